@@ -1,0 +1,8 @@
+"""rasa-sdk action server: thin adapters from slots to ``policies`` and back to words.
+
+Run with ``rasa run actions --actions actions``.
+"""
+from actions.notice_answer import ActionAnswerNotice
+from actions.scope import ActionHumanHandoff, ActionScopeHelp
+
+__all__ = ["ActionAnswerNotice", "ActionHumanHandoff", "ActionScopeHelp"]

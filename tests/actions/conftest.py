@@ -1,0 +1,26 @@
+import json
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+TRACKERS = Path(__file__).parent / "trackers"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setenv("ZHICHENG_TODAY", "2024-10-30")
+
+
+@pytest.fixture
+def load_tracker():
+    def _load(name: str) -> Tracker:
+        return Tracker.from_dict(json.loads((TRACKERS / f"{name}.json").read_text(encoding="utf-8")))
+
+    return _load
+
+
+@pytest.fixture
+def dispatcher():
+    return CollectingDispatcher()

@@ -1,0 +1,93 @@
+"""End to end: the real Rasa server and action server, asked over REST, trackers in SQLite."""
+import sqlite3
+import uuid
+
+import pytest
+
+from tests.helpers import http_json, running_servers
+
+pytestmark = [pytest.mark.model, pytest.mark.e2e]
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    with running_servers(tmp_path_factory.mktemp("e2e"), today="2024-10-30") as s:
+        yield s
+
+
+def ask(servers, text, sender=None):
+    sender = sender or f"e2e-{uuid.uuid4().hex[:8]}"
+    replies = http_json(f"{servers['rasa']}/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout=60)
+    return "\n".join(r.get("text", "") for r in replies), replies
+
+
+def test_jianyang_senior_fee(servers):
+    text, _ = ask(servers, "简阳高级职称评审费")
+    assert "320" in text and "简人社职〔2020〕33号" in text
+
+
+def test_huzhou_fee_not_stated(servers):
+    text, _ = ask(servers, "湖州评审费")
+    assert "没有写明" in text and "浙价费〔2002〕229号" in text
+
+
+def test_chongqing_payment_window_relative_to_today(servers):
+    text, _ = ask(servers, "重庆副高什么时候缴费")
+    assert "2024年10月28日至2024年11月11日" in text and "还剩12天" in text
+
+
+def test_conversation_remembers_topic_and_switches_region(servers):
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    first, replies = ask(servers, "评审费多少钱", sender)
+    assert any(r.get("buttons") for r in replies), first  # asks which notice
+    second, _ = ask(servers, '/inform{"region":"changzhi"}', sender)  # the button's payload
+    assert "300" in second and "260" in second and "长工信〔2022〕139号" in second
+    third, _ = ask(servers, "那重庆呢", sender)
+    assert "420" in third and "渝经信职改办〔2024〕16号" in third
+
+
+def test_traditional_and_fullwidth_input(servers):
+    text, _ = ask(servers, "長治中級職稱評審費多少錢")
+    assert "300" in text and "长工信〔2022〕139号" in text
+
+
+def test_out_of_scope_gives_no_unrelated_figure(servers):
+    text, _ = ask(servers, "今天天气怎么样")
+    assert "回答不了" in text
+    for figure in ("320元", "420元", "300元", "260元"):
+        assert figure not in text
+
+
+def test_trackers_are_stored_in_sqlite(servers):
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    ask(servers, "平凉中级评审费多少", sender)
+    with sqlite3.connect(servers["tracker_db"]) as db:
+        count = db.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[0]
+    assert count >= 3
+
+
+def test_personal_numbers_are_masked_in_the_tracker_store(servers):
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    ask(servers, "我手机13812345678 身份证110101199003071234 长治中级评审费多少", sender)
+    with sqlite3.connect(servers["tracker_db"]) as db:
+        stored = "\n".join(r[0] for r in db.execute("select data from events where sender_id = ?", (sender,)))
+    assert "138****5678" in stored
+    assert "13812345678" not in stored and "110101199003071234" not in stored
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["😀😀😀", "评" * 5000, "<script>alert(1)</script>", "asdf qwer zxcv", "１２３４５"],
+    ids=["emoji", "very-long", "html", "gibberish", "fullwidth-digits"],
+)
+def test_unclear_input_gets_the_scope_answer(servers, message):
+    text, _ = ask(servers, message)
+    assert "回答不了" in text or "请问您在哪个地区" in text or "我能回答" in text, text
+
+
+@pytest.mark.parametrize("message", ["", "   "], ids=["empty", "blank"])
+def test_empty_input_does_not_break_the_conversation(servers, message):
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    ask(servers, message, sender)
+    text, _ = ask(servers, "长治中级评审费", sender)
+    assert "300" in text

@@ -1,0 +1,105 @@
+"""Shared test helpers: run the Rasa CLI, start the real servers on free ports."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "assistant.tar.gz"
+RASA = str(Path(sys.executable).with_name("rasa"))
+
+
+def base_env(**extra: str) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        TF_CPP_MIN_LOG_LEVEL="2",
+        RASA_TELEMETRY_ENABLED="false",
+        ACTION_ENDPOINT_URL=env.get("ACTION_ENDPOINT_URL", "http://localhost:5055/webhook"),
+        TRACKER_STORE_URL=env.get("TRACKER_STORE_URL", "sqlite:///var/tracker.db"),
+    )
+    env.update(extra)
+    return env
+
+
+def rasa(*args: str, timeout: int = 900, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [RASA, *args], cwd=ROOT, env=env or base_env(), capture_output=True, text=True, timeout=timeout
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_json(url: str, payload: Optional[dict] = None, timeout: float = 30) -> object:
+    data = None if payload is None else json.dumps(payload).encode()
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        return json.loads(resp.read().decode())
+
+
+def wait_until(check, timeout: float, what: str, proc: Optional[subprocess.Popen] = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what}: process exited with {proc.returncode}")
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{what} not ready after {timeout}s")
+
+
+@contextmanager
+def running_servers(workdir: Path, today: str = "2024-10-30") -> Iterator[Dict[str, str]]:
+    """Start the action server and the Rasa server (REST, SQLite tracker store) for real."""
+    action_port, rasa_port = free_port(), free_port()
+    env = base_env(
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
+        TRACKER_STORE_URL=f"sqlite:///{workdir / 'tracker.db'}",
+        ZHICHENG_TODAY=today,
+    )
+    logs: List = []
+    procs: List[subprocess.Popen] = []
+    try:
+        alog = open(workdir / "actions.log", "w")
+        logs.append(alog)
+        procs.append(subprocess.Popen(
+            [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            cwd=ROOT, env=env, stdout=alog, stderr=subprocess.STDOUT,
+        ))
+        rlog = open(workdir / "rasa.log", "w")
+        logs.append(rlog)
+        procs.append(subprocess.Popen(
+            [RASA, "run", "--model", str(MODEL), "--endpoints", "endpoints.yml", "--credentials",
+             "credentials.yml", "--port", str(rasa_port), "--enable-api", "-i", "127.0.0.1"],
+            cwd=ROOT, env=env, stdout=rlog, stderr=subprocess.STDOUT,
+        ))
+        base = f"http://127.0.0.1:{rasa_port}"
+        wait_until(lambda: http_json(f"http://127.0.0.1:{action_port}/health")["status"] == "ok",
+                   120, "action server", procs[0])
+        wait_until(lambda: bool(http_json(f"{base}/status").get("model_file")), 300, "rasa server", procs[1])
+        yield {"rasa": base, "tracker_db": str(workdir / "tracker.db"), "workdir": str(workdir)}
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        for f in logs:
+            f.close()

@@ -1,0 +1,50 @@
+"""Rasa's own checks: data validation, test stories, and the held-out NLU evaluation."""
+import json
+
+import pytest
+
+from tests.helpers import MODEL, ROOT, rasa
+
+pytestmark = pytest.mark.model
+
+# Held-out intent classification (tests/nlu/test_nlu.yml is never trained on).
+MIN_INTENT_WEIGHTED_F1 = 0.85
+MIN_INTENT_ACCURACY = 0.85
+MIN_ENTITY_F1 = 0.90
+
+
+def test_data_validates_without_warnings():
+    result = rasa("data", "validate", "--config", "config.yml", "--domain", "domain", "--data", "data",
+                  "--fail-on-warnings")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
+def test_stories_pass_without_prediction_errors(tmp_path):
+    result = rasa("test", "core", "--model", str(MODEL), "--stories", "tests/stories",
+                  "--out", str(tmp_path), "--fail-on-prediction-errors")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
+@pytest.fixture(scope="module")
+def nlu_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("nlu")
+    result = rasa("test", "nlu", "--model", str(MODEL), "--nlu", "tests/nlu/test_nlu.yml", "--out", str(out))
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return out
+
+
+def test_heldout_intent_classification(nlu_report):
+    report = json.loads((nlu_report / "intent_report.json").read_text())
+    print("intent weighted f1", report["weighted avg"]["f1-score"], "accuracy", report["accuracy"])
+    assert report["weighted avg"]["f1-score"] >= MIN_INTENT_WEIGHTED_F1
+    assert report["accuracy"] >= MIN_INTENT_ACCURACY
+
+
+def test_heldout_entity_extraction(nlu_report):
+    reports = {p.name: json.loads(p.read_text()) for p in nlu_report.glob("*_report.json")}
+    entity_reports = {k: v for k, v in reports.items() if k not in ("intent_report.json", "response_selection_report.json")}
+    assert entity_reports, f"no entity report in {sorted(reports)}"
+    for name, report in entity_reports.items():
+        f1 = report["weighted avg"]["f1-score"]
+        print(name, "weighted f1", f1)
+        assert f1 >= MIN_ENTITY_F1, name
