@@ -1,6 +1,7 @@
 """action_answer_notice: answer a topic question from the notice the conversation is about."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -9,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import latest_entities, level_button, notice_button, notice_index, today
 from policies import ANSWER_TOPICS, LEVEL_NAMES, answer, resolve
+from policies.index import load_places, uncovered_place
 
 INTENT_TOPICS: Dict[str, str] = {
     "ask_fee": "fees",
@@ -27,6 +29,11 @@ INTENT_TOPICS: Dict[str, str] = {
 }
 TOPIC_INTENTS = {topic: intent for intent, topic in INTENT_TOPICS.items()}
 MENU_TOPICS = ["fees", "windows", "materials", "conditions", "procedure", "contacts"]
+
+
+@lru_cache(maxsize=1)
+def _places() -> List[str]:
+    return load_places()
 
 
 def _levels_text(levels: List[str]) -> str:
@@ -69,8 +76,9 @@ class ActionAnswerNotice(Action):
         if res.notice is None:
             known = index.regions()
             lead = "请问您在哪个地区、申报哪个级别？"
-            if region and region not in known:
-                lead = "这个地区的通知我还没有收录。"
+            place = uncovered_place(index, tracker.latest_message.get("text") or "", _places())
+            if place or (region and region not in known):
+                lead = f"{place or '这个地区'}的通知我还没有收录，无法回答那里的规定。"
             dispatcher.utter_message(
                 text=lead + "目前收录的通知如下，请选择：",
                 buttons=[notice_button(n) for n in res.candidates],

@@ -49,6 +49,7 @@ async def run(model: Path, held_out: Path) -> None:
 
     agent = Agent.load(str(model))
     counts = {k: [0, 0, 0] for k in ("DIETClassifier", "SpacyEntityExtractor", "combined")}
+    by_entity: dict = {}
     examples = list(gold_examples(held_out))
     start = time.perf_counter()
     for text, gold in examples:
@@ -63,12 +64,19 @@ async def run(model: Path, held_out: Path) -> None:
             c[0] += len(found & gold)
             c[1] += len(found - gold)
             c[2] += len(gold - found)
+            for entity, _ in found - gold:
+                by_entity.setdefault((name, entity, "fp"), 0)
+                by_entity[(name, entity, "fp")] += 1
+            for entity, _ in gold - found:
+                by_entity.setdefault((name, entity, "fn"), 0)
+                by_entity[(name, entity, "fn")] += 1
     elapsed = time.perf_counter() - start
     print(f"held-out messages: {len(examples)}, gold entities: {sum(len(g) for _, g in examples)}")
     print(f"{'extractor':<22}{'precision':>10}{'recall':>10}{'f1':>8}")
     for name, (tp, fp, fn) in counts.items():
         p, r, f = prf(tp, fp, fn)
         print(f"{name:<22}{p:>10.3f}{r:>10.3f}{f:>8.3f}   (tp={tp} fp={fp} fn={fn})")
+    print("errors by extractor and entity:", ", ".join(f"{n}/{e}/{k}={v}" for (n, e, k), v in sorted(by_entity.items())))
     print(f"parse throughput: {len(examples) / elapsed:.1f} messages/s ({1000 * elapsed / len(examples):.1f} ms each)")
 
 

@@ -162,7 +162,8 @@ def answer_topic(notice: Notice, topic: str, level: Optional[str] = None) -> Ans
             bits.append(f"专业科目不少于{h.professional_hours}学时")
         if h.period:
             bits.append(f"统计期间{h.period}")
-        if bits:
+        already = "".join(lines)
+        if bits and not all(b.replace("不少于", "") in already.replace("不少于", "").replace("不低于", "") for b in bits):
             lines.append("· " + "，".join(bits) + f"〔{h.clause}〕")
             cites.append(cite(notice, h.clause))
     stated = len(cites) > 0

@@ -99,3 +99,10 @@ async def test_human_handoff_lists_every_notice_contact(load_tracker, dispatcher
     _, msgs = await run(ActionHumanHandoff(), dispatcher, load_tracker("human_asked_no_region"))
     for phone in ("27028373", "2033099", "0933-8232911", "0355-3036240", "023-63899976"):
         assert phone in texts(msgs)
+
+
+async def test_uncovered_place_is_named_not_guessed(load_tracker, dispatcher):
+    _, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("fee_asked_senior_in_uncovered_beijing"))
+    text = texts(msgs)
+    assert "北京的通知我还没有收录" in text
+    assert "元" not in text

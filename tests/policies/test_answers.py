@@ -126,3 +126,20 @@ def test_level_specific_conditions(index):
     text = answer(index.get("changzhi-2022-engineering-mid-junior"), "conditions", TODAY, level="engineer").text
     assert "4年" in text or "满4年" in text or "四年" in text
     assert "2018年12月31日" in text
+
+
+def test_uncovered_place(index):
+    from policies.index import load_places, uncovered_place
+
+    places = load_places()
+    assert uncovered_place(index, "北京高工评审费", places) == "北京"
+    assert uncovered_place(index, "成都简阳高工评审费", places) == "成都"
+    assert uncovered_place(index, "重庆副高评审费", places) is None
+    assert uncovered_place(index, "山西长治中级", places) is None  # 长治 is in 山西
+    assert uncovered_place(index, "甘肃平凉", places) is None
+    assert uncovered_place(index, "评审费多少", places) is None
+
+
+def test_hours_not_repeated(index):
+    text = answer(index.get("jianyang-2020-engineering-senior"), "continuing_education", TODAY).text
+    assert text.count("60学时") == 1
