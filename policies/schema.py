@@ -12,14 +12,10 @@ from typing import Any, Dict, List, Literal, Optional
 
 from pydantic import BaseModel, Extra, root_validator, validator
 
+from policies.eligibility.rules import Eligibility
+from policies.levels import LEVEL_NAMES, LEVEL_ORDER  # noqa: F401  (re-exported)
+
 LevelCode = Literal["technician", "assistant_engineer", "engineer", "senior_engineer"]
-LEVEL_ORDER: List[str] = ["technician", "assistant_engineer", "engineer", "senior_engineer"]
-LEVEL_NAMES: Dict[str, str] = {
-    "technician": "技术员",
-    "assistant_engineer": "助理工程师",
-    "engineer": "工程师",
-    "senior_engineer": "高级工程师",
-}
 
 WindowKind = Literal[
     "application",  # applicant's online or paper application
@@ -229,7 +225,7 @@ class Notice(_Strict):
     plagiarism: List[PlagiarismRule] = []
     series_transfer: List[Item] = []
     certificate: List[Item] = []
-    eligibility: Optional[Dict[str, Any]] = None  # rule trees per level (pre-assessment)
+    eligibility: Optional[Eligibility] = None  # rule trees per level (pre-assessment)
 
     @validator("id")
     def _id_slug(cls, v: str) -> str:
@@ -266,6 +262,10 @@ class Notice(_Strict):
         for topic in TOPICS:
             for i, item in enumerate(values.get(topic) or []):
                 check_levels(f"{topic}.{i}", item.levels)
+        elig = values.get("eligibility")
+        if elig is not None:
+            check_levels("eligibility.levels", list(elig.levels))
+            _check_rule_facts(elig)
         return values
 
     # --- convenience, used by answers and tests -------------------------------------------
@@ -292,3 +292,21 @@ class Notice(_Strict):
         """What a button shows: 简阳2020高级."""
         lv = "/".join(LEVEL_NAMES[l] for l in self.levels)
         return f"{self.region.city.rstrip('市')}{self.year} {lv}"
+
+
+def _check_rule_facts(elig: "Eligibility") -> None:
+    """Every fact a rule or ask_order names must be in the catalogue; node ids unique."""
+    from policies.eligibility.catalogue import load_catalogue
+    from policies.eligibility.rules import Compiled, link
+
+    cat = load_catalogue()
+    unknown = [f for f in elig.ask_order if f not in cat.specs]
+    if unknown:
+        raise ValueError(f"eligibility.ask_order: unknown fact(s) {unknown}")
+    roots = list(elig.exclusions) + [r.rule for lr in elig.levels.values() for r in lr.routes]
+    compiled = [Compiled(root, cat.orders, cat.types) for root in roots]  # raises on unknown facts
+    link(compiled)  # raises on duplicate ids and bad refs
+    for root in compiled:
+        for node in root.walk():
+            if node.fact and node.fact not in elig.ask_order:
+                raise ValueError(f"eligibility: fact '{node.fact}' (node {node.node.id}) is missing from ask_order")

@@ -1,0 +1,153 @@
+"""Legal test cases as data (OpenFisca style): an applicant, a notice and level, the expected
+verdict and the conditions that decide it — and the clause coverage report built from them.
+
+    python -m policies.eligibility.cases [--write docs/eligibility-coverage.md]
+
+A case file ``tests/policies/cases/<notice-id>.yml``::
+
+    notice: changzhi-2022-engineering-mid-junior
+    cases:
+      - name: 本科，任助工满4年，条件齐全
+        level: engineer
+        facts: {education: bachelor, current_title: assistant_engineer, current_title_date: 2018-06-01, …}
+        verdict: eligible            # eligible | eligible_special | not_eligible | undetermined
+        conditions: {cz_eng_years: met, cz_eng_papers: met}   # node id → met / not_met / unknown
+        needed: [papers_first_author]  # optional: the facts still needed, in order (prefix)
+        earliest_year: 2023            # optional
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from policies.eligibility.assess import Assessor
+from policies.eligibility.rules import MET, NOT_MET, Compiled
+from policies.index import NoticeIndex
+from policies.loader import load_notices
+
+CASES_DIR = Path(__file__).resolve().parents[2] / "tests" / "policies" / "cases"
+
+
+@dataclass
+class Case:
+    notice: str
+    name: str
+    level: str
+    facts: Dict[str, Any]
+    verdict: str
+    conditions: Dict[str, str] = field(default_factory=dict)
+    needed: Optional[List[str]] = None
+    earliest_year: Optional[int] = None
+    file: str = ""
+
+
+def load_cases(directory: Path = CASES_DIR) -> List[Case]:
+    cases: List[Case] = []
+    for path in sorted(directory.glob("*.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for c in raw["cases"]:
+            unknown = set(c) - {"name", "level", "facts", "verdict", "conditions", "needed", "earliest_year"}
+            if unknown:
+                raise ValueError(f"{path.name}: case {c.get('name')!r}: unknown key(s) {sorted(unknown)}")
+            cases.append(Case(notice=raw["notice"], file=path.name, **c))
+    return cases
+
+
+def check(case: Case, assessor: Assessor) -> List[str]:
+    """Problems with one case ([] when the engine agrees with it)."""
+    result = assessor.assess(case.level, case.facts)
+    problems = []
+    if result.verdict != case.verdict:
+        problems.append(f"verdict {result.verdict}, expected {case.verdict}")
+    for node_id, want in case.conditions.items():
+        got = result.statuses.get(node_id)
+        if got != want:
+            problems.append(f"{node_id}: {got}, expected {want}")
+    if case.needed is not None and result.needed_facts[: len(case.needed)] != case.needed:
+        problems.append(f"needed {result.needed_facts}, expected to start with {case.needed}")
+    if case.earliest_year is not None and result.earliest_year != case.earliest_year:
+        problems.append(f"earliest_year {result.earliest_year}, expected {case.earliest_year}")
+    return problems
+
+
+def node_polarity(assessor: Assessor) -> Dict[str, Tuple[str, bool]]:
+    """node id → (clause, True if 'met' lets the applicant through)."""
+    out: Dict[str, Tuple[str, bool]] = {}
+
+    def visit(c: Compiled, through_when_met: bool) -> None:
+        out[c.node.id] = (c.node.clause, through_when_met)
+        for child in c.children:
+            visit(child, not through_when_met if c.kind == "not" else through_when_met)
+
+    for c in assessor.exclusions:
+        visit(c, False)
+    for routes in assessor.routes.values():
+        for _, c in routes:
+            visit(c, True)
+    return out
+
+
+@dataclass
+class ClauseCoverage:
+    notice: str
+    clause: str
+    passes: List[str] = field(default_factory=list)
+    stops: List[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.passes) and bool(self.stops)
+
+
+def coverage(index: NoticeIndex, cases: List[Case]) -> List[ClauseCoverage]:
+    rows: Dict[Tuple[str, str], ClauseCoverage] = {}
+    for notice in index.all():
+        if notice.eligibility is None:
+            continue
+        polarity = node_polarity(Assessor(notice))
+        for clause, _ in polarity.values():
+            rows.setdefault((notice.id, clause), ClauseCoverage(notice.id, clause))
+        for case in (c for c in cases if c.notice == notice.id):
+            for node_id, status in case.conditions.items():
+                if node_id not in polarity or status not in (MET, NOT_MET):
+                    continue
+                clause, through_when_met = polarity[node_id]
+                row = rows[(notice.id, clause)]
+                lets_through = (status == MET) == through_when_met
+                target = row.passes if lets_through else row.stops
+                if case.name not in target:
+                    target.append(case.name)
+    return sorted(rows.values(), key=lambda r: (r.notice, r.clause))
+
+
+def report(rows: List[ClauseCoverage]) -> str:
+    lines = ["# Eligibility clause coverage", "",
+             "Generated by `python -m policies.eligibility.cases --write docs/eligibility-coverage.md`.",
+             "Every clause an eligibility rule cites needs a case it lets through and a case it stops;",
+             "`make test` fails otherwise.", "",
+             "| notice | clause | lets through | stops |", "| --- | --- | --- | --- |"]
+    for r in rows:
+        lines.append(f"| {r.notice} | {r.clause} | {'; '.join(r.passes) or '**none**'} | {'; '.join(r.stops) or '**none**'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="eligibility case coverage")
+    parser.add_argument("--write", type=Path)
+    args = parser.parse_args(argv)
+    rows = coverage(load_notices(), load_cases())
+    text = report(rows)
+    if args.write:
+        args.write.write_text(text, encoding="utf-8")
+    print(text)
+    missing = [r for r in rows if not r.complete]
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,73 @@
+"""The catalogue of applicant facts (facts.yml): types, questions, ordered values."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+FACTS_FILE = Path(__file__).resolve().parent / "facts.yml"
+EXTRA_DIR = Path(__file__).resolve().parent / "facts.d"  # more facts, one file per notice family
+TYPES = {"bool", "int", "date", "education", "title", "skill", "choice"}
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    name: str
+    type: str
+    question: str
+    unit: Optional[str] = None
+    options: Optional[Dict[str, str]] = None  # value → Chinese label, in order
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    specs: Dict[str, FactSpec]
+    orders: Dict[str, Dict[str, int]]  # ordered type → value → rank
+    names: Dict[str, Dict[str, str]]  # ordered type → value → Chinese name
+
+    @property
+    def types(self) -> Dict[str, str]:
+        return {name: spec.type for name, spec in self.specs.items()}
+
+    def options(self, fact: str) -> Dict[str, str]:
+        """Choices to offer for a fact, value → label ({} for numbers and dates)."""
+        spec = self.specs[fact]
+        if spec.type == "bool":
+            return {"true": "是", "false": "否"}
+        if spec.type == "choice":
+            return dict(spec.options or {})
+        if spec.type in self.names:
+            return dict(self.names[spec.type])
+        return {}
+
+
+@lru_cache(maxsize=4)
+def load_catalogue(path: Optional[str] = None) -> Catalogue:
+    base = Path(path or FACTS_FILE)
+    raw = yaml.safe_load(base.read_text(encoding="utf-8"))
+    entries = list(raw["facts"].items())
+    extra_dir = base.parent / "facts.d"
+    for extra in sorted(extra_dir.glob("*.yml")) if extra_dir.is_dir() else []:
+        more = (yaml.safe_load(extra.read_text(encoding="utf-8")) or {}).get("facts") or {}
+        clash = sorted(set(more) & ({n for n, _ in entries}))
+        if clash:
+            raise ValueError(f"{extra.name}: fact(s) {clash} already defined")
+        entries += list(more.items())
+    specs: Dict[str, FactSpec] = {}
+    for name, spec in entries:
+        if spec.get("type") not in TYPES:
+            raise ValueError(f"facts.yml: {name}: unknown type {spec.get('type')!r}")
+        if not spec.get("question"):
+            raise ValueError(f"facts.yml: {name}: a question is required")
+        if spec["type"] == "choice" and not spec.get("options"):
+            raise ValueError(f"facts.yml: {name}: a choice needs options")
+        specs[name] = FactSpec(name, spec["type"], spec["question"], spec.get("unit"), spec.get("options"))
+    orders, names = {}, {}
+    for kind in ("education", "title", "skill"):
+        levels: List[str] = raw[f"{kind}_levels"]
+        orders[kind] = {v: i for i, v in enumerate(levels)}
+        names[kind] = {v: raw[f"{kind}_names"][v] for v in levels}
+    return Catalogue(specs, orders, names)
