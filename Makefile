@@ -25,7 +25,7 @@ export SANIC_REGISTER := False
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 NOTICES := $(wildcard policies/notices/*.yml)
-TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(filter-out data/nlu/generated.yml,$(wildcard data/*/*.yml)) \
+TRAIN_INPUTS := config.yml $(filter-out domain/generated_facts.yml,$(wildcard domain/*.yml)) $(filter-out data/nlu/generated.yml,$(wildcard data/*/*.yml)) \
 	$(wildcard bot/nlu/*.py) $(STAMP_RES)
 
 .DEFAULT_GOAL := help
@@ -42,7 +42,8 @@ $(STAMP_VENV): requirements.txt constraints.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(STAMP_RES): $(STAMP_VENV) $(NOTICES) policies/vocabulary.yml policies/schema.py bot/nlu/resources.py
+$(STAMP_RES): $(STAMP_VENV) $(NOTICES) policies/vocabulary.yml policies/schema.py bot/nlu/resources.py \
+		policies/eligibility/facts.yml $(wildcard policies/eligibility/facts.d/*.yml)
 	$(PY) -m bot.nlu.resources
 	touch $@
 
@@ -83,4 +84,4 @@ constraints: $(STAMP_VENV) ## Re-pin every package from the working venv into co
 	  $(VENV)/bin/pip freeze | grep -vE '^(-e|pip==|setuptools==|wheel==)'; } > constraints.txt
 
 clean: ## Remove the venv, generated resources, models and local databases
-	rm -rf $(VENV) build models var results data/nlu/generated.yml .pytest_cache
+	rm -rf $(VENV) build models var results data/nlu/generated.yml domain/generated_facts.yml .pytest_cache

@@ -2,7 +2,14 @@
 
 Run with ``rasa run actions --actions actions``.
 """
+from actions.assessment import (
+    ActionAskLevel, ActionAskRegion, ActionAssessmentResult, ActionFactHint, ActionResetAssessment,
+    ValidateAssessmentForm,
+)
 from actions.notice_answer import ActionAnswerNotice
 from actions.scope import ActionHumanHandoff, ActionScopeHelp
 
-__all__ = ["ActionAnswerNotice", "ActionHumanHandoff", "ActionScopeHelp"]
+__all__ = [
+    "ActionAnswerNotice", "ActionAskLevel", "ActionAskRegion", "ActionAssessmentResult", "ActionFactHint",
+    "ActionHumanHandoff", "ActionResetAssessment", "ActionScopeHelp", "ValidateAssessmentForm",
+]

@@ -64,14 +64,17 @@ def wait_until(check, timeout: float, what: str, proc: Optional[subprocess.Popen
 
 
 @contextmanager
-def running_servers(workdir: Path, today: str = "2024-10-30") -> Iterator[Dict[str, str]]:
+def running_servers(workdir: Path, today: str = "2024-10-30",
+                    extra_env: Optional[Dict[str, str]] = None) -> Iterator[Dict[str, str]]:
     """Start the action server and the Rasa server (REST, SQLite tracker store) for real."""
     action_port, rasa_port = free_port(), free_port()
     env = base_env(
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
         TRACKER_STORE_URL=f"sqlite:///{workdir / 'tracker.db'}",
         ZHICHENG_TODAY=today,
+        ZHICHENG_DATABASE_URL=f"sqlite:///{workdir / 'zhicheng.db'}",
     )
+    env.update(extra_env or {})
     logs: List = []
     procs: List[subprocess.Popen] = []
     try:

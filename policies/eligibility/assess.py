@@ -30,7 +30,7 @@ VERDICT_NAMES = {
 STATUS_NAMES = {MET: "符合", NOT_MET: "不符合", UNKNOWN: "待确认"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Condition:
     id: str
     clause: str
@@ -39,6 +39,7 @@ class Condition:
     route: Optional[str] = None  # None for exclusions
     delegated: Optional[str] = None
     advice: Optional[str] = None
+    route_kind: Optional[str] = None  # regular / special / exceptional; None for exclusions
 
     def reason(self) -> str:
         text = f"{self.explain}——{STATUS_NAMES[self.status]}"
@@ -56,7 +57,7 @@ class Assessment:
     route: Optional[str]  # the route that makes the applicant eligible
     conditions: List[Condition]
     needed_facts: List[str]  # in asking order; empty once the verdict is settled
-    earliest: Optional[dt.date] = None  # only time missing: the day the years would be reached
+    earliest: Optional[dt.date] = None  # years are what fails: the day they would be reached
     earliest_year: Optional[int] = None  # … and the first evaluation year that counts it
     delegated_docs: List[str] = field(default_factory=list)
     statuses: Dict[str, str] = field(default_factory=dict)  # every evaluated node id → status
@@ -75,7 +76,8 @@ class Assessment:
         if self.verdict == NOT_ELIGIBLE:
             text = f"按{self.doc_number}，您目前不符合申报{level}的条件。"
             if self.earliest_year:
-                text += f"按年限推算，最早{self.earliest_year}年度可以申报（{self.earliest:%Y年%m月}起年限够）。"
+                text += (f"按年限推算，{self.earliest.year}年{self.earliest.month}月起年限够，"
+                         f"最早{self.earliest_year}年度可以申报（其他条件届时仍须符合）。")
             return text
         if self.delegated_docs and not self.needed_facts:
             return f"按{self.doc_number}本身无法判定：具体条件由{'、'.join(self.delegated_docs)}规定。"
@@ -98,6 +100,30 @@ class Assessor:
             level: [(r, Compiled(r.rule, orders, types)) for r in lr.routes] for level, lr in rules.levels.items()
         }
         link(self.exclusions + [c for routes in self.routes.values() for _, c in routes])
+        # Static per node, computed once: the documents a condition defers to, and what is shown.
+        self._delegated: Dict[int, Optional[str]] = {}
+        self._tops: Dict[int, List[Compiled]] = {}
+        for c in self.exclusions + [c for routes in self.routes.values() for _, c in routes]:
+            self._tops[id(c)] = list(c.children) if c.kind == "all" else [c]
+            for n in [c, *self._tops[id(c)]]:
+                docs = [d.node.delegated for d in _walk_refs(n) if d.kind == "delegated"]
+                self._delegated[id(n)] = "、".join(docs) or None
+        # Static fields of every shown condition: (id, clause, explain, route, delegated, advice, kind).
+        self._shown: Dict[int, List[tuple]] = {}
+        for c in self.exclusions:
+            n = c.node
+            self._shown[id(c)] = [(n.id, n.clause, n.explain, None, self._delegated.get(id(c)), n.advice, None)]
+        for routes in self.routes.values():
+            for route, c in routes:
+                self._shown[id(c)] = [
+                    (t.node.id, t.node.clause, t.node.explain, route.id, self._delegated.get(id(t)), t.node.advice,
+                     route.kind)
+                    for t in self._tops[id(c)]
+                ]
+        self._years_leaves: Dict[int, List[Compiled]] = {
+            id(c): [n for n in _walk_refs(c) if n.kind == "leaf" and n.op == "years_before_counting"]
+            for routes in self.routes.values() for _, c in routes
+        }
         self.ask_rank = {f: i for i, f in enumerate(rules.ask_order)}
         self.counting = notice.counting_date.date
 
@@ -110,7 +136,9 @@ class Assessor:
         status: Dict[str, str] = {}
         counting = self.counting
         excl = [c.evaluate(facts, counting, status) for c in self.exclusions]
-        conditions = [self._condition(c, status, None) for c in self.exclusions]
+        get = status.get
+        conditions = [Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k)
+                      for c in self.exclusions for (i, cl, ex, r, d, ad, k) in self._shown[id(c)]]
         if MET in excl:
             return self._result(level, NOT_ELIGIBLE, None, [c for c in conditions if c.status == MET], [], facts,
                                 status)
@@ -119,20 +147,27 @@ class Assessor:
         for route, compiled in self.routes[level]:
             s = compiled.evaluate(facts, counting, status)
             route_status.append((route, compiled, s))
-            conditions.extend(self._condition(c, status, route.id) for c in self._top(compiled))
+            conditions.extend(Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k)
+                              for (i, cl, ex, r, d, ad, k) in self._shown[id(compiled)])
 
         regular = [(r, c, s) for r, c, s in route_status if r.kind == "regular"]
         others = [(r, c, s) for r, c, s in route_status if r.kind != "regular"]
+        # Asking order: exclusions, then the regular route (it may settle the verdict on its own),
+        # then the special and exceptional routes; each part in the notice's ask_order.
         needed: List[str] = []
         for c, s in zip(self.exclusions, excl):
             if s == UNKNOWN:
                 needed += self._unknown_facts(c, status)
+        needed = self._ordered(needed)
         if any(s == MET for _, _, s in regular):
             verdict, via = ELIGIBLE, next(r.id for r, _, s in regular if s == MET)
         else:
-            for _, c, s in regular + others:
-                if s == UNKNOWN:
-                    needed += self._unknown_facts(c, status)
+            for group in (regular, others):
+                part: List[str] = []
+                for _, c, s in group:
+                    if s == UNKNOWN:
+                        part += self._unknown_facts(c, status)
+                needed += self._ordered(part)
             special_met = next((r.id for r, _, s in others if s == MET), None)
             if needed:
                 verdict, via = (ELIGIBLE_SPECIAL, special_met) if special_met else (UNDETERMINED, None)
@@ -144,24 +179,13 @@ class Assessor:
                 verdict, via = UNDETERMINED, None
         if verdict == ELIGIBLE and UNKNOWN in excl:
             verdict = UNDETERMINED  # an exclusion might still apply
-        needed = self._ordered(needed)
+        needed = list(dict.fromkeys(needed))
         shown = conditions
         if verdict == ELIGIBLE:
             shown = [c for c in conditions if c.route in (None, via)]
         return self._result(level, verdict, via, shown, needed, facts, status)
 
     # ----------------------------------------------------------------------------------------
-    def _top(self, compiled: Compiled) -> List[Compiled]:
-        """The conditions shown to a person: the route's direct children (or the route itself)."""
-        return list(compiled.children) if compiled.kind == "all" else [compiled]
-
-    def _condition(self, c: Compiled, status: Dict[str, str], route: Optional[str]) -> Condition:
-        delegated = [n.node.delegated for n in _walk_refs(c) if n.kind == "delegated"]
-        return Condition(
-            id=c.node.id, clause=c.node.clause, explain=c.node.explain, status=status.get(c.node.id, UNKNOWN),
-            route=route, delegated="、".join(delegated) or None, advice=c.node.advice,
-        )
-
     def _unknown_facts(self, c: Compiled, status: Dict[str, str]) -> List[str]:
         """Facts of unknown leaves under nodes that are themselves still unknown."""
         if status.get(c.node.id) != UNKNOWN:
@@ -194,18 +218,18 @@ class Assessor:
         return a
 
     def _earliest(self, level: str, facts: Dict[str, Any]):
-        """If the regular route fails only on years: the first day it would pass, and the first
-        evaluation year (same counting day, later years) that counts that day."""
+        """If years are what makes the regular route fail: the first day they would be reached
+        (nothing else known to fail by then), and the first evaluation year (same counting day,
+        later years) that counts that day."""
         for route, compiled in self.routes[level]:
             if route.kind != "regular":
                 continue
             candidates = sorted({
-                add_years(facts[n.fact], n.value)
-                for n in _walk_refs(compiled)
-                if n.kind == "leaf" and n.op == "years_before_counting" and facts.get(n.fact) is not None
+                add_years(facts[n.fact], n.value) for n in self._years_leaves[id(compiled)] if facts.get(n.fact) is not None
             })
             for day in candidates:
-                if day > self.counting and compiled.evaluate(facts, day, {}) == MET:
+                # Not "met": other conditions may still be unknown. Not "not met" is what counts.
+                if day > self.counting and compiled.evaluate(facts, day, {}) != NOT_MET:
                     cd = self.counting
                     k = day.year - cd.year + (1 if (day.month, day.day) > (cd.month, cd.day) else 0)
                     return day, self.notice.year + max(k, 0)

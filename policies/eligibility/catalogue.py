@@ -1,6 +1,7 @@
 """The catalogue of applicant facts (facts.yml): types, questions, ordered values."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,38 @@ class Catalogue:
     @property
     def types(self) -> Dict[str, str]:
         return {name: spec.type for name, spec in self.specs.items()}
+
+    def coerce(self, raw: Dict[str, object]) -> Dict[str, object]:
+        """Stored values (JSON: ISO dates, strings) → the types the engine compares.
+
+        Unknown names, ``None`` and values that do not fit the type are dropped: a fact that
+        cannot be read is unknown, never a guess.
+        """
+        out: Dict[str, object] = {}
+        for name, value in raw.items():
+            spec = self.specs.get(name)
+            if spec is None or value is None:
+                continue
+            try:
+                if spec.type == "bool":
+                    if isinstance(value, str):
+                        value = {"true": True, "false": False}.get(value.lower())
+                    if isinstance(value, bool):
+                        out[name] = value
+                elif spec.type == "int":
+                    if not isinstance(value, bool):
+                        out[name] = int(value)  # type: ignore[arg-type]
+                elif spec.type == "date":
+                    out[name] = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+                elif spec.type in self.orders:
+                    if value in self.orders[spec.type]:
+                        out[name] = value
+                elif spec.type == "choice":
+                    if value in (spec.options or {}):
+                        out[name] = value
+            except (TypeError, ValueError):
+                continue
+        return out
 
     def options(self, fact: str) -> Dict[str, str]:
         """Choices to offer for a fact, value → label ({} for numbers and dates)."""

@@ -19,6 +19,7 @@ Unknown is a value of its own: a missing fact makes its leaf unknown, never "not
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any, Dict, List, Literal, Optional, Tuple
 
 from pydantic import BaseModel, Extra, Field, root_validator
@@ -128,10 +129,11 @@ class Eligibility(BaseModel):
 
 
 class Compiled:
-    __slots__ = ("node", "kind", "children", "need", "fact", "op", "value", "rank", "target")
+    __slots__ = ("node", "id", "kind", "children", "need", "fact", "op", "value", "rank", "target")
 
     def __init__(self, node: RuleNode, orders: Dict[str, Dict[str, int]], fact_types: Dict[str, str]):
         self.node = node
+        self.id = node.id
         self.target: Optional["Compiled"] = None
         self.children: Tuple["Compiled", ...] = ()
         self.need = 0
@@ -176,36 +178,36 @@ class Compiled:
             status = MET
             for c in self.children:
                 s = c.evaluate(facts, counting, out)
-                if s == NOT_MET:
+                if s is NOT_MET:
                     status = NOT_MET
-                elif s == UNKNOWN and status == MET:
+                elif s is UNKNOWN and status is MET:
                     status = UNKNOWN
         elif kind == "any":
             status = NOT_MET
             for c in self.children:
                 s = c.evaluate(facts, counting, out)
-                if s == MET:
+                if s is MET:
                     status = MET
-                elif s == UNKNOWN and status == NOT_MET:
+                elif s is UNKNOWN and status is NOT_MET:
                     status = UNKNOWN
         elif kind == "at_least":
             met = unknown = 0
             for c in self.children:
                 s = c.evaluate(facts, counting, out)
-                if s == MET:
+                if s is MET:
                     met += 1
-                elif s == UNKNOWN:
+                elif s is UNKNOWN:
                     unknown += 1
             status = MET if met >= self.need else (NOT_MET if met + unknown < self.need else UNKNOWN)
         elif kind == "not":
             s = self.children[0].evaluate(facts, counting, out)
-            status = UNKNOWN if s == UNKNOWN else (NOT_MET if s == MET else MET)
+            status = UNKNOWN if s is UNKNOWN else (NOT_MET if s is MET else MET)
         elif kind == "ref":
             target = self.target
-            status = out.get(target.node.id) or target.evaluate(facts, counting, out)
+            status = out.get(target.id) or target.evaluate(facts, counting, out)
         else:  # delegated
             status = UNKNOWN
-        out[self.node.id] = status
+        out[self.id] = status
         return status
 
     def _leaf(self, facts: Dict[str, Any], counting: dt.date) -> Status:
@@ -257,6 +259,7 @@ def link(roots: List[Compiled]) -> List[Compiled]:
     return roots
 
 
+@lru_cache(maxsize=65536)
 def add_years(day: dt.date, years: float) -> dt.date:
     """``day`` plus whole years (and months for fractions); 29 Feb becomes 28 Feb."""
     whole = int(years)

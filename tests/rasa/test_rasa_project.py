@@ -28,7 +28,7 @@ def test_stories_pass_without_prediction_errors(tmp_path):
 @pytest.fixture(scope="module")
 def nlu_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("nlu")
-    result = rasa("test", "nlu", "--model", str(MODEL), "--nlu", "tests/nlu/test_nlu.yml", "--out", str(out))
+    result = rasa("test", "nlu", "--model", str(MODEL), "--nlu", "tests/nlu", "--out", str(out))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return out
 

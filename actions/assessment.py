@@ -1,0 +1,205 @@
+"""The pre-assessment conversation: a form whose next question is the engine's next needed fact.
+
+- ``validate_assessment_form`` reads every fact in the user's message (not only the one asked),
+  keeps corrections, and returns as required slots the facts the engine still needs, in order;
+  questioning stops as soon as the verdict is settled.
+- ``action_ask_region`` / ``action_ask_assess_level`` ask which notice and level, with buttons.
+- ``action_assessment_result`` words the verdict, saves it and gives a case code.
+- ``action_reset_assessment`` forgets the facts for a fresh start.
+The questions for facts are ``utter_ask_fact_<name>`` responses generated from the catalogue.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import inform_payload, level_button, notice_index, today
+from bot.nlu.facts_parser import UNKNOWN_ANSWER, parse_facts
+from bot.settings import get_settings
+from bot.storage import Storage
+from policies import LEVEL_NAMES, Notice
+from policies.eligibility import Assessment, Assessor, load_catalogue
+from policies.eligibility.explain import as_record, render
+
+PREFIX = "fact_"
+FORM = "assessment_form"
+
+
+@lru_cache(maxsize=None)
+def _assessor(notice_id: str) -> Assessor:
+    return Assessor(notice_index().get(notice_id))
+
+
+@lru_cache(maxsize=4)
+def _storage(url: str) -> Storage:
+    return Storage(url)
+
+
+def storage() -> Storage:
+    return _storage(get_settings().database_url)
+
+
+def assessable_notices() -> List[Notice]:
+    return [n for n in notice_index().all() if n.eligibility is not None]
+
+
+def notice_for(tracker: Tracker) -> Tuple[Optional[Notice], Optional[str]]:
+    region, level = tracker.get_slot("region"), tracker.get_slot("assess_level")
+    if not region:
+        return None, None
+    notices = [n for n in assessable_notices() if n.region.code == region]
+    if not notices:
+        return None, None
+    if level:
+        fitting = [n for n in notices if n.eligibility and level in n.eligibility.levels]
+        return (fitting[0], level) if fitting else (notices[0], None)
+    return notices[0], None
+
+
+def raw_facts(tracker: Tracker) -> Dict[str, Any]:
+    return {k[len(PREFIX):]: v for k, v in tracker.slots.items() if k.startswith(PREFIX) and v is not None}
+
+
+def assess(tracker: Tracker) -> Optional[Assessment]:
+    notice, level = notice_for(tracker)
+    if notice is None or level is None:
+        return None
+    facts = {k: v for k, v in raw_facts(tracker).items() if v != UNKNOWN_ANSWER}
+    return _assessor(notice.id).assess(level, load_catalogue().coerce(facts))
+
+
+class ValidateAssessmentForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_assessment_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        result = assess(tracker)
+        if result is None:
+            return ["region", "assess_level"]
+        skipped = {k for k, v in raw_facts(tracker).items() if v == UNKNOWN_ANSWER}
+        return ["region", "assess_level"] + [PREFIX + f for f in result.needed_facts if f not in skipped]
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        requested = tracker.get_slot("requested_slot") or ""
+        fact = requested[len(PREFIX):] if requested.startswith(PREFIX) else None
+        parsed = parse_facts(tracker.latest_message.get("text") or "", load_catalogue(), today(), fact)
+        events = [SlotSet(PREFIX + name, value) for name, value in parsed.facts.items()]
+        if parsed.dont_know and fact:
+            events.append(SlotSet(requested, UNKNOWN_ANSWER))
+        events += self._level_events(tracker, dispatcher)
+        return events
+
+    @staticmethod
+    def _level_events(tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
+        """Fix the level to assess: the only one of the notice, or the level said / chosen.
+
+        Once set it stays (a title named in a later answer is the applicant's current title, not
+        the level applied for); 重新开始 clears it.
+        """
+        region = tracker.get_slot("region")
+        notices = [n for n in assessable_notices() if n.region.code == region]
+        if not notices:
+            return []
+        levels = [lv for n in notices for lv in n.eligibility.levels]
+        current = tracker.get_slot("assess_level")
+        if current in levels:
+            return []
+        said = tracker.get_slot("level")
+        if len(levels) == 1:
+            return [SlotSet("assess_level", levels[0])]
+        if said in levels:
+            return [SlotSet("assess_level", said)]
+        if said and said != "junior" and tracker.get_slot("requested_slot") in (None, "assess_level"):
+            names = "、".join(LEVEL_NAMES[lv] for lv in levels)
+            dispatcher.utter_message(text=f"{notices[0].region.city}的通知只涉及{names}。")
+        return [SlotSet("assess_level", None)] if current else []
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        # The base class keeps only slots still in required_slots, recomputed after extraction:
+        # an answered fact is no longer needed, so it would be dropped. Keep every fact extracted.
+        facts = {k: v for k, v in tracker.slots_to_validate().items() if k.startswith(PREFIX)}
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        kept = {e.get("name") for e in events}
+        return events + [SlotSet(k, v) for k, v in facts.items() if k not in kept]
+
+    async def validate_region(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value in {n.region.code for n in assessable_notices()}:
+            return {"region": value}
+        dispatcher.utter_message(text="这个地区的通知我还没有收录，暂时不能评估。")
+        return {"region": None}
+
+
+class ActionAskRegion(Action):
+    def name(self) -> Text:
+        return "action_ask_region"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        buttons = [{"title": n.short_name, "payload": inform_payload(region=n.region.code)} for n in assessable_notices()]
+        dispatcher.utter_message(text="请问您在哪个地区申报？", buttons=buttons)
+        return []
+
+
+class ActionAskLevel(Action):
+    def name(self) -> Text:
+        return "action_ask_assess_level"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        notice, _ = notice_for(tracker)
+        levels = list(notice.eligibility.levels) if notice else list(LEVEL_NAMES)
+        dispatcher.utter_message(text="请问您申报哪个级别？", buttons=[level_button(lv) for lv in levels])
+        return []
+
+
+class ActionAssessmentResult(Action):
+    def name(self) -> Text:
+        return "action_assessment_result"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        result = assess(tracker)
+        if result is None:
+            dispatcher.utter_message(text="还不知道您的地区和级别，暂时无法评估。请说“我能报吗”重新开始。")
+            return []
+        notice = notice_index().get(result.notice_id)
+        code = storage().save_assessment(
+            notice_id=result.notice_id, level=result.level, verdict=result.verdict, facts=raw_facts(tracker),
+            result=as_record(result), channel=tracker.get_latest_input_channel() or "unknown",
+            sender_id=tracker.sender_id,
+        )
+        text = render(result, notice, today())
+        dispatcher.utter_message(text=f"{text}\n评估编号：{code}（咨询热线时可告诉工作人员）")
+        return [SlotSet("case_code", code)]
+
+
+class ActionResetAssessment(Action):
+    def name(self) -> Text:
+        return "action_reset_assessment"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        events = [SlotSet(k, None) for k, v in tracker.slots.items() if k.startswith(PREFIX) and v is not None]
+        dispatcher.utter_message(text="好的，我们从头开始。")
+        return events + [SlotSet("case_code", None), SlotSet("level", None), SlotSet("assess_level", None),
+                         SlotSet("requested_slot", None)]
+
+
+class ActionFactHint(Action):
+    def name(self) -> Text:
+        return "action_fact_hint"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(
+            text="抱歉，没听懂这个回答。可以点选项或直接回答；不确定的说“不清楚”；说“算了”可以停止评估。"
+        )
+        return []

@@ -1,0 +1,303 @@
+"""Understand applicant facts in free Chinese text: 本科，2016年拿的助工，发了两篇论文.
+
+``parse_facts(text, catalogue, today, requested=None)`` returns a :class:`Parsed` with the facts
+found (values typed as the engine expects: bool, int, ISO date string, ordered codes) and whether
+the user said they do not know the requested one. ``requested`` is the fact just asked: a bare
+"有" / "两篇" / "2017年6月" is read as its answer.
+
+Pure Python: no Rasa, no network. Numbers: Arabic, full-width, Chinese (两篇, 三十学时, 十五年).
+Durations: 五年, 快五年了 (not yet five), 五年多, 十年以上. Dates: 2017年6月, 2017.6, 2017-06,
+2017年 (year only: read as 31 December, the latest it could be), 去年, 前年, 今年, 三年前.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from bot.nlu.normalize import normalize
+
+UNKNOWN_ANSWER = "__unknown__"  # the user does not know: do not ask again
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+           "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_CN_NUM = "[零〇一二两俩三四五六七八九十百千万]+"
+_NUM = rf"(\d+(?:\.\d+)?|{_CN_NUM}|半)"
+
+
+def cn_to_int(text: str) -> Optional[int]:
+    """三十 → 30, 十五 → 15, 二百零五 → 205, 两 → 2, 2022 → 2022, 二〇二二 → 2022."""
+    if text.isdigit():
+        return int(text)
+    if text and all(ch in _DIGITS for ch in text) and len(text) > 1:  # 二〇二二
+        return int("".join(str(_DIGITS[ch]) for ch in text))
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            unit = _UNITS[ch]
+            if unit == 10000:
+                total += (section + (digit or 0)) * unit
+                section, digit = 0, None
+            else:
+                section += (1 if digit is None else digit) * unit
+                digit = None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def _number(token: str) -> Optional[float]:
+    if token == "半":
+        return 0.5
+    try:
+        return float(token)
+    except ValueError:
+        value = cn_to_int(token)
+        return float(value) if value is not None else None
+
+
+YES = ("是的", "是啊", "对的", "对", "有的", "有", "嗯", "好的", "当然", "没错", "肯定", "合格", "满了", "够了",
+       "yes", "y", "ok", "是", "参加了", "受聘了", "达到", "达标")
+NO = ("不是", "不对", "没有", "没", "无", "否", "不", "no", "n", "不合格", "不够", "还没", "未", "从来没")
+STOP = ("算了", "不测了", "不问了", "不想答", "不想回答", "不评了", "停止", "退出", "取消", "以后再说", "先这样",
+        "不用了", "重新开始", "重新评估", "从头", "重来")
+DONT_KNOW = ("不知道", "不清楚", "不确定", "不记得", "忘了", "说不准", "跳过", "不好说", "不懂")
+
+EDUCATION_WORDS: List[Tuple[str, str]] = [
+    ("博士", "doctor"), ("工程硕士", "master"), ("专业硕士", "master"), ("硕士", "master"), ("研究生", "master"),
+    ("第二学士", "second_bachelor"), ("双学位", "second_bachelor"), ("双学士", "second_bachelor"),
+    ("本科", "bachelor"), ("学士", "bachelor"), ("大学毕业", "bachelor"),
+    ("大专", "junior_college"), ("专科", "junior_college"), ("高职", "junior_college"),
+    ("中专", "secondary_vocational"), ("中职", "secondary_vocational"), ("技校", "secondary_vocational"),
+    ("职高", "secondary_vocational"), ("高中", "high_school"), ("初中", "none"), ("无学历", "none"),
+]
+TITLE_WORDS: List[Tuple[str, str]] = [
+    ("高级工程师", "senior_engineer"), ("高工", "senior_engineer"), ("副高", "senior_engineer"),
+    ("助理工程师", "assistant_engineer"), ("助工", "assistant_engineer"), ("助理级", "assistant_engineer"),
+    ("初级职称", "assistant_engineer"),
+    ("中级职称", "engineer"), ("中级", "engineer"), ("工程师", "engineer"), ("技术员", "technician"),
+    ("没有职称", "none"), ("无职称", "none"), ("没职称", "none"),
+]
+SKILL_WORDS: List[Tuple[str, str]] = [
+    ("高级技师", "senior_technician_skill"), ("一级技师", "senior_technician_skill"),
+    ("技师", "technician_skill"), ("二级", "technician_skill"),
+]
+# keyword → (fact, value when stated positively); negation nearby flips bools.
+FLAG_WORDS: List[Tuple[str, str, Any]] = [
+    ("参公", "civil_servant", True), ("公务员", "civil_servant", True),
+    ("退休", "retired", True), ("处分", "under_discipline", True),
+    ("事业单位", "public_institution", True), ("事业编", "public_institution", True),
+    ("民企", "public_institution", False), ("私企", "public_institution", False),
+    ("民营", "public_institution", False), ("非公", "public_institution", False),
+    ("国企", "public_institution", False),
+    ("工程硕士", "engineering_master", True), ("专业硕士", "engineering_master", True),
+]
+EMPLOYER_WORDS = [("民企", "non_public"), ("私企", "non_public"), ("民营", "non_public"), ("非公", "non_public"),
+                  ("国企", "state_owned"), ("国有", "state_owned"), ("事业单位", "state_owned"),
+                  ("机关", "public_agency"), ("参公", "public_agency")]
+# keyword → count fact
+COUNT_WORDS: List[Tuple[str, str]] = [
+    ("论文", "papers_first_author"), ("实用技术材料", "technical_materials"), ("技术报告", "technical_reports"),
+    ("考核", "assessments_passed_count"), ("正高", "senior_recommenders"), ("推荐", "senior_recommenders"),
+    ("发明专利", "invention_patents_top3"), ("实用新型", "utility_patents_top3"), ("外观", "design_patents_top3"),
+]
+HOURS_WORDS = [("公需", "continuing_education_public_hours"), ("专业", "continuing_education_professional_hours")]
+YEARS_WORDS = [("乡镇", "township_years"), ("农村", "rural_grassroots_years"), ("基层", "township_years"),
+               ("工程技术岗位", "years_in_engineering_post"), ("相近", "related_work_years"),
+               ("社保", "social_insurance_local_years"), ("档案", "archive_local_years"),
+               ("工作", "work_years"), ("干了", "work_years")]
+
+
+@dataclass
+class Parsed:
+    facts: Dict[str, Any] = field(default_factory=dict)
+    dont_know: bool = False  # the requested fact: the user does not know
+
+    def __bool__(self) -> bool:
+        return bool(self.facts) or self.dont_know
+
+
+def _negated(text: str, start: int) -> bool:
+    window = text[max(0, start - 3):start]
+    return any(n in window for n in ("不是", "没有", "没", "不", "非", "无", "未"))
+
+
+def _first(text: str, words: List[Tuple[str, str]]) -> Optional[Tuple[int, str]]:
+    best: Optional[Tuple[int, str]] = None
+    for word, value in words:
+        i = text.find(word)
+        if i >= 0 and (best is None or i < best[0]):
+            best = (i, value)
+    return best
+
+
+def _yes_no(text: str) -> Optional[bool]:
+    t = text.strip().lower().rstrip("。！!.~ 啊呀哦吧")
+    for word in sorted(NO, key=len, reverse=True):
+        if t.startswith(word) and not any(t.startswith(y) for y in YES if len(y) > len(word)):
+            return False
+    for word in sorted(YES, key=len, reverse=True):
+        if t.startswith(word):
+            return True
+    return None
+
+
+def parse_date(text: str, today: dt.date) -> Optional[dt.date]:
+    m = re.search(r"((?:19|20)\d{2})\s*(?:年|[.\-/])\s*(\d{1,2})?\s*(?:月)?(?:\s*(\d{1,2})\s*[日号])?", text)
+    if m:
+        year, month, day = int(m.group(1)), m.group(2), m.group(3)
+        if month and 1 <= int(month) <= 12:
+            d = int(day) if day else 1
+            try:
+                return dt.date(year, int(month), d)
+            except ValueError:
+                return dt.date(year, int(month), 28)
+        return dt.date(year, 12, 31)  # year only: the latest it could be
+    m = re.search(rf"({_CN_NUM}|\d+)\s*年\s*({_CN_NUM}|\d+)\s*月", text)
+    if m:  # 二〇一七年六月
+        y, mo = cn_to_int(m.group(1)), cn_to_int(m.group(2))
+        if y and 1900 < y < 2100 and mo and 1 <= mo <= 12:
+            return dt.date(y, mo, 1)
+    for word, back in (("前年", 2), ("去年", 1), ("今年", 0)):
+        if word in text:
+            return dt.date(today.year - back, 12, 31) if back else today
+    years = parse_years(text)
+    if years is not None and re.search(r"(前|了)", text):
+        return _minus_years(today, years)
+    return None
+
+
+def _minus_years(day: dt.date, years: float) -> dt.date:
+    months = int(round(years * 12))
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    try:
+        return dt.date(y, m + 1, day.day)
+    except ValueError:
+        return dt.date(y, m + 1, 28)
+
+
+def parse_years(text: str) -> Optional[float]:
+    """五年 → 5, 快五年了 → 4.9 (not yet five), 五年多 / 五年以上 → 5, 一年半 → 1.5."""
+    m = re.search(rf"(快|将近|差不多|接近|不到)?\s*{_NUM}\s*(?:个)?\s*年(半)?(多|以上|出头)?", text)
+    if not m:
+        return None
+    value = _number(m.group(2))
+    if value is None or value > 80:
+        return None  # 2017年 is a year, not a duration
+    if m.group(3):
+        value += 0.5
+    if m.group(1) in ("快", "将近", "接近", "不到"):
+        value -= 0.1
+    return value
+
+
+def parse_count(text: str) -> Optional[int]:
+    m = re.search(_NUM, text)
+    if not m:
+        return None
+    value = _number(m.group(1))
+    return int(value) if value is not None else None
+
+
+def _value_for(fact: str, ftype: str, text: str, today: dt.date, options: Dict[str, str]) -> Any:
+    """Read ``text`` as the answer to ``fact`` (the question just asked)."""
+    if ftype == "bool":
+        return _yes_no(text)
+    if ftype == "int":
+        if re.search(r"(?:19|20)\d{2}\s*(?:年|[.\-/]\d)", text):
+            return None  # a date, not a number of years or items
+        years = parse_years(text)
+        if years is not None and "年" in text:
+            return int(years)
+        return parse_count(text)
+    if ftype == "date":
+        d = parse_date(text, today)
+        return d.isoformat() if d else None
+    if ftype == "education":
+        hit = _first(text, EDUCATION_WORDS)
+        return hit[1] if hit else None
+    if ftype in ("title", "skill"):
+        hit = _first(text, TITLE_WORDS if ftype == "title" else SKILL_WORDS)
+        if hit:
+            return "none" if _negated(text, hit[0]) else hit[1]
+        return "none" if _yes_no(text) is False else None
+    if ftype == "choice":
+        t = text.strip()
+        for value, label in options.items():
+            if t == value or t in label or label.startswith(t) or any(part and part in t for part in re.split(r"[、，,或（）()]", label)):
+                return value
+        if fact == "employer_type":
+            hit = _first(text, EMPLOYER_WORDS)
+            return hit[1] if hit else None
+    return None
+
+
+def parse_facts(text: str, catalogue, today: dt.date, requested: Optional[str] = None) -> Parsed:
+    text = normalize(text or "").strip()
+    out = Parsed()
+    if not text or any(w in text for w in STOP):
+        return out  # stopping or starting over is not an answer
+    specs = catalogue.specs
+    if requested in specs and any(w in text for w in DONT_KNOW):
+        out.dont_know = True
+    # 1. the answer to the question just asked
+    if requested in specs and not out.dont_know:
+        spec = specs[requested]
+        value = _value_for(requested, spec.type, text, today, catalogue.options(requested))
+        if value is not None:
+            out.facts[requested] = value
+        if text in {normalize(label) for label in catalogue.options(requested).values()}:
+            return out  # a button: it answers the question asked and nothing else
+    # 2. everything else stated in passing
+    hit = _first(text, EDUCATION_WORDS)
+    if hit and "education" in specs:
+        out.facts.setdefault("education", hit[1])
+    for word, fact, value in FLAG_WORDS:
+        i = text.find(word)
+        if i >= 0 and fact in specs and fact not in out.facts:
+            out.facts[fact] = (not value) if (isinstance(value, bool) and _negated(text, i)) else value
+    hit = _first(text, EMPLOYER_WORDS)
+    if hit and "employer_type" in specs:
+        out.facts.setdefault("employer_type", hit[1])
+    title = _first(text, TITLE_WORDS)
+    held = re.search(r"(拿|取得|评上|评的|聘|现任|现在是|已经是|持有|有了|获得)", text)
+    applying = title is not None and re.search(r"(报|申请|评审|评)\S{0,3}$", text[: title[0]])
+    if title and held and not applying and "current_title" in specs and requested not in ("years_in_engineering_post",):
+        i, value = title
+        if _negated(text, i):
+            value = "none"
+        if not (value == "engineer" and "高级工程师" in text):
+            out.facts.setdefault("current_title", value)
+        d = parse_date(text, today)
+        if d and "current_title_date" in specs:
+            out.facts.setdefault("current_title_date", d.isoformat())
+    skill = _first(text, SKILL_WORDS)
+    if skill and "skill_level" in specs and "技师" in text:
+        out.facts.setdefault("skill_level", "none" if _negated(text, skill[0]) else skill[1])
+    for word, fact in COUNT_WORDS:
+        for m in re.finditer(word, text):
+            near = text[max(0, m.start() - 8): m.end() + 6]
+            count = re.search(rf"{_NUM}\s*(?:篇|项|次|个|名|位|件)", near)
+            if count and fact in specs:
+                n = _number(count.group(1))
+                if n is not None:
+                    out.facts.setdefault(fact, int(n))
+    for word, fact in HOURS_WORDS:
+        m = re.search(rf"{word}[^0-9零一二两三四五六七八九十百]{{0,6}}{_NUM}\s*(?:个)?学时", text)
+        if m and fact in specs:
+            n = _number(m.group(1))
+            if n is not None:
+                out.facts.setdefault(fact, int(n))
+    if requested is None or requested not in out.facts:
+        for word, fact in YEARS_WORDS:
+            i = text.find(word)
+            if i >= 0 and fact in specs and fact not in out.facts:
+                years = parse_years(text[i: i + 14]) or parse_years(text[max(0, i - 8): i + 14])
+                if years is not None:
+                    out.facts[fact] = int(years)
+                    break
+    return out

@@ -1,0 +1,111 @@
+"""The project's own tables through SQLAlchemy: saved assessments with case codes.
+
+SQLite under var/ by default, any SQLAlchemy URL (PostgreSQL) via ZHICHENG_DATABASE_URL. Tables
+are created on first use, never at import. Only what an assessment needs is stored: the facts
+asked, the result, the channel, and the conversation key (to show the transcript to staff).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from typing import Any, Dict, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base, sessionmaker
+
+Base = declarative_base()
+# No 0/O, 1/I/L: easy to read out over the phone.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+class AssessmentRow(Base):
+    __tablename__ = "assessments"
+    id = sa.Column(sa.Integer, primary_key=True)
+    case_code = sa.Column(sa.String(16), nullable=False, unique=True, index=True)
+    notice_id = sa.Column(sa.String(120), nullable=False)
+    level = sa.Column(sa.String(40), nullable=False)
+    verdict = sa.Column(sa.String(40), nullable=False)
+    facts = sa.Column(sa.Text, nullable=False)  # JSON
+    result = sa.Column(sa.Text, nullable=False)  # JSON
+    channel = sa.Column(sa.String(40), nullable=False)
+    sender_id = sa.Column(sa.String(200))
+    created_at = sa.Column(sa.DateTime, nullable=False)
+
+
+@dataclass
+class SavedAssessment:
+    case_code: str
+    notice_id: str
+    level: str
+    verdict: str
+    facts: Dict[str, Any]
+    result: Dict[str, Any]
+    channel: str
+    sender_id: Optional[str]
+    created_at: dt.datetime
+
+
+def new_case_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_case_code(text: str) -> str:
+    """What a caller reads out: spaces, dashes, full-width letters and lower case are fine."""
+    half = text.translate({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})
+    return "".join(ch for ch in half.upper() if ch.isascii() and ch.isalnum())
+
+
+class Storage:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Optional[sa.engine.Engine] = None
+        self._session = None
+
+    @property
+    def engine(self) -> sa.engine.Engine:
+        if self._engine is None:
+            if self.url.startswith("sqlite:///"):
+                path = self.url[len("sqlite:///"):]
+                if path and path != ":memory:":
+                    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            self._engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
+            Base.metadata.create_all(self._engine)
+            self._session = sessionmaker(self._engine, future=True)
+        return self._engine
+
+    def save_assessment(self, *, notice_id: str, level: str, verdict: str, facts: Dict[str, Any],
+                        result: Dict[str, Any], channel: str, sender_id: Optional[str]) -> str:
+        self.engine  # noqa: B018  (create tables on first use)
+        for _ in range(5):
+            code = new_case_code()
+            row = AssessmentRow(
+                case_code=code, notice_id=notice_id, level=level, verdict=verdict,
+                facts=json.dumps(facts, ensure_ascii=False, default=str),
+                result=json.dumps(result, ensure_ascii=False, default=str),
+                channel=channel, sender_id=sender_id, created_at=dt.datetime.utcnow(),
+            )
+            with self._session() as session:
+                try:
+                    session.add(row)
+                    session.commit()
+                    return code
+                except sa.exc.IntegrityError:
+                    session.rollback()
+        raise RuntimeError("could not allocate a unique case code")
+
+    def find_assessment(self, case_code: str) -> Optional[SavedAssessment]:
+        self.engine  # noqa: B018
+        code = normalize_case_code(case_code)
+        with self._session() as session:
+            row = session.execute(sa.select(AssessmentRow).where(AssessmentRow.case_code == code)).scalar_one_or_none()
+            if row is None:
+                return None
+            return SavedAssessment(
+                case_code=row.case_code, notice_id=row.notice_id, level=row.level, verdict=row.verdict,
+                facts=json.loads(row.facts), result=json.loads(row.result), channel=row.channel,
+                sender_id=row.sender_id, created_at=row.created_at,
+            )

@@ -1,0 +1,136 @@
+"""End to end pre-assessment over REST against the real Rasa and action servers: one full dialogue
+per notice, facts stated up front not asked again, corrections, interruptions, giving up, and the
+case code found in storage."""
+import datetime as dt
+
+import pytest
+
+from bot.storage import Storage
+from tests.e2e.applicant import CASE_CODE, Dialogue
+from tests.helpers import running_servers
+
+pytestmark = [pytest.mark.model, pytest.mark.e2e]
+
+NO_EXCLUSIONS = {"civil_servant": False, "retired": False, "under_discipline": False, "exam_profession": False,
+                 "public_institution": False}
+CZ_ENGINEER = {**NO_EXCLUSIONS, "education": "bachelor", "education_related": True,
+               "current_title": "assistant_engineer", "current_title_date": dt.date(2017, 6, 1),
+               "papers_first_author": 2, "achievement_listed": True, "assessments_passed_count": 5,
+               "assessment_ok_latest": True, "professional_qualification_held": False,
+               "high_skill_frontline": False, "other_series_title": False}
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("assess")
+    with running_servers(workdir, today="2022-08-01",
+                         extra_env={"ZHICHENG_DATABASE_URL": f"sqlite:///{workdir / 'zhicheng.db'}"}) as s:
+        s["storage"] = Storage(f"sqlite:///{workdir / 'zhicheng.db'}")
+        yield s
+
+
+def test_changzhi_engineer_eligible_and_case_code_saved(servers):
+    d = Dialogue(servers["rasa"])
+    result = d.run("我能报长治的中级吗", CZ_ENGINEER)
+    assert "符合申报工程师的条件" in result and "长工信〔2022〕139号" in result
+    assert "材料收审" in result  # the next step, relative to today
+    saved = servers["storage"].find_assessment(d.case_code())
+    assert saved is not None and saved.verdict == "eligible" and saved.notice_id == "changzhi-2022-engineering-mid-junior"
+    assert saved.facts["education"] == "bachelor"
+
+
+def test_facts_stated_up_front_are_not_asked_again(servers):
+    d = Dialogue(servers["rasa"])
+    d.run("我是本科，2017年6月拿的助工，发了两篇论文，能报长治中级吗", CZ_ENGINEER)
+    asked = d.asked_facts()
+    assert "education" not in asked and "current_title" not in asked
+    assert "current_title_date" not in asked and "papers_first_author" not in asked
+
+
+def test_not_eligible_with_reason_clause_and_earliest_year(servers):
+    d = Dialogue(servers["rasa"])
+    facts = {**CZ_ENGINEER, "current_title_date": dt.date(2020, 3, 1), "skill_level": "none", "township_years": 0}
+    result = d.run("帮我评估一下长治工程师", facts)
+    assert "不符合申报工程师的条件" in result and "三（一）3" in result and "2024年度" in result
+
+
+def test_excluded_applicant_is_asked_nothing_more(servers):
+    d = Dialogue(servers["rasa"])
+    result = d.run("我能报长治中级吗", {"civil_servant": True})
+    assert "不符合" in result and "公务员" in result
+    assert d.asked_facts() == ["civil_servant"]
+
+
+def test_correction_reassesses(servers):
+    d = Dialogue(servers["rasa"])
+    first = d.run("我能报长治中级吗", {**CZ_ENGINEER, "papers_first_author": 1, "technical_materials": 0,
+                                      "township_years": 0, "skill_level": "none"})
+    assert "不符合申报工程师的条件" in first and "三（一）4" in first
+    # the correction re-assesses; questions the earlier verdict made moot are asked now
+    again = d.run("不对，我发了两篇论文", CZ_ENGINEER)
+    assert "符合申报工程师的条件" in again and "不符合" not in again.split("\n")[0]
+    codes = CASE_CODE.findall(first + again)
+    assert len(set(codes)) == 2  # the corrected result is saved under its own case code
+
+
+def test_fee_question_in_the_middle_is_answered_and_the_form_resumes(servers):
+    d = Dialogue(servers["rasa"])
+    d.say("我能报长治中级吗")
+    reply = d.say("评审费多少钱")
+    assert "300" in reply and "长工信〔2022〕139号" in reply
+    assert "公务员" in reply or "退休" in reply  # and the question is asked again
+    result = d.run("没有", CZ_ENGINEER)
+    assert "符合申报工程师的条件" in result
+
+
+def test_giving_up_stops_and_nothing_is_saved(servers):
+    d = Dialogue(servers["rasa"])
+    d.say("我能报长治中级吗")
+    reply = d.say("算了")
+    assert "评估已停止" in reply
+    assert not d.case_code()
+    follow = d.say("长治评审费多少")
+    assert "300" in follow  # the assistant still answers questions afterwards
+
+
+# --- one dialogue per notice and verdict, the applicant taken from the legal case files ----------
+from policies.eligibility.cases import load_cases  # noqa: E402
+
+OPENING = {
+    "changzhi-2022-engineering-mid-junior": "我能报长治的{level}吗",
+    "jianyang-2020-engineering-senior": "帮我看看我能不能报简阳的{level}",
+    "huzhou-2020-enterprise-innovation-engineer": "湖州的{level}我能报吗",
+    "pingliang-2022-engineering-mid-senior": "我想评估一下能不能报平凉{level}",
+    "chongqing-2024-engineering-senior-nonpublic-sme": "我够不够条件报重庆{level}",
+}
+LEVEL_WORDS = {"engineer": "工程师", "senior_engineer": "高级工程师", "assistant_engineer": "助理工程师",
+               "technician": "技术员"}
+VERDICT_WORDS = {"eligible": "符合申报", "eligible_special": "破格或特殊途径", "not_eligible": "不符合申报",
+                 "undetermined": "判"}
+
+
+def _dialogue_cases():
+    picked, seen = [], set()
+    for case in load_cases():
+        key = (case.notice, case.level, case.verdict)
+        if key in seen or len(case.facts) < 5:
+            continue
+        seen.add(key)
+        picked.append(case)
+    return picked
+
+
+DIALOGUE_CASES = _dialogue_cases()
+
+
+@pytest.mark.parametrize("case", DIALOGUE_CASES, ids=[f"{c.notice.split('-')[0]}-{c.level}-{c.verdict}" for c in DIALOGUE_CASES])
+def test_dialogue_reaches_the_case_verdict(servers, case):
+    d = Dialogue(servers["rasa"])
+    facts = {k: v for k, v in case.facts.items()}
+    result = d.run(OPENING[case.notice].format(level=LEVEL_WORDS[case.level]), facts, unknown_ok=True)
+    saved = servers["storage"].find_assessment(d.case_code())
+    assert saved is not None
+    assert (saved.notice_id, saved.level, saved.verdict) == (case.notice, case.level, case.verdict), result
+    assert VERDICT_WORDS[case.verdict] in result
+    # every condition the case names as deciding appears in the result with its clause
+    assert saved.result["summary"].split("，")[0] in result
