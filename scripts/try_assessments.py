@@ -28,8 +28,8 @@ TODAY_BY_NOTICE = "2022-08-01"
 
 def pick(per_notice: int):
     by_notice = defaultdict(list)
-    for case in load_cases():
-        if len(case.facts) >= 4:
+    for case in sorted(load_cases(), key=lambda c: len(c.facts) < 4):  # fuller applicants first
+        if case.facts:
             by_notice[case.notice].append(case)
     chosen = []
     for notice, cases in by_notice.items():

@@ -1,0 +1,66 @@
+"""The assessment form's actions on tracker fixtures: what is extracted, what is asked next,
+when questioning stops, and the result with its saved case code (SQLite, no network)."""
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.assessment import ActionAssessmentResult, ValidateAssessmentForm
+from bot.storage import Storage
+from tests.e2e.applicant import CASE_CODE
+
+DOMAIN = {"forms": {"assessment_form": {"required_slots": ["region", "assess_level"]}}, "slots": {}}
+
+
+async def validate(load_tracker, dispatcher, name):
+    events = await ValidateAssessmentForm().run(dispatcher, load_tracker(name), DOMAIN)
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_an_answer_fills_the_asked_fact_and_the_next_question_follows(load_tracker, dispatcher):
+    slots = await validate(load_tracker, dispatcher, "form_asked_civil_servant_answer_no")
+    assert slots["fact_civil_servant"] is False
+    assert slots["requested_slot"] == "fact_retired"
+
+
+async def test_an_excluded_applicant_is_asked_nothing_more(load_tracker, dispatcher):
+    slots = await validate(load_tracker, dispatcher, "form_asked_civil_servant_answer_yes")
+    assert slots["fact_civil_servant"] is True
+    assert slots.get("requested_slot") is None  # nothing more to ask: the form ends
+
+
+async def test_several_facts_in_one_answer_are_all_kept_and_not_asked_again(load_tracker, dispatcher):
+    slots = await validate(load_tracker, dispatcher, "form_asked_education_several_facts")
+    assert slots["fact_education"] == "bachelor"
+    assert slots["fact_current_title"] == "assistant_engineer"
+    assert slots["fact_current_title_date"] == "2016-12-31"
+    assert slots["fact_papers_first_author"] == 2
+    assert slots["requested_slot"] == "fact_education_related"
+
+
+async def test_dont_know_is_recorded_and_the_question_not_repeated(load_tracker, dispatcher):
+    slots = await validate(load_tracker, dispatcher, "form_asked_skill_dont_know")
+    assert slots["fact_skill_level"] == "__unknown__"
+    assert slots["requested_slot"] not in ("fact_skill_level", None)
+
+
+async def test_an_unrelated_question_fills_nothing_so_rasa_can_answer_it(load_tracker, dispatcher):
+    slots = await validate(load_tracker, dispatcher, "form_asked_papers_fee_question")
+    assert not any(k.startswith("fact_") for k in slots)
+
+
+async def test_last_answer_settles_the_verdict(load_tracker, dispatcher):
+    slots = await validate(load_tracker, dispatcher, "form_complete_eligible")
+    assert slots["fact_assessment_ok_latest"] is True and slots.get("requested_slot") is None
+
+
+async def test_result_says_the_verdict_first_and_saves_a_case_code(load_tracker, dispatcher, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    monkeypatch.setenv("ZHICHENG_DATABASE_URL", url)
+    tracker = load_tracker("form_complete_eligible")
+    tracker.slots["fact_assessment_ok_latest"] = True
+    events = await ActionAssessmentResult().run(dispatcher, tracker, DOMAIN)
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith("按长工信〔2022〕139号，您符合申报工程师的条件。")
+    code = CASE_CODE.search(text).group(1)
+    assert SlotSet("case_code", code) in events
+    saved = Storage(url).find_assessment(code)
+    assert saved.verdict == "eligible" and saved.facts["education"] == "bachelor"
