@@ -48,11 +48,15 @@ def assessable_notices() -> List[Notice]:
     return [n for n in notice_index().all() if n.eligibility is not None]
 
 
+def region_notices(tracker: Tracker) -> List[Notice]:
+    """Notices with rules for the region in the conversation ([] when none or unknown)."""
+    region = tracker.get_slot("region")
+    return [n for n in assessable_notices() if n.region.code == region] if region else []
+
+
 def notice_for(tracker: Tracker) -> Tuple[Optional[Notice], Optional[str]]:
-    region, level = tracker.get_slot("region"), tracker.get_slot("assess_level")
-    if not region:
-        return None, None
-    notices = [n for n in assessable_notices() if n.region.code == region]
+    level = tracker.get_slot("assess_level")
+    notices = region_notices(tracker)
     if not notices:
         return None, None
     if level:
@@ -105,8 +109,7 @@ class ValidateAssessmentForm(FormValidationAction):
         Once set it stays (a title named in a later answer is the applicant's current title, not
         the level applied for); 重新开始 clears it.
         """
-        region = tracker.get_slot("region")
-        notices = [n for n in assessable_notices() if n.region.code == region]
+        notices = region_notices(tracker)
         if not notices:
             return []
         levels = [lv for n in notices for lv in n.eligibility.levels]

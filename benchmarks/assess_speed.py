@@ -8,7 +8,6 @@ number covers early stops and full evaluations alike.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import time

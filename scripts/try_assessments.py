@@ -32,7 +32,7 @@ def pick(per_notice: int):
         if case.facts:
             by_notice[case.notice].append(case)
     chosen = []
-    for notice, cases in by_notice.items():
+    for cases in by_notice.values():
         # Different verdicts first, then the rest in file order.
         seen, first, rest = set(), [], []
         for c in cases:

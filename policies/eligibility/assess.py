@@ -41,12 +41,6 @@ class Condition:
     advice: Optional[str] = None
     route_kind: Optional[str] = None  # regular / special / exceptional; None for exclusions
 
-    def reason(self) -> str:
-        text = f"{self.explain}——{STATUS_NAMES[self.status]}"
-        if self.delegated:
-            text += f"（具体条件见{self.delegated}）"
-        return text
-
 
 @dataclass
 class Assessment:
@@ -61,10 +55,6 @@ class Assessment:
     earliest_year: Optional[int] = None  # … and the first evaluation year that counts it
     delegated_docs: List[str] = field(default_factory=list)
     statuses: Dict[str, str] = field(default_factory=dict)  # every evaluated node id → status
-
-    @property
-    def settled(self) -> bool:
-        return not self.needed_facts
 
     def summary(self) -> str:
         """Verdict first, in one sentence."""
@@ -155,7 +145,7 @@ class Assessor:
         # Asking order: exclusions, then the regular route (it may settle the verdict on its own),
         # then the special and exceptional routes; each part in the notice's ask_order.
         needed: List[str] = []
-        for c, s in zip(self.exclusions, excl):
+        for c, s in zip(self.exclusions, excl, strict=True):
             if s == UNKNOWN:
                 needed += self._unknown_facts(c, status)
         needed = self._ordered(needed)

@@ -18,7 +18,6 @@ A case file ``tests/policies/cases/<notice-id>.yml``::
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple

@@ -1,6 +1,5 @@
 """The assessment form's actions on tracker fixtures: what is extracted, what is asked next,
 when questioning stops, and the result with its saved case code (SQLite, no network)."""
-import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.assessment import ActionAssessmentResult, ValidateAssessmentForm

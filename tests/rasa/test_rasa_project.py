@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from tests.helpers import MODEL, ROOT, rasa
+from tests.helpers import MODEL, rasa
 
 pytestmark = pytest.mark.model
 
