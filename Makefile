@@ -11,6 +11,7 @@ RASA := $(VENV)/bin/rasa
 MODEL := models/assistant.tar.gz
 STAMP_VENV := $(VENV)/.installed
 STAMP_RES := build/.resources
+STAMP_BROWSER := build/.chromium
 
 export PYTHONPATH := $(CURDIR)
 export TRACKER_STORE_URL ?= sqlite:///var/tracker.db
@@ -24,12 +25,26 @@ export RASA_TELEMETRY_ENABLED := false
 export SANIC_REGISTER := False
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
+# --- WeChat official account channel (docs/wechat.md). Secrets come only from the environment;
+# with no WECHAT_TOKEN the channel answers 503 and everything else runs.
+# (block owned by the WeChat channel)
+
+# --- Web chat widget (docs/widget.md).
+# (block owned by the widget)
+
+# --- Staff lookup service (docs/staff.md).
+# (block owned by the staff service)
+
+# --- Browser tests use Debian's chromium; Playwright never downloads a browser here.
+export CHROMIUM ?= /usr/bin/chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
 NOTICES := $(wildcard policies/notices/*.yml)
 TRAIN_INPUTS := config.yml $(filter-out domain/generated_facts.yml,$(wildcard domain/*.yml)) $(filter-out data/nlu/generated.yml,$(wildcard data/*/*.yml)) \
 	$(wildcard bot/nlu/*.py) $(STAMP_RES)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run shell test test-fast check-notices validate constraints clean
+.PHONY: help setup browser run shell test test-fast check-notices validate constraints clean
 
 help: ## Show this help
 	@echo "职称评审助手 — targets:"
@@ -42,12 +57,12 @@ $(STAMP_VENV): requirements.txt constraints.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(STAMP_RES): $(STAMP_VENV) $(NOTICES) policies/vocabulary.yml policies/schema.py bot/nlu/resources.py \
-		policies/eligibility/facts.yml $(wildcard policies/eligibility/facts.d/*.yml)
+$(STAMP_RES): $(NOTICES) policies/vocabulary.yml policies/schema.py bot/nlu/resources.py \
+		policies/eligibility/facts.yml $(wildcard policies/eligibility/facts.d/*.yml) | $(STAMP_VENV)
 	$(PY) -m bot.nlu.resources
 	touch $@
 
-$(MODEL): $(STAMP_VENV) $(TRAIN_INPUTS)
+$(MODEL): $(TRAIN_INPUTS) | $(STAMP_VENV)
 	mkdir -p models var
 	$(RASA) train --config config.yml --domain domain --data data --out models \
 		--fixed-model-name assistant --num-threads 2
@@ -55,6 +70,19 @@ $(MODEL): $(STAMP_VENV) $(TRAIN_INPUTS)
 
 setup: $(STAMP_VENV) $(STAMP_RES) $(MODEL) ## Create the venv, build NLU resources, train the model (only what changed)
 	mkdir -p var
+
+# Debian's chromium and CJK fonts for the browser tests (root, or sudo without a password).
+$(STAMP_BROWSER):
+	mkdir -p build
+	if ! command -v "$(CHROMIUM)" >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo "sudo -n" )
+	  $$SUDO apt-get update -qq
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null
+	fi
+	"$(CHROMIUM)" --version
+	touch $@
+
+browser: $(STAMP_BROWSER) ## Install Debian's chromium for the browser tests (if missing)
 
 run: setup ## Start the action server (5055) and Rasa (5005, REST) on SQLite
 	trap 'kill 0' EXIT INT TERM
@@ -67,7 +95,7 @@ shell: setup ## Chat in the terminal (starts the action server too)
 	$(RASA) run actions --actions actions --port 5055 > var/actions.log 2>&1 &
 	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-test: setup ## Run every test: notices, actions, Rasa validation and test stories, NLU, end to end
+test: setup $(STAMP_BROWSER) ## Run every test: notices, actions, Rasa validation and test stories, NLU, end to end
 	$(PY) -m pytest
 
 test-fast: $(STAMP_RES) ## Only the tests that need no trained model

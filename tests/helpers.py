@@ -65,8 +65,13 @@ def wait_until(check, timeout: float, what: str, proc: Optional[subprocess.Popen
 
 @contextmanager
 def running_servers(workdir: Path, today: str = "2024-10-30",
-                    extra_env: Optional[Dict[str, str]] = None) -> Iterator[Dict[str, str]]:
-    """Start the action server and the Rasa server (REST, SQLite tracker store) for real."""
+                    extra_env: Optional[Dict[str, str]] = None,
+                    credentials: str = "credentials.yml") -> Iterator[Dict[str, str]]:
+    """Start the action server and the Rasa server (SQLite tracker store) for real.
+
+    ``credentials`` is the channels file (relative to the repository or absolute); ``extra_env``
+    supplies the ``${ENV}`` values it refers to.
+    """
     action_port, rasa_port = free_port(), free_port()
     env = base_env(
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
@@ -88,14 +93,15 @@ def running_servers(workdir: Path, today: str = "2024-10-30",
         logs.append(rlog)
         procs.append(subprocess.Popen(
             [RASA, "run", "--model", str(MODEL), "--endpoints", "endpoints.yml", "--credentials",
-             "credentials.yml", "--port", str(rasa_port), "--enable-api", "-i", "127.0.0.1"],
+             credentials, "--port", str(rasa_port), "--enable-api", "-i", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=rlog, stderr=subprocess.STDOUT,
         ))
         base = f"http://127.0.0.1:{rasa_port}"
         wait_until(lambda: http_json(f"http://127.0.0.1:{action_port}/health")["status"] == "ok",
                    120, "action server", procs[0])
         wait_until(lambda: bool(http_json(f"{base}/status").get("model_file")), 300, "rasa server", procs[1])
-        yield {"rasa": base, "tracker_db": str(workdir / "tracker.db"), "workdir": str(workdir)}
+        yield {"rasa": base, "tracker_db": str(workdir / "tracker.db"), "workdir": str(workdir),
+               "actions": f"http://127.0.0.1:{action_port}", "database": env["ZHICHENG_DATABASE_URL"]}
     finally:
         for p in procs:
             p.terminate()
