@@ -44,7 +44,7 @@ TRAIN_INPUTS := config.yml $(filter-out domain/generated_facts.yml,$(wildcard do
 	$(wildcard bot/nlu/*.py) $(STAMP_RES)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run shell test test-fast check-notices validate constraints clean
+.PHONY: help setup browser run shell test pytest test-fast check-notices validate constraints clean
 
 help: ## Show this help
 	@echo "职称评审助手 — targets:"
@@ -97,6 +97,9 @@ shell: setup ## Chat in the terminal (starts the action server too)
 
 test: setup $(STAMP_BROWSER) ## Run every test: notices, actions, Rasa validation and test stories, NLU, end to end
 	$(PY) -m pytest
+
+pytest: ## Run pytest with this Makefile's environment and no setup, e.g. make pytest P="tests/bot -x"
+	$(PY) -m pytest $(P)
 
 test-fast: $(STAMP_RES) ## Only the tests that need no trained model
 	$(PY) -m pytest -m "not model"

@@ -1,0 +1,1 @@
+"""Input channels, one module per platform, registered in credentials.yml by module path."""
