@@ -1,0 +1,1 @@
+"""Channel tests: WeChat (wechat/) and the web widget (webchat/)."""
