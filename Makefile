@@ -12,6 +12,7 @@ MODEL := models/assistant.tar.gz
 STAMP_VENV := $(VENV)/.installed
 STAMP_RES := build/.resources
 STAMP_BROWSER := build/.chromium
+STAMP_POSTGRES := build/.postgres
 
 export PYTHONPATH := $(CURDIR)
 export TRACKER_STORE_URL ?= sqlite:///var/tracker.db
@@ -44,7 +45,7 @@ TRAIN_INPUTS := config.yml $(filter-out domain/generated_facts.yml,$(wildcard do
 	$(wildcard bot/nlu/*.py) $(STAMP_RES)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run shell test pytest test-fast check-notices validate constraints clean
+.PHONY: help setup browser postgres run shell test pytest test-fast check-notices validate constraints clean
 
 help: ## Show this help
 	@echo "职称评审助手 — targets:"
@@ -84,6 +85,19 @@ $(STAMP_BROWSER):
 
 browser: $(STAMP_BROWSER) ## Install Debian's chromium for the browser tests (if missing)
 
+# Debian's PostgreSQL server binaries: the tests start a throwaway cluster of their own (tests/postgres.py).
+$(STAMP_POSTGRES):
+	mkdir -p build
+	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo "sudo -n" )
+	  $$SUDO apt-get update -qq
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+	fi
+	ls /usr/lib/postgresql/*/bin/initdb
+	touch $@
+
+postgres: $(STAMP_POSTGRES) ## Install Debian's PostgreSQL server binaries for the tests (if missing)
+
 run: setup ## Start the action server (5055) and Rasa (5005, REST) on SQLite
 	trap 'kill 0' EXIT INT TERM
 	$(RASA) run actions --actions actions --port 5055 &
@@ -95,7 +109,7 @@ shell: setup ## Chat in the terminal (starts the action server too)
 	$(RASA) run actions --actions actions --port 5055 > var/actions.log 2>&1 &
 	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-test: setup $(STAMP_BROWSER) ## Run every test: notices, actions, Rasa validation and test stories, NLU, end to end
+test: setup $(STAMP_BROWSER) $(STAMP_POSTGRES) ## Run every test: notices, actions, Rasa validation and test stories, NLU, end to end
 	$(PY) -m pytest
 
 pytest: ## Run pytest with this Makefile's environment and no setup, e.g. make pytest P="tests/bot -x"

@@ -1,0 +1,73 @@
+"""The same storage on a real PostgreSQL server: the project's tables, Rasa's tracker store with
+masking, and a whole pre-assessment dialogue through the real Rasa and action servers whose
+conversation and case code both land in PostgreSQL."""
+import json
+
+import pytest
+import sqlalchemy as sa
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.storage import Storage
+from bot.tracker_store import MaskingSQLTrackerStore
+from tests.e2e.applicant import Dialogue
+from tests.e2e.test_assessment_e2e import CZ_ENGINEER
+from tests.helpers import running_servers
+from tests.postgres import throwaway_postgres
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    with throwaway_postgres() as url:
+        yield url
+
+
+def test_assessments_round_trip_in_postgres(pg_url):
+    store = Storage(pg_url)
+    code = store.save_assessment(notice_id="chongqing-2024-engineering-senior-nonpublic-sme", level="senior_engineer",
+                                 verdict="undetermined", facts={"education": "master", "note": "渝经信职改办〔2024〕16号"},
+                                 result={"summary": "须按条件索引自查。"}, channel="rest", sender_id="pg-user")
+    found = Storage(pg_url).find_assessment(code.lower())
+    assert found is not None and found.verdict == "undetermined"
+    assert found.facts == {"education": "master", "note": "渝经信职改办〔2024〕16号"}
+    assert found.result["summary"] == "须按条件索引自查。"
+    with sa.create_engine(pg_url).connect() as conn:
+        assert conn.execute(sa.text("select version()")).scalar().startswith("PostgreSQL")
+
+
+async def test_tracker_store_masks_in_postgres(pg_url):
+    store = MaskingSQLTrackerStore(domain=Domain.empty(), host=pg_url)
+    text = "电话13812345678，身份证110101199003071234"
+    tracker = DialogueStateTracker.from_events("pg-masking", [
+        ActionExecuted("action_listen"),
+        UserUttered(text, parse_data={"text": text, "intent": {"name": "ask_fee", "confidence": 1.0},
+                                      "entities": []}),
+    ])
+    await store.save(tracker)
+    with sa.create_engine(pg_url).connect() as conn:
+        rows = [r[0] for r in conn.execute(sa.text("select data from events where sender_id = 'pg-masking'"))]
+    stored = "\n".join(rows)
+    assert "13812345678" not in stored and "110101199003071234" not in stored
+    user = [json.loads(r) for r in rows if json.loads(r).get("event") == "user"][0]
+    assert user["text"] == "电话138****5678，身份证**************1234"
+    again = await store.retrieve("pg-masking")
+    assert again.latest_message.text == user["text"]
+
+
+@pytest.mark.model
+@pytest.mark.e2e
+def test_whole_assessment_dialogue_on_postgres(pg_url, tmp_path):
+    env = {"TRACKER_STORE_URL": pg_url, "ZHICHENG_DATABASE_URL": pg_url}
+    with running_servers(tmp_path, today="2022-08-01", extra_env=env) as servers:
+        d = Dialogue(servers["rasa"])
+        result = d.run("我能报长治的中级吗", CZ_ENGINEER)
+        code = d.case_code()
+    assert "符合申报工程师的条件" in result and code
+    saved = Storage(pg_url).find_assessment(code)
+    assert saved is not None and saved.verdict == "eligible" and saved.channel == "rest"
+    with sa.create_engine(pg_url).connect() as conn:
+        user_turns = conn.execute(sa.text("select count(*) from events where sender_id = :s and type_name = 'user'"),
+                                  {"s": saved.sender_id}).scalar()
+    assert user_turns >= 5  # the whole conversation is in PostgreSQL, not in a SQLite file
+    assert not (tmp_path / "tracker.db").exists()
