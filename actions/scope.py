@@ -1,6 +1,7 @@
 """Out of scope, low confidence and requests for a human: say what we can do, give real contacts."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -10,10 +11,32 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import notice_index
 from policies.answers import contact_line
 
+logger = logging.getLogger(__name__)
+
 SCOPE = (
     "抱歉，这个问题我还回答不了。我能回答工程系列职称通知里的：评审费、申报和缴费时间、申报材料、"
     "流程、条件、破格、继续教育、论文查重、转系列、证书和联系电话。"
 )
+
+
+def record_unanswered(tracker: Tracker) -> None:
+    """Keep the message for the staff inbox: masked text, the best real intent, channel — no sender id.
+
+    Never lets a storage problem stop the reply.
+    """
+    from actions.assessment import storage
+
+    message = tracker.latest_message or {}
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    best = ranking[0] if ranking else (message.get("intent") or {})
+    try:
+        storage().record_unanswered(
+            text=message.get("text") or "", intent=best.get("name"), confidence=best.get("confidence"),
+            reason=(message.get("intent") or {}).get("name") or "unknown",
+            channel=tracker.get_latest_input_channel() or "unknown",
+        )
+    except Exception:  # noqa: BLE001 — the applicant still gets the answer
+        logger.exception("could not record an unanswered message")
 
 
 def _contacts_text(tracker: Tracker) -> str:
@@ -33,6 +56,7 @@ class ActionScopeHelp(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         dispatcher.utter_message(text=SCOPE + "\n如需人工咨询：\n" + _contacts_text(tracker))
+        record_unanswered(tracker)
         return []
 
 

@@ -11,7 +11,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base, sessionmaker
@@ -109,3 +109,60 @@ class Storage:
                 facts=json.loads(row.facts), result=json.loads(row.result), channel=row.channel,
                 sender_id=row.sender_id, created_at=row.created_at,
             )
+
+
+    # --- unanswered messages (the staff page's low-confidence inbox) ---------------------------
+    def record_unanswered(self, *, text: str, intent: Optional[str], confidence: Optional[float],
+                          reason: str, channel: str) -> None:
+        """Keep a message the assistant could not answer (masked here, whatever the caller passed)."""
+        from bot.privacy import mask_personal
+
+        self.engine  # noqa: B018
+        row = UnansweredRow(text=mask_personal(text or "")[:UNANSWERED_MAX_CHARS], intent=intent,
+                            confidence=None if confidence is None else float(confidence), reason=reason[:40],
+                            channel=(channel or "unknown")[:40], created_at=dt.datetime.utcnow())
+        with self._session() as session:
+            session.add(row)
+            session.commit()
+
+    def list_unanswered(self, limit: int = 200, offset: int = 0) -> List["Unanswered"]:
+        """Newest first."""
+        self.engine  # noqa: B018
+        query = sa.select(UnansweredRow).order_by(UnansweredRow.created_at.desc(), UnansweredRow.id.desc())
+        with self._session() as session:
+            rows = session.execute(query.limit(limit).offset(offset)).scalars().all()
+            return [Unanswered(r.id, r.text, r.intent, r.confidence, r.reason, r.channel, r.created_at)
+                    for r in rows]
+
+    def count_unanswered(self) -> int:
+        self.engine  # noqa: B018
+        with self._session() as session:
+            return int(session.execute(sa.select(sa.func.count(UnansweredRow.id))).scalar_one())
+
+
+# --- Unanswered messages (the staff page's low-confidence inbox) -------------------------------
+UNANSWERED_MAX_CHARS = 500
+
+
+class UnansweredRow(Base):
+    """A message the assistant could not answer: masked text, what NLU guessed, no sender id."""
+
+    __tablename__ = "unanswered"
+    id = sa.Column(sa.Integer, primary_key=True)
+    text = sa.Column(sa.Text, nullable=False)  # masked (bot.privacy.mask_personal), clipped
+    intent = sa.Column(sa.String(80))  # the best real intent NLU saw (not nlu_fallback)
+    confidence = sa.Column(sa.Float)
+    reason = sa.Column(sa.String(40), nullable=False)  # nlu_fallback / out_of_scope
+    channel = sa.Column(sa.String(40), nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, index=True)  # UTC, naive
+
+
+@dataclass
+class Unanswered:
+    id: int
+    text: str
+    intent: Optional[str]
+    confidence: Optional[float]
+    reason: str
+    channel: str
+    created_at: dt.datetime

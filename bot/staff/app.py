@@ -1,0 +1,180 @@
+"""The staff service's aiohttp application: routes, login and CSRF middleware, security headers.
+
+Every route needs a logged-in session except those whose handler is marked ``public`` (health,
+the login form) and the static stylesheet. Admin-only handlers are marked by
+``accounts.admin_only``. Every POST carries the session's CSRF token.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from bot.staff import accounts, assess, auth, cases, inbox, notices, search
+from bot.staff.csrf import FIELD, same
+from bot.staff.models import ROLE_NAMES, StaffDB
+from bot.staff.ratelimit import LoginRateLimit
+from bot.staff.settings import StaffSettings, get_staff_settings
+from bot.staff.transcript import TranscriptReader
+from bot.storage import Storage
+from policies import load_notices
+from policies.eligibility import load_catalogue
+
+HERE = Path(__file__).resolve().parent
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")
+log = logging.getLogger("bot.staff")
+
+
+def public(handler: Callable) -> Callable:
+    """Mark a handler as reachable without login (only health and the login form)."""
+    handler.public = True  # type: ignore[attr-defined]
+    return handler
+
+
+@public
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+public(accounts.login_page)
+public(accounts.login_post)
+
+
+def _is_public(request: web.Request) -> bool:
+    route = request.match_info.route
+    if isinstance(getattr(route, "resource", None), web.StaticResource):
+        return True
+    return bool(getattr(request.match_info.handler, "public", False))
+
+
+@web.middleware
+async def require_login(request: web.Request, handler: Callable) -> web.StreamResponse:
+    if _is_public(request):
+        return await handler(request)
+    settings: StaffSettings = request.app["settings"]
+    principal = auth.load_session(request.app["db"], request.cookies.get(accounts.SESSION_COOKIE),
+                                  dt.timedelta(hours=settings.session_hours),
+                                  dt.timedelta(hours=settings.session_max_hours))
+    if principal is None:
+        if request.method in ("GET", "HEAD"):
+            raise web.HTTPSeeOther("/login?next=" + quote(request.path, safe="/"))
+        raise web.HTTPUnauthorized(text="请先登录。")
+    request["principal"] = principal
+    if getattr(request.match_info.handler, "admin_only", False) and not principal.is_admin:
+        raise web.HTTPForbidden(text="只有管理员可以使用此功能。")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        form = await request.post()
+        token = str(form.get(FIELD) or request.headers.get("X-CSRF-Token") or "")
+        if not same(principal.csrf_token, token):
+            raise web.HTTPForbidden(text="页面已过期或来源不明，请刷新页面后再提交。")
+    return await handler(request)
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    h = response.headers
+    h.setdefault("Content-Security-Policy", CSP)
+    h["X-Frame-Options"] = "DENY"
+    h["X-Content-Type-Options"] = "nosniff"
+    h["Referrer-Policy"] = "no-referrer"
+    h["Cross-Origin-Opener-Policy"] = "same-origin"
+    h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if not request.path.startswith("/static/"):
+        h["Cache-Control"] = "no-store"
+    if accounts.is_https(request):
+        h["Strict-Transport-Security"] = "max-age=31536000"
+
+
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """Method, path, status and time — never query strings (searches, case codes) or client data."""
+
+    def log(self, request, response, time: float) -> None:  # type: ignore[override]
+        self.logger.info("%s %s %s %.0fms", request.method, request.path, response.status, time * 1000)
+
+
+async def _context(request: web.Request) -> Dict[str, Any]:
+    principal: Optional[auth.Principal] = request.get("principal")
+    return {"me": principal, "csrf": principal.csrf_token if principal else "", "csrf_field": FIELD,
+            "role_names": ROLE_NAMES, "path": request.path}
+
+
+def _local_time(settings: StaffSettings) -> Callable[[Optional[dt.datetime]], str]:
+    zone = ZoneInfo(settings.timezone)
+
+    def fmt(value: Optional[dt.datetime]) -> str:
+        if value is None:
+            return ""
+        return value.replace(tzinfo=dt.timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    return fmt
+
+
+async def _resources(app: web.Application):
+    settings: StaffSettings = app["settings"]
+    auth.purge_expired(app["db"], dt.timedelta(hours=settings.session_hours),
+                       dt.timedelta(hours=settings.session_max_hours))
+    app["http"] = aiohttp.ClientSession()
+    yield
+    await app["http"].close()
+    app["db"].dispose()
+    app["transcripts"].dispose()
+
+
+def create_app(settings: Optional[StaffSettings] = None) -> web.Application:
+    settings = settings or get_staff_settings()
+    app = web.Application(middlewares=[require_login], client_max_size=64 * 1024)
+    app["settings"] = settings
+    app["notices"] = load_notices(settings.notices_dir)
+    app["catalogue"] = load_catalogue()
+    app["assessors"] = {}
+    app["db"] = StaffDB(settings.database_url)
+    app["storage"] = Storage(settings.database_url)
+    app["transcripts"] = TranscriptReader(settings.tracker_store_url)
+    app["ratelimit"] = LoginRateLimit(settings.login_max_failures, settings.login_window_minutes * 60)
+    env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+                               context_processors=[_context], autoescape=True,
+                               undefined=jinja2.StrictUndefined)
+    env.filters["local"] = _local_time(settings)
+    app.on_response_prepare.append(_security_headers)
+    app.cleanup_ctx.append(_resources)
+    r = app.router
+    r.add_get("/health", health, name="health")
+    r.add_get("/login", accounts.login_page, name="login")
+    r.add_post("/login", accounts.login_post)
+    r.add_post("/logout", accounts.logout_post, name="logout")
+    r.add_get("/", search.search_page, name="search")
+    r.add_get("/notices", notices.notices_page, name="notices")
+    r.add_get("/notices/{notice_id}", notices.notice_page, name="notice")
+    r.add_get("/assess", assess.assess_page, name="assess")
+    r.add_post("/assess", assess.assess_post)
+    r.add_post("/assess/save", assess.assess_save, name="assess_save")
+    r.add_get("/cases", cases.case_page, name="cases")
+    r.add_get("/inbox", inbox.inbox_page, name="inbox")
+    r.add_get("/inbox.csv", inbox.inbox_csv, name="inbox_csv")
+    r.add_get("/account/password", accounts.password_page, name="password")
+    r.add_post("/account/password", accounts.password_post)
+    r.add_get("/admin/users", accounts.users_page, name="users")
+    r.add_post("/admin/users", accounts.users_create)
+    r.add_post("/admin/users/{user_id}/disable", accounts.users_disable)
+    r.add_post("/admin/users/{user_id}/enable", accounts.users_enable)
+    r.add_post("/admin/users/{user_id}/reset", accounts.users_reset)
+    r.add_get("/admin/audit", accounts.audit_page, name="audit")
+    r.add_static("/static/", str(HERE / "static"), name="static", append_version=True)
+    return app
+
+
+def run(settings: Optional[StaffSettings] = None) -> None:
+    settings = settings or get_staff_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                access_log_class=PathOnlyAccessLogger)
+

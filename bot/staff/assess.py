@@ -1,0 +1,223 @@
+"""Assessment on a caller's behalf: pick notice and level, answer only the facts the engine still
+needs (its ``needed_facts``, options from the catalogue), until the verdict is settled; save for
+a case code (channel ``staff``).
+
+The facts collected so far travel in hidden form fields (``known_<fact>``, ``skip_<fact>``); the
+engine re-assesses them on every post, so nothing is trusted that the engine would not accept.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from aiohttp import web
+import aiohttp_jinja2
+
+from bot.nlu.facts_parser import UNKNOWN_ANSWER
+from bot.staff import audit
+from bot.staff.csrf import FIELD
+from policies import LEVEL_NAMES, Notice
+from policies.eligibility import Assessment, Assessor, Catalogue
+from policies.eligibility.assess import STATUS_NAMES, VERDICT_NAMES
+from policies.eligibility.explain import as_record
+
+QUESTIONS_AT_ONCE = 3
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(?:(\d{1,2})\s*日?)?)?\s*$")
+
+
+@dataclass
+class Step:
+    notice: Notice
+    level: str
+    facts: Dict[str, Any]  # coerced, as the engine sees them
+    skipped: List[str]
+    result: Assessment
+    questions: List[str]
+    errors: List[str]
+
+    @property
+    def settled(self) -> bool:
+        return not self.questions
+
+
+def assessor_for(app: web.Application, notice_id: str) -> Assessor:
+    cache: Dict[str, Assessor] = app["assessors"]
+    if notice_id not in cache:
+        cache[notice_id] = Assessor(app["notices"].get(notice_id), app["catalogue"])
+    return cache[notice_id]
+
+
+def choices(app: web.Application) -> List[Tuple[str, str]]:
+    """(``notice_id:level``, label) for every notice with rules, every level it has rules for."""
+    out = []
+    for n in app["notices"].all():
+        if n.eligibility is None:
+            continue
+        for level in n.eligibility.levels:
+            out.append((f"{n.id}:{level}", f"{n.region.city} {n.year}年度 {LEVEL_NAMES[level]}（{n.doc_number}）"))
+    return out
+
+
+def parse_pick(app: web.Application, pick: str) -> Tuple[Notice, str]:
+    notice_id, _, level = (pick or "").partition(":")
+    notice = app["notices"].get(notice_id)
+    if notice is None or notice.eligibility is None or level not in notice.eligibility.levels:
+        raise web.HTTPBadRequest(text="请选择通知和级别。")
+    return notice, level
+
+
+def read_value(catalogue: Catalogue, fact: str, raw: str) -> Tuple[Optional[Any], Optional[str]]:
+    """A staff member's answer → the stored value; (None, error) when it cannot be read."""
+    spec = catalogue.specs[fact]
+    raw = (raw or "").strip()
+    if spec.type == "int":
+        if not raw.isdigit():
+            return None, f"“{spec.question}”请填写整数。"
+        return int(raw), None
+    if spec.type == "date":
+        m = _DATE.match(raw)
+        if not m:
+            return None, f"“{spec.question}”请按“2018-06”或“2018-06-30”填写日期。"
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)).isoformat(), None
+        except ValueError:
+            return None, f"“{spec.question}”的日期不存在。"
+    if raw not in catalogue.options(fact):
+        return None, f"“{spec.question}”请从选项中选择。"
+    return raw, None
+
+
+def collect(app: web.Application, form: Mapping[str, str], notice: Notice, level: str) -> Step:
+    catalogue: Catalogue = app["catalogue"]
+    raw: Dict[str, Any] = {}
+    skipped: List[str] = []
+    errors: List[str] = []
+    forget = form.get("forget")
+    for key, value in form.items():
+        if key.startswith("known_") and key[6:] in catalogue.specs and key[6:] != forget:
+            raw[key[6:]] = value
+        elif key.startswith("skip_") and key[5:] in catalogue.specs and key[5:] != forget:
+            skipped.append(key[5:])
+    for key, value in form.items():
+        if not key.startswith("fact_") or key[5:] not in catalogue.specs or not str(value).strip():
+            continue
+        fact = key[5:]
+        if value == UNKNOWN_ANSWER:
+            raw.pop(fact, None)
+            skipped.append(fact)
+            continue
+        parsed, error = read_value(catalogue, fact, value)
+        if error:
+            errors.append(error)
+        else:
+            raw[fact] = parsed
+            if fact in skipped:
+                skipped.remove(fact)
+    facts = catalogue.coerce(raw)
+    result = assessor_for(app, notice.id).assess(level, facts)
+    skipped = list(dict.fromkeys(s for s in skipped if s not in facts))
+    questions = [f for f in result.needed_facts if f not in skipped]
+    return Step(notice, level, facts, skipped, result, questions, errors)
+
+
+def hidden_fields(step: Step) -> List[Tuple[str, str]]:
+    out = []
+    for fact, value in step.facts.items():
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        out.append((f"known_{fact}", str(value)))
+    out += [(f"skip_{fact}", "1") for fact in step.skipped]
+    return out
+
+
+def fact_display(catalogue: Catalogue, fact: str, value: Any) -> str:
+    if value is None or value == UNKNOWN_ANSWER:
+        return "不清楚"
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    spec = catalogue.specs.get(fact)
+    if spec is None:
+        return str(value)
+    if spec.type == "date":
+        try:
+            d = dt.date.fromisoformat(str(value))
+            return f"{d.year}年{d.month}月{d.day}日"
+        except ValueError:
+            return str(value)
+    options = catalogue.options(fact)
+    if options:
+        return options.get(str(value), str(value))
+    return f"{value}{spec.unit or ''}"
+
+
+def conditions_view(result: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Conditions of a stored or fresh result (``as_record``), with Chinese status names."""
+    out = []
+    for c in result.get("conditions") or []:
+        out.append({**c, "status_name": STATUS_NAMES.get(c["status"], c["status"]),
+                    "group": "排除情形" if c.get("route") is None else "申报条件"})
+    return out
+
+
+def question_view(catalogue: Catalogue, fact: str) -> Dict[str, Any]:
+    spec = catalogue.specs[fact]
+    return {"fact": fact, "question": spec.question, "type": spec.type, "unit": spec.unit,
+            "options": catalogue.options(fact)}
+
+
+def _context(request: web.Request, step: Step, pick: str) -> Dict[str, Any]:
+    catalogue: Catalogue = request.app["catalogue"]
+    record = as_record(step.result)
+    return {
+        "step": step, "pick": pick, "hidden": hidden_fields(step), "record": record,
+        "verdict_name": VERDICT_NAMES[step.result.verdict], "conditions": conditions_view(record),
+        "questions": [question_view(catalogue, f) for f in step.questions[:QUESTIONS_AT_ONCE]],
+        "more": max(0, len(step.questions) - QUESTIONS_AT_ONCE),
+        "known": [(f, catalogue.specs[f].question, fact_display(catalogue, f, v)) for f, v in step.facts.items()],
+        "skipped": [(f, catalogue.specs[f].question) for f in step.skipped],
+        "level_name": LEVEL_NAMES[step.level], "choices": choices(request.app), "unknown": UNKNOWN_ANSWER,
+    }
+
+
+async def assess_page(request: web.Request) -> web.Response:
+    """GET: choose notice and level; with ``pick``, the first questions."""
+    pick = request.query.get("pick") or ""
+    if not pick:
+        return aiohttp_jinja2.render_template("assess_start.html", request, {"choices": choices(request.app)})
+    notice, level = parse_pick(request.app, pick)
+    step = collect(request.app, {}, notice, level)
+    return aiohttp_jinja2.render_template("assess.html", request, _context(request, step, pick))
+
+
+async def assess_post(request: web.Request) -> web.Response:
+    form = await request.post()
+    pick = str(form.get("pick") or "")
+    notice, level = parse_pick(request.app, pick)
+    step = collect(request.app, {k: str(v) for k, v in form.items() if k != FIELD}, notice, level)
+    principal = request["principal"]
+    audit.write(request.app["db"], principal.username, "assess", f"{notice.id}:{level}",
+                f"verdict={step.result.verdict}; facts={len(step.facts)}")
+    return aiohttp_jinja2.render_template("assess.html", request, _context(request, step, pick))
+
+
+async def assess_save(request: web.Request) -> web.Response:
+    form = await request.post()
+    pick = str(form.get("pick") or "")
+    notice, level = parse_pick(request.app, pick)
+    step = collect(request.app, {k: str(v) for k, v in form.items() if k != FIELD and not k.startswith("fact_")},
+                   notice, level)
+    facts: Dict[str, Any] = {f: (v.isoformat() if isinstance(v, dt.date) else v) for f, v in step.facts.items()}
+    facts.update({f: UNKNOWN_ANSWER for f in step.skipped})
+    code = request.app["storage"].save_assessment(
+        notice_id=notice.id, level=level, verdict=step.result.verdict, facts=facts,
+        result=as_record(step.result), channel="staff", sender_id=None,
+    )
+    audit.write(request.app["db"], request["principal"].username, "assess_save", code,
+                f"{notice.id}:{level}; verdict={step.result.verdict}")
+    raise web.HTTPSeeOther(f"/cases?code={code}&saved=1")

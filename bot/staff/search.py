@@ -1,0 +1,214 @@
+"""Search: what a caller says → the notice, level and topic → the cited answer and a read-out.
+
+Understanding comes from the assistant's own NLU (``POST {RASA_URL}/model/parse``) with a short
+timeout; explicit filters (notice, level, topic) override it. When the Rasa server is down or slow,
+a keyword match over the same vocabulary the NLU is built from (notice regions and aliases,
+``policies/vocabulary.yml``) stands in, and the page says so. The answer itself is always
+``policies.answer`` — the same words the assistant would send.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, List, Optional, Tuple
+
+import aiohttp
+from aiohttp import web
+import aiohttp_jinja2
+
+from actions.notice_answer import INTENT_TOPICS
+from policies import ANSWER_TOPICS, LEVEL_NAMES, Answer, Notice, NoticeIndex, answer, resolve
+from policies.resolve import AMBIGUOUS_LEVELS
+from policies.schema import WINDOW_KIND_NAMES
+
+MAX_QUERY = 200
+# Topic words for the keyword fallback only (no facts: just how a topic is named).
+TOPIC_WORDS: List[Tuple[str, str]] = [
+    ("评审费", "fees"), ("费用", "fees"), ("多少钱", "fees"), ("收费", "fees"), ("缴费", "windows"),
+    ("什么时候", "windows"), ("时间", "windows"), ("截止", "windows"), ("哪天", "windows"),
+    ("材料", "materials"), ("流程", "procedure"), ("步骤", "procedure"), ("条件", "conditions"),
+    ("破格", "exceptional_routes"), ("继续教育", "continuing_education"), ("学时", "continuing_education"),
+    ("论文", "papers"), ("查重", "papers"), ("转系列", "series_transfer"), ("转评", "series_transfer"),
+    ("电话", "contacts"), ("联系", "contacts"), ("证书", "certificate"), ("答辩", "defence"),
+    ("谁能报", "who_may_apply"), ("申报对象", "who_may_apply"),
+]
+
+
+@dataclass
+class Understanding:
+    region: Optional[str] = None
+    level: Optional[str] = None
+    topic: Optional[str] = None
+    window_kind: Optional[str] = None
+    intent: Optional[str] = None
+    confidence: Optional[float] = None
+    source: str = "none"  # rasa / keywords / none
+
+
+@dataclass
+class Hit:
+    notice: Notice
+    level: Optional[str]
+    topic: str
+    answer: Answer
+    readout: str
+    notes: List[str] = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    understood: Understanding
+    rasa_down: bool = False
+    hit: Optional[Hit] = None
+    candidates: List[Notice] = field(default_factory=list)  # pick one of these
+    notice: Optional[Notice] = None  # known notice, topic missing
+    level: Optional[str] = None
+    notes: List[str] = field(default_factory=list)
+
+
+# --- understanding ---------------------------------------------------------------------------
+async def parse_with_rasa(http: aiohttp.ClientSession, rasa_url: str, text: str, timeout: float
+                          ) -> Optional[Understanding]:
+    """The assistant's reading of ``text``; None when the Rasa server does not answer in time."""
+    try:
+        async with http.post(f"{rasa_url}/model/parse", json={"text": text},
+                             timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+            if resp.status != 200:
+                return None
+            data = await resp.json()
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+        return None
+    intent = (data.get("intent") or {})
+    u = Understanding(intent=intent.get("name"), confidence=intent.get("confidence"), source="rasa")
+    u.topic = INTENT_TOPICS.get(u.intent or "")
+    for e in data.get("entities") or []:
+        name, value = e.get("entity"), e.get("value")
+        if name in ("region", "level", "window_kind") and isinstance(value, str) and getattr(u, name) is None:
+            setattr(u, name, value)
+    if u.window_kind and u.topic is None:
+        u.topic = "windows"
+    return u
+
+
+@lru_cache(maxsize=4)
+def _surface_table(index: NoticeIndex) -> Dict[str, List[Tuple[str, str]]]:
+    """entity → [(surface form, value)], longest form first — from the NLU's own vocabulary."""
+    from bot.nlu.resources import load_vocabulary
+
+    table: Dict[str, List[Tuple[str, str]]] = {}
+    for entity, values in load_vocabulary(index).items():
+        pairs = [(form, value) for value, forms in values.items() for form in forms]
+        table[entity] = sorted(pairs, key=lambda p: len(p[0]), reverse=True)
+    return table
+
+
+def keyword_parse(index: NoticeIndex, text: str) -> Understanding:
+    u = Understanding(source="keywords")
+    table = _surface_table(index)
+    for entity in ("region", "level", "window_kind"):
+        for form, value in table.get(entity, []):
+            if form in text:
+                setattr(u, entity, value)
+                break
+    for word, topic in TOPIC_WORDS:
+        if word in text:
+            u.topic = topic
+            break
+    if u.window_kind:
+        u.topic = "windows"
+    return u
+
+
+# --- answering -------------------------------------------------------------------------------
+def readout(notice: Notice, ans: Answer) -> str:
+    """One sentence to read to the caller: the first facts of the answer with document and clause."""
+    lines = [ln for ln in ans.text.split("\n")[1:] if ln.startswith("· ")]
+    if not lines:
+        lines = [ln for ln in ans.text.split("\n")[1:] if ln.strip()]
+    clauses = [c[len(notice.doc_number):].strip() for c in ans.citations if c.startswith(notice.doc_number)]
+    bodies = []
+    for line in lines[:2]:
+        body = line.lstrip("· ").strip()
+        for cl in clauses:
+            body = body.replace(f"〔{cl}〕", "").replace(f"（{cl}）", "")
+        body = body.replace("——", "，").rstrip("。；; ")
+        bodies.append(body)
+    where = f"{notice.doc_number}（{clauses[0]}）" if clauses else notice.doc_number
+    return f"根据{where}：" + "；".join(bodies) + "。"
+
+
+def _fit_level(notice: Notice, level: Optional[str], notes: List[str]) -> Optional[str]:
+    if level is None:
+        return None
+    if level in AMBIGUOUS_LEVELS:
+        fitting = [lv for lv in AMBIGUOUS_LEVELS[level] if lv in notice.levels]
+        if len(fitting) == 1:
+            return fitting[0]
+        notes.append("“初级”可能是助理工程师或技术员，请向来电人确认级别。")
+        return None
+    if level not in notice.levels:
+        notes.append(f"{notice.doc_number}不涉及{LEVEL_NAMES.get(level, level)}，以下按该通知的全部级别回答。")
+        return None
+    return level
+
+
+def run_search(index: NoticeIndex, today: dt.date, query: str, understood: Understanding, rasa_down: bool,
+               notice_id: Optional[str], level: Optional[str], topic: Optional[str]) -> SearchResult:
+    """Combine understanding and filters (filters win) into an answer, or what is still missing."""
+    result = SearchResult(query=query, understood=understood, rasa_down=rasa_down)
+    level = level or understood.level
+    topic = topic or understood.topic
+    notice = index.get(notice_id) if notice_id else None
+    if notice is None:
+        res = resolve(index, understood.region, level if level not in AMBIGUOUS_LEVELS else None)
+        notice = res.notice
+        if notice is None:
+            result.candidates = res.candidates or index.all()
+            if understood.region is None:
+                result.notes.append("没有识别出地区，请选择来电人所在地区的通知。")
+            result.level = level
+            return result
+    notes: List[str] = []
+    level = _fit_level(notice, level, notes)
+    result.notes += notes
+    result.level = level
+    if topic is None or topic not in ANSWER_TOPICS:
+        result.notice = notice
+        return result
+    window_kind = understood.window_kind if topic == "windows" else None
+    ans = answer(notice, topic, today, level=level, window_kind=window_kind)
+    result.hit = Hit(notice, level, topic, ans, readout(notice, ans))
+    return result
+
+
+async def search_page(request: web.Request) -> web.Response:
+    app = request.app
+    index: NoticeIndex = app["notices"]
+    q = (request.query.get("q") or "").strip()[:MAX_QUERY]
+    notice_id = request.query.get("notice") or None
+    level = request.query.get("level") or None
+    topic = request.query.get("topic") or None
+    if notice_id and index.get(notice_id) is None:
+        notice_id = None
+    if level and level not in LEVEL_NAMES:
+        level = None
+    if topic and topic not in ANSWER_TOPICS:
+        topic = None
+    result = None
+    if q or notice_id or level or topic:
+        understood, rasa_down = Understanding(), False
+        if q:
+            parsed = await parse_with_rasa(app["http"], app["settings"].rasa_url, q, app["settings"].rasa_timeout)
+            if parsed is None:
+                rasa_down = True
+                parsed = keyword_parse(index, q)
+            understood = parsed
+        result = run_search(index, app["settings"].today(), q, understood, rasa_down, notice_id, level, topic)
+    return aiohttp_jinja2.render_template("search.html", request, {
+        "q": q, "result": result, "f_notice": notice_id or "", "f_level": level or "", "f_topic": topic or "",
+        "notices": index.all(), "levels": LEVEL_NAMES, "topics": ANSWER_TOPICS,
+        "window_kinds": WINDOW_KIND_NAMES,
+    })

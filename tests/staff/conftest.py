@@ -1,0 +1,101 @@
+"""Fixtures for the staff service: an app on a fresh database with one admin and one staff
+account, a logged-in aiohttp test client, and (once per session) the real Rasa stack."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Dict, Optional
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.staff.app import create_app
+from bot.staff.auth import create_user
+from bot.staff.models import StaffDB
+from bot.staff.settings import StaffSettings, get_staff_settings
+from tests.helpers import free_port, running_servers
+
+TODAY = "2024-10-30"
+ADMIN = ("admin", "admin-pass-123")
+STAFF = ("zhangsan", "staff-pass-456")
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    m = _CSRF.search(html)
+    assert m, "no CSRF token on the page"
+    return m.group(1)
+
+
+def staff_settings(workdir: Path, rasa_url: Optional[str] = None, **overrides) -> StaffSettings:
+    base = get_staff_settings({"ZHICHENG_TODAY": TODAY})
+    return replace(base, database_url=f"sqlite:///{workdir / 'zhicheng.db'}",
+                   tracker_store_url=f"sqlite:///{workdir / 'tracker.db'}",
+                   rasa_url=rasa_url or f"http://127.0.0.1:{free_port()}", rasa_timeout=1.0, **overrides)
+
+
+def add_accounts(database_url: str) -> None:
+    db = StaffDB(database_url)
+    create_user(db, ADMIN[0], ADMIN[1], role="admin", display_name="管理员")
+    create_user(db, STAFF[0], STAFF[1], role="staff", display_name="张三")
+    db.dispose()
+
+
+async def login(client: TestClient, username: str, password: str, ip: Optional[str] = None):
+    headers: Dict[str, str] = {"X-Forwarded-For": ip} if ip else {}
+    page = await client.get("/login", headers=headers)
+    token = csrf_of(await page.text())
+    return await client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                             headers=headers, allow_redirects=False)
+
+
+@pytest.fixture
+async def app_factory(tmp_path):
+    """Build a started test client for given settings overrides; closes them all afterwards."""
+    clients = []
+
+    async def make(rasa_url: Optional[str] = None, workdir: Optional[Path] = None, accounts: bool = True,
+                   **overrides) -> TestClient:
+        wd = workdir or tmp_path
+        settings = staff_settings(wd, rasa_url, **overrides)
+        if accounts and not clients:
+            add_accounts(settings.database_url)
+        client = TestClient(TestServer(create_app(settings)))
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield make
+    for c in clients:
+        await c.close()
+
+
+@pytest.fixture
+async def client(app_factory):
+    """Not logged in; Rasa unreachable."""
+    return await app_factory()
+
+
+@pytest.fixture
+async def staff_client(app_factory):
+    c = await app_factory()
+    resp = await login(c, *STAFF)
+    assert resp.status == 303
+    return c
+
+
+@pytest.fixture
+async def admin_client(app_factory):
+    c = await app_factory()
+    resp = await login(c, *ADMIN)
+    assert resp.status == 303
+    return c
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(tmp_path_factory):
+    """The real action server and Rasa server, once for all staff tests that need them."""
+    workdir = tmp_path_factory.mktemp("staff-rasa")
+    with running_servers(workdir, today=TODAY) as servers:
+        yield servers
