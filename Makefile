@@ -31,7 +31,22 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # (block owned by the WeChat channel)
 
 # --- Web chat widget (docs/widget.md).
-# (block owned by the widget)
+# (block owned by the widget) npm ci when the lock file changes, esbuild when a source changes.
+NPM ?= npm
+STAMP_WIDGET_DEPS := widget/node_modules/.installed
+STAMP_WIDGET := widget/dist/.built
+WIDGET_SRC := $(wildcard widget/src/*) widget/build.mjs
+
+$(STAMP_WIDGET_DEPS): widget/package.json widget/package-lock.json
+	cd widget && $(NPM) ci --no-audit --no-fund
+	touch $(CURDIR)/$@
+
+$(STAMP_WIDGET): $(STAMP_WIDGET_DEPS) $(WIDGET_SRC)
+	cd widget && $(NPM) run --silent build
+	touch $(CURDIR)/$@
+
+.PHONY: widget
+widget: $(STAMP_WIDGET) ## Build the chat widget (npm ci + esbuild) into widget/dist
 
 # --- Staff lookup service (docs/staff.md).
 # (block owned by the staff service)
@@ -69,7 +84,7 @@ $(MODEL): $(TRAIN_INPUTS) | $(STAMP_VENV)
 		--fixed-model-name assistant --num-threads 2
 	touch $@
 
-setup: $(STAMP_VENV) $(STAMP_RES) $(MODEL) ## Create the venv, build NLU resources, train the model (only what changed)
+setup: $(STAMP_VENV) $(STAMP_RES) $(MODEL) $(STAMP_WIDGET) ## Create the venv, build NLU resources, train the model (only what changed)
 	mkdir -p var
 
 # Debian's chromium and CJK fonts for the browser tests (root, or sudo without a password).

@@ -1,0 +1,78 @@
+// Rasa's socket.io protocol: on every (re)connect ask for our kept session id
+// (`session_request`), wait for `session_confirm`, then send `user_uttered` {message, session_id}
+// and receive `bot_uttered`. Websocket first; long-polling when websockets are blocked.
+
+export const EVENTS = Object.freeze({
+  user: "user_uttered",
+  bot: "bot_uttered",
+  request: "session_request",
+  confirm: "session_confirm",
+});
+
+/**
+ * @param {object} o
+ * @param {Function} o.io            socket.io-client's `io`
+ * @param {object} o.config          server, socketPath, transports
+ * @param {() => string} o.sessionId the session id to resume
+ * @param {(payload: object) => void} o.onMessage
+ * @param {(status: "connecting"|"online"|"offline") => void} o.onStatus
+ * @param {() => void} o.onReady     called after each session_confirm
+ */
+export function createTransport({ io, config, sessionId, onMessage, onStatus, onReady }) {
+  let status = "connecting";
+  const set = (s) => {
+    if (s !== status) {
+      status = s;
+      onStatus(s);
+    }
+  };
+  const socket = io(config.server, {
+    path: config.socketPath,
+    transports: config.transports,
+    tryAllTransports: true,
+    reconnection: true,
+    reconnectionDelay: 1000,
+    reconnectionDelayMax: 5000,
+    timeout: 10000,
+    autoConnect: true,
+  });
+  socket.on("connect", () => {
+    set("connecting");
+    socket.emit(EVENTS.request, { session_id: sessionId() });
+  });
+  socket.on(EVENTS.confirm, () => {
+    set("online");
+    onReady();
+  });
+  socket.on(EVENTS.bot, (payload) => onMessage(payload));
+  socket.on("disconnect", () => set("offline"));
+  socket.on("connect_error", () => set("offline"));
+
+  return {
+    get status() {
+      return status;
+    },
+    get transport() {
+      return socket.io && socket.io.engine && socket.io.engine.transport ? socket.io.engine.transport.name : "";
+    },
+    /** Emit a message now; false when not connected (the caller keeps it pending). */
+    send(text) {
+      if (status !== "online" || !socket.connected) return false;
+      socket.emit(EVENTS.user, { message: text, session_id: sessionId() });
+      return true;
+    },
+    /** Try to connect now instead of waiting for the next automatic attempt. */
+    retryNow() {
+      if (!socket.connected) socket.connect();
+    },
+    /** Reconnect so the socket leaves the old session's room and joins the new one. */
+    resetSession() {
+      set("connecting");
+      socket.disconnect();
+      socket.connect();
+    },
+    close() {
+      socket.disconnect();
+    },
+  };
+}
