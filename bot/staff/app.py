@@ -172,9 +172,12 @@ def create_app(settings: Optional[StaffSettings] = None) -> web.Application:
     return app
 
 
+RUN_OPTIONS: Dict[str, Any] = {"access_log_class": PathOnlyAccessLogger}
+
+
 def run(settings: Optional[StaffSettings] = None) -> None:
     settings = settings or get_staff_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                access_log_class=PathOnlyAccessLogger)
+                **RUN_OPTIONS)
 
