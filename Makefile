@@ -12,7 +12,7 @@ MODEL := models/assistant.tar.gz
 STAMP_VENV := $(VENV)/.installed
 STAMP_RES := build/.resources
 STAMP_BROWSER := build/.chromium
-STAMP_POSTGRES := build/.postgres
+STAMP_SERVICES := build/.services
 
 export PYTHONPATH := $(CURDIR)
 export TRACKER_STORE_URL ?= sqlite:///var/tracker.db
@@ -48,8 +48,12 @@ $(STAMP_WIDGET): $(STAMP_WIDGET_DEPS) $(WIDGET_SRC)
 .PHONY: widget
 widget: $(STAMP_WIDGET) ## Build the chat widget (npm ci + esbuild) into widget/dist
 
-# --- Staff lookup service (docs/staff.md).
-# (block owned by the staff service)
+# --- Staff lookup service (docs/staff.md). Behind HTTPS set STAFF_COOKIE_SECURE=always, or
+# STAFF_TRUST_PROXY=1 when a proxy you control sets X-Forwarded-Proto / X-Forwarded-For.
+export STAFF_PORT ?= 8080
+export RASA_URL ?= http://localhost:5005
+export STAFF_COOKIE_SECURE ?= auto
+export STAFF_TRUST_PROXY ?= 0
 
 # --- Browser tests use Debian's chromium; Playwright never downloads a browser here.
 export CHROMIUM ?= /usr/bin/chromium
@@ -60,7 +64,7 @@ TRAIN_INPUTS := config.yml $(filter-out domain/generated_facts.yml,$(wildcard do
 	$(wildcard bot/nlu/*.py) $(STAMP_RES)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser postgres run shell test pytest test-fast check-notices validate constraints clean
+.PHONY: help setup browser services run shell test pytest test-fast check-notices validate constraints clean
 
 help: ## Show this help
 	@echo "职称评审助手 — targets:"
@@ -100,22 +104,25 @@ $(STAMP_BROWSER):
 
 browser: $(STAMP_BROWSER) ## Install Debian's chromium for the browser tests (if missing)
 
-# Debian's PostgreSQL server binaries: the tests start a throwaway cluster of their own (tests/postgres.py).
-$(STAMP_POSTGRES):
+# Debian's PostgreSQL and Redis servers: the tests start throwaway instances of their own
+# (tests/services.py); nothing is left running.
+$(STAMP_SERVICES):
 	mkdir -p build
-	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then
 	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo "sudo -n" )
 	  $$SUDO apt-get update -qq
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql redis-server >/dev/null
 	fi
 	ls /usr/lib/postgresql/*/bin/initdb
+	redis-server --version
 	touch $@
 
-postgres: $(STAMP_POSTGRES) ## Install Debian's PostgreSQL server binaries for the tests (if missing)
+services: $(STAMP_SERVICES) ## Install Debian's PostgreSQL and Redis servers for the tests (if missing)
 
-run: setup ## Start the action server (5055) and Rasa (5005, REST) on SQLite
+run: setup ## Start the action server (5055), Rasa (5005, REST) and the staff lookup (8080) on SQLite
 	trap 'kill 0' EXIT INT TERM
 	$(RASA) run actions --actions actions --port 5055 &
+	$(PY) -m bot.staff serve &
 	$(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
 		--port 5005 --enable-api --cors "*"
 
@@ -124,7 +131,15 @@ shell: setup ## Chat in the terminal (starts the action server too)
 	$(RASA) run actions --actions actions --port 5055 > var/actions.log 2>&1 &
 	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-test: setup $(STAMP_BROWSER) $(STAMP_POSTGRES) ## Run every test: notices, actions, Rasa validation and test stories, NLU, end to end
+staff: $(STAMP_VENV) ## Start only the staff lookup service (8080); create an account first with make staff-admin
+	mkdir -p var
+	$(PY) -m bot.staff serve
+
+staff-admin: $(STAMP_VENV) ## Create a staff admin account (asks, or STAFF_ADMIN_USER / STAFF_ADMIN_PASSWORD)
+	mkdir -p var
+	$(PY) -m bot.staff create-admin
+
+test: setup $(STAMP_BROWSER) $(STAMP_SERVICES) ## Run every test: notices, actions, Rasa validation and test stories, NLU, end to end
 	$(PY) -m pytest
 
 pytest: ## Run pytest with this Makefile's environment and no setup, e.g. make pytest P="tests/bot -x"

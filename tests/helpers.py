@@ -63,6 +63,38 @@ def wait_until(check, timeout: float, what: str, proc: Optional[subprocess.Popen
     raise TimeoutError(f"{what} not ready after {timeout}s")
 
 
+def start_action_server(port: int, env: Dict[str, str], log) -> subprocess.Popen:
+    return subprocess.Popen([RASA, "run", "actions", "--actions", "actions", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_rasa_server(port: int, env: Dict[str, str], log, endpoints: str = "endpoints.yml",
+                      credentials: str = "credentials.yml") -> subprocess.Popen:
+    return subprocess.Popen(
+        [RASA, "run", "--model", str(MODEL), "--endpoints", endpoints, "--credentials", credentials,
+         "--port", str(port), "--enable-api", "-i", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+
+
+def wait_action_server(port: int, proc: Optional[subprocess.Popen] = None) -> None:
+    wait_until(lambda: http_json(f"http://127.0.0.1:{port}/health")["status"] == "ok", 120, "action server", proc)
+
+
+def wait_rasa_server(base: str, proc: Optional[subprocess.Popen] = None) -> None:
+    wait_until(lambda: bool(http_json(f"{base}/status").get("model_file")), 300, "rasa server", proc)
+
+
+def stop(procs: List[subprocess.Popen]) -> None:
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
 @contextmanager
 def running_servers(workdir: Path, today: str = "2024-10-30",
                     extra_env: Optional[Dict[str, str]] = None,
@@ -85,30 +117,16 @@ def running_servers(workdir: Path, today: str = "2024-10-30",
     try:
         alog = open(workdir / "actions.log", "w")
         logs.append(alog)
-        procs.append(subprocess.Popen(
-            [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-            cwd=ROOT, env=env, stdout=alog, stderr=subprocess.STDOUT,
-        ))
+        procs.append(start_action_server(action_port, env, alog))
         rlog = open(workdir / "rasa.log", "w")
         logs.append(rlog)
-        procs.append(subprocess.Popen(
-            [RASA, "run", "--model", str(MODEL), "--endpoints", "endpoints.yml", "--credentials",
-             credentials, "--port", str(rasa_port), "--enable-api", "-i", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=rlog, stderr=subprocess.STDOUT,
-        ))
+        procs.append(start_rasa_server(rasa_port, env, rlog, credentials=credentials))
         base = f"http://127.0.0.1:{rasa_port}"
-        wait_until(lambda: http_json(f"http://127.0.0.1:{action_port}/health")["status"] == "ok",
-                   120, "action server", procs[0])
-        wait_until(lambda: bool(http_json(f"{base}/status").get("model_file")), 300, "rasa server", procs[1])
+        wait_action_server(action_port, procs[0])
+        wait_rasa_server(base, procs[1])
         yield {"rasa": base, "tracker_db": str(workdir / "tracker.db"), "workdir": str(workdir),
                "actions": f"http://127.0.0.1:{action_port}", "database": env["ZHICHENG_DATABASE_URL"]}
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(procs)
         for f in logs:
             f.close()

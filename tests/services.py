@@ -1,8 +1,9 @@
-"""A throwaway PostgreSQL server for tests: its own data folder, its own port, gone afterwards.
+"""Throwaway PostgreSQL and Redis servers for tests: own data folder, own port, gone afterwards.
 
-Uses Debian's server binaries (``make postgres`` installs the ``postgresql`` package when they are
-missing). PostgreSQL refuses to run as root, so as root the server runs as the ``postgres`` user.
-Nothing here mocks the database: the project's tables and Rasa's tracker store talk to a real server.
+Uses Debian's server binaries (``make services`` installs ``postgresql`` and ``redis-server`` when
+they are missing). PostgreSQL refuses to run as root, so as root it runs as the ``postgres`` user.
+Nothing here mocks a database: the project's tables, Rasa's tracker store and lock store talk to
+real servers.
 """
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import shutil
 import subprocess
 import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator, List
 
-from tests.helpers import free_port
+from tests.helpers import (base_env, free_port, start_action_server, start_rasa_server, stop,
+                           wait_action_server, wait_rasa_server, wait_until)
 
 DB_USER = "zhicheng"
 DB_NAME = "zhicheng"
@@ -56,3 +59,52 @@ def throwaway_postgres() -> Iterator[str]:
         subprocess.run(_as_server_user([server_bin("pg_ctl"), "-D", data, "-m", "immediate", "stop"]),
                        capture_output=True, timeout=60)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_redis() -> Iterator[int]:
+    """Start a Redis server on a free loopback port with no persistence; yield its port."""
+    import redis
+
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def answers() -> bool:
+            try:
+                return bool(redis.Redis(host="127.0.0.1", port=port, socket_timeout=1).ping())
+            except redis.ConnectionError:
+                return False
+
+        wait_until(answers, 30, "redis", proc)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@contextmanager
+def scaled_servers(workdir: Path, count: int = 2, today: str = "2024-10-30") -> Iterator[List[str]]:
+    """``count`` Rasa servers sharing one action server, a PostgreSQL tracker store and a Redis lock
+    store (endpoints.scaled.yml), as in a deployment behind a load balancer; yield their base URLs."""
+    with throwaway_postgres() as pg_url, throwaway_redis() as redis_port:
+        action_port = free_port()
+        env = base_env(ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook", TRACKER_STORE_URL=pg_url,
+                       ZHICHENG_DATABASE_URL=pg_url, ZHICHENG_TODAY=today, REDIS_HOST="127.0.0.1",
+                       REDIS_PORT=str(redis_port), REDIS_DB="1", REDIS_PASSWORD="")
+        logs = [open(workdir / "actions.log", "w")] + [open(workdir / f"rasa-{i}.log", "w") for i in range(count)]
+        procs = [start_action_server(action_port, env, logs[0])]
+        bases: List[str] = []
+        try:
+            for log in logs[1:]:
+                port = free_port()
+                procs.append(start_rasa_server(port, env, log, endpoints="endpoints.scaled.yml"))
+                bases.append(f"http://127.0.0.1:{port}")
+            wait_action_server(action_port, procs[0])
+            for base, proc in zip(bases, procs[1:]):
+                wait_rasa_server(base, proc)
+            yield bases
+        finally:
+            stop(procs)
+            for log in logs:
+                log.close()

@@ -14,7 +14,7 @@ from bot.tracker_store import MaskingSQLTrackerStore
 from tests.e2e.applicant import Dialogue
 from tests.e2e.test_assessment_e2e import CZ_ENGINEER
 from tests.helpers import running_servers
-from tests.postgres import throwaway_postgres
+from tests.services import throwaway_postgres
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,55 @@
+"""Deadline week: two Rasa servers behind one address share a PostgreSQL tracker store and a Redis
+lock store (endpoints.scaled.yml). One applicant's messages, arriving at both servers at once, are
+all kept and handled one at a time, each answered before the next is read."""
+import asyncio
+
+import aiohttp
+import pytest
+
+from tests.services import scaled_servers
+
+pytestmark = [pytest.mark.model, pytest.mark.e2e]
+
+QUESTIONS = ["长治中级评审费多少", "简阳高级职称什么时候截止", "平凉中级要交哪些材料", "重庆副高什么时候缴费",
+             "湖州工程师直报需要什么条件", "长治助理工程师评审费多少", "简阳高工评审费多少", "长治技术员要什么材料"]
+
+
+@pytest.fixture(scope="module")
+def two_servers(tmp_path_factory):
+    with scaled_servers(tmp_path_factory.mktemp("scaled"), count=2) as bases:
+        yield bases
+
+
+async def test_one_conversation_over_two_servers_stays_whole_and_in_order(two_servers):
+    sender = "deadline-week-1"
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        async def ask(i: int, text: str):
+            url = f"{two_servers[i % 2]}/webhooks/rest/webhook"
+            async with session.post(url, json={"sender": sender, "message": text}) as r:
+                assert r.status == 200
+                return await r.json()
+
+        answers = await asyncio.gather(*(ask(i, q) for i, q in enumerate(QUESTIONS)))
+        assert all(a and a[0]["text"] for a in answers)  # everyone got an answer
+        async with session.get(f"{two_servers[1]}/conversations/{sender}/tracker") as r:
+            events = (await r.json())["events"]
+
+    said = [e["text"] for e in events if e["event"] == "user"]
+    assert sorted(said) == sorted(QUESTIONS)  # nothing lost, nothing doubled
+    turns = [e["event"] for e in events if e["event"] in ("user", "bot")]
+    # Each message is answered before the next one is read: never two user turns in a row.
+    assert all(not (a == "user" and b == "user") for a, b in zip(turns, turns[1:])), turns
+    assert turns[-1] == "bot"
+
+
+async def test_the_same_conversation_is_seen_by_both_servers(two_servers):
+    sender = "deadline-week-2"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{two_servers[0]}/webhooks/rest/webhook",
+                                json={"sender": sender, "message": "长治中级评审费多少"}) as r:
+            assert "300" in (await r.json())[0]["text"]
+        # The follow-up goes to the other server, which must know the topic from the first.
+        async with session.post(f"{two_servers[1]}/webhooks/rest/webhook",
+                                json={"sender": sender, "message": "那助理工程师呢"}) as r:
+            text = "\n".join(m.get("text", "") for m in await r.json())
+    assert "260" in text and "长工信〔2022〕139号" in text
