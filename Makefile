@@ -64,7 +64,7 @@ TRAIN_INPUTS := config.yml $(filter-out domain/generated_facts.yml,$(wildcard do
 	$(wildcard bot/nlu/*.py) $(STAMP_RES)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser services run shell test pytest test-fast check-notices validate constraints clean
+.PHONY: help setup browser services run shell staff staff-admin test pytest test-fast check-notices validate constraints clean
 
 help: ## Show this help
 	@echo "职称评审助手 — targets:"
