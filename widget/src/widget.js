@@ -116,6 +116,7 @@ export function createWidget({ doc, container, config, store, connect, now = () 
 
   // --- state and rendering -------------------------------------------------------------------
   const ime = createImeGuard();
+  const timers = doc.defaultView || globalThis;
   let typingTimer = null;
   let transport = null;
 
@@ -124,11 +125,11 @@ export function createWidget({ doc, container, config, store, connect, now = () 
   }
 
   function showTyping(on) {
-    clearTimeout(typingTimer);
+    timers.clearTimeout(typingTimer);
     typing.hidden = !on;
     if (on) {
       log.appendChild(typing);
-      typingTimer = setTimeout(() => (typing.hidden = true), TYPING_TIMEOUT_MS);
+      typingTimer = timers.setTimeout(() => (typing.hidden = true), TYPING_TIMEOUT_MS);
     }
     scrollDown();
   }

@@ -1,0 +1,59 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { makeDom } from "./dom.js";
+import { renderMessage, renderQuickReplies, fromBotPayload } from "../src/render.js";
+
+const win = makeDom();
+const doc = win.document;
+
+test("HTML in bot or user text is shown as text, never parsed", () => {
+  for (const from of ["bot", "user"]) {
+    const evil = '<img src=x onerror="alert(1)"><script>alert(2)</script><a href="javascript:alert(3)">点我</a>';
+    const row = renderMessage(doc, { id: "1", from, text: evil, time: Date.now() });
+    assert.equal(row.querySelector(".zc-text").textContent, evil);
+    assert.equal(row.querySelector("img, script, a"), null);
+  }
+});
+
+test("bot answers keep their line breaks and citation", () => {
+  const text = "【长治市｜长工信〔2022〕139号】\n· 工程师评审费：每人300元";
+  const row = renderMessage(doc, { id: "1", from: "bot", text, time: Date.now() });
+  assert.equal(row.querySelector(".zc-text").textContent, text);
+  assert.ok(row.querySelector("time").textContent.match(/^\d\d:\d\d$/));
+});
+
+test("links open safely in a new tab", () => {
+  const row = renderMessage(doc, { id: "1", from: "bot", text: "见 https://example.gov.cn/n 与 javascript:alert(1)", time: 0 });
+  const links = row.querySelectorAll("a");
+  assert.equal(links.length, 1);
+  assert.equal(links[0].getAttribute("href"), "https://example.gov.cn/n");
+  assert.equal(links[0].rel, "noopener noreferrer");
+  assert.equal(links[0].target, "_blank");
+});
+
+test("an undelivered user message shows 未发送 and a retry button", () => {
+  let retried = null;
+  const row = renderMessage(doc, { id: "m7", from: "user", text: "a", time: 0, status: "pending" }, { onRetry: (id) => (retried = id) });
+  assert.equal(row.querySelector(".zc-status").textContent, "未发送");
+  row.querySelector(".zc-retry").click();
+  assert.equal(retried, "m7");
+});
+
+test("quick replies show the title and hand back the payload", () => {
+  const msg = fromBotPayload({ text: "请问是哪个地区？", quick_replies: [
+    { content_type: "text", title: "长治市", payload: '/inform{"region":"changzhi"}' },
+    { content_type: "text", title: "<b>重庆市</b>", payload: "/x" },
+  ] }, "1", 0);
+  let picked = null;
+  const box = renderQuickReplies(doc, msg.quickReplies, (r) => (picked = r));
+  const buttons = box.querySelectorAll("button");
+  assert.deepEqual([...buttons].map((b) => b.textContent), ["长治市", "<b>重庆市</b>"]);
+  assert.equal(box.querySelector("b"), null);
+  buttons[0].click();
+  assert.equal(picked.payload, '/inform{"region":"changzhi"}');
+});
+
+test("image attachments only with http/https sources", () => {
+  assert.equal(fromBotPayload({ attachment: { type: "image", payload: { src: "javascript:alert(1)" } } }, "1", 0).image, undefined);
+  assert.equal(fromBotPayload({ attachment: { type: "image", payload: { src: "https://a.b/c.png" } } }, "1", 0).image, "https://a.b/c.png");
+});
