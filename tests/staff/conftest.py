@@ -30,9 +30,10 @@ def csrf_of(html: str) -> str:
 
 def staff_settings(workdir: Path, rasa_url: Optional[str] = None, **overrides) -> StaffSettings:
     base = get_staff_settings({"ZHICHENG_TODAY": TODAY})
-    return replace(base, database_url=f"sqlite:///{workdir / 'zhicheng.db'}",
-                   tracker_store_url=f"sqlite:///{workdir / 'tracker.db'}",
-                   rasa_url=rasa_url or f"http://127.0.0.1:{free_port()}", rasa_timeout=1.0, **overrides)
+    values = {"database_url": f"sqlite:///{workdir / 'zhicheng.db'}",
+              "tracker_store_url": f"sqlite:///{workdir / 'tracker.db'}",
+              "rasa_url": rasa_url or f"http://127.0.0.1:{free_port()}", "rasa_timeout": 1.0}
+    return replace(base, **{**values, **overrides})
 
 
 def add_accounts(database_url: str) -> None:
