@@ -28,7 +28,16 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 # --- WeChat official account channel (docs/wechat.md). Secrets come only from the environment;
 # with no WECHAT_TOKEN the channel answers 503 and everything else runs.
-# (block owned by the WeChat channel)
+# (block owned by the WeChat channel) credentials.yml refers to each of these: Rasa needs them set.
+export WECHAT_TOKEN ?=
+export WECHAT_APP_ID ?=
+export WECHAT_APP_SECRET ?=
+export WECHAT_ENCODING_AES_KEY ?=
+export WECHAT_MODE ?= plain
+export WECHAT_API_BASE ?= https://api.weixin.qq.com
+export WECHAT_REPLY_BUDGET ?= 4.0
+export WECHAT_TIMESTAMP_WINDOW ?= 300
+export WECHAT_MAX_BODY_BYTES ?= 65536
 
 # --- Web chat widget (docs/widget.md).
 # (block owned by the widget) npm ci when the lock file changes, esbuild when a source changes.
@@ -147,6 +156,10 @@ pytest: ## Run pytest with this Makefile's environment and no setup, e.g. make p
 
 test-fast: $(STAMP_RES) ## Only the tests that need no trained model
 	$(PY) -m pytest -m "not model"
+
+.PHONY: wechat-menu
+wechat-menu: $(STAMP_VENV) ## Install the WeChat official account's menu (needs WECHAT_APP_ID, WECHAT_APP_SECRET)
+	$(PY) -m bot.wechat.menu
 
 check-notices: $(STAMP_VENV) ## Validate every notice file
 	$(PY) -m policies.validate

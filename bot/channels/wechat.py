@@ -1,0 +1,284 @@
+"""The WeChat official account (公众号) input channel, registered in credentials.yml as
+``bot.channels.wechat.WeChatInput``; WeChat's server URL is ``/webhooks/wechat/webhook``.
+
+GET verifies the server (echoes ``echostr`` when the signature matches). POST checks, in this order,
+the body size (413), the timestamp window and the signature (403), the XML (400), then answers:
+a passive reply when the answer is ready within the reply budget (encrypted in safe mode),
+otherwise ``success`` at once and the answer through the customer-service API. Each message is
+processed once (bot.wechat.dedupe). Rasa's sender id is a keyed pseudonym of the OpenID; the
+OpenID itself stays in memory for the reply in progress and is never stored or logged.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+
+from bot.wechat import xml as wxml
+from bot.wechat.api import WeChatAPI
+from bot.wechat.crypto import CryptoError, MessageCrypto, signature, signature_matches
+from bot.wechat.dedupe import Exchange, InFlight, Outcome
+from bot.wechat.menu import MENU_PAYLOADS
+from bot.wechat.render import choice_payload, render, split_text
+from bot.wechat.settings import WeChatSettings, from_credentials
+from bot.wechat.store import WeChatStore
+
+logger = logging.getLogger(__name__)
+
+WELCOME = ("您好，欢迎关注！我是职称评审助手，可以帮您查询工程系列职称的申报条件、截止时间、评审费和申报材料，"
+           "也可以回复“我能报吗”做一次预评估。请直接发文字提问，例如：长治中级评审费多少。")
+ASK_TO_TYPE = "抱歉，这条语音没能识别成文字。请您打字提问，例如：长治中级评审费多少。"
+UNSUPPORTED = ("抱歉，我目前只看得懂文字和语音，看不了图片、位置、链接或视频。"
+               "请您用文字提问，例如：重庆副高什么时候截止。")
+EMPTY_TEXT = "请您输入想问的问题，例如：长治中级评审费多少。"
+SORRY = "抱歉，系统暂时出了点问题，请您稍后再试。"
+SUCCESS = "success"
+REST_DELAY = 1.0  # seconds between a passive reply and the chunks that follow it
+
+
+class WeChatOutput(CollectingOutputChannel):
+    """Collects the bot's messages of one turn; the channel renders and delivers them."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "wechat"
+
+
+class WeChatInput(InputChannel):
+    """WeChat official account webhook."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "wechat"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "InputChannel":
+        return cls(from_credentials(credentials))
+
+    def __init__(self, settings: WeChatSettings) -> None:
+        self.settings = settings
+        self.crypto = MessageCrypto(settings.encoding_aes_key, settings.app_id) \
+            if settings.enabled and settings.mode != "plain" else None
+        self.store = WeChatStore(settings.database_url)
+        self.api = WeChatAPI(settings, self.store)
+        self.inflight = InFlight()
+        self._tasks: Set[asyncio.Future] = set()
+        self._warned_off = False
+
+    # --- Rasa's channel interface ---------------------------------------------------------
+    def get_output_channel(self) -> Optional["CollectingOutputChannel"]:
+        return None  # WeChat cannot be written to without a conversation (no proactive messages)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint(f"{self.name()}_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.settings.enabled else "off"})
+
+        @hook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if not self._enabled():
+                return response.text("", status=503)
+            q = request.args
+            timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
+            if not self._fresh(timestamp) or not signature_matches(
+                    [self.settings.token, timestamp, nonce], q.get("signature", "")):
+                return response.text("", status=403)
+            return response.text(q.get("echostr", ""))
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            started = time.monotonic()
+            if not self._enabled():
+                return response.text("", status=503)
+            return await self._receive(request, on_new_message, started)
+
+        return hook
+
+    # --- request checks -------------------------------------------------------------------
+    def _enabled(self) -> bool:
+        if not self.settings.enabled and not self._warned_off:
+            self._warned_off = True
+            logger.warning("wechat: no WECHAT_TOKEN configured; the WeChat webhook answers 503")
+        return self.settings.enabled
+
+    def _fresh(self, timestamp: str) -> bool:
+        if not timestamp.isdigit():
+            return False
+        return abs(time.time() - int(timestamp)) <= self.settings.timestamp_window
+
+    async def _receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                       started: float) -> HTTPResponse:
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if (declared.isdigit() and int(declared) > limit) or len(request.body or b"") > limit:
+            logger.info("wechat: refused a body over %s bytes", limit)
+            return response.text("", status=413)
+        q = request.args
+        timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
+        if not self._fresh(timestamp):
+            logger.info("wechat: refused a stale or missing timestamp")
+            return response.text("", status=403)
+        encrypted = self.settings.mode != "plain" and q.get("encrypt_type", "") == "aes"
+        if self.settings.mode == "safe" and not encrypted:
+            logger.info("wechat: refused an unencrypted message in safe mode")
+            return response.text("", status=403)
+        try:
+            if encrypted:
+                outer = wxml.parse(request.body)
+                cipher = outer.get("Encrypt", "")
+                if not cipher:
+                    return response.text("", status=400)
+                if not signature_matches([self.settings.token, timestamp, nonce, cipher], q.get("msg_signature", "")):
+                    logger.info("wechat: refused a bad msg_signature")
+                    return response.text("", status=403)
+                assert self.crypto is not None
+                msg = wxml.parse(self.crypto.decrypt(cipher).encode("utf-8"))
+            else:
+                if not signature_matches([self.settings.token, timestamp, nonce], q.get("signature", "")):
+                    logger.info("wechat: refused a bad signature")
+                    return response.text("", status=403)
+                msg = wxml.parse(request.body)
+        except (wxml.XmlError, CryptoError) as exc:
+            logger.info("wechat: refused a malformed message: %s", exc)
+            return response.text("", status=400)
+        if not msg.get("FromUserName") or not msg.get("MsgType"):
+            return response.text("", status=400)
+
+        content = await self._answer(msg, on_new_message, started + self.settings.reply_budget)
+        if not content:
+            return response.text(SUCCESS)
+        reply = wxml.text_reply(msg["FromUserName"], msg.get("ToUserName", ""), content)
+        if encrypted:
+            assert self.crypto is not None
+            cipher = self.crypto.encrypt(reply)
+            ts, nonce2 = str(int(time.time())), os.urandom(8).hex()
+            reply = wxml.encrypted_reply(cipher, signature(self.settings.token, ts, nonce2, cipher), ts, nonce2)
+        return response.text(reply, content_type="application/xml; charset=utf-8")
+
+    # --- one answer per message -----------------------------------------------------------
+    async def _answer(self, msg: Dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                      deadline: float) -> Optional[str]:
+        """The passive reply for this request, or None for ``success``."""
+        openid = msg["FromUserName"]
+        raw_key = msg.get("MsgId") or f"{openid}:{msg.get('CreateTime', '')}:{msg.get('Event', '')}"
+        key = self.settings.message_key(raw_key)
+        exchange = self.inflight.get(key)
+        if exchange is None:
+            exchange = Exchange(key, openid, self.settings.pseudonym(openid))
+            self.inflight.add(exchange)  # before any await: a concurrent resend finds it
+            if not await asyncio.to_thread(self.store.claim_message, key):
+                logger.info("wechat: message for %s already handled elsewhere", exchange.sender)
+                exchange.claim("elsewhere")
+                exchange.answer.set_result(None)
+                self.inflight.discard(exchange)
+                return None
+            self._spawn(self._process(exchange, msg, on_new_message))
+        else:
+            logger.info("wechat: resend for %s joins the message in flight", exchange.sender)
+        return await self._wait(exchange, deadline)
+
+    async def _wait(self, exchange: Exchange, deadline: float) -> Optional[str]:
+        exchange.waiting += 1
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(exchange.answer), max(0.0, deadline - time.monotonic()))
+        except asyncio.TimeoutError:
+            outcome = None
+        finally:
+            exchange.waiting -= 1
+        if outcome is not None and outcome.chunks and exchange.claim("passive"):
+            self._finish(exchange, "passive")
+            if len(outcome.chunks) > 1:
+                self._spawn(self._push(exchange, outcome.chunks[1:], delay=REST_DELAY))
+            return outcome.chunks[0]
+        if exchange.waiting == 0 and exchange.answer.done():
+            self._deliver_late(exchange)
+        return None
+
+    async def _process(self, exchange: Exchange, msg: Dict[str, str],
+                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        try:
+            outcome = await self._converse(exchange, msg, on_new_message)
+        except Exception:  # never leave WeChat without an answer; log without personal data
+            logger.exception("wechat: processing a %s message for %s failed", msg.get("MsgType"), exchange.sender)
+            outcome = Outcome([SORRY])
+        exchange.answer.set_result(outcome)
+        await asyncio.sleep(0)  # let waiting requests take the answer first
+        if exchange.waiting == 0:
+            self._deliver_late(exchange)
+
+    def _deliver_late(self, exchange: Exchange) -> None:
+        """Nobody is waiting any more: the customer-service API delivers (once)."""
+        outcome = exchange.answer.result()
+        if not outcome or not outcome.chunks:
+            if exchange.claim("none"):
+                self._finish(exchange, "none")
+            return
+        if exchange.claim("custom"):
+            self._finish(exchange, "custom")
+            self._spawn(self._push(exchange, outcome.chunks))
+
+    def _finish(self, exchange: Exchange, state: str) -> None:
+        self.inflight.discard(exchange)
+        self._spawn(asyncio.to_thread(self.store.mark_message, exchange.key, state))
+
+    async def _push(self, exchange: Exchange, chunks: Any, delay: float = 0.0) -> None:
+        if not self.settings.can_push:
+            logger.warning("wechat: answer for %s was late and no app_secret is set; it was not sent",
+                           exchange.sender)
+            return
+        if delay:
+            await asyncio.sleep(delay)
+        for chunk in chunks:
+            if not await self.api.send_text(exchange.openid, chunk, who=exchange.sender):
+                return
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- what a message means ---------------------------------------------------------------
+    async def _converse(self, exchange: Exchange, msg: Dict[str, str],
+                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Outcome:
+        kind = msg.get("MsgType", "").lower()
+        text: Optional[str] = None
+        if kind == "text":
+            text = msg.get("Content", "").strip()
+            if not text:
+                return Outcome([EMPTY_TEXT])
+            buttons = await asyncio.to_thread(self.store.load_choices, exchange.sender)
+            text = choice_payload(text, buttons) or text
+        elif kind == "voice":
+            text = msg.get("Recognition", "").strip().rstrip("。")
+            if not text:
+                return Outcome([ASK_TO_TYPE])
+        elif kind == "event":
+            event = msg.get("Event", "").lower()
+            if event == "subscribe":
+                return Outcome([WELCOME])
+            if event == "click":
+                text = MENU_PAYLOADS.get(msg.get("EventKey", ""))
+                if text is None:
+                    return Outcome([WELCOME])
+            else:
+                return Outcome([])  # unsubscribe, VIEW, LOCATION …: nothing to say
+        else:
+            return Outcome([UNSUPPORTED])
+
+        collector = WeChatOutput()
+        logger.debug("wechat: %s message from %s", kind, exchange.sender)
+        await on_new_message(UserMessage(text, collector, exchange.sender, input_channel=self.name(),
+                                         metadata={"wechat_msg_type": kind}))
+        rendered = render(collector.messages)
+        await asyncio.to_thread(self.store.save_choices, exchange.sender, rendered.buttons)
+        return Outcome(split_text(rendered.text) if rendered.text else [])

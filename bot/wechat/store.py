@@ -1,0 +1,118 @@
+"""The channel's tables, shared by every Rasa worker through SQLAlchemy (ZHICHENG_DATABASE_URL):
+the access token with its expiry, one row per processed message (dedupe), and the numbered
+choices last offered to each user (by pseudonym). Tables are created on first use.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from typing import Dict, List, Optional, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class AccessTokenRow(Base):
+    __tablename__ = "wechat_access_tokens"
+    app_id = sa.Column(sa.String(64), primary_key=True)
+    token = sa.Column(sa.String(1024), nullable=False)
+    expires_at = sa.Column(sa.Float, nullable=False)  # unix time
+
+
+class MessageRow(Base):
+    __tablename__ = "wechat_messages"
+    key = sa.Column(sa.String(64), primary_key=True)  # keyed hash of MsgId / FromUserName+CreateTime
+    state = sa.Column(sa.String(16), nullable=False)  # processing, passive, custom, none
+    created_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class ChoiceRow(Base):
+    __tablename__ = "wechat_choices"
+    sender = sa.Column(sa.String(64), primary_key=True)  # pseudonym, never the OpenID
+    buttons = sa.Column(sa.Text, nullable=False)  # JSON list of {title, payload}
+    updated_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class WeChatStore:
+    """Synchronous SQLAlchemy calls; the channel runs them in a thread."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Optional[sa.engine.Engine] = None
+        self._last_purge = 0.0
+
+    @property
+    def engine(self) -> sa.engine.Engine:
+        if self._engine is None:
+            if self.url.startswith("sqlite:///"):
+                path = self.url[len("sqlite:///"):]
+                if path and path != ":memory:":
+                    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            self._engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
+            Base.metadata.create_all(self._engine)
+        return self._engine
+
+    # --- dedupe ---------------------------------------------------------------------------
+    def claim_message(self, key: str) -> bool:
+        """True for the first request that claims ``key`` in any worker; False for a repeat."""
+        self._purge()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.insert(MessageRow).values(key=key, state="processing", created_at=dt.datetime.utcnow()))
+            return True
+        except sa.exc.IntegrityError:
+            return False
+
+    def mark_message(self, key: str, state: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(MessageRow).where(MessageRow.key == key).values(state=state))
+
+    def message_state(self, key: str) -> Optional[str]:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(MessageRow.state).where(MessageRow.key == key)).scalar_one_or_none()
+
+    def _purge(self, keep_seconds: float = 86400.0) -> None:
+        """WeChat retries within about 15 s; rows older than a day are dropped (at most hourly)."""
+        now = time.time()
+        if now - self._last_purge < 3600:
+            return
+        self._last_purge = now
+        cutoff = dt.datetime.utcnow() - dt.timedelta(seconds=keep_seconds)
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(MessageRow).where(MessageRow.created_at < cutoff))
+
+    # --- access token ---------------------------------------------------------------------
+    def load_token(self, app_id: str) -> Optional[Tuple[str, float]]:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(AccessTokenRow.token, AccessTokenRow.expires_at)
+                               .where(AccessTokenRow.app_id == app_id)).first()
+        return (row[0], row[1]) if row else None
+
+    def save_token(self, app_id: str, token: str, expires_at: float) -> None:
+        with self.engine.begin() as conn:
+            updated = conn.execute(sa.update(AccessTokenRow).where(AccessTokenRow.app_id == app_id)
+                                   .values(token=token, expires_at=expires_at)).rowcount
+            if not updated:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(sa.insert(AccessTokenRow).values(app_id=app_id, token=token, expires_at=expires_at))
+                except sa.exc.IntegrityError:
+                    conn.execute(sa.update(AccessTokenRow).where(AccessTokenRow.app_id == app_id)
+                                 .values(token=token, expires_at=expires_at))
+
+    # --- numbered choices -----------------------------------------------------------------
+    def load_choices(self, sender: str) -> List[Dict[str, str]]:
+        with self.engine.connect() as conn:
+            raw = conn.execute(sa.select(ChoiceRow.buttons).where(ChoiceRow.sender == sender)).scalar_one_or_none()
+        return json.loads(raw) if raw else []
+
+    def save_choices(self, sender: str, buttons: List[Dict[str, str]]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(ChoiceRow).where(ChoiceRow.sender == sender))
+            if buttons:
+                conn.execute(sa.insert(ChoiceRow).values(sender=sender, updated_at=dt.datetime.utcnow(),
+                                                         buttons=json.dumps(buttons, ensure_ascii=False)))

@@ -1,0 +1,334 @@
+"""End to end: a fake WeChat server pushes signed (and, in safe mode, encrypted) XML to the real Rasa
+server's WeChat webhooks, backed by the real action server, and serves the API the channel calls.
+
+One Rasa stack serves three WeChat channels: ``wechat`` from the real credentials.yml (plain mode,
+configured through the WECHAT_* variables), ``wechat_safe`` (safe mode) and ``wechat_off`` (no
+token). Actions go through a proxy in the fake that can delay them, to make an answer slow.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+from bot.storage import Storage
+from bot.wechat.render import CHOICE_LEAD
+from bot.wechat.settings import from_credentials
+from tests.channels.wechat.fake_wechat import FakeWeChat, message_xml
+from tests.e2e.applicant import CASE_CODE, answer_text, question_index
+from tests.helpers import ROOT, running_servers
+
+pytestmark = [pytest.mark.model, pytest.mark.e2e]
+
+TOKEN = "zhicheng-test-token"
+APP_ID = "wx1234567890abcdef"
+APP_SECRET = "test-app-secret-0123456789"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+BUDGET = 4.0
+MARGIN = 0.6  # a passive reply may take the budget plus this (well under WeChat's 5 s)
+CHANNEL_SETTINGS = from_credentials({"token": TOKEN, "app_id": APP_ID, "app_secret": APP_SECRET})
+
+NO_EXCLUSIONS = {"civil_servant": False, "retired": False, "under_discipline": False, "exam_profession": False,
+                 "public_institution": False}
+CZ_ENGINEER = {**NO_EXCLUSIONS, "education": "bachelor", "education_related": True,
+               "current_title": "assistant_engineer", "current_title_date": dt.date(2017, 6, 1),
+               "papers_first_author": 2, "achievement_listed": True, "assessments_passed_count": 5,
+               "assessment_ok_latest": True, "professional_qualification_held": False,
+               "high_skill_frontline": False, "other_series_title": False}
+
+
+def credentials_file(workdir: Path, api_base: str) -> Path:
+    text = (ROOT / "credentials.yml").read_text(encoding="utf-8")
+    assert "bot.channels.wechat.WeChatInput:" in text  # the real block, configured by WECHAT_* below
+    extra = "\n".join([
+        "", "tests.channels.wechat.channels.SafeWeChatInput:", f"  token: {TOKEN}", f"  app_id: {APP_ID}",
+        f"  app_secret: {APP_SECRET}", f"  encoding_aes_key: {AES_KEY}", "  mode: safe", f"  api_base: {api_base}",
+        f"  reply_budget: {BUDGET}",
+        "tests.channels.wechat.channels.OffWeChatInput:", "  token:", "",
+    ])
+    path = workdir / "credentials.yml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def wechat(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("wechat")
+    fake = FakeWeChat(TOKEN, APP_ID, APP_SECRET, AES_KEY).start()
+    env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": APP_SECRET,
+           "WECHAT_ENCODING_AES_KEY": "", "WECHAT_MODE": "plain", "WECHAT_API_BASE": fake.api_base,
+           "WECHAT_REPLY_BUDGET": str(BUDGET), "WECHAT_TIMESTAMP_WINDOW": "300", "WECHAT_MAX_BODY_BYTES": "16384",
+           "ACTION_ENDPOINT_URL": fake.proxy_url}
+    try:
+        with running_servers(workdir, today="2022-08-01", extra_env=env,
+                             credentials=str(credentials_file(workdir, fake.api_base))) as servers:
+            fake.action_target = servers["actions"] + "/webhook"
+            fake.servers = servers
+            fake.storage = Storage(servers["database"])
+            yield fake
+    finally:
+        fake.stop()
+
+
+def url(fake: FakeWeChat, channel: str = "wechat") -> str:
+    return f"{fake.servers['rasa']}/webhooks/{channel}/webhook"
+
+
+def new_openid() -> str:
+    return "o" + uuid.uuid4().hex[:27]
+
+
+def tracker_rows(fake: FakeWeChat, sql: str, *args: Any) -> List[tuple]:
+    with sqlite3.connect(fake.servers["tracker_db"]) as db:
+        try:
+            return db.execute(sql, args).fetchall()
+        except sqlite3.OperationalError:  # no table yet
+            return []
+
+
+def user_texts(fake: FakeWeChat, openid: str) -> List[str]:
+    import json
+    rows = tracker_rows(fake, "select data from events where sender_id = ? and type_name = 'user'",
+                        CHANNEL_SETTINGS.pseudonym(openid))
+    return [json.loads(r[0]).get("text") for r in rows]
+
+
+def dedupe_rows(fake: FakeWeChat) -> int:
+    with sqlite3.connect(fake.servers["database"][len("sqlite:///"):]) as db:
+        try:
+            return db.execute("select count(*) from wechat_messages").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+
+def say(fake: FakeWeChat, openid: str, text: str, safe: bool = False) -> str:
+    msg = fake.user_message(openid, "text", Content=text)
+    d = fake.push(url(fake, "wechat_safe" if safe else "wechat"), msg, encrypted=safe)
+    assert d.status == 200 and not d.failed_for_user, d
+    assert len(d.attempts) == 1 and d.attempts[0].seconds < BUDGET + MARGIN, d.attempts
+    assert d.reply is not None, f"no passive reply to {text!r}"
+    assert d.reply_to == openid
+    return d.reply
+
+
+def choose(reply: str, wanted: str, prefix: bool = False) -> str:
+    """Answer a numbered choice with its number when ``wanted`` is one of the offered titles (or
+    starts one, with ``prefix``)."""
+    if CHOICE_LEAD not in reply:
+        return wanted
+    for line in reply.split(CHOICE_LEAD, 1)[1].splitlines():
+        m = re.match(r"(\d+)\. (.+)$", line.strip())
+        if m and (m.group(2) == wanted or (prefix and m.group(2).startswith(wanted))):
+            return m.group(1) if int(m.group(1)) % 2 else chr(0xFF10 + int(m.group(1)))  # "1" or "２"
+    return wanted
+
+
+def assess(fake: FakeWeChat, openid: str, opening: str, facts: Dict[str, Any], safe: bool) -> str:
+    questions = question_index()
+    reply = say(fake, openid, opening, safe)
+    for _ in range(40):
+        if CASE_CODE.search(reply):
+            return reply
+        asked = [name for q, name in questions.items() if q in reply]
+        assert asked, f"unexpected reply: {reply}"
+        reply = say(fake, openid, choose(reply, answer_text(asked[-1], facts[asked[-1]])), safe)
+    raise AssertionError("no result")
+
+
+# --- server verification and the switched-off channel ---------------------------------------
+def test_server_verification_echoes_echostr_only_when_signed(wechat):
+    query, _ = wechat.signed({}, encrypted=False)
+    ok = wechat.raw_get(url(wechat), {**query, "echostr": "8274615390"})
+    assert (ok.status, ok.body) == (200, "8274615390")
+    forged = wechat.raw_get(url(wechat), {**query, "signature": "0" * 40, "echostr": "8274615390"})
+    assert forged.status == 403 and "8274615390" not in forged.body
+
+
+def test_channel_without_token_answers_503_and_rasa_runs(wechat):
+    query, body = wechat.signed(wechat.user_message(new_openid(), "text", Content="评审费"), encrypted=False)
+    assert wechat.raw_post(url(wechat, "wechat_off"), query, body).status == 503
+    assert wechat.raw_get(url(wechat, "wechat_off"), {**query, "echostr": "1"}).status == 503
+
+
+# --- questions and a pre-assessment in plain and safe mode ----------------------------------
+@pytest.mark.parametrize("safe", [False, True], ids=["plain", "safe"])
+def test_fee_question(wechat, safe):
+    openid = new_openid()
+    reply = say(wechat, openid, "长治中级评审费多少", safe)
+    assert "300" in reply and "长工信〔2022〕139号" in reply
+    assert "**" not in reply
+
+
+@pytest.mark.parametrize("safe", [False, True], ids=["plain", "safe"])
+def test_full_pre_assessment_to_a_verdict_with_case_code(wechat, safe):
+    openid = new_openid()
+    result = assess(wechat, openid, "我能报长治的中级吗", CZ_ENGINEER, safe)
+    assert "符合申报工程师的条件" in result and "长工信〔2022〕139号" in result
+    saved = wechat.storage.find_assessment(CASE_CODE.search(result).group(1))
+    assert saved is not None and saved.verdict == "eligible"
+    assert saved.channel == ("wechat_safe" if safe else "wechat")
+    assert saved.sender_id == CHANNEL_SETTINGS.pseudonym(openid)  # a pseudonym, not the OpenID
+    # the OpenID is stored nowhere: neither in the tracker store nor in the project's tables
+    assert not tracker_rows(wechat, "select 1 from events where sender_id = ? or data like ?", openid, f"%{openid}%")
+    with sqlite3.connect(wechat.servers["database"][len("sqlite:///"):]) as db:
+        for (table,) in db.execute("select name from sqlite_master where type = 'table'").fetchall():
+            for row in db.execute(f"select * from {table}").fetchall():
+                assert openid not in repr(row), table
+
+
+def test_numbered_choice_from_a_menu_click(wechat):
+    openid = new_openid()
+    msg = wechat.user_message(openid, "event", Event="CLICK", EventKey="ASK_FEE")
+    d = wechat.push(url(wechat), msg)
+    assert d.reply and CHOICE_LEAD in d.reply, d
+    number = choose(d.reply, "长治", prefix=True)
+    assert number != "长治", d.reply
+    reply = say(wechat, openid, number)
+    assert "长工信〔2022〕139号" in reply and "300" in reply and "260" in reply
+    assert user_texts(wechat, openid)[-1].startswith("/")  # the button's payload reached Rasa, not the digit
+
+
+# --- other message types ---------------------------------------------------------------------
+def test_voice_with_recognition_is_answered_as_text(wechat):
+    openid = new_openid()
+    msg = wechat.user_message(openid, "voice", MediaId="media-1", Format="amr", Recognition="长治中级评审费多少。")
+    d = wechat.push(url(wechat), msg)
+    assert d.reply and "300" in d.reply and "长工信〔2022〕139号" in d.reply
+
+
+def test_voice_without_recognition_asks_to_type(wechat):
+    openid = new_openid()
+    d = wechat.push(url(wechat), wechat.user_message(openid, "voice", MediaId="media-2", Format="amr"))
+    assert d.reply and "打字" in d.reply
+    assert user_texts(wechat, openid) == []
+
+
+def test_subscribe_welcomes_and_unsubscribe_says_nothing(wechat):
+    openid = new_openid()
+    d = wechat.push(url(wechat, "wechat_safe"), wechat.user_message(openid, "event", Event="subscribe"), encrypted=True)
+    assert d.reply and all(word in d.reply for word in ("申报条件", "截止时间", "评审费", "我能报吗"))
+    d = wechat.push(url(wechat), wechat.user_message(openid, "event", Event="unsubscribe"))
+    assert d.status == 200 and d.attempts[-1].body == "success" and d.reply is None
+
+
+@pytest.mark.parametrize("kind,fields", [
+    ("image", {"PicUrl": "http://example.com/a.jpg", "MediaId": "m"}),
+    ("location", {"Location_X": "36.19", "Location_Y": "113.11", "Scale": "15", "Label": "长治"}),
+    ("link", {"Title": "通知", "Description": "d", "Url": "http://example.com"}),
+    ("video", {"MediaId": "m", "ThumbMediaId": "t"}),
+])
+def test_unsupported_types_get_a_polite_reply(wechat, kind, fields):
+    d = wechat.push(url(wechat), wechat.user_message(new_openid(), kind, **fields))
+    assert d.reply and "文字" in d.reply and "抱歉" in d.reply
+
+
+# --- late answers, retries, duplicates -------------------------------------------------------
+def test_slow_answer_is_sent_through_the_customer_service_api(wechat):
+    openid = new_openid()
+    wechat.action_delay = 6.0
+    wechat.refuse_next_token = True  # the cached token was replaced elsewhere: refreshed once, resent
+    try:
+        d = wechat.push(url(wechat), wechat.user_message(openid, "text", Content="长治中级评审费多少"))
+        assert d.status == 200 and d.attempts[-1].body == "success" and not d.failed_for_user
+        assert len(d.attempts) == 1 and d.attempts[0].seconds < BUDGET + MARGIN
+        sent = wechat.wait_messages_to(openid, 1, timeout=30)
+    finally:
+        wechat.action_delay = 0.0
+    assert len(sent) == 1 and "300" in sent[0] and "长工信〔2022〕139号" in sent[0]
+    assert any(c["path"] == "/cgi-bin/stable_token" and c["json"]["force_refresh"] for c in wechat.api_calls)
+
+
+def test_concurrent_resends_of_one_message_are_processed_once(wechat):
+    openid = new_openid()
+    msg = wechat.user_message(openid, "text", Content="重庆副高评审费多少")
+    wechat.action_delay = 1.5
+    try:
+        deliveries = wechat.push_concurrently(url(wechat), msg, copies=3)
+    finally:
+        wechat.action_delay = 0.0
+    replies = [d.reply for d in deliveries if d.reply]
+    assert len(replies) == 1 and "420" in replies[0], [d.attempts for d in deliveries]
+    assert all(d.attempts[-1].body == "success" for d in deliveries if not d.reply)
+    assert all(d.attempts[-1].seconds < BUDGET + MARGIN for d in deliveries)
+    time.sleep(2)
+    assert wechat.messages_to(openid) == []
+    assert user_texts(wechat, openid) == ["重庆副高评审费多少"]
+
+
+def test_concurrent_resends_of_a_late_answer_send_one_message(wechat):
+    openid = new_openid()
+    msg = wechat.user_message(openid, "text", Content="简阳高级职称评审费")
+    wechat.action_delay = 5.0
+    try:
+        deliveries = wechat.push_concurrently(url(wechat), msg, copies=3)
+        assert all(d.attempts[-1].body == "success" for d in deliveries)
+        sent = wechat.wait_messages_to(openid, 1, timeout=30)
+        time.sleep(1.5)
+    finally:
+        wechat.action_delay = 0.0
+    assert len(wechat.messages_to(openid)) == 1 and "320" in sent[0]
+    late = wechat.push(url(wechat), msg)  # a resend after the answer went out
+    assert late.attempts[-1].body == "success"
+    time.sleep(1)
+    assert len(wechat.messages_to(openid)) == 1
+    assert user_texts(wechat, openid) == ["简阳高级职称评审费"]
+
+
+def test_resent_final_answer_gives_one_assessment(wechat):
+    openid = new_openid()
+    reply = say(wechat, openid, "我能报长治中级吗")
+    assert "公务员" in reply
+    msg = wechat.user_message(openid, "text", Content=choose(reply, answer_text("civil_servant", True)))
+    deliveries = wechat.push_concurrently(url(wechat), msg, copies=3)
+    results = [d.reply for d in deliveries if d.reply]
+    assert len(results) == 1 and CASE_CODE.search(results[0]) and "不符合" in results[0]
+    with sqlite3.connect(wechat.servers["database"][len("sqlite:///"):]) as db:
+        count = db.execute("select count(*) from assessments where sender_id = ?",
+                           (CHANNEL_SETTINGS.pseudonym(openid),)).fetchone()[0]
+    assert count == 1
+
+
+# --- rejected requests: the right status, nothing stored -------------------------------------
+def _rejections(fake: FakeWeChat, openid: str):
+    msg = fake.user_message(openid, "text", Content="长治中级评审费多少")
+    q, body = fake.signed(msg, encrypted=False)
+    sq, sbody = fake.signed(msg, encrypted=True)
+    stale_q, stale_body = fake.signed(msg, encrypted=False, timestamp=int(time.time()) - 3600)
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
+            '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><xml><ToUserName>a</ToUserName><FromUserName>'
+            + openid + '</FromUserName><MsgType>text</MsgType><Content>&lol3;</Content></xml>').encode()
+    external = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><FromUserName>'
+                + openid + '</FromUserName><MsgType>text</MsgType><Content>&e;</Content></xml>').encode()
+    big = message_xml({**msg, "Content": "评" * 6000}).encode()
+    return [
+        ("forged signature", "wechat", {**q, "signature": "f" * 40}, body, 403),
+        ("no signature", "wechat", {k: v for k, v in q.items() if k != "signature"}, body, 403),
+        ("stale timestamp", "wechat", stale_q, stale_body, 403),
+        ("oversized body", "wechat", q, big, 413),
+        ("malformed xml", "wechat", q, b"<xml><Content>unclosed", 400),
+        ("not xml", "wechat", q, b'{"json": true}', 400),
+        ("xml bomb", "wechat", q, bomb, 400),
+        ("external entity", "wechat", q, external, 400),
+        ("forged msg_signature", "wechat_safe", {**sq, "msg_signature": "0" * 40}, sbody, 403),
+        ("unencrypted in safe mode", "wechat_safe", q, body, 403),
+        ("tampered ciphertext", "wechat_safe", sq, sbody.replace(b"<Encrypt><![CDATA[", b"<Encrypt><![CDATA[AAAA"), 403),
+    ]
+
+
+def test_rejected_requests_store_nothing(wechat):
+    openid = new_openid()
+    rows_before = dedupe_rows(wechat)
+    for what, channel, query, body, status in _rejections(wechat, openid):
+        got = wechat.raw_post(url(wechat, channel), query, body)
+        assert got.status == status, (what, got)
+        assert got.body == "", what
+    assert dedupe_rows(wechat) == rows_before
+    assert user_texts(wechat, openid) == []
+    assert not tracker_rows(wechat, "select 1 from events where sender_id = ?", CHANNEL_SETTINGS.pseudonym(openid))
+    assert wechat.messages_to(openid) == []
