@@ -91,8 +91,8 @@ def main() -> None:
             with running_servers(Path(tmp), today="2024-10-30") as servers:
                 asyncio.run(run([servers["rasa"]], args.applicants, args.turns, args.concurrency))
         else:
-            with scaled_servers(Path(tmp), count=args.servers) as bases:
-                asyncio.run(run(bases, args.applicants, args.turns, args.concurrency))
+            with scaled_servers(Path(tmp), count=args.servers) as scaled:
+                asyncio.run(run(scaled["bases"], args.applicants, args.turns, args.concurrency))
 
 
 if __name__ == "__main__":

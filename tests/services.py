@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List
+from typing import Any, Dict, Iterator, List
 
 from tests.helpers import (base_env, free_port, start_action_server, start_rasa_server, stop,
                            wait_action_server, wait_rasa_server, wait_until)
@@ -84,9 +84,11 @@ def throwaway_redis() -> Iterator[int]:
 
 
 @contextmanager
-def scaled_servers(workdir: Path, count: int = 2, today: str = "2024-10-30") -> Iterator[List[str]]:
+def scaled_servers(workdir: Path, count: int = 2, today: str = "2024-10-30") -> Iterator[Dict[str, Any]]:
     """``count`` Rasa servers sharing one action server, a PostgreSQL tracker store and a Redis lock
-    store (endpoints.scaled.yml), as in a deployment behind a load balancer; yield their base URLs."""
+    store (endpoints.scaled.yml), as in a deployment behind a load balancer.
+
+    Yields ``{"bases": [base URL of each Rasa server], "database": the PostgreSQL URL}``."""
     with throwaway_postgres() as pg_url, throwaway_redis() as redis_port:
         action_port = free_port()
         env = base_env(ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook", TRACKER_STORE_URL=pg_url,
@@ -103,7 +105,7 @@ def scaled_servers(workdir: Path, count: int = 2, today: str = "2024-10-30") -> 
             wait_action_server(action_port, procs[0])
             for base, proc in zip(bases, procs[1:]):
                 wait_rasa_server(base, proc)
-            yield bases
+            yield {"bases": bases, "database": pg_url}
         finally:
             stop(procs)
             for log in logs:

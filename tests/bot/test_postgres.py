@@ -1,6 +1,5 @@
-"""The same storage on a real PostgreSQL server: the project's tables, Rasa's tracker store with
-masking, and a whole pre-assessment dialogue through the real Rasa and action servers whose
-conversation and case code both land in PostgreSQL."""
+"""The same storage on a real PostgreSQL server: the project's tables and Rasa's tracker store with
+masking. (A whole dialogue on PostgreSQL, through two Rasa servers, is in tests/e2e/test_scaled.py.)"""
 import json
 
 import pytest
@@ -11,9 +10,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.storage import Storage
 from bot.tracker_store import MaskingSQLTrackerStore
-from tests.e2e.applicant import Dialogue
-from tests.e2e.test_assessment_e2e import CZ_ENGINEER
-from tests.helpers import running_servers
 from tests.services import throwaway_postgres
 
 
@@ -53,21 +49,3 @@ async def test_tracker_store_masks_in_postgres(pg_url):
     assert user["text"] == "电话138****5678，身份证**************1234"
     again = await store.retrieve("pg-masking")
     assert again.latest_message.text == user["text"]
-
-
-@pytest.mark.model
-@pytest.mark.e2e
-def test_whole_assessment_dialogue_on_postgres(pg_url, tmp_path):
-    env = {"TRACKER_STORE_URL": pg_url, "ZHICHENG_DATABASE_URL": pg_url}
-    with running_servers(tmp_path, today="2022-08-01", extra_env=env) as servers:
-        d = Dialogue(servers["rasa"])
-        result = d.run("我能报长治的中级吗", CZ_ENGINEER)
-        code = d.case_code()
-    assert "符合申报工程师的条件" in result and code
-    saved = Storage(pg_url).find_assessment(code)
-    assert saved is not None and saved.verdict == "eligible" and saved.channel == "rest"
-    with sa.create_engine(pg_url).connect() as conn:
-        user_turns = conn.execute(sa.text("select count(*) from events where sender_id = :s and type_name = 'user'"),
-                                  {"s": saved.sender_id}).scalar()
-    assert user_turns >= 5  # the whole conversation is in PostgreSQL, not in a SQLite file
-    assert not (tmp_path / "tracker.db").exists()

@@ -1,11 +1,17 @@
 """Deadline week: two Rasa servers behind one address share a PostgreSQL tracker store and a Redis
 lock store (endpoints.scaled.yml). One applicant's messages, arriving at both servers at once, are
-all kept and handled one at a time, each answered before the next is read."""
+all kept and handled one at a time, each answered before the next is read; a whole pre-assessment
+hopping between the servers ends with its case code in PostgreSQL."""
 import asyncio
+from typing import List
 
 import aiohttp
 import pytest
+import sqlalchemy as sa
 
+from bot.storage import Storage
+from tests.e2e.applicant import Dialogue
+from tests.e2e.test_assessment_e2e import CZ_ENGINEER
 from tests.services import scaled_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
@@ -15,9 +21,27 @@ QUESTIONS = ["长治中级评审费多少", "简阳高级职称什么时候截�
 
 
 @pytest.fixture(scope="module")
-def two_servers(tmp_path_factory):
-    with scaled_servers(tmp_path_factory.mktemp("scaled"), count=2) as bases:
-        yield bases
+def scaled(tmp_path_factory):
+    with scaled_servers(tmp_path_factory.mktemp("scaled"), count=2, today="2022-08-01") as servers:
+        yield servers
+
+
+@pytest.fixture
+def two_servers(scaled) -> List[str]:
+    return scaled["bases"]
+
+
+class HoppingDialogue(Dialogue):
+    """An applicant whose every message reaches the other server, as a load balancer may do."""
+
+    def __init__(self, bases: List[str]) -> None:
+        super().__init__(bases[0])
+        self.bases, self.turn = bases, 0
+
+    def say(self, text: str) -> str:
+        self.base_url = self.bases[self.turn % len(self.bases)]
+        self.turn += 1
+        return super().say(text)
 
 
 async def test_one_conversation_over_two_servers_stays_whole_and_in_order(two_servers):
@@ -53,3 +77,15 @@ async def test_the_same_conversation_is_seen_by_both_servers(two_servers):
                                 json={"sender": sender, "message": "那助理工程师呢"}) as r:
             text = "\n".join(m.get("text", "") for m in await r.json())
     assert "260" in text and "长工信〔2022〕139号" in text
+
+
+def test_assessment_hopping_between_servers_is_saved_in_postgres(scaled):
+    d = HoppingDialogue(scaled["bases"])
+    result = d.run("我能报长治的中级吗", CZ_ENGINEER)
+    assert "符合申报工程师的条件" in result and d.turn >= 5
+    saved = Storage(scaled["database"]).find_assessment(d.case_code())
+    assert saved is not None and saved.verdict == "eligible" and saved.channel == "rest"
+    with sa.create_engine(scaled["database"]).connect() as conn:
+        user_turns = conn.execute(sa.text("select count(*) from events where sender_id = :s and type_name = 'user'"),
+                                  {"s": saved.sender_id}).scalar()
+    assert user_turns == d.turn  # every turn, from both servers, is in PostgreSQL
