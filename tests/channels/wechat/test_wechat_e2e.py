@@ -80,8 +80,12 @@ def url(fake: FakeWeChat, channel: str = "wechat") -> str:
     return f"{fake.servers['rasa']}/webhooks/{channel}/webhook"
 
 
+OPENIDS: List[str] = []
+
+
 def new_openid() -> str:
-    return "o" + uuid.uuid4().hex[:27]
+    OPENIDS.append("o" + uuid.uuid4().hex[:27])
+    return OPENIDS[-1]
 
 
 def tracker_rows(fake: FakeWeChat, sql: str, *args: Any) -> List[tuple]:
@@ -332,3 +336,12 @@ def test_rejected_requests_store_nothing(wechat):
     assert user_texts(wechat, openid) == []
     assert not tracker_rows(wechat, "select 1 from events where sender_id = ?", CHANNEL_SETTINGS.pseudonym(openid))
     assert wechat.messages_to(openid) == []
+
+
+def test_no_openid_in_the_logs(wechat):
+    """Runs last: nothing the servers logged during this module names a user by OpenID."""
+    assert len(OPENIDS) > 10
+    logs = "".join((Path(wechat.servers["workdir"]) / name).read_text(encoding="utf-8", errors="replace")
+                   for name in ("rasa.log", "actions.log"))
+    assert "wechat:" in logs  # the channel did log (refusals, late answers, resends)
+    assert not [o for o in OPENIDS if o in logs]

@@ -1,0 +1,61 @@
+"""Settings from credentials.yml: the real file loads with the Makefile's defaults (channel off),
+bad values fail with a clear message, pseudonyms hide the OpenID."""
+import re
+
+import pytest
+
+from bot.wechat.settings import WeChatSettingsError, from_credentials, from_env
+from tests.helpers import ROOT
+
+MAKEFILE_DEFAULTS = {"WECHAT_TOKEN": "", "WECHAT_APP_ID": "", "WECHAT_APP_SECRET": "", "WECHAT_ENCODING_AES_KEY": "",
+                     "WECHAT_MODE": "plain", "WECHAT_API_BASE": "https://api.weixin.qq.com",
+                     "WECHAT_REPLY_BUDGET": "4.0", "WECHAT_TIMESTAMP_WINDOW": "300", "WECHAT_MAX_BODY_BYTES": "65536"}
+
+
+def test_makefile_defaults_match_the_makefile():
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    found = dict(re.findall(r"^export (WECHAT_\w+) \?=[ ]?(.*)$", text, flags=re.MULTILINE))
+    assert found == MAKEFILE_DEFAULTS
+
+
+def test_real_credentials_file_loads_with_the_channel_off(monkeypatch):
+    from rasa.core.run import create_http_input_channels
+
+    from bot.channels.wechat import WeChatInput
+    for key, value in MAKEFILE_DEFAULTS.items():
+        monkeypatch.setenv(key, value)
+    channels = create_http_input_channels(None, str(ROOT / "credentials.yml"))
+    wechat = [c for c in channels if isinstance(c, WeChatInput)]
+    assert len(wechat) == 1 and wechat[0].name() == "wechat"
+    s = wechat[0].settings
+    assert not s.enabled and s.mode == "plain" and s.reply_budget == 4.0 and s.api_base == "https://api.weixin.qq.com"
+    assert from_env(MAKEFILE_DEFAULTS) == s
+
+
+def test_values_from_the_environment_are_typed():
+    s = from_credentials({"token": " t ", "mode": "SAFE", "app_id": "wx1", "encoding_aes_key": "k" * 43,
+                          "reply_budget": "3.5", "timestamp_window": "60", "max_body_bytes": "4096",
+                          "api_base": "http://127.0.0.1:1/"})
+    assert (s.token, s.mode, s.reply_budget, s.timestamp_window, s.max_body_bytes, s.api_base) == \
+        ("t", "safe", 3.5, 60.0, 4096, "http://127.0.0.1:1")
+    assert s.enabled and not s.can_push
+
+
+@pytest.mark.parametrize("creds,message", [
+    ({"token": "t", "mode": "secret"}, "mode"),
+    ({"token": "t", "reply_budget": "soon"}, "reply_budget"),
+    ({"token": "t", "max_body_bytes": "10"}, "max_body_bytes"),
+    ({"token": "t", "mode": "safe"}, "encoding_aes_key"),
+])
+def test_bad_settings_say_what_is_wrong(creds, message):
+    with pytest.raises(WeChatSettingsError, match=message):
+        from_credentials(creds)
+
+
+def test_pseudonym_is_stable_keyed_and_hides_the_openid():
+    a = from_credentials({"token": "t", "app_secret": "s1"})
+    b = from_credentials({"token": "t", "app_secret": "s2"})
+    openid = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+    assert a.pseudonym(openid) == a.pseudonym(openid) and a.pseudonym(openid).startswith("wx-")
+    assert a.pseudonym(openid) != b.pseudonym(openid) != a.pseudonym(openid + "x")
+    assert openid not in a.pseudonym(openid) and len(a.pseudonym(openid)) == 35
