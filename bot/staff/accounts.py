@@ -51,7 +51,10 @@ def _safe_next(target: str) -> str:
 
 
 async def login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
-    token = new_token()
+    # Keep the token of this browser's earlier login page: another tab (or the favicon request
+    # redirected here) must not invalidate the form already shown.
+    existing = request.cookies.get(LOGIN_COOKIE, "")
+    token = existing if 20 <= len(existing) <= 100 else new_token()
     response = aiohttp_jinja2.render_template("login.html", request, {
         "login_csrf": token, "error": error, "next": _safe_next(request.query.get("next", "/")),
     }, status=status)

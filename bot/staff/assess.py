@@ -24,6 +24,7 @@ from policies.eligibility.assess import STATUS_NAMES, VERDICT_NAMES
 from policies.eligibility.explain import as_record
 
 QUESTIONS_AT_ONCE = 3
+EXCLUSION_NAMES = {"met": "属于，不得申报", "not_met": "不属于", "unknown": "待确认"}
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(?:(\d{1,2})\s*日?)?)?\s*$")
 
 
@@ -160,7 +161,12 @@ def conditions_view(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Conditions of a stored or fresh result (``as_record``), with Chinese status names."""
     out = []
     for c in result.get("conditions") or []:
-        out.append({**c, "status_name": STATUS_NAMES.get(c["status"], c["status"]),
+        if c.get("route") is None:  # an exclusion: "met" means the caller may not apply
+            name = EXCLUSION_NAMES.get(c["status"], c["status"])
+            css = {"met": "not_met", "not_met": "met"}.get(c["status"], c["status"])
+        else:
+            name, css = STATUS_NAMES.get(c["status"], c["status"]), c["status"]
+        out.append({**c, "status_name": name, "css": css,
                     "group": "排除情形" if c.get("route") is None else "申报条件"})
     return out
 

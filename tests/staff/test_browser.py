@@ -1,0 +1,132 @@
+"""Headless Chromium against the staff service running as its own process: log in, search and
+read the answer, assess on a caller's behalf and get a case code, look a chat case up.
+Screenshots go to docs/staff-*.png."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.applicant import Dialogue
+from tests.helpers import ROOT, free_port, wait_until
+from tests.staff.test_pages import CASES
+from tests.staff.test_with_rasa import CZ_ENGINEER
+
+pytestmark = [pytest.mark.e2e, pytest.mark.model, pytest.mark.browser]
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+USER, PASSWORD = "hotline-admin", "hotline-pass-2024"
+CZ = "changzhi-2022-engineering-mid-junior"
+
+
+@pytest.fixture(scope="module")
+def service(rasa_stack, tmp_path_factory):
+    workdir = Path(rasa_stack["workdir"])
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "STAFF_PORT": str(port), "RASA_URL": rasa_stack["rasa"],
+           "STAFF_RASA_TIMEOUT": "10", "ZHICHENG_DATABASE_URL": rasa_stack["database"],
+           "TRACKER_STORE_URL": f"sqlite:///{rasa_stack['tracker_db']}", "ZHICHENG_TODAY": "2024-10-30",
+           "STAFF_ADMIN_USER": USER, "STAFF_ADMIN_PASSWORD": PASSWORD}
+    made = subprocess.run([sys.executable, "-m", "bot.staff", "create-admin"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0 or "已存在" in made.stderr, made.stderr
+    log = open(tmp_path_factory.mktemp("staff-log") / "staff.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "bot.staff", "serve"], env=env, cwd=ROOT, stdout=log,
+                            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: urllib.request.urlopen(f"{base}/health", timeout=2).status == 200, 60, "staff", proc)
+        yield {"base": base, "log": log.name}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(service):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=ARGS)
+        context = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        yield context
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ROOT / "docs" / f"staff-{name}.png"), full_page=True)
+
+
+def test_login_search_assess_and_case_lookup(service, page, rasa_stack):
+    base = service["base"]
+    page.goto(f"{base}/")
+    assert "/login" in page.url
+    page.fill("input[name=username]", USER)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+    # search, as the caller says it
+    page.fill("input[name=q]", "长治 中级 评审费")
+    page.click("form.search button[type=submit]")
+    readout = page.inner_text("#readout")
+    assert "长工信〔2022〕139号" in readout and "300元" in readout
+    assert "每人300元" in page.inner_text("#answer")
+    shot(page, "search")
+
+    # assess on the caller's behalf, one question at a time
+    facts = next(c for c in CASES if c.notice == CZ and c.level == "engineer" and c.verdict == "eligible").facts
+    page.click("text=代为评估")
+    page.select_option("select[name=pick]", f"{CZ}:engineer")
+    page.click("button[type=submit]")
+    for _ in range(60):
+        if page.locator("form.questions").count() == 0:
+            break
+        fact = page.locator("fieldset.q").first.get_attribute("data-fact")
+        value = facts.get(fact)
+        field = f"fieldset.q[data-fact={fact}]"
+        if value is None:
+            page.check(f"{field} input[value=__unknown__]")
+        elif isinstance(value, bool):
+            page.check(f"{field} input[value={'true' if value else 'false'}]")
+        elif isinstance(value, dt.date):
+            page.fill(f"{field} input[name=fact_{fact}]", value.isoformat())
+        elif isinstance(value, int):
+            page.fill(f"{field} input[name=fact_{fact}]", str(value))
+        else:
+            page.check(f"{field} input[value={value}]")
+        page.click("form.questions button[type=submit]")
+    assert page.get_attribute("p.verdict", "data-verdict") == "eligible"
+    assert "三（一）" in page.inner_text("#result")
+    shot(page, "assess")
+    page.click("form.save button[type=submit]")
+    code = page.inner_text("#case-code").strip()
+    assert len(code) == 8
+
+    # a caller who chatted with the assistant reads out their case code
+    d = Dialogue(rasa_stack["rasa"])
+    d.run("我能报长治的中级吗", {**CZ_ENGINEER, "current_title_date": dt.date(2017, 6, 1)})
+    chat_code = d.case_code()
+    page.click("text=评估编号")
+    page.fill("input[name=code]", f"{chat_code[:4].lower()} {chat_code[4:]}")
+    page.click("form.search button[type=submit]")
+    assert chat_code in page.inner_text("#case")
+    transcript = page.inner_text("#transcript")
+    assert "我能报长治的中级吗" in transcript and f"评估编号：{chat_code}" in transcript
+    shot(page, "case")
+
+    # and the code saved on the phone is found too
+    page.fill("input[name=code]", code)
+    page.click("form.search button[type=submit]")
+    assert "热线代为评估" in page.inner_text("#case")
+
+    # the application log has paths, no queries, no case codes
+    log = Path(service["log"]).read_text()
+    assert "GET /cases" in log and chat_code not in log and "q=" not in log
