@@ -61,9 +61,9 @@ class Delivery:
 
 
 class FakeWeChat:
-    def __init__(self, token: str, app_id: str, app_secret: str, aes_key: str = "") -> None:
+    def __init__(self, token: str, app_id: str, app_secret: str, aes_key: str = "", port: int = 0) -> None:
         self.token, self.app_id, self.app_secret, self.aes_key = token, app_id, app_secret, aes_key
-        self.port = free_port()
+        self.port = port or free_port()
         self.api_calls: List[Dict[str, Any]] = []
         self.custom_messages: List[Dict[str, Any]] = []
         self.menus: List[Any] = []
