@@ -1,0 +1,132 @@
+"""The channel's delivery logic in one process, with a stand-in conversation whose speed and length
+the test controls (the real conversation runs in test_wechat_e2e.py): long answers split between
+the passive reply and customer-service messages, a resend after the first request gave up, two
+workers sharing one database, numbered choices surviving a new worker."""
+import asyncio
+import time
+from typing import List
+
+import pytest
+
+from bot.channels.wechat import WeChatInput
+from bot.wechat.render import CONTINUED
+from bot.wechat.settings import from_credentials
+from tests.channels.wechat.fake_wechat import FakeWeChat
+
+APP_ID, SECRET = "wxchan0000000001", "chan-secret"
+
+
+@pytest.fixture
+def fake():
+    f = FakeWeChat("tok", APP_ID, SECRET).start()
+    yield f
+    f.stop()
+
+
+def worker(fake, tmp_path, budget=1.0) -> WeChatInput:
+    return WeChatInput(from_credentials({"token": "tok", "app_id": APP_ID, "app_secret": SECRET, "api_base": fake.api_base,
+                                         "reply_budget": str(budget), "database_url": f"sqlite:///{tmp_path / 'z.db'}"}))
+
+
+class Conversation:
+    """Stands in for Rasa: answers after ``delay`` seconds, records what it was asked."""
+
+    def __init__(self, answer, delay: float = 0.0) -> None:
+        self.answer, self.delay, self.heard = answer, delay, []
+
+    async def __call__(self, message) -> None:
+        self.heard.append((message.sender_id, message.text))
+        await asyncio.sleep(self.delay)
+        for m in (self.answer if isinstance(self.answer, list) else [{"text": self.answer}]):
+            await message.output_channel.send_response(message.sender_id, m)
+
+
+def msg(openid: str, text: str, msg_id: str) -> dict:
+    return {"ToUserName": "gh_1", "FromUserName": openid, "CreateTime": str(int(time.time())), "MsgType": "text",
+            "Content": text, "MsgId": msg_id}
+
+
+async def answer(channel: WeChatInput, conversation, message: dict, budget: float) -> str:
+    return await channel._answer(message, conversation, time.monotonic() + budget)
+
+
+async def settle(channel: WeChatInput) -> None:
+    while channel._tasks:
+        await asyncio.sleep(0.05)
+
+
+def test_long_answer_passive_first_then_the_rest_in_order(fake, tmp_path):
+    long_text = "。".join(f"第{i}项：申报材料须真实完整，按要求装订成册" for i in range(200)) + "。"
+    chan, conv = worker(fake, tmp_path), Conversation(long_text)
+
+    async def go():
+        first = await answer(chan, conv, msg("oLong", "材料", "1"), 1.0)
+        await settle(chan)
+        return first
+    first = asyncio.run(go())
+    rest = fake.messages_to("oLong")
+    assert first.endswith(CONTINUED) and len(rest) >= 1 and not rest[-1].endswith(CONTINUED)
+    assert all(len(p.encode()) <= 2000 for p in [first, *rest])
+    strip = lambda p: p[:-len(CONTINUED)] if p.endswith(CONTINUED) else p  # noqa: E731
+    assert "".join(strip(p) for p in [first, *rest]) == long_text
+
+
+def test_resend_after_the_first_gave_up_gets_the_passive_answer_once(fake, tmp_path):
+    chan, conv = worker(fake, tmp_path), Conversation("评审费每人300元。", delay=0.8)
+
+    async def go():
+        m = msg("oResend", "长治评审费", "2")
+        first = asyncio.ensure_future(answer(chan, conv, m, 0.3))   # gives up after 0.3 s
+        await asyncio.sleep(0.5)
+        second = await answer(chan, conv, m, 1.0)                     # WeChat's resend, still in time
+        await settle(chan)
+        return await first, second
+    first, second = asyncio.run(go())
+    assert first is None and second == "评审费每人300元。"
+    assert len(conv.heard) == 1 and fake.messages_to("oResend") == []
+
+
+def test_nobody_waiting_sends_once_through_the_api(fake, tmp_path):
+    chan, conv = worker(fake, tmp_path), Conversation("评审费每人420元。", delay=0.6)
+
+    async def go():
+        m = msg("oLate", "重庆评审费", "3")
+        replies = await asyncio.gather(*(answer(chan, conv, m, 0.2) for _ in range(3)))
+        await asyncio.sleep(0.8)
+        await settle(chan)
+        return replies
+    assert asyncio.run(go()) == [None, None, None]
+    assert fake.messages_to("oLate") == ["评审费每人420元。"] and len(conv.heard) == 1
+
+
+def test_two_workers_sharing_the_database_process_a_message_once(fake, tmp_path):
+    a, b = worker(fake, tmp_path), worker(fake, tmp_path)
+    conv = Conversation("好的。", delay=0.3)
+
+    async def go():
+        m = msg("oTwo", "你好", "4")
+        replies = await asyncio.gather(answer(a, conv, m, 1.0), answer(b, conv, m, 1.0))
+        await settle(a)
+        await settle(b)
+        return replies
+    replies = asyncio.run(go())
+    assert sorted(replies, key=str) == [None, "好的。"] and len(conv.heard) == 1
+    assert fake.messages_to("oTwo") == []
+
+
+def test_numbered_choice_survives_a_new_worker_and_only_within_the_list(fake, tmp_path):
+    buttons = [{"text": "请选择：", "buttons": [{"title": "长治", "payload": "/inform{\"region\":\"changzhi\"}"},
+                                              {"title": "重庆", "payload": "/inform{\"region\":\"chongqing\"}"}]}]
+
+    async def go() -> List[str]:
+        first = worker(fake, tmp_path)
+        offered = await answer(first, Conversation(buttons), msg("oChoice", "评审费", "5"), 1.0)
+        await settle(first)
+        second, conv = worker(fake, tmp_path), Conversation("收到")  # another worker, later
+        await answer(second, conv, msg("oChoice", "２", "6"), 1.0)
+        await answer(second, conv, msg("oChoice", "3", "7"), 1.0)  # the last turn offered no buttons
+        await settle(second)
+        return [offered, *[text for _, text in conv.heard]]
+    offered, chosen, plain = asyncio.run(go())
+    assert "1. 长治\n2. 重庆" in offered
+    assert chosen == "/inform{\"region\":\"chongqing\"}" and plain == "3"
