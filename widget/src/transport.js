@@ -1,6 +1,6 @@
 // Rasa's socket.io protocol: on every (re)connect ask for our kept session id
 // (`session_request`), wait for `session_confirm`, then send `user_uttered` {message, session_id}
-// and receive `bot_uttered`. Websocket first; long-polling when websockets are blocked.
+// and receive `bot_uttered`. Websocket first; long-polling when websockets fail or are blocked.
 
 export const EVENTS = Object.freeze({
   user: "user_uttered",
@@ -33,7 +33,7 @@ export function createTransport({ io, config, sessionId, onMessage, onStatus, on
     reconnection: true,
     reconnectionDelay: 1000,
     reconnectionDelayMax: 5000,
-    timeout: 10000,
+    timeout: 8000,
     autoConnect: true,
   });
   socket.on("connect", () => {
@@ -46,7 +46,14 @@ export function createTransport({ io, config, sessionId, onMessage, onStatus, on
   });
   socket.on(EVENTS.bot, (payload) => onMessage(payload));
   socket.on("disconnect", () => set("offline"));
-  socket.on("connect_error", () => set("offline"));
+  socket.on("connect_error", () => {
+    set("offline");
+    // Some proxies accept the websocket upgrade and then drop it (no error to fall back on):
+    // from now on connect by long-polling and upgrade to websocket only where that works.
+    if (socket.io && socket.io.opts && socket.io.opts.transports[0] !== "polling") {
+      socket.io.opts.transports = ["polling", ...socket.io.opts.transports.filter((t) => t !== "polling")];
+    }
+  });
 
   return {
     get status() {

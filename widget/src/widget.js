@@ -53,7 +53,10 @@ export function createWidget({ doc, container, config, store, connect, now = () 
   if (config.css) {
     root.style.visibility = "hidden";
     const link = el(doc, "link", { rel: "stylesheet", href: config.css });
-    const show = () => (root.style.visibility = "");
+    const show = () => {
+      root.style.visibility = "";
+      scrollDown(); // the log has its real height only once styled
+    };
     link.addEventListener("load", show);
     link.addEventListener("error", show);
     shadow.appendChild(link);
@@ -227,7 +230,10 @@ export function createWidget({ doc, container, config, store, connect, now = () 
   }
 
   function enforceLimit() {
-    if (ime.composing) return;
+    if (ime.composing) {
+      updateCounter(); // never change the value mid-composition: that breaks the input method
+      return;
+    }
     const { text, cut } = clampInput(input.value, config.maxLength);
     if (cut) {
       input.value = text;

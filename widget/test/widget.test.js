@@ -47,6 +47,7 @@ test("Enter during IME composition does not send; Enter after compositionend doe
   input.dispatchEvent(key(w.win, "keydown", { key: "Enter" })); // composing flag still set
   assert.deepEqual(w.transport.sent, []);
   assert.equal(input.value, "长治中级评审费多少");
+  assert.equal(w.$(".zc-counter").textContent, "9/500"); // the counter follows the composition
   input.dispatchEvent(new w.win.CompositionEvent("compositionend", { bubbles: true, data: "长治中级评审费多少" }));
   input.dispatchEvent(key(w.win, "keydown", { key: "Enter" }));
   assert.deepEqual(w.transport.sent, ["长治中级评审费多少"]);

@@ -1,0 +1,78 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createTransport } from "../src/transport.js";
+
+/** A stand-in for socket.io-client's `io`: records emits, lets the test fire server events. */
+function fakeIo() {
+  const calls = { opts: null, emitted: [], connects: 0 };
+  const handlers = {};
+  const socket = {
+    connected: false,
+    io: { opts: null, engine: { transport: { name: "websocket" } } },
+    on(ev, fn) { handlers[ev] = fn; },
+    emit(ev, data) { calls.emitted.push([ev, data]); },
+    connect() { calls.connects += 1; },
+    disconnect() { socket.connected = false; },
+  };
+  const io = (url, opts) => {
+    calls.url = url;
+    calls.opts = opts;
+    socket.io.opts = { ...opts, transports: [...opts.transports] };
+    return socket;
+  };
+  const fire = (ev, arg) => {
+    if (ev === "connect") socket.connected = true;
+    if (ev === "disconnect") socket.connected = false;
+    handlers[ev](arg);
+  };
+  return { io, calls, fire, socket };
+}
+
+function start(f, id = "abc123abc123") {
+  const seen = { messages: [], statuses: [], ready: 0 };
+  const t = createTransport({
+    io: f.io, config: { server: "http://h:5005", socketPath: "/socket.io", transports: ["websocket", "polling"] },
+    sessionId: () => id, onMessage: (m) => seen.messages.push(m), onStatus: (s) => seen.statuses.push(s),
+    onReady: () => (seen.ready += 1),
+  });
+  return { t, seen };
+}
+
+test("every connect asks for the kept session; online only after session_confirm", () => {
+  const f = fakeIo();
+  const { t, seen } = start(f);
+  assert.equal(f.calls.url, "http://h:5005");
+  assert.deepEqual(f.calls.opts.transports, ["websocket", "polling"]);
+  assert.equal(t.send("x"), false); // not confirmed yet
+  f.fire("connect");
+  assert.deepEqual(f.calls.emitted, [["session_request", { session_id: "abc123abc123" }]]);
+  f.fire("session_confirm", "abc123abc123");
+  assert.equal(t.status, "online");
+  assert.equal(seen.ready, 1);
+  assert.equal(t.send("长治中级评审费多少"), true);
+  assert.deepEqual(f.calls.emitted.at(-1), ["user_uttered", { message: "长治中级评审费多少", session_id: "abc123abc123" }]);
+  f.fire("bot_uttered", { text: "300元" });
+  assert.deepEqual(seen.messages, [{ text: "300元" }]);
+});
+
+test("a disconnect makes it offline and sending fails; reconnecting asks for the session again", () => {
+  const f = fakeIo();
+  const { t, seen } = start(f);
+  f.fire("connect");
+  f.fire("session_confirm", "abc123abc123");
+  f.fire("disconnect", "transport close");
+  assert.equal(t.status, "offline");
+  assert.equal(t.send("x"), false);
+  f.fire("connect");
+  f.fire("session_confirm", "abc123abc123");
+  assert.equal(f.calls.emitted.filter(([ev]) => ev === "session_request").length, 2);
+  assert.equal(seen.ready, 2);
+  assert.deepEqual(seen.statuses, ["online", "offline", "connecting", "online"]);
+});
+
+test("after a failed connection it falls back to long-polling first", () => {
+  const f = fakeIo();
+  start(f);
+  f.fire("connect_error", new Error("websocket error"));
+  assert.deepEqual(f.socket.io.opts.transports, ["polling", "websocket"]);
+});
