@@ -176,7 +176,7 @@ class WeChatInput(InputChannel):
         if exchange is None:
             exchange = Exchange(key, openid, self.settings.pseudonym(openid))
             self.inflight.add(exchange)  # before any await: a concurrent resend finds it
-            if not await asyncio.to_thread(self.store.claim_message, key):
+            if not await self._claim(key):
                 logger.info("wechat: message for %s already handled elsewhere", exchange.sender)
                 exchange.claim("elsewhere")
                 exchange.answer.set_result(None)
@@ -186,6 +186,15 @@ class WeChatInput(InputChannel):
         else:
             logger.info("wechat: resend for %s joins the message in flight", exchange.sender)
         return await self._wait(exchange, deadline)
+
+    async def _claim(self, key: str) -> bool:
+        """The database decides between workers; if it is unreachable, this worker answers anyway
+        (resends inside this worker are still caught in memory)."""
+        try:
+            return await asyncio.to_thread(self.store.claim_message, key)
+        except Exception as exc:  # noqa: BLE001 — a database outage must not silence the assistant
+            logger.warning("wechat: dedupe table unavailable (%s); answering without it", type(exc).__name__)
+            return True
 
     async def _wait(self, exchange: Exchange, deadline: float) -> Optional[str]:
         exchange.waiting += 1
@@ -229,7 +238,13 @@ class WeChatInput(InputChannel):
 
     def _finish(self, exchange: Exchange, state: str) -> None:
         self.inflight.discard(exchange)
-        self._spawn(asyncio.to_thread(self.store.mark_message, exchange.key, state))
+        self._spawn(self._mark(exchange.key, state))
+
+    async def _mark(self, key: str, state: str) -> None:
+        try:
+            await asyncio.to_thread(self.store.mark_message, key, state)
+        except Exception as exc:  # noqa: BLE001 — bookkeeping only
+            logger.warning("wechat: could not record delivery (%s)", type(exc).__name__)
 
     async def _push(self, exchange: Exchange, chunks: Any, delay: float = 0.0) -> None:
         if not self.settings.can_push:
@@ -247,6 +262,13 @@ class WeChatInput(InputChannel):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def _choices(self, sender: str) -> list:
+        try:
+            return await asyncio.to_thread(self.store.load_choices, sender)
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("wechat: could not read choices for %s (%s)", sender, type(exc).__name__)
+            return []
+
     # --- what a message means ---------------------------------------------------------------
     async def _converse(self, exchange: Exchange, msg: Dict[str, str],
                         on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Outcome:
@@ -256,8 +278,7 @@ class WeChatInput(InputChannel):
             text = msg.get("Content", "").strip()
             if not text:
                 return Outcome([EMPTY_TEXT])
-            buttons = await asyncio.to_thread(self.store.load_choices, exchange.sender)
-            text = choice_payload(text, buttons) or text
+            text = choice_payload(text, await self._choices(exchange.sender)) or text
         elif kind == "voice":
             text = msg.get("Recognition", "").strip().rstrip("。")
             if not text:
@@ -280,5 +301,8 @@ class WeChatInput(InputChannel):
         await on_new_message(UserMessage(text, collector, exchange.sender, input_channel=self.name(),
                                          metadata={"wechat_msg_type": kind}))
         rendered = render(collector.messages)
-        await asyncio.to_thread(self.store.save_choices, exchange.sender, rendered.buttons)
+        try:
+            await asyncio.to_thread(self.store.save_choices, exchange.sender, rendered.buttons)
+        except Exception as exc:  # noqa: BLE001 — the answer matters more than the numbering
+            logger.warning("wechat: could not save choices for %s (%s)", exchange.sender, type(exc).__name__)
         return Outcome(split_text(rendered.text) if rendered.text else [])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 import time
 from typing import Dict, List, Optional, Tuple
 
@@ -43,17 +44,28 @@ class WeChatStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine: Optional[sa.engine.Engine] = None
+        self._lock = threading.Lock()
         self._last_purge = 0.0
 
     @property
     def engine(self) -> sa.engine.Engine:
-        if self._engine is None:
-            if self.url.startswith("sqlite:///"):
-                path = self.url[len("sqlite:///"):]
-                if path and path != ":memory:":
-                    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-            self._engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
-            Base.metadata.create_all(self._engine)
+        with self._lock:  # calls come from several threads at once
+            if self._engine is None:
+                if self.url.startswith("sqlite:///"):
+                    path = self.url[len("sqlite:///"):]
+                    if path and path != ":memory:":
+                        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+                engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
+                for attempt in range(3):
+                    try:
+                        Base.metadata.create_all(engine)
+                        break
+                    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                        # another worker created the same tables between the check and the CREATE
+                        if attempt == 2:
+                            raise
+                        time.sleep(0.2)
+                self._engine = engine
         return self._engine
 
     # --- dedupe ---------------------------------------------------------------------------

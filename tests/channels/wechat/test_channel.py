@@ -130,3 +130,15 @@ def test_numbered_choice_survives_a_new_worker_and_only_within_the_list(fake, tm
     offered, chosen, plain = asyncio.run(go())
     assert "1. 长治\n2. 重庆" in offered
     assert chosen == "/inform{\"region\":\"chongqing\"}" and plain == "3"
+
+
+def test_unreachable_database_does_not_silence_the_assistant(fake, tmp_path):
+    chan = WeChatInput(from_credentials({"token": "tok", "app_id": APP_ID, "app_secret": SECRET, "api_base": fake.api_base,
+                                         "database_url": "postgresql://nobody@127.0.0.1:9/none"}))  # nothing there
+    conv = Conversation("好的。")
+
+    async def go():
+        reply = await answer(chan, conv, msg("oNoDb", "你好", "8"), 2.0)
+        await settle(chan)
+        return reply
+    assert asyncio.run(go()) == "好的。"
