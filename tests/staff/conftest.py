@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.staff.app import create_app
-from bot.staff.auth import create_user
+from bot.staff.auth import create_user, list_users
 from bot.staff.models import StaffDB
 from bot.staff.settings import StaffSettings, get_staff_settings
 from tests.helpers import free_port, running_servers
@@ -37,9 +37,13 @@ def staff_settings(workdir: Path, rasa_url: Optional[str] = None, **overrides) -
 
 
 def add_accounts(database_url: str) -> None:
+    """The test admin and staff accounts (kept if they exist: the Rasa stack's database is shared)."""
     db = StaffDB(database_url)
-    create_user(db, ADMIN[0], ADMIN[1], role="admin", display_name="管理员")
-    create_user(db, STAFF[0], STAFF[1], role="staff", display_name="张三")
+    names = {u.username for u in list_users(db)}
+    if ADMIN[0] not in names:
+        create_user(db, ADMIN[0], ADMIN[1], role="admin", display_name="管理员")
+    if STAFF[0] not in names:
+        create_user(db, STAFF[0], STAFF[1], role="staff", display_name="张三")
     db.dispose()
 
 

@@ -31,11 +31,7 @@ def text_of(page: str) -> str:
 async def client(rasa_stack, app_factory):
     workdir = Path(rasa_stack["workdir"])
     c = await app_factory(rasa_url=rasa_stack["rasa"], workdir=workdir, accounts=False, rasa_timeout=10.0)
-    from bot.staff.models import StaffDB
-    from bot.staff.auth import list_users
-
-    if not list_users(StaffDB(c.server.app["settings"].database_url)):
-        add_accounts(c.server.app["settings"].database_url)
+    add_accounts(c.server.app["settings"].database_url)
     assert (await login(c, *STAFF)).status == 303
     return c
 
