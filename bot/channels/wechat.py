@@ -95,7 +95,7 @@ class WeChatInput(InputChannel):
                 return response.text("", status=403)
             return response.text(q.get("echostr", ""))
 
-        @hook.route("/webhook", methods=["POST"])
+        @hook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             started = time.monotonic()
             if not self._enabled():
@@ -116,12 +116,27 @@ class WeChatInput(InputChannel):
             return False
         return abs(time.time() - int(timestamp)) <= self.settings.timestamp_window
 
-    async def _receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                       started: float) -> HTTPResponse:
+    async def _read_body(self, request: Request) -> Optional[bytes]:
+        """The body, read only up to the limit (the route streams); None when it is larger."""
         limit = self.settings.max_body_bytes
         declared = request.headers.get("content-length", "")
-        if (declared.isdigit() and int(declared) > limit) or len(request.body or b"") > limit:
-            logger.info("wechat: refused a body over %s bytes", limit)
+        if declared.isdigit() and int(declared) > limit:
+            return None
+        if request.stream is None:  # already read by the server
+            return request.body if len(request.body or b"") <= limit else None
+        chunks, size = [], 0
+        async for chunk in request.stream:
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                       started: float) -> HTTPResponse:
+        body = await self._read_body(request)
+        if body is None:
+            logger.info("wechat: refused a body over %s bytes", self.settings.max_body_bytes)
             return response.text("", status=413)
         q = request.args
         timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
@@ -134,7 +149,7 @@ class WeChatInput(InputChannel):
             return response.text("", status=403)
         try:
             if encrypted:
-                outer = wxml.parse(request.body)
+                outer = wxml.parse(body)
                 cipher = outer.get("Encrypt", "")
                 if not cipher:
                     return response.text("", status=400)
@@ -147,7 +162,7 @@ class WeChatInput(InputChannel):
                 if not signature_matches([self.settings.token, timestamp, nonce], q.get("signature", "")):
                     logger.info("wechat: refused a bad signature")
                     return response.text("", status=403)
-                msg = wxml.parse(request.body)
+                msg = wxml.parse(body)
         except (wxml.XmlError, CryptoError) as exc:
             logger.info("wechat: refused a malformed message: %s", exc)
             return response.text("", status=400)

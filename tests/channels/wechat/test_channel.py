@@ -142,3 +142,50 @@ def test_unreachable_database_does_not_silence_the_assistant(fake, tmp_path):
         await settle(chan)
         return reply
     assert asyncio.run(go()) == "好的。"
+
+
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+class Posted:
+    """What Sanic hands the channel for a POST (headers, query, an already-read body)."""
+
+    def __init__(self, query, body: bytes) -> None:
+        self.args, self.body, self.headers, self.stream = query, body, {"content-length": str(len(body))}, None
+
+
+@pytest.mark.parametrize("mode,encrypted,status,reply", [
+    ("plain", False, 200, "plain"),
+    ("plain", True, 400, None),          # no plaintext fields: not a message for a plain-mode account
+    ("compatible", False, 200, "plain"),
+    ("compatible", True, 200, "encrypted"),
+    ("safe", False, 403, None),
+    ("safe", True, 200, "encrypted"),
+])
+def test_modes_accept_and_answer_as_configured(fake, tmp_path, mode, encrypted, status, reply):
+    from xml.etree import ElementTree
+
+    from tests.channels.wechat import reference
+    fake.aes_key = AES_KEY
+    chan = WeChatInput(from_credentials({"token": "tok", "app_id": APP_ID, "app_secret": SECRET, "mode": mode,
+                                         "encoding_aes_key": AES_KEY, "api_base": fake.api_base,
+                                         "database_url": f"sqlite:///{tmp_path / 'z.db'}"}))
+    query, body = fake.signed(fake.user_message("oMode", "text", Content="你好"), encrypted=encrypted)
+
+    async def go():
+        got = await chan._receive(Posted(query, body), Conversation("您好！"), time.monotonic())
+        await settle(chan)
+        return got
+    got = asyncio.run(go())
+    assert got.status == status
+    if reply is None:
+        return
+    root = ElementTree.fromstring(got.body.decode())
+    if reply == "encrypted":
+        cipher = root.findtext("Encrypt")
+        assert root.findtext("MsgSignature") == reference.sha1_signature(
+            "tok", root.findtext("TimeStamp"), root.findtext("Nonce"), cipher)
+        inner, app_id = reference.decrypt(AES_KEY, cipher)
+        assert app_id == APP_ID
+        root = ElementTree.fromstring(inner)
+    assert root.findtext("Content") == "您好！" and root.findtext("ToUserName") == "oMode"
