@@ -1,23 +1,18 @@
 """Login, logout, one's own password, and (admin only) account management and the audit log."""
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from typing import Any, Dict
 
 from aiohttp import web
 import aiohttp_jinja2
 
 from bot.staff import audit, auth
+from bot.staff.access import admin_only, public
 from bot.staff.csrf import FIELD, LOGIN_COOKIE, new_token, same
 from bot.staff.models import ROLE_NAMES
 
 SESSION_COOKIE = "zc_staff"
 BLOCKED = "登录失败次数过多，请15分钟后再试；如忘记密码，请联系管理员重置。"
-
-
-def admin_only(handler: Callable) -> Callable:
-    """Mark a handler as admin-only; the auth middleware refuses it to staff (403)."""
-    handler.admin_only = True  # type: ignore[attr-defined]
-    return handler
 
 
 def client_ip(request: web.Request) -> str:
@@ -50,6 +45,7 @@ def _safe_next(target: str) -> str:
     return "/"
 
 
+@public
 async def login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
     # Keep the token of this browser's earlier login page: another tab (or the favicon request
     # redirected here) must not invalidate the form already shown.
@@ -62,6 +58,7 @@ async def login_page(request: web.Request, error: str = "", status: int = 200) -
     return response
 
 
+@public
 async def login_post(request: web.Request) -> web.Response:
     form = await request.post()
     if not same(request.cookies.get(LOGIN_COOKIE), str(form.get(FIELD) or "")):

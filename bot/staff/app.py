@@ -1,8 +1,8 @@
 """The staff service's aiohttp application: routes, login and CSRF middleware, security headers.
 
-Every route needs a logged-in session except those whose handler is marked ``public`` (health,
-the login form) and the static stylesheet. Admin-only handlers are marked by
-``accounts.admin_only``. Every POST carries the session's CSRF token.
+Every route needs a logged-in session except those whose handler is marked ``access.public``
+(health, the login form) and the static stylesheet. Admin-only handlers are marked
+``access.admin_only``. Every POST carries the session's CSRF token.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from bot.staff import accounts, assess, auth, cases, inbox, notices, search
+from bot.staff.access import public
 from bot.staff.csrf import FIELD, same
 from bot.staff.models import ROLE_NAMES, StaffDB
 from bot.staff.ratelimit import LoginRateLimit
@@ -35,19 +36,9 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src '
 log = logging.getLogger("bot.staff")
 
 
-def public(handler: Callable) -> Callable:
-    """Mark a handler as reachable without login (only health and the login form)."""
-    handler.public = True  # type: ignore[attr-defined]
-    return handler
-
-
 @public
 async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
-
-
-public(accounts.login_page)
-public(accounts.login_post)
 
 
 def _is_public(request: web.Request) -> bool:

@@ -17,7 +17,7 @@ from bot.storage import Storage
 from policies import load_notices
 from policies.eligibility.cases import load_cases
 from tests.helpers import ROOT
-from tests.staff.conftest import STAFF, csrf_of, staff_settings
+from tests.staff.conftest import STAFF, staff_settings
 
 CZ = "changzhi-2022-engineering-mid-junior"
 CQ = "chongqing-2024-engineering-senior-nonpublic-sme"

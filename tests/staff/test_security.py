@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import re
 
-import pytest
 import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
 
