@@ -6,6 +6,7 @@ Screenshots for the README are written to docs/widget-desktop.png and docs/widge
 from __future__ import annotations
 
 import os
+import re
 import time
 from typing import List
 
@@ -141,6 +142,15 @@ def test_restart_then_a_quick_reply_button_sends_its_payload_and_shows_its_title
     answer = wait_reply(page, before)
     assert "300" in answer and CITATION in answer
     assert page.locator(".zc-quick-btn").count() == 0 or "长治" not in page.locator(".zc-quick").last.inner_text()
+
+
+def test_the_human_entry_in_the_header_gives_the_contacts(desktop: Page):
+    page = desktop
+    before = page.locator(BOT_TEXTS).count()
+    page.locator(".zc-human").click()
+    expect(page.locator(USER_TEXTS).last).to_have_text("转人工/热线")
+    answer = wait_reply(page, before)
+    assert "经办部门" in answer and re.search(r"\d{7,}", answer.replace("-", "")), answer  # a real phone number
 
 
 def test_html_in_a_message_is_shown_as_text(desktop: Page):
