@@ -42,6 +42,8 @@ EMPTY_TEXT = "请您输入想问的问题，例如：长治中级评审费多少
 SORRY = "抱歉，系统暂时出了点问题，请您稍后再试。"
 SUCCESS = "success"
 REST_DELAY = 1.0  # seconds between a passive reply and the chunks that follow it
+PASSIVE_CUTOFF = 4.8  # WeChat drops the request at 5 s: a passive reply later than this is never seen
+RECENT_SECONDS = 60.0  # an answered message stays in memory this long, for WeChat's resends
 
 
 class WeChatOutput(CollectingOutputChannel):
@@ -169,7 +171,7 @@ class WeChatInput(InputChannel):
         if not msg.get("FromUserName") or not msg.get("MsgType"):
             return response.text("", status=400)
 
-        content = await self._answer(msg, on_new_message, started + self.settings.reply_budget)
+        content = await self._answer(msg, on_new_message, started)
         if not content:
             return response.text(SUCCESS)
         reply = wxml.text_reply(msg["FromUserName"], msg.get("ToUserName", ""), content)
@@ -182,8 +184,8 @@ class WeChatInput(InputChannel):
 
     # --- one answer per message -----------------------------------------------------------
     async def _answer(self, msg: Dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      deadline: float) -> Optional[str]:
-        """The passive reply for this request, or None for ``success``."""
+                      started: float) -> Optional[str]:
+        """The passive reply for this request (which began at ``started``), or None for ``success``."""
         openid = msg["FromUserName"]
         raw_key = msg.get("MsgId") or f"{openid}:{msg.get('CreateTime', '')}:{msg.get('Event', '')}"
         key = self.settings.message_key(raw_key)
@@ -198,9 +200,23 @@ class WeChatInput(InputChannel):
                 self.inflight.discard(exchange)
                 return None
             self._spawn(self._process(exchange, msg, on_new_message))
+        elif exchange.delivered_by == "passive":
+            return self._answer_again(exchange, started)
         else:
             logger.info("wechat: resend for %s joins the message in flight", exchange.sender)
-        return await self._wait(exchange, deadline)
+        return await self._wait(exchange, started)
+
+    def _answer_again(self, exchange: Exchange, started: float) -> Optional[str]:
+        """WeChat resends only what it got no reply to in 5 s: the passive reply given earlier was
+        too late (a busy server). Give it again, or through the customer-service API if this
+        request is late too."""
+        if time.monotonic() - started <= PASSIVE_CUTOFF:
+            logger.info("wechat: resend for %s after a passive reply; answering again", exchange.sender)
+            return exchange.passive_text
+        if exchange.claim_resend():
+            logger.info("wechat: resend for %s after a late passive reply; sending it as a message", exchange.sender)
+            self._spawn(self._push(exchange, [exchange.passive_text or ""]))
+        return None
 
     async def _claim(self, key: str) -> bool:
         """The database decides between workers; if it is unreachable, this worker answers anyway
@@ -211,7 +227,8 @@ class WeChatInput(InputChannel):
             logger.warning("wechat: dedupe table unavailable (%s); answering without it", type(exc).__name__)
             return True
 
-    async def _wait(self, exchange: Exchange, deadline: float) -> Optional[str]:
+    async def _wait(self, exchange: Exchange, started: float) -> Optional[str]:
+        deadline = started + self.settings.reply_budget
         exchange.waiting += 1
         try:
             outcome = await asyncio.wait_for(asyncio.shield(exchange.answer), max(0.0, deadline - time.monotonic()))
@@ -219,7 +236,10 @@ class WeChatInput(InputChannel):
             outcome = None
         finally:
             exchange.waiting -= 1
-        if outcome is not None and outcome.chunks and exchange.claim("passive"):
+        # a busy event loop can wake us after WeChat has hung up: then the message API delivers
+        in_time = time.monotonic() - started <= PASSIVE_CUTOFF
+        if outcome is not None and outcome.chunks and in_time and exchange.claim("passive"):
+            exchange.passive_text = outcome.chunks[0]
             self._finish(exchange, "passive")
             if len(outcome.chunks) > 1:
                 self._spawn(self._push(exchange, outcome.chunks[1:], delay=REST_DELAY))
@@ -252,7 +272,7 @@ class WeChatInput(InputChannel):
             self._spawn(self._push(exchange, outcome.chunks))
 
     def _finish(self, exchange: Exchange, state: str) -> None:
-        self.inflight.discard(exchange)
+        asyncio.get_running_loop().call_later(RECENT_SECONDS, self.inflight.discard, exchange)
         self._spawn(self._mark(exchange.key, state))
 
     async def _mark(self, key: str, state: str) -> None:

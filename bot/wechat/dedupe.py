@@ -8,7 +8,9 @@ decides who owns the message; a resend that lands elsewhere, or arrives after th
 out, gets ``success``.
 
 Delivery is claimed once: by the first request still waiting when the answer is ready (a passive
-reply), or, when nobody is waiting any more, by the customer-service API.
+reply), or, when nobody is waiting any more, by the customer-service API. WeChat resends only what
+it got no reply to within 5 s, so a resend after a passive reply means that reply came too late
+(a busy server): it is given again. Answered messages stay in memory for a minute for this.
 """
 from __future__ import annotations
 
@@ -34,12 +36,22 @@ class Exchange:
         self.answer: "asyncio.Future[Optional[Outcome]]" = asyncio.get_running_loop().create_future()
         self.waiting = 0
         self.delivered_by: Optional[str] = None
+        self.passive_text: Optional[str] = None  # kept for a resend whose original reply came too late
+        self._resent = False
 
     def claim(self, how: str) -> bool:
         """True for the one caller that gets to deliver the answer ("passive" or "custom")."""
         if self.delivered_by is not None:
             return False
         self.delivered_by = how
+        return True
+
+
+    def claim_resend(self) -> bool:
+        """True once: the passive reply is sent again as a customer-service message."""
+        if self._resent:
+            return False
+        self._resent = True
         return True
 
 

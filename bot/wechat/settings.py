@@ -98,6 +98,8 @@ def from_credentials(credentials: Optional[Mapping[str, Any]]) -> WeChatSettings
         max_body_bytes=int(_number(c.get("max_body_bytes"), 65536, "max_body_bytes", 512)),
         database_url=_text(c.get("database_url")) or get_settings().database_url,
     )
+    if settings.reply_budget > 4.8:
+        raise WeChatSettingsError("wechat reply_budget must be at most 4.8 seconds (WeChat waits 5)")
     if settings.enabled and mode != "plain" and not (settings.encoding_aes_key and settings.app_id):
         raise WeChatSettingsError(f"wechat mode {mode} needs encoding_aes_key and app_id")
     return settings

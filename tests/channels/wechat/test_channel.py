@@ -3,6 +3,7 @@ the test controls (the real conversation runs in test_wechat_e2e.py): long answe
 the passive reply and customer-service messages, a resend after the first request gave up, two
 workers sharing one database, numbered choices surviving a new worker."""
 import asyncio
+import dataclasses
 import time
 from typing import List
 
@@ -46,8 +47,10 @@ def msg(openid: str, text: str, msg_id: str) -> dict:
             "Content": text, "MsgId": msg_id}
 
 
-async def answer(channel: WeChatInput, conversation, message: dict, budget: float) -> str:
-    return await channel._answer(message, conversation, time.monotonic() + budget)
+async def answer(channel: WeChatInput, conversation, message: dict, budget: float, waited: float = 0.0) -> str:
+    """One webhook request with ``budget`` seconds of reply budget, which began ``waited`` seconds ago."""
+    channel.settings = dataclasses.replace(channel.settings, reply_budget=budget)
+    return await channel._answer(message, conversation, time.monotonic() - waited)
 
 
 async def settle(channel: WeChatInput) -> None:
@@ -189,3 +192,40 @@ def test_modes_accept_and_answer_as_configured(fake, tmp_path, mode, encrypted, 
         assert app_id == APP_ID
         root = ElementTree.fromstring(inner)
     assert root.findtext("Content") == "您好！" and root.findtext("ToUserName") == "oMode"
+
+
+def test_resend_after_a_passive_reply_gets_the_same_answer_again(fake, tmp_path):
+    """WeChat resends only when the reply did not reach it in 5 s (a busy server)."""
+    chan, conv = worker(fake, tmp_path), Conversation("评审费每人260元。")
+
+    async def go():
+        m = msg("oAgain", "长治助工评审费", "9")
+        first = await answer(chan, conv, m, 1.0)
+        again = await answer(chan, conv, m, 1.0)
+        late_again = await answer(chan, conv, m, 4.0, waited=4.9)  # this resend is too late as well
+        later = await answer(chan, conv, m, 4.0, waited=4.9)
+        await settle(chan)
+        return first, again, late_again, later
+    assert asyncio.run(go()) == ("评审费每人260元。", "评审费每人260元。", None, None)
+    assert len(conv.heard) == 1
+    assert fake.messages_to("oAgain") == ["评审费每人260元。"]  # once, for the late resends
+
+
+class BlockingConversation(Conversation):
+    """Like Rasa's model on a busy CPU: holds the event loop while it thinks."""
+
+    async def __call__(self, message) -> None:
+        time.sleep(self.delay)
+        self.delay = 0
+        await super().__call__(message)
+
+
+def test_an_answer_ready_after_wechat_hung_up_goes_through_the_api(fake, tmp_path):
+    chan, conv = worker(fake, tmp_path), BlockingConversation("评审费每人320元。", delay=1.0)
+
+    async def go():
+        reply = await answer(chan, conv, msg("oBusy", "简阳评审费", "10"), 4.5, waited=4.0)
+        await settle(chan)
+        return reply
+    assert asyncio.run(go()) is None  # "success": a passive reply at 5 s would be lost
+    assert fake.messages_to("oBusy") == ["评审费每人320元。"] and len(conv.heard) == 1

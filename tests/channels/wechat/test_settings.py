@@ -45,6 +45,7 @@ def test_values_from_the_environment_are_typed():
     ({"token": "t", "mode": "secret"}, "mode"),
     ({"token": "t", "reply_budget": "soon"}, "reply_budget"),
     ({"token": "t", "max_body_bytes": "10"}, "max_body_bytes"),
+    ({"token": "t", "reply_budget": "5"}, "4.8"),
     ({"token": "t", "mode": "safe"}, "encoding_aes_key"),
 ])
 def test_bad_settings_say_what_is_wrong(creds, message):
