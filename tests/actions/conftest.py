@@ -13,6 +13,14 @@ def fixed_today(monkeypatch):
     monkeypatch.setenv("ZHICHENG_TODAY", "2024-10-30")
 
 
+@pytest.fixture(autouse=True)
+def own_database(monkeypatch, tmp_path):
+    """Actions that save (assessments, unanswered messages) write to a database of the test's own."""
+    url = f"sqlite:///{tmp_path / 'zhicheng.db'}"
+    monkeypatch.setenv("ZHICHENG_DATABASE_URL", url)
+    return url
+
+
 @pytest.fixture
 def load_tracker():
     def _load(name: str) -> Tracker:

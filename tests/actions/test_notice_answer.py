@@ -4,6 +4,7 @@ import json
 from rasa_sdk.events import SlotSet
 
 from actions import ActionAnswerNotice, ActionHumanHandoff, ActionScopeHelp
+from bot.storage import Storage
 
 
 async def run(action, dispatcher, tracker):
@@ -88,11 +89,14 @@ async def test_conditions_for_multi_level_notice_ask_level(load_tracker, dispatc
     assert '/inform{"level":"engineer"}' in payloads(msgs)
 
 
-async def test_out_of_scope_offers_contact_of_known_region(load_tracker, dispatcher):
+async def test_out_of_scope_offers_contact_of_known_region(load_tracker, dispatcher, own_database):
     _, msgs = await run(ActionScopeHelp(), dispatcher, load_tracker("out_of_scope_in_changzhi"))
     text = texts(msgs)
     assert "回答不了" in text and "0355-3036240" in text
     assert "320" not in text and "027028373" not in text
+    # and the question waits in the staff inbox
+    inbox = Storage(own_database).list_unanswered()
+    assert [row.text for row in inbox] == ["明天天气怎么样"]
 
 
 async def test_human_handoff_lists_every_notice_contact(load_tracker, dispatcher):
