@@ -155,3 +155,20 @@ test("screen-reader labels are present", () => {
   assert.equal(w.$(".zc-panel").getAttribute("role"), "dialog");
   assert.equal(w.$(".zc-typing").getAttribute("aria-label"), "助手正在输入");
 });
+
+test("a message left unsent survives a reload and goes out once connected", () => {
+  const win = makeDom();
+  const transport = fakeTransport();
+  transport.online = false;
+  const first = mount({ win, transport });
+  first.widget.send("长治中级评审费多少");
+  first.widget.host.remove();
+  const again = mount({ win, transport });
+  assert.equal(again.$(".zc-status").textContent, "未发送");
+  transport.online = true;
+  transport.handlers.onStatus("online");
+  transport.handlers.onReady();
+  assert.deepEqual(transport.sent, ["长治中级评审费多少"]);
+  assert.equal(again.$(".zc-status"), null);
+  assert.equal(again.store.pending().length, 0);
+});

@@ -162,6 +162,22 @@ def test_html_in_a_message_is_shown_as_text(desktop: Page):
     assert page.evaluate("window.__pwned") is None
 
 
+def test_keyboard_only_close_and_reopen(desktop: Page):
+    page = desktop
+    active = "() => document.querySelector('#zhicheng-chat').shadowRoot.activeElement.className"
+    page.locator(".zc-input").focus()
+    page.keyboard.press("Escape")
+    expect(page.locator(".zc-panel")).to_be_hidden()
+    assert page.evaluate(active) == "zc-launcher"  # focus goes back to the launcher
+    page.keyboard.press("Enter")
+    expect(page.locator(".zc-panel")).to_be_visible()
+    assert page.evaluate(active) == "zc-input"  # and into the input when it opens
+    page.keyboard.type("简阳高级评审费")
+    before = page.locator(BOT_TEXTS).count()
+    page.keyboard.press("Enter")
+    assert "320" in wait_reply(page, before)
+
+
 def test_a_reload_shows_the_conversation_and_keeps_the_session(desktop: Page):
     page = desktop
     session = page.evaluate("localStorage.getItem('zhicheng-chat:session')")
@@ -232,6 +248,13 @@ def test_a_complete_pre_assessment_in_the_widget(browser: Browser, stack):
             if CASE_CODE.search(reply):
                 break
             asked = [name for q, name in questions.items() if q in reply]
+            if not asked:  # the next question may come as a later message of the same turn
+                count = page.locator(BOT_TEXTS).count()
+                page.wait_for_timeout(4000)
+                reply += "\n" + "\n".join(bot_texts(page)[count:])
+                if CASE_CODE.search(reply):
+                    break
+                asked = [name for q, name in questions.items() if q in reply]
             assert asked, f"unexpected reply: {reply}"
             reply = say(page, answer_text(asked[-1], CZ_ENGINEER[asked[-1]]))
         assert CASE_CODE.search(reply), reply
