@@ -61,6 +61,8 @@ widget: $(STAMP_WIDGET) ## Build the chat widget (npm ci + esbuild) into widget/
 # STAFF_TRUST_PROXY=1 when a proxy you control sets X-Forwarded-Proto / X-Forwarded-For.
 export STAFF_PORT ?= 8080
 export RASA_URL ?= http://localhost:5005
+# Set RASA_AUTH_TOKEN to protect Rasa's HTTP API (make run passes it to Rasa and the staff service).
+export RASA_AUTH_TOKEN ?=
 export STAFF_COOKIE_SECURE ?= auto
 export STAFF_TRUST_PROXY ?= 0
 
@@ -133,7 +135,7 @@ run: setup ## Start the action server (5055), Rasa (5005, REST) and the staff lo
 	$(RASA) run actions --actions actions --port 5055 &
 	$(PY) -m bot.staff serve &
 	$(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
-		--port 5005 --enable-api --cors "*"
+		--port 5005 --enable-api --cors "*" $(if $(RASA_AUTH_TOKEN),--auth-token "$(RASA_AUTH_TOKEN)")
 
 shell: setup ## Chat in the terminal (starts the action server too)
 	trap 'kill 0' EXIT INT TERM

@@ -69,10 +69,12 @@ def start_action_server(port: int, env: Dict[str, str], log) -> subprocess.Popen
 
 
 def start_rasa_server(port: int, env: Dict[str, str], log, endpoints: str = "endpoints.yml",
-                      credentials: str = "credentials.yml") -> subprocess.Popen:
+                      credentials: str = "credentials.yml", auth_token: Optional[str] = None) -> subprocess.Popen:
+    """Rasa with its HTTP API on; with ``auth_token`` the API (not the channels) needs ``?token=``."""
+    token = ["--auth-token", auth_token] if auth_token else []
     return subprocess.Popen(
         [RASA, "run", "--model", str(MODEL), "--endpoints", endpoints, "--credentials", credentials,
-         "--port", str(port), "--enable-api", "-i", "127.0.0.1"],
+         "--port", str(port), "--enable-api", "-i", "127.0.0.1", *token],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
 
@@ -81,8 +83,9 @@ def wait_action_server(port: int, proc: Optional[subprocess.Popen] = None) -> No
     wait_until(lambda: http_json(f"http://127.0.0.1:{port}/health")["status"] == "ok", 120, "action server", proc)
 
 
-def wait_rasa_server(base: str, proc: Optional[subprocess.Popen] = None) -> None:
-    wait_until(lambda: bool(http_json(f"{base}/status").get("model_file")), 300, "rasa server", proc)
+def wait_rasa_server(base: str, proc: Optional[subprocess.Popen] = None, auth_token: Optional[str] = None) -> None:
+    query = f"?token={auth_token}" if auth_token else ""
+    wait_until(lambda: bool(http_json(f"{base}/status{query}").get("model_file")), 300, "rasa server", proc)
 
 
 def stop(procs: List[subprocess.Popen]) -> None:
@@ -98,11 +101,12 @@ def stop(procs: List[subprocess.Popen]) -> None:
 @contextmanager
 def running_servers(workdir: Path, today: str = "2024-10-30",
                     extra_env: Optional[Dict[str, str]] = None,
-                    credentials: str = "credentials.yml") -> Iterator[Dict[str, str]]:
+                    credentials: str = "credentials.yml",
+                    auth_token: Optional[str] = None) -> Iterator[Dict[str, str]]:
     """Start the action server and the Rasa server (SQLite tracker store) for real.
 
     ``credentials`` is the channels file (relative to the repository or absolute); ``extra_env``
-    supplies the ``${ENV}`` values it refers to.
+    supplies the ``${ENV}`` values it refers to; ``auth_token`` protects Rasa's HTTP API.
     """
     action_port, rasa_port = free_port(), free_port()
     env = base_env(
@@ -120,11 +124,11 @@ def running_servers(workdir: Path, today: str = "2024-10-30",
         procs.append(start_action_server(action_port, env, alog))
         rlog = open(workdir / "rasa.log", "w")
         logs.append(rlog)
-        procs.append(start_rasa_server(rasa_port, env, rlog, credentials=credentials))
+        procs.append(start_rasa_server(rasa_port, env, rlog, credentials=credentials, auth_token=auth_token))
         base = f"http://127.0.0.1:{rasa_port}"
         wait_action_server(action_port, procs[0])
-        wait_rasa_server(base, procs[1])
-        yield {"rasa": base, "tracker_db": str(workdir / "tracker.db"), "workdir": str(workdir),
+        wait_rasa_server(base, procs[1], auth_token)
+        yield {"auth_token": auth_token or "", "rasa": base, "tracker_db": str(workdir / "tracker.db"), "workdir": str(workdir),
                "actions": f"http://127.0.0.1:{action_port}", "database": env["ZHICHENG_DATABASE_URL"]}
     finally:
         stop(procs)

@@ -70,11 +70,13 @@ class SearchResult:
 
 
 # --- understanding ---------------------------------------------------------------------------
-async def parse_with_rasa(http: aiohttp.ClientSession, rasa_url: str, text: str, timeout: float
-                          ) -> Optional[Understanding]:
-    """The assistant's reading of ``text``; None when the Rasa server does not answer in time."""
+async def parse_with_rasa(http: aiohttp.ClientSession, rasa_url: str, text: str, timeout: float,
+                          token: Optional[str] = None) -> Optional[Understanding]:
+    """The assistant's reading of ``text``; None when the Rasa server does not answer in time
+    (or refuses: its HTTP API is protected by ``token`` when started with ``--auth-token``)."""
     try:
         async with http.post(f"{rasa_url}/model/parse", json={"text": text},
+                             params={"token": token} if token else None,
                              timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
             if resp.status != 200:
                 return None
@@ -201,7 +203,8 @@ async def search_page(request: web.Request) -> web.Response:
     if q or notice_id or level or topic:
         understood, rasa_down = Understanding(), False
         if q:
-            parsed = await parse_with_rasa(app["http"], app["settings"].rasa_url, q, app["settings"].rasa_timeout)
+            parsed = await parse_with_rasa(app["http"], app["settings"].rasa_url, q, app["settings"].rasa_timeout,
+                                           app["settings"].rasa_token)
             if parsed is None:
                 rasa_down = True
                 parsed = keyword_parse(index, q)

@@ -4,6 +4,7 @@
 | --- | --- | --- |
 | STAFF_HOST / STAFF_PORT | where the service listens | 127.0.0.1 / 8080 |
 | RASA_URL | the Rasa server whose ``/model/parse`` understands a search | http://localhost:5005 |
+| RASA_AUTH_TOKEN | the token Rasa's HTTP API was started with (``rasa run --auth-token``), if any | none |
 | STAFF_RASA_TIMEOUT | seconds to wait for that parse | 1.5 |
 | STAFF_COOKIE_SECURE | ``auto`` (Secure when the request came over HTTPS), ``always`` or ``never`` | auto |
 | STAFF_TRUST_PROXY | ``1``: believe ``X-Forwarded-Proto`` / ``X-Forwarded-For`` from the proxy in front | 0 |
@@ -30,6 +31,7 @@ class StaffSettings:
     port: int = 8080
     rasa_url: str = "http://localhost:5005"
     rasa_timeout: float = 1.5
+    rasa_token: Optional[str] = None
     cookie_secure: str = "auto"  # auto / always / never
     trust_proxy: bool = False
     session_hours: float = 8.0
@@ -78,6 +80,7 @@ def get_staff_settings(env: Optional[Mapping[str, str]] = None) -> StaffSettings
         port=_number(env, "STAFF_PORT", 8080, int),
         rasa_url=(env.get("RASA_URL") or "http://localhost:5005").rstrip("/"),
         rasa_timeout=_number(env, "STAFF_RASA_TIMEOUT", 1.5),
+        rasa_token=(env.get("RASA_AUTH_TOKEN") or "").strip() or None,
         cookie_secure=secure,
         trust_proxy=(env.get("STAFF_TRUST_PROXY") or "0").strip().lower() in ("1", "true", "yes"),
         session_hours=_number(env, "STAFF_SESSION_HOURS", 8.0),

@@ -102,5 +102,6 @@ async def admin_client(app_factory):
 def rasa_stack(tmp_path_factory):
     """The real action server and Rasa server, once for all staff tests that need them."""
     workdir = tmp_path_factory.mktemp("staff-rasa")
-    with running_servers(workdir, today=TODAY) as servers:
+    # Rasa's HTTP API protected as in production: the staff search must send the token.
+    with running_servers(workdir, today=TODAY, auth_token="staff-test-token") as servers:
         yield servers

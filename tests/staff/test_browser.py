@@ -30,7 +30,7 @@ def service(rasa_stack, tmp_path_factory):
     workdir = Path(rasa_stack["workdir"])
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "STAFF_PORT": str(port), "RASA_URL": rasa_stack["rasa"],
-           "STAFF_RASA_TIMEOUT": "10", "ZHICHENG_DATABASE_URL": rasa_stack["database"],
+           "STAFF_RASA_TIMEOUT": "10", "RASA_AUTH_TOKEN": rasa_stack["auth_token"], "ZHICHENG_DATABASE_URL": rasa_stack["database"],
            "TRACKER_STORE_URL": f"sqlite:///{rasa_stack['tracker_db']}", "ZHICHENG_TODAY": "2024-10-30",
            "STAFF_ADMIN_USER": USER, "STAFF_ADMIN_PASSWORD": PASSWORD}
     made = subprocess.run([sys.executable, "-m", "bot.staff", "create-admin"], env=env, cwd=ROOT,

@@ -30,7 +30,8 @@ def text_of(page: str) -> str:
 @pytest.fixture
 async def client(rasa_stack, app_factory):
     workdir = Path(rasa_stack["workdir"])
-    c = await app_factory(rasa_url=rasa_stack["rasa"], workdir=workdir, accounts=False, rasa_timeout=10.0)
+    c = await app_factory(rasa_url=rasa_stack["rasa"], workdir=workdir, accounts=False, rasa_timeout=10.0,
+                          rasa_token=rasa_stack["auth_token"])
     add_accounts(c.server.app["settings"].database_url)
     assert (await login(c, *STAFF)).status == 303
     return c
@@ -77,3 +78,13 @@ async def test_an_unanswered_chat_message_reaches_the_inbox(rasa_stack, client):
     page = text_of(await (await client.get("/inbox")).text())
     assert "帮我订一张明天去北京的火车票" in page and "rest" in page
     assert d.sender not in page
+
+
+async def test_search_without_the_api_token_is_refused_and_says_so(rasa_stack, app_factory):
+    c = await app_factory(rasa_url=rasa_stack["rasa"], workdir=Path(rasa_stack["workdir"]), accounts=False,
+                          rasa_timeout=10.0)  # no RASA_AUTH_TOKEN: Rasa's API answers 401
+    add_accounts(c.server.app["settings"].database_url)
+    assert (await login(c, *STAFF)).status == 303
+    page = await (await c.get("/", params={"q": "长治 中级 评审费"})).text()
+    assert "智能理解服务暂时不可用" in page
+    assert "工程师评审费：每人300元" in text_of(page)  # the keyword match still answers
