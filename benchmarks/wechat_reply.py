@@ -33,6 +33,7 @@ def main() -> None:
     p.add_argument("--concurrency", type=int, default=6)
     p.add_argument("--budget", type=float, default=4.0)
     p.add_argument("--safe", action="store_true")
+    p.add_argument("--keep", default=None, help="parent folder for the run's logs and databases")
     args = p.parse_args()
 
     fake = FakeWeChat(TOKEN, APP_ID, APP_SECRET, AES_KEY).start()
@@ -40,7 +41,7 @@ def main() -> None:
            "WECHAT_ENCODING_AES_KEY": AES_KEY, "WECHAT_MODE": "compatible", "WECHAT_API_BASE": fake.api_base,
            "WECHAT_REPLY_BUDGET": str(args.budget), "WECHAT_TIMESTAMP_WINDOW": "300", "WECHAT_MAX_BODY_BYTES": "65536"}
     try:
-        with tempfile.TemporaryDirectory() as tmp, running_servers(
+        with tempfile.TemporaryDirectory(dir=args.keep) as tmp, running_servers(
                 Path(tmp), extra_env=env, credentials=str(credentials_file(Path(tmp), fake.api_base))) as servers:
             url = f"{servers['rasa']}/webhooks/wechat/webhook"
             fake.push(url, fake.user_message("owarmup", "text", Content="你好"))  # load the model's first graph
@@ -51,12 +52,17 @@ def main() -> None:
                 async def one(i):
                     async with sem:
                         msg = fake.user_message("o" + uuid.uuid4().hex[:27], "text", Content=QUESTIONS[i % len(QUESTIONS)])
-                        return await fake._push(url, msg, args.safe, 3)
+                        d = await fake._push(url, msg, args.safe, 3)
+                        d.openid = msg["FromUserName"]
+                        return d
                 started = time.monotonic()
                 out = await asyncio.gather(*(one(i) for i in range(args.messages)))
                 return out, time.monotonic() - started
             deliveries, wall = fake.run(run(), timeout=3600)
-            time.sleep(3)
+            time.sleep(15)  # late answers still on their way
+            if args.keep:
+                import shutil
+                shutil.copytree(tmp, Path(args.keep) / "last", dirs_exist_ok=True)
     finally:
         fake.stop()
     times = sorted(a.seconds for d in deliveries for a in d.attempts)
@@ -67,6 +73,9 @@ def main() -> None:
     print(f"passive replies: {passive}; via customer-service API: {len(fake.custom_messages)}; "
           f"resends by WeChat: {sum(len(d.attempts) - 1 for d in deliveries)}; "
           f"failed for the user: {sum(d.failed_for_user for d in deliveries)}")
+    got = [int(bool(d.reply)) + len(fake.messages_to(d.openid)) for d in deliveries]
+    print(f"users answered exactly once: {got.count(1)}; never: {got.count(0)}; more than once: "
+          f"{sum(1 for g in got if g > 1)}")
     print(f"webhook response time: p50={q[49]:.2f}s p95={q[94]:.2f}s max={times[-1]:.2f}s")
 
 

@@ -44,6 +44,7 @@ SUCCESS = "success"
 REST_DELAY = 1.0  # seconds between a passive reply and the chunks that follow it
 PASSIVE_CUTOFF = 4.8  # WeChat drops the request at 5 s: a passive reply later than this is never seen
 RECENT_SECONDS = 60.0  # an answered message stays in memory this long, for WeChat's resends
+BUSY_PENDING = 12  # with this many answers in progress in a worker, new messages are answered later
 
 
 class WeChatOutput(CollectingOutputChannel):
@@ -199,7 +200,12 @@ class WeChatInput(InputChannel):
                 exchange.answer.set_result(None)
                 self.inflight.discard(exchange)
                 return None
+            busy = self.inflight.pending() >= BUSY_PENDING
             self._spawn(self._process(exchange, msg, on_new_message))
+            if busy:  # every waiting request slows the others: reply success now, the API delivers
+                logger.info("wechat: busy (%s answers in progress); %s gets the answer as a message",
+                            self.inflight.pending(), exchange.sender)
+                return None
         elif exchange.delivered_by == "passive":
             return self._answer_again(exchange, started)
         else:
@@ -340,4 +346,7 @@ class WeChatInput(InputChannel):
             await asyncio.to_thread(self.store.save_choices, exchange.sender, rendered.buttons)
         except Exception as exc:  # noqa: BLE001 — the answer matters more than the numbering
             logger.warning("wechat: could not save choices for %s (%s)", exchange.sender, type(exc).__name__)
-        return Outcome(split_text(rendered.text) if rendered.text else [])
+        if not rendered.text:  # e.g. the action server failed: say so rather than stay silent
+            logger.warning("wechat: no answer for a %s message from %s", kind, exchange.sender)
+            return Outcome([SORRY])
+        return Outcome(split_text(rendered.text))

@@ -71,5 +71,9 @@ class InFlight:
         if self._by_key.get(exchange.key) is exchange:
             del self._by_key[exchange.key]
 
+    def pending(self) -> int:
+        """Messages whose answer is still being worked out."""
+        return sum(1 for e in self._by_key.values() if not e.answer.done())
+
     def __len__(self) -> int:
         return len(self._by_key)

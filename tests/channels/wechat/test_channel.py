@@ -229,3 +229,33 @@ def test_an_answer_ready_after_wechat_hung_up_goes_through_the_api(fake, tmp_pat
         return reply
     assert asyncio.run(go()) is None  # "success": a passive reply at 5 s would be lost
     assert fake.messages_to("oBusy") == ["评审费每人320元。"] and len(conv.heard) == 1
+
+
+def test_a_busy_worker_replies_success_at_once_and_sends_later(fake, tmp_path):
+    from bot.channels.wechat import BUSY_PENDING
+    chan, conv = worker(fake, tmp_path), Conversation("好的。", delay=1.0)
+
+    async def go():
+        first = [asyncio.ensure_future(answer(chan, conv, msg(f"oBusy{i}", "你好", f"b{i}"), 4.0))
+                 for i in range(BUSY_PENDING - 1)]
+        await asyncio.sleep(0.3)
+        shed = await answer(chan, conv, msg("oShed", "你好", "shed"), 4.0)
+        answered_yet = chan.inflight.get(chan.settings.message_key("shed")).answer.done()
+        replies = await asyncio.gather(*first)
+        await asyncio.sleep(0.3)
+        await settle(chan)
+        return shed, answered_yet, replies
+    shed, answered_yet, replies = asyncio.run(go())
+    assert shed is None and not answered_yet  # replied "success" without waiting for its answer
+    assert replies == ["好的。"] * (BUSY_PENDING - 1)
+    assert fake.messages_to("oShed") == ["好的。"]
+
+
+def test_a_turn_without_any_bot_message_gets_an_apology(fake, tmp_path):
+    chan = worker(fake, tmp_path)
+
+    async def go():
+        reply = await answer(chan, Conversation([]), msg("oSilent", "你好", "silent"), 1.0)
+        await settle(chan)
+        return reply
+    assert "稍后再试" in asyncio.run(go())
