@@ -44,7 +44,8 @@ SUCCESS = "success"
 REST_DELAY = 1.0  # seconds between a passive reply and the chunks that follow it
 PASSIVE_CUTOFF = 4.8  # WeChat drops the request at 5 s: a passive reply later than this is never seen
 RECENT_SECONDS = 60.0  # an answered message stays in memory this long, for WeChat's resends
-BUSY_PENDING = 12  # with this many answers in progress in a worker, new messages are answered later
+BUSY_PENDING = 40  # answers in progress in a worker (about budget × throughput) beyond which new
+# messages get `success` at once and their answer as a customer-service message
 
 
 class WeChatOutput(CollectingOutputChannel):
@@ -194,14 +195,9 @@ class WeChatInput(InputChannel):
         if exchange is None:
             exchange = Exchange(key, openid, self.settings.pseudonym(openid))
             self.inflight.add(exchange)  # before any await: a concurrent resend finds it
-            if not await self._claim(key):
-                logger.info("wechat: message for %s already handled elsewhere", exchange.sender)
-                exchange.claim("elsewhere")
-                exchange.answer.set_result(None)
-                self.inflight.discard(exchange)
-                return None
             busy = self.inflight.pending() >= BUSY_PENDING
-            self._spawn(self._process(exchange, msg, on_new_message))
+            # A task of its own: Sanic cancels this handler when WeChat hangs up, the work goes on.
+            self._spawn(self._run(exchange, msg, on_new_message))
             if busy:  # every waiting request slows the others: reply success now, the API delivers
                 logger.info("wechat: busy (%s answers in progress); %s gets the answer as a message",
                             self.inflight.pending(), exchange.sender)
@@ -224,6 +220,16 @@ class WeChatInput(InputChannel):
             self._spawn(self._push(exchange, [exchange.passive_text or ""]))
         return None
 
+    async def _run(self, exchange: Exchange, msg: Dict[str, str],
+                   on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        if not await self._claim(exchange.key):
+            logger.info("wechat: message for %s already handled elsewhere", exchange.sender)
+            exchange.claim("elsewhere")
+            exchange.answer.set_result(None)
+            self.inflight.discard(exchange)
+            return
+        await self._process(exchange, msg, on_new_message)
+
     async def _claim(self, key: str) -> bool:
         """The database decides between workers; if it is unreachable, this worker answers anyway
         (resends inside this worker are still caught in memory)."""
@@ -240,8 +246,12 @@ class WeChatInput(InputChannel):
             outcome = await asyncio.wait_for(asyncio.shield(exchange.answer), max(0.0, deadline - time.monotonic()))
         except asyncio.TimeoutError:
             outcome = None
-        finally:
+        except asyncio.CancelledError:  # WeChat hung up (Sanic cancels the handler)
             exchange.waiting -= 1
+            if exchange.waiting == 0 and exchange.answer.done():
+                self._deliver_late(exchange)
+            raise
+        exchange.waiting -= 1
         # a busy event loop can wake us after WeChat has hung up: then the message API delivers
         in_time = time.monotonic() - started <= PASSIVE_CUTOFF
         if outcome is not None and outcome.chunks and in_time and exchange.claim("passive"):

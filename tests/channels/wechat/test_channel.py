@@ -259,3 +259,18 @@ def test_a_turn_without_any_bot_message_gets_an_apology(fake, tmp_path):
         await settle(chan)
         return reply
     assert "稍后再试" in asyncio.run(go())
+
+
+@pytest.mark.parametrize("hang_up_after", [0.0, 0.2])
+def test_wechat_hanging_up_does_not_lose_the_answer(fake, tmp_path, hang_up_after):
+    """Sanic cancels the handler when the client goes: while claiming, or while waiting."""
+    chan, conv = worker(fake, tmp_path), Conversation("评审费每人300元。", delay=0.4)
+
+    async def go():
+        handler = asyncio.ensure_future(answer(chan, conv, msg("oGone", "长治评审费", "gone"), 4.0))
+        await asyncio.sleep(hang_up_after)
+        handler.cancel()
+        await asyncio.sleep(0.6)
+        await settle(chan)
+    asyncio.run(go())
+    assert fake.messages_to("oGone") == ["评审费每人300元。"] and len(conv.heard) == 1
