@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base, sessionmaker
+
+from bot.db import open_engine
 
 Base = declarative_base()
 # No 0/O, 1/I/L: easy to read out over the phone.
@@ -68,12 +69,7 @@ class Storage:
     @property
     def engine(self) -> sa.engine.Engine:
         if self._engine is None:
-            if self.url.startswith("sqlite:///"):
-                path = self.url[len("sqlite:///"):]
-                if path and path != ":memory:":
-                    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-            self._engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
-            Base.metadata.create_all(self._engine)
+            self._engine = open_engine(self.url, Base.metadata)
             self._session = sessionmaker(self._engine, future=True)
         return self._engine
 

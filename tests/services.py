@@ -16,8 +16,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
-from tests.helpers import (base_env, free_port, start_action_server, start_rasa_server, stop,
-                           wait_action_server, wait_rasa_server, wait_until)
+from tests.helpers import (
+    base_env,
+    free_port,
+    start_action_server,
+    start_rasa_server,
+    stop,
+    wait_action_server,
+    wait_rasa_server,
+    wait_until,
+)
 
 DB_USER = "zhicheng"
 DB_NAME = "zhicheng"

@@ -16,11 +16,14 @@ import os
 import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
 
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    UserMessage,
+)
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 
 from bot.wechat import xml as wxml
 from bot.wechat.api import WeChatAPI

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from aiohttp import web
 import aiohttp_jinja2
+from aiohttp import web
 
 from bot.staff import audit, auth
 from bot.staff.access import admin_only, public

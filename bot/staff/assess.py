@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from aiohttp import web
 import aiohttp_jinja2
+from aiohttp import web
 
 from bot.nlu.facts_parser import UNKNOWN_ANSWER
 from bot.staff import audit

@@ -2,8 +2,8 @@
 chat, the conversation. Every lookup is audited, found or not."""
 from __future__ import annotations
 
-from aiohttp import web
 import aiohttp_jinja2
+from aiohttp import web
 
 from bot.staff import audit
 from bot.staff.assess import conditions_view, fact_display

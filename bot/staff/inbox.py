@@ -9,8 +9,8 @@ import csv
 import io
 from typing import Iterable, List
 
-from aiohttp import web
 import aiohttp_jinja2
+from aiohttp import web
 
 from bot.staff import audit
 from bot.storage import Unanswered

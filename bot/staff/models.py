@@ -6,11 +6,12 @@ created on first use. Datetimes are naive UTC everywhere. Portable SQL only (SQL
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base, sessionmaker
+
+from bot.db import open_engine
 
 Base = declarative_base()
 
@@ -70,12 +71,7 @@ class StaffDB:
     @property
     def engine(self) -> sa.engine.Engine:
         if self._engine is None:
-            if self.url.startswith("sqlite:///"):
-                path = self.url[len("sqlite:///"):]
-                if path and path != ":memory:":
-                    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-            self._engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
-            Base.metadata.create_all(self._engine)
+            self._engine = open_engine(self.url, Base.metadata)
             self._factory = sessionmaker(self._engine, future=True, expire_on_commit=False)
         return self._engine
 

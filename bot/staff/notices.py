@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, List, Optional
 
-from aiohttp import web
 import aiohttp_jinja2
+from aiohttp import web
 
 from policies import LEVEL_NAMES, Notice
 from policies.eligibility.rules import RuleNode

@@ -15,11 +15,19 @@ from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
 import aiohttp
-from aiohttp import web
 import aiohttp_jinja2
+from aiohttp import web
 
 from actions.notice_answer import INTENT_TOPICS
-from policies import ANSWER_TOPICS, LEVEL_NAMES, Answer, Notice, NoticeIndex, answer, resolve
+from policies import (
+    ANSWER_TOPICS,
+    LEVEL_NAMES,
+    Answer,
+    Notice,
+    NoticeIndex,
+    answer,
+    resolve,
+)
 from policies.resolve import AMBIGUOUS_LEVELS
 from policies.schema import WINDOW_KIND_NAMES
 

@@ -13,6 +13,7 @@ from typing import List, Optional
 
 import sqlalchemy as sa
 
+from bot.db import open_engine
 from bot.privacy import mask_personal
 
 MAX_EVENTS = 400
@@ -43,7 +44,7 @@ class TranscriptReader:
     @property
     def engine(self) -> sa.engine.Engine:
         if self._engine is None:
-            self._engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
+            self._engine = open_engine(self.url)
         return self._engine
 
     def lines(self, sender_id: str) -> List[Line]:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import threading
 import time
 from typing import Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base
+
+from bot.db import open_engine
 
 Base = declarative_base()
 
@@ -51,21 +52,7 @@ class WeChatStore:
     def engine(self) -> sa.engine.Engine:
         with self._lock:  # calls come from several threads at once
             if self._engine is None:
-                if self.url.startswith("sqlite:///"):
-                    path = self.url[len("sqlite:///"):]
-                    if path and path != ":memory:":
-                        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-                engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
-                for attempt in range(3):
-                    try:
-                        Base.metadata.create_all(engine)
-                        break
-                    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-                        # another worker created the same tables between the check and the CREATE
-                        if attempt == 2:
-                            raise
-                        time.sleep(0.2)
-                self._engine = engine
+                self._engine = open_engine(self.url, Base.metadata)
         return self._engine
 
     # --- dedupe ---------------------------------------------------------------------------

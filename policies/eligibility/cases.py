@@ -57,6 +57,19 @@ def load_cases(directory: Path = CASES_DIR) -> List[Case]:
     return cases
 
 
+def representative_cases(cases: List[Case], min_facts: int = 5) -> List[Case]:
+    """One case per notice, level and verdict (the first with at least ``min_facts`` facts): the
+    set that dialogue and page tests walk through, so every verdict of every notice is tried."""
+    picked, seen = [], set()
+    for case in cases:
+        key = (case.notice, case.level, case.verdict)
+        if key in seen or len(case.facts) < min_facts:
+            continue
+        seen.add(key)
+        picked.append(case)
+    return picked
+
+
 def check(case: Case, assessor: Assessor) -> List[str]:
     """Problems with one case ([] when the engine agrees with it)."""
     result = assessor.assess(case.level, case.facts)

@@ -13,6 +13,16 @@ from tests.helpers import http_json
 
 CASE_CODE = re.compile(r"评估编号：([2-9A-HJKMNP-Z]{8})")
 
+# An applicant who excludes nothing, and a 长治 assistant engineer who qualifies for 工程师
+# (长工信〔2022〕139号 三（一）) — the standard applicant of the end-to-end dialogues.
+NO_EXCLUSIONS = {"civil_servant": False, "retired": False, "under_discipline": False, "exam_profession": False,
+                 "public_institution": False}
+CZ_ENGINEER = {**NO_EXCLUSIONS, "education": "bachelor", "education_related": True,
+               "current_title": "assistant_engineer", "current_title_date": dt.date(2017, 6, 1),
+               "papers_first_author": 2, "achievement_listed": True, "assessments_passed_count": 5,
+               "assessment_ok_latest": True, "professional_qualification_held": False,
+               "high_skill_frontline": False, "other_series_title": False}
+
 
 def question_index() -> Dict[str, str]:
     """Question text → fact name, from the catalogue (what utter_ask_fact_* says)."""

@@ -6,18 +6,11 @@ import datetime as dt
 import pytest
 
 from bot.storage import Storage
-from tests.e2e.applicant import CASE_CODE, Dialogue
+from tests.e2e.applicant import CASE_CODE, CZ_ENGINEER, Dialogue
 from tests.helpers import running_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
 
-NO_EXCLUSIONS = {"civil_servant": False, "retired": False, "under_discipline": False, "exam_profession": False,
-                 "public_institution": False}
-CZ_ENGINEER = {**NO_EXCLUSIONS, "education": "bachelor", "education_related": True,
-               "current_title": "assistant_engineer", "current_title_date": dt.date(2017, 6, 1),
-               "papers_first_author": 2, "achievement_listed": True, "assessments_passed_count": 5,
-               "assessment_ok_latest": True, "professional_qualification_held": False,
-               "high_skill_frontline": False, "other_series_title": False}
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +87,7 @@ def test_giving_up_stops_and_nothing_is_saved(servers):
 
 
 # --- one dialogue per notice and verdict, the applicant taken from the legal case files ----------
-from policies.eligibility.cases import load_cases  # noqa: E402
+from policies.eligibility.cases import load_cases, representative_cases  # noqa: E402
 
 OPENING = {
     "changzhi-2022-engineering-mid-junior": "我能报长治的{level}吗",
@@ -109,18 +102,7 @@ VERDICT_WORDS = {"eligible": "符合申报", "eligible_special": "破格或特�
                  "undetermined": "判"}
 
 
-def _dialogue_cases():
-    picked, seen = [], set()
-    for case in load_cases():
-        key = (case.notice, case.level, case.verdict)
-        if key in seen or len(case.facts) < 5:
-            continue
-        seen.add(key)
-        picked.append(case)
-    return picked
-
-
-DIALOGUE_CASES = _dialogue_cases()
+DIALOGUE_CASES = representative_cases(load_cases())
 
 
 @pytest.mark.parametrize("case", DIALOGUE_CASES, ids=[f"{c.notice.split('-')[0]}-{c.level}-{c.verdict}" for c in DIALOGUE_CASES])

@@ -10,8 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.storage import Storage
-from tests.e2e.applicant import Dialogue
-from tests.e2e.test_assessment_e2e import CZ_ENGINEER
+from tests.e2e.applicant import CZ_ENGINEER, Dialogue
 from tests.services import scaled_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]

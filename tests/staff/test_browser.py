@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.applicant import Dialogue
+from tests.e2e.applicant import CZ_ENGINEER, Dialogue
 from tests.helpers import ROOT, free_port, wait_until
 from tests.staff.test_pages import CASES
-from tests.staff.test_with_rasa import CZ_ENGINEER
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model, pytest.mark.browser]
 
@@ -27,7 +26,6 @@ CZ = "changzhi-2022-engineering-mid-junior"
 
 @pytest.fixture(scope="module")
 def service(rasa_stack, tmp_path_factory):
-    workdir = Path(rasa_stack["workdir"])
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "STAFF_PORT": str(port), "RASA_URL": rasa_stack["rasa"],
            "STAFF_RASA_TIMEOUT": "10", "RASA_AUTH_TOKEN": rasa_stack["auth_token"], "ZHICHENG_DATABASE_URL": rasa_stack["database"],
@@ -112,7 +110,7 @@ def test_login_search_assess_and_case_lookup(service, page, rasa_stack):
 
     # a caller who chatted with the assistant reads out their case code
     d = Dialogue(rasa_stack["rasa"])
-    d.run("我能报长治的中级吗", {**CZ_ENGINEER, "current_title_date": dt.date(2017, 6, 1)})
+    d.run("我能报长治的中级吗", CZ_ENGINEER)
     chat_code = d.case_code()
     page.click("text=评估编号")
     page.fill("input[name=code]", f"{chat_code[:4].lower()} {chat_code[4:]}")

@@ -15,7 +15,7 @@ from bot.staff import audit
 from bot.staff.inbox import safe_cell
 from bot.storage import Storage
 from policies import load_notices
-from policies.eligibility.cases import load_cases
+from policies.eligibility.cases import load_cases, representative_cases
 from tests.helpers import ROOT
 from tests.staff.conftest import STAFF, staff_settings
 
@@ -132,18 +132,7 @@ async def assess_through_pages(client, notice_id: str, level: str, facts: dict, 
     raise AssertionError(f"the assessment did not settle: {asked_all}")
 
 
-def _picked_cases():
-    picked, seen = [], set()
-    for case in load_cases():
-        key = (case.notice, case.level, case.verdict)
-        if key in seen or len(case.facts) < 5:
-            continue
-        seen.add(key)
-        picked.append(case)
-    return picked
-
-
-CASES = _picked_cases()
+CASES = representative_cases(load_cases())
 
 
 def test_the_legal_cases_cover_every_verdict_for_two_notices():

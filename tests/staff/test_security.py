@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.staff import audit
 from bot.staff.accounts import SESSION_COOKIE
-from bot.staff.csrf import LOGIN_COOKIE
 from bot.staff.app import RUN_OPTIONS, create_app
+from bot.staff.csrf import LOGIN_COOKIE
 from bot.staff.models import StaffDB, User
 from tests.staff.conftest import ADMIN, STAFF, csrf_of, login, staff_settings
 

@@ -9,18 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.applicant import Dialogue
+from tests.e2e.applicant import CZ_ENGINEER, Dialogue
 from tests.staff.conftest import STAFF, add_accounts, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
-NO_EXCLUSIONS = {"civil_servant": False, "retired": False, "under_discipline": False, "exam_profession": False,
-                 "public_institution": False}
-CZ_ENGINEER = {**NO_EXCLUSIONS, "education": "bachelor", "education_related": True,
-               "current_title": "assistant_engineer", "current_title_date": "2017-06-01",
-               "papers_first_author": 2, "achievement_listed": True, "assessments_passed_count": 5,
-               "assessment_ok_latest": True, "professional_qualification_held": False,
-               "high_skill_frontline": False, "other_series_title": False}
 
 
 def text_of(page: str) -> str:

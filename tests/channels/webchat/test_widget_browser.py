@@ -235,7 +235,7 @@ def test_works_over_long_polling_when_websockets_are_blocked(browser: Browser, s
 
 
 def test_a_complete_pre_assessment_in_the_widget(browser: Browser, stack):
-    from tests.e2e.test_assessment_e2e import CZ_ENGINEER
+    from tests.e2e.applicant import CZ_ENGINEER
 
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     try:

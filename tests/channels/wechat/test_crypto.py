@@ -6,7 +6,13 @@ import os
 
 import pytest
 
-from bot.wechat.crypto import CryptoError, MessageCrypto, aes_key, signature, signature_matches
+from bot.wechat.crypto import (
+    CryptoError,
+    MessageCrypto,
+    aes_key,
+    signature,
+    signature_matches,
+)
 from tests.channels.wechat import reference
 
 KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

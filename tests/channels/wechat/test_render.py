@@ -2,7 +2,16 @@
 long answers split under the byte limit."""
 import pytest
 
-from bot.wechat.render import CHOICE_LEAD, CONTINUED, MAX_TEXT_BYTES, choice_number, choice_payload, render, split_text, strip_markdown
+from bot.wechat.render import (
+    CHOICE_LEAD,
+    CONTINUED,
+    MAX_TEXT_BYTES,
+    choice_number,
+    choice_payload,
+    render,
+    split_text,
+    strip_markdown,
+)
 
 BUTTONS = [{"title": "长治", "payload": '/inform{"region":"changzhi"}'},
            {"title": "重庆", "payload": '/inform{"region":"chongqing"}'},

@@ -7,7 +7,6 @@ token). Actions go through a proxy in the fake that can delay them, to make an a
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import sqlite3
 import time
@@ -21,7 +20,7 @@ from bot.storage import Storage
 from bot.wechat.render import CHOICE_LEAD
 from bot.wechat.settings import from_credentials
 from tests.channels.wechat.fake_wechat import FakeWeChat, message_xml
-from tests.e2e.applicant import CASE_CODE, answer_text, question_index
+from tests.e2e.applicant import CASE_CODE, CZ_ENGINEER, answer_text, question_index
 from tests.helpers import ROOT, running_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
@@ -34,13 +33,6 @@ BUDGET = 4.0
 MARGIN = 0.6  # a passive reply may take the budget plus this (well under WeChat's 5 s)
 CHANNEL_SETTINGS = from_credentials({"token": TOKEN, "app_id": APP_ID, "app_secret": APP_SECRET})
 
-NO_EXCLUSIONS = {"civil_servant": False, "retired": False, "under_discipline": False, "exam_profession": False,
-                 "public_institution": False}
-CZ_ENGINEER = {**NO_EXCLUSIONS, "education": "bachelor", "education_related": True,
-               "current_title": "assistant_engineer", "current_title_date": dt.date(2017, 6, 1),
-               "papers_first_author": 2, "achievement_listed": True, "assessments_passed_count": 5,
-               "assessment_ok_latest": True, "professional_qualification_held": False,
-               "high_skill_frontline": False, "other_series_title": False}
 
 
 def credentials_file(workdir: Path, api_base: str) -> Path:
