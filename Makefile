@@ -79,7 +79,7 @@ TRAIN_INPUTS := config.yml $(filter-out domain/generated_facts.yml,$(wildcard do
 
 help: ## Show this help
 	@echo "职称评审助手 — targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | grep -v '^help:' | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP_VENV): requirements.txt constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (pyenv install 3.10)"; exit 1; }
@@ -99,7 +99,7 @@ $(MODEL): $(TRAIN_INPUTS) | $(STAMP_VENV)
 		--fixed-model-name assistant --num-threads 2
 	touch $@
 
-setup: $(STAMP_VENV) $(STAMP_RES) $(MODEL) $(STAMP_WIDGET) ## Create the venv, build NLU resources, train the model (only what changed)
+setup: $(STAMP_VENV) $(STAMP_RES) $(MODEL) $(STAMP_WIDGET) ## Create the venv, build the widget and the NLU resources, train the model (only what changed)
 	mkdir -p var
 
 # Debian's chromium and CJK fonts for the browser tests (root, or sudo without a password).
@@ -130,7 +130,7 @@ $(STAMP_SERVICES):
 
 services: $(STAMP_SERVICES) ## Install Debian's PostgreSQL and Redis servers for the tests (if missing)
 
-run: setup ## Start the action server (5055), Rasa (5005, REST) and the staff lookup (8080) on SQLite
+run: setup ## Start the action server (5055), Rasa (5005: REST, web widget, WeChat) and the staff lookup (8080) on SQLite
 	trap 'kill 0' EXIT INT TERM
 	$(RASA) run actions --actions actions --port 5055 &
 	$(PY) -m bot.staff serve &
@@ -150,7 +150,7 @@ staff-admin: $(STAMP_VENV) ## Create a staff admin account (asks, or STAFF_ADMIN
 	mkdir -p var
 	$(PY) -m bot.staff create-admin
 
-test: setup $(STAMP_BROWSER) $(STAMP_SERVICES) ## Run every test: notices, actions, Rasa validation and test stories, NLU, end to end
+test: setup $(STAMP_BROWSER) $(STAMP_SERVICES) ## Run every test: notices, actions, NLU, end to end, channels, staff, browsers, PostgreSQL/Redis
 	$(PY) -m pytest
 
 pytest: ## Run pytest with this Makefile's environment and no setup, e.g. make pytest P="tests/bot -x"
@@ -174,4 +174,5 @@ constraints: $(STAMP_VENV) ## Re-pin every package from the working venv into co
 	  $(VENV)/bin/pip freeze | grep -vE '^(-e|pip==|setuptools==|wheel==)'; } > constraints.txt
 
 clean: ## Remove the venv, generated resources, models and local databases
-	rm -rf $(VENV) build models var results data/nlu/generated.yml domain/generated_facts.yml .pytest_cache
+	rm -rf $(VENV) build models var results data/nlu/generated.yml domain/generated_facts.yml .pytest_cache \
+		widget/node_modules widget/dist
