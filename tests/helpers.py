@@ -18,7 +18,12 @@ RASA = str(Path(sys.executable).with_name("rasa"))
 
 
 def base_env(**extra: str) -> Dict[str, str]:
-    env = dict(os.environ)
+    """The servers' environment, also outside make: every ${VAR} of credentials.yml must be set for
+    Rasa to start; empty WECHAT_* values mean the channel's defaults (off without a token)."""
+    from bot.wechat.settings import ENV_KEYS
+
+    env = {var: "" for var in ENV_KEYS.values()}
+    env.update(os.environ)
     env.update(
         PYTHONPATH=str(ROOT),
         TF_CPP_MIN_LOG_LEVEL="2",

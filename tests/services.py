@@ -34,7 +34,7 @@ DB_NAME = "zhicheng"
 def server_bin(name: str) -> str:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     if not found:
-        raise RuntimeError(f"PostgreSQL's {name} not found: run `make postgres` (installs Debian's postgresql)")
+        raise RuntimeError(f"PostgreSQL's {name} not found: run `make services` (installs Debian's postgresql and redis-server)")
     return found[-1]
 
 

@@ -1,0 +1,98 @@
+"""A Redis lock store that stays correct when several Rasa servers share it.
+
+Rasa's ``RedisLockStore`` changes a conversation's ticket lock by reading it, changing it in
+Python and writing it back (``issue_ticket``, ``finish_serving``, ``cleanup``). Inside one server
+that is safe (one event loop), but two servers behind a load balancer can interleave: both read
+the lock, both append ticket 5, both write, and both then handle a message of the same
+conversation at once. The tracker store keeps only one of the two results, so a message and its
+answer vanish (``tests/e2e/test_scaled.py`` caught this on a loaded CI machine). ``cleanup`` can
+likewise delete a lock that another server has just added a ticket to.
+
+``AtomicRedisLockStore`` makes every change of a lock one Redis transaction (WATCH / MULTI /
+EXEC, retried when another server changed the key in between), gives the key a TTL so a crashed
+server leaves nothing behind, and polls for its turn more often than Rasa's one second.
+
+Configured in endpoints.scaled.yml as ``type: bot.lock_store.AtomicRedisLockStore`` with the same
+settings as Rasa's ``redis`` lock store.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Callable, Optional, TypeVar
+
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+
+T = TypeVar("T")
+
+#: Seconds between two looks at whether a waiting message's turn has come.
+POLL_SECONDS = 0.1
+#: The Redis key outlives its last ticket by this much (seconds), then Redis drops it.
+KEY_GRACE_SECONDS = 60
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """``RedisLockStore`` whose ticket changes are atomic across servers."""
+
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+        if endpoint_config is not None:  # built by Rasa from endpoints.yml
+            kwargs = {**endpoint_config.kwargs, **kwargs}
+            kwargs.setdefault("host", endpoint_config.url or "localhost")
+        super().__init__(**kwargs)
+
+    # -- one transaction per change ---------------------------------------------------------
+    def _change(self, conversation_id: str, change: Callable[[TicketLock], T]) -> T:
+        """Apply ``change`` to the stored lock (created if missing) in one transaction.
+
+        The lock is deleted when no ticket is left, else saved with a TTL past its last ticket."""
+        import redis
+
+        key = self.key_prefix + conversation_id
+        with self.red.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    lock = (TicketLock.from_dict(json.loads(raw)) if raw
+                            else self.create_lock(conversation_id))
+                    result = change(lock)
+                    lock.remove_expired_tickets()
+                    pipe.multi()
+                    if lock.tickets:
+                        last_expiry = max(t.expires for t in lock.tickets)
+                        ttl = max(1, math.ceil(last_expiry - time.time() + KEY_GRACE_SECONDS))
+                        pipe.set(key, lock.dumps(), ex=ttl)
+                    else:
+                        pipe.delete(key)
+                    pipe.execute()
+                    return result
+                except redis.WatchError:
+                    continue  # another server changed this lock meanwhile: read it again
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        try:
+            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
+        except Exception as e:  # same contract as Rasa's: the caller sees a LockError
+            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
+
+    def update_lock(self, conversation_id: str) -> None:
+        self._change(conversation_id, lambda lock: None)  # _change drops expired tickets
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        # Removing the ticket and deleting the then-empty lock happen in one transaction, so a
+        # ticket another server issues meanwhile is never deleted with it.
+        self.finish_serving(conversation_id, ticket_number)
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = POLL_SECONDS) -> AsyncGenerator[TicketLock, None]:
+        async with super().lock(conversation_id, lock_lifetime,
+                                min(wait_time_in_seconds, POLL_SECONDS)) as lock:
+            yield lock
