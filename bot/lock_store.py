@@ -20,9 +20,9 @@ from __future__ import annotations
 import json
 import math
 import time
-from contextlib import asynccontextmanager
-from typing import Any, AsyncGenerator, Callable, Optional, TypeVar
+from typing import Any, AsyncContextManager, Callable, Optional, TypeVar
 
+import redis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
@@ -49,8 +49,6 @@ class AtomicRedisLockStore(RedisLockStore):
         """Apply ``change`` to the stored lock (created if missing) in one transaction.
 
         The lock is deleted when no ticket is left, else saved with a TTL past its last ticket."""
-        import redis
-
         key = self.key_prefix + conversation_id
         with self.red.pipeline() as pipe:
             while True:
@@ -80,7 +78,11 @@ class AtomicRedisLockStore(RedisLockStore):
             raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
 
     def update_lock(self, conversation_id: str) -> None:
-        self._change(conversation_id, lambda lock: None)  # _change drops expired tickets
+        # Called on every poll of every waiting message: write only when a ticket has expired
+        # (_change drops it), so waiting costs one read and never disturbs other servers' WATCH.
+        lock = self.get_lock(conversation_id)
+        if lock and any(ticket.has_expired() for ticket in lock.tickets):
+            self._change(conversation_id, lambda lock: None)
 
     def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
         self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
@@ -90,9 +92,7 @@ class AtomicRedisLockStore(RedisLockStore):
         # ticket another server issues meanwhile is never deleted with it.
         self.finish_serving(conversation_id, ticket_number)
 
-    @asynccontextmanager
-    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = POLL_SECONDS) -> AsyncGenerator[TicketLock, None]:
-        async with super().lock(conversation_id, lock_lifetime,
-                                min(wait_time_in_seconds, POLL_SECONDS)) as lock:
-            yield lock
+    def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+             wait_time_in_seconds: float = POLL_SECONDS) -> AsyncContextManager[TicketLock]:
+        # Rasa's own lock, polling every POLL_SECONDS instead of every second by default.
+        return super().lock(conversation_id, lock_lifetime, wait_time_in_seconds)
