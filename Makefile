@@ -159,6 +159,13 @@ pytest: ## Run pytest with this Makefile's environment and no setup, e.g. make p
 test-fast: $(STAMP_RES) ## Only the tests that need no trained model
 	$(PY) -m pytest -m "not model"
 
+.PHONY: answer-quality transcripts
+answer-quality: setup ## Held-out questions through the real servers: on-point rate, out of scope, false "not stated", reply length
+	$(PY) -m benchmarks.answer_quality
+
+transcripts: setup ## Rewrite docs/transcript-answers.md (30 questions through the real servers)
+	$(PY) scripts/answer_transcripts.py
+
 .PHONY: wechat-menu
 wechat-menu: $(STAMP_VENV) ## Install the WeChat official account's menu (needs WECHAT_APP_ID, WECHAT_APP_SECRET)
 	$(PY) -m bot.wechat.menu

@@ -1,43 +1,56 @@
-"""action_answer_notice: answer a topic question from the notice the conversation is about."""
+"""action_answer_notice: answer the question asked, from the notice the conversation is about.
+
+A thin adapter: the tracker's text, intent, region and level go to :mod:`policies.qa`, whose
+structured reply is rendered as chat text and buttons. It remembers the question, so that a
+region chosen afterwards (a button, or "那重庆呢") answers the same question for that region.
+"""
 from __future__ import annotations
 
-from functools import lru_cache
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import latest_entities, level_button, notice_button, notice_index, today
-from policies import ANSWER_TOPICS, LEVEL_NAMES, answer, resolve
-from policies.index import load_places, uncovered_place
+from actions.context import inform_payload, latest_entities, level_button, notice_button, notice_index, today
+from bot.nlu.facts_parser import parse_facts
+from policies import ANSWER_TOPICS, LEVEL_NAMES
+from policies.eligibility import load_catalogue
+from policies.qa import INTENT_TOPICS, TOPIC_INTENTS, Reply, qa_for, render_text
 
-INTENT_TOPICS: Dict[str, str] = {
-    "ask_fee": "fees",
-    "ask_deadline": "windows",
-    "ask_materials": "materials",
-    "ask_procedure": "procedure",
-    "ask_who_may_apply": "who_may_apply",
-    "ask_conditions": "conditions",
-    "ask_exceptional_route": "exceptional_routes",
-    "ask_continuing_education": "continuing_education",
-    "ask_papers": "papers",
-    "ask_series_transfer": "series_transfer",
-    "ask_contacts": "contacts",
-    "ask_certificate": "certificate",
-    "ask_defence": "defence",
-}
-TOPIC_INTENTS = {topic: intent for intent, topic in INTENT_TOPICS.items()}
 MENU_TOPICS = ["fees", "windows", "materials", "conditions", "procedure", "contacts"]
-
-
-@lru_cache(maxsize=1)
-def _places() -> List[str]:
-    return load_places()
+YES_NO = re.compile(r"(吗|么|不|没|行不行|可不可以|能不能|可以不|能否|是否|可否)[？?。！!\s]*$")
+ASSESS_FACT_PREFIX = "fact_"
 
 
 def _levels_text(levels: List[str]) -> str:
     return "、".join(LEVEL_NAMES[lv] for lv in levels)
+
+
+def show_all_button(topic: str) -> Dict[str, str]:
+    return {"title": f"查看全部{ANSWER_TOPICS[topic]}",
+            "payload": "/show_all" + inform_payload(topic=topic)[len("/inform"):]}
+
+
+def reply_buttons(reply: Reply) -> List[Dict[str, str]]:
+    buttons: List[Dict[str, str]] = []
+    if reply.notice is not None and reply.topic and reply.more and reply.kind == "answer":
+        buttons.append(show_all_button(reply.topic))
+    buttons += [level_button(lv) for lv in reply.ask_levels]
+    buttons += [notice_button(n) for n in reply.candidates]
+    return buttons
+
+
+def utter_reply(dispatcher: CollectingDispatcher, reply: Reply, extra_buttons: Optional[List[dict]] = None) -> None:
+    buttons = reply_buttons(reply) + list(extra_buttons or [])
+    dispatcher.utter_message(text=render_text(reply), buttons=buttons or None)
+
+
+def answer_record(reply: Reply) -> Dict[str, Any]:
+    """What an answer was made of (notice, topic, clauses) — for logs, feedback and staff."""
+    return {"kind": reply.kind, "notice": reply.notice.id if reply.notice else None, "topic": reply.topic,
+            "clauses": reply.citations}
 
 
 class ActionAnswerNotice(Action):
@@ -48,56 +61,90 @@ class ActionAnswerNotice(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         index = notice_index()
+        qa = qa_for(index)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        topic: Optional[str] = INTENT_TOPICS.get(intent) or tracker.get_slot("last_topic")
+        text = tracker.latest_message.get("text") or ""
         region = tracker.get_slot("region")
         level = tracker.get_slot("level")
-        level_is_new = bool(latest_entities(tracker, "level"))
-        window_kind = tracker.get_slot("window_kind") if topic == "windows" else None
-        events: List[EventType] = [SlotSet("last_topic", topic)]
+        level_said = bool(latest_entities(tracker, "level"))
 
-        res = resolve(index, region, level, level_is_new=level_is_new)
-        if res.ask_level:
-            dispatcher.utter_message(
-                text="“初级”可能是助理工程师，也可能是技术员。请问您申报哪一个？",
-                buttons=[level_button(lv) for lv in res.ask_level],
-            )
-            return events + [SlotSet("level", None)]
-        if res.unknown_level_for_region:
-            city_notices = index.find(region=region)
-            covered = "；".join(f"{n.doc_number}（{_levels_text(n.levels)}）" for n in city_notices)
-            text = (
-                f"{city_notices[0].region.city}目前收录的通知是{covered}，"
-                f"没有{LEVEL_NAMES.get(level, level)}的评审安排。"
-            )
-            buttons = [notice_button(n) for n in city_notices + res.candidates]
-            dispatcher.utter_message(text=text + "请选择您要查询的通知：", buttons=buttons)
-            return events + [SlotSet("level", None)]
-        if res.notice is None:
-            known = index.regions()
-            lead = "请问您在哪个地区、申报哪个级别？"
-            place = uncovered_place(index, tracker.latest_message.get("text") or "", _places())
-            if place or (region and region not in known):
-                lead = f"{place or '这个地区'}的通知我还没有收录，无法回答那里的规定。"
-            dispatcher.utter_message(
-                text=lead + "目前收录的通知如下，请选择：",
-                buttons=[notice_button(n) for n in res.candidates],
-            )
-            return events
+        if intent == "show_all":
+            return self._show_all(dispatcher, tracker)
 
-        notice = res.notice
-        if res.level_dropped:
+        question: Optional[str] = text
+        prior_intent = intent
+        if intent == "inform" or text.startswith("/"):
+            # A region or level chosen (button) or said alone: answer the question pending before.
+            question = tracker.get_slot("last_question")
+            last_topic = tracker.get_slot("last_topic")
+            if not question and last_topic in ANSWER_TOPICS:
+                question, prior_intent = ANSWER_TOPICS[last_topic], TOPIC_INTENTS.get(last_topic)
+            elif question:
+                prior_intent = TOPIC_INTENTS.get(last_topic or "")
+            if not question:
+                return self._menu(dispatcher, region, level)
+        reply = qa.answer(question, today(), region=region, level=level, intent=prior_intent,
+                          level_said=level_said)
+        events: List[EventType] = [SlotSet("last_question", question), SlotSet("last_topic", reply.topic)]
+        extra: List[dict] = []
+        if reply.kind == "wrong_level":
             events.append(SlotSet("level", None))
-        if topic is None:
+        elif reply.notice is not None:
+            if reply.notice.region.code != region:
+                events.append(SlotSet("region", reply.notice.region.code))
+            if reply.level != level and (reply.level is not None or level not in reply.notice.levels):
+                events.append(SlotSet("level", reply.level))
+            extra, fact_events = self._offer_assessment(tracker, reply, question)
+            events += fact_events
+        if reply.kind in ("out_of_scope", "fraud"):
+            from actions.scope import record_unanswered
+
+            record_unanswered(tracker)
+        utter_reply(dispatcher, reply, extra)
+        return events
+
+    @staticmethod
+    def _offer_assessment(tracker: Tracker, reply: Reply, question: str):
+        """A yes/no question about the applicant's own case ("大专能评高工吗") is answered from the
+        rule items; then the pre-assessment is offered, starting from the facts already typed."""
+        notice = reply.notice
+        if reply.kind != "answer" or notice.eligibility is None or not YES_NO.search(question.strip()):
+            return [], []
+        if reply.topic not in ("conditions", "exceptional_routes", "who_may_apply", "papers",
+                               "continuing_education", "series_transfer"):
+            return [], []
+        parsed = parse_facts(question, load_catalogue(), today(), None)
+        events = [SlotSet(ASSESS_FACT_PREFIX + k, v) for k, v in parsed.facts.items()
+                  if tracker.get_slot(ASSESS_FACT_PREFIX + k) is None]
+        return [{"title": "按我的情况评估", "payload": "/ask_eligibility"}], events
+
+    def _show_all(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        topic = (latest_entities(tracker, "topic") or [tracker.get_slot("last_topic")])[0]
+        region, level = tracker.get_slot("region"), tracker.get_slot("level")
+        notices = notice_index().find(region=region) if region else []
+        notice = next((n for n in notices if level in n.levels), notices[0] if notices else None)
+        if notice is None or topic not in ANSWER_TOPICS:
+            dispatcher.utter_message(text="请先告诉我您要查哪个地区的通知。",
+                                     buttons=[notice_button(n) for n in notice_index().all()])
+            return []
+        full = qa_for(notice_index()).topic_reply(notice, topic, today(), level)
+        utter_reply(dispatcher, full)
+        return [SlotSet("last_topic", topic)]
+
+    def _menu(self, dispatcher: CollectingDispatcher, region, level) -> List[EventType]:
+        """A region (or level) alone, and no question yet: which notice, then what to ask."""
+        notices = notice_index().find(region=region) if region else []
+        fitting = [n for n in notices if level is None or level in n.levels]
+        if len(fitting) == 1 or len(notices) == 1:
+            notice = (fitting or notices)[0]
             dispatcher.utter_message(
                 text=f"好的，按{notice.region.city}的通知（{notice.doc_number}，{_levels_text(notice.levels)}）为您查询。想了解什么？",
                 buttons=[{"title": ANSWER_TOPICS[t], "payload": f"/{TOPIC_INTENTS[t]}"} for t in MENU_TOPICS],
             )
+            events: List[EventType] = []
+            if level and level not in notice.levels:
+                events.append(SlotSet("level", None))
             return events
-        reply = answer(notice, topic, today(), level=res.level, window_kind=window_kind)
-        text = reply.text
-        if res.level_dropped:
-            text = f"（{notice.region.city}这份通知只涉及{_levels_text(notice.levels)}，以下按该通知回答）\n" + text
-        buttons = [level_button(lv) for lv in reply.needs_level]
-        dispatcher.utter_message(text=text, buttons=buttons or None)
-        return events + [SlotSet("window_kind", None)]
+        dispatcher.utter_message(text="请问您在哪个地区、申报哪个级别？目前收录的通知如下，请选择：",
+                                 buttons=[notice_button(n) for n in (notices or notice_index().all())])
+        return []

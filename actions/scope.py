@@ -5,7 +5,7 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import notice_index
@@ -13,10 +13,7 @@ from policies.answers import contact_line
 
 logger = logging.getLogger(__name__)
 
-SCOPE = (
-    "抱歉，这个问题我还回答不了。我能回答工程系列职称通知里的：评审费、申报和缴费时间、申报材料、"
-    "流程、条件、破格、继续教育、论文查重、转系列、证书和联系电话。"
-)
+SCOPE = "我能回答这些通知里的评审费、时间、材料、流程、条件、破格、继续教育、论文查重、转系列、证书和联系电话。"
 
 
 def record_unanswered(tracker: Tracker) -> None:
@@ -49,13 +46,33 @@ def _contacts_text(tracker: Tracker) -> str:
 
 
 class ActionScopeHelp(Action):
+    """Low NLU confidence or out of scope: answer when a notice item clearly matches (the NLU may
+    not know the words), otherwise say what is covered — never a figure for something else."""
+
     def name(self) -> Text:
         return "action_scope_help"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        dispatcher.utter_message(text=SCOPE + "\n如需人工咨询：\n" + _contacts_text(tracker))
+        from actions.context import today
+        from actions.notice_answer import utter_reply
+        from policies.qa import qa_for
+
+        text = tracker.latest_message.get("text") or ""
+        reply = qa_for(notice_index()).answer(text, today(), region=tracker.get_slot("region"),
+                                              level=tracker.get_slot("level"), strict=True)
+        if reply.kind == "answer":
+            utter_reply(dispatcher, reply)
+            events = [SlotSet("last_question", text), SlotSet("last_topic", reply.topic)]
+            if reply.notice is not None:
+                events.append(SlotSet("region", reply.notice.region.code))
+            return events
+        if reply.kind in ("fraud", "out_of_scope") and reply.lead:
+            utter_reply(dispatcher, reply)
+        else:
+            covered = "、".join(n.short_name for n in notice_index().all())
+            dispatcher.utter_message(text=f"抱歉，这个问题我还回答不了。{SCOPE}目前收录：{covered}。需要人工请说“转人工”。")
         record_unanswered(tracker)
         return []
 

@@ -52,15 +52,3 @@ def load_places(path=None) -> List[str]:
     path = Path(path) if path else Path(__file__).resolve().parent / "places.yml"
     names = yaml.safe_load(path.read_text(encoding="utf-8"))["places"]
     return sorted(set(names), key=len, reverse=True)
-
-
-def uncovered_place(index: "NoticeIndex", text: str, places: List[str]) -> Optional[str]:
-    """The first place named in ``text`` that no notice covers (None if all named are covered)."""
-    covered = set()
-    for n in index.all():
-        covered.update([n.region.city, n.region.city.rstrip("市"), n.region.province.rstrip("省市"),
-                        *n.region.aliases])
-    for name in places:
-        if name in text and name not in covered and not any(name in c for c in covered):
-            return name
-    return None

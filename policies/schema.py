@@ -77,6 +77,12 @@ class _Strict(BaseModel):
         extra = Extra.forbid
         allow_mutation = False
 
+    @validator("asks", check_fields=False, each_item=True)
+    def _asks_short(cls, v: str) -> str:
+        if not v.strip() or len(v) > 30:
+            raise ValueError("asks: each question must be 1–30 characters")
+        return v
+
 
 class Region(_Strict):
     code: str  # canonical slot value, e.g. "jianyang"
@@ -107,6 +113,7 @@ class Window(_Strict):
     tentative: bool = False  # the notice says 拟 / 预计: a plan, not a fixed date
     note: Optional[str] = None  # own words: what happens, who does it
     levels: Optional[List[LevelCode]] = None
+    asks: List[str] = []  # how applicants ask for this, where their words differ from the notice's
     clause: str
 
     @validator("start_time", "end_time")
@@ -135,6 +142,7 @@ class Fee(_Strict):
     stated: bool
     basis: Optional[str] = None  # document that sets the amount, e.g. 长发改费管发〔2016〕34号
     note: Optional[str] = None  # own words: how to pay, what it covers
+    asks: List[str] = []
     clause: str
 
     @root_validator(skip_on_failure=True)
@@ -155,6 +163,7 @@ class Contact(_Strict):
     phones: List[str] = []
     address: Optional[str] = None
     email: Optional[str] = None
+    asks: List[str] = []
     clause: str
 
     @root_validator(skip_on_failure=True)
@@ -169,6 +178,7 @@ class Delegate(_Strict):
     title: Optional[str] = None
     about: str  # own words: what that document governs here
     topics: List[TopicName]  # which answers must point to it
+    asks: List[str] = []
     clause: str
 
 
@@ -178,6 +188,7 @@ class Item(_Strict):
     levels: Optional[List[LevelCode]] = None  # None: applies to every level of the notice
     copies: Optional[str] = None  # materials: 一式三份 …
     format: Optional[str] = None  # materials: A4, scan, photo rules …
+    asks: List[str] = []  # questions this item answers in applicants' words: [要几篇论文, 论文数量]
 
 
 class PlagiarismRule(_Strict):
@@ -185,6 +196,7 @@ class PlagiarismRule(_Strict):
     applies_to: str  # own words: which papers
     consequence: str  # own words
     levels: Optional[List[LevelCode]] = None
+    asks: List[str] = []
     clause: str
 
 
@@ -192,6 +204,7 @@ class ContinuingEducationHours(_Strict):
     public_hours: Optional[int] = None  # 公需科目
     professional_hours: Optional[int] = None  # 专业科目
     period: Optional[str] = None  # e.g. 2017-2019
+    asks: List[str] = []
     clause: str
 
 

@@ -4,7 +4,8 @@ Understanding comes from the assistant's own NLU (``POST {RASA_URL}/model/parse`
 timeout; explicit filters (notice, level, topic) override it. When the Rasa server is down or slow,
 a keyword match over the same vocabulary the NLU is built from (notice regions and aliases,
 ``policies/vocabulary.yml``) stands in, and the page says so. The answer itself is always
-``policies.answer`` — the same words the assistant would send.
+``policies.qa`` — the same structured items, with their clauses, that the assistant sends; the
+read-out is made from those items, never by re-parsing answer text.
 """
 from __future__ import annotations
 
@@ -18,16 +19,8 @@ import aiohttp
 import aiohttp_jinja2
 from aiohttp import web
 
-from actions.notice_answer import INTENT_TOPICS
-from policies import (
-    ANSWER_TOPICS,
-    LEVEL_NAMES,
-    Answer,
-    Notice,
-    NoticeIndex,
-    answer,
-    resolve,
-)
+from policies import ANSWER_TOPICS, LEVEL_NAMES, Notice, NoticeIndex, resolve
+from policies.qa import INTENT_TOPICS, Reply, qa_for
 from policies.resolve import AMBIGUOUS_LEVELS
 from policies.schema import WINDOW_KIND_NAMES
 
@@ -59,8 +52,8 @@ class Understanding:
 class Hit:
     notice: Notice
     level: Optional[str]
-    topic: str
-    answer: Answer
+    topic: Optional[str]
+    answer: Reply
     readout: str
     notes: List[str] = field(default_factory=list)
 
@@ -133,21 +126,14 @@ def keyword_parse(index: NoticeIndex, text: str) -> Understanding:
 
 
 # --- answering -------------------------------------------------------------------------------
-def readout(notice: Notice, ans: Answer) -> str:
+def readout(notice: Notice, reply: Reply) -> str:
     """One sentence to read to the caller: the first facts of the answer with document and clause."""
-    lines = [ln for ln in ans.text.split("\n")[1:] if ln.startswith("· ")]
-    if not lines:
-        lines = [ln for ln in ans.text.split("\n")[1:] if ln.strip()]
-    clauses = [c[len(notice.doc_number):].strip() for c in ans.citations if c.startswith(notice.doc_number)]
-    bodies = []
-    for line in lines[:2]:
-        body = line.lstrip("· ").strip()
-        for cl in clauses:
-            body = body.replace(f"〔{cl}〕", "").replace(f"（{cl}）", "")
-        body = body.replace("——", "，").rstrip("。；; ")
-        bodies.append(body)
-    where = f"{notice.doc_number}（{clauses[0]}）" if clauses else notice.doc_number
-    return f"根据{where}：" + "；".join(bodies) + "。"
+    items = [it for it in reply.items if it.notice.id == notice.id][:2]
+    if not items:
+        return f"根据{notice.doc_number}：{reply.lead.rstrip('。')}。"
+    bodies = [f"{it.label}{it.text}".rstrip("。；; ") for it in items]
+    lead = f"{reply.lead.rstrip('。')}。" if reply.kind == "not_stated" and reply.lead else ""
+    return f"根据{notice.doc_number}（{items[0].clause}）：{lead}" + "；".join(bodies) + "。"
 
 
 def _fit_level(notice: Notice, level: Optional[str], notes: List[str]) -> Optional[str]:
@@ -167,11 +153,38 @@ def _fit_level(notice: Notice, level: Optional[str], notes: List[str]) -> Option
 
 def run_search(index: NoticeIndex, today: dt.date, query: str, understood: Understanding, rasa_down: bool,
                notice_id: Optional[str], level: Optional[str], topic: Optional[str]) -> SearchResult:
-    """Combine understanding and filters (filters win) into an answer, or what is still missing."""
+    """Combine understanding and filters (filters win) into an answer, or what is still missing.
+
+    A chosen topic lists that topic whole; otherwise the caller's words are answered item by item,
+    as the assistant answers them."""
     result = SearchResult(query=query, understood=understood, rasa_down=rasa_down)
+    chosen_level = level if level in LEVEL_NAMES else None
     level = level or understood.level
-    topic = topic or understood.topic
     notice = index.get(notice_id) if notice_id else None
+    qa = qa_for(index)
+    if query and topic is None:
+        reply = qa.answer(query, today, region=understood.region, level=level if level in LEVEL_NAMES else None,
+                          intent=understood.intent, level_said=bool(understood.level), notice_id=notice_id,
+                          force_level=chosen_level)
+        if reply.kind in ("out_of_scope", "fraud"):
+            result.notes.append(reply.lead or "这个问题不在通知范围内。")
+            result.notes += [f"{it.label}{it.text}（{it.citation}）" for it in reply.items]
+            return result
+        if reply.notice is None:
+            if reply.kind == "wrong_level":
+                result.notes.append(reply.lead.replace("请选择您要查询的通知：", ""))
+            elif understood.region is None and not qa.region_in(query):
+                result.notes.append("没有识别出地区，请选择来电人所在地区的通知。")
+            result.candidates = reply.candidates or index.all()
+            result.level = level
+            return result
+        notes: List[str] = []
+        if level and reply.level is None:
+            _fit_level(reply.notice, level, notes)
+        result.notes += notes
+        result.level = reply.level
+        result.hit = Hit(reply.notice, reply.level, reply.topic, reply, readout(reply.notice, reply))
+        return result
     if notice is None:
         res = resolve(index, understood.region, level if level not in AMBIGUOUS_LEVELS else None)
         notice = res.notice
@@ -181,16 +194,16 @@ def run_search(index: NoticeIndex, today: dt.date, query: str, understood: Under
                 result.notes.append("没有识别出地区，请选择来电人所在地区的通知。")
             result.level = level
             return result
-    notes: List[str] = []
+    notes = []
     level = _fit_level(notice, level, notes)
     result.notes += notes
     result.level = level
+    topic = topic or understood.topic
     if topic is None or topic not in ANSWER_TOPICS:
         result.notice = notice
         return result
-    window_kind = understood.window_kind if topic == "windows" else None
-    ans = answer(notice, topic, today, level=level, window_kind=window_kind)
-    result.hit = Hit(notice, level, topic, ans, readout(notice, ans))
+    reply = qa.topic_reply(notice, topic, today, level)
+    result.hit = Hit(notice, level, topic, reply, readout(notice, reply))
     return result
 
 

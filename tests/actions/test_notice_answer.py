@@ -26,11 +26,13 @@ async def test_fee_with_region_and_level(load_tracker, dispatcher):
     assert SlotSet("last_topic", "fees") in events
 
 
-async def test_fee_without_region_asks_with_a_button_per_notice(load_tracker, dispatcher):
+async def test_fee_without_region_answers_each_notice_labelled_with_a_button_per_notice(load_tracker, dispatcher):
     events, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("fee_asked_no_region"))
-    assert "哪个地区" in texts(msgs)
-    assert len(payloads(msgs)) == 5
+    text = texts(msgs)
+    assert "您没有说地区" in text and "长治2022：工程师评审费：每人300元" in text and "重庆2024" in text
+    assert len(payloads(msgs)) == 5  # a button per notice to narrow down
     assert SlotSet("last_topic", "fees") in events  # the pending question is remembered
+    assert SlotSet("last_question", "评审费多少钱") in events
     assert all(p.startswith("/inform{") for p in payloads(msgs))
     assert json.loads(payloads(msgs)[0][len("/inform"):])["region"]
 
@@ -55,12 +57,12 @@ async def test_switch_region_keeps_topic_and_drops_unfit_level(load_tracker, dis
     assert SlotSet("level", None) in events
 
 
-async def test_junior_is_clarified(load_tracker, dispatcher):
+async def test_junior_answers_both_junior_levels_labelled_and_offers_each(load_tracker, dispatcher):
     events, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("junior_asked_changzhi"))
-    assert "助理工程师" in texts(msgs) and "技术员" in texts(msgs)
-    assert '/inform{"level":"assistant_engineer"}' in payloads(msgs)
+    text = texts(msgs)
+    assert "助理工程师评审费：每人260元" in text and "技术员评审费：每人260元" in text
+    assert "工程师评审费：每人300元" not in text  # 初级 is never 中级
     assert SlotSet("level", None) in events
-    assert "260" not in texts(msgs)  # no figure before the level is known
 
 
 async def test_level_not_in_region_says_so_without_a_figure(load_tracker, dispatcher):
@@ -75,7 +77,8 @@ async def test_payment_window_relative_to_today(load_tracker, dispatcher):
     text = texts(msgs)
     assert "2024年10月28日至2024年11月11日" in text and "还剩12天" in text
     assert "网上申报" not in text  # only the window asked about
-    assert SlotSet("window_kind", None) in events
+    assert text.index("评审缴费") < 40  # first, right after the header
+    assert SlotSet("last_topic", "windows") in events
 
 
 async def test_region_only_offers_topics(load_tracker, dispatcher):
@@ -84,19 +87,49 @@ async def test_region_only_offers_topics(load_tracker, dispatcher):
     assert "/ask_fee" in payloads(msgs) and "/ask_deadline" in payloads(msgs)
 
 
-async def test_conditions_for_multi_level_notice_ask_level(load_tracker, dispatcher):
+async def test_conditions_for_multi_level_notice_give_the_common_part_and_a_button_per_level(load_tracker, dispatcher):
     _, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("conditions_changzhi_no_level"))
     assert '/inform{"level":"engineer"}' in payloads(msgs)
+    assert '/show_all{"topic":"conditions"}' in payloads(msgs)
+    assert len(texts(msgs)) <= 250
 
 
-async def test_out_of_scope_offers_contact_of_known_region(load_tracker, dispatcher, own_database):
+async def test_a_point_asked_gets_that_point_and_the_whole_topic_one_tap_away(load_tracker, dispatcher):
+    _, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("papers_count_asked_changzhi_engineer"))
+    text = texts(msgs)
+    assert text.splitlines()[1].startswith("· 任助理工程师期间须发表学术论文2篇以上") and "三（一）4" in text
+    assert len(text) <= 250
+    assert any(p.startswith("/show_all") for p in payloads(msgs))
+
+
+async def test_show_all_gives_the_whole_topic(load_tracker, dispatcher):
+    _, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("show_all_papers_changzhi_engineer"))
+    text = texts(msgs)
+    assert "2篇以上" in text and "2000字" in text and "25%" in text and len(text) > 250
+
+
+async def test_a_yes_no_question_is_answered_and_offers_the_assessment_with_the_facts_typed(load_tracker, dispatcher):
+    events, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("yes_no_college_asked_jianyang"))
+    text = texts(msgs)
+    assert "大专" in text.splitlines()[1] and "二（四）" in text
+    assert "/ask_eligibility" in payloads(msgs)
+    assert SlotSet("fact_education", "junior_college") in events
+
+
+async def test_out_of_scope_says_what_is_covered_and_keeps_the_question(load_tracker, dispatcher, own_database):
     _, msgs = await run(ActionScopeHelp(), dispatcher, load_tracker("out_of_scope_in_changzhi"))
     text = texts(msgs)
-    assert "回答不了" in text and "0355-3036240" in text
-    assert "320" not in text and "027028373" not in text
+    assert "不在我能回答的范围" in text and "长治2022" in text and "重庆2024" in text
+    assert "元" not in text and "〔" not in text  # no figure, no clause of a notice
     # and the question waits in the staff inbox
     inbox = Storage(own_database).list_unanswered()
     assert [row.text for row in inbox] == ["明天天气怎么样"]
+
+
+async def test_low_confidence_but_clearly_a_notice_question_is_answered(load_tracker, dispatcher, own_database):
+    _, msgs = await run(ActionScopeHelp(), dispatcher, load_tracker("fallback_paper_email_changzhi"))
+    assert "czsjxwzpwzy@163.com" in texts(msgs)
+    assert Storage(own_database).list_unanswered() == []
 
 
 async def test_human_handoff_lists_every_notice_contact(load_tracker, dispatcher):
@@ -108,5 +141,5 @@ async def test_human_handoff_lists_every_notice_contact(load_tracker, dispatcher
 async def test_uncovered_place_is_named_not_guessed(load_tracker, dispatcher):
     _, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("fee_asked_senior_in_uncovered_beijing"))
     text = texts(msgs)
-    assert "北京的通知我还没有收录" in text
+    assert "北京的职称评审不在我能回答的范围内" in text
     assert "元" not in text

@@ -129,11 +129,13 @@ def test_level_specific_conditions(index):
 
 
 def test_uncovered_place(index):
-    from policies.index import load_places, uncovered_place
+    from policies.index import load_places
+    from policies.scope import uncovered_place
 
     places = load_places()
     assert uncovered_place(index, "北京高工评审费", places) == "北京"
-    assert uncovered_place(index, "成都简阳高工评审费", places) == "成都"
+    assert uncovered_place(index, "成都简阳高工评审费", places) is None  # 简阳 is near 成都
+    assert uncovered_place(index, "山西太原中级", places) == "太原"
     assert uncovered_place(index, "重庆副高评审费", places) is None
     assert uncovered_place(index, "山西长治中级", places) is None  # 长治 is in 山西
     assert uncovered_place(index, "甘肃平凉", places) is None

@@ -1,0 +1,443 @@
+"""Answer the question that was asked: scope first, then the notice in play, then its best items.
+
+:func:`answer_question` takes what the conversation knows (the text, the NLU's intent, the region
+and level so far) and returns a :class:`Reply` — structured items, each a fact with its clause —
+that the chat, WeChat and the staff page render in their own way (:func:`render_text` is the
+chat's). The intent is a prior on topics, never a filter; levels take their role from the words
+around them (:mod:`policies.roles`); "the notice does not say" only when no item matches.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from policies.answers import ANSWER_TOPICS, contact_line
+from policies.index import NoticeIndex, load_places
+from policies.items import NoticeItem
+from policies.levels import LEVEL_NAMES, LEVEL_ORDER
+from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
+from policies.retrieval import Hit, ItemIndex
+from policies.roles import level_roles, next_level
+from policies.schema import Notice
+from policies.scope import Scope, classify
+from policies.text import Analyzer, normalize
+
+# The NLU's intents and the notice topics they hint at (a prior for ranking, never a filter).
+INTENT_TOPICS: Dict[str, str] = {
+    "ask_fee": "fees",
+    "ask_deadline": "windows",
+    "ask_materials": "materials",
+    "ask_procedure": "procedure",
+    "ask_who_may_apply": "who_may_apply",
+    "ask_conditions": "conditions",
+    "ask_exceptional_route": "exceptional_routes",
+    "ask_continuing_education": "continuing_education",
+    "ask_papers": "papers",
+    "ask_series_transfer": "series_transfer",
+    "ask_contacts": "contacts",
+    "ask_certificate": "certificate",
+    "ask_defence": "defence",
+}
+TOPIC_INTENTS = {topic: intent for intent, topic in INTENT_TOPICS.items()}
+# Topics whose items also answer a question of the key topic (a 破格 question may be a condition …).
+RELATED_TOPICS = {
+    "conditions": ("exceptional_routes", "who_may_apply", "papers", "continuing_education"),
+    "exceptional_routes": ("conditions",),
+    "who_may_apply": ("conditions",),
+    "windows": ("procedure",),
+    "procedure": ("windows", "materials"),
+    "papers": ("conditions",),
+}
+
+# How a topic is named (no facts): a question made only of these words asks for the topic as a whole.
+TOPIC_WORDS: Dict[str, Tuple[str, ...]] = {
+    "fees": ("评审费", "费用", "多少钱", "收费", "收多少钱", "交多少钱"),
+    "windows": ("时间", "时间安排", "什么时候", "截止", "截止时间", "哪天", "日程", "安排"),
+    "materials": ("材料", "申报材料", "资料", "交什么", "准备什么", "要什么", "准备", "清单", "材料清单"),
+    "procedure": ("流程", "步骤", "程序", "怎么报", "怎么申报", "申报流程", "办理流程", "手续"),
+    "conditions": ("条件", "申报条件", "要求", "资格", "门槛", "标准", "基本条件", "评审条件"),
+    "exceptional_routes": ("破格", "破格申报", "破格条件"),
+    "continuing_education": ("继续教育", "继教", "学时"),
+    "papers": ("论文", "论文要求", "查重"),
+    "defence": ("答辩", "评审方式", "面试"),
+    "certificate": ("证书", "职称证", "发证", "电子证书"),
+    "series_transfer": ("转系列", "转评"),
+    "contacts": ("电话", "联系方式", "联系电话", "咨询电话", "联系人"),
+    "who_may_apply": ("申报对象", "范围", "谁能报", "哪些人"),
+}
+BUDGET = 250  # characters of a reply, header included: one phone screen
+MAX_ITEMS = 3
+ACROSS_CLIP = 36  # one line per notice when no region is known: the fact's first words
+KEEP_RATIO = 0.6  # a further item is shown when it scores at least this share of the best
+MIN_SCORE = 1.2  # below this no item is about the question: the notice does not say
+CONFIDENT = 4.0  # an answer the NLU did not expect (fallback) needs at least this score
+
+
+@dataclass
+class ReplyItem:
+    text: str
+    clause: str
+    notice: Notice
+    label: str = ""  # "工程师：" where the level was not said; the notice's name across notices
+    stated: bool = True
+    key: str = ""
+
+    @property
+    def citation(self) -> str:
+        return f"{self.notice.doc_number} {self.clause}"
+
+
+@dataclass
+class Reply:
+    """A structured answer. ``kind``: answer / not_stated / out_of_scope / fraud / choose_notice /
+    wrong_level."""
+
+    kind: str
+    notice: Optional[Notice] = None
+    items: List[ReplyItem] = field(default_factory=list)
+    lead: str = ""
+    tail: str = ""
+    topic: Optional[str] = None  # home topic of the best item: "查看全部…" shows it whole
+    more: bool = False  # the topic has more than is shown
+    level: Optional[str] = None
+    candidates: List[Notice] = field(default_factory=list)  # notices to offer as buttons
+    ask_levels: List[str] = field(default_factory=list)  # levels to offer as buttons
+    score: float = 0.0
+    scope: Optional[Scope] = None
+
+    @property
+    def citations(self) -> List[str]:
+        seen: List[str] = []
+        for it in self.items:
+            if it.citation not in seen:
+                seen.append(it.citation)
+        return seen
+
+    @property
+    def stated(self) -> bool:
+        return self.kind == "answer" and any(it.stated for it in self.items)
+
+
+def header(notice: Notice) -> str:
+    return f"【{notice.region.city.rstrip('市')}{notice.year}｜{notice.doc_number}】"
+
+
+def item_line(it: ReplyItem) -> str:
+    return f"· {it.label}{it.text}〔{it.clause}〕"
+
+
+def render_text(reply: Reply) -> str:
+    """The chat's text: header, lead, items, tail — the first lines answer the question."""
+    lines: List[str] = []
+    if reply.notice is not None and reply.kind in ("answer", "not_stated"):
+        lines.append(header(reply.notice))
+    if reply.lead:
+        lines.append(reply.lead)
+    lines += [item_line(it) for it in reply.items]
+    if reply.tail:
+        lines.append(reply.tail)
+    return "\n".join(lines)
+
+
+class QA:
+    """Everything needed to answer: the notices, their item index, the place names."""
+
+    def __init__(self, index: NoticeIndex, analyzer: Optional[Analyzer] = None,
+                 places: Optional[List[str]] = None) -> None:
+        self.index = index
+        extra = [w for n in index.all() for w in (n.region.city, *n.region.aliases)]
+        self.analyzer = analyzer or Analyzer(extra)
+        self.items = ItemIndex(index, self.analyzer)
+        self.places = places if places is not None else load_places()
+        self._region_words = sorted({w for n in index.all() for w in (n.region.city, n.region.city.rstrip("市"),
+                                                                        *n.region.aliases)}, key=len, reverse=True)
+        from policies.text import vocabulary
+
+        self._level_forms = {lv: list(forms) for lv, forms in vocabulary()["entities"]["level"].items()}
+
+    # --- the one entry point ---------------------------------------------------------------
+    def answer(
+        self,
+        text: str,
+        today: dt.date,
+        region: Optional[str] = None,
+        level: Optional[str] = None,
+        intent: Optional[str] = None,
+        level_said: bool = False,
+        strict: bool = False,
+        notice_id: Optional[str] = None,
+        force_level: Optional[str] = None,
+    ) -> Reply:
+        """``level``: the level known to the conversation; ``level_said``: it was said in ``text``.
+        ``strict``: the NLU did not take this for a notice question (fallback / out of scope):
+        answer only with a confident match. ``notice_id`` / ``force_level``: chosen outright (the
+        staff page's filters), whatever the text says."""
+        scope = classify(text, self.index, self.places)
+        if not scope.answerable:
+            return self._out_of_scope(scope, text, region)
+        named = self.region_in(text)
+        if named:
+            region = named
+        roles = level_roles(text, strip=self._region_words)
+        target = roles.applied
+        if target is None and roles.held is not None:
+            # "我是助工，要几篇论文": the next level, where the region has a notice for it
+            up = next_level(roles.held)
+            target = up if up and (region is None or self.index.find(region=region, level=up)) else None
+        if target is None and not roles.mentions:
+            target = level
+        if force_level:
+            target = force_level
+        level_is_new = bool(roles.mentions) or level_said
+        if target in AMBIGUOUS_LEVELS:
+            target_levels = AMBIGUOUS_LEVELS[target]
+            target = None
+        else:
+            target_levels = None
+        topics = self._topics(intent)
+        fixed = self.index.get(notice_id) if notice_id else None
+        if fixed is not None:
+            region = fixed.region.code
+        res = resolve(self.index, region, target, level_is_new=level_is_new)
+        if fixed is not None and res.notice is not fixed:
+            res = Resolution(notice=fixed, level=target if target in fixed.levels else None)
+        if res.unknown_level_for_region:
+            city_notices = self.index.find(region=region)
+            covered = "；".join(f"{n.doc_number}（{_levels_text(n.levels)}）" for n in city_notices)
+            return Reply("wrong_level", lead=(
+                f"{city_notices[0].region.city}目前收录的通知是{covered}，没有{LEVEL_NAMES.get(target, target)}的评审安排。"
+                "请选择您要查询的通知："), candidates=city_notices + res.candidates, level=target)
+        if res.notice is None:
+            return self._across(self._with_held(text, roles.held), today, res.candidates or self.index.all(), target,
+                                topics, strict, held=roles.held)
+        notice = res.notice
+        level = res.level if res.level in notice.levels else None
+        if level is None and target in notice.levels:
+            level = target
+        dropped = (f"（{notice.region.city}这份通知只涉及{_levels_text(notice.levels)}，以下按该通知回答）"
+                   if res.level_dropped else "")
+        broad = self.broad_topic(text)
+        if broad:
+            reply = self.topic_reply(notice, broad, today, level, summary=True, levels_hint=target_levels)
+            reply.lead = "\n".join(x for x in (dropped, reply.lead) if x)
+            return reply
+        hits = self._search(self._with_held(text, roles.held), [notice.id], level, topics, target_levels,
+                            held=roles.held)
+        if strict and (not hits or hits[0].score < CONFIDENT):
+            return Reply("out_of_scope", scope=Scope("out_of_scope", ""), score=hits[0].score if hits else 0.0)
+        if not hits or hits[0].score < MIN_SCORE:
+            return self._not_stated(notice, text, topics, level)
+        unmet = self.items.unmet_cues(text, notice.id, level)
+        reply = self._compose(notice, hits, level, today, reserve=90 if unmet else 0)
+        if unmet:
+            reply.lead = f"这份通知没有写到{'、'.join(unmet)}。相关规定："
+        if unmet or not all(it.stated for it in reply.items[:1]):
+            reply.tail = self._contact_tail(notice)
+        if dropped:
+            reply.lead = "\n".join(x for x in (dropped, reply.lead) if x)
+        return reply
+
+    def broad_topic(self, text: str) -> Optional[str]:
+        """The topic a question names and nothing more ("长治申报条件", "要交什么材料"), else None."""
+        drop = set(self._region_words) | {w for forms in self._level_forms.values() for w in forms}
+        words = [w for w in self.analyzer.words(text) if w not in drop]
+        if not words:
+            return None
+        for topic, names in TOPIC_WORDS.items():
+            if all(w in names or w in ("的", "有", "哪些", "都") for w in words):
+                return topic
+        return None
+
+    def topic_reply(self, notice: Notice, topic: str, today: dt.date, level: Optional[str] = None,
+                    summary: bool = False, levels_hint: Optional[List[str]] = None) -> Reply:
+        """The items of one topic of a notice, in the notice's order. ``summary``: what fits one
+        screen, the rest one tap away; with several levels and none chosen, the common items and a
+        button per level."""
+        level = level if level in notice.levels else None
+        items = [it for it in self.items.items
+                 if it.notice_id == notice.id and topic in it.topics and it.applies_to(level)]
+        if levels_hint:
+            items = [it for it in items if it.levels is None or set(it.levels) & set(levels_hint)]
+        # the topic's own items first, then the documents it defers to, then how years are counted
+        rank = {"delegates": 1, "counting": 2}
+        items.sort(key=lambda it: rank.get(it.key.split("/")[1], 0))
+        if not items:
+            return self._not_stated(notice, ANSWER_TOPICS.get(topic, topic), [topic], level)
+        ask_levels: List[str] = []
+        candidates = [lv for lv in notice.levels if not levels_hint or lv in levels_hint]
+        if summary and level is None and len(candidates) > 1 and any(
+                it.levels and set(candidates) - set(it.levels) for it in items):
+            ask_levels = candidates
+            common = [it for it in items if not it.levels]
+            if topic not in ("fees", "windows") and len(ask_levels) > 1:
+                items = common or items
+        shown = [self._reply_item(it, notice, level, today) for it in items]
+        total = len(shown)
+        if summary:
+            kept, used = [], len(header(notice)) + 30
+            for ri in shown:
+                if used + len(item_line(ri)) + 1 > BUDGET and kept:
+                    break
+                kept.append(ri)
+                used += len(item_line(ri)) + 1
+            shown = kept
+        lead = ""
+        if ask_levels and len(ask_levels) > 1:
+            lead = f"{_levels_text(ask_levels)}的{ANSWER_TOPICS.get(topic, '')}不同，选级别可看具体要求。共同的有："
+            if topic in ("fees", "windows"):
+                lead = ""
+        return Reply("answer", notice=notice, items=shown, topic=topic, level=level, lead=lead,
+                     more=total > len(shown) or bool(ask_levels), ask_levels=ask_levels if len(ask_levels) > 1 else [])
+
+    # --- pieces ------------------------------------------------------------------------------
+    def region_in(self, text: str) -> Optional[str]:
+        """The region a question names itself (traditional characters too), None if none."""
+        t = normalize(text)
+        for n in self.index.all():
+            for w in (n.region.city, n.region.city.rstrip("市"), *n.region.aliases):
+                if len(w) >= 2 and w in t:
+                    return n.region.code
+        return None
+
+    @staticmethod
+    def _with_held(text: str, held: Optional[str]) -> str:
+        """The title already held is content ("取得助理工程师后…"): say it in the notice's words."""
+        return f"{text} 取得{LEVEL_NAMES[held]}" if held in LEVEL_NAMES else text
+
+    def _topics(self, intent: Optional[str]) -> List[str]:
+        topic = INTENT_TOPICS.get(intent or "")
+        return [topic, *RELATED_TOPICS.get(topic, ())] if topic else []
+
+    def _search(self, text: str, notice_ids: Sequence[str], level: Optional[str], topics: Iterable[str],
+                target_levels: Optional[List[str]] = None, held: Optional[str] = None) -> List[Hit]:
+        """Region names choose the notice and level names the level: neither is content, except the
+        title already held."""
+        drop = self._region_words + [w for lv, forms in self._level_forms.items() if lv != held for w in forms]
+        hits = self.items.search(text, notice_ids, level, topics, drop_words=drop)
+        if target_levels:
+            hits = [h for h in hits if h.item.levels is None or set(h.item.levels) & set(target_levels)]
+        return hits
+
+    def _compose(self, notice: Notice, hits: List[Hit], level: Optional[str], today: dt.date,
+                 reserve: int = 0) -> Reply:
+        best = hits[0]
+        chosen: List[Hit] = [best]
+        used = len(header(notice)) + len(self._line(best.item, notice, level, today)) + 2 + reserve
+        for h in hits[1:]:
+            if len(chosen) >= MAX_ITEMS or h.score < best.score * KEEP_RATIO:
+                break
+            if any(h.item.text == c.item.text for c in chosen):
+                continue
+            line = self._line(h.item, notice, level, today)
+            if used + len(line) + 1 > BUDGET:
+                continue
+            chosen.append(h)
+            used += len(line) + 1
+        items = [self._reply_item(h.item, notice, level, today) for h in chosen]
+        topic = best.item.topic
+        topic_size = sum(1 for it in self.items.items if it.notice_id == notice.id and topic in it.topics
+                         and it.applies_to(level))
+        kind = "answer"
+        return Reply(kind, notice=notice, items=items, topic=topic if topic in ANSWER_TOPICS else None,
+                     more=topic_size > len(items), level=level, score=best.score)
+
+    def _reply_item(self, it: NoticeItem, notice: Notice, level: Optional[str], today: dt.date) -> ReplyItem:
+        label = ""
+        if level is None and it.levels and len(notice.levels) > 1 and set(it.levels) != set(notice.levels):
+            label = "、".join(LEVEL_NAMES[lv] for lv in it.levels) + "："
+            if it.text.startswith(LEVEL_NAMES[it.levels[0]]):
+                label = ""
+        return ReplyItem(it.shown(today), it.clause, notice, label, it.stated, it.key)
+
+    def _line(self, it: NoticeItem, notice: Notice, level: Optional[str], today: dt.date) -> str:
+        return item_line(self._reply_item(it, notice, level, today))
+
+    def _across(self, text: str, today: dt.date, notices: List[Notice], level: Optional[str],
+                topics: List[str], strict: bool, held: Optional[str] = None) -> Reply:
+        """No region: answer from the notice the question is clearly about, or from each, labelled."""
+        ids = [n.id for n in notices]
+        hits = self._search(text, ids, level if level in LEVEL_ORDER else None, topics, held=held)
+        if strict and (not hits or hits[0].score < CONFIDENT):
+            return Reply("out_of_scope", scope=Scope("out_of_scope", ""), score=hits[0].score if hits else 0.0)
+        best_by_notice: Dict[str, Hit] = {}
+        for h in hits:
+            best_by_notice.setdefault(h.item.notice_id, h)
+        ranked = sorted(best_by_notice.values(), key=lambda h: -h.score)
+        if not ranked or ranked[0].score < MIN_SCORE:
+            return Reply("choose_notice", lead="请问您在哪个地区、申报哪个级别？目前收录的通知如下，请选择：",
+                         candidates=notices)
+        if len(ranked) == 1 or ranked[0].score >= 1.8 * ranked[1].score:
+            notice = self.index.get(ranked[0].item.notice_id)
+            lvl = level if level in notice.levels else None
+            reply = self._compose(notice, [h for h in hits if h.item.notice_id == notice.id], lvl, today)
+            reply.candidates = [n for n in notices if n.id != notice.id]
+            return reply
+        items = []
+        used = 0
+        for h in ranked:
+            n = self.index.get(h.item.notice_id)
+            ri = self._reply_item(h.item, n, level if level in n.levels else None, today)
+            ri.label = f"{n.region.city.rstrip('市')}{n.year}：" + ri.label
+            if len(ri.text) > ACROSS_CLIP:
+                ri.text = ri.text[:ACROSS_CLIP] + "…"
+            line = item_line(ri)
+            if items and used + len(line) > BUDGET - 45:
+                break
+            items.append(ri)
+            used += len(line) + 1
+        return Reply("answer", items=items, lead="您没有说地区，各地通知的规定如下：",
+                     tail="选择您所在地区，我按那份通知细说：", candidates=notices, score=ranked[0].score,
+                     topic=ranked[0].item.topic if ranked[0].item.topic in ANSWER_TOPICS else None)
+
+    def _not_stated(self, notice: Notice, text: str, topics: List[str], level: Optional[str]) -> Reply:
+        thing = self._thing(text)
+        lead = f"这份通知没有写到{thing}。" if thing else "这份通知没有写到您问的内容。"
+        items = []
+        for d in notice.delegates:
+            if topics and set(d.topics) & set(topics):
+                title = f"《{d.title}》" if d.title else ""
+                items.append(ReplyItem(f"{d.about.rstrip('。')}：见{title}{d.doc}", d.clause, notice, stated=False))
+        items = items[:2]
+        return Reply("not_stated", notice=notice, items=items, lead=lead, tail=self._contact_tail(notice), level=level)
+
+    @staticmethod
+    def _contact_tail(notice: Notice) -> str:
+        main = notice.contacts[0]
+        phones = "、".join(main.phones) if main.phones else (main.email or main.address or "")
+        return f"如需确认，请咨询{main.name}（{phones}）。"
+
+    def _thing(self, text: str) -> str:
+        t = normalize(text)
+        for w in self._region_words:
+            t = t.replace(w, "")
+        t = re.sub(r"^(请问|想问一下|想问|问一下|你好|您好|老师)+", "", t)
+        t = re.sub(r"[？?。！!，,\s]+$", "", t)
+        t = re.sub(r"(吗|呢|吧|么|啊)$", "", t)
+        return f"“{t[:20]}”" if t else ""
+
+    def _out_of_scope(self, scope: Scope, text: str, region: Optional[str]) -> Reply:
+        if scope.kind == "fraud":
+            notices = self.index.all()
+            hits = self.items.search("代办 中介 乱收费 弄虚作假 谨防受骗 服务费 代办费", [n.id for n in notices])
+            items = []
+            for h in hits[:2]:
+                n = self.index.get(h.item.notice_id)
+                items.append(ReplyItem(h.item.text, h.item.clause, n, f"{n.short_name}："))
+            return Reply("fraud", items=items, scope=scope,
+                         lead="职称只能本人按通知如实申报，不存在“代评”“包过”。通知里的提醒：",
+                         tail="请只通过通知写明的官方渠道申报，遇到收费代办请向经办部门反映。")
+        covered = "、".join(n.short_name for n in self.index.all())
+        subject = f"{scope.subject}不在我能回答的范围内。" if scope.subject else "这个问题我还回答不了。"
+        return Reply("out_of_scope", scope=scope, lead=f"抱歉，{subject}我只解答以下工程系列职称评审通知：{covered}。")
+
+
+def _levels_text(levels: List[str]) -> str:
+    return "、".join(LEVEL_NAMES[lv] for lv in levels)
+
+
+@lru_cache(maxsize=4)
+def qa_for(index: NoticeIndex) -> QA:
+    return QA(index)

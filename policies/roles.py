@@ -1,0 +1,105 @@
+"""Roles of the levels named in a question: the level applied for vs the title already held.
+
+"我是助工，报中级要几篇论文" names two levels: 中级 is applied for, 助工 is held. A question about
+applying is answered for the level applied for. Rules, in order:
+
+1. a level right after a word of applying (报 / 评 / 申报 / 升 / 晋升 / 考 …) is applied for;
+2. a level after a word of holding (我是 / 现在是 / 拿了 / 取得 / 有 …) or before one of time
+   held (…后 / 满 / 几年了 / 以来 / 之前) is held;
+3. of the rest, the highest is applied for (nobody applies for a level below their own).
+A held level with no level applied for leaves the level open (the caller decides).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from policies.levels import LEVEL_ORDER
+from policies.text import normalize, vocabulary
+
+APPLY_BEFORE = re.compile(r"(报|评|申报|申请|申评|参评|升|晋升|晋|考|冲|够|想拿|要拿)\s*(个|一个|上)?$")
+HOLD_BEFORE = re.compile(r"(我是|我现在是|现在是|目前是|本人是|已是|已经是|拿了|拿到|拿的|拿|取得|取得了|获得|评上|评上了|有|持有|现任|任|聘任|聘了|聘|当了)\s*(了)?$")
+HOLD_AFTER = re.compile(r"^\s*(后|之后|以后|以来|之前|前|满|已经|已|几年|\d+年|[一二两三四五六七八九十]+年|多年|证书|期间|任职|职称[满后已])")
+
+
+@dataclass
+class LevelRoles:
+    applied: Optional[str] = None
+    held: Optional[str] = None
+    mentions: List[Tuple[int, str]] = field(default_factory=list)
+
+
+def _surface_forms() -> List[Tuple[str, str]]:
+    forms: Dict[str, str] = {}
+    for value, surface in vocabulary()["entities"]["level"].items():
+        for s in surface:
+            forms[s] = value
+    return sorted(forms.items(), key=lambda p: -len(p[0]))
+
+
+def find_levels(text: str) -> List[Tuple[int, int, str]]:
+    """(start, end, level) of every level named, longest form first, no overlaps."""
+    text = normalize(text)
+    taken = [False] * len(text)
+    out: List[Tuple[int, int, str]] = []
+    for form, value in _surface_forms():
+        start = text.find(form)
+        while start >= 0:
+            end = start + len(form)
+            if not any(taken[start:end]):
+                # "工程师" inside "助理工程师"/"高级工程师" is taken by the longer form already.
+                out.append((start, end, value))
+                for i in range(start, end):
+                    taken[i] = True
+            start = text.find(form, end)
+    return sorted(out)
+
+
+def level_roles(text: str, strip: Sequence[str] = ()) -> LevelRoles:
+    """``strip``: words to drop first (place names between 报 and the level: 报简阳高工)."""
+    text = normalize(text)
+    for w in strip:
+        text = text.replace(w, "")
+    found = find_levels(text)
+    roles = LevelRoles(mentions=[(s, v) for s, _, v in found])
+    applied: List[str] = []
+    held: List[str] = []
+    free: List[str] = []
+    for start, end, value in found:
+        before, after = text[max(0, start - 6):start], text[end:end + 6]
+        if APPLY_BEFORE.search(before):
+            applied.append(value)
+        elif HOLD_BEFORE.search(before) or HOLD_AFTER.search(after):
+            held.append(value)
+        else:
+            free.append(value)
+    rank = LEVEL_ORDER.index
+
+    def top(values: List[str]) -> Optional[str]:
+        known = [v for v in values if v in LEVEL_ORDER]
+        return max(known, key=rank) if known else (values[0] if values else None)
+
+    if applied:
+        roles.applied = top(applied)
+        # a level said without a cue, below the one applied for, is the one held
+        if roles.applied in LEVEL_ORDER:
+            held += [v for v in free if v in LEVEL_ORDER and rank(v) < rank(roles.applied)]
+    roles.held = top(held)
+    if roles.applied is None and free:
+        candidate = top(free)
+        if roles.held is None or candidate not in LEVEL_ORDER or roles.held not in LEVEL_ORDER \
+                or rank(candidate) > rank(roles.held):
+            roles.applied = candidate
+    if roles.applied is None and len(held) > 1:  # "助工满4年的中级…": two held, the higher is asked
+        ordered = sorted({v for v in held if v in LEVEL_ORDER}, key=rank)
+        if len(ordered) > 1:
+            roles.applied, roles.held = ordered[-1], ordered[-2]
+    return roles
+
+
+def next_level(level: Optional[str]) -> Optional[str]:
+    if level not in LEVEL_ORDER:
+        return None
+    i = LEVEL_ORDER.index(level)
+    return LEVEL_ORDER[i + 1] if i + 1 < len(LEVEL_ORDER) else None

@@ -1,0 +1,155 @@
+"""Answering the question asked: the point first with its clause, scope first, levels by role,
+"not stated" only when true. Pure policies: no Rasa, no NLU intent (the intent is only a prior)."""
+import datetime as dt
+
+import pytest
+
+from policies import load_notices
+from policies.items import notice_items
+from policies.qa import BUDGET, QA, render_text
+from policies.roles import level_roles
+from policies.schema import TOPICS
+
+TODAY = dt.date(2024, 10, 30)
+
+
+@pytest.fixture(scope="module")
+def qa():
+    return QA(load_notices())
+
+
+def ask(qa, text, **kw):
+    reply = qa.answer(text, TODAY, **kw)
+    return reply, render_text(reply)
+
+
+def first_item(reply):
+    return reply.items[0].text if reply.items else ""
+
+
+# --- every fact is an answer unit -----------------------------------------------------------------
+def test_every_item_of_every_notice_is_answerable_on_its_own():
+    for notice in load_notices().all():
+        items = notice_items(notice)
+        expected = (len(notice.fees) + len(notice.windows) + len(notice.contacts) + len(notice.delegates)
+                    + sum(len(getattr(notice, t)) for t in TOPICS) + len(notice.plagiarism)
+                    + 1 + (1 if notice.achievements_until else 0)
+                    + (1 if notice.continuing_education_hours else 0))
+        assert len(items) == expected, notice.id
+        assert all(it.clause and it.text for it in items)
+        assert len({it.key for it in items}) == len(items)
+
+
+# --- the point asked, first, short ------------------------------------------------------------
+@pytest.mark.parametrize("question, region, value, clause", [
+    ("要几篇论文", "changzhi", "2篇", "三（一）4"),
+    ("工程硕士能提前几年报中级", "changzhi", "提前1年", "三（一）3"),
+    ("查重率超过多少不能答辩", "changzhi", "25%", "七 1"),
+    ("长治中级评审费多少钱", None, "300元", "八"),
+    ("简阳高工评审费", None, "320元", "七"),
+    ("重庆副高什么时候缴费", None, "2024年11月11日", "三（三）"),
+])
+def test_the_value_asked_comes_first_with_its_clause(qa, question, region, value, clause):
+    reply, text = ask(qa, question, region=region)
+    assert reply.kind == "answer"
+    assert value in text[:BUDGET] and clause in text[:BUDGET], text
+    assert len(text) <= BUDGET
+
+
+def test_a_topic_answer_is_not_the_whole_block(qa):
+    reply, text = ask(qa, "长治中级论文要多少字")
+    assert "2000字" in text and len(reply.items) <= 3
+    assert reply.more and reply.topic == "papers"  # the rest of the topic is one tap away
+
+
+def test_a_relaxation_under_another_name_is_not_called_not_stated(qa):
+    reply, text = ask(qa, "长治乡镇一线干了十五年中专学历能评工程师吗")
+    assert reply.kind == "answer" and "没有写到" not in text
+    assert "15年" in first_item(reply) and "中专" in first_item(reply)
+
+
+# --- levels by role ---------------------------------------------------------------------------
+@pytest.mark.parametrize("text, applied, held", [
+    ("我是助工，报中级要几篇论文", "engineer", "assistant_engineer"),
+    ("助工后多久报中级", "engineer", "assistant_engineer"),
+    ("评副高的话，取得中级之前的业绩算不算", "senior_engineer", "engineer"),
+    ("中级拿了五年能报高工吗", "senior_engineer", "engineer"),
+    ("我是助工 要几篇论文", None, "assistant_engineer"),
+    ("简阳高工评审费", "senior_engineer", None),
+])
+def test_level_applied_for_and_level_held(text, applied, held):
+    roles = level_roles(text)
+    assert (roles.applied, roles.held) == (applied, held)
+
+
+def test_a_senior_question_that_names_the_current_title_is_answered_for_senior(qa):
+    reply, _ = ask(qa, "我中级五年了 报平凉高工的评审费多少")
+    assert reply.level == "senior_engineer"
+    assert reply.notice.region.code == "pingliang"
+
+
+def test_the_title_held_leads_to_the_next_level_of_the_notice(qa):
+    reply, text = ask(qa, "我是助工，要几篇论文", region="changzhi")
+    assert reply.level == "engineer" and "2篇" in text
+
+
+# --- scope first --------------------------------------------------------------------------------
+@pytest.mark.parametrize("question, subject", [
+    ("一级工程师年薪多少", "工资待遇"),
+    ("评上中级涨多少工资", "工资待遇"),
+    ("职称计算机考试报名多少钱", "考试"),
+    ("监理工程师报名时间", "考试"),
+    ("副科级和中级职称哪个高", "公务员"),
+    ("中小学高级教师评审条件", "工程系列以外"),
+    ("北京高级工程师评审费多少", "北京"),
+    ("廣州高級工程師評審費多少", "广州"),
+])
+def test_out_of_scope_is_recognised_before_any_notice_figure(qa, question, subject):
+    reply, text = ask(qa, question)
+    assert reply.kind == "out_of_scope" and subject in text
+    assert "元" not in text and "〔" not in text  # no fee, no clause of a notice
+
+
+@pytest.mark.parametrize("question", ["有二建证书能报长治中级吗", "我是会计中级 能转长治工程师吗",
+                                      "长治中级要考计算机吗", "事业单位没兑现岗位工资能报长治中级吗"])
+def test_questions_that_sound_off_topic_but_are_in_a_notice_stay_in_scope(qa, question):
+    reply, _ = ask(qa, question)
+    assert reply.kind == "answer" and reply.notice.region.code == "changzhi"
+
+
+def test_agency_offers_get_the_notices_own_warnings(qa):
+    reply, text = ask(qa, "职称代评靠谱吗 包过的那种")
+    assert reply.kind == "fraud"
+    cited = {it.citation for it in reply.items}
+    assert "渝经信职改办〔2024〕16号 五（三）" in cited and "简人社职〔2020〕33号 八" in cited
+    assert "元" not in text
+
+
+# --- "not stated" only when true -------------------------------------------------------------
+def test_an_unstated_fee_names_the_document_it_defers_to(qa):
+    reply, text = ask(qa, "湖州评审费多少")
+    assert "没有写明金额" in text and "浙价费〔2002〕229号" in text
+
+
+def test_a_count_the_notice_does_not_give_is_said_so_with_the_contact(qa):
+    reply, text = ask(qa, "重庆副高要几篇论文")
+    assert "没有写到论文的具体篇数" in text and "023-63899976" in text[:BUDGET]
+
+
+def test_nothing_matching_says_not_stated_in_the_users_words_with_the_contact(qa):
+    reply, text = ask(qa, "长治评职称要不要体检", region="changzhi")
+    assert reply.kind == "not_stated"
+    assert "这份通知没有写到“评职称要不要体检”" in text and "0355-3036240" in text
+
+
+# --- no region ------------------------------------------------------------------------------
+def test_without_a_region_each_notice_answers_labelled(qa):
+    reply, text = ask(qa, "高级工程师评审费多少")
+    assert reply.notice is None and reply.kind == "answer"
+    assert "420元" in text and "320元" in text and "重庆2024" in text and "简阳2020" in text
+    assert {n.region.code for n in reply.candidates} == {"jianyang", "pingliang", "chongqing"}
+
+
+def test_without_a_region_a_question_only_one_notice_answers_goes_to_it(qa):
+    reply, text = ask(qa, "企业创新型人才直报 七项条件要满足几项")
+    assert reply.notice is not None and reply.notice.region.code == "huzhou" and "3项" in text
