@@ -66,14 +66,16 @@ class ActionAnswerNotice(Action):
         text = tracker.latest_message.get("text") or ""
         region = tracker.get_slot("region")
         level = tracker.get_slot("level")
-        level_said = bool(latest_entities(tracker, "level"))
+        if level is not None and level not in LEVEL_NAMES and level != "junior":
+            level = None  # an entity the NLU mis-read ("市级"): not a level
+        level_said = bool(latest_entities(tracker, "level")) and not text.startswith("/")
 
         if intent == "show_all":
             return self._show_all(dispatcher, tracker)
 
         question: Optional[str] = text
         prior_intent = intent
-        if intent == "inform" or text.startswith("/"):
+        if text.startswith("/") or (intent == "inform" and not qa.content_words(text)):
             # A region or level chosen (button) or said alone: answer the question pending before.
             question = tracker.get_slot("last_question")
             last_topic = tracker.get_slot("last_topic")
@@ -87,7 +89,7 @@ class ActionAnswerNotice(Action):
                           level_said=level_said)
         events: List[EventType] = [SlotSet("last_question", question), SlotSet("last_topic", reply.topic)]
         extra: List[dict] = []
-        if reply.kind == "wrong_level":
+        if reply.kind == "wrong_level" or (tracker.get_slot("level") and level is None):
             events.append(SlotSet("level", None))
         elif reply.notice is not None:
             if reply.notice.region.code != region:

@@ -37,6 +37,7 @@ class NoticeItem:
     stated: bool = True  # False: the notice leaves it open or defers it to another document
     asks: Tuple[str, ...] = ()
     search_extra: str = ""  # words that find it but are not shown (topic name, window kind …)
+    core: bool = False  # a document the notice leaves a whole topic to: named in every answer on it
     window: Optional[Window] = field(default=None, compare=False, hash=False)
 
     @property
@@ -81,6 +82,8 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
 
     def add(topic_key: str, topics: Tuple[str, ...], text: str, clause: str, **kw) -> None:
         n = sum(1 for i in out if i.key.startswith(f"{nid}/{topic_key}/"))
+        if OPEN_POINT.search(text):
+            kw["stated"] = False
         out.append(NoticeItem(f"{nid}/{topic_key}/{n}", nid, topics, text, clause, **kw))
 
     for fee in notice.fees:
@@ -126,7 +129,7 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
     for d in notice.delegates:
         title = f"《{d.title}》" if d.title else ""
         add("delegates", tuple(d.topics), f"{_clip(d.about)}：见{title}{d.doc}", d.clause, stated=False,
-            asks=tuple(d.asks), search_extra=" ".join(TOPICS.get(t, "") for t in d.topics))
+            asks=tuple(d.asks), search_extra=" ".join(TOPICS.get(t, "") for t in d.topics), core=d.core)
     for topic in TOPICS:
         for item in notice.topic_items(topic):
             extra = "；".join(x for x in (item.copies, item.format) if x)
@@ -138,7 +141,7 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
             add(topic, topics, text, item.clause, levels=_levels(item.levels), asks=tuple(item.asks),
                 search_extra=TOPICS[topic], stated=not OPEN_POINT.search(text))
     for rule in notice.plagiarism:
-        text = f"查重：{rule.applies_to}重复率不超过{rule.max_percent}%；{_clip(rule.consequence)}"
+        text = f"查重：{_clip(rule.applies_to)}，查重线{rule.max_percent}%；{_clip(rule.consequence)}"
         add("plagiarism", ("papers",), text, rule.clause, levels=_levels(rule.levels), asks=tuple(rule.asks),
             search_extra="查重 重复率 抄袭率 相似度 论文")
     h = notice.continuing_education_hours

@@ -22,7 +22,7 @@ from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
 from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
 from policies.schema import Notice
-from policies.scope import Scope, classify
+from policies.scope import Scope, anchored, classify
 from policies.text import Analyzer, normalize
 
 # The NLU's intents and the notice topics they hint at (a prior for ranking, never a filter).
@@ -171,24 +171,30 @@ class QA:
         notice_id: Optional[str] = None,
         force_level: Optional[str] = None,
     ) -> Reply:
-        """``level``: the level known to the conversation; ``level_said``: it was said in ``text``.
+        """``level``: the level known to the conversation; ``level_said``: the NLU read it in ``text``
+        itself (not remembered, not a button).
         ``strict``: the NLU did not take this for a notice question (fallback / out of scope):
         answer only with a confident match. ``notice_id`` / ``force_level``: chosen outright (the
         staff page's filters), whatever the text says."""
+        if level not in LEVEL_NAMES and level not in AMBIGUOUS_LEVELS:
+            level = None  # only a known level code counts (an NLU entity may carry any text)
         scope = classify(text, self.index, self.places)
         if not scope.answerable:
             return self._out_of_scope(scope, text, region)
         named = self.region_in(text)
         if named:
             region = named
+        if region is None and notice_id is None and not anchored(text):
+            return self._out_of_scope(Scope("out_of_scope", "与职称评审无关的问题"), text, region)
         roles = level_roles(text, strip=self._region_words)
         target = roles.applied
         if target is None and roles.held is not None:
             # "我是助工，要几篇论文": the next level, where the region has a notice for it
             up = next_level(roles.held)
             target = up if up and (region is None or self.index.find(region=region, level=up)) else None
-        if target is None and not roles.mentions:
-            target = level
+        if target is None and not roles.mentions and not level_said:
+            target = level  # remembered or chosen with a button (a level the NLU read in this text but
+            # the roles do not hold — a recommender's 高级职称 — is not the applicant's)
         if force_level:
             target = force_level
         level_is_new = bool(roles.mentions) or level_said
@@ -201,6 +207,9 @@ class QA:
         fixed = self.index.get(notice_id) if notice_id else None
         if fixed is not None:
             region = fixed.region.code
+        if (target in LEVEL_NAMES and region and not roles.explicit
+                and not self.index.find(region=region, level=target) and self.index.find(region=region)):
+            level_is_new = False  # a level named in passing, which the region's notice does not have
         res = resolve(self.index, region, target, level_is_new=level_is_new)
         if fixed is not None and res.notice is not fixed:
             res = Resolution(notice=fixed, level=target if target in fixed.levels else None)
@@ -240,10 +249,14 @@ class QA:
             reply.lead = "\n".join(x for x in (dropped, reply.lead) if x)
         return reply
 
+    def content_words(self, text: str) -> List[str]:
+        """The words of ``text`` beyond place and level names (what it asks about)."""
+        drop = set(self._region_words) | {w for forms in self._level_forms.values() for w in forms}
+        return [w for w in self.analyzer.words(text) if w not in drop]
+
     def broad_topic(self, text: str) -> Optional[str]:
         """The topic a question names and nothing more ("长治申报条件", "要交什么材料"), else None."""
-        drop = set(self._region_words) | {w for forms in self._level_forms.values() for w in forms}
-        words = [w for w in self.analyzer.words(text) if w not in drop]
+        words = self.content_words(text)
         if not words:
             return None
         for topic, names in TOPIC_WORDS.items():
@@ -336,6 +349,14 @@ class QA:
                 continue
             chosen.append(h)
             used += len(line) + 1
+        # A topic the notice leaves to another document: name that document in the answer.
+        core = [it for it in self.items.items if it.notice_id == notice.id and it.core
+                and set(it.topics) & set(best.item.topics) and it.applies_to(level)]
+        if core and not any(h.item.core for h in chosen):
+            while len(chosen) > 1 and (len(chosen) >= MAX_ITEMS or used + len(self._line(core[0], notice, level, today))
+                                       > BUDGET):
+                used -= len(self._line(chosen.pop().item, notice, level, today)) + 1
+            chosen.append(Hit(core[0], 0.0))
         items = [self._reply_item(h.item, notice, level, today) for h in chosen]
         topic = best.item.topic
         topic_size = sum(1 for it in self.items.items if it.notice_id == notice.id and topic in it.topics

@@ -34,15 +34,19 @@ class Cue:
     question: "re.Pattern[str]"
     item: "re.Pattern[str]"
     boost: float
+    miss: float = 1.0  # an item without that kind of value is scaled by this (the question is precise)
 
 
 CUES: Tuple[Cue, ...] = (
-    Cue("money", re.compile(r"多少钱|费用|收费|评审费|交多少|几块|多少元|缴多少|费是|费多少|价格|贵不贵"),
-        re.compile(r"\d+元|评审费"), 1.5),
+    Cue("money", re.compile(r"多少钱|(费用|收费|评审费|推荐费|费)(是|要|得)?(多少|几)|交多少|几块|多少元|缴多少|价格|贵不贵|收不收费|要钱吗|花多少"),
+        re.compile(r"\d+元|评审费"), 1.5, miss=0.7),
     Cue("date", re.compile(r"什么时候|几号|哪天|截止|几月|日期|时间|啥时|多会|到哪天|截至|开始|结束|何时|期限"),
         re.compile(r"\d+年\d+月\d+日|\d+月\d+日|截止|另行通知|日期"), 1.35),
+    Cue("day", re.compile(r"几号|哪天|哪一天|几点|最迟|最晚|几月几|日期|截止到|截至到"),
+        re.compile(r"\d+月\d+日|\d+:\d+|另行通知|未给.{0,4}日期"), 1.2, miss=0.55),
     Cue("count_papers", re.compile(r"几篇|多少篇|篇数|论文数量|几个论文|几份论文"), re.compile(r"\d+篇|篇以上"), 1.6),
     Cue("count_years", re.compile(r"几年|多少年|多久|多长时间|年限|满几|工作多长"), re.compile(r"满\d+年|\d+年以上|\d+年"), 1.35),
+    Cue("count_items", re.compile(r"几条|几项|几类|几个条件|多少条|多少项|满足几"), re.compile(r"\d+类|\d+项|任意\d|至少\d|[一二三四五六七八九十]项"), 1.4),
     Cue("count_copies", re.compile(r"几份|多少份|一式|份数|几本"), re.compile(r"一式|\d+份|各一份|份"), 1.5),
     Cue("hours", re.compile(r"学时|课时|多少小时|几个小时"), re.compile(r"学时"), 1.5),
     Cue("percent", re.compile(r"重复率|查重率|抄袭率|百分之|%|相似度|多少比例|比例|查重"), re.compile(r"\d+%"), 1.5),
@@ -143,8 +147,8 @@ class ItemIndex:
                     continue
                 if topics & set(it.topics):
                     score *= TOPIC_PRIOR
-                for c in matched:
-                    score *= c.boost
+                for c in cues:
+                    score *= c.boost if c in matched else c.miss
                 hits.append(Hit(it, score, bool(matched)))
         hits.sort(key=lambda h: -h.score)
         return hits

@@ -23,10 +23,16 @@ HOLD_BEFORE = re.compile(r"(我是|我现在是|现在是|目前是|本人是|�
 HOLD_AFTER = re.compile(r"^\s*(后|之后|以后|以来|之前|前|满|已经|已|几年|\d+年|[一二两三四五六七八九十]+年|多年|证书|期间|任职|职称[满后已])")
 
 
+# A level followed by these is not the applicant's: a skill grade (高级技师) or someone else's title
+# (高级职称专家推荐, 副高以上专家).
+OTHERS_LEVEL = re.compile(r"(技师|技工|工人|以上(的)?(同行)?专家|(的)?专家|职称专家|评委|(的)?推荐人|人员推荐)")
+
+
 @dataclass
 class LevelRoles:
     applied: Optional[str] = None
     held: Optional[str] = None
+    explicit: bool = False  # the level applied for follows a word of applying (报/评/申报 …)
     mentions: List[Tuple[int, str]] = field(default_factory=list)
 
 
@@ -47,7 +53,7 @@ def find_levels(text: str) -> List[Tuple[int, int, str]]:
         start = text.find(form)
         while start >= 0:
             end = start + len(form)
-            if not any(taken[start:end]):
+            if not any(taken[start:end]) and not OTHERS_LEVEL.match(text[end:end + 6]):
                 # "工程师" inside "助理工程师"/"高级工程师" is taken by the longer form already.
                 out.append((start, end, value))
                 for i in range(start, end):
@@ -82,6 +88,7 @@ def level_roles(text: str, strip: Sequence[str] = ()) -> LevelRoles:
 
     if applied:
         roles.applied = top(applied)
+        roles.explicit = True
         # a level said without a cue, below the one applied for, is the one held
         if roles.applied in LEVEL_ORDER:
             held += [v for v in free if v in LEVEL_ORDER and rank(v) < rank(roles.applied)]

@@ -178,6 +178,7 @@ class Delegate(_Strict):
     title: Optional[str] = None
     about: str  # own words: what that document governs here
     topics: List[TopicName]  # which answers must point to it
+    core: bool = False  # the notice leaves the topic itself to this document: every answer on it names it
     asks: List[str] = []
     clause: str
 

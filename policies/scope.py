@@ -17,21 +17,32 @@ from policies.text import normalize
 
 FRAUD = re.compile(r"代评|包过|包通过|代办|代报|代理申报|买职称|买个职称|买证|买.{0,6}(证书|职称|工程师证|高工证)|花(钱|几万|\d+万|[一两三四五六七八九十]+万).{0,6}(买|办|找人|拿证|直接|包)|挂靠|包拿证|保过|"
                    r"交钱.{0,8}(不用|直接|就能|拿证)|找人(改|办|弄|搞)|假证|办证|改.{0,4}(日期|时间|年限)|"
+                   r"挂(出去|证|靠)|改.{0,3}(早|晚)一|打点|送礼|红包|塞钱|(卖|买).{0,8}(证|职称)|"
                    r"内部渠道|走关系|找关系|托关系|不用.{0,4}(论文|材料).{0,4}(也能|就能)|代写论文|论文代写|代发论文")
+# Making something false (fraud) — unless the question asks what happens to those who did.
+FAKE = re.compile(r"假的?(职称)?(证|学历|材料|文凭|证明)|做假|造假|伪造")
+CONSEQUENCE = re.compile(r"处理|后果|会怎样|会怎么|查出|被查|查到|处罚|追责|取消|几年不能")
 SALARY = re.compile(r"年薪|月薪|薪资|薪水|薪酬|待遇|补贴|津贴|退休金|养老金|涨(多少|工资|薪|钱)|多拿|加薪|能拿多少钱|挣多少|"
-                    r"工资.{0,4}(多少|高|能拿|涨|一个月|每月|水平|标准|几千|多钱)|"
-                    r"(个人|年|月)收入(多少|高)")
-QUALIFICATION = re.compile(r"一建|二建|建造师|监理工程师|监理师|造价工程师|造价师|安全工程师|安全评价师|消防工程师|注册.{0,6}(工程师|师)|"
+                    r"工资.{0,4}(多少|高|能拿|涨|一个月|每月|水平|标准|几千|多钱|怎么调|套改)|奖金|薪级|绩效工资|加工资|"
+                    r"(补贴|布贴|津贴).{0,6}(多少|几百|几千)|(个人|年|月)收入(多少|高)")
+QUALIFICATION = re.compile(r"一建|二建|[12]建|建造师|监理工程师|监理师|造价工程师|造价师|安全工程师|安全评价师|消防工程师|注册.{0,6}(工程师|师)|"
                            r"一级工程师|二级工程师|结构工程师|岩土工程师|环评工程师|咨询工程师|测绘师|设备监理师|"
                            r"计算机考试|职称计算机|职称英语|职称外语考试|英语考试|计算机等级|软考|系统架构师|系统分析师|"
                            r"网络工程师|信息系统项目管理师|bim|pmp|cad|cpa|注会")
 EXAM_ASK = re.compile(r"报名|报考|考试|考点|成绩|准考证|真题|难度|通过率|题库|复习|培训班|考几科|几科|科目|多少分|分数|及格|教材|"
-                      r"年薪|工资|挂靠|怎么考|好考|考过|出分|查分")
+                      r"年薪|工资|挂靠|怎么考|好考|考过|出分|查分|注册证|电子证|打印|领取|延续|继续教育|份考|时候考|几月考|考$")
 TITLE_ASK = re.compile(r"职称|评|申报|对应|转|抵|代替|高工|副高|中级|初级|助工|工程师(?!报名|考试)")
-CIVIL_SERVICE = re.compile(r"科员|副科|正科|副处|正处|处级|科级|职级并行|职级晋升|公务员考试|国考|省考|遴选|选调|公务员.{0,3}(职级|晋升|工资)")
-OTHER_SERIES = re.compile(r"教师|中小学|中学|小学|幼儿园|高校|卫生系列|护士|护师|医生|医师|主治|主任医|药师|技师长|会计|经济师|审计师|"
-                          r"统计师|律师|公证员|农艺师|农技|畜牧|兽医|记者|编辑|出版|播音|讲师|教授|研究员|馆员|翻译|政工师|"
-                          r"工艺美术|体育教练|教练员|社会工作师|社工|实验师|档案系列|档案专业|图书资料|文物博物|群众文化|演员|演奏员")
+CIVIL_SERVICE = re.compile(r"科员|副科|正科|副处|正处|处级|科级|职级并行|职级晋升|公务员考试|国考|省考|遴选|选调|公务员.{0,3}(职级|晋升|工资)|"
+                           r"事业编|考编|编制考试|事业单位(招聘|考试)|综合应用能力|职业能力倾向|行测|申论|面试真题")
+# Taking an exam (not the title evaluation): registration, subjects, scores, revision.
+EXAM = re.compile(r"(参加|报名|准备|报|去)考试|考试(时间|科目|报名|难|几门|内容|范围|费|地点|安排)|考几门|几门|考几科|复习|备考|考场|"
+                  r"真题|题库|教材|分数线|及格|成绩.{0,3}(出|查)|好考|难考|怎么考|报考|准考证|主观题|客观题|刷题")
+EVALUATION = re.compile(r"评审|职称评|申报|破格|转评|转系列|考核|答辩|评委|论文|业绩|继续教育|要不要考|需要考|必须考|还要考|赋分|量化|"
+                        r"不是必备|必备条件|(外语|英语|计算机).{0,4}(成绩|证).{0,4}(要|需|必)")
+OTHER_SERIES = re.compile(r"教师|中小学|幼儿园|卫生系列|卫生职称|护士|护师|医生|医师|主治|主任医|药师|会计师|会计系列|会计职称|"
+                          r"(初级|中级|高级)会计|经济师|经济系列|审计师|统计师|律师|公证员|农艺师|农技|畜牧师|兽医|记者|新闻出版|"
+                          r"播音|讲师|副教授|馆员|翻译系列|翻译职称|政工师|工艺美术师|工艺美术系列|体育教练|教练员|社会工作师|社工|"
+                          r"实验师|档案系列|档案专业|图书资料|文物博物|群众文化|群文|演员|演奏员")
 TRANSFER = re.compile(r"转|换系列|跨系列|改评|工程系列|(?<!注册)(?<!电气)工程师|高工|助工|技术员")
 OFF_TOPIC = re.compile(r"天气|股票|基金|彩票|考研|考公|高考|中考|笑话|吃什么|房价|买房|贷款|结婚|驾照|签证|户口|落户|"
                        r"退税|医保报销|失业金|公积金|景点|好玩|旅游|地铁|公交|末班车|美食|酒店|天气")
@@ -50,10 +61,22 @@ class Scope:
 IN_SCOPE = Scope("in_scope")
 
 
+# Words that tie a question to title evaluation at all; a question with none of them and no
+# notice in the conversation is about something else ("python怎么读取excel").
+ANCHOR = re.compile(r"职称|评审|评定|申报|申请|参评|评|报|工程师|高工|副高|正高|中级|初级|助工|技术员|高级|论文|材料|资料|条件|要求|"
+                    r"破格|继续教育|学时|社保|档案|学历|文凭|毕业|本科|大专|专科|中专|硕士|博士|年限|考核|答辩|评委|推荐人|推荐表|"
+                    r"举荐|证书|证|业绩|项目|专利|专业|单位|企业|公司|通知|专技|资格|费|缴|截止|时间|电话|查重|公示|转系列|退休|公务员|"
+                    r"处分|人社|职改|工信|经信|条款|代评|包过|代办")
+
+
+def anchored(text: str) -> bool:
+    return bool(ANCHOR.search(normalize(text)))
+
+
 def classify(text: str, index: NoticeIndex, places: List[str]) -> Scope:
     """Decide whether ``text`` may be answered from the notices at all."""
     t = normalize(text).lower()
-    if FRAUD.search(t):
+    if FRAUD.search(t) or (FAKE.search(t) and not CONSEQUENCE.search(t)):
         return Scope("fraud", "代评、代办")
     if SALARY.search(re.sub(r"岗位工资|工资(流水|表|审批)", "", t)):
         return Scope("out_of_scope", "工资待遇")
@@ -61,6 +84,8 @@ def classify(text: str, index: NoticeIndex, places: List[str]) -> Scope:
         return Scope("out_of_scope", "职业资格考试的报名和考试")
     if re.search(r"(计算机|英语|外语)(考试)?.{0,4}(报名|考点|成绩|准考证|多少分|难|题)", t):
         return Scope("out_of_scope", "职称外语、计算机考试的报名和考试")
+    if EXAM.search(t) and not EVALUATION.search(t):
+        return Scope("out_of_scope", "各类资格考试")
     if CIVIL_SERVICE.search(t):
         return Scope("out_of_scope", "公务员职级和考试")
     if OTHER_SERIES.search(t) and not TRANSFER.search(t):
