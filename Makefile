@@ -26,9 +26,25 @@ export RASA_TELEMETRY_ENABLED := false
 export SANIC_REGISTER := False
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
+# --- Exposure and limits (docs/security.md, bot/settings.py). make run and make shell generate
+# RASA_AUTH_TOKEN (Rasa's HTTP API, also sent by the staff page) and ACTION_SERVER_TOKEN (Rasa →
+# action server) into var/ on first run unless they are set in the environment.
+# Rasa (channels + API with its token) listens on RASA_HOST; the action server and the staff page
+# only on loopback unless ACTION_SERVER_HOST / STAFF_HOST say otherwise.
+export RASA_HOST ?= 0.0.0.0
+export RASA_PORT ?= 5005
+export ACTION_SERVER_HOST ?= 127.0.0.1
+export ACTION_SERVER_PORT ?= 5055
+export STAFF_HOST ?= 127.0.0.1
+# Sites whose pages embed the chat widget (space separated); never "*".
+export ZHICHENG_CORS_ORIGINS ?= http://localhost:5005 http://127.0.0.1:5005
+export ZHICHENG_MAX_MESSAGE_CHARS ?= 500
+export ZHICHENG_MAX_BODY_BYTES ?= 65536
+SECRETS := eval "$$($(PY) -m bot.settings exports)"
+
 # --- WeChat official account channel (docs/wechat.md). Secrets come only from the environment;
 # with no WECHAT_TOKEN the channel answers 503 and everything else runs.
-# (block owned by the WeChat channel) credentials.yml refers to each of these: Rasa needs them set.
+# (block owned by the WeChat channel) the channel reads each of these from the environment.
 export WECHAT_TOKEN ?=
 export WECHAT_APP_ID ?=
 export WECHAT_APP_SECRET ?=
@@ -61,8 +77,6 @@ widget: $(STAMP_WIDGET) ## Build the chat widget (npm ci + esbuild) into widget/
 # STAFF_TRUST_PROXY=1 when a proxy you control sets X-Forwarded-Proto / X-Forwarded-For.
 export STAFF_PORT ?= 8080
 export RASA_URL ?= http://localhost:5005
-# Set RASA_AUTH_TOKEN to protect Rasa's HTTP API (make run passes it to Rasa and the staff service).
-export RASA_AUTH_TOKEN ?=
 export STAFF_COOKIE_SECURE ?= auto
 export STAFF_TRUST_PROXY ?= 0
 
@@ -130,20 +144,22 @@ $(STAMP_SERVICES):
 
 services: $(STAMP_SERVICES) ## Install Debian's PostgreSQL and Redis servers for the tests (if missing)
 
-run: setup ## Start the action server (5055), Rasa (5005: REST, web widget, WeChat) and the staff lookup (8080) on SQLite
+run: setup ## Start the action server (5055, loopback), Rasa (5005: REST, web widget, WeChat; API with a token) and the staff lookup (8080, loopback) on SQLite
 	trap 'kill 0' EXIT INT TERM
-	$(RASA) run actions --actions actions --port 5055 &
+	$(SECRETS)
+	$(PY) -m bot.action_server &
 	$(PY) -m bot.staff serve &
-	$(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
-		--port 5005 --enable-api --cors "*" $(if $(RASA_AUTH_TOKEN),--auth-token "$(RASA_AUTH_TOKEN)")
+	eval "$(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml $$($(PY) -m bot.settings rasa-args)"
 
 shell: setup ## Chat in the terminal (starts the action server too)
 	trap 'kill 0' EXIT INT TERM
-	$(RASA) run actions --actions actions --port 5055 > var/actions.log 2>&1 &
+	$(SECRETS)
+	$(PY) -m bot.action_server > var/actions.log 2>&1 &
 	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-staff: $(STAMP_VENV) ## Start only the staff lookup service (8080); create an account first with make staff-admin
+staff: $(STAMP_VENV) ## Start only the staff lookup service (8080, loopback); create an account first with make staff-admin
 	mkdir -p var
+	$(SECRETS)
 	$(PY) -m bot.staff serve
 
 staff-admin: $(STAMP_VENV) ## Create a staff admin account (asks, or STAFF_ADMIN_USER / STAFF_ADMIN_PASSWORD)

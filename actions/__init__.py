@@ -6,10 +6,10 @@ from actions.assessment import (
     ActionAskLevel, ActionAskRegion, ActionAssessmentResult, ActionFactHint, ActionResetAssessment,
     ValidateAssessmentForm,
 )
-from actions.notice_answer import ActionAnswerNotice
+from actions.notice_answer import ActionAnswerNotice, ActionEligibilityEntry
 from actions.scope import ActionHumanHandoff, ActionScopeHelp
 
 __all__ = [
-    "ActionAnswerNotice", "ActionAskLevel", "ActionAskRegion", "ActionAssessmentResult", "ActionFactHint",
+    "ActionAnswerNotice", "ActionAskLevel", "ActionEligibilityEntry", "ActionAskRegion", "ActionAssessmentResult", "ActionFactHint",
     "ActionHumanHandoff", "ActionResetAssessment", "ActionScopeHelp", "ValidateAssessmentForm",
 ]

@@ -1,8 +1,9 @@
-"""The pre-assessment conversation: a form whose next question is the engine's next needed fact.
+"""The pre-assessment conversation: a thin adapter over the core interview
+(``policies.eligibility.interview``): slots in, the interview's next question out.
 
 - ``validate_assessment_form`` reads every fact in the user's message (not only the one asked),
-  keeps corrections, and returns as required slots the facts the engine still needs, in order;
-  questioning stops as soon as the verdict is settled.
+  keeps corrections, and returns as required slots the interview's next question; questioning
+  stops as soon as the verdict is settled. "不清楚" is stored as the core's ``DONT_KNOW``.
 - ``action_ask_region`` / ``action_ask_assess_level`` ask which notice and level, with buttons.
 - ``action_assessment_result`` words the verdict, saves it and gives a case code.
 - ``action_reset_assessment`` forgets the facts for a fresh start.
@@ -19,20 +20,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import inform_payload, level_button, notice_index, today
-from bot.nlu.facts_parser import UNKNOWN_ANSWER, parse_facts
+from bot.nlu.facts_parser import parse_facts
 from bot.settings import get_settings
 from bot.storage import Storage
 from policies import LEVEL_NAMES, Notice
-from policies.eligibility import Assessment, Assessor, load_catalogue
+from policies.eligibility import Assessor, load_catalogue
 from policies.eligibility.explain import as_record, render
+from policies.eligibility.interview import DONT_KNOW, Interview, Step
 
 PREFIX = "fact_"
 FORM = "assessment_form"
 
 
 @lru_cache(maxsize=None)
-def _assessor(notice_id: str) -> Assessor:
-    return Assessor(notice_index().get(notice_id))
+def _interview(notice_id: str) -> Interview:
+    return Interview(Assessor(notice_index().get(notice_id)))
 
 
 @lru_cache(maxsize=4)
@@ -69,12 +71,23 @@ def raw_facts(tracker: Tracker) -> Dict[str, Any]:
     return {k[len(PREFIX):]: v for k, v in tracker.slots.items() if k.startswith(PREFIX) and v is not None}
 
 
-def assess(tracker: Tracker) -> Optional[Assessment]:
+def interview_step(tracker: Tracker, limit: Optional[int] = 1) -> Optional[Step]:
+    """The interview on the facts in the slots: verdict and the next question (None without a
+    notice and level)."""
     notice, level = notice_for(tracker)
     if notice is None or level is None:
         return None
-    facts = {k: v for k, v in raw_facts(tracker).items() if v != UNKNOWN_ANSWER}
-    return _assessor(notice.id).assess(level, load_catalogue().coerce(facts))
+    return _interview(notice.id).step(level, raw_facts(tracker), limit=limit)
+
+
+def _level_applied_for(tracker: Tracker, levels: List[str]) -> Optional[str]:
+    """The level the message asks about, not the title held: in "我能报长治工程师吗？…2017年拿的
+    助工" both are level entities, and the held one is the applicant's current title."""
+    said = [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "level"]
+    if len(said) < 2:
+        return None
+    held = parse_facts(tracker.latest_message.get("text") or "", load_catalogue(), today()).facts.get("current_title")
+    return next((lv for lv in said if lv in levels and lv != held), None)
 
 
 class ValidateAssessmentForm(FormValidationAction):
@@ -84,11 +97,10 @@ class ValidateAssessmentForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        result = assess(tracker)
-        if result is None:
+        step = interview_step(tracker)
+        if step is None:
             return ["region", "assess_level"]
-        skipped = {k for k, v in raw_facts(tracker).items() if v == UNKNOWN_ANSWER}
-        return ["region", "assess_level"] + [PREFIX + f for f in result.needed_facts if f not in skipped]
+        return ["region", "assess_level"] + [PREFIX + f for q in step.questions for f in q.facts]
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -98,7 +110,7 @@ class ValidateAssessmentForm(FormValidationAction):
         parsed = parse_facts(tracker.latest_message.get("text") or "", load_catalogue(), today(), fact)
         events = [SlotSet(PREFIX + name, value) for name, value in parsed.facts.items()]
         if parsed.dont_know and fact:
-            events.append(SlotSet(requested, UNKNOWN_ANSWER))
+            events.append(SlotSet(requested, DONT_KNOW))
         events += self._level_events(tracker, dispatcher)
         return events
 
@@ -116,7 +128,7 @@ class ValidateAssessmentForm(FormValidationAction):
         current = tracker.get_slot("assess_level")
         if current in levels:
             return []
-        said = tracker.get_slot("level")
+        said = _level_applied_for(tracker, levels) or tracker.get_slot("level")
         if len(levels) == 1:
             return [SlotSet("assess_level", levels[0])]
         if said in levels:
@@ -171,10 +183,11 @@ class ActionAssessmentResult(Action):
         return "action_assessment_result"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        result = assess(tracker)
-        if result is None:
+        step = interview_step(tracker, limit=3)
+        if step is None:
             dispatcher.utter_message(text="还不知道您的地区和级别，暂时无法评估。请说“我能报吗”重新开始。")
             return []
+        result = step.result
         notice = notice_index().get(result.notice_id)
         code = storage().save_assessment(
             notice_id=result.notice_id, level=result.level, verdict=result.verdict, facts=raw_facts(tracker),

@@ -17,9 +17,14 @@ from actions.context import inform_payload, latest_entities, level_button, notic
 from bot.nlu.facts_parser import parse_facts
 from policies import ANSWER_TOPICS, LEVEL_NAMES
 from policies.eligibility import load_catalogue
-from policies.qa import INTENT_TOPICS, TOPIC_INTENTS, Reply, qa_for, render_text
+from policies.qa import CONFIDENT, INTENT_TOPICS, TOPIC_INTENTS, Reply, qa_for, render_text
 
 MENU_TOPICS = ["fees", "windows", "materials", "conditions", "procedure", "contacts"]
+# Asking to be assessed, rather than asking about one condition.
+ASSESS_REQUEST = re.compile(r"评估|测一下|测测|测试一下|看看我|帮我看|帮我算|算一下|够不够|够格|够条件|符合.{0,8}条件|达标|"
+                            r"有没有资格|资格吗|我的情况|我这种情况|我这情况")
+ASSESS_WORDS = {"够格", "资格", "条件", "符合", "情况", "自己", "这种", "可以", "能够"}
+MAX_FACTS_FOR_A_QUESTION = 2  # more facts than this is a self-description: assess it
 YES_NO = re.compile(r"(吗|么|不|没|行不行|可不可以|能不能|可以不|能否|是否|可否)[？?。！!\s]*$")
 ASSESS_FACT_PREFIX = "fact_"
 
@@ -53,6 +58,52 @@ def answer_record(reply: Reply) -> Dict[str, Any]:
             "clauses": reply.citations}
 
 
+class ActionEligibilityEntry(Action):
+    """"我能报吗": a request to be assessed starts the pre-assessment; a yes/no question about one
+    condition ("大专能评高工吗", "单位没空岗位我能报吗") is answered from the rule items that decide
+    it, with the assessment offered (it starts from the facts typed). Sets ``assess_mode``."""
+
+    def name(self) -> Text:
+        return "action_eligibility_entry"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        assess = [SlotSet("assess_mode", "assess")]
+        text = (tracker.latest_message.get("text") or "").strip()
+        if not text or text.startswith("/") or ASSESS_REQUEST.search(text):
+            return assess
+        qa = qa_for(notice_index())
+        if not [w for w in qa.content_words(text) if w not in ASSESS_WORDS]:
+            return assess
+        if len(parse_facts(text, load_catalogue(), today(), None).facts) > MAX_FACTS_FOR_A_QUESTION:
+            return assess
+        level = tracker.get_slot("level")
+        level = level if level in LEVEL_NAMES or level == "junior" else None
+        reply = qa.answer(text, today(), region=tracker.get_slot("region"), level=level,
+                          intent="ask_conditions", level_said=bool(latest_entities(tracker, "level")))
+        if reply.kind != "answer" or reply.score < CONFIDENT:
+            return assess
+        events: List[EventType] = [SlotSet("assess_mode", "answer"), SlotSet("last_question", text),
+                                   SlotSet("last_topic", reply.topic)]
+        extra: List[dict] = []
+        if reply.notice is not None:
+            events += self._context_events(tracker, reply)
+            extra, fact_events = ActionAnswerNotice._offer_assessment(tracker, reply, text, yes_no_only=False)
+            events += fact_events
+        utter_reply(dispatcher, reply, extra)
+        return events
+
+    @staticmethod
+    def _context_events(tracker: Tracker, reply: Reply) -> List[EventType]:
+        events: List[EventType] = []
+        if reply.notice.region.code != tracker.get_slot("region"):
+            events.append(SlotSet("region", reply.notice.region.code))
+        if reply.level and reply.level != tracker.get_slot("level"):
+            events.append(SlotSet("level", reply.level))
+        return events
+
+
 class ActionAnswerNotice(Action):
     def name(self) -> Text:
         return "action_answer_notice"
@@ -75,7 +126,10 @@ class ActionAnswerNotice(Action):
 
         question: Optional[str] = text
         prior_intent = intent
-        if text.startswith("/") or (intent == "inform" and not qa.content_words(text)):
+        if text.startswith("/") and intent in INTENT_TOPICS:
+            # a topic button or menu click (/ask_fee): the topic is the question
+            question = ANSWER_TOPICS[INTENT_TOPICS[intent]]
+        elif text.startswith("/") or (intent == "inform" and not qa.content_words(text)):
             # A region or level chosen (button) or said alone: answer the question pending before.
             question = tracker.get_slot("last_question")
             last_topic = tracker.get_slot("last_topic")
@@ -106,11 +160,11 @@ class ActionAnswerNotice(Action):
         return events
 
     @staticmethod
-    def _offer_assessment(tracker: Tracker, reply: Reply, question: str):
+    def _offer_assessment(tracker: Tracker, reply: Reply, question: str, yes_no_only: bool = True):
         """A yes/no question about the applicant's own case ("大专能评高工吗") is answered from the
         rule items; then the pre-assessment is offered, starting from the facts already typed."""
         notice = reply.notice
-        if reply.kind != "answer" or notice.eligibility is None or not YES_NO.search(question.strip()):
+        if reply.kind != "answer" or notice.eligibility is None or (yes_no_only and not YES_NO.search(question.strip())):
             return [], []
         if reply.topic not in ("conditions", "exceptional_routes", "who_may_apply", "papers",
                                "continuing_education", "series_transfer"):

@@ -1,28 +1,185 @@
-"""Mask personal identifiers before anything is stored or logged.
+"""Mask personal numbers before anything is stored, logged or shown — one function for all.
 
-Mainland ID-card numbers (18 characters, last may be X) keep their last 4 characters; mobile
-numbers keep the first 3 and last 4 digits. Full-width digits are recognised too; the text keeps
-its length, so nothing around the number moves.
+``mask_personal`` finds mainland mobile numbers (11 digits from 13x–19x, optionally after ``+86`` /
+``86``) and ID-card numbers (18 characters, the last may be X, or the old 15 digits) in the forms
+applicants type them: with spaces, dashes or dots between the groups (``138 1234 5678``,
+``138-1234-5678``, ``110101 19900307 1234``), in full-width digits, and with Chinese numerals mixed
+in (``一三八1234五六七八``). Mobile numbers keep their first 3 and last 4 digits, ID numbers their
+last 4 characters; every other character stays, so the text keeps its length and layout.
+Office numbers with an area code (``0355-3036240``), years and amounts are left alone.
+
+``install_log_masking`` makes every log record of the process pass through it (standard logging
+and Rasa's structlog), including tracebacks; ``safe_for_log`` is what code logs instead of a
+message's text.
 """
 from __future__ import annotations
 
+import bisect
+import hashlib
+import logging
 import re
+from typing import Any, Dict, List, Optional, Tuple
 
-_HALF = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}  # ０-９
-_HALF.update({0xFF38: ord("X"), 0xFF58: ord("x")})  # Ｘ ｘ
-_ID = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9Xx])")
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_DIGITS = {**{chr(0xFF10 + i): str(i) for i in range(10)},
+           **dict(zip("〇零一二三四五六七八九", "00123456789")), "幺": "1", "两": "2",
+           "Ｘ": "X", "ｘ": "X", "x": "X"}
+_SEPARATORS = set(" \t\u00a0\u3000-‐‑‒–—－.·・")
+_LONGEST = 18  # digits of the longest number masked (an ID card)
+_MAX_GAP = 2  # separator characters allowed between two digits of one number
+_MOBILE = re.compile(r"(?:86)?(1[3-9][0-9]{9})")
+_ID18 = re.compile(r"[1-9][0-9]{16}[0-9X]")
+_ID15 = re.compile(r"[1-9][0-9]{14}")
+
+
+def _digit(ch: str) -> Optional[str]:
+    if "0" <= ch <= "9" or ch == "X":
+        return ch
+    return _DIGITS.get(ch)
+
+
+def _runs(text: str) -> List[Tuple[str, List[int], List[int]]]:
+    """Runs of digit-like characters joined by at most ``_MAX_GAP`` separators: (digits, the index
+    in ``text`` of each digit, the positions in the digits where a group starts)."""
+    runs = []
+    i, n = 0, len(text)
+    while i < n:
+        if _digit(text[i]) is None or text[i] in "Xx":
+            i += 1
+            continue
+        digits, where, starts = [], [], [0]
+        j = i
+        while j < n:
+            d = _digit(text[j])
+            if d is not None:
+                if d == "X" and (not digits or digits[-1] == "X"):
+                    break
+                digits.append(d)
+                where.append(j)
+                j += 1
+                continue
+            k = j
+            while k < n and text[k] in _SEPARATORS and k - j < _MAX_GAP:
+                k += 1
+            if k == j or k >= n or _digit(text[k]) is None or text[k] in "Xx":
+                break
+            starts.append(len(digits))
+            j = k
+        starts.append(len(digits))
+        runs.append(("".join(digits), where, sorted(set(starts))))
+        i = max(j, i + 1)
+    return runs
+
+
+def _spans(digits: str, starts: List[int]) -> List[Tuple[int, int, int, int]]:
+    """(start, end, keep_head, keep_tail) for each number found; a number begins and ends at a
+    group boundary (so ``138 1234 5678 2次`` is found, ``123456789012`` is not a mobile). Mobile
+    numbers are looked for first, then ID numbers in what is left."""
+    found: List[Tuple[int, int, int, int]] = []
+    taken = [False] * len(digits)
+    for kind in ("mobile", "id"):
+        for i, a in enumerate(starts):
+            stop = bisect.bisect_right(starts, a + _LONGEST, i + 1)
+            for b in reversed(starts[i + 1:stop]):  # longest first, at most _LONGEST digits
+                if any(taken[a:b]):
+                    continue
+                chunk = digits[a:b]
+                if kind == "mobile":
+                    m = _MOBILE.fullmatch(chunk)
+                    if not m:
+                        continue
+                    found.append((a + m.start(1), b, 3, 4))
+                elif (len(chunk) == 18 and _ID18.fullmatch(chunk)) or (len(chunk) == 15 and _ID15.fullmatch(chunk)):
+                    found.append((a, b, 0, 4))
+                else:
+                    continue
+                for k in range(a, b):
+                    taken[k] = True
+                break
+    return found
 
 
 def mask_personal(text: str) -> str:
-    if not text:
+    """``text`` with mobile and ID-card numbers masked by ``*`` (same length)."""
+    if not text or not isinstance(text, str):
         return text
-    probe = text.translate(_HALF)
-    chars = list(text)
-    for m in _ID.finditer(probe):
-        for i in range(m.start(), m.end() - 4):
-            chars[i] = "*"
-    for m in _MOBILE.finditer(probe):
-        for i in range(m.start() + 3, m.end() - 4):
-            chars[i] = "*"
-    return "".join(chars)
+    chars = None
+    for digits, where, starts in _runs(text):
+        if len(digits) < 11:
+            continue
+        for a, b, head, tail in _spans(digits, starts):
+            chars = chars or list(text)
+            for k in range(a + head, b - tail):
+                chars[where[k]] = "*"
+    return text if chars is None else "".join(chars)
+
+
+def mask_value(value: Any) -> Any:
+    """``mask_personal`` applied to every string inside lists and dictionaries."""
+    if isinstance(value, str):
+        return mask_personal(value)
+    if isinstance(value, list):
+        return [mask_value(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(mask_value(v) for v in value)
+    if isinstance(value, dict):
+        return {k: mask_value(v) for k, v in value.items()}
+    return value
+
+
+def safe_for_log(text: Optional[str]) -> str:
+    """What to log instead of a message: its length and a short digest, never the words."""
+    text = text or ""
+    return f"<{len(text)} chars {hashlib.sha256(text.encode('utf-8', 'replace')).hexdigest()[:8]}>"
+
+
+# --- logs ------------------------------------------------------------------------------------------
+_REDACT_KEYS = {"text", "user_text", "message", "user_message", "json_message", "parse_data_text",
+                "tracker_latest_message", "slot_values", "rasa_event", "rasa_events", "response_text"}
+_installed = False
+
+
+def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 — a broken format string must not lose the record
+        message = str(record.msg)
+    masked = mask_personal(message)
+    if masked != message or record.args:
+        record.msg, record.args = masked, ()
+    if record.exc_info and not record.exc_text:
+        record.exc_text = mask_personal(logging.Formatter().formatException(record.exc_info))
+    elif record.exc_text:
+        record.exc_text = mask_personal(record.exc_text)
+    return record
+
+
+def _structlog_processor(_logger: Any, _name: str, event_dict: Dict[str, Any]) -> Dict[str, Any]:
+    for key in list(event_dict):
+        if key in _REDACT_KEYS and key != "event":
+            event_dict[key] = "<redacted>"
+        else:
+            event_dict[key] = mask_value(event_dict[key])
+    return event_dict
+
+
+def install_log_masking() -> None:
+    """Every log record made from now on in this process is masked (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return _mask_record(previous(*args, **kwargs))
+
+    logging.setLogRecordFactory(factory)
+    try:
+        import structlog
+
+        config = structlog.get_config()
+        processors = list(config.get("processors") or [])
+        if _structlog_processor not in processors:
+            structlog.configure(processors=[_structlog_processor, *processors])
+    except Exception:  # noqa: BLE001 — structlog is only there inside Rasa
+        pass

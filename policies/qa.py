@@ -71,7 +71,7 @@ TOPIC_WORDS: Dict[str, Tuple[str, ...]] = {
 BUDGET = 250  # characters of a reply, header included: one phone screen
 MAX_ITEMS = 3
 ACROSS_CLIP = 36  # one line per notice when no region is known: the fact's first words
-KEEP_RATIO = 0.6  # a further item is shown when it scores at least this share of the best
+KEEP_RATIO = 0.5  # a further item is shown when it scores at least this share of the best
 MIN_SCORE = 1.2  # below this no item is about the question: the notice does not say
 CONFIDENT = 4.0  # an answer the NLU did not expect (fallback) needs at least this score
 
@@ -207,9 +207,6 @@ class QA:
         fixed = self.index.get(notice_id) if notice_id else None
         if fixed is not None:
             region = fixed.region.code
-        if (target in LEVEL_NAMES and region and not roles.explicit
-                and not self.index.find(region=region, level=target) and self.index.find(region=region)):
-            level_is_new = False  # a level named in passing, which the region's notice does not have
         res = resolve(self.index, region, target, level_is_new=level_is_new)
         if fixed is not None and res.notice is not fixed:
             res = Resolution(notice=fixed, level=target if target in fixed.levels else None)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -18,18 +19,18 @@ RASA = str(Path(sys.executable).with_name("rasa"))
 
 
 def base_env(**extra: str) -> Dict[str, str]:
-    """The servers' environment, also outside make: every ${VAR} of credentials.yml must be set for
-    Rasa to start; empty WECHAT_* values mean the channel's defaults (off without a token)."""
-    from bot.wechat.settings import ENV_KEYS
-
-    env = {var: "" for var in ENV_KEYS.values()}
-    env.update(os.environ)
+    """The servers' environment, also outside make. No WECHAT_* variable is needed (the channel
+    reads them when set; no token → off). ACTION_SERVER_TOKEN, which endpoints.yml sends to the
+    action server, is a fresh random secret unless the environment has one."""
+    env = dict(os.environ)
     env.update(
         PYTHONPATH=str(ROOT),
         TF_CPP_MIN_LOG_LEVEL="2",
         RASA_TELEMETRY_ENABLED="false",
+        SANIC_REGISTER="False",
         ACTION_ENDPOINT_URL=env.get("ACTION_ENDPOINT_URL", "http://localhost:5055/webhook"),
         TRACKER_STORE_URL=env.get("TRACKER_STORE_URL", "sqlite:///var/tracker.db"),
+        ACTION_SERVER_TOKEN=env.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(24),
     )
     env.update(extra)
     return env
@@ -69,17 +70,26 @@ def wait_until(check, timeout: float, what: str, proc: Optional[subprocess.Popen
 
 
 def start_action_server(port: int, env: Dict[str, str], log) -> subprocess.Popen:
-    return subprocess.Popen([RASA, "run", "actions", "--actions", "actions", "--port", str(port)],
+    """The action server as make run starts it (loopback, shared secret from the environment)."""
+    return subprocess.Popen([sys.executable, "-m", "bot.action_server", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def start_rasa_server(port: int, env: Dict[str, str], log, endpoints: str = "endpoints.yml",
-                      credentials: str = "credentials.yml", auth_token: Optional[str] = None) -> subprocess.Popen:
-    """Rasa with its HTTP API on; with ``auth_token`` the API (not the channels) needs ``?token=``."""
-    token = ["--auth-token", auth_token] if auth_token else []
+                      credentials: str = "credentials.yml", auth_token: Optional[str] = None,
+                      as_make_run: bool = False) -> subprocess.Popen:
+    """Rasa with its HTTP API on; with ``auth_token`` the API (not the channels) needs ``?token=``.
+    ``as_make_run``: the flags make run uses (bot.settings.rasa_run_args: RASA_HOST, the API token
+    RASA_AUTH_TOKEN from ``env``), on ``port``."""
+    if as_make_run:
+        from bot.settings import rasa_run_args
+
+        flags = rasa_run_args(env, port=port)
+    else:
+        token = ["--auth-token", auth_token] if auth_token else []
+        flags = ["--port", str(port), "--enable-api", "-i", "127.0.0.1", *token]
     return subprocess.Popen(
-        [RASA, "run", "--model", str(MODEL), "--endpoints", endpoints, "--credentials", credentials,
-         "--port", str(port), "--enable-api", "-i", "127.0.0.1", *token],
+        [RASA, "run", "--model", str(MODEL), "--endpoints", endpoints, "--credentials", credentials, *flags],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
 
@@ -107,11 +117,14 @@ def stop(procs: List[subprocess.Popen]) -> None:
 def running_servers(workdir: Path, today: str = "2024-10-30",
                     extra_env: Optional[Dict[str, str]] = None,
                     credentials: str = "credentials.yml",
-                    auth_token: Optional[str] = None) -> Iterator[Dict[str, str]]:
+                    auth_token: Optional[str] = None,
+                    as_make_run: bool = False) -> Iterator[Dict[str, str]]:
     """Start the action server and the Rasa server (SQLite tracker store) for real.
 
     ``credentials`` is the channels file (relative to the repository or absolute); ``extra_env``
     supplies the ``${ENV}`` values it refers to; ``auth_token`` protects Rasa's HTTP API.
+    ``as_make_run``: Rasa with make run's flags (API token always on: ``auth_token`` or a fresh one;
+    bound to loopback here through RASA_HOST unless ``extra_env`` says otherwise).
     """
     action_port, rasa_port = free_port(), free_port()
     env = base_env(
@@ -120,6 +133,9 @@ def running_servers(workdir: Path, today: str = "2024-10-30",
         ZHICHENG_TODAY=today,
         ZHICHENG_DATABASE_URL=f"sqlite:///{workdir / 'zhicheng.db'}",
     )
+    if as_make_run:
+        auth_token = auth_token or secrets.token_urlsafe(24)
+        env.update(RASA_AUTH_TOKEN=auth_token, RASA_HOST="127.0.0.1")
     env.update(extra_env or {})
     logs: List = []
     procs: List[subprocess.Popen] = []
@@ -129,12 +145,14 @@ def running_servers(workdir: Path, today: str = "2024-10-30",
         procs.append(start_action_server(action_port, env, alog))
         rlog = open(workdir / "rasa.log", "w")
         logs.append(rlog)
-        procs.append(start_rasa_server(rasa_port, env, rlog, credentials=credentials, auth_token=auth_token))
+        procs.append(start_rasa_server(rasa_port, env, rlog, credentials=credentials, auth_token=auth_token,
+                                       as_make_run=as_make_run))
         base = f"http://127.0.0.1:{rasa_port}"
         wait_action_server(action_port, procs[0])
         wait_rasa_server(base, procs[1], auth_token)
         yield {"auth_token": auth_token or "", "rasa": base, "tracker_db": str(workdir / "tracker.db"), "workdir": str(workdir),
-               "actions": f"http://127.0.0.1:{action_port}", "database": env["ZHICHENG_DATABASE_URL"]}
+               "actions": f"http://127.0.0.1:{action_port}", "database": env["ZHICHENG_DATABASE_URL"],
+               "action_token": env["ACTION_SERVER_TOKEN"]}
     finally:
         stop(procs)
         for f in logs:

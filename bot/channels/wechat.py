@@ -5,7 +5,8 @@ GET verifies the server (echoes ``echostr`` when the signature matches). POST ch
 the body size (413), the timestamp window and the signature (403), the XML (400), then answers:
 a passive reply when the answer is ready within the reply budget (encrypted in safe mode),
 otherwise ``success`` at once and the answer through the customer-service API. Each message is
-processed once (bot.wechat.dedupe). Rasa's sender id is a keyed pseudonym of the OpenID; the
+processed once (bot.wechat.dedupe). A message over the length limit gets a polite reply and is not
+processed (bot.channels.limits). Rasa's sender id is a keyed pseudonym of the OpenID; the
 OpenID itself stays in memory for the reply in progress and is never stored or logged.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.limits import guard, secure_server
 from bot.wechat import xml as wxml
 from bot.wechat.api import WeChatAPI
 from bot.wechat.crypto import CryptoError, MessageCrypto, signature, signature_matches
@@ -86,6 +88,8 @@ class WeChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint(f"{self.name()}_webhook", __name__)
+        secure_server(hook)
+        on_new_message = guard(on_new_message)  # over-long messages get a polite reply, unprocessed
 
         @hook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

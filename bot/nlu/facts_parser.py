@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from bot.nlu.normalize import normalize
+from policies.eligibility.interview import DONT_KNOW
 
-UNKNOWN_ANSWER = "__unknown__"  # the user does not know: do not ask again
+UNKNOWN_ANSWER = DONT_KNOW  # the core's "don't know" answer (kept under its old name for callers)
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6,
            "七": 7, "八": 8, "九": 9}
@@ -96,7 +97,7 @@ FLAG_WORDS: List[Tuple[str, str, Any]] = [
     ("国企", "public_institution", False),
     ("工程硕士", "engineering_master", True), ("专业硕士", "engineering_master", True),
 ]
-EMPLOYER_WORDS = [("民企", "non_public"), ("私企", "non_public"), ("民营", "non_public"), ("非公", "non_public"),
+EMPLOYER_WORDS = [("事业编", "state_owned"), ("民企", "non_public"), ("私企", "non_public"), ("民营", "non_public"), ("非公", "non_public"),
                   ("国企", "state_owned"), ("国有", "state_owned"), ("事业单位", "state_owned"),
                   ("机关", "public_agency"), ("参公", "public_agency")]
 # keyword → count fact
@@ -121,8 +122,8 @@ class Parsed:
         return bool(self.facts) or self.dont_know
 
 
-def _negated(text: str, start: int) -> bool:
-    window = text[max(0, start - 3):start]
+def _negated(text: str, start: int, width: int = 3) -> bool:
+    window = text[max(0, start - width):start]
     return any(n in window for n in ("不是", "没有", "没", "不", "非", "无", "未"))
 
 
@@ -182,7 +183,7 @@ def _minus_years(day: dt.date, years: float) -> dt.date:
 
 def parse_years(text: str) -> Optional[float]:
     """五年 → 5, 快五年了 → 4.9 (not yet five), 五年多 / 五年以上 → 5, 一年半 → 1.5."""
-    m = re.search(rf"(快|将近|差不多|接近|不到)?\s*{_NUM}\s*(?:个)?\s*年(半)?(多|以上|出头)?", text)
+    m = re.search(rf"(快|将近|差不多|接近|不到)?\s*{_NUM}\s*(?:多)?\s*(?:个)?\s*年(半)?(多|以上|出头)?", text)
     if not m:
         return None
     value = _number(m.group(2))
@@ -236,6 +237,78 @@ def _value_for(fact: str, ftype: str, text: str, today: dt.date, options: Dict[s
     return None
 
 
+_TITLE_RE = re.compile("|".join(re.escape(w) for w, _ in sorted(TITLE_WORDS, key=lambda p: -len(p[0]))))
+_TITLE_VALUE = dict(TITLE_WORDS)
+_HELD = re.compile(r"(拿|取得|评上|评了|评的|聘|现任|现在是|目前是|已经是|持有|有了|获得|我是|本人是|考的|考了|考过|是工程|是助工|是技术员)")
+_APPLYING = re.compile(r"(报|申请|申报|评审|想评|能评|要评|升|冲)[^上了的过]{0,4}$")
+RELATED_WORDS = [("不对口", False), ("不相近", False), ("不相关", False), ("不一致", False), ("不同专业", False),
+                 ("跨专业", False), ("专业不同", False), ("专业对口", True), ("对口", True), ("专业相近", True),
+                 ("专业相同", True), ("专业相关", True), ("同专业", True), ("学的就是这个", True)]
+
+
+_UNIT = r"(?:篇|项|次|个|名|位|件)"
+
+
+def _count_near(text: str, start: int, end: int) -> Optional[int]:
+    """The count stated with a keyword: after it first (论文2篇, 论文发了俩), then before it
+    (两篇论文); 一篇都没有 / 没有论文 is 0."""
+    before, after = text[max(0, start - 8):start], text[end:end + 10]
+    after_clause = re.split(r"[，,。；;？?！!]", after)[0]
+    before_clause = re.split(r"[，,。；;？?！!]", before)[-1]
+    if re.match(r"^(都)?(没有|没|无)", after_clause) or re.search(r"(没有|没|无)$", before_clause) \
+            or re.search(r"一\S?都没", after_clause):
+        return 0
+    m = re.search(rf"{_NUM}\s*{_UNIT}", after_clause) or re.search(rf"^\S{{0,3}}?(俩|仨|两)", after_clause)
+    if not m:
+        m = re.search(rf"{_NUM}\s*{_UNIT}", before_clause)
+    if not m:
+        return None
+    n = _number(m.group(1)) if m.group(1) not in ("仨",) else 3
+    return int(n) if n is not None else None
+
+
+def _held_title(text: str, today: dt.date) -> Optional[Tuple[str, Optional[dt.date]]]:
+    """The title the applicant holds (not the one applied for) and, if said, since when.
+
+    Every mention is read: "我能报长治工程师吗？…2017年7月拿的助工" holds 助工 (since 2017-07),
+    while 工程师 is the level applied for. The date may follow in the next clause
+    ("现在是工程师，2015年评的").
+    """
+    for m in _TITLE_RE.finditer(text):
+        value = _TITLE_VALUE[m.group(0)]
+        if value == "none":
+            return "none", None
+        clauses_before = re.split(r"[，,。；;？?！!\s]", text[:m.start()])
+        clause_before = clauses_before[-1][-10:]
+        rest = re.split(r"[，,。；;？?！!\s]", text[m.end():])
+        clause_after = rest[0]
+        next_clause = rest[1] if len(rest) > 1 else ""
+        if _APPLYING.search(clause_before) and not _HELD.search(clause_before):
+            continue  # the level applied for
+        if value == "engineer" and "高级" in clause_before[-2:]:
+            continue
+        dated_next = bool(_HELD.search(next_clause) and parse_date(next_clause, today))
+        if not (_HELD.search(clause_before) or _HELD.search(clause_after) or dated_next
+                or re.match(r"\s*(证|职称|资格)", clause_after)
+                or re.search(r"(年了|年多了|多年|干了)", clause_after)):
+            continue
+        if _negated(text, m.start()):
+            return "none", None
+        day = parse_date(clause_before + m.group(0) + clause_after, today)
+        if day is None and dated_next:
+            day = parse_date(next_clause, today)
+        return value, day
+    return None
+
+
+def _relatedness(text: str) -> Optional[bool]:
+    """专业对口 / 相近 → True; 不对口 / 跨专业 → False (None when not said)."""
+    for word, value in RELATED_WORDS:
+        if word in text:
+            return value
+    return None
+
+
 def parse_facts(text: str, catalogue, today: dt.date, requested: Optional[str] = None) -> Parsed:
     text = normalize(text or "").strip()
     out = Parsed()
@@ -259,33 +332,30 @@ def parse_facts(text: str, catalogue, today: dt.date, requested: Optional[str] =
     for word, fact, value in FLAG_WORDS:
         i = text.find(word)
         if i >= 0 and fact in specs and fact not in out.facts:
-            out.facts[fact] = (not value) if (isinstance(value, bool) and _negated(text, i)) else value
+            out.facts[fact] = (not value) if (isinstance(value, bool) and _negated(text, i, 5)) else value
     hit = _first(text, EMPLOYER_WORDS)
-    if hit and "employer_type" in specs:
+    if hit and "employer_type" in specs and not _negated(text, hit[0], 5):
         out.facts.setdefault("employer_type", hit[1])
-    title = _first(text, TITLE_WORDS)
-    held = re.search(r"(拿|取得|评上|评的|聘|现任|现在是|已经是|持有|有了|获得)", text)
-    applying = title is not None and re.search(r"(报|申请|评审|评)\S{0,3}$", text[: title[0]])
-    if title and held and not applying and "current_title" in specs and requested not in ("years_in_engineering_post",):
-        i, value = title
-        if _negated(text, i):
-            value = "none"
-        if not (value == "engineer" and "高级工程师" in text):
-            out.facts.setdefault("current_title", value)
-        d = parse_date(text, today)
-        if d and "current_title_date" in specs:
-            out.facts.setdefault("current_title_date", d.isoformat())
+    held = _held_title(text, today)
+    if held and "current_title" in specs and requested not in ("years_in_engineering_post",):
+        value, day = held
+        out.facts.setdefault("current_title", value)
+        if day and "current_title_date" in specs:
+            out.facts.setdefault("current_title_date", day.isoformat())
+    related = _relatedness(text)
+    if related is not None and "education_related" in specs:
+        out.facts.setdefault("education_related", related)
     skill = _first(text, SKILL_WORDS)
     if skill and "skill_level" in specs and "技师" in text:
         out.facts.setdefault("skill_level", "none" if _negated(text, skill[0]) else skill[1])
     for word, fact in COUNT_WORDS:
+        if fact not in specs or fact in out.facts:
+            continue
         for m in re.finditer(word, text):
-            near = text[max(0, m.start() - 8): m.end() + 6]
-            count = re.search(rf"{_NUM}\s*(?:篇|项|次|个|名|位|件)", near)
-            if count and fact in specs:
-                n = _number(count.group(1))
-                if n is not None:
-                    out.facts.setdefault(fact, int(n))
+            n = _count_near(text, m.start(), m.end())
+            if n is not None:
+                out.facts[fact] = n
+                break
     for word, fact in HOURS_WORDS:
         m = re.search(rf"{word}[^0-9零一二两三四五六七八九十百]{{0,6}}{_NUM}\s*(?:个)?学时", text)
         if m and fact in specs:
@@ -295,7 +365,8 @@ def parse_facts(text: str, catalogue, today: dt.date, requested: Optional[str] =
     if requested is None or requested not in out.facts:
         for word, fact in YEARS_WORDS:
             i = text.find(word)
-            if i >= 0 and fact in specs and fact not in out.facts:
+            clause = re.split(r"[，,。；;？?！!]", text[:i])[-1]
+            if i >= 0 and fact in specs and fact not in out.facts and not _TITLE_RE.search(clause):
                 years = parse_years(text[i: i + 14]) or parse_years(text[max(0, i - 8): i + 14])
                 if years is not None:
                     out.facts[fact] = int(years)

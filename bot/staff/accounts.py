@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any, Dict
+from urllib.parse import unquote, urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -12,7 +13,7 @@ from bot.staff.csrf import FIELD, LOGIN_COOKIE, new_token, same
 from bot.staff.models import ROLE_NAMES
 
 SESSION_COOKIE = "zc_staff"
-BLOCKED = "登录失败次数过多，请15分钟后再试；如忘记密码，请联系管理员重置。"
+BLOCKED = "登录失败次数过多，请稍后再试（最长15分钟）；如忘记密码，请联系管理员重置或解除锁定。"
 
 
 def client_ip(request: web.Request) -> str:
@@ -39,10 +40,19 @@ def _cookie_args(request: web.Request) -> Dict[str, Any]:
 
 
 def _safe_next(target: str) -> str:
-    """Only same-site paths: never an open redirect."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    """Only a same-site path: never an open redirect. Browsers drop tabs and newlines in URLs and
+    read ``\\`` as ``/``, so ``/\t/evil.example`` would become ``//evil.example``: any control
+    character, whitespace or backslash, a second leading slash, or a scheme or host gives ``/``."""
+    if not target or len(target) > 2000:
+        return "/"
+    for form in (target, unquote(target)):  # also what a server or browser decodes it to
+        if (not form.startswith("/") or form.startswith("//")
+                or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in form)):
+            return "/"
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
+            return "/"
+    return target
 
 
 @public
@@ -73,10 +83,11 @@ async def login_post(request: web.Request) -> web.Response:
         return await login_page(request, BLOCKED, status=429)
     user = auth.authenticate(db, username, password)
     if user is None:
-        limiter.failed(username, ip)
+        if limiter.failed(username, ip):
+            audit.write(db, username or "-", "login_locked", username or None, "address locked for this account")
         audit.write(db, username or "-", "login_failed", username or None)
         return await login_page(request, "用户名或密码不正确。", status=401)
-    limiter.succeeded(username)
+    limiter.succeeded(username, ip)
     token = auth.start_session(db, user)
     audit.write(db, user.username, "login", user.username)
     response = web.HTTPSeeOther(_safe_next(str(form.get("next") or "/")))
@@ -119,7 +130,8 @@ async def password_post(request: web.Request) -> web.Response:
 @admin_only
 async def users_page(request: web.Request, error: str = "", notice: str = "") -> web.Response:
     return aiohttp_jinja2.render_template("users.html", request, {
-        "users": auth.list_users(request.app["db"]), "roles": ROLE_NAMES, "error": error, "notice": notice})
+        "users": auth.list_users(request.app["db"]), "roles": ROLE_NAMES, "error": error, "notice": notice,
+        "locks": request.app["ratelimit"].locked()})
 
 
 @admin_only
@@ -174,6 +186,16 @@ async def users_reset(request: web.Request) -> web.Response:
         return await users_page(request, error=str(exc))
     audit.write(db, request["principal"].username, "user_reset_password", user.username)
     return await users_page(request, notice=f"已重置 {user.username} 的密码，该账号需用新密码重新登录。")
+
+
+@admin_only
+async def users_unlock(request: web.Request) -> web.Response:
+    """Lift the login locks of one account (every address)."""
+    form = await request.post()
+    username = str(form.get("username") or "").strip()[:64]
+    lifted = request.app["ratelimit"].unlock(username) if username else 0
+    audit.write(request.app["db"], request["principal"].username, "login_unlock", username or None, f"locks={lifted}")
+    return await users_page(request, notice=f"已解除 {username} 的登录锁定。" if lifted else f"{username} 当前没有被锁定。")
 
 
 @admin_only

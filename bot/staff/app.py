@@ -85,11 +85,20 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
         h["Strict-Transport-Security"] = "max-age=31536000"
 
 
+def log_safe(text: str, limit: int = 200) -> str:
+    """One log line, whatever a client sent: control characters (a forged newline), quotes and
+    backslashes escaped, clipped."""
+    out = text.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+    return out if len(out) <= limit else out[:limit] + "…"
+
+
 class PathOnlyAccessLogger(AbstractAccessLogger):
-    """Method, path, status and time — never query strings (searches, case codes) or client data."""
+    """Method, path, status and time — never query strings (searches, case codes) or client data;
+    the path escaped, so a client cannot write lines of its own into the log."""
 
     def log(self, request, response, time: float) -> None:  # type: ignore[override]
-        self.logger.info("%s %s %s %.0fms", request.method, request.path, response.status, time * 1000)
+        self.logger.info("%s %s %s %.0fms", log_safe(request.method, 16), log_safe(request.path),
+                         response.status, time * 1000)
 
 
 async def _context(request: web.Request) -> Dict[str, Any]:
@@ -158,6 +167,7 @@ def create_app(settings: Optional[StaffSettings] = None) -> web.Application:
     r.add_post("/admin/users/{user_id}/disable", accounts.users_disable)
     r.add_post("/admin/users/{user_id}/enable", accounts.users_enable)
     r.add_post("/admin/users/{user_id}/reset", accounts.users_reset)
+    r.add_post("/admin/unlock", accounts.users_unlock, name="unlock")
     r.add_get("/admin/audit", accounts.audit_page, name="audit")
     r.add_static("/static/", str(HERE / "static"), name="static", append_version=True)
     return app
@@ -169,6 +179,9 @@ RUN_OPTIONS: Dict[str, Any] = {"access_log_class": PathOnlyAccessLogger}
 def run(settings: Optional[StaffSettings] = None) -> None:
     settings = settings or get_staff_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from bot.privacy import install_log_masking
+
+    install_log_masking()
     web.run_app(create_app(settings), host=settings.host, port=settings.port,
                 **RUN_OPTIONS)
 

@@ -1,9 +1,10 @@
-"""Assessment on a caller's behalf: pick notice and level, answer only the facts the engine still
-needs (its ``needed_facts``, options from the catalogue), until the verdict is settled; save for
-a case code (channel ``staff``).
+"""Assessment on a caller's behalf: a thin adapter over the core interview
+(``policies.eligibility.interview``), the same one the chat form uses. Pick notice and level,
+answer the interview's next questions (the exclusions as one multi-choice question) until the
+verdict is settled; save for a case code (channel ``staff``).
 
 The facts collected so far travel in hidden form fields (``known_<fact>``, ``skip_<fact>``); the
-engine re-assesses them on every post, so nothing is trusted that the engine would not accept.
+interview re-assesses them on every post, so nothing is trusted that the engine would not accept.
 """
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.nlu.facts_parser import UNKNOWN_ANSWER
 from bot.staff import audit
 from bot.staff.csrf import FIELD
 from policies import LEVEL_NAMES, Notice
 from policies.eligibility import Assessment, Assessor, Catalogue
 from policies.eligibility.assess import STATUS_NAMES, VERDICT_NAMES
 from policies.eligibility.explain import as_record
+from policies.eligibility.interview import DONT_KNOW, NONE_OF_THESE, Interview, Question
+
+UNKNOWN_ANSWER = DONT_KNOW
 
 QUESTIONS_AT_ONCE = 3
 EXCLUSION_NAMES = {"met": "属于，不得申报", "not_met": "不属于", "unknown": "待确认"}
@@ -35,7 +38,7 @@ class Step:
     facts: Dict[str, Any]  # coerced, as the engine sees them
     skipped: List[str]
     result: Assessment
-    questions: List[str]
+    questions: List[Question]
     errors: List[str]
 
     @property
@@ -43,10 +46,10 @@ class Step:
         return not self.questions
 
 
-def assessor_for(app: web.Application, notice_id: str) -> Assessor:
-    cache: Dict[str, Assessor] = app["assessors"]
+def interview_for(app: web.Application, notice_id: str) -> Interview:
+    cache: Dict[str, Interview] = app["assessors"]
     if notice_id not in cache:
-        cache[notice_id] = Assessor(app["notices"].get(notice_id), app["catalogue"])
+        cache[notice_id] = Interview(Assessor(app["notices"].get(notice_id), app["catalogue"]), app["catalogue"])
     return cache[notice_id]
 
 
@@ -91,36 +94,37 @@ def read_value(catalogue: Catalogue, fact: str, raw: str) -> Tuple[Optional[Any]
 
 
 def collect(app: web.Application, form: Mapping[str, str], notice: Notice, level: str) -> Step:
+    """The answers in the form (kept and new) → the interview's step."""
     catalogue: Catalogue = app["catalogue"]
     raw: Dict[str, Any] = {}
-    skipped: List[str] = []
     errors: List[str] = []
     forget = form.get("forget")
     for key, value in form.items():
         if key.startswith("known_") and key[6:] in catalogue.specs and key[6:] != forget:
             raw[key[6:]] = value
         elif key.startswith("skip_") and key[5:] in catalogue.specs and key[5:] != forget:
-            skipped.append(key[5:])
+            raw[key[5:]] = DONT_KNOW
     for key, value in form.items():
         if not key.startswith("fact_") or key[5:] not in catalogue.specs or not str(value).strip():
             continue
         fact = key[5:]
-        if value == UNKNOWN_ANSWER:
-            raw.pop(fact, None)
-            skipped.append(fact)
+        if value == DONT_KNOW:
+            raw[fact] = DONT_KNOW
             continue
         parsed, error = read_value(catalogue, fact, value)
         if error:
             errors.append(error)
         else:
             raw[fact] = parsed
-            if fact in skipped:
-                skipped.remove(fact)
-    facts = catalogue.coerce(raw)
-    result = assessor_for(app, notice.id).assess(level, facts)
-    skipped = list(dict.fromkeys(s for s in skipped if s not in facts))
-    questions = [f for f in result.needed_facts if f not in skipped]
-    return Step(notice, level, facts, skipped, result, questions, errors)
+    # The exclusions asked together: ticked → yes, the rest → no; 都没有 → all no; 不清楚 → unknown.
+    group = [f for f in str(form.get("excl_asked") or "").split(",") if f in catalogue.specs]
+    ticked = [f for f in group if form.get(f"excl_{f}")]
+    if form.get("excl_unknown") and not ticked:
+        raw.update({f: DONT_KNOW for f in group})
+    elif ticked or form.get("excl_none"):
+        raw.update({f: f in ticked for f in group})
+    step = interview_for(app, notice.id).step(level, raw, limit=QUESTIONS_AT_ONCE, group_exclusions=True)
+    return Step(notice, level, step.facts, step.skipped, step.result, step.questions, errors)
 
 
 def hidden_fields(step: Step) -> List[Tuple[str, str]]:
@@ -171,10 +175,10 @@ def conditions_view(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     return out
 
 
-def question_view(catalogue: Catalogue, fact: str) -> Dict[str, Any]:
-    spec = catalogue.specs[fact]
-    return {"fact": fact, "question": spec.question, "type": spec.type, "unit": spec.unit,
-            "options": catalogue.options(fact)}
+def question_view(q: Question) -> Dict[str, Any]:
+    options = {v: label for v, label in q.options.items() if v != DONT_KNOW}
+    return {"fact": q.fact, "facts": ",".join(q.facts), "question": q.text, "type": q.type, "unit": q.unit,
+            "options": options, "multi": q.multi}
 
 
 def _context(request: web.Request, step: Step, pick: str) -> Dict[str, Any]:
@@ -183,8 +187,8 @@ def _context(request: web.Request, step: Step, pick: str) -> Dict[str, Any]:
     return {
         "step": step, "pick": pick, "hidden": hidden_fields(step), "record": record,
         "verdict_name": VERDICT_NAMES[step.result.verdict], "conditions": conditions_view(record),
-        "questions": [question_view(catalogue, f) for f in step.questions[:QUESTIONS_AT_ONCE]],
-        "more": max(0, len(step.questions) - QUESTIONS_AT_ONCE),
+        "questions": [question_view(q) for q in step.questions[:QUESTIONS_AT_ONCE]],
+        "more": 0, "none_of_these": NONE_OF_THESE,
         "known": [(f, catalogue.specs[f].question, fact_display(catalogue, f, v)) for f, v in step.facts.items()],
         "skipped": [(f, catalogue.specs[f].question) for f in step.skipped],
         "level_name": LEVEL_NAMES[step.level], "choices": choices(request.app), "unknown": UNKNOWN_ANSWER,

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from bot.staff.models import AuditEntry, StaffDB, utcnow
 
 ACTION_NAMES = {
-    "login": "登录", "login_failed": "登录失败", "login_blocked": "登录被限制", "logout": "退出",
+    "login": "登录", "login_failed": "登录失败", "login_blocked": "登录被限制", "login_locked": "登录锁定",
+    "login_unlock": "解除登录锁定", "logout": "退出",
     "case_lookup": "查询评估编号", "assess": "代为评估", "assess_save": "保存评估",
     "user_create": "新建账号", "user_disable": "停用账号", "user_enable": "启用账号",
     "user_reset_password": "重置密码", "password_change": "修改密码", "inbox_export": "导出未答问题",

@@ -39,13 +39,14 @@ def to_csv(rows: Iterable[Unanswered]) -> bytes:
 
 
 async def inbox_page(request: web.Request) -> web.Response:
-    try:
-        page = max(1, int(request.query.get("page", "1")))
-    except ValueError:
-        page = 1
+    raw = request.query.get("page", "1").strip()
+    if not raw.isdigit() or len(raw) > 9:
+        raise web.HTTPBadRequest(text="页码应为不超过9位的正整数。")
     storage = request.app["storage"]
-    rows: List[Unanswered] = storage.list_unanswered(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     total = storage.count_unanswered()
+    last = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, int(raw)), last)  # past the end: the last page
+    rows: List[Unanswered] = storage.list_unanswered(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return aiohttp_jinja2.render_template("inbox.html", request, {
         "rows": rows, "page": page, "total": total, "has_next": page * PAGE_SIZE < total})
 

@@ -1,5 +1,5 @@
-"""Typed settings of the WeChat channel, from its block in credentials.yml (values there are
-``${WECHAT_…}`` environment variables; an empty value means the default).
+"""Typed settings of the WeChat channel, from its block in credentials.yml or, for every key the
+block leaves out, from the ``WECHAT_…`` environment variable (an empty value means the default).
 
 | key | env (Makefile) | default |
 | --- | --- | --- |
@@ -80,9 +80,16 @@ def _number(raw: Any, default: float, name: str, minimum: float) -> float:
     return value
 
 
-def from_credentials(credentials: Optional[Mapping[str, Any]]) -> WeChatSettings:
-    """Settings from the channel's credentials block (``None`` → channel off)."""
-    c = dict(credentials or {})
+def from_credentials(credentials: Optional[Mapping[str, Any]],
+                     env: Optional[Mapping[str, str]] = None) -> WeChatSettings:
+    """Settings from the channel's credentials block; a key the block leaves out (not one it
+    leaves empty) is read from its ``WECHAT_*`` environment variable, so ``rasa run`` needs no empty variables exported (no
+    token anywhere → channel off)."""
+    import os
+
+    env = os.environ if env is None else env
+    c = {key: env.get(var, "") for key, var in ENV_KEYS.items()}
+    c.update(dict(credentials or {}))  # a key written in the block wins, even when empty
     mode = _text(c.get("mode")).lower() or "plain"
     if mode not in MODES:
         raise WeChatSettingsError(f"wechat mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -116,4 +123,4 @@ def from_env(env: Optional[Mapping[str, str]] = None) -> WeChatSettings:
     import os
 
     env = os.environ if env is None else env
-    return from_credentials({key: env.get(var, "") for key, var in ENV_KEYS.items()})
+    return from_credentials({key: env.get(var, "") for key, var in ENV_KEYS.items()}, env)

@@ -10,11 +10,14 @@ Verdicts:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from policies.eligibility.catalogue import Catalogue, load_catalogue
-from policies.eligibility.rules import MET, NOT_MET, UNKNOWN, Compiled, Eligibility, add_years, link
+from policies.eligibility.domains import fact_domains, leaves
+from policies.eligibility.rules import MET, NOT_MET, UNKNOWN, Compiled, Eligibility, add_years, combine, link
 from policies.levels import LEVEL_NAMES
 
 if TYPE_CHECKING:
@@ -28,6 +31,15 @@ VERDICT_NAMES = {
     UNDETERMINED: "暂时无法确定",
 }
 STATUS_NAMES = {MET: "符合", NOT_MET: "不符合", UNKNOWN: "待确认"}
+# Asked before the notice's own order: they decide most routes at once (issue 13).
+DISCRIMINATING = ("current_title", "current_title_date", "education")
+SPLIT_LIMIT = 64  # most value combinations tried to settle one node
+SETTLE_DEPTH = 2  # how far below a route or exclusion to look for a node to settle
+RELEVANCE_BUDGET = 40  # nodes searched to show one open fact can change the verdict
+
+
+class _OutOfBudget(Exception):
+    pass
 
 
 @dataclass(slots=True)
@@ -55,12 +67,20 @@ class Assessment:
     earliest_year: Optional[int] = None  # … and the first evaluation year that counts it
     delegated_docs: List[str] = field(default_factory=list)
     statuses: Dict[str, str] = field(default_factory=dict)  # every evaluated node id → status
+    regular_open: bool = False  # eligible_special while the regular route is still unknown
+
+    @property
+    def settled(self) -> bool:
+        """Nothing the applicant could still say would change the verdict."""
+        return not self.needed_facts
 
     def summary(self) -> str:
         """Verdict first, in one sentence."""
         level = LEVEL_NAMES.get(self.level, self.level)
         if self.verdict == ELIGIBLE:
             return f"按{self.doc_number}，您符合申报{level}的条件。"
+        if self.verdict == ELIGIBLE_SPECIAL and self.regular_open:
+            return f"按{self.doc_number}，您可以通过破格或特殊途径申报{level}（常规条件未逐项核对，不影响申报）。"
         if self.verdict == ELIGIBLE_SPECIAL:
             return f"按{self.doc_number}，您的常规条件不满足，但可以通过破格或特殊途径申报{level}。"
         if self.verdict == NOT_ELIGIBLE:
@@ -116,66 +136,242 @@ class Assessor:
         }
         self.ask_rank = {f: i for i, f in enumerate(rules.ask_order)}
         self.counting = notice.counting_date.date
+        roots = self.exclusions + [c for routes in self.routes.values() for _, c in routes]
+        self.domains = fact_domains(roots, self.catalogue, self.counting)
+        # Each fact's values, those that meet most route conditions (and fewest exclusions) first:
+        # the search for a value that matters tries the likeliest applicant first.
+        score: Dict[str, Dict[Any, int]] = {f: {v: 0 for v in vs} for f, vs in self.domains.items()}
+
+        def polarity(c: Compiled, sign: int, seen: set) -> None:
+            if id(c) in seen:
+                return
+            seen.add(id(c))
+            if c.kind == "leaf":
+                for v in self.domains[c.fact]:
+                    if c._leaf({c.fact: v}, self.counting) == MET:
+                        score[c.fact][v] += sign
+            for ch in c.children:
+                polarity(ch, -sign if c.kind == "not" else sign, seen)
+            if c.kind == "ref" and c.target is not None:
+                polarity(c.target, sign, seen)
+
+        for c in self.exclusions:
+            polarity(c, -1, set())
+        for routes in self.routes.values():
+            for _, c in routes:
+                polarity(c, 1, set())
+        self._passing_first = {f: sorted(vs, key=lambda v, f=f: -score[f][v]) for f, vs in self.domains.items()}
+        # Per node (refs followed): the facts its leaves test more than once.
+        self._shared: Dict[int, List[str]] = {}
+        for root in roots:
+            for n in _walk_refs(root):
+                if id(n) not in self._shared:
+                    counts = Counter(leaf.fact for leaf in leaves([n]))
+                    self._shared[id(n)] = sorted(f for f, k in counts.items() if k > 1)
+
+    def _rank(self, fact: str) -> Tuple[int, int]:
+        if fact in DISCRIMINATING:
+            return (0, DISCRIMINATING.index(fact))
+        return (1, self.ask_rank.get(fact, len(self.ask_rank)))
 
     def levels(self) -> List[str]:
         return list(self.routes)
 
-    def assess(self, level: str, facts: Dict[str, Any]) -> Assessment:
+    def assess(self, level: str, facts: Dict[str, Any], limit: Optional[int] = None) -> Assessment:
+        """The assessment, with only the facts that can still change the verdict as needed
+        (the first ``limit`` of them when given: the next question(s) of an interview).
+
+        ``_assess`` lists every unknown fact under a condition still open; one of them can be
+        unable to change the verdict (the same fact tested twice; a route a document decides).
+        Each is kept only when a search over the other unknown facts finds values under which some
+        value of it changes the verdict, or when the search runs out of budget (asking one
+        question too many is safe; settling wrongly is not).
+        """
+        result = self._assess(level, facts)
+        if result.needed_facts:
+            memo: Dict[tuple, Tuple[Optional[str], List[str]]] = {}
+            kept: List[str] = []
+            for f in result.needed_facts:
+                if limit is not None and len(kept) >= limit:
+                    break
+                if self._matters(level, facts, f, memo):
+                    kept.append(f)
+            if kept != result.needed_facts:
+                result.needed_facts = kept
+                if not kept:
+                    result = self._settled_without(level, facts, result)
+        return result
+
+    def _settled_without(self, level: str, facts: Dict[str, Any], result: Assessment) -> Assessment:
+        """No open fact can change the verdict, so every completion shares one: take any."""
+        probe = dict(facts)
+        a = self._assess(level, probe)
+        while a.needed_facts:
+            fact = a.needed_facts[0]
+            probe[fact] = self.domains[fact][0]
+            a = self._assess(level, probe)
+        verdict = a.verdict
+        regular_met = any(result.statuses.get(c.id) == MET for r, c in self.routes[level] if r.kind == "regular")
+        if verdict == ELIGIBLE and not regular_met:
+            verdict = ELIGIBLE_SPECIAL  # the class is "may apply"; the regular route is not known met
+            result.regular_open = True
+        result.verdict = verdict
+        result.route = a.route if verdict == a.verdict else None
+        if verdict == NOT_ELIGIBLE:
+            result.earliest, result.earliest_year = self._earliest(level, facts)
+        return result
+
+    def _klass(self, level: str, facts: Dict[str, Any], memo: Dict[tuple, Any]) -> Tuple[Optional[str], List[str]]:
+        """(class of a settled verdict or None, the open facts)."""
+        key = tuple(sorted(facts.items()))
+        hit = memo.get(key)
+        if hit is None:
+            a = self._assess(level, facts)
+            if a.needed_facts:
+                hit = (None, a.needed_facts)
+            else:
+                hit = ("can_apply" if a.verdict in (ELIGIBLE, ELIGIBLE_SPECIAL) else a.verdict), []
+            memo[key] = hit
+        return hit
+
+    def _matters(self, level: str, facts: Dict[str, Any], fact: str, memo: Dict[tuple, Any]) -> bool:
+        """Some values of the other unknown facts under which some value of ``fact`` changes the
+        verdict (depth-first over the facts still open, each over its domain)."""
+        budget = [RELEVANCE_BUDGET]
+        values = self.domains.get(fact) or []
+
+        def visit(partial: Dict[str, Any]) -> bool:
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise _OutOfBudget
+            seen, branch = set(), None
+            for v in values:
+                klass, open_facts = self._klass(level, {**partial, fact: v}, memo)
+                if klass is None:
+                    branch = branch or next((g for g in open_facts if g != fact), None)
+                else:
+                    seen.add(klass)
+                if len(seen) > 1:
+                    return True
+            if branch is None:
+                return False
+            return any(visit({**partial, branch: w}) for w in self._passing_first[branch])
+
+        try:
+            return visit(dict(facts))
+        except _OutOfBudget:
+            return True
+
+    def _assess(self, level: str, facts: Dict[str, Any]) -> Assessment:
+        """Three-valued assessment that settles as soon as the unknown facts cannot change it.
+
+        - an exclusion that applies, or every route not met ⇒ not eligible, whatever is unknown;
+        - a regular route met and every exclusion known not to apply ⇒ eligible;
+        - otherwise a special / exceptional route met and no exclusion unknown ⇒ eligible_special
+          (the regular route may still be unknown: the applicant may apply either way);
+        - otherwise undetermined, with the facts that could still change that (``needed_facts``:
+          the regular route's, then the other routes', then the exclusions'). Nothing needed and
+          still undetermined means a condition the notice leaves to another document.
+        """
         if level not in self.routes:
             raise ValueError(f"{self.notice.id} has no rules for level {level}")
         status: Dict[str, str] = {}
         counting = self.counting
-        excl = [c.evaluate(facts, counting, status) for c in self.exclusions]
+        for c in self.exclusions:
+            c.evaluate(facts, counting, status)
+        for _, c in self.routes[level]:
+            c.evaluate(facts, counting, status)
+        # Three-valued logic cannot see that a fact tested twice settles a condition whatever its
+        # value (简阳 三（三）: the same achievement in both departments' lists): split on it.
+        for c in self.exclusions + [c for _, c in self.routes[level]]:
+            self._settle(c, facts, status, SETTLE_DEPTH)
+        excl = [status[c.id] for c in self.exclusions]
+        route_status = [(r, c, status[c.id]) for r, c in self.routes[level]]
         get = status.get
         conditions = [Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k)
                       for c in self.exclusions for (i, cl, ex, r, d, ad, k) in self._shown[id(c)]]
         if MET in excl:
             return self._result(level, NOT_ELIGIBLE, None, [c for c in conditions if c.status == MET], [], facts,
                                 status)
-
-        route_status = []
-        for route, compiled in self.routes[level]:
-            s = compiled.evaluate(facts, counting, status)
-            route_status.append((route, compiled, s))
+        for route, compiled, s in route_status:
             conditions.extend(Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k)
                               for (i, cl, ex, r, d, ad, k) in self._shown[id(compiled)])
+        if all(s == NOT_MET for _, _, s in route_status):
+            return self._result(level, NOT_ELIGIBLE, None, conditions, [], facts, status)
 
         regular = [(r, c, s) for r, c, s in route_status if r.kind == "regular"]
         others = [(r, c, s) for r, c, s in route_status if r.kind != "regular"]
-        # Asking order: exclusions, then the regular route (it may settle the verdict on its own),
-        # then the special and exceptional routes; each part in the notice's ask_order.
-        needed: List[str] = []
+        excl_needed: List[str] = []
         for c, s in zip(self.exclusions, excl, strict=True):
             if s == UNKNOWN:
-                needed += self._unknown_facts(c, status)
-        needed = self._ordered(needed)
-        if any(s == MET for _, _, s in regular):
-            verdict, via = ELIGIBLE, next(r.id for r, _, s in regular if s == MET)
-        else:
-            for group in (regular, others):
-                part: List[str] = []
-                for _, c, s in group:
-                    if s == UNKNOWN:
-                        part += self._unknown_facts(c, status)
-                needed += self._ordered(part)
-            special_met = next((r.id for r, _, s in others if s == MET), None)
-            if needed:
-                verdict, via = (ELIGIBLE_SPECIAL, special_met) if special_met else (UNDETERMINED, None)
-            elif special_met:
-                verdict, via = ELIGIBLE_SPECIAL, special_met
-            elif all(s == NOT_MET for _, _, s in route_status) and UNKNOWN not in excl:
-                verdict, via = NOT_ELIGIBLE, None
-            else:
-                verdict, via = UNDETERMINED, None
-        if verdict == ELIGIBLE and UNKNOWN in excl:
-            verdict = UNDETERMINED  # an exclusion might still apply
-        needed = list(dict.fromkeys(needed))
-        shown = conditions
-        if verdict == ELIGIBLE:
+                excl_needed += self._unknown_facts(c, status)
+        excl_needed = self._ordered(excl_needed)
+        via = next((r.id for r, _, s in regular if s == MET), None)
+        if via is not None:
+            verdict = ELIGIBLE if not excl_needed and UNKNOWN not in excl else UNDETERMINED
             shown = [c for c in conditions if c.route in (None, via)]
-        return self._result(level, verdict, via, shown, needed, facts, status)
+            return self._result(level, verdict, via if verdict == ELIGIBLE else None, shown, excl_needed, facts,
+                                status)
+        special = next((r.id for r, _, s in others if s == MET), None)
+        if special is not None:
+            verdict = ELIGIBLE_SPECIAL if not excl_needed and UNKNOWN not in excl else UNDETERMINED
+            a = self._result(level, verdict, special if verdict == ELIGIBLE_SPECIAL else None, conditions,
+                             excl_needed, facts, status)
+            a.regular_open = any(s == UNKNOWN for _, _, s in regular)
+            return a
+        needed: List[str] = []
+        for group in (regular, others):
+            part: List[str] = []
+            for _, c, s in group:
+                if s == UNKNOWN:
+                    part += self._unknown_facts(c, status)
+            needed += self._ordered(part)
+        needed = list(dict.fromkeys(needed + excl_needed))
+        return self._result(level, UNDETERMINED, None, conditions, needed, facts, status)
 
     # ----------------------------------------------------------------------------------------
+    def _refresh(self, c: Compiled, status: Dict[str, str]) -> str:
+        """Recompute an unknown node from its children's (possibly settled) statuses."""
+        s = status.get(c.id, UNKNOWN)
+        if s != UNKNOWN or c.kind in ("leaf", "delegated"):
+            return s
+        if c.kind == "ref":
+            s = self._refresh(c.target, status)
+        else:
+            s = combine(c, [self._refresh(ch, status) for ch in c.children])
+        status[c.id] = s
+        return s
+
+    def _settle(self, c: Compiled, facts: Dict[str, Any], status: Dict[str, str], depth: int) -> str:
+        """Settle an unknown node by trying every value of the facts it tests more than once."""
+        s = self._refresh(c, status)
+        if s != UNKNOWN:
+            return s
+        target = c.target if c.kind == "ref" else c
+        shared = [f for f in self._shared[id(target)] if facts.get(f) is None]
+        if shared:
+            sizes = 1
+            for f in shared:
+                sizes *= len(self.domains[f])
+            if sizes <= SPLIT_LIMIT:
+                outcomes = set()
+                for combo in itertools.product(*(self.domains[f] for f in shared)):
+                    outcome = target.evaluate({**facts, **dict(zip(shared, combo))}, self.counting, {})
+                    outcomes.add(outcome)
+                    if outcome == UNKNOWN or len(outcomes) > 1:
+                        break
+                if len(outcomes) == 1 and UNKNOWN not in outcomes:
+                    s = outcomes.pop()
+                    status[c.id] = status[target.id] = s
+                    return s
+            if depth > 0 and target.kind in ("all", "any", "at_least", "not"):
+                for ch in target.children:
+                    if status.get(ch.id) == UNKNOWN:
+                        self._settle(ch, facts, status, depth - 1)
+                s = combine(target, [status.get(ch.id, UNKNOWN) for ch in target.children])
+                status[c.id] = status[target.id] = s
+        return s
+
     def _unknown_facts(self, c: Compiled, status: Dict[str, str]) -> List[str]:
         """Facts of unknown leaves under nodes that are themselves still unknown."""
         if status.get(c.node.id) != UNKNOWN:
@@ -190,8 +386,10 @@ class Assessor:
         return out
 
     def _ordered(self, facts: List[str]) -> List[str]:
+        """Facts in asking order: what discriminates most first (DISCRIMINATING), then the notice's
+        ask_order."""
         seen, out = set(), []
-        for f in sorted(facts, key=lambda f: self.ask_rank.get(f, len(self.ask_rank))):
+        for f in sorted(facts, key=self._rank):
             if f not in seen:
                 seen.add(f)
                 out.append(f)

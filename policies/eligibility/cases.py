@@ -70,6 +70,30 @@ def representative_cases(cases: List[Case], min_facts: int = 5) -> List[Case]:
     return picked
 
 
+def impossible(case: Case, assessor: Assessor) -> List[str]:
+    """Why a case is not a possible applicant ([] when it is): legal cases must be people who
+    could exist (issue 13: four annual assessments within one year of a title)."""
+    f, counting = case.facts, assessor.counting
+    out = []
+    for name in ("current_title_date", "skill_date", "jy_junior_college_date"):
+        day = f.get(name)
+        if day is not None and day > counting:
+            out.append(f"{name} {day} is after the counting date {counting}")
+    day, count = f.get("current_title_date"), f.get("assessments_passed_count")
+    if day is not None and count is not None and count > counting.year - day.year + 1:
+        out.append(f"{count} annual assessments since {day}: more than the years to {counting}")
+    if f.get("current_title") == "none" and day is not None:
+        out.append("a date for a title not held")
+    edu, rank = f.get("education"), assessor.catalogue.orders["education"]
+    if f.get("engineering_master") and edu is not None and rank[edu] < rank["master"]:
+        out.append("an engineering master's degree above the highest education")
+    if f.get("doctor_assessed") and edu is not None and edu != "doctor":
+        out.append("a doctor's assessment without a doctorate")
+    if f.get("skill_level") == "none" and f.get("skill_date") is not None:
+        out.append("a date for a skill certificate not held")
+    return out
+
+
 def check(case: Case, assessor: Assessor) -> List[str]:
     """Problems with one case ([] when the engine agrees with it)."""
     result = assessor.assess(case.level, case.facts)

@@ -21,6 +21,7 @@ class FactSpec:
     question: str
     unit: Optional[str] = None
     options: Optional[Dict[str, str]] = None  # value → Chinese label, in order
+    label: Optional[str] = None  # short name as one option of a multi-choice question (exclusions)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
             raise ValueError(f"facts.yml: {name}: a question is required")
         if spec["type"] == "choice" and not spec.get("options"):
             raise ValueError(f"facts.yml: {name}: a choice needs options")
-        specs[name] = FactSpec(name, spec["type"], spec["question"], spec.get("unit"), spec.get("options"))
+        specs[name] = FactSpec(name, spec["type"], spec["question"], spec.get("unit"), spec.get("options"),
+                               spec.get("label"))
     orders, names = {}, {}
     for kind in ("education", "title", "skill"):
         levels: List[str] = raw[f"{kind}_levels"]

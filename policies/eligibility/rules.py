@@ -240,6 +240,22 @@ class Compiled:
             yield from c.walk()
 
 
+def combine(c: Compiled, statuses: List[Status]) -> Status:
+    """A composite node's status from its children's, as ``Compiled.evaluate`` computes it."""
+    kind = c.kind
+    if kind == "all":
+        return NOT_MET if NOT_MET in statuses else (UNKNOWN if UNKNOWN in statuses else MET)
+    if kind == "any":
+        return MET if MET in statuses else (UNKNOWN if UNKNOWN in statuses else NOT_MET)
+    if kind == "at_least":
+        met, unknown = statuses.count(MET), statuses.count(UNKNOWN)
+        return MET if met >= c.need else (NOT_MET if met + unknown < c.need else UNKNOWN)
+    if kind == "not":
+        s = statuses[0]
+        return UNKNOWN if s == UNKNOWN else (NOT_MET if s == MET else MET)
+    return statuses[0] if statuses else UNKNOWN
+
+
 def link(roots: List[Compiled]) -> List[Compiled]:
     """Resolve every ``ref`` among ``roots`` to the node it names; unknown or circular refs fail."""
     by_id: Dict[str, Compiled] = {}

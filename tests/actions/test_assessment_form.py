@@ -17,7 +17,7 @@ async def validate(load_tracker, dispatcher, name):
 async def test_an_answer_fills_the_asked_fact_and_the_next_question_follows(load_tracker, dispatcher):
     slots = await validate(load_tracker, dispatcher, "form_asked_civil_servant_answer_no")
     assert slots["fact_civil_servant"] is False
-    assert slots["requested_slot"] == "fact_retired"
+    assert slots["requested_slot"] == "fact_current_title"  # what discriminates most comes next
 
 
 async def test_an_excluded_applicant_is_asked_nothing_more(load_tracker, dispatcher):
@@ -63,3 +63,16 @@ async def test_result_says_the_verdict_first_and_saves_a_case_code(load_tracker,
     assert SlotSet("case_code", code) in events
     saved = Storage(url).find_assessment(code)
     assert saved.verdict == "eligible" and saved.facts["education"] == "bachelor"
+
+
+async def test_the_first_message_keeps_every_fact_and_the_level_applied_for(load_tracker, dispatcher):
+    """Issue 13: "我能报长治工程师吗？我本科，专业对口，2017年7月拿的助工，发了两篇第一作者论文" — 工程师 is the
+    level applied for, 助工 the title held (with its date), 专业对口 a related major."""
+    slots = await validate(load_tracker, dispatcher, "form_started_request_with_facts_and_held_title")
+    assert slots["assess_level"] == "engineer"
+    assert slots["fact_current_title"] == "assistant_engineer"
+    assert slots["fact_current_title_date"] == "2017-07-01"
+    assert slots["fact_education"] == "bachelor" and slots["fact_education_related"] is True
+    assert slots["fact_papers_first_author"] == 2
+    assert slots["requested_slot"] not in {"fact_current_title", "fact_current_title_date", "fact_education",
+                                           "fact_education_related", "fact_papers_first_author"}

@@ -1,9 +1,10 @@
 """action_answer_notice against tracker fixtures: the reply a user sees and the slots it sets."""
 import json
 
+import pytest
 from rasa_sdk.events import SlotSet
 
-from actions import ActionAnswerNotice, ActionHumanHandoff, ActionScopeHelp
+from actions import ActionAnswerNotice, ActionEligibilityEntry, ActionHumanHandoff, ActionScopeHelp
 from bot.storage import Storage
 
 
@@ -143,3 +144,25 @@ async def test_uncovered_place_is_named_not_guessed(load_tracker, dispatcher):
     text = texts(msgs)
     assert "北京的职称评审不在我能回答的范围内" in text
     assert "元" not in text
+
+
+# --- "我能报吗": assess, or answer the one condition asked about ------------------------------------
+@pytest.mark.parametrize("fixture", ["eligibility_request_changzhi_engineer", "eligibility_self_description_changzhi",
+                                     "eligibility_button_payload"])
+async def test_a_request_to_be_assessed_starts_the_assessment_and_says_nothing_yet(load_tracker, dispatcher, fixture):
+    events, msgs = await run(ActionEligibilityEntry(), dispatcher, load_tracker(fixture))
+    assert events == [SlotSet("assess_mode", "assess")]
+    assert msgs == []  # the form asks its first question
+
+
+@pytest.mark.parametrize("fixture, first_line_has, clause", [
+    ("eligibility_yes_no_no_vacancy_changzhi", "个人自主申报", "四（一）"),
+    ("eligibility_yes_no_college_jianyang", "大专", "二（四）"),
+])
+async def test_a_yes_no_question_about_one_condition_is_answered_with_the_assessment_offered(
+        load_tracker, dispatcher, fixture, first_line_has, clause):
+    events, msgs = await run(ActionEligibilityEntry(), dispatcher, load_tracker(fixture))
+    text = texts(msgs)
+    assert SlotSet("assess_mode", "answer") in events
+    assert first_line_has in text.splitlines()[1] and clause in text and len(text) <= 250
+    assert "/ask_eligibility" in payloads(msgs)  # 按我的情况评估

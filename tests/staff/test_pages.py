@@ -115,6 +115,16 @@ def _answer(value) -> str:
     return str(value)
 
 
+def _exclusions_answer(page: str, facts: dict) -> dict:
+    group = re.search(r'name="excl_asked" value="([^"]+)"', page).group(1).split(",")
+    ticked = {f"excl_{f}": "1" for f in group if facts.get(f) is True}
+    if ticked:
+        return {"excl_asked": ",".join(group), **ticked}
+    if all(facts.get(f) is False for f in group):
+        return {"excl_asked": ",".join(group), "excl_none": "1"}
+    return {"excl_asked": ",".join(group), "excl_unknown": "1"}
+
+
 async def assess_through_pages(client, notice_id: str, level: str, facts: dict, max_steps: int = 80) -> str:
     page = await (await client.get("/assess", params={"pick": f"{notice_id}:{level}"})).text()
     asked_all = []
@@ -124,8 +134,11 @@ async def assess_through_pages(client, notice_id: str, level: str, facts: dict, 
         hidden, asked = _fields(page)
         asked_all += asked
         first = asked[0]  # answer one question at a time, like a call
-        known = facts.get(first)  # absent or None: the caller does not know
-        data = {**hidden, f"fact_{first}": "__unknown__" if known is None else _answer(known)}
+        if first == "exclusions":  # the exclusions asked together: tick what applies
+            data = {**hidden, **_exclusions_answer(page, facts)}
+        else:
+            known = facts.get(first)  # absent or None: the caller does not know
+            data = {**hidden, f"fact_{first}": "__unknown__" if known is None else _answer(known)}
         resp = await client.post("/assess", data=data)
         assert resp.status == 200
         page = await resp.text()
@@ -157,12 +170,35 @@ async def test_assessment_on_behalf_reaches_the_legal_cases_verdict(staff_client
 
 async def test_only_needed_facts_are_asked_and_an_excluded_caller_is_asked_nothing_more(staff_client):
     page = await (await staff_client.get("/assess", params={"pick": f"{CZ}:engineer"})).text()
-    _, asked = _fields(page)
-    assert asked[0] == "civil_servant" and len(asked) <= 3
-    hidden, _ = _fields(page)
-    page = await (await staff_client.post("/assess", data={**hidden, "fact_civil_servant": "true"})).text()
+    hidden, asked = _fields(page)
+    assert asked[0] == "current_title" and len(asked) <= 3  # what discriminates first
+    # the exclusions come as one multi-choice question; ticking 公务员 settles it
+    page = await (await staff_client.post("/assess", data={
+        **hidden, "fact_current_title": "assistant_engineer", "fact_current_title_date": "2016-06",
+        "fact_education": "bachelor"})).text()
+    for _ in range(12):
+        hidden, asked = _fields(page)
+        if "exclusions" in asked:
+            break
+        answers = {"papers_first_author": "2", "assessments_passed_count": "5", "engineering_master": "false"}
+        page = await (await staff_client.post("/assess", data={
+            **hidden, f"fact_{asked[0]}": answers.get(asked[0], "true")})).text()
+    assert "exclusions" in asked and "以下情况您有吗" in text_of(page)
+    group = re.search(r'name="excl_asked" value="([^"]+)"', page).group(1)
+    assert "civil_servant" in group.split(",") and "retired" in group.split(",")
+    page = await (await staff_client.post("/assess", data={**hidden, "excl_asked": group,
+                                                           "excl_civil_servant": "1"})).text()
     assert 'class="card questions"' not in page
     assert 'data-verdict="not_eligible"' in page and "公务员" in text_of(page)
+
+
+async def test_a_caller_whose_every_route_fails_is_not_asked_the_exclusions(staff_client):
+    """长治 本科 任助工 since 2019-03: short of 三（一）3's 4 years whatever else is true."""
+    facts = {"current_title": "assistant_engineer", "current_title_date": "2019-03-01", "education": "bachelor",
+             "skill_level": "none", "township_years": 0, "other_series_title": False,
+             "professional_qualification_held": False, "high_skill_frontline": False}
+    page = await assess_through_pages(staff_client, CZ, "engineer", facts)
+    assert 'data-verdict="not_eligible"' in page
 
 
 async def test_a_bad_answer_is_explained_and_not_taken(staff_client):

@@ -177,8 +177,11 @@ class FakeWeChat:
         if self.action_delay:
             await asyncio.sleep(self.action_delay)
         async with aiohttp.ClientSession() as session:
-            async with session.post(self.action_target, data=body,
-                                    headers={"Content-Type": "application/json"}) as resp:
+            # pass Rasa's action-server secret on, as a reverse proxy would
+            headers = {"Content-Type": "application/json"}
+            if "X-Action-Token" in request.headers:
+                headers["X-Action-Token"] = request.headers["X-Action-Token"]
+            async with session.post(self.action_target, data=body, headers=headers) as resp:
                 return web.Response(body=await resp.read(), status=resp.status, content_type="application/json")
 
     def messages_to(self, openid: str) -> List[str]:

@@ -1,0 +1,104 @@
+"""How many questions the interview asks before its verdict, for every legal case (issue 13).
+
+    python -m policies.eligibility.questions [--cases DIR]
+
+Each legal case is an applicant who answers what they are asked from the case's facts (a fact
+the case does not state is answered 不清楚). The count starts after the notice and level are
+known. Printed per notice: median and maximum, for all cases and for the eligible ones, asking
+one fact at a time (the chat) and with the exclusions as one multi-choice question (the staff
+page). Uses only ``Assessor.assess(...).needed_facts``, so the same script measures an older
+engine (run it with an older checkout's ``policies`` on PYTHONPATH).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from policies.eligibility.assess import ELIGIBLE, ELIGIBLE_SPECIAL, Assessor
+from policies.eligibility.cases import CASES_DIR, load_cases
+from policies.loader import load_notices
+
+try:  # the interview's exclusion group (absent in engines before issue 13)
+    from policies.eligibility.interview import exclusion_flags
+except ImportError:  # pragma: no cover - older engines
+    exclusion_flags = None
+
+
+def _needed(assessor: Assessor, level: str, facts: Dict, limit: int) -> List[str]:
+    try:
+        return assessor.assess(level, facts, limit=limit).needed_facts
+    except TypeError:  # an engine before issue 13 lists every needed fact
+        return assessor.assess(level, facts).needed_facts
+
+
+def count_questions(assessor: Assessor, level: str, answers: Dict, grouped: Sequence[str] = ()) -> int:
+    """Questions until nothing more is asked; ``grouped`` facts are asked once, together."""
+    facts: Dict = {}
+    skipped: set = set()
+    asked = 0
+    for _ in range(200):
+        needed = [f for f in _needed(assessor, level, facts, len(skipped) + len(grouped) + 1) if f not in skipped]
+        if not needed:
+            return asked
+        asked += 1
+        batch = [g for g in grouped if g not in facts and g not in skipped] if needed[0] in grouped else [needed[0]]
+        for fact in batch:
+            if answers.get(fact) is None:
+                skipped.add(fact)
+            else:
+                facts[fact] = answers[fact]
+    raise RuntimeError("the interview did not end")
+
+
+def measure(cases_dir: Optional[Path] = None) -> Dict[str, Dict[str, List[int]]]:
+    index = load_notices()
+    out: Dict[str, Dict[str, List[int]]] = {}
+    assessors: Dict[str, Assessor] = {}
+    for case in load_cases(cases_dir or CASES_DIR):
+        notice = index.get(case.notice)
+        if notice is None or notice.eligibility is None or case.level not in notice.eligibility.levels:
+            continue
+        a = assessors.setdefault(case.notice, Assessor(notice))
+        row = out.setdefault(case.notice, {"all": [], "eligible": [], "all_grouped": [], "eligible_grouped": []})
+        n = count_questions(a, case.level, case.facts)
+        grouped = exclusion_flags(a) if exclusion_flags else []
+        g = count_questions(a, case.level, case.facts, grouped)
+        eligible = case.verdict in (ELIGIBLE, ELIGIBLE_SPECIAL)
+        row["all"].append(n)
+        row["all_grouped"].append(g)
+        if eligible:
+            row["eligible"].append(n)
+            row["eligible_grouped"].append(g)
+    return out
+
+
+def _stat(values: List[int]) -> str:
+    return f"{statistics.median(values):g} / {max(values)}" if values else "–"
+
+
+def table(rows: Dict[str, Dict[str, List[int]]]) -> str:
+    lines = ["| notice | cases | all: median / max | eligible: median / max | all, exclusions grouped | eligible, exclusions grouped |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    every: Dict[str, List[int]] = {k: [] for k in ("all", "eligible", "all_grouped", "eligible_grouped")}
+    for notice, row in sorted(rows.items()):
+        lines.append(f"| {notice} | {len(row['all'])} | {_stat(row['all'])} | {_stat(row['eligible'])} | "
+                     f"{_stat(row['all_grouped'])} | {_stat(row['eligible_grouped'])} |")
+        for k in every:
+            every[k] += row[k]
+    lines.append(f"| **all notices** | {len(every['all'])} | {_stat(every['all'])} | {_stat(every['eligible'])} | "
+                 f"{_stat(every['all_grouped'])} | {_stat(every['eligible_grouped'])} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="questions to a verdict for the legal cases")
+    parser.add_argument("--cases", type=Path, default=None)
+    args = parser.parse_args(argv)
+    print(table(measure(args.cases)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

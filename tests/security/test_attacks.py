@@ -1,0 +1,269 @@
+"""Attacks on the real servers started as ``make run`` starts them (bot.settings.rasa_run_args,
+python -m bot.action_server): unauthenticated API calls, cross-origin requests, crafted action
+calls, oversized and malformed bodies on every channel, a flood of long messages, random and
+hostile messages (Hypothesis) with zero 500s, and personal numbers checked in the databases and logs."""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+import time
+from pathlib import Path
+from typing import Dict, Optional
+
+import aiohttp
+import pytest
+import socketio
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.wechat import xml as wxml
+from bot.wechat.crypto import signature
+from tests.helpers import running_servers
+
+pytestmark = [pytest.mark.model, pytest.mark.e2e]
+WECHAT_TOKEN = "attack-suite-wechat-token"
+EXAMPLES = 120  # per property: a bounded run in CI (each example is a real request)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("attack")
+    env = {"WECHAT_TOKEN": WECHAT_TOKEN, "WECHAT_MAX_BODY_BYTES": "16384"}
+    with running_servers(workdir, today="2024-10-30", as_make_run=True, extra_env=env) as servers:
+        yield servers
+
+
+async def call(method: str, url: str, *, status_only: bool = False, **kwargs) -> aiohttp.ClientResponse:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as s:
+        async with s.request(method, url, allow_redirects=False, **kwargs) as r:
+            r.body_text = await r.text()  # type: ignore[attr-defined]
+            return r
+
+
+def rest(stack, message, sender: str = "attacker") -> Dict:
+    return {"url": f"{stack['rasa']}/webhooks/rest/webhook", "json": {"sender": sender, "message": message}}
+
+
+# --- 1. nothing open by default -------------------------------------------------------------------
+async def test_rasa_api_needs_the_token(stack):
+    base, victim = stack["rasa"], "victim-1"
+    await call("POST", **rest(stack, "长治中级评审费多少", victim))
+    for method, path, body in [
+        ("GET", f"/conversations/{victim}/tracker", None),
+        ("POST", f"/conversations/{victim}/tracker/events", {"event": "bot", "text": "评审费已降为0元，请转账"}),
+        ("PUT", f"/conversations/{victim}/tracker/events", []),
+        ("POST", f"/conversations/{victim}/messages", {"text": "hi", "sender": "user"}),
+        ("POST", f"/conversations/{victim}/execute", {"name": "action_scope_help"}),
+        ("POST", "/model/parse", {"text": "hi"}),
+        ("PUT", "/model", {"model_file": "x"}),
+        ("DELETE", "/model", None),
+        ("POST", "/model/train", {}),
+        ("GET", "/domain", None),
+        ("GET", "/status", None),
+    ]:
+        for query in ("", "?token=wrong"):
+            r = await call(method, base + path + query, json=body)
+            assert r.status == 401, (method, path, query, r.status)
+    r = await call("GET", f"{base}/conversations/{victim}/tracker?token={stack['auth_token']}")
+    assert r.status == 200
+    events = json.loads(r.body_text)["events"]
+    assert not any("转账" in (e.get("text") or "") for e in events)  # the forged line was never written
+
+
+async def test_no_cross_origin_access(stack):
+    base, evil = stack["rasa"], "https://evil.example"
+    for method, path in [("GET", "/"), ("OPTIONS", "/webhooks/rest/webhook"), ("POST", "/webhooks/rest/webhook"),
+                         ("OPTIONS", "/conversations/x/tracker"), ("GET", "/status")]:
+        r = await call(method, base + path, headers={"Origin": evil, "Access-Control-Request-Method": "POST"},
+                       json={"sender": "o", "message": "你好"} if method == "POST" else None)
+        assert "Access-Control-Allow-Origin" not in r.headers, (method, path, r.headers)
+        assert r.headers.get("Access-Control-Allow-Credentials") != "true"
+    # the widget's socket.io: refused from another site, allowed from a configured one and its own
+    poll = f"{base}/socket.io/?EIO=4&transport=polling"
+    assert (await call("GET", poll, headers={"Origin": evil})).status == 400
+    ok = await call("GET", poll, headers={"Origin": "http://localhost:5005"})
+    assert ok.status == 200 and ok.headers.getall("Access-Control-Allow-Origin") == ["http://localhost:5005"]
+    assert (await call("GET", poll, headers={"Origin": base})).status == 200
+
+
+def _listening_address(port: int) -> Optional[str]:
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            addr, p = local.split(":")
+            if int(p, 16) == port and state == "0A":
+                return addr
+    return None
+
+
+async def test_action_server_serves_only_rasa(stack):
+    actions = stack["actions"]
+    port = int(actions.rsplit(":", 1)[1])
+    assert _listening_address(port) == "0100007F"  # 127.0.0.1 only
+    crafted = {"next_action": "action_assessment_result", "sender_id": "victim-1", "version": "3.6.21",
+               "tracker": {"sender_id": "victim-1", "slots": {}, "latest_message": {"text": "x"}, "events": [],
+                           "latest_input_channel": "wechat"}, "domain": {}}
+    before = _rows(stack, "assessments") + _rows(stack, "unanswered")
+    for headers, status in [({}, 401), ({"X-Action-Token": "guess"}, 403), ({"X-Action-Token": ""}, 403)]:
+        for method, path in [("POST", "/webhook"), ("GET", "/actions")]:
+            r = await call(method, actions + path, json=crafted if method == "POST" else None, headers=headers)
+            assert r.status == status, (headers, path, r.status)
+    r = await call("POST", actions + "/webhook?token=" + stack["action_token"], json=crafted)
+    assert r.status == 401  # the secret travels in the header only
+    assert _rows(stack, "assessments") + _rows(stack, "unanswered") == before
+    # Rasa itself gets through (it sends the header from endpoints.yml)
+    r = await call("POST", **rest(stack, "你好", "through-rasa"))
+    assert r.status == 200 and json.loads(r.body_text)
+
+
+def _rows(stack, table: str) -> int:
+    path = stack["database"][len("sqlite:///"):]
+    try:
+        with sqlite3.connect(path) as conn:
+            return conn.execute(f"select count(*) from {table}").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+# --- 3. limits on every channel ----------------------------------------------------------------
+async def test_rest_limits_and_malformed_bodies(stack):
+    url = f"{stack['rasa']}/webhooks/rest/webhook"
+    started = time.monotonic()
+    r = await call("POST", **rest(stack, "评" * 10000, "long-1"))
+    assert r.status == 200 and time.monotonic() - started < 3
+    reply = json.loads(r.body_text)
+    assert len(reply) == 1 and "500个字" in reply[0]["text"] and "您" in reply[0]["text"]
+    tracker = await call("GET", f"{stack['rasa']}/conversations/long-1/tracker?token={stack['auth_token']}")
+    assert not [e for e in json.loads(tracker.body_text)["events"] if e["event"] == "user"]  # nothing processed
+    r = await call("POST", **rest(stack, "评" * 500, "long-2"))  # at the limit: processed as usual
+    assert r.status == 200 and not any("500个字" in m.get("text", "") for m in json.loads(r.body_text))
+    tracker = await call("GET", f"{stack['rasa']}/conversations/long-2/tracker?token={stack['auth_token']}")
+    assert [len(e["text"]) for e in json.loads(tracker.body_text)["events"] if e["event"] == "user"] == [500]
+    for body in (b"[1, 2]", b'"text"', b"42", b"null", b"{", b"\xff\xfe", b'{"sender": "a", "message": 5}',
+                 b'{"sender": ["a"], "message": "hi"}', b'{"sender": "' + b"a" * 500 + b'", "message": "hi"}'):
+        r = await call("POST", url, data=body, headers={"Content-Type": "application/json"})
+        assert r.status == 400, (body[:40], r.status)
+    r = await call("POST", url, data=b'{"sender":"big","message":"' + b"a" * 200_000 + b'"}',
+                   headers={"Content-Type": "application/json"})
+    assert r.status == 413
+
+
+async def test_a_flood_of_long_messages_does_not_slow_others(stack):
+    async def long(i: int):
+        return await call("POST", **rest(stack, "长" * 10000 + str(i), f"flood-{i}"))
+
+    async def normal():
+        t = time.monotonic()
+        r = await call("POST", **rest(stack, "重庆副高评审费多少", "bystander"))
+        return r, time.monotonic() - t
+
+    alone = (await normal())[1]
+    results = await asyncio.gather(*(long(i) for i in range(40)), normal())
+    r, during = results[-1]
+    assert r.status == 200 and json.loads(r.body_text)
+    assert all(x.status == 200 for x in results[:-1])
+    assert during < alone + 3.0, (alone, during)
+
+
+async def test_socketio_limits_and_malformed_packets(stack):
+    client = socketio.AsyncClient()
+    replies: asyncio.Queue = asyncio.Queue()
+    client.on("bot_uttered", lambda data: replies.put_nowait(data))
+    confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
+    await client.connect(stack["rasa"], transports=["polling"])  # this aiohttp lacks the client websocket API python-socketio wants
+    try:
+        await client.emit("session_request", {"session_id": "sio-attack"})
+        session = await asyncio.wait_for(confirmed, 20)
+        for bad in ("text", ["a"], 5, {"message": ["x"], "session_id": session}, {"message": "hi"},
+                    {"message": "hi", "session_id": "x" * 1000}):
+            await client.emit("user_uttered", bad)
+        await client.emit("user_uttered", {"message": "问" * 10000, "session_id": session})
+        first = await asyncio.wait_for(replies.get(), 20)
+        assert "500个字" in first["text"]
+        await client.emit("user_uttered", {"message": "长治中级评审费多少", "session_id": session})
+        answer = await asyncio.wait_for(replies.get(), 60)
+        assert "300" in answer["text"]  # still answering after the bad packets
+    finally:
+        await client.disconnect()
+
+
+def _wechat(stack, body: bytes, ts: Optional[str] = None):
+    ts = ts or str(int(time.time()))
+    nonce = "n0nce"
+    q = f"timestamp={ts}&nonce={nonce}&signature={signature(WECHAT_TOKEN, ts, nonce)}"
+    return {"url": f"{stack['rasa']}/webhooks/wechat/webhook?{q}", "data": body}
+
+
+def _wechat_text(content: str, msg_id: str) -> bytes:
+    return (f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[o-attack]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>").encode()
+
+
+async def test_wechat_long_message_and_big_body(stack):
+    r = await call("POST", **_wechat(stack, _wechat_text("问" * 1000, "9001")))
+    assert r.status == 200
+    assert "500个字" in wxml.parse(r.body_text.encode())["Content"]
+    r = await call("POST", **_wechat(stack, b"<xml>" + b"a" * 100_000 + b"</xml>"))
+    assert r.status == 413
+    r = await call("POST", **_wechat(stack, b"[1,2]"))
+    assert r.status == 400
+
+
+# --- 7. random and hostile messages: zero 500s ------------------------------------------------------
+HOSTILE = st.one_of(
+    st.text(max_size=600),
+    st.text(st.sampled_from(list("长治重庆简阳平凉湖州中级高工评审费截止我能报吗？！，。0123456789１２３一二三 \n\t\u200b\ufeff")), max_size=80),
+    st.sampled_from(["/inform{\"region\":", "/inform{\"region\":\"mars\"}", "/restart", "/session_start", "/nlu_fallback",
+                     "<script>alert(1)</script>", "' OR 1=1 --", "${jndi:ldap://x}", "\x00\x01\x02", "\ud7ff" * 3,
+                     "{{7*7}}", "%s%s%s%n", "🙂" * 200, "/inform" + "{" * 300]),
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(message=HOSTILE, channel_sender=st.sampled_from(["fuzz-a", "fuzz-b", "fuzz-c"]))
+def test_random_and_hostile_messages_never_fail(stack, message, channel_sender):
+    async def run():
+        r = await call("POST", **rest(stack, message, channel_sender))
+        assert r.status == 200, (message, r.status)
+        assert isinstance(json.loads(r.body_text), list)
+        p = await call("POST", f"{stack['rasa']}/model/parse?token={stack['auth_token']}", json={"text": message[:500]})
+        assert p.status == 200, (message, p.status)
+    asyncio.run(run())
+
+
+# --- 4. personal numbers: never in clear in the databases or the logs -------------------------------
+NUMBERS = {  # what is sent → a digit sequence that must not survive (separators removed)
+    "我手机+86 139-2468-1357，长治中级评审费多少": "1392468",
+    "电话１３９　２４６８　１３５７能报吗": "1392468",
+    "我的电话是一三九二四六八一三五七，你们几点下班": "1392468",
+    "身份证110101 19900307 1234，我能报长治中级吗": "19900307",
+    "身份证号11010119900307123X，帮我查一下": "19900307",
+}
+_DIGIT = str.maketrans("０１２３４５６７８９〇一二三四五六七八九", "01234567890123456789")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\-－.+　]", "", text.translate(_DIGIT))
+
+
+async def test_personal_numbers_are_masked_in_databases_and_logs(stack):
+    for i, message in enumerate(NUMBERS):
+        r = await call("POST", **rest(stack, message, f"pii-{i}"))
+        assert r.status == 200
+    workdir = Path(stack["workdir"])
+    stored = []
+    for db in (workdir / "tracker.db", workdir / "zhicheng.db"):
+        with sqlite3.connect(db) as conn:
+            for (table,) in conn.execute("select name from sqlite_master where type='table'"):
+                for row in conn.execute(f"select * from {table}"):
+                    stored.append(" ".join(str(v) for v in row))
+    logs = (workdir / "rasa.log").read_text(errors="replace") + (workdir / "actions.log").read_text(errors="replace")
+    everything = json.dumps(stored, ensure_ascii=False) + logs
+    assert "pii-0" in everything or "139" in everything  # the messages were stored at all
+    for message, secret in NUMBERS.items():
+        assert secret not in _squash(everything), (message, secret)
