@@ -24,7 +24,7 @@ MENU_TOPICS = ["fees", "windows", "materials", "conditions", "procedure", "conta
 ASSESS_REQUEST = re.compile(r"评估|测一下|测测|测试一下|看看我|帮我看|帮我算|算一下|够不够|够格|够条件|符合.{0,8}条件|达标|"
                             r"有没有资格|资格吗|我的情况|我这种情况|我这情况")
 ASSESS_WORDS = {"够格", "资格", "条件", "符合", "情况", "自己", "这种", "可以", "能够"}
-MAX_FACTS_FOR_A_QUESTION = 2  # more facts than this is a self-description: assess it
+MAX_FACTS_FOR_A_QUESTION = 3  # more facts than this is a self-description: assess it
 YES_NO = re.compile(r"(吗|么|不|没|行不行|可不可以|能不能|可以不|能否|是否|可否)[？?。！!\s]*$")
 ASSESS_FACT_PREFIX = "fact_"
 
@@ -73,6 +73,10 @@ class ActionEligibilityEntry(Action):
         text = (tracker.latest_message.get("text") or "").strip()
         if not text or text.startswith("/") or ASSESS_REQUEST.search(text):
             return assess
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "correct_fact" and (tracker.get_slot("case_code") or any(
+                k.startswith(ASSESS_FACT_PREFIX) and v is not None for k, v in tracker.slots.items())):
+            return assess  # "不对，我是硕士" after an assessment: re-assess
         qa = qa_for(notice_index())
         if not [w for w in qa.content_words(text) if w not in ASSESS_WORDS]:
             return assess

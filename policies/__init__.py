@@ -5,12 +5,12 @@ Public API::
     load_notices(directory=None) -> NoticeIndex     # validate and index every notice file
     load_notice_file(path) -> Notice                 # one file; NoticeFileError on any problem
     resolve(index, region, level) -> Resolution      # which notice a question is about
-    answer(notice, topic, today, level, window_kind) -> Answer   # a whole topic, as text
     QA(index).answer(text, today, region, level, intent) -> Reply  # the question asked: scope first,
                                                      # then the notice's best items, each with its clause
+    QA(index).topic_reply(notice, topic, today, level) -> Reply   # a whole topic (查看全部)
     render_text(reply) -> str                        # the chat's rendering of a Reply
 """
-from policies.answers import ANSWER_TOPICS, Answer, answer
+from policies.answers import ANSWER_TOPICS
 from policies.index import NoticeIndex
 from policies.loader import NoticeFileError, load_notice_file, load_notices
 from policies.qa import QA, Reply, ReplyItem, render_text
@@ -20,7 +20,6 @@ from policies.windows import WindowStatus, status
 
 __all__ = [
     "ANSWER_TOPICS",
-    "Answer",
     "LEVEL_NAMES",
     "LEVEL_ORDER",
     "Notice",
@@ -31,7 +30,6 @@ __all__ = [
     "ReplyItem",
     "Resolution",
     "WindowStatus",
-    "answer",
     "load_notice_file",
     "load_notices",
     "render_text",

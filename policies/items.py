@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
+from policies.answers import contact_line
 from policies.levels import LEVEL_NAMES
 from policies.schema import TOPICS, WINDOW_KIND_NAMES, Notice, Window
 from policies.text import vocabulary
@@ -108,24 +109,19 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
             search_extra=f"{kind} {words} 时间 什么时候 截止 日期", window=w,
             stated=bool(w.start or w.end) and not OPEN_POINT.search(_window_text(w)))
     for c in notice.contacts:
-        bits = [c.name]
-        if c.person:
-            bits.append(c.person)
-        if c.phones:
-            bits.append("电话 " + "、".join(c.phones))
-        if c.email:
-            bits.append("邮箱 " + c.email)
-        if c.address:
-            bits.append(c.address)
-        add("contacts", ("contacts",), f"{c.role}：" + "，".join(bits), c.clause, asks=tuple(c.asks),
+        email = f"，邮箱 {c.email}" if c.email and c.phones else ""
+        add("contacts", ("contacts",), f"{c.role}：{contact_line(c)}{email}", c.clause, asks=tuple(c.asks),
             search_extra="联系 电话 咨询 地址 邮箱")
+    # The dates years and achievements are counted to, unless an item of the notice says so already.
+    said = " ".join(i.text for t in TOPICS for i in notice.topic_items(t))
     cd = notice.counting_date
-    add("counting", ("conditions",), f"工作年限、任职年限算到{format_date(cd.date)}", cd.clause,
-        asks=("年限算到哪天", "年限算到什么时候", "工作年限怎么计算"), search_extra="年限 计算 截至 算到 计算时间")
-    if notice.achievements_until:
-        au = notice.achievements_until
+    if format_date(cd.date) not in said:
+        add("counting", ("conditions",), f"工作年限、任职年限算到{format_date(cd.date)}", cd.clause,
+            asks=("年限算到什么时候", "工作年限怎么计算"), search_extra="年限 计算 截至 算到 计算时间")
+    au = notice.achievements_until
+    if au and format_date(au.date) not in said:
         add("counting", ("conditions",), f"业绩成果算到{format_date(au.date)}为止", au.clause,
-            asks=("业绩算到什么时候", "业绩成果算到哪天"), search_extra="业绩 成果 论文 计算 截至")
+            asks=("业绩算到什么时候",), search_extra="业绩 成果 论文 计算 截至")
     for d in notice.delegates:
         title = f"《{d.title}》" if d.title else ""
         add("delegates", tuple(d.topics), f"{_clip(d.about)}：见{title}{d.doc}", d.clause, stated=False,
@@ -153,7 +149,8 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
             bits.append(f"专业科目不少于{h.professional_hours}学时")
         if h.period:
             bits.append(f"统计期间{h.period}")
-        if bits:
+        said = " ".join(i.text for i in notice.topic_items("continuing_education"))
+        if bits and not all(b.split("不少于")[-1] in said for b in bits if "学时" in b):
             add("ce_hours", ("continuing_education",), "继续教育：" + "，".join(bits), h.clause, asks=tuple(h.asks),
                 search_extra="继续教育 学时 课时 公需 专业科目")
     return out

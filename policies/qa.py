@@ -237,7 +237,7 @@ class QA:
         if not hits or hits[0].score < MIN_SCORE:
             return self._not_stated(notice, text, topics, level)
         unmet = self.items.unmet_cues(text, notice.id, level)
-        reply = self._compose(notice, hits, level, today, reserve=90 if unmet else 0)
+        reply = self._compose(notice, hits, level, today, reserve=90 if unmet else 0, topics=topics)
         if unmet:
             reply.lead = f"这份通知没有写到{'、'.join(unmet)}。相关规定："
         if unmet or not all(it.stated for it in reply.items[:1]):
@@ -278,8 +278,8 @@ class QA:
             return self._not_stated(notice, ANSWER_TOPICS.get(topic, topic), [topic], level)
         ask_levels: List[str] = []
         candidates = [lv for lv in notice.levels if not levels_hint or lv in levels_hint]
-        if summary and level is None and len(candidates) > 1 and any(
-                it.levels and set(candidates) - set(it.levels) for it in items):
+        if level is None and len(candidates) > 1 and any(it.levels and set(candidates) - set(it.levels) for it in items):
+            # several levels, none chosen, level-specific rules: the common part and a button per level
             ask_levels = candidates
             common = [it for it in items if not it.levels]
             if topic not in ("fees", "windows") and len(ask_levels) > 1:
@@ -299,7 +299,8 @@ class QA:
             lead = f"{_levels_text(ask_levels)}的{ANSWER_TOPICS.get(topic, '')}不同，选级别可看具体要求。共同的有："
             if topic in ("fees", "windows"):
                 lead = ""
-        return Reply("answer", notice=notice, items=shown, topic=topic, level=level, lead=lead,
+        tail = self._contact_tail(notice) if any(not ri.stated for ri in shown[:3]) else ""
+        return Reply("answer", notice=notice, items=shown, topic=topic, level=level, lead=lead, tail=tail,
                      more=total > len(shown) or bool(ask_levels), ask_levels=ask_levels if len(ask_levels) > 1 else [])
 
     # --- pieces ------------------------------------------------------------------------------
@@ -332,7 +333,7 @@ class QA:
         return hits
 
     def _compose(self, notice: Notice, hits: List[Hit], level: Optional[str], today: dt.date,
-                 reserve: int = 0) -> Reply:
+                 reserve: int = 0, topics: Sequence[str] = ()) -> Reply:
         best = hits[0]
         chosen: List[Hit] = [best]
         used = len(header(notice)) + len(self._line(best.item, notice, level, today)) + 2 + reserve
@@ -347,8 +348,9 @@ class QA:
             chosen.append(h)
             used += len(line) + 1
         # A topic the notice leaves to another document: name that document in the answer.
+        asked = set(best.item.topics) | set(topics[:1])
         core = [it for it in self.items.items if it.notice_id == notice.id and it.core
-                and set(it.topics) & set(best.item.topics) and it.applies_to(level)]
+                and set(it.topics) & asked and it.applies_to(level)]
         if core and not any(h.item.core for h in chosen):
             while len(chosen) > 1 and (len(chosen) >= MAX_ITEMS or used + len(self._line(core[0], notice, level, today))
                                        > BUDGET):

@@ -20,7 +20,8 @@ from policies.text import Analyzer, normalize
 
 K1, B = 1.2, 0.4
 TOPIC_PRIOR = 1.35
-CUE_BASE = 1.0  # an item holding the kind of value asked for scores even without a shared word
+CUE_BASE = 1.0  # an item holding a way to reach someone asked for scores even without a shared word
+BASE_CUES = {"phone", "email", "url", "address"}
 # Cues whose value, when no item of the notice holds it, the notice does not state.
 PRECISE_CUES = {"money": "具体金额", "count_papers": "论文的具体篇数", "count_copies": "具体份数",
                 "hours": "具体学时数", "percent": "具体比例（如查重率）", "email": "邮箱", "url": "网址"}
@@ -141,7 +142,7 @@ class ItemIndex:
                     if tf:
                         score += qw * self._idf[f] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / self._avg))
                 matched = [c for c in cues if c.item.search(it.text)]
-                if matched:
+                if any(c.name in BASE_CUES for c in matched):
                     score += CUE_BASE
                 if score <= 0:
                     continue
