@@ -20,16 +20,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import inform_payload, level_button, notice_index, today
-from bot.nlu.facts_parser import parse_facts
+from bot.nlu.facts_parser import parse_exclusions, parse_facts
 from bot.settings import get_settings
 from bot.storage import Storage
 from policies import LEVEL_NAMES, Notice
 from policies.eligibility import Assessor, load_catalogue
 from policies.eligibility.explain import as_record, render
-from policies.eligibility.interview import DONT_KNOW, Interview, Step
+from policies.eligibility.interview import DONT_KNOW, DONT_KNOW_LABEL, NONE_OF_THESE, Interview, Question, Step
 
 PREFIX = "fact_"
 FORM = "assessment_form"
+# The exclusions (公务员? 退休? 处分? …) asked as one multi-choice question (issue 13): one slot,
+# never filled itself — its answer is read into the individual exclusion facts.
+EXCLUSIONS_SLOT = PREFIX + "exclusions"
 
 
 @lru_cache(maxsize=None)
@@ -43,7 +46,7 @@ def _storage(url: str) -> Storage:
 
 
 def storage() -> Storage:
-    return _storage(get_settings().database_url)
+    return _storage(get_settings().core.database_url)
 
 
 def assessable_notices() -> List[Notice]:
@@ -68,7 +71,8 @@ def notice_for(tracker: Tracker) -> Tuple[Optional[Notice], Optional[str]]:
 
 
 def raw_facts(tracker: Tracker) -> Dict[str, Any]:
-    return {k[len(PREFIX):]: v for k, v in tracker.slots.items() if k.startswith(PREFIX) and v is not None}
+    return {k[len(PREFIX):]: v for k, v in tracker.slots.items()
+            if k.startswith(PREFIX) and k != EXCLUSIONS_SLOT and v is not None}
 
 
 def interview_step(tracker: Tracker, limit: Optional[int] = 1) -> Optional[Step]:
@@ -77,7 +81,11 @@ def interview_step(tracker: Tracker, limit: Optional[int] = 1) -> Optional[Step]
     notice, level = notice_for(tracker)
     if notice is None or level is None:
         return None
-    return _interview(notice.id).step(level, raw_facts(tracker), limit=limit)
+    return _interview(notice.id).step(level, raw_facts(tracker), limit=limit, group_exclusions=True)
+
+
+def slot_for(question: Question) -> str:
+    return EXCLUSIONS_SLOT if question.multi else PREFIX + question.fact
 
 
 def _level_applied_for(tracker: Tracker, levels: List[str]) -> Optional[str]:
@@ -100,19 +108,40 @@ class ValidateAssessmentForm(FormValidationAction):
         step = interview_step(tracker)
         if step is None:
             return ["region", "assess_level"]
-        return ["region", "assess_level"] + [PREFIX + f for q in step.questions for f in q.facts]
+        return ["region", "assess_level"] + [slot_for(q) for q in step.questions]
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         requested = tracker.get_slot("requested_slot") or ""
+        text = tracker.latest_message.get("text") or ""
+        if requested == EXCLUSIONS_SLOT:
+            return self._exclusion_events(tracker, text) + self._level_events(tracker, dispatcher)
         fact = requested[len(PREFIX):] if requested.startswith(PREFIX) else None
-        parsed = parse_facts(tracker.latest_message.get("text") or "", load_catalogue(), today(), fact)
+        parsed = parse_facts(text, load_catalogue(), today(), fact)
         events = [SlotSet(PREFIX + name, value) for name, value in parsed.facts.items()]
         if parsed.dont_know and fact:
             events.append(SlotSet(requested, DONT_KNOW))
         events += self._level_events(tracker, dispatcher)
         return events
+
+    @staticmethod
+    def _exclusion_events(tracker: Tracker, text: str) -> List[EventType]:
+        """The answer to the exclusions asked together: each exclusion fact set (不清楚: each
+        recorded as not known), plus any other fact the message states in passing."""
+        notice, _ = notice_for(tracker)
+        if notice is None:
+            return []
+        known = raw_facts(tracker)
+        asked = [f for f in _interview(notice.id).flags if f not in known]
+        if not asked:
+            return []
+        parsed = parse_exclusions(text, asked, load_catalogue())
+        values = {f: DONT_KNOW for f in asked} if parsed.dont_know else dict(parsed.facts)
+        if not parsed.dont_know:
+            passing = parse_facts(text, load_catalogue(), today()).facts
+            values.update({f: v for f, v in passing.items() if f not in asked})
+        return [SlotSet(PREFIX + f, v) for f, v in values.items()]
 
     @staticmethod
     def _level_events(tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
@@ -164,6 +193,25 @@ class ActionAskRegion(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         buttons = [{"title": n.short_name, "payload": inform_payload(region=n.region.code)} for n in assessable_notices()]
         dispatcher.utter_message(text="请问您在哪个地区申报？", buttons=buttons)
+        return []
+
+
+class ActionAskExclusions(Action):
+    """The exclusions as one question: a button per exclusion, 都没有 and 不清楚 (typed answers such
+    as "退休了，也在处分期" are read by the form)."""
+
+    def name(self) -> Text:
+        return "action_ask_fact_exclusions"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        step = interview_step(tracker)
+        asked = next((q for q in (step.questions if step else []) if q.multi), None)
+        if asked is None:
+            return []
+        lines = "\n".join(f"· {label}" for label in asked.options.values())
+        titles = list(asked.options.values()) + [NONE_OF_THESE, DONT_KNOW_LABEL]
+        dispatcher.utter_message(text=f"{asked.text}\n{lines}",
+                                 buttons=[{"title": t, "payload": t} for t in titles])
         return []
 
 

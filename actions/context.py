@@ -18,11 +18,11 @@ def _index(notices_dir: Optional[str]) -> NoticeIndex:
 
 
 def notice_index() -> NoticeIndex:
-    return _index(get_settings().notices_dir)
+    return _index(get_settings().core.notices_dir)
 
 
 def today() -> dt.date:
-    return get_settings().today()
+    return get_settings().core.today()
 
 
 def latest_entities(tracker: Tracker, entity: str) -> List[str]:

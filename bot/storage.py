@@ -13,11 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import declarative_base, sessionmaker
+from bot.db import Base, open_engine, session_factory
 
-from bot.db import open_engine
-
-Base = declarative_base()
 # No 0/O, 1/I/L: easy to read out over the phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
@@ -69,8 +66,8 @@ class Storage:
     @property
     def engine(self) -> sa.engine.Engine:
         if self._engine is None:
-            self._engine = open_engine(self.url, Base.metadata)
-            self._session = sessionmaker(self._engine, future=True)
+            self._engine = open_engine(self.url, Base.metadata, TABLES)
+            self._session = session_factory(self._engine)
         return self._engine
 
     def save_assessment(self, *, notice_id: str, level: str, verdict: str, facts: Dict[str, Any],
@@ -151,6 +148,9 @@ class UnansweredRow(Base):
     reason = sa.Column(sa.String(40), nullable=False)  # nlu_fallback / out_of_scope
     channel = sa.Column(sa.String(40), nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False, index=True)  # UTC, naive
+
+
+TABLES = (AssessmentRow.__table__, UnansweredRow.__table__)
 
 
 @dataclass

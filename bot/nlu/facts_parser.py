@@ -103,13 +103,16 @@ EMPLOYER_WORDS = [("事业编", "state_owned"), ("民企", "non_public"), ("私�
 # keyword → count fact
 COUNT_WORDS: List[Tuple[str, str]] = [
     ("论文", "papers_first_author"), ("实用技术材料", "technical_materials"), ("技术报告", "technical_reports"),
-    ("考核", "assessments_passed_count"), ("正高", "senior_recommenders"), ("推荐", "senior_recommenders"),
+    ("考核", "assessments_passed_count"), ("正高", "recommenders_full_senior"),
+    ("高级职称专家", "recommenders_senior"), ("高级专家", "recommenders_senior"), ("高工推荐", "recommenders_senior"),
+    ("高级工程师推荐", "recommenders_senior"),
     ("发明专利", "invention_patents_top3"), ("实用新型", "utility_patents_top3"), ("外观", "design_patents_top3"),
 ]
 HOURS_WORDS = [("公需", "continuing_education_public_hours"), ("专业", "continuing_education_professional_hours")]
 YEARS_WORDS = [("乡镇", "township_years"), ("农村", "rural_grassroots_years"), ("基层", "township_years"),
-               ("工程技术岗位", "years_in_engineering_post"), ("相近", "related_work_years"),
-               ("社保", "social_insurance_local_years"), ("档案", "archive_local_years"),
+               ("工程技术岗位", "months_in_engineering_post"), ("新系列", "months_in_engineering_post"),
+               ("相近", "related_work_years"),
+               ("社保", "social_insurance_local_months"), ("档案", "archive_local_months"),
                ("工作", "work_years"), ("干了", "work_years")]
 
 
@@ -196,6 +199,29 @@ def parse_years(text: str) -> Optional[float]:
     return value
 
 
+def parse_months(text: str) -> Optional[int]:
+    """A duration in months (facts counted 满1年 = 12个月): 8个月 → 8, 1年2个月 → 14, 一年半 → 18,
+    两年 → 24, 快一年了 → 11 (not yet twelve), 半年 → 6."""
+    m = re.search(rf"(快|将近|差不多|接近|不到)?\s*{_NUM}\s*(?:多)?\s*年\s*(?:零)?\s*{_NUM}\s*(?:多)?\s*个?\s*月", text)
+    if m:
+        years, months = _number(m.group(2)), _number(m.group(3))
+        if years is not None and months is not None and years <= 80:
+            return int(years * 12 + months) - (1 if m.group(1) in ("快", "将近", "接近", "不到") else 0)
+    m = re.search(rf"(快|将近|差不多|接近|不到)?\s*{_NUM}\s*(?:多)?\s*个\s*(?:多)?\s*月", text)
+    if m:
+        value = _number(m.group(2))
+        if value is not None:
+            return int(value) - (1 if m.group(1) in ("快", "将近", "接近", "不到") else 0)
+    if re.search(r"(?<![一两二三四五六七八九十\d])半年", text):
+        return 6
+    years = parse_years(text)
+    if years is None:
+        return None
+    if years != int(years) and (years * 10) % 10 == 9:  # 快N年: not yet
+        return int(round(years + 0.1) * 12) - 1
+    return int(round(years * 12))
+
+
 def parse_count(text: str) -> Optional[int]:
     m = re.search(_NUM, text)
     if not m:
@@ -204,13 +230,16 @@ def parse_count(text: str) -> Optional[int]:
     return int(value) if value is not None else None
 
 
-def _value_for(fact: str, ftype: str, text: str, today: dt.date, options: Dict[str, str]) -> Any:
+def _value_for(fact: str, ftype: str, text: str, today: dt.date, options: Dict[str, str],
+               unit: Optional[str] = None) -> Any:
     """Read ``text`` as the answer to ``fact`` (the question just asked)."""
     if ftype == "bool":
         return _yes_no(text)
     if ftype == "int":
         if re.search(r"(?:19|20)\d{2}\s*(?:年|[.\-/]\d)", text):
             return None  # a date, not a number of years or items
+        if unit == "个月":
+            return parse_months(text) if re.search(r"[年月]", text) else parse_count(text)
         years = parse_years(text)
         if years is not None and "年" in text:
             return int(years)
@@ -228,6 +257,9 @@ def _value_for(fact: str, ftype: str, text: str, today: dt.date, options: Dict[s
         return "none" if _yes_no(text) is False else None
     if ftype == "choice":
         t = text.strip()
+        exact = [value for value, label in options.items() if t in (value, label)]
+        if exact:
+            return exact[0]
         for value, label in options.items():
             if t == value or t in label or label.startswith(t) or any(part and part in t for part in re.split(r"[、，,或（）()]", label)):
                 return value
@@ -320,7 +352,10 @@ def parse_facts(text: str, catalogue, today: dt.date, requested: Optional[str] =
     # 1. the answer to the question just asked
     if requested in specs and not out.dont_know:
         spec = specs[requested]
-        value = _value_for(requested, spec.type, text, today, catalogue.options(requested))
+        value = _value_for(requested, spec.type, text, today, catalogue.options(requested), spec.unit)
+        if value is None and spec.type == "choice" and spec.from_bool:  # 有 / 没有 to a choice
+            yes = _yes_no(text)
+            value = spec.from_bool.get(yes) if yes is not None else None
         if value is not None:
             out.facts[requested] = value
         if text in {normalize(label) for label in catalogue.options(requested).values()}:
@@ -337,7 +372,7 @@ def parse_facts(text: str, catalogue, today: dt.date, requested: Optional[str] =
     if hit and "employer_type" in specs and not _negated(text, hit[0], 5):
         out.facts.setdefault("employer_type", hit[1])
     held = _held_title(text, today)
-    if held and "current_title" in specs and requested not in ("years_in_engineering_post",):
+    if held and "current_title" in specs and requested not in ("months_in_engineering_post",):
         value, day = held
         out.facts.setdefault("current_title", value)
         if day and "current_title_date" in specs:
@@ -367,8 +402,60 @@ def parse_facts(text: str, catalogue, today: dt.date, requested: Optional[str] =
             i = text.find(word)
             clause = re.split(r"[，,。；;？?！!]", text[:i])[-1]
             if i >= 0 and fact in specs and fact not in out.facts and not _TITLE_RE.search(clause):
+                if specs[fact].unit == "个月":
+                    months = parse_months(text[i: i + 14])
+                    months = months if months is not None else parse_months(text[max(0, i - 8): i + 14])
+                    if months is not None:
+                        out.facts[fact] = months
+                        break
+                    continue
                 years = parse_years(text[i: i + 14]) or parse_years(text[max(0, i - 8): i + 14])
                 if years is not None:
                     out.facts[fact] = int(years)
                     break
     return out
+
+
+# keyword → exclusion fact, for the multi-choice exclusions question (以下情况您有吗？)
+EXCLUSION_WORDS: List[Tuple[str, str]] = [
+    ("参公", "civil_servant"), ("公务员", "civil_servant"), ("参照公务员", "civil_servant"),
+    ("退休", "retired"), ("处分", "under_discipline"), ("处分期", "under_discipline"),
+    ("以考代评", "exam_profession"), ("职业资格考试", "exam_profession"), ("资格考试", "exam_profession"),
+    ("建筑经济", "jy_construction_economics"), ("事业单位", "public_institution"), ("事业编", "public_institution"),
+]
+NONE_OF_THESE = ("都没有", "都不是", "都不", "一个都没有", "没有", "没", "无", "都无", "不是", "否", "no")
+
+
+def parse_exclusions(text: str, facts: List[str], catalogue) -> Parsed:
+    """The answer to the exclusions asked together: the ticked ones true, the others false
+    (都没有 / 没有: all false); 不清楚: ``dont_know``. Nothing recognised: no facts (asked again).
+
+    A button's label names one exclusion; typed text may name several (退休了，也在处分期).
+    A negated mention (不是公务员) is not ticked.
+    """
+    text = normalize(text or "").strip()
+    out = Parsed()
+    if not text or any(w in text for w in STOP):
+        return out
+    if any(w in text for w in DONT_KNOW):
+        out.dont_know = True
+        return out
+    ticked = set()
+    for fact in facts:
+        label = catalogue.specs[fact].label
+        if label and normalize(label) in text:
+            ticked.add(fact)
+    denied = set()
+    for word, fact in EXCLUSION_WORDS:
+        i = text.find(word)
+        if fact in facts and i >= 0:
+            (denied if _negated(text, i, 4) else ticked).add(fact)
+    t = text.rstrip("。！!.~ 啊呀哦吧的了")
+    if ticked:
+        out.facts = {f: f in ticked for f in facts}
+    elif denied and "都" not in text:  # 不是公务员，也没退休: only those named are denied
+        out.facts = {f: False for f in facts if f in denied}
+    elif any(t.startswith(w) or t == w for w in NONE_OF_THESE) or t in ("没有", "无"):
+        out.facts = {f: False for f in facts}
+    return out
+

@@ -9,11 +9,7 @@ import datetime as dt
 from typing import Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import declarative_base, sessionmaker
-
-from bot.db import open_engine
-
-Base = declarative_base()
+from bot.db import Base, open_engine, session_factory
 
 ROLES = ("staff", "admin")
 ROLE_NAMES = {"staff": "热线工作人员", "admin": "管理员"}
@@ -60,6 +56,9 @@ class AuditEntry(Base):
     detail = sa.Column(sa.String(400))
 
 
+TABLES = (User.__table__, Session.__table__, AuditEntry.__table__)
+
+
 class StaffDB:
     """Engine and session factory for the staff tables; tables created on first use."""
 
@@ -71,8 +70,8 @@ class StaffDB:
     @property
     def engine(self) -> sa.engine.Engine:
         if self._engine is None:
-            self._engine = open_engine(self.url, Base.metadata)
-            self._factory = sessionmaker(self._engine, future=True, expire_on_commit=False)
+            self._engine = open_engine(self.url, Base.metadata, TABLES)
+            self._factory = session_factory(self._engine, expire_on_commit=False)
         return self._engine
 
     def session(self):

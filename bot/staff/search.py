@@ -20,23 +20,11 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from policies import ANSWER_TOPICS, LEVEL_NAMES, Notice, NoticeIndex, resolve
-from policies.qa import INTENT_TOPICS, Reply, qa_for
+from policies.qa import INTENT_TOPICS, TOPIC_WORDS, Reply, qa_for
 from policies.resolve import AMBIGUOUS_LEVELS
 from policies.schema import WINDOW_KIND_NAMES
 
 MAX_QUERY = 200
-# Topic words for the keyword fallback only (no facts: just how a topic is named).
-TOPIC_WORDS: List[Tuple[str, str]] = [
-    ("评审费", "fees"), ("费用", "fees"), ("多少钱", "fees"), ("收费", "fees"), ("缴费", "windows"),
-    ("什么时候", "windows"), ("时间", "windows"), ("截止", "windows"), ("哪天", "windows"),
-    ("材料", "materials"), ("流程", "procedure"), ("步骤", "procedure"), ("条件", "conditions"),
-    ("破格", "exceptional_routes"), ("继续教育", "continuing_education"), ("学时", "continuing_education"),
-    ("论文", "papers"), ("查重", "papers"), ("转系列", "series_transfer"), ("转评", "series_transfer"),
-    ("电话", "contacts"), ("联系", "contacts"), ("证书", "certificate"), ("答辩", "defence"),
-    ("谁能报", "who_may_apply"), ("申报对象", "who_may_apply"),
-]
-
-
 @dataclass
 class Understanding:
     region: Optional[str] = None
@@ -116,10 +104,7 @@ def keyword_parse(index: NoticeIndex, text: str) -> Understanding:
             if form in text:
                 setattr(u, entity, value)
                 break
-    for word, topic in TOPIC_WORDS:
-        if word in text:
-            u.topic = topic
-            break
+    u.topic = next((topic for topic, words in TOPIC_WORDS.items() if any(w in text for w in words)), None)
     if u.window_kind:
         u.topic = "windows"
     return u

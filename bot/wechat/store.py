@@ -11,11 +11,7 @@ import time
 from typing import Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import declarative_base
-
-from bot.db import open_engine
-
-Base = declarative_base()
+from bot.db import Base, open_engine
 
 
 class AccessTokenRow(Base):
@@ -39,6 +35,9 @@ class ChoiceRow(Base):
     updated_at = sa.Column(sa.DateTime, nullable=False)
 
 
+TABLES = (AccessTokenRow.__table__, MessageRow.__table__, ChoiceRow.__table__)
+
+
 class WeChatStore:
     """Synchronous SQLAlchemy calls; the channel runs them in a thread."""
 
@@ -52,7 +51,7 @@ class WeChatStore:
     def engine(self) -> sa.engine.Engine:
         with self._lock:  # calls come from several threads at once
             if self._engine is None:
-                self._engine = open_engine(self.url, Base.metadata)
+                self._engine = open_engine(self.url, Base.metadata, TABLES)
         return self._engine
 
     # --- dedupe ---------------------------------------------------------------------------

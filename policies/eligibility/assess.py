@@ -187,6 +187,7 @@ class Assessor:
         value of it changes the verdict, or when the search runs out of budget (asking one
         question too many is safe; settling wrongly is not).
         """
+        facts = self._from_bool(facts)
         result = self._assess(level, facts)
         if result.needed_facts:
             memo: Dict[tuple, Tuple[Optional[str], List[str]]] = {}
@@ -201,6 +202,15 @@ class Assessor:
                 if not kept:
                     result = self._settled_without(level, facts, result)
         return result
+
+    def _from_bool(self, facts: Dict[str, Any]) -> Dict[str, Any]:
+        """A yes / no given for a choice that a yes / no also answers (长治's achievement types:
+        True → listed, False → none), as the catalogue reads it."""
+        specs = self.catalogue.specs
+        if not any(isinstance(v, bool) and f in specs and specs[f].from_bool for f, v in facts.items()):
+            return facts
+        return {f: (specs[f].from_bool[v] if isinstance(v, bool) and f in specs and specs[f].from_bool else v)
+                for f, v in facts.items()}
 
     def _settled_without(self, level: str, facts: Dict[str, Any], result: Assessment) -> Assessment:
         """No open fact can change the verdict, so every completion shares one: take any."""

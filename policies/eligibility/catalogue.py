@@ -22,6 +22,7 @@ class FactSpec:
     unit: Optional[str] = None
     options: Optional[Dict[str, str]] = None  # value → Chinese label, in order
     label: Optional[str] = None  # short name as one option of a multi-choice question (exclusions)
+    from_bool: Optional[Dict[bool, str]] = None  # a choice that a plain yes / no also answers
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ class Catalogue:
                     if value in self.orders[spec.type]:
                         out[name] = value
                 elif spec.type == "choice":
+                    if isinstance(value, str) and value.lower() in ("true", "false"):
+                        value = value.lower() == "true"
+                    if isinstance(value, bool) and spec.from_bool:
+                        value = spec.from_bool.get(value)
                     if value in (spec.options or {}):
                         out[name] = value
             except (TypeError, ValueError):
@@ -98,8 +103,10 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
             raise ValueError(f"facts.yml: {name}: a question is required")
         if spec["type"] == "choice" and not spec.get("options"):
             raise ValueError(f"facts.yml: {name}: a choice needs options")
+        if spec.get("from_bool") and not set(spec["from_bool"].values()) <= set(spec.get("options") or {}):
+            raise ValueError(f"facts.yml: {name}: from_bool must name options")
         specs[name] = FactSpec(name, spec["type"], spec["question"], spec.get("unit"), spec.get("options"),
-                               spec.get("label"))
+                               spec.get("label"), spec.get("from_bool"))
     orders, names = {}, {}
     for kind in ("education", "title", "skill"):
         levels: List[str] = raw[f"{kind}_levels"]

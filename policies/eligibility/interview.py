@@ -107,13 +107,20 @@ class Interview:
 
 def exclusion_flags(assessor: Assessor) -> List[str]:
     """Bool facts whose only role is one exclusion of the form ``fact: true`` (公务员, 退休, 处分 …),
-    in asking order: these can be asked together."""
+    or the first condition of one (在事业单位工作 — 且未受聘: ticked, the rest is asked next), in
+    asking order: these can be asked together."""
     in_routes = {leaf.fact for routes in assessor.routes.values() for _, c in routes for leaf in _leaves(c)}
+    specs = assessor.catalogue.specs
     flags = []
     for c in assessor.exclusions:
         if (c.kind == "leaf" and c.op == "eq" and c.value is True and c.fact not in in_routes
-                and assessor.catalogue.specs[c.fact].type == "bool"):
+                and specs[c.fact].type == "bool"):
             flags.append(c.fact)
+        elif c.kind == "all" and c.children:  # 事业单位 and not 受聘: ticking the first asks the rest
+            first = c.children[0]
+            if (first.kind == "leaf" and first.op == "eq" and first.value is True and first.fact not in in_routes
+                    and specs[first.fact].type == "bool" and specs[first.fact].label):
+                flags.append(first.fact)
     return sorted(dict.fromkeys(flags), key=assessor._rank)
 
 

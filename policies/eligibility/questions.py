@@ -5,8 +5,8 @@
 Each legal case is an applicant who answers what they are asked from the case's facts (a fact
 the case does not state is answered 不清楚). The count starts after the notice and level are
 known. Printed per notice: median and maximum, for all cases and for the eligible ones, asking
-one fact at a time (the chat) and with the exclusions as one multi-choice question (the staff
-page). Uses only ``Assessor.assess(...).needed_facts``, so the same script measures an older
+one fact at a time (as the chat did before) and with the exclusions as one multi-choice question
+(what the chat and the staff page both ask now). Uses only ``Assessor.assess(...).needed_facts``, so the same script measures an older
 engine (run it with an older checkout's ``policies`` on PYTHONPATH).
 """
 from __future__ import annotations

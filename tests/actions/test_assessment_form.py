@@ -76,3 +76,38 @@ async def test_the_first_message_keeps_every_fact_and_the_level_applied_for(load
     assert slots["fact_papers_first_author"] == 2
     assert slots["requested_slot"] not in {"fact_current_title", "fact_current_title_date", "fact_education",
                                            "fact_education_related", "fact_papers_first_author"}
+
+
+# --- issue 13: the exclusions asked as one multi-choice question -------------------------------
+async def test_none_of_the_exclusions_sets_each_false_and_moves_on(load_tracker, dispatcher):
+    slots = await validate(load_tracker, dispatcher, "form_asked_exclusions_answer_none")
+    assert all(slots[f"fact_{f}"] is False for f in ("civil_servant", "retired", "under_discipline",
+                                                     "exam_profession", "public_institution"))
+    assert slots["requested_slot"] not in (None, "fact_exclusions", "fact_civil_servant")
+
+
+async def test_one_exclusion_ticked_ends_the_questions(load_tracker, dispatcher):
+    slots = await validate(load_tracker, dispatcher, "form_asked_exclusions_answer_retired")
+    assert slots["fact_retired"] is True and slots["fact_civil_servant"] is False
+    assert slots.get("requested_slot") is None  # excluded: nothing more to ask
+
+
+async def test_dont_know_for_the_exclusions_is_kept_and_not_asked_again(load_tracker, dispatcher):
+    slots = await validate(load_tracker, dispatcher, "form_asked_exclusions_answer_dont_know")
+    assert slots["fact_retired"] == "__unknown__"
+    assert slots["requested_slot"] not in ("fact_exclusions", None)
+
+
+async def test_the_exclusions_question_lists_each_with_none_and_dont_know(load_tracker, dispatcher):
+    from actions.assessment import ActionAskExclusions
+
+    tracker = load_tracker("form_asked_exclusions_answer_none")
+    for fact in ("education_related", "papers_first_author", "achievement_listed", "assessments_passed_count",
+                 "assessment_ok_latest"):
+        tracker.slots[f"fact_{fact}"] = {"education_related": True, "papers_first_author": 2,
+                                         "achievement_listed": "project_accepted", "assessments_passed_count": 5,
+                                         "assessment_ok_latest": True}[fact]
+    await ActionAskExclusions().run(dispatcher, tracker, DOMAIN)
+    msg = dispatcher.messages[0]
+    titles = [b["title"] for b in msg["buttons"]]
+    assert msg["text"].startswith("以下情况您有吗") and "已退休" in titles and titles[-2:] == ["都没有", "不清楚"]

@@ -19,7 +19,7 @@ NO_EXCLUSIONS = {"civil_servant": False, "retired": False, "under_discipline": F
                  "public_institution": False}
 CZ_ENGINEER = {**NO_EXCLUSIONS, "education": "bachelor", "education_related": True,
                "current_title": "assistant_engineer", "current_title_date": dt.date(2017, 6, 1),
-               "papers_first_author": 2, "achievement_listed": True, "assessments_passed_count": 5,
+               "papers_first_author": 2, "achievement_listed": "project_accepted", "assessments_passed_count": 5,
                "assessment_ok_latest": True, "professional_qualification_held": False,
                "high_skill_frontline": False, "other_series_title": False}
 
@@ -45,6 +45,25 @@ def answer_text(fact: str, value: Any) -> str:
     return cat.options(fact)[value]
 
 
+EXCLUSIONS_QUESTION = "以下情况您有吗"  # the exclusions asked together (issue 13)
+
+
+def exclusions_listed(bot: str) -> List[str]:
+    """The exclusion facts offered in a multi-choice exclusions question (one "· label" line each)."""
+    lines = {line.strip().lstrip("·").strip() for line in bot.splitlines()}
+    return [name for name, spec in load_catalogue().specs.items() if spec.label and spec.label in lines]
+
+
+def exclusions_answer(listed: List[str], facts: Dict[str, Any]) -> str:
+    """Tick what applies (one label, as a button), 都没有, or 不清楚 when some is not known."""
+    ticked = [f for f in listed if facts.get(f) is True]
+    if ticked:
+        return load_catalogue().specs[ticked[0]].label
+    if all(facts.get(f) is False for f in listed):
+        return "都没有"
+    return "不清楚"
+
+
 @dataclass
 class Dialogue:
     base_url: str
@@ -67,6 +86,12 @@ class Dialogue:
         for _ in range(max_turns):
             if CASE_CODE.search(bot):
                 return bot
+            if EXCLUSIONS_QUESTION in bot:
+                listed = exclusions_listed(bot)
+                if not unknown_ok and any(f not in facts for f in listed):
+                    raise AssertionError(f"asked exclusions {listed} which the persona does not know; reply: {bot}")
+                bot = self.say(exclusions_answer(listed, facts))
+                continue
             asked = [name for q, name in questions.items() if q in bot]
             if not asked:
                 if extra:
@@ -96,4 +121,8 @@ class Dialogue:
 
     def asked_facts(self) -> List[str]:
         questions = question_index()
-        return [name for _, bot in self.transcript for q, name in questions.items() if q in bot]
+        out: List[str] = []
+        for _, bot in self.transcript:
+            out += exclusions_listed(bot) if EXCLUSIONS_QUESTION in bot else []
+            out += [name for q, name in questions.items() if q in bot]
+        return out

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from bot.nlu.facts_parser import cn_to_int, parse_facts, parse_years
+from bot.nlu.facts_parser import cn_to_int, parse_facts, parse_months, parse_years
 from policies.eligibility import load_catalogue
 
 TODAY = dt.date(2026, 11, 22)
@@ -33,12 +33,12 @@ def test_several_facts_in_one_message():
 
 
 @pytest.mark.parametrize("text,requested,expected", [
-    ("有", "achievement_listed", True), ("有的", "achievement_listed", True), ("是的", "civil_servant", True),
+    ("有", "achievement_listed", "listed"), ("有的", "achievement_listed", "listed"), ("是的", "civil_servant", True),
     ("对", "retired", True), ("没有", "civil_servant", False), ("不是", "civil_servant", False),
     ("没", "retired", False), ("否", "under_discipline", False), ("嗯嗯", "retired", True),
 ])
 def test_yes_no_forms(text, requested, expected):
-    assert parse(text, requested).facts[requested] is expected
+    assert parse(text, requested).facts[requested] == expected
 
 
 @pytest.mark.parametrize("text,requested,key,value", [
@@ -89,3 +89,62 @@ def test_a_held_title_is_the_current_title(text, title):
 def test_a_calendar_year_is_not_a_duration():
     assert parse_years("2017年6月") is None
     assert parse("2017年6月", "township_years").facts == {}
+
+
+# --- issue 13: the schema holds what applicants say -------------------------------------------
+
+@pytest.mark.parametrize("text,months", [("8个月", 8), ("1年2个月", 14), ("一年半", 18), ("两年", 24),
+                                         ("快一年了", 11), ("半年", 6), ("三年", 36), ("九个多月", 9)])
+def test_months(text, months):
+    assert parse_months(text) == months
+
+
+@pytest.mark.parametrize("text,requested,key,value", [
+    ("社保在本地交了8个月", None, "social_insurance_local_months", 8),
+    ("社保在本地交了3年", None, "social_insurance_local_months", 36),
+    ("档案放在本地快一年了", None, "archive_local_months", 11),
+    ("9个月", "months_in_engineering_post", "months_in_engineering_post", 9),
+    ("一年零三个月", "cq_social_insurance_months_any", "cq_social_insurance_months_any", 15),
+    ("14", "social_insurance_local_months", "social_insurance_local_months", 14),
+])
+def test_months_facts(text, requested, key, value):
+    assert parse(text, requested).facts[key] == value
+
+
+@pytest.mark.parametrize("text,requested,expected", [
+    ("第5类", "achievement_listed", "standard_compiled"),
+    ("（7）参与研发的药品获注册批件，或药品生产线改造、建设通过GMP认证", "achievement_listed", "drug_registered"),
+    ("都没有", "achievement_listed", "none"), ("没有", "achievement_listed", "none"),
+    ("有其中一类（具体哪类以申报材料为准）", "achievement_listed", "listed"),
+])
+def test_achievement_types_are_a_choice(text, requested, expected):
+    assert parse(text, requested).facts[requested] == expected
+
+
+def test_recommenders_by_rank():
+    assert parse("有两名正高愿意推荐我").facts == {"recommenders_full_senior": 2}
+    assert parse("有三位高级专家推荐").facts == {"recommenders_senior": 3}
+    assert parse("3位", "recommenders_senior").facts == {"recommenders_senior": 3}
+
+
+EXCL = ["civil_servant", "retired", "under_discipline", "exam_profession", "public_institution"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("都没有", {f: False for f in EXCL}),
+    ("已退休", {**{f: False for f in EXCL}, "retired": True}),
+    ("退休了，也在处分期", {**{f: False for f in EXCL}, "retired": True, "under_discipline": True}),
+    ("不是公务员，也没退休", {"civil_servant": False, "retired": False}),
+    ("在事业单位工作", {**{f: False for f in EXCL}, "public_institution": True}),
+    ("评审费多少钱", {}),
+])
+def test_exclusions_answered_together(text, expected):
+    from bot.nlu.facts_parser import parse_exclusions
+
+    assert parse_exclusions(text, EXCL, CAT).facts == expected
+
+
+def test_exclusions_dont_know():
+    from bot.nlu.facts_parser import parse_exclusions
+
+    assert parse_exclusions("不清楚", EXCL, CAT).dont_know
