@@ -40,6 +40,7 @@ export STAFF_HOST ?= 127.0.0.1
 export ZHICHENG_CORS_ORIGINS ?= http://localhost:5005 http://127.0.0.1:5005
 export ZHICHENG_MAX_MESSAGE_CHARS ?= 500
 export ZHICHENG_MAX_BODY_BYTES ?= 65536
+export ZHICHENG_TURN_BUDGET ?= 10
 SECRETS := eval "$$($(PY) -m bot.settings exports)"
 
 # --- WeChat official account channel (docs/wechat.md). Secrets come only from the environment;

@@ -26,6 +26,7 @@ variable of one part (say ``STAFF_COOKIE_SECURE``) never stops another part from
 | ZHICHENG_CORS_ORIGINS | origins (space or comma separated) of the pages that embed the chat widget; its socket.io connection is refused from any other site (the server's own origin is always allowed). ``*`` is refused | http://localhost:5005 http://127.0.0.1:5005 |
 | ZHICHENG_MAX_MESSAGE_CHARS | longest message any channel passes on; longer ones get a polite reply and are not processed | 500 |
 | ZHICHENG_MAX_BODY_BYTES | largest request body the Rasa server reads (REST, socket.io, API) | 65536 |
+| ZHICHENG_TURN_BUDGET | seconds a channel waits for a turn before it tells the user the answer is still coming (the turn itself is never cut) | 10 |
 | STAFF_HOST / STAFF_PORT | where the staff service listens | 127.0.0.1 / 8080 |
 | STAFF_RASA_TIMEOUT | seconds the staff page waits for Rasa's parse | 1.5 |
 | STAFF_COOKIE_SECURE | ``auto`` (Secure when the request came over HTTPS), ``always`` or ``never`` | auto |
@@ -85,6 +86,7 @@ DEFAULT_ACTION_PORT = 5055
 DEFAULT_CORS_ORIGINS = ("http://localhost:5005", "http://127.0.0.1:5005")
 DEFAULT_MAX_MESSAGE_CHARS = 500
 DEFAULT_MAX_BODY_BYTES = 65536
+DEFAULT_TURN_BUDGET = 10  # seconds
 DEFAULT_STAFF_HOST = "127.0.0.1"
 DEFAULT_STAFF_PORT = 8080
 DEFAULT_STAFF_RASA_TIMEOUT = 1.5
@@ -133,6 +135,7 @@ class RasaSettings:
     cors_origins: Tuple[str, ...] = DEFAULT_CORS_ORIGINS
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    turn_budget: int = DEFAULT_TURN_BUDGET
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ class SecuritySettings:
     cors_origins: Tuple[str, ...] = DEFAULT_CORS_ORIGINS
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    turn_budget: int = DEFAULT_TURN_BUDGET
     action_token: str = ""  # empty: the action server refuses every call (never open by accident)
 
 
@@ -305,6 +309,7 @@ def read_rasa(env: Mapping[str, str]) -> RasaSettings:
         cors_origins=parse_origins(env.get("ZHICHENG_CORS_ORIGINS")),
         max_message_chars=_int(env, "ZHICHENG_MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS, high=10000),
         max_body_bytes=_int(env, "ZHICHENG_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, low=1024, high=100_000_000),
+        turn_budget=_int(env, "ZHICHENG_TURN_BUDGET", DEFAULT_TURN_BUDGET, high=600),
     )
 
 
@@ -417,7 +422,7 @@ class Settings:
         return SecuritySettings(rasa_host=rasa.host, rasa_port=rasa.port, action_host=action.host,
                                 action_port=action.port, cors_origins=rasa.cors_origins,
                                 max_message_chars=rasa.max_message_chars, max_body_bytes=rasa.max_body_bytes,
-                                action_token=action.token)
+                                turn_budget=rasa.turn_budget, action_token=action.token)
 
     # the core values, which most callers want
     @property

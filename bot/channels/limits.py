@@ -2,15 +2,19 @@
 
 - ``guard(on_new_message)`` wraps Rasa's message handler: a message longer than
   ``ZHICHENG_MAX_MESSAGE_CHARS`` (500) is answered with a polite reply naming the limit and never
-  reaches NLU, the tracker or the actions, so a 10,000-character message costs nothing.
+  reaches NLU, the tracker or the actions, so a 10,000-character message costs nothing. A turn
+  that takes longer than ``ZHICHENG_TURN_BUDGET`` seconds is not waited for: the user is told the
+  answer is still coming, and the turn finishes on its own (it is never cancelled half-way, which
+  could leave a conversation's lock or events half-written).
 - ``secure_server(blueprint)`` limits the request body the Rasa server reads
   (``ZHICHENG_MAX_BODY_BYTES``; larger bodies get 413 before they are read) and masks personal
   numbers in every log record of the process (bot.privacy).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
@@ -25,12 +29,16 @@ def too_long_reply(limit: int) -> str:
     return f"抱歉，您的消息超过了{limit}个字，我没有处理。请您把问题精简到{limit}字以内再发送，例如：长治中级评审费多少。"
 
 
+STILL_WORKING = "您的问题还在处理中，请稍等片刻再发一次，或换个问法。"
+
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
-def guard(on_new_message: Handler, limit: int = 0) -> Handler:
-    """``on_new_message`` for messages within the length limit; longer ones get the polite reply."""
+def guard(on_new_message: Handler, limit: int = 0, budget: Optional[float] = None) -> Handler:
+    """``on_new_message`` for messages within the length limit (longer ones get the polite reply),
+    waited for at most ``budget`` seconds."""
     limit = limit or get_security_settings().max_message_chars
+    budget = budget if budget is not None else get_security_settings().turn_budget
 
     async def guarded(message: UserMessage) -> Any:
         text = message.text
@@ -40,9 +48,20 @@ def guard(on_new_message: Handler, limit: int = 0) -> Handler:
             if message.output_channel is not None:
                 await message.output_channel.send_text_message(message.sender_id, too_long_reply(limit))
             return None
-        return await on_new_message(message)
+        if not budget:  # the channel keeps its own deadline (WeChat)
+            return await on_new_message(message)
+        turn = asyncio.ensure_future(on_new_message(message))
+        try:
+            return await asyncio.wait_for(asyncio.shield(turn), timeout=budget)
+        except asyncio.TimeoutError:
+            logger.warning("%s: a turn of %s took over %ss; the user was told to wait",
+                           message.input_channel, message.sender_id, budget)
+            if message.output_channel is not None:
+                await message.output_channel.send_text_message(message.sender_id, STILL_WORKING)
+            return None
 
     guarded.limit = limit  # type: ignore[attr-defined]
+    guarded.budget = budget  # type: ignore[attr-defined]
     return guarded
 
 
@@ -58,4 +77,4 @@ def secure_server(bp: Blueprint) -> None:
             logger.info("request bodies over %s bytes are refused (413)", max_body)
 
 
-__all__ = ["guard", "secure_server", "too_long_reply", "safe_for_log"]
+__all__ = ["STILL_WORKING", "guard", "secure_server", "too_long_reply", "safe_for_log"]
