@@ -140,6 +140,9 @@ class ActionAnswerNotice(Action):
             if not question and last_topic in ANSWER_TOPICS:
                 question, prior_intent = ANSWER_TOPICS[last_topic], TOPIC_INTENTS.get(last_topic)
             elif question:
+                # the same question for the region or level just chosen: its own place and level
+                # names give way to the new ones
+                question = qa.without_context(question) or ANSWER_TOPICS.get(last_topic or "", question)
                 prior_intent = TOPIC_INTENTS.get(last_topic or "")
             if not question:
                 return self._menu(dispatcher, region, level)

@@ -246,6 +246,15 @@ class QA:
             reply.lead = "\n".join(x for x in (dropped, reply.lead) if x)
         return reply
 
+    def without_context(self, text: str) -> str:
+        """``text`` without its place and level names: a remembered question asked again for the
+        region or level just chosen ("那重庆呢", "那助理工程师呢")."""
+        t = normalize(text)
+        for w in sorted(set(self._region_words) | {w for forms in self._level_forms.values() for w in forms},
+                        key=len, reverse=True):
+            t = t.replace(w, "")
+        return t
+
     def content_words(self, text: str) -> List[str]:
         """The words of ``text`` beyond place and level names (what it asks about)."""
         drop = set(self._region_words) | {w for forms in self._level_forms.values() for w in forms}

@@ -117,7 +117,7 @@ def test_expired_tickets_are_skipped(stores):
 def test_endpoints_scaled_yml_builds_it(redis_port, monkeypatch):
     for name, value in {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis_port), "REDIS_DB": "2",
                         "REDIS_PASSWORD": "", "ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook",
-                        "TRACKER_STORE_URL": "sqlite://"}.items():
+                        "TRACKER_STORE_URL": "sqlite://", "ACTION_SERVER_TOKEN": "t0ken"}.items():
         monkeypatch.setenv(name, value)
     config = read_endpoint_config("endpoints.scaled.yml", "lock_store")
     store = LockStore.create(config)

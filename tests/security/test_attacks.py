@@ -267,3 +267,54 @@ async def test_personal_numbers_are_masked_in_databases_and_logs(stack):
     assert "pii-0" in everything or "139" in everything  # the messages were stored at all
     for message, secret in NUMBERS.items():
         assert secret not in _squash(everything), (message, secret)
+
+
+# 10,000 generated hostile messages through the NLU and 500 more through the REST channel, a few in
+# flight at a time: zero 500s, and the server still answers normally afterwards.
+def _hostile_messages(n: int, seed: int) -> list:
+    import random
+
+    rng = random.Random(seed)
+    domain = "长治重庆简阳平凉湖州中级高工助工评审费截止我能报吗？！，。多少钱几篇论文0123456789１２３一二三\n\t\u200b\ufeff"
+    hostile = ["<script>alert(1)</script>", "' OR 1=1 --", "${jndi:ldap://x}", "{{7*7}}", "%s%s%n", "\x00\x01",
+               "/inform{\"region\":", "/restart", "/session_start", "/inform" + "{" * 50, "🙂" * 50, "\ud7ff",
+               "＋８６１３８ １２３４ ５６７８", "110101 19900307 123X", "ﾊﾟ" * 20, "\u202e反转", "null", "[]", "{}"]
+    out = []
+    for _ in range(n):
+        kind = rng.random()
+        if kind < 0.3:
+            text = "".join(chr(rng.randint(0x20, 0x2FFF)) for _ in range(rng.randint(0, 60)))
+        elif kind < 0.65:
+            text = "".join(rng.choice(domain) for _ in range(rng.randint(1, 40)))
+        elif kind < 0.9:
+            text = rng.choice(hostile) + "".join(rng.choice(domain) for _ in range(rng.randint(0, 10)))
+        else:
+            text = "".join(rng.choice(domain) for _ in range(rng.randint(480, 520)))  # around the limit
+        out.append(text.replace("\ud7ff", "\u4e00"))
+    return out
+
+
+async def _flood(urls_and_bodies, in_flight: int) -> list:
+    statuses = []
+    sem = asyncio.Semaphore(in_flight)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
+        async def one(url, body):
+            async with sem:
+                async with http.post(url, json=body) as r:
+                    await r.read()
+                    statuses.append(r.status)
+        await asyncio.gather(*(one(u, b) for u, b in urls_and_bodies))
+    return statuses
+
+
+async def test_ten_thousand_hostile_messages_through_nlu_and_the_channel(stack):
+    parse = f"{stack['rasa']}/model/parse?token={stack['auth_token']}"
+    statuses = await _flood([(parse, {"text": m[:500]}) for m in _hostile_messages(10_000, seed=12)], in_flight=8)
+    assert len(statuses) == 10_000 and set(statuses) == {200}
+    hook = f"{stack['rasa']}/webhooks/rest/webhook"
+    messages = _hostile_messages(500, seed=13)
+    statuses = await _flood([(hook, {"sender": f"flood-{i % 50}", "message": m}) for i, m in enumerate(messages)],
+                            in_flight=4)
+    assert len(statuses) == 500 and set(statuses) == {200}
+    r = await call("POST", **rest(stack, "长治中级评审费多少", "after-flood"))
+    assert r.status == 200 and "300" in r.body_text

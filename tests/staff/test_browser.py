@@ -90,7 +90,14 @@ def test_login_search_assess_and_case_lookup(service, page, rasa_stack):
         fact = page.locator("fieldset.q").first.get_attribute("data-fact")
         value = facts.get(fact)
         field = f"fieldset.q[data-fact={fact}]"
-        if value is None:
+        if fact == "exclusions":  # asked together: tick those that apply, else 都没有
+            group = (page.locator(field).get_attribute("data-facts") or "").split(",")
+            ticked = [f for f in group if facts.get(f) is True]
+            for f in ticked:
+                page.check(f"{field} input[name=excl_{f}]")
+            if not ticked:
+                page.check(f"{field} input[name=excl_none]")
+        elif value is None:
             page.check(f"{field} input[value=__unknown__]")
         elif isinstance(value, bool):
             page.check(f"{field} input[value={'true' if value else 'false'}]")

@@ -67,7 +67,7 @@ async def test_case_from_a_chat_shows_its_transcript(rasa_stack, client):
 async def test_an_unanswered_chat_message_reaches_the_inbox(rasa_stack, client):
     d = Dialogue(rasa_stack["rasa"])
     reply = d.say("帮我订一张明天去北京的火车票")
-    assert "这个问题我还回答不了" in reply
+    assert "不在我能回答的范围" in reply or "这个问题我还回答不了" in reply
     page = text_of(await (await client.get("/inbox")).text())
     assert "帮我订一张明天去北京的火车票" in page and "rest" in page
     assert d.sender not in page
