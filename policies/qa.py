@@ -308,7 +308,10 @@ class QA:
             lead = f"{_levels_text(ask_levels)}的{ANSWER_TOPICS.get(topic, '')}不同，选级别可看具体要求。共同的有："
             if topic in ("fees", "windows"):
                 lead = ""
-        tail = self._contact_tail(notice) if any(not ri.stated for ri in shown[:3]) else ""
+        # the contact, where what is shown leaves a point open or defers it (a fee's legal basis does not)
+        fee_given = topic == "fees" and any(ri.stated for ri in shown)
+        tail = self._contact_tail(notice) if any(
+            not ri.stated and not (fee_given and "/delegates/" in ri.key) for ri in shown[:3]) else ""
         return Reply("answer", notice=notice, items=shown, topic=topic, level=level, lead=lead, tail=tail,
                      more=total > len(shown) or bool(ask_levels), ask_levels=ask_levels if len(ask_levels) > 1 else [])
 
