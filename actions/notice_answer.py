@@ -13,11 +13,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.assessment import PREFIX
 from actions.context import inform_payload, latest_entities, level_button, notice_button, notice_index, today
 from bot.nlu.facts_parser import parse_facts
 from policies import ANSWER_TOPICS, LEVEL_NAMES
 from policies.eligibility import load_catalogue
-from policies.qa import CONFIDENT, INTENT_TOPICS, TOPIC_INTENTS, Reply, qa_for, render_text
+from policies.qa import CONFIDENT, INTENT_TOPICS, TOPIC_INTENTS, Reply, levels_text, qa_for, render_text
 
 MENU_TOPICS = ["fees", "windows", "materials", "conditions", "procedure", "contacts"]
 # Asking to be assessed, rather than asking about one condition.
@@ -26,11 +27,6 @@ ASSESS_REQUEST = re.compile(r"评估|测一下|测测|测试一下|看看我|帮
 ASSESS_WORDS = {"够格", "资格", "条件", "符合", "情况", "自己", "这种", "可以", "能够"}
 MAX_FACTS_FOR_A_QUESTION = 3  # more facts than this is a self-description: assess it
 YES_NO = re.compile(r"(吗|么|不|没|行不行|可不可以|能不能|可以不|能否|是否|可否)[？?。！!\s]*$")
-ASSESS_FACT_PREFIX = "fact_"
-
-
-def _levels_text(levels: List[str]) -> str:
-    return "、".join(LEVEL_NAMES[lv] for lv in levels)
 
 
 def show_all_button(topic: str) -> Dict[str, str]:
@@ -52,12 +48,6 @@ def utter_reply(dispatcher: CollectingDispatcher, reply: Reply, extra_buttons: O
     dispatcher.utter_message(text=render_text(reply), buttons=buttons or None)
 
 
-def answer_record(reply: Reply) -> Dict[str, Any]:
-    """What an answer was made of (notice, topic, clauses) — for logs, feedback and staff."""
-    return {"kind": reply.kind, "notice": reply.notice.id if reply.notice else None, "topic": reply.topic,
-            "clauses": reply.citations}
-
-
 class ActionEligibilityEntry(Action):
     """"我能报吗": a request to be assessed starts the pre-assessment; a yes/no question about one
     condition ("大专能评高工吗", "单位没空岗位我能报吗") is answered from the rule items that decide
@@ -75,7 +65,7 @@ class ActionEligibilityEntry(Action):
             return assess
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "correct_fact" and (tracker.get_slot("case_code") or any(
-                k.startswith(ASSESS_FACT_PREFIX) and v is not None for k, v in tracker.slots.items())):
+                k.startswith(PREFIX) and v is not None for k, v in tracker.slots.items())):
             return assess  # "不对，我是硕士" after an assessment: re-assess
         qa = qa_for(notice_index())
         if not [w for w in qa.content_words(text) if w not in ASSESS_WORDS]:
@@ -177,8 +167,8 @@ class ActionAnswerNotice(Action):
                                "continuing_education", "series_transfer"):
             return [], []
         parsed = parse_facts(question, load_catalogue(), today(), None)
-        events = [SlotSet(ASSESS_FACT_PREFIX + k, v) for k, v in parsed.facts.items()
-                  if tracker.get_slot(ASSESS_FACT_PREFIX + k) is None]
+        events = [SlotSet(PREFIX + k, v) for k, v in parsed.facts.items()
+                  if tracker.get_slot(PREFIX + k) is None]
         return [{"title": "按我的情况评估", "payload": "/ask_eligibility"}], events
 
     def _show_all(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -201,7 +191,7 @@ class ActionAnswerNotice(Action):
         if len(fitting) == 1 or len(notices) == 1:
             notice = (fitting or notices)[0]
             dispatcher.utter_message(
-                text=f"好的，按{notice.region.city}的通知（{notice.doc_number}，{_levels_text(notice.levels)}）为您查询。想了解什么？",
+                text=f"好的，按{notice.region.city}的通知（{notice.doc_number}，{levels_text(notice.levels)}）为您查询。想了解什么？",
                 buttons=[{"title": ANSWER_TOPICS[t], "payload": f"/{TOPIC_INTENTS[t]}"} for t in MENU_TOPICS],
             )
             events: List[EventType] = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from policies.answers import ANSWER_TOPICS, contact_line
+from policies.answers import ANSWER_TOPICS
 from policies.index import NoticeIndex, load_places
 from policies.items import NoticeItem
 from policies.levels import LEVEL_NAMES, LEVEL_ORDER
@@ -212,7 +212,7 @@ class QA:
             res = Resolution(notice=fixed, level=target if target in fixed.levels else None)
         if res.unknown_level_for_region:
             city_notices = self.index.find(region=region)
-            covered = "；".join(f"{n.doc_number}（{_levels_text(n.levels)}）" for n in city_notices)
+            covered = "；".join(f"{n.doc_number}（{levels_text(n.levels)}）" for n in city_notices)
             return Reply("wrong_level", lead=(
                 f"{city_notices[0].region.city}目前收录的通知是{covered}，没有{LEVEL_NAMES.get(target, target)}的评审安排。"
                 "请选择您要查询的通知："), candidates=city_notices + res.candidates, level=target)
@@ -223,7 +223,7 @@ class QA:
         level = res.level if res.level in notice.levels else None
         if level is None and target in notice.levels:
             level = target
-        dropped = (f"（{notice.region.city}这份通知只涉及{_levels_text(notice.levels)}，以下按该通知回答）"
+        dropped = (f"（{notice.region.city}这份通知只涉及{levels_text(notice.levels)}，以下按该通知回答）"
                    if res.level_dropped else "")
         broad = self.broad_topic(text)
         if broad:
@@ -276,8 +276,7 @@ class QA:
         screen, the rest one tap away; with several levels and none chosen, the common items and a
         button per level."""
         level = level if level in notice.levels else None
-        items = [it for it in self.items.items
-                 if it.notice_id == notice.id and topic in it.topics and it.applies_to(level)]
+        items = [it for it in self.items.of_notice(notice.id) if topic in it.topics and it.applies_to(level)]
         if levels_hint:
             items = [it for it in items if it.levels is None or set(it.levels) & set(levels_hint)]
         # the topic's own items first, then the documents it defers to, then how years are counted
@@ -305,7 +304,7 @@ class QA:
             shown = kept
         lead = ""
         if ask_levels and len(ask_levels) > 1:
-            lead = f"{_levels_text(ask_levels)}的{ANSWER_TOPICS.get(topic, '')}不同，选级别可看具体要求。共同的有："
+            lead = f"{levels_text(ask_levels)}的{ANSWER_TOPICS.get(topic, '')}不同，选级别可看具体要求。共同的有："
             if topic in ("fees", "windows"):
                 lead = ""
         # the contact, where what is shown leaves a point open or defers it (a fee's legal basis does not)
@@ -361,8 +360,8 @@ class QA:
             used += len(line) + 1
         # A topic the notice leaves to another document: name that document in the answer.
         asked = set(best.item.topics) | set(topics[:1])
-        core = [it for it in self.items.items if it.notice_id == notice.id and it.core
-                and set(it.topics) & asked and it.applies_to(level)]
+        core = [it for it in self.items.of_notice(notice.id) if it.core and set(it.topics) & asked
+                and it.applies_to(level)]
         if core and not any(h.item.core for h in chosen):
             while len(chosen) > 1 and (len(chosen) >= MAX_ITEMS or used + len(self._line(core[0], notice, level, today))
                                        > BUDGET):
@@ -370,8 +369,7 @@ class QA:
             chosen.append(Hit(core[0], 0.0))
         items = [self._reply_item(h.item, notice, level, today) for h in chosen]
         topic = best.item.topic
-        topic_size = sum(1 for it in self.items.items if it.notice_id == notice.id and topic in it.topics
-                         and it.applies_to(level))
+        topic_size = sum(1 for it in self.items.of_notice(notice.id) if topic in it.topics and it.applies_to(level))
         kind = "answer"
         return Reply(kind, notice=notice, items=items, topic=topic if topic in ANSWER_TOPICS else None,
                      more=topic_size > len(items), level=level, score=best.score)
@@ -466,7 +464,7 @@ class QA:
         return Reply("out_of_scope", scope=scope, lead=f"抱歉，{subject}我只解答以下工程系列职称评审通知：{covered}。")
 
 
-def _levels_text(levels: List[str]) -> str:
+def levels_text(levels: List[str]) -> str:
     return "、".join(LEVEL_NAMES[lv] for lv in levels)
 
 

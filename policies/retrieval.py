@@ -100,6 +100,10 @@ class ItemIndex:
             q[f] = max(q[f], w)  # a repeated word in the question does not count twice
         return dict(q)
 
+    def of_notice(self, notice_id: str) -> List[NoticeItem]:
+        """The items of one notice, in the file's order."""
+        return [self.items[i] for i in self._by_notice.get(notice_id, [])]
+
     @staticmethod
     def cues(question: str) -> List[Cue]:
         text = normalize(question).lower()

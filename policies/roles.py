@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from policies.levels import LEVEL_ORDER
@@ -36,12 +37,13 @@ class LevelRoles:
     mentions: List[Tuple[int, str]] = field(default_factory=list)
 
 
-def _surface_forms() -> List[Tuple[str, str]]:
+@lru_cache(maxsize=1)
+def _surface_forms() -> Tuple[Tuple[str, str], ...]:
     forms: Dict[str, str] = {}
     for value, surface in vocabulary()["entities"]["level"].items():
         for s in surface:
             forms[s] = value
-    return sorted(forms.items(), key=lambda p: -len(p[0]))
+    return tuple(sorted(forms.items(), key=lambda p: -len(p[0])))
 
 
 def find_levels(text: str) -> List[Tuple[int, int, str]]:

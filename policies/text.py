@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 import yaml
 
@@ -105,8 +105,3 @@ class Analyzer:
 
     def synonyms_of(self, word: str) -> Sequence[str]:
         return self._synonyms.get(word, [])
-
-
-@lru_cache(maxsize=1)
-def analyzer(extra: Optional[Tuple[str, ...]] = None) -> Analyzer:
-    return Analyzer(extra or ())
