@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import inform_payload, level_button, notice_index, today
-from bot.nlu.facts_parser import parse_exclusions, parse_facts
+from bot.nlu.facts_parser import parse_checklist, parse_exclusions, parse_facts, parse_together
 from bot.settings import get_settings
 from bot.storage import Storage
 from policies import LEVEL_NAMES, Notice
@@ -30,9 +30,13 @@ from policies.eligibility.interview import DONT_KNOW, DONT_KNOW_LABEL, NONE_OF_T
 
 PREFIX = "fact_"
 FORM = "assessment_form"
-# The exclusions (公务员? 退休? 处分? …) asked as one multi-choice question (issue 13): one slot,
-# never filled itself — its answer is read into the individual exclusion facts.
+# Questions about several facts (issue 13), one slot each, never filled itself — the answer is read
+# into the individual facts: the exclusions (公务员? 退休? 处分? …) and a checklist (在简阳工作?
+# 档案在简阳? …) as multi-choice questions, and facts stated together (职称 and its date).
 EXCLUSIONS_SLOT = PREFIX + "exclusions"
+CHECKLIST_SLOT = PREFIX + "checklist"
+TOGETHER_SLOT = PREFIX + "together"
+GROUP_SLOTS = {"exclusions": EXCLUSIONS_SLOT, "checklist": CHECKLIST_SLOT, "together": TOGETHER_SLOT}
 
 
 @lru_cache(maxsize=None)
@@ -72,7 +76,7 @@ def notice_for(tracker: Tracker) -> Tuple[Optional[Notice], Optional[str]]:
 
 def raw_facts(tracker: Tracker) -> Dict[str, Any]:
     return {k[len(PREFIX):]: v for k, v in tracker.slots.items()
-            if k.startswith(PREFIX) and k != EXCLUSIONS_SLOT and v is not None}
+            if k.startswith(PREFIX) and k not in GROUP_SLOTS.values() and v is not None}
 
 
 def interview_step(tracker: Tracker, limit: Optional[int] = 1) -> Optional[Step]:
@@ -81,11 +85,17 @@ def interview_step(tracker: Tracker, limit: Optional[int] = 1) -> Optional[Step]
     notice, level = notice_for(tracker)
     if notice is None or level is None:
         return None
-    return _interview(notice.id).step(level, raw_facts(tracker), limit=limit, group_exclusions=True)
+    return _interview(notice.id).step(level, raw_facts(tracker), limit=limit, grouped=True)
 
 
 def slot_for(question: Question) -> str:
-    return EXCLUSIONS_SLOT if question.multi else PREFIX + question.fact
+    return GROUP_SLOTS.get(question.type) or PREFIX + question.fact
+
+
+def asked_question(tracker: Tracker) -> Optional[Question]:
+    """The question the user is answering: the interview's first, on the facts before this message."""
+    step = interview_step(tracker)
+    return step.questions[0] if step and step.questions else None
 
 
 def _level_applied_for(tracker: Tracker, levels: List[str]) -> Optional[str]:
@@ -117,6 +127,8 @@ class ValidateAssessmentForm(FormValidationAction):
         text = tracker.latest_message.get("text") or ""
         if requested == EXCLUSIONS_SLOT:
             return self._exclusion_events(tracker, text) + self._level_events(tracker, dispatcher)
+        if requested in (CHECKLIST_SLOT, TOGETHER_SLOT):
+            return self._group_events(tracker, text) + self._level_events(tracker, dispatcher)
         fact = requested[len(PREFIX):] if requested.startswith(PREFIX) else None
         parsed = parse_facts(text, load_catalogue(), today(), fact)
         events = [SlotSet(PREFIX + name, value) for name, value in parsed.facts.items()]
@@ -141,6 +153,23 @@ class ValidateAssessmentForm(FormValidationAction):
         if not parsed.dont_know:
             passing = parse_facts(text, load_catalogue(), today()).facts
             values.update({f: v for f, v in passing.items() if f not in asked})
+        return [SlotSet(PREFIX + f, v) for f, v in values.items()]
+
+    @staticmethod
+    def _group_events(tracker: Tracker, text: str) -> List[EventType]:
+        """The answer to a checklist or to facts asked together, plus any other fact stated."""
+        asked = asked_question(tracker)
+        if asked is None or not (asked.together or asked.type == "checklist"):
+            return []
+        catalogue = load_catalogue()
+        if asked.together:
+            values = parse_together(text, asked.facts, catalogue, today())
+        else:
+            parsed = parse_checklist(text, asked.facts, asked.options, catalogue)
+            values = {f: DONT_KNOW for f in asked.facts} if parsed.dont_know and not parsed.facts else dict(parsed.facts)
+        if values:
+            passing = parse_facts(text, catalogue, today()).facts
+            values.update({f: v for f, v in passing.items() if f not in asked.facts})
         return [SlotSet(PREFIX + f, v) for f, v in values.items()]
 
     @staticmethod
@@ -204,14 +233,45 @@ class ActionAskExclusions(Action):
         return "action_ask_fact_exclusions"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        step = interview_step(tracker)
-        asked = next((q for q in (step.questions if step else []) if q.multi), None)
-        if asked is None:
+        asked = asked_question(tracker)
+        if asked is None or asked.type != "exclusions":
             return []
         lines = "\n".join(f"· {label}" for label in asked.options.values())
         titles = list(asked.options.values()) + [NONE_OF_THESE, DONT_KNOW_LABEL]
         dispatcher.utter_message(text=f"{asked.text}\n{lines}",
                                  buttons=[{"title": t, "payload": t} for t in titles])
+        return []
+
+
+class ActionAskChecklist(Action):
+    """A checklist as one question: numbered lines, answered with the numbers (1 3) or in words.
+    No buttons: one button per line would tick only one, and WeChat shows buttons as a numbered
+    menu whose numbers would clash with the lines'."""
+
+    def name(self) -> Text:
+        return "action_ask_fact_checklist"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        asked = asked_question(tracker)
+        if asked is None or asked.type != "checklist":
+            return []
+        lines = "\n".join(f"{i}. {label}" for i, label in enumerate(asked.options.values(), 1))
+        dispatcher.utter_message(text=f"{asked.text}\n{lines}\n请回复符合的编号，可多个（如“1 3”）；"
+                                      f"也可回复“都符合”“{asked.none_label}”或“不清楚”。")
+        return []
+
+
+class ActionAskTogether(Action):
+    """Facts people state together, as one question (free text: 助工，2018年7月)."""
+
+    def name(self) -> Text:
+        return "action_ask_fact_together"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        asked = asked_question(tracker)
+        if asked is None or not asked.together:
+            return []
+        dispatcher.utter_message(text=asked.text, buttons=[{"title": DONT_KNOW_LABEL, "payload": DONT_KNOW_LABEL}])
         return []
 
 

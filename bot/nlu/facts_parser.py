@@ -426,7 +426,7 @@ EXCLUSION_WORDS: List[Tuple[str, str]] = [
 NONE_OF_THESE = ("都没有", "都不是", "都不", "一个都没有", "没有", "没", "无", "都无", "不是", "否", "no")
 
 
-def parse_exclusions(text: str, facts: List[str], catalogue) -> Parsed:
+def parse_exclusions(text: str, facts: List[str], catalogue, labels: Optional[Dict[str, str]] = None) -> Parsed:
     """The answer to the exclusions asked together: the ticked ones true, the others false
     (都没有 / 没有: all false); 不清楚: ``dont_know``. Nothing recognised: no facts (asked again).
 
@@ -442,7 +442,7 @@ def parse_exclusions(text: str, facts: List[str], catalogue) -> Parsed:
         return out
     ticked = set()
     for fact in facts:
-        label = catalogue.specs[fact].label
+        label = (labels or {}).get(fact) or catalogue.specs[fact].label
         if label and normalize(label) in text:
             ticked.add(fact)
     denied = set()
@@ -459,3 +459,86 @@ def parse_exclusions(text: str, facts: List[str], catalogue) -> Parsed:
         out.facts = {f: False for f in facts}
     return out
 
+
+
+# A checklist ("以下哪些符合您的情况？") answered in words: 档案在简阳 / 在简阳上班 / 单位在简阳注册 …;
+# (不|没) in the match denies it.
+CHECKLIST_PATTERNS: List[Tuple["re.Pattern[str]", str]] = [
+    (re.compile(r"档案(也|都|是)?(不|没)?(存放|放|存|挂)?在"), "archive_local"),
+    (re.compile(r"(不|没)?(在|于)[\u4e00-\u9fa5]{1,4}(工作|上班)|(不|没)?在?(本地|本市|当地)(工作|上班)"), "works_locally"),
+    (re.compile(r"(单位|公司|企业)?(也|都)?(不|没)?(是|在)?[\u4e00-\u9fa5]{0,4}(工商)?注册"), "employer_registered_locally"),
+    (re.compile(r"(不|没|非)?市属"), "jy_municipal_unit"),
+    (re.compile(r"(不|没|非)?(是)?(港澳台|外籍|外国人|永久居留)"), "hk_macau_taiwan_or_foreign_talent"),
+]
+ALL_APPLY = ("都符合", "全部符合", "全都符合", "都是", "全是", "都对", "全部")
+_NUMBERS_ONLY = re.compile(r"^[0-9一二三四五六七八九\s,，、和及与;；.。]+$")
+_CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalogue) -> Parsed:
+    """The answer to a checklist asked with numbered lines: the numbers (1 3 / 一、三), the labels
+    or words naming them are yes and the others no (with 不清楚, "1，其他不清楚": not known);
+    都符合: all yes; 都不符合 / 都没有: all no; 不清楚 alone: ``dont_know``. Nothing recognised: no
+    facts (asked again)."""
+    t = normalize(text or "").strip()
+    out = Parsed()
+    if not t or any(w in t for w in STOP):
+        return out
+    unsure = any(w in t for w in DONT_KNOW)
+    for w in DONT_KNOW:  # "1，其他不清楚": the numbers still count
+        t = t.replace(w, " ")
+    t = re.sub(r"(其他|其余|别的|剩下的)(都|的)?", " ", t).strip()
+    if unsure and not t.strip(" ，,。、"):
+        out.dont_know = True
+        return out
+    bare = t.rstrip("。！!.~ 啊呀哦吧的了")
+    if any(bare.startswith(w) for w in ALL_APPLY) and not bare.startswith("都不"):
+        out.facts = {f: True for f in facts}
+        return out
+    rest: Any = UNKNOWN_ANSWER if unsure else False  # what the unticked ones are
+    if _NUMBERS_ONLY.match(t):
+        picked = {int(c) if c.isdigit() else _CN_DIGIT[c] for c in t if c.isdigit() or c in _CN_DIGIT}
+        if picked and all(1 <= n <= len(facts) for n in picked):
+            out.facts = {f: True if (i + 1) in picked else rest for i, f in enumerate(facts)}
+        return out
+    said: Dict[str, bool] = {f: True for f in facts if normalize(labels.get(f, "")) and normalize(labels[f]) in t}
+    for pattern, fact in CHECKLIST_PATTERNS:
+        m = pattern.search(t)
+        if fact in facts and fact not in said and m:
+            said[fact] = not any(g in ("不", "没", "非") for g in m.groups())
+    if any(said.values()):
+        out.facts = {f: said.get(f, rest) for f in facts}
+    elif said and "都" not in t:  # 档案不在简阳: only those named are denied
+        out.facts = dict(said)
+    elif bare.startswith(("都不", "都没", "没有", "一个都不")) or bare in ("无", "没", "否", "不是", "no"):
+        out.facts = {f: False for f in facts}
+    return out
+
+
+_SEPARATORS = re.compile(r"[，,、；;/\s]+|(?<=[\d月年篇时])和|(?<=[\d月年篇时])及")
+
+
+def parse_together(text: str, facts: List[str], catalogue, today: dt.date) -> Dict[str, Any]:
+    """The answer to facts asked together (职称 and its date; 公需 and 专业 hours): every fact the
+    text states, then the parts read in the question's order for the members still missing
+    ("助工，2018年7月", "30，70"). A member whose part says 不清楚 is ``DONT_KNOW``; 不清楚 alone: all."""
+    whole = parse_facts(text, catalogue, today, facts[0])
+    values: Dict[str, Any] = dict(whole.facts)
+    parts = [p for p in _SEPARATORS.split(normalize(text or "")) if p and p.strip()]
+    if len(parts) > 1:
+        for part, fact in zip(parts, facts):
+            if fact in values:
+                continue
+            got = parse_facts(part, catalogue, today, fact)
+            if fact in got.facts:
+                values[fact] = got.facts[fact]
+            elif got.dont_know:
+                values[fact] = UNKNOWN_ANSWER
+    elif whole.dont_know and not any(f in values for f in facts):
+        values.update({f: UNKNOWN_ANSWER for f in facts})
+    for fact in facts:  # a date said anywhere in one phrase: 2017年6月的助理工程师
+        if fact not in values and catalogue.specs[fact].type == "date":
+            day = parse_facts(text, catalogue, today, fact).facts.get(fact)
+            if day is not None:
+                values[fact] = day
+    return values

@@ -22,7 +22,7 @@ from policies import LEVEL_NAMES, Notice
 from policies.eligibility import Assessment, Assessor, Catalogue
 from policies.eligibility.assess import STATUS_NAMES, VERDICT_NAMES
 from policies.eligibility.explain import as_record
-from policies.eligibility.interview import DONT_KNOW, NONE_OF_THESE, Interview, Question
+from policies.eligibility.interview import DONT_KNOW, Interview, Question
 
 UNKNOWN_ANSWER = DONT_KNOW
 
@@ -116,14 +116,17 @@ def collect(app: web.Application, form: Mapping[str, str], notice: Notice, level
             errors.append(error)
         else:
             raw[fact] = parsed
-    # The exclusions asked together: ticked → yes, the rest → no; 都没有 → all no; 不清楚 → unknown.
-    group = [f for f in str(form.get("excl_asked") or "").split(",") if f in catalogue.specs]
-    ticked = [f for f in group if form.get(f"excl_{f}")]
-    if form.get("excl_unknown") and not ticked:
-        raw.update({f: DONT_KNOW for f in group})
-    elif ticked or form.get("excl_none"):
-        raw.update({f: f in ticked for f in group})
-    step = interview_for(app, notice.id).step(level, raw, limit=QUESTIONS_AT_ONCE, group_exclusions=True)
+    # Multi-choice questions (exclusions, checklists), each named by its prefix ``excl``, ``m2`` …:
+    # ticked → yes, the rest → no; 都没有 / 都不符合 → all no; 不清楚 → the rest unknown.
+    for key in [k for k in form if k.endswith("_asked")]:
+        prefix = key[:-len("_asked")]
+        group = [f for f in str(form.get(key) or "").split(",") if f in catalogue.specs]
+        ticked = [f for f in group if form.get(f"{prefix}_{f}")]
+        if form.get(f"{prefix}_unknown"):  # with ticks: those apply, the rest are not known
+            raw.update({f: True if f in ticked else DONT_KNOW for f in group})
+        elif ticked or form.get(f"{prefix}_none"):
+            raw.update({f: f in ticked for f in group})
+    step = interview_for(app, notice.id).step(level, raw, limit=QUESTIONS_AT_ONCE, grouped=True)
     return Step(notice, level, step.facts, step.skipped, step.result, step.questions, errors)
 
 
@@ -175,10 +178,18 @@ def conditions_view(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     return out
 
 
-def question_view(q: Question) -> Dict[str, Any]:
+def question_view(q: Question, catalogue: Catalogue, index: int) -> Dict[str, Any]:
+    """A question as the form shows it; facts asked together become one field each (``parts``)."""
     options = {v: label for v, label in q.options.items() if v != DONT_KNOW}
+    parts = []
+    if q.together:
+        for fact in q.facts:
+            spec = catalogue.specs[fact]
+            parts.append({"fact": fact, "question": spec.question, "type": spec.type, "unit": spec.unit,
+                          "options": catalogue.options(fact)})
+    prefix = "excl" if q.type == "exclusions" else f"m{index}"
     return {"fact": q.fact, "facts": ",".join(q.facts), "question": q.text, "type": q.type, "unit": q.unit,
-            "options": options, "multi": q.multi}
+            "options": options, "multi": q.multi, "prefix": prefix, "none_label": q.none_label, "parts": parts}
 
 
 def _context(request: web.Request, step: Step, pick: str) -> Dict[str, Any]:
@@ -187,8 +198,8 @@ def _context(request: web.Request, step: Step, pick: str) -> Dict[str, Any]:
     return {
         "step": step, "pick": pick, "hidden": hidden_fields(step), "record": record,
         "verdict_name": VERDICT_NAMES[step.result.verdict], "conditions": conditions_view(record),
-        "questions": [question_view(q) for q in step.questions[:QUESTIONS_AT_ONCE]],
-        "more": 0, "none_of_these": NONE_OF_THESE,
+        "questions": [question_view(q, catalogue, i) for i, q in enumerate(step.questions[:QUESTIONS_AT_ONCE], 1)],
+        "more": 0,
         "known": [(f, catalogue.specs[f].question, fact_display(catalogue, f, v)) for f, v in step.facts.items()],
         "skipped": [(f, catalogue.specs[f].question) for f in step.skipped],
         "level_name": LEVEL_NAMES[step.level], "choices": choices(request.app), "unknown": UNKNOWN_ANSWER,

@@ -203,6 +203,13 @@ class Assessor:
                     result = self._settled_without(level, facts, result)
         return result
 
+    def matters(self, level: str, facts: Dict[str, Any], fact: str, memo: Optional[Dict[tuple, Any]] = None) -> bool:
+        """Whether some value of an unknown ``fact`` can still change the verdict (the test
+        ``assess`` applies to each needed fact; the interview asks it of a group's other members)."""
+        if fact in facts:
+            return False
+        return self._matters(level, self._from_bool(facts), fact, {} if memo is None else memo)
+
     def _from_bool(self, facts: Dict[str, Any]) -> Dict[str, Any]:
         """A yes / no given for a choice that a yes / no also answers (长治's achievement types:
         True → listed, False → none), as the catalogue reads it."""

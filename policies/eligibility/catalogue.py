@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import yaml
 
@@ -26,10 +26,20 @@ class FactSpec:
 
 
 @dataclass(frozen=True)
+class Group:
+    """Facts asked as one question (facts.yml ``together`` / ``checklists``)."""
+
+    facts: Tuple[str, ...]
+    question: str
+
+
+@dataclass(frozen=True)
 class Catalogue:
     specs: Dict[str, FactSpec]
     orders: Dict[str, Dict[str, int]]  # ordered type → value → rank
     names: Dict[str, Dict[str, str]]  # ordered type → value → Chinese name
+    together: Tuple[Group, ...] = ()  # stated together ("助工，2018年7月"): one question, read in order
+    checklists: Tuple[Group, ...] = ()  # bool facts as one "tick what applies" question
 
     @property
     def types(self) -> Dict[str, str]:
@@ -112,4 +122,22 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
         levels: List[str] = raw[f"{kind}_levels"]
         orders[kind] = {v: i for i, v in enumerate(levels)}
         names[kind] = {v: raw[f"{kind}_names"][v] for v in levels}
-    return Catalogue(specs, orders, names)
+    return Catalogue(specs, orders, names, _groups(raw, "together", specs), _groups(raw, "checklists", specs))
+
+
+def _groups(raw: dict, key: str, specs: Dict[str, FactSpec]) -> Tuple[Group, ...]:
+    groups, seen = [], set()
+    for entry in raw.get(key) or []:
+        facts = tuple(entry.get("facts") or ())
+        if len(facts) < 2 or not entry.get("question"):
+            raise ValueError(f"facts.yml: {key}: each group needs two or more facts and a question")
+        for f in facts:
+            if f not in specs:
+                raise ValueError(f"facts.yml: {key}: unknown fact {f!r}")
+            if f in seen:
+                raise ValueError(f"facts.yml: {key}: {f!r} is in two groups")
+            if key == "checklists" and (specs[f].type != "bool" or not specs[f].label):
+                raise ValueError(f"facts.yml: checklists: {f!r} must be a bool fact with a label")
+            seen.add(f)
+        groups.append(Group(facts, entry["question"]))
+    return tuple(groups)

@@ -5,15 +5,17 @@ assess-on-behalf (bot/staff/assess.py) only translate slots or form fields to an
 questions to words or HTML.
 
     interview = Interview(assessor)
-    step = interview.step("engineer", {"education": "bachelor", "retired": DONT_KNOW})
+    step = interview.step("engineer", {"education": "bachelor", "retired": DONT_KNOW}, grouped=True)
     step.result.verdict, step.questions[0].facts, step.settled
 
 - A fact is asked only if some value of it could still change the verdict (the engine's
   ``needed_facts``, most discriminating first); a settled verdict asks nothing more.
 - ``DONT_KNOW`` is an answer: the fact stays unknown (never read as "no") and is not asked again;
   the verdict stays undetermined if it could have mattered.
-- The exclusions that are one yes/no each (公务员? 退休? 处分? …) can be asked as one multi-choice
-  question (``group_exclusions=True``): tick what applies, or 都没有.
+- With ``grouped=True`` (the chat and the staff page) related facts are asked as one question:
+  the exclusions that are one yes/no each (公务员? 退休? 处分? …) as one multi-choice question (tick
+  what applies, or 都没有); yes/no facts of a checklist (在简阳工作? 档案在简阳? …) likewise; and
+  facts people state together (职称 and its date, 学历 and 对口) as one free-text question.
 """
 from __future__ import annotations
 
@@ -25,16 +27,19 @@ from policies.eligibility.catalogue import Catalogue
 
 DONT_KNOW = "__unknown__"  # the applicant does not know: keep unknown, do not ask again
 DONT_KNOW_LABEL = "不清楚"
-NONE_OF_THESE = "都没有"
+NONE_OF_THESE = "都没有"  # the exclusions: none applies
+NONE_APPLIES = "都不符合"  # a checklist: none applies
+RECENT_STEPS = 512  # steps remembered per notice (a few conversations' worth of turns)
 
 
 @dataclass(frozen=True)
 class Question:
-    facts: List[str]  # one fact; several for the exclusions asked together
+    facts: List[str]  # one fact; several for a group asked together
     text: str
-    options: Dict[str, str]  # value → label (empty for numbers and dates), 不清楚 last
-    type: str  # the fact's type, or "exclusions"
+    options: Dict[str, str]  # value → label (empty for numbers and dates), 不清楚 last; multi: fact → label
+    type: str  # the fact's type, or "exclusions" / "checklist" (tick what applies) / "together"
     unit: Optional[str] = None
+    none_label: str = NONE_OF_THESE  # multi-choice: the answer that ticks nothing
 
     @property
     def fact(self) -> str:
@@ -42,7 +47,13 @@ class Question:
 
     @property
     def multi(self) -> bool:
-        return self.type == "exclusions"
+        """Tick what applies: each fact yes if ticked, no otherwise."""
+        return self.type in ("exclusions", "checklist")
+
+    @property
+    def together(self) -> bool:
+        """Several facts in one free-text answer, read in order ("助工，2018年7月")."""
+        return self.type == "together"
 
 
 @dataclass
@@ -64,26 +75,68 @@ class Interview:
         self.assessor = assessor
         self.catalogue = catalogue or assessor.catalogue
         self.flags = exclusion_flags(assessor)
+        self.city = assessor.notice.region.city
+        self.together = {f: g for g in self.catalogue.together for f in g.facts}
+        self.checklists = {f: g for g in self.catalogue.checklists for f in g.facts}
+        self._recent: Dict[tuple, Step] = {}  # the last RECENT_STEPS steps, oldest first
 
     def step(self, level: str, answers: Mapping[str, Any], limit: Optional[int] = None,
-             group_exclusions: bool = False) -> Step:
-        """Assess the answers; the questions still worth asking (the first ``limit`` when given)."""
+             grouped: bool = False) -> Step:
+        """Assess the answers; the questions still worth asking (the first ``limit`` when given).
+
+        ``grouped``: the exclusions as one multi-choice question, checklists as one, and facts
+        stated together (facts.yml ``together``) as one — what the chat and the staff page ask.
+        Without it, one fact per question (what the property tests and the old count assume).
+
+        The last steps are remembered: one chat turn asks the same state several times (the
+        form's extraction, its required slots, the question's wording), and with many facts
+        unknown one step can cost a search of hundreds of milliseconds. Treat the Step as read-only.
+        """
+        key = (level, tuple(sorted(answers.items(), key=lambda kv: kv[0])), limit, grouped)
+        try:
+            hit = self._recent.get(key)
+        except TypeError:  # an unhashable answer (never from the chat or the staff page)
+            return self._step(level, answers, limit, grouped)
+        if hit is None:
+            hit = self._step(level, answers, limit, grouped)
+            self._recent[key] = hit
+            if len(self._recent) > RECENT_STEPS:
+                self._recent.pop(next(iter(self._recent)))
+        return hit
+
+    def _step(self, level: str, answers: Mapping[str, Any], limit: Optional[int], grouped: bool) -> Step:
         skipped = [f for f, v in answers.items() if v == DONT_KNOW and f in self.catalogue.specs]
         facts = self.catalogue.coerce({f: v for f, v in answers.items() if v != DONT_KNOW})
         skipped = [f for f in skipped if f not in facts]
-        want = None if limit is None else limit + len(skipped) + (len(self.flags) if group_exclusions else 0)
+        want = None if limit is None else limit + len(skipped)
         result = self.assessor.assess(level, facts, limit=want)
         open_facts = [f for f in result.needed_facts if f not in skipped]
         questions: List[Question] = []
-        grouped = False
+        done: set = set()
+        memo: Dict[tuple, Any] = {}
+
+        def members_of(group_facts, head: str) -> List[str]:
+            """The group's members still open that can change the verdict (the head can)."""
+            return [g for g in group_facts if g == head or (
+                g not in facts and g not in skipped and g not in done
+                and (g in open_facts or self.assessor.matters(level, facts, g, memo)))]
+
         for f in open_facts:
-            if group_exclusions and f in self.flags:
-                if not grouped:
-                    grouped = True
-                    questions.append(self.exclusions_question([g for g in self.flags if g not in facts
-                                                               and g not in skipped]))
+            if f in done:
                 continue
-            questions.append(self.question(f))
+            if grouped and f in self.flags:
+                members = [g for g in self.flags if g not in facts and g not in skipped]
+                questions.append(self.exclusions_question(members))
+            elif grouped and f in self.checklists:
+                members = members_of(self.checklists[f].facts, f)
+                questions.append(self.checklist_question(members) if len(members) > 1 else self.question(f))
+            elif grouped and f in self.together:
+                members = members_of(self.together[f].facts, f)
+                questions.append(self.together_question(members) if len(members) > 1 else self.question(f))
+            else:
+                members = [f]
+                questions.append(self.question(f))
+            done.update(members)
         if limit is not None:
             questions = questions[:limit]
         return Step(level, facts, skipped, result, questions)
@@ -95,9 +148,24 @@ class Interview:
             options[DONT_KNOW] = DONT_KNOW_LABEL
         return Question([fact], spec.question, options, spec.type, spec.unit)
 
+    def label(self, fact: str) -> str:
+        spec = self.catalogue.specs[fact]
+        return (spec.label or spec.question).replace("{city}", self.city)
+
     def exclusions_question(self, facts: List[str]) -> Question:
-        labels = {f: self.catalogue.specs[f].label or self.catalogue.specs[f].question for f in facts}
-        return Question(facts, "以下情况您有吗？（有的请选上，可多选；都没有请选“都没有”）", labels, "exclusions")
+        return Question(facts, "以下情况您有吗？（有的请选上，可多选；都没有请选“都没有”）",
+                        {f: self.label(f) for f in facts}, "exclusions")
+
+    def checklist_question(self, facts: List[str]) -> Question:
+        return Question(facts, self.checklists[facts[0]].question, {f: self.label(f) for f in facts}, "checklist",
+                        none_label=NONE_APPLIES)
+
+    def together_question(self, facts: List[str]) -> Question:
+        """Several facts, one question: the group's wording when all are open, else each question."""
+        group = self.together[facts[0]]
+        text = group.question if list(group.facts) == facts else "".join(
+            self.catalogue.specs[f].question for f in facts)
+        return Question(facts, text, {}, "together")
 
     @staticmethod
     def read_exclusions(question: Question, ticked: List[str]) -> Dict[str, Any]:

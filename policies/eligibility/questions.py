@@ -5,8 +5,9 @@
 Each legal case is an applicant who answers what they are asked from the case's facts (a fact
 the case does not state is answered 不清楚). The count starts after the notice and level are
 known. Printed per notice: median and maximum, for all cases and for the eligible ones, asking
-one fact at a time (as the chat did before) and with the exclusions as one multi-choice question
-(what the chat and the staff page both ask now). Uses only ``Assessor.assess(...).needed_facts``, so the same script measures an older
+one fact at a time (as the chat did before) and as the chat and the staff page ask now
+(``Interview.step(grouped=True)``: exclusions and checklists as one multi-choice question each,
+facts stated together — 职称 and its date, 学历 and 对口, the two kinds of 继续教育 hours — as one). Uses only ``Assessor.assess(...).needed_facts``, so the same script measures an older
 engine (run it with an older checkout's ``policies`` on PYTHONPATH).
 """
 from __future__ import annotations
@@ -20,10 +21,10 @@ from policies.eligibility.assess import ELIGIBLE, ELIGIBLE_SPECIAL, Assessor
 from policies.eligibility.cases import CASES_DIR, load_cases
 from policies.loader import load_notices
 
-try:  # the interview's exclusion group (absent in engines before issue 13)
-    from policies.eligibility.interview import exclusion_flags
+try:  # the interview (absent in engines before issue 13)
+    from policies.eligibility.interview import DONT_KNOW, Interview
 except ImportError:  # pragma: no cover - older engines
-    exclusion_flags = None
+    Interview = None  # type: ignore[assignment,misc]
 
 
 def _needed(assessor: Assessor, level: str, facts: Dict, limit: int) -> List[str]:
@@ -52,6 +53,19 @@ def count_questions(assessor: Assessor, level: str, answers: Dict, grouped: Sequ
     raise RuntimeError("the interview did not end")
 
 
+def count_interview(interview: "Interview", level: str, answers: Dict) -> int:
+    """Questions the chat and the staff page ask (``Interview.step(grouped=True)``): the applicant
+    answers every fact of a question, 不清楚 where the case does not state it."""
+    given: Dict = {}
+    for asked in range(200):
+        step = interview.step(level, given, limit=1, grouped=True)
+        if step.settled:
+            return asked
+        for fact in step.questions[0].facts:
+            given[fact] = DONT_KNOW if answers.get(fact) is None else answers[fact]
+    raise RuntimeError("the interview did not end")
+
+
 def measure(cases_dir: Optional[Path] = None) -> Dict[str, Dict[str, List[int]]]:
     index = load_notices()
     out: Dict[str, Dict[str, List[int]]] = {}
@@ -63,8 +77,10 @@ def measure(cases_dir: Optional[Path] = None) -> Dict[str, Dict[str, List[int]]]
         a = assessors.setdefault(case.notice, Assessor(notice))
         row = out.setdefault(case.notice, {"all": [], "eligible": [], "all_grouped": [], "eligible_grouped": []})
         n = count_questions(a, case.level, case.facts)
-        grouped = exclusion_flags(a) if exclusion_flags else []
-        g = count_questions(a, case.level, case.facts, grouped)
+        if Interview is not None:
+            g = count_interview(Interview(a), case.level, case.facts)
+        else:  # pragma: no cover - older engines
+            g = count_questions(a, case.level, case.facts)
         eligible = case.verdict in (ELIGIBLE, ELIGIBLE_SPECIAL)
         row["all"].append(n)
         row["all_grouped"].append(g)
@@ -79,7 +95,7 @@ def _stat(values: List[int]) -> str:
 
 
 def table(rows: Dict[str, Dict[str, List[int]]]) -> str:
-    lines = ["| notice | cases | all: median / max | eligible: median / max | all, exclusions grouped | eligible, exclusions grouped |",
+    lines = ["| notice | cases | one fact a turn: all | one fact a turn: eligible | as asked (grouped): all | as asked (grouped): eligible |",
              "| --- | --- | --- | --- | --- | --- |"]
     every: Dict[str, List[int]] = {k: [] for k in ("all", "eligible", "all_grouped", "eligible_grouped")}
     for notice, row in sorted(rows.items()):

@@ -17,7 +17,8 @@ async def validate(load_tracker, dispatcher, name):
 async def test_an_answer_fills_the_asked_fact_and_the_next_question_follows(load_tracker, dispatcher):
     slots = await validate(load_tracker, dispatcher, "form_asked_civil_servant_answer_no")
     assert slots["fact_civil_servant"] is False
-    assert slots["requested_slot"] == "fact_current_title"  # what discriminates most comes next
+    # what discriminates most comes next: the title and its date, asked together
+    assert slots["requested_slot"] == "fact_together"
 
 
 async def test_an_excluded_applicant_is_asked_nothing_more(load_tracker, dispatcher):
@@ -111,3 +112,46 @@ async def test_the_exclusions_question_lists_each_with_none_and_dont_know(load_t
     msg = dispatcher.messages[0]
     titles = [b["title"] for b in msg["buttons"]]
     assert msg["text"].startswith("以下情况您有吗") and "已退休" in titles and titles[-2:] == ["都没有", "不清楚"]
+
+
+# --- issue 13: facts stated together, and a checklist, each asked as one question ------------------
+async def test_title_and_date_asked_together_are_both_read(load_tracker, dispatcher):
+    from actions.assessment import asked_question
+
+    tracker = load_tracker("form_asked_title_together_answer_title_and_date")
+    slots = await validate(load_tracker, dispatcher, "form_asked_title_together_answer_title_and_date")
+    assert slots["fact_current_title"] == "assistant_engineer" and slots["fact_current_title_date"] == "2017-07-01"
+    tracker.slots.update(slots)
+    # the next question is another pair (学历 and 对口), not the title again
+    assert slots["requested_slot"] == "fact_together"
+    assert asked_question(tracker).facts == ["education", "education_related"]
+
+
+async def test_the_together_question_names_both_facts_with_an_example(load_tracker, dispatcher):
+    from actions.assessment import ActionAskTogether
+
+    await ActionAskTogether().run(dispatcher, load_tracker("form_asked_title_together_answer_title_and_date"), DOMAIN)
+    msg = dispatcher.messages[0]
+    assert "职称" in msg["text"] and "哪年哪月" in msg["text"] and "如：" in msg["text"]
+    assert [b["title"] for b in msg["buttons"]] == ["不清楚"]
+
+
+async def test_the_checklist_is_numbered_and_answered_with_numbers(load_tracker, dispatcher):
+    from actions.assessment import ActionAskChecklist
+
+    tracker = load_tracker("form_asked_checklist_jianyang_answer_numbers")
+    await ActionAskChecklist().run(dispatcher, tracker, DOMAIN)
+    msg = dispatcher.messages[0]
+    assert "1. 在简阳市工作" in msg["text"] and "2. 单位在简阳市工商注册" in msg["text"]
+    assert "“都不符合”" in msg["text"] and "不清楚" in msg["text"] and not msg.get("buttons")
+    slots = await validate(load_tracker, dispatcher, "form_asked_checklist_jianyang_answer_numbers")
+    assert slots["fact_works_locally"] is True and slots["fact_employer_registered_locally"] is True
+    assert slots["fact_archive_local"] is False
+    assert slots["requested_slot"] == "fact_exclusions"  # a route met: only the exclusions are left
+
+
+async def test_a_checklist_with_the_rest_unknown_keeps_them_unknown(load_tracker, dispatcher):
+    slots = await validate(load_tracker, dispatcher, "form_asked_checklist_jianyang_answer_one_rest_unknown")
+    assert slots["fact_works_locally"] is True
+    assert slots["fact_employer_registered_locally"] == "__unknown__" and slots["fact_archive_local"] == "__unknown__"
+    assert slots["requested_slot"] != "fact_checklist"  # not asked again

@@ -64,6 +64,67 @@ def exclusions_answer(listed: List[str], facts: Dict[str, Any]) -> str:
     return "不清楚"
 
 
+CHECKLIST_QUESTION = "以下哪些符合您的情况"  # a checklist (在简阳工作? 档案在简阳? …), numbered lines
+
+
+def checklist_listed(bot: str) -> List[Tuple[int, str]]:
+    """(line number, fact) of each numbered line of a checklist question."""
+    out = []
+    cat = load_catalogue()
+    for name in [f for g in cat.checklists for f in g.facts]:
+        spec = cat.specs[name]
+        pattern = re.escape(spec.label).replace(re.escape("{city}"), ".{1,8}?")
+        m = re.search(rf"(?m)^(\d+)\. {pattern}$", bot)
+        if m:
+            out.append((int(m.group(1)), name))
+    return sorted(out)
+
+
+def checklist_answer(listed: List[Tuple[int, str]], facts: Dict[str, Any]) -> str:
+    """The numbers of the lines that apply ("1 3"), 都不符合, or with 其他不清楚 / 不清楚."""
+    yes = [str(n) for n, f in listed if facts.get(f) is True]
+    unknown = any(facts.get(f) is None for _, f in listed)
+    if yes:
+        return " ".join(yes) + ("，其他不清楚" if unknown else "")
+    return "不清楚" if unknown else "都不符合"
+
+
+def together_index() -> Dict[str, List[str]]:
+    """Question text → facts, for the facts asked together (facts.yml ``together``)."""
+    return {g.question: list(g.facts) for g in load_catalogue().together}
+
+
+def reply_for(bot: str, facts: Dict[str, Any], unknown_ok: bool = True) -> Optional[Tuple[List[str], str]]:
+    """What the persona types to the question in ``bot`` (facts asked, text), or None if ``bot``
+    asks no fact. A fact the persona lacks is answered 不清楚 (an error unless ``unknown_ok``)."""
+    def lacks(names: List[str]) -> None:
+        missing = [f for f in names if f not in facts]
+        if missing and not unknown_ok:
+            raise AssertionError(f"asked {missing} which the persona does not know; reply: {bot}")
+
+    if EXCLUSIONS_QUESTION in bot:
+        listed = exclusions_listed(bot)
+        lacks(listed)
+        return listed, exclusions_answer(listed, facts)
+    if CHECKLIST_QUESTION in bot:
+        listed = checklist_listed(bot)
+        lacks([f for _, f in listed])
+        return [f for _, f in listed], checklist_answer(listed, facts)
+    together = [names for q, names in together_index().items() if q in bot]
+    if together:
+        names = together[-1]
+        lacks(names[:1])  # the rest may not apply (没有技师证书: no date to give)
+        if not any(f in facts for f in names):
+            return names, "不清楚"
+        return names, "，".join(answer_text(f, facts[f]) if f in facts else "其他不清楚" for f in names
+                                if f in facts or facts.get(names[0]) is None)
+    asked = [name for q, name in question_index().items() if q in bot]
+    if not asked:
+        return None
+    lacks(asked[-1:])
+    return asked[-1:], answer_text(asked[-1], facts.get(asked[-1]))
+
+
 @dataclass
 class Dialogue:
     base_url: str
@@ -81,35 +142,18 @@ class Dialogue:
             extra: Optional[Dict[str, str]] = None, unknown_ok: bool = False) -> str:
         """Say ``opening``, then answer every fact question from ``facts`` until the result
         (a fact the applicant does not know is answered 不清楚 when ``unknown_ok``)."""
-        questions = question_index()
         bot = self.say(opening)
         for _ in range(max_turns):
             if CASE_CODE.search(bot):
                 return bot
-            if EXCLUSIONS_QUESTION in bot:
-                listed = exclusions_listed(bot)
-                if not unknown_ok and any(f not in facts for f in listed):
-                    raise AssertionError(f"asked exclusions {listed} which the persona does not know; reply: {bot}")
-                bot = self.say(exclusions_answer(listed, facts))
+            answer = reply_for(bot, facts, unknown_ok)
+            if answer is None:
+                reply = next((r for key, r in (extra or {}).items() if key in bot), None)
+                if reply is None:
+                    raise AssertionError(f"unexpected reply: {bot}")
+                bot = self.say(reply)
                 continue
-            asked = [name for q, name in questions.items() if q in bot]
-            if not asked:
-                if extra:
-                    for key, reply in extra.items():
-                        if key in bot:
-                            bot = self.say(reply)
-                            break
-                    else:
-                        raise AssertionError(f"unexpected reply: {bot}")
-                    continue
-                raise AssertionError(f"unexpected reply: {bot}")
-            fact = asked[-1]
-            if fact not in facts and unknown_ok:
-                bot = self.say("不清楚")
-                continue
-            if fact not in facts:
-                raise AssertionError(f"asked {fact} which the persona does not know; reply: {bot}")
-            bot = self.say(answer_text(fact, facts[fact]))
+            bot = self.say(answer[1])
         raise AssertionError("no result after many turns:\n" + "\n".join(b for _, b in self.transcript[-3:]))
 
     def case_code(self) -> Optional[str]:
@@ -120,9 +164,8 @@ class Dialogue:
         return None
 
     def asked_facts(self) -> List[str]:
-        questions = question_index()
         out: List[str] = []
         for _, bot in self.transcript:
-            out += exclusions_listed(bot) if EXCLUSIONS_QUESTION in bot else []
-            out += [name for q, name in questions.items() if q in bot]
+            answer = reply_for(bot, {}, unknown_ok=True)
+            out += answer[0] if answer else []
         return out

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from bot.nlu.facts_parser import cn_to_int, parse_facts, parse_months, parse_years
+from bot.nlu.facts_parser import cn_to_int, parse_checklist, parse_facts, parse_months, parse_together, parse_years
 from policies.eligibility import load_catalogue
 
 TODAY = dt.date(2026, 11, 22)
@@ -148,3 +148,55 @@ def test_exclusions_dont_know():
     from bot.nlu.facts_parser import parse_exclusions
 
     assert parse_exclusions("不清楚", EXCL, CAT).dont_know
+
+
+# --- issue 13: answers to facts asked together and to a checklist -------------------------------
+TITLE = ["current_title", "current_title_date"]
+HOURS = ["continuing_education_public_hours", "continuing_education_professional_hours"]
+EDU = ["education", "education_related"]
+
+
+@pytest.mark.parametrize("text, facts, expected", [
+    ("助工，2018年7月", TITLE, {"current_title": "assistant_engineer", "current_title_date": "2018-07-01"}),
+    ("助理工程师 2018.7", TITLE, {"current_title": "assistant_engineer", "current_title_date": "2018-07-01"}),
+    ("2017年6月的助理工程师", TITLE, {"current_title": "assistant_engineer", "current_title_date": "2017-06-01"}),
+    ("中級，2015年", TITLE, {"current_title": "engineer", "current_title_date": "2015-12-31"}),
+    ("没有职称", TITLE, {"current_title": "none"}),
+    ("助工，时间不记得了", TITLE, {"current_title": "assistant_engineer", "current_title_date": "__unknown__"}),
+    ("不清楚", TITLE, {"current_title": "__unknown__", "current_title_date": "__unknown__"}),
+    ("公需30，专业70", HOURS, {HOURS[0]: 30, HOURS[1]: 70}),
+    ("30和70", HOURS, {HOURS[0]: 30, HOURS[1]: 70}),
+    ("公需课三十二学时 专业课六十四学时", HOURS, {HOURS[0]: 32, HOURS[1]: 64}),
+    ("３０", HOURS, {HOURS[0]: 30}),  # one number: the first member only, never both
+    ("本科，对口", EDU, {"education": "bachelor", "education_related": True}),
+    ("大专，专业不对口", EDU, {"education": "junior_college", "education_related": False}),
+])
+def test_facts_asked_together_are_read_in_order(text, facts, expected):
+    assert parse_together(text, facts, CAT, TODAY) == expected
+
+
+CHECK = ["works_locally", "employer_registered_locally", "archive_local"]
+LABELS = {"works_locally": "在简阳市工作", "employer_registered_locally": "单位在简阳市工商注册",
+          "archive_local": "人事档案存放在简阳市（人才交流中心或人事代理机构）"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1 3", {"works_locally": True, "employer_registered_locally": False, "archive_local": True}),
+    ("一、三", {"works_locally": True, "employer_registered_locally": False, "archive_local": True}),
+    ("２", {"works_locally": False, "employer_registered_locally": True, "archive_local": False}),
+    ("都符合", {f: True for f in CHECK}),
+    ("都不符合", {f: False for f in CHECK}),
+    ("在简阳上班，档案也在简阳", {"works_locally": True, "employer_registered_locally": False, "archive_local": True}),
+    ("1，其他不清楚", {"works_locally": True, "employer_registered_locally": "__unknown__",
+                  "archive_local": "__unknown__"}),
+    ("档案不在简阳", {"archive_local": False}),  # only what is named is denied
+    ("4", {}),  # no such line: asked again
+    ("在简阳市工作", {"works_locally": True, "employer_registered_locally": False, "archive_local": False}),
+])
+def test_a_checklist_answer_ticks_the_lines_named(text, expected):
+    assert parse_checklist(text, CHECK, LABELS, CAT).facts == expected
+
+
+def test_a_checklist_answered_dont_know_keeps_every_line_unknown():
+    parsed = parse_checklist("不清楚", CHECK, LABELS, CAT)
+    assert parsed.dont_know and not parsed.facts

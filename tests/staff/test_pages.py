@@ -101,8 +101,15 @@ def _fields(page: str):
     """Hidden fields of the questions form and the facts it asks."""
     form = page[page.index('class="card questions"'):page.index("</form>", page.index('class="card questions"'))]
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
-    asked = re.findall(r'data-fact="([^"]+)"', form)
-    return {k: html.unescape(v) for k, v in hidden.items()}, asked
+    asked = re.findall(r'<fieldset class="q[^"]*" data-fact="([^"]+)"', form)
+    return {k: html.unescape(v) for k, v in hidden.items() if not k.endswith("_asked")}, asked
+
+
+def _first_question(page: str):
+    """The first question's kind and facts, and its multi-choice prefix (excl, m2 …) if any."""
+    m = re.search(r'<fieldset class="q[^"]*" data-fact="([^"]+)" data-facts="([^"]*)">', page)
+    prefix = re.search(r'name="([a-z0-9]+)_asked"', page[m.end():])
+    return m.group(1), m.group(2).split(","), prefix.group(1) if prefix else None
 
 
 def _answer(value) -> str:
@@ -115,14 +122,17 @@ def _answer(value) -> str:
     return str(value)
 
 
-def _exclusions_answer(page: str, facts: dict) -> dict:
-    group = re.search(r'name="excl_asked" value="([^"]+)"', page).group(1).split(",")
-    ticked = {f"excl_{f}": "1" for f in group if facts.get(f) is True}
-    if ticked:
-        return {"excl_asked": ",".join(group), **ticked}
+def _exclusions_answer(page: str, facts: dict, prefix: str = "excl") -> dict:
+    group = re.search(rf'name="{prefix}_asked" value="([^"]+)"', page).group(1).split(",")
+    asked = {f"{prefix}_asked": ",".join(group)}
+    ticked = {f"{prefix}_{f}": "1" for f in group if facts.get(f) is True}
+    if ticked and all(facts.get(f) is not None for f in group):
+        return {**asked, **ticked}
     if all(facts.get(f) is False for f in group):
-        return {"excl_asked": ",".join(group), "excl_none": "1"}
-    return {"excl_asked": ",".join(group), "excl_unknown": "1"}
+        return {**asked, f"{prefix}_none": "1"}
+    if ticked:  # some not known: tick what applies, and 不清楚 for the rest
+        return {**asked, **ticked, f"{prefix}_unknown": "1"}
+    return {**asked, f"{prefix}_unknown": "1"}
 
 
 async def assess_through_pages(client, notice_id: str, level: str, facts: dict, max_steps: int = 80) -> str:
@@ -134,8 +144,14 @@ async def assess_through_pages(client, notice_id: str, level: str, facts: dict, 
         hidden, asked = _fields(page)
         asked_all += asked
         first = asked[0]  # answer one question at a time, like a call
-        if first == "exclusions":  # the exclusions asked together: tick what applies
-            data = {**hidden, **_exclusions_answer(page, facts)}
+        kind, members, prefix = _first_question(page)
+        if kind in ("exclusions", "checklist"):  # asked together: tick what applies
+            data = {**hidden, **_exclusions_answer(page, facts, prefix)}
+        elif kind == "together":  # one field per fact
+            data = dict(hidden)
+            for fact in members:
+                known = facts.get(fact)
+                data[f"fact_{fact}"] = "__unknown__" if known is None else _answer(known)
         else:
             known = facts.get(first)  # absent or None: the caller does not know
             data = {**hidden, f"fact_{first}": "__unknown__" if known is None else _answer(known)}
@@ -171,7 +187,10 @@ async def test_assessment_on_behalf_reaches_the_legal_cases_verdict(staff_client
 async def test_only_needed_facts_are_asked_and_an_excluded_caller_is_asked_nothing_more(staff_client):
     page = await (await staff_client.get("/assess", params={"pick": f"{CZ}:engineer"})).text()
     hidden, asked = _fields(page)
-    assert asked[0] == "current_title" and len(asked) <= 3  # what discriminates first
+    kind, members, _ = _first_question(page)
+    # what discriminates first: the title and its date, asked together (one field each)
+    assert kind == "together" and members == ["current_title", "current_title_date"] and len(asked) <= 3
+    assert 'name="fact_current_title"' in page and 'name="fact_current_title_date"' in page
     # the exclusions come as one multi-choice question; ticking 公务员 settles it
     page = await (await staff_client.post("/assess", data={
         **hidden, "fact_current_title": "assistant_engineer", "fact_current_title_date": "2016-06",
@@ -204,10 +223,11 @@ async def test_a_caller_whose_every_route_fails_is_not_asked_the_exclusions(staf
 
 async def test_a_bad_answer_is_explained_and_not_taken(staff_client):
     page = await (await staff_client.get("/assess", params={"pick": f"{CZ}:engineer"})).text()
-    hidden, asked = _fields(page)
-    page = await (await staff_client.post("/assess", data={**hidden, f"fact_{asked[0]}": "maybe"})).text()
+    hidden, _ = _fields(page)
+    _, members, _ = _first_question(page)
+    page = await (await staff_client.post("/assess", data={**hidden, f"fact_{members[0]}": "maybe"})).text()
     assert "请从选项中选择" in page
-    assert f'data-fact="{asked[0]}"' in page  # asked again, nothing taken
+    assert _first_question(page)[1] == members  # asked again, nothing taken
 
 
 async def test_save_gives_a_case_code_and_lookup_shows_it_with_audit_rows(staff_client):

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.channels.webchat.stack import RestartableStack
-from tests.e2e.applicant import CASE_CODE, answer_text, question_index
+from tests.e2e.applicant import CASE_CODE
 from tests.helpers import ROOT
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e, pytest.mark.browser]
@@ -235,33 +235,27 @@ def test_works_over_long_polling_when_websockets_are_blocked(browser: Browser, s
 
 
 def test_a_complete_pre_assessment_in_the_widget(browser: Browser, stack):
-    from tests.e2e.applicant import CZ_ENGINEER, EXCLUSIONS_QUESTION, exclusions_answer, exclusions_listed
+    from tests.e2e.applicant import CZ_ENGINEER, reply_for
 
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     try:
         page = context.new_page()
         page.goto(f"{stack.url}/webchat/demo.html")
         open_widget(page)
-        questions = question_index()
         reply = say(page, "我能报长治的中级吗")
         for _ in range(40):
             if CASE_CODE.search(reply):
                 break
-            if EXCLUSIONS_QUESTION in reply:  # the exclusions, asked together (issue 13)
-                reply = say(page, exclusions_answer(exclusions_listed(reply), CZ_ENGINEER))
-                continue
-            asked = [name for q, name in questions.items() if q in reply]
-            if not asked:  # the next question may come as a later message of the same turn
+            answer = reply_for(reply, CZ_ENGINEER, unknown_ok=False)
+            if answer is None:  # the next question may come as a later message of the same turn
                 count = page.locator(BOT_TEXTS).count()
                 page.wait_for_timeout(4000)
                 reply += "\n" + "\n".join(bot_texts(page)[count:])
                 if CASE_CODE.search(reply):
                     break
-                if EXCLUSIONS_QUESTION in reply:
-                    continue
-                asked = [name for q, name in questions.items() if q in reply]
-            assert asked, f"unexpected reply: {reply}"
-            reply = say(page, answer_text(asked[-1], CZ_ENGINEER[asked[-1]]))
+                answer = reply_for(reply, CZ_ENGINEER, unknown_ok=False)
+            assert answer, f"unexpected reply: {reply}"
+            reply = say(page, answer[1])
         assert CASE_CODE.search(reply), reply
         assert "符合申报工程师的条件" in reply and CITATION in reply
     finally:

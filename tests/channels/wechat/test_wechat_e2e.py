@@ -20,8 +20,8 @@ from bot.storage import Storage
 from bot.wechat.render import CHOICE_LEAD
 from bot.wechat.settings import from_credentials
 from tests.channels.wechat.fake_wechat import FakeWeChat, message_xml
-from tests.e2e.applicant import (CASE_CODE, CZ_ENGINEER, EXCLUSIONS_QUESTION, answer_text, exclusions_answer,
-                                 exclusions_listed, question_index)
+from tests.e2e.applicant import (CASE_CODE, CZ_ENGINEER, EXCLUSIONS_QUESTION, exclusions_answer, exclusions_listed,
+                                 reply_for)
 from tests.helpers import ROOT, running_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
@@ -127,17 +127,13 @@ def choose(reply: str, wanted: str, prefix: bool = False) -> str:
 
 
 def assess(fake: FakeWeChat, openid: str, opening: str, facts: Dict[str, Any], safe: bool) -> str:
-    questions = question_index()
     reply = say(fake, openid, opening, safe)
     for _ in range(40):
         if CASE_CODE.search(reply):
             return reply
-        if EXCLUSIONS_QUESTION in reply:  # the exclusions asked together: tick what applies, or 都没有
-            reply = say(fake, openid, choose(reply, exclusions_answer(exclusions_listed(reply), facts)), safe)
-            continue
-        asked = [name for q, name in questions.items() if q in reply]
-        assert asked, f"unexpected reply: {reply}"
-        reply = say(fake, openid, choose(reply, answer_text(asked[-1], facts[asked[-1]])), safe)
+        answer = reply_for(reply, facts, unknown_ok=False)
+        assert answer, f"unexpected reply: {reply}"
+        reply = say(fake, openid, choose(reply, answer[1]), safe)
     raise AssertionError("no result")
 
 
@@ -285,13 +281,12 @@ def test_resent_final_answer_gives_one_assessment(wechat):
     reply = say(wechat, openid, "我能报长治中级吗")
     # Issue 13: the title, its date and education come first; the exclusions (公务员 among them) are
     # one multi-choice question later. Answer up to it; ticking 公务员 is the final answer.
-    questions = question_index()
     for _ in range(20):
         if EXCLUSIONS_QUESTION in reply:
             break
-        asked = [name for q, name in questions.items() if q in reply]
-        assert asked, f"unexpected reply: {reply}"
-        reply = say(wechat, openid, choose(reply, answer_text(asked[-1], CZ_ENGINEER[asked[-1]])))
+        answer = reply_for(reply, CZ_ENGINEER, unknown_ok=False)
+        assert answer, f"unexpected reply: {reply}"
+        reply = say(wechat, openid, choose(reply, answer[1]))
     assert "公务员" in reply
     msg = wechat.user_message(openid, "text", Content=choose(reply, exclusions_answer(
         exclusions_listed(reply), {**CZ_ENGINEER, "civil_servant": True})))

@@ -1,0 +1,78 @@
+"""The interview as the chat and the staff page run it (``Interview.step(grouped=True)``): every
+legal case reaches its verdict, and the number of questions to that verdict stays cut (issue 13:
+the median for eligible applicants at most two thirds of the 13 asked before)."""
+import statistics
+from functools import lru_cache
+
+import pytest
+
+from policies.eligibility.assess import ELIGIBLE, ELIGIBLE_SPECIAL, Assessor
+from policies.eligibility.cases import load_cases
+from policies.eligibility.interview import DONT_KNOW, NONE_APPLIES, Interview
+from policies.eligibility.questions import count_interview
+from policies.loader import load_notices
+
+INDEX = load_notices()
+CASES = [c for c in load_cases() if INDEX.get(c.notice) is not None and INDEX.get(c.notice).eligibility]
+BEFORE_ELIGIBLE_MEDIAN = 13  # docs/measurements.md: the engine of f9774d2, one fact a turn
+
+
+@lru_cache(maxsize=None)
+def interview(notice_id: str) -> Interview:
+    return Interview(Assessor(INDEX.get(notice_id)))
+
+
+def walk(case):
+    """Answer every question from the case (不清楚 where it says nothing); the last step."""
+    iv, given = interview(case.notice), {}
+    for _ in range(60):
+        step = iv.step(case.level, given, limit=1, grouped=True)
+        if step.settled:
+            return step
+        for fact in step.questions[0].facts:
+            given[fact] = DONT_KNOW if case.facts.get(fact) is None else case.facts[fact]
+    raise AssertionError("the interview did not end")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_the_grouped_interview_reaches_the_legal_cases_verdict(case):
+    assert walk(case).result.verdict == case.verdict
+
+
+def test_eligible_applicants_are_asked_at_most_two_thirds_of_the_questions_of_before():
+    counts = [count_interview(interview(c.notice), c.level, c.facts) for c in CASES
+              if c.verdict in (ELIGIBLE, ELIGIBLE_SPECIAL)]
+    assert len(counts) >= 40
+    assert statistics.median(counts) <= BEFORE_ELIGIBLE_MEDIAN * 2 / 3, sorted(counts)
+    assert max(counts) <= 19, sorted(counts)  # docs/measurements.md: 简阳's longest path
+
+
+def test_title_and_its_date_are_the_first_question_asked_together():
+    q = interview("changzhi-2022-engineering-mid-junior").step("engineer", {}, limit=1, grouped=True).questions[0]
+    assert q.together and q.facts == ["current_title", "current_title_date"]
+    assert "职称" in q.text and "如：" in q.text
+
+
+def test_a_member_already_known_is_not_asked_again():
+    q = interview("changzhi-2022-engineering-mid-junior").step(
+        "engineer", {"current_title": "assistant_engineer"}, limit=1, grouped=True).questions[0]
+    assert q.facts == ["current_title_date"] and not q.together
+
+
+def test_the_checklist_lists_only_what_can_still_matter_with_the_city_named():
+    iv = interview("jianyang-2020-engineering-senior")
+    given = {"employer_type": "state_owned", "current_title": "engineer", "current_title_date": "2015-06-01",
+             "skill_level": "none", "education": "bachelor", "related_work_years": 8, "assessment_ok_recent_5y": True,
+             "department_type": "production", "jy_achievement_production": True,
+             "jy_papers_first_or_corresponding": 1, "continuing_education_public_hours": 30,
+             "continuing_education_professional_hours": 60}
+    q = iv.step("senior_engineer", given, limit=1, grouped=True).questions[0]
+    assert q.type == "checklist" and q.none_label == NONE_APPLIES
+    assert "employer_registered_locally" not in q.facts  # a state-owned unit: 工商注册 cannot matter
+    assert {"works_locally", "jy_municipal_unit"} <= set(q.facts)
+    assert q.options["works_locally"] == "在简阳市工作"
+
+
+def test_without_grouping_one_fact_is_asked_at_a_time():
+    step = interview("changzhi-2022-engineering-mid-junior").step("engineer", {}, limit=3)
+    assert all(len(q.facts) == 1 for q in step.questions)
