@@ -85,6 +85,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     settings = get_security_settings()
     host, port = args.host or settings.action_host, args.port or settings.action_port
     app = create_app(settings, args.actions)
+    from bot.migrate import on_start
+    from bot.settings import get_settings
+
+    on_start(get_settings().core.database_url)  # the assessments' tables, before the first call
     logger.info("action server on http://%s:%s (only calls carrying %s)", host, port, TOKEN_HEADER)
     app.run(host, port, workers=1, access_log=False)
     return 0

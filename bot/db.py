@@ -4,8 +4,10 @@ the project owns — assessments and unanswered messages (``bot.storage``), the 
 URL, shared by every part of a process that opens that URL (the transcript reader too).
 
 SQLite files under var/ by default (``bot.settings``: ZHICHENG_DATABASE_URL), any SQLAlchemy URL
-(PostgreSQL) otherwise. Nothing connects at import; tables are created on first use, each part
-creating only its own.
+(PostgreSQL) otherwise. Nothing connects at import. The schema is owned by the Alembic migrations in
+``migrations/`` (``bot.migrate``): the first part of a process that opens a URL brings that database
+to the newest revision (creating it when empty, adopting one made by ``create_all`` before migrations
+existed), so every process and every part sees one schema with one version.
 """
 from __future__ import annotations
 
@@ -48,12 +50,29 @@ def _new_engine(url: str) -> sa.engine.Engine:
     return sa.create_engine(url, future=True, pool_pre_ping=True)
 
 
+def project_metadata() -> sa.MetaData:
+    """The metadata with every project table declared: the modules that declare them are imported
+    here, on demand, so migrations and comparisons never miss a table a process happened not to
+    import."""
+    import bot.staff.models  # noqa: F401
+    import bot.storage  # noqa: F401
+    import bot.wechat.store  # noqa: F401
+
+    return metadata
+
+
 def open_engine(url: str, metadata: Optional[sa.MetaData] = None,
                 tables: Optional[Iterable[sa.Table]] = None) -> sa.engine.Engine:
-    """The engine for ``url``; with ``metadata`` (and optionally only ``tables`` of it), the
-    tables are created when missing."""
+    """The engine for ``url``. With the project's ``metadata`` the database is migrated to the
+    newest revision first (once per URL and process: ``bot.migrate.ensure_schema``), whichever of
+    its ``tables`` the caller uses; another metadata (a test's own) gets its missing tables
+    created."""
     engine = engine_for(url)
-    if metadata is not None:
+    if metadata is Base.metadata:
+        from bot.migrate import ensure_schema
+
+        ensure_schema(engine)
+    elif metadata is not None:
         create_tables(engine, metadata, tables=tables)
     return engine
 

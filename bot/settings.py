@@ -8,6 +8,7 @@ variable of one part (say ``STAFF_COOKIE_SECURE``) never stops another part from
 - ``rasa``: where Rasa listens and how it is reached (URL, API token, CORS origins, limits);
 - ``action``: where the action server listens and the secret Rasa sends it;
 - ``staff``: the staff service (``bot.staff``);
+- ``retention``: how long personal data is kept (``bot.purge``, docs/retention.md);
 - ``wechat``: the WeChat channel from its ``WECHAT_*`` variables (``bot.wechat``; credentials.yml
   may override them, see :func:`wechat_from_credentials`).
 
@@ -36,6 +37,7 @@ variable of one part (say ``STAFF_COOKIE_SECURE``) never stops another part from
 | STAFF_LOGIN_MAX_FAILURES / STAFF_LOGIN_WINDOW_MINUTES | login rate limit, per account and per IP | 5 / 15 |
 | STAFF_TIMEZONE | times are shown in this zone (stored in UTC) | Asia/Shanghai |
 | TRACKER_STORE_URL | Rasa's SQL tracker store (the staff page reads chat transcripts from it) | sqlite:///var/tracker.db |
+| ZHICHENG_RETENTION_DAYS | days conversations, inbox rows and assessment facts are kept (``python -m bot.purge``) | 180 |
 | WECHAT_TOKEN | WeChat token | empty: channel off, webhook answers 503 |
 | WECHAT_APP_ID / WECHAT_APP_SECRET | AppID / AppSecret | empty: no customer-service messages |
 | WECHAT_ENCODING_AES_KEY | message key | empty (needed for compatible and safe) |
@@ -101,6 +103,7 @@ DEFAULT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_REPLY_BUDGET = 4.0
 DEFAULT_TIMESTAMP_WINDOW = 300.0
 DEFAULT_WECHAT_MAX_BODY_BYTES = 65536
+DEFAULT_RETENTION_DAYS = 180
 
 COOKIE_SECURE_CHOICES = ("auto", "always", "never")
 MODES = ("plain", "compatible", "safe")
@@ -184,6 +187,15 @@ class StaffSettings:
 
     def today(self) -> dt.date:
         return self.today_override or dt.date.today()
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """How long personal data is kept, and where it is (``bot.purge``, docs/retention.md)."""
+
+    days: int = DEFAULT_RETENTION_DAYS
+    database_url: str = DEFAULT_DATABASE_URL
+    tracker_store_url: str = _root_sqlite(DEFAULT_TRACKER_STORE_URL)
 
 
 @dataclass(frozen=True)
@@ -346,6 +358,14 @@ def read_staff(env: Mapping[str, str]) -> StaffSettings:
     )
 
 
+def read_retention(env: Mapping[str, str]) -> RetentionSettings:
+    return RetentionSettings(
+        days=_int(env, "ZHICHENG_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, low=1, high=36500),
+        database_url=read_core(env).database_url,
+        tracker_store_url=_root_sqlite(env.get("TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL),
+    )
+
+
 WECHAT_ENV_KEYS = {"token": "WECHAT_TOKEN", "app_id": "WECHAT_APP_ID", "app_secret": "WECHAT_APP_SECRET",
                    "encoding_aes_key": "WECHAT_ENCODING_AES_KEY", "mode": "WECHAT_MODE",
                    "api_base": "WECHAT_API_BASE", "reply_budget": "WECHAT_REPLY_BUDGET",
@@ -411,6 +431,10 @@ class Settings:
     @cached_property
     def staff(self) -> StaffSettings:
         return read_staff(self.env)
+
+    @cached_property
+    def retention(self) -> RetentionSettings:
+        return read_retention(self.env)
 
     @cached_property
     def wechat(self) -> WeChatSettings:

@@ -1,8 +1,10 @@
 """The project's own tables through SQLAlchemy: saved assessments with case codes.
 
-SQLite under var/ by default, any SQLAlchemy URL (PostgreSQL) via ZHICHENG_DATABASE_URL. Tables
-are created on first use, never at import. Only what an assessment needs is stored: the facts
-asked, the result, the channel, and the conversation key (to show the transcript to staff).
+SQLite under var/ by default, any SQLAlchemy URL (PostgreSQL) via ZHICHENG_DATABASE_URL. The
+schema is migrated on first use (``bot.migrate``), never at import. Only what an assessment needs
+is stored: the facts asked, the result, the channel, and the conversation key (to show the
+transcript to staff) — and only for the retention period (``bot.purge``), after which an
+assessment is reduced to an anonymous summary.
 """
 from __future__ import annotations
 
@@ -150,7 +152,22 @@ class UnansweredRow(Base):
     created_at = sa.Column(sa.DateTime, nullable=False, index=True)  # UTC, naive
 
 
-TABLES = (AssessmentRow.__table__, UnansweredRow.__table__)
+class AssessmentSummaryRow(Base):
+    """What is left of a saved assessment once it is older than the retention (``bot.purge``):
+    anonymous figures for the bureau's statistics — no case code, no facts, no sender, the day
+    only. ``deciding`` lists the condition ids that decided the verdict (JSON)."""
+
+    __tablename__ = "assessment_summaries"
+    id = sa.Column(sa.Integer, primary_key=True)
+    notice_id = sa.Column(sa.String(120), nullable=False)
+    level = sa.Column(sa.String(40), nullable=False)
+    verdict = sa.Column(sa.String(40), nullable=False)
+    channel = sa.Column(sa.String(40), nullable=False)
+    day = sa.Column(sa.Date, nullable=False, index=True)
+    deciding = sa.Column(sa.Text, nullable=False)  # JSON list of condition ids
+
+
+TABLES = (AssessmentRow.__table__, UnansweredRow.__table__, AssessmentSummaryRow.__table__)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The channel's tables, shared by every Rasa worker through SQLAlchemy (ZHICHENG_DATABASE_URL):
 the access token with its expiry, one row per processed message (dedupe), and the numbered
-choices last offered to each user (by pseudonym). Tables are created on first use.
+choices last offered to each user (by pseudonym). The schema is migrated on first use
+(``bot.migrate``); old rows are removed here (dedupe) and by ``bot.purge`` (docs/retention.md).
 """
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from typing import Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 from bot.db import Base, open_engine
+
+
+# WeChat resends a message within about 15 s; a dedupe row is needed no longer than this.
+DEDUPE_KEEP_SECONDS = 86400.0
 
 
 class AccessTokenRow(Base):
@@ -73,7 +78,7 @@ class WeChatStore:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(MessageRow.state).where(MessageRow.key == key)).scalar_one_or_none()
 
-    def _purge(self, keep_seconds: float = 86400.0) -> None:
+    def _purge(self, keep_seconds: float = DEDUPE_KEEP_SECONDS) -> None:
         """WeChat retries within about 15 s; rows older than a day are dropped (at most hourly)."""
         now = time.time()
         if now - self._last_purge < 3600:

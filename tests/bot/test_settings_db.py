@@ -23,6 +23,7 @@ def test_the_sections_read_from_an_empty_environment_are_the_written_defaults():
     assert s.action == settings.ActionServerSettings()
     assert s.staff == settings.StaffSettings()
     assert s.security == settings.SecuritySettings()
+    assert s.retention == settings.RetentionSettings()
     wechat = dataclasses.replace(s.wechat, database_url="")
     assert wechat == settings.WeChatSettings()
 
@@ -58,17 +59,20 @@ def test_one_base_holds_every_project_table():
                                        "staff_audit_log", "wechat_access_tokens", "wechat_messages", "wechat_choices"}
 
 
-def test_one_engine_per_url_and_each_part_creates_only_its_own_tables(tmp_path):
+def test_one_engine_per_url_and_any_part_brings_the_whole_schema_to_the_newest_revision(tmp_path):
+    """One schema, one version (bot.migrate): whichever part opens a database first migrates all
+    of the project's tables, not only its own."""
+    from bot import migrate
+
+    everything = set(db.project_metadata().tables) | {migrate.VERSION_TABLE}
     url = f"sqlite:///{tmp_path / 'one.db'}"
     storage = Storage(url)
     assert storage.engine is StaffDB(url).engine is db.engine_for(url)
-    assert set(sa.inspect(storage.engine).get_table_names()) == {
-        "assessments", "unanswered", "staff_users", "staff_sessions", "staff_audit_log"}
+    assert set(sa.inspect(storage.engine).get_table_names()) == everything
     other = f"sqlite:///{tmp_path / 'wechat.db'}"
     store = WeChatStore(other)
     assert store.engine is not storage.engine
-    assert set(sa.inspect(store.engine).get_table_names()) == {"wechat_access_tokens", "wechat_messages",
-                                                               "wechat_choices"}
+    assert set(sa.inspect(store.engine).get_table_names()) == everything
 
 
 def test_in_memory_databases_are_never_shared():

@@ -1,0 +1,198 @@
+"""Keep personal data no longer than needed (personal-information minimisation, docs/retention.md).
+
+``python -m bot.purge [--dry-run] [--days N]`` (``make purge``) removes, with the retention of
+``ZHICHENG_RETENTION_DAYS`` (180 days by default):
+
+- **conversations**: every Rasa tracker event of a conversation whose *last* event is older than
+  the retention (Rasa's ``events`` table in ``TRACKER_STORE_URL``) — a conversation still going
+  on is kept whole, an old one goes whole;
+- **the inbox** (``unanswered``): messages the assistant could not answer, older than the retention;
+- **saved assessments** older than the retention are reduced to anonymous summaries
+  (``assessment_summaries``: notice, level, verdict, channel, day, the condition ids that decided
+  the verdict); the case code, the facts, the full result and the sender id are deleted;
+- **WeChat**: numbered choices last offered to a user, older than the retention, and message
+  dedupe rows older than a day (WeChat resends within seconds; the channel drops them itself too).
+
+Kept: the staff audit log (who looked at which case, when — the record of access to personal
+data, which must outlive the data), staff accounts, WeChat access tokens (not personal). Expired
+staff sessions are removed by the staff service itself.
+
+Each run prints what it removed (or, with ``--dry-run``, what it would remove) and is safe to
+repeat: rows are chosen by age only. Nothing runs at import.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass, fields
+from typing import Any, Dict, List, Optional
+
+import sqlalchemy as sa
+
+BATCH = 500  # assessments summarised per round trip
+
+
+@dataclass
+class PurgeReport:
+    """How many rows each step removed (or would remove, on a dry run)."""
+
+    days: int
+    cutoff: dt.datetime  # naive UTC: older than this goes
+    dry_run: bool = False
+    conversations: int = 0  # conversations (sender ids) whose events were deleted
+    events: int = 0  # their tracker events
+    unanswered: int = 0
+    assessments: int = 0  # saved assessments reduced to anonymous summaries
+    wechat_choices: int = 0
+    wechat_messages: int = 0
+
+    def counts(self) -> Dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.type in ("int", int) and f.name != "days"}
+
+    def lines(self) -> List[str]:
+        """The report an operator reads (Simplified Chinese)."""
+        verb = "将删除" if self.dry_run else "已删除"
+        head = (f"保留期 {self.days} 天：{self.cutoff:%Y-%m-%d %H:%M} (UTC) 之前的数据"
+                + ("（试运行，未删除任何数据）" if self.dry_run else ""))
+        return [
+            head,
+            f"  对话：{verb} {self.conversations} 个对话的 {self.events} 条记录",
+            f"  未答问题收件箱：{verb} {self.unanswered} 条",
+            f"  评估记录：{'将' if self.dry_run else '已'}把 {self.assessments} 条转为匿名统计（删除评估编号、事实和发送者）",
+            f"  微信：{verb} {self.wechat_choices} 条编号选项、{self.wechat_messages} 条消息去重记录",
+            "  员工操作日志（谁查看了什么）按规定保留，不删除。",
+        ]
+
+
+def deciding_conditions(result: Dict[str, Any]) -> List[str]:
+    """The condition ids that decided a saved verdict (``policies.eligibility.explain.as_record``):
+    not eligible — the exclusions that apply, else the route conditions not met; eligible — the
+    conditions of the route that was met; undetermined — the conditions still unknown."""
+    conditions = [c for c in result.get("conditions") or [] if isinstance(c, dict) and c.get("id")]
+
+    def ids(keep) -> List[str]:
+        return list(dict.fromkeys(c["id"] for c in conditions if keep(c)))
+
+    verdict, route = result.get("verdict"), result.get("route")
+    if verdict == "not_eligible":
+        return (ids(lambda c: c.get("route") is None and c.get("status") == "met")
+                or ids(lambda c: c.get("route") is not None and c.get("status") == "not_met"))
+    if verdict in ("eligible", "eligible_special"):
+        return ids(lambda c: route is not None and c.get("route") == route and c.get("status") == "met")
+    return ids(lambda c: c.get("status") == "unknown")
+
+
+def _epoch(moment: dt.datetime) -> float:
+    return moment.replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+def purge_conversations(engine: sa.engine.Engine, cutoff: dt.datetime, dry_run: bool,
+                        report: PurgeReport) -> None:
+    """Rasa's ``events``: every event of the conversations whose last event is older than
+    ``cutoff`` (Rasa stores unix timestamps)."""
+    if not sa.inspect(engine).has_table("events"):
+        return
+    events = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
+    stale = (sa.select(events.c.sender_id).group_by(events.c.sender_id)
+             .having(sa.func.max(events.c.timestamp) < _epoch(cutoff)))
+    with engine.begin() as conn:
+        senders = conn.execute(sa.select(sa.func.count()).select_from(stale.subquery())).scalar_one()
+        count = conn.execute(sa.select(sa.func.count()).select_from(events)
+                             .where(events.c.sender_id.in_(stale.scalar_subquery()))).scalar_one()
+        if not dry_run:
+            # the subquery is materialised first: a conversation that gets a new event meanwhile
+            # is no longer stale and is kept
+            count = conn.execute(sa.delete(events).where(events.c.sender_id.in_(stale.scalar_subquery()))).rowcount
+        report.conversations, report.events = int(senders), int(count)
+
+
+def summarise_assessments(session_conn: sa.engine.Connection, cutoff: dt.datetime, dry_run: bool) -> int:
+    """Replace each saved assessment older than ``cutoff`` by an anonymous summary row."""
+    from bot.storage import AssessmentRow, AssessmentSummaryRow
+
+    old = AssessmentRow.created_at < cutoff
+    if dry_run:
+        return int(session_conn.execute(sa.select(sa.func.count(AssessmentRow.id)).where(old)).scalar_one())
+    done = 0
+    while True:
+        rows = session_conn.execute(
+            sa.select(AssessmentRow.id, AssessmentRow.notice_id, AssessmentRow.level, AssessmentRow.verdict,
+                      AssessmentRow.channel, AssessmentRow.created_at, AssessmentRow.result)
+            .where(old).order_by(AssessmentRow.id).limit(BATCH)).all()
+        if not rows:
+            return done
+        summaries = []
+        for row in rows:
+            try:
+                result = json.loads(row.result or "{}")
+            except ValueError:
+                result = {}
+            summaries.append(dict(notice_id=row.notice_id, level=row.level, verdict=row.verdict,
+                                  channel=row.channel, day=row.created_at.date(),
+                                  deciding=json.dumps(deciding_conditions(result) if isinstance(result, dict) else [],
+                                                      ensure_ascii=False)))
+        session_conn.execute(sa.insert(AssessmentSummaryRow), summaries)
+        session_conn.execute(sa.delete(AssessmentRow).where(AssessmentRow.id.in_([r.id for r in rows])))
+        done += len(rows)
+
+
+def purge_project(engine: sa.engine.Engine, cutoff: dt.datetime, now: dt.datetime, dry_run: bool,
+                  report: PurgeReport) -> None:
+    """The project's own tables, in one transaction."""
+    from bot.storage import UnansweredRow
+    from bot.wechat.store import DEDUPE_KEEP_SECONDS, ChoiceRow, MessageRow
+
+    dedupe_cutoff = now - dt.timedelta(seconds=DEDUPE_KEEP_SECONDS)
+    steps = [("unanswered", UnansweredRow, UnansweredRow.created_at < cutoff),
+             ("wechat_choices", ChoiceRow, ChoiceRow.updated_at < cutoff),
+             ("wechat_messages", MessageRow, MessageRow.created_at < dedupe_cutoff)]
+    with engine.begin() as conn:
+        report.assessments = summarise_assessments(conn, cutoff, dry_run)
+        for name, model, condition in steps:
+            if dry_run:
+                count = conn.execute(sa.select(sa.func.count()).select_from(model).where(condition)).scalar_one()
+            else:
+                count = conn.execute(sa.delete(model).where(condition)).rowcount
+            setattr(report, name, int(count))
+
+
+def purge(database_url: str, tracker_store_url: str, days: int, now: Optional[dt.datetime] = None,
+          dry_run: bool = False) -> PurgeReport:
+    """Remove what is older than ``days`` (see the module docstring); ``now`` is naive UTC."""
+    from bot.db import Base, engine_for, open_engine
+
+    if days < 1:
+        raise ValueError("the retention must be at least one day")
+    now = now or dt.datetime.utcnow()
+    report = PurgeReport(days=days, cutoff=now - dt.timedelta(days=days), dry_run=dry_run)
+    purge_project(open_engine(database_url, Base.metadata), report.cutoff, now, dry_run, report)
+    purge_conversations(engine_for(tracker_store_url), report.cutoff, dry_run, report)
+    return report
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    from bot.settings import SettingsError, get_settings
+
+    parser = argparse.ArgumentParser(prog="python -m bot.purge",
+                                     description="删除超过保留期的对话、未答问题和评估事实（docs/retention.md）")
+    parser.add_argument("--dry-run", action="store_true", help="只统计将删除的数量，不删除")
+    parser.add_argument("--days", type=int, help="保留天数（默认 ZHICHENG_RETENTION_DAYS，180 天）")
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings().retention
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    days = settings.days if args.days is None else args.days
+    if days < 1:
+        print("保留天数至少为 1 天。", file=sys.stderr)
+        return 2
+    report = purge(settings.database_url, settings.tracker_store_url, days, dry_run=args.dry_run)
+    print("\n".join(report.lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Empty databases of both kinds the project runs on, for the schema and retention tests: a SQLite
+file, and a fresh database on one throwaway PostgreSQL server per test session (tests/services.py;
+never mocked)."""
+from __future__ import annotations
+
+import uuid
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from bot import db
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    from tests.services import throwaway_postgres
+
+    with throwaway_postgres() as url:
+        yield url
+
+
+def new_postgres_database(server_url: str) -> str:
+    """A new, empty database on the server of ``server_url``; its URL."""
+    name = f"zhicheng_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    admin.dispose()
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db(request, tmp_path) -> Iterator[str]:
+    """The URL of an empty database: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'zhicheng.db'}"
+    else:
+        url = new_postgres_database(request.getfixturevalue("pg_server"))
+    yield url
+    db.dispose(url)
