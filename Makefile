@@ -150,7 +150,8 @@ run: setup ## Start the action server (5055, loopback), Rasa (5005: REST, web wi
 	$(SECRETS)
 	$(PY) -m bot.action_server &
 	$(PY) -m bot.staff serve &
-	eval "$(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml $$($(PY) -m bot.settings rasa-args)"
+	# bot.rasa_main = the rasa CLI with the per-turn performance patches (docs/performance.md)
+	eval "$(PY) -m bot.rasa_main run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml $$($(PY) -m bot.settings rasa-args)"
 
 shell: setup ## Chat in the terminal (starts the action server too)
 	trap 'kill 0' EXIT INT TERM
@@ -200,3 +201,18 @@ constraints: $(STAMP_VENV) ## Re-pin every package from the working venv into co
 clean: ## Remove the venv, generated resources, models and local databases
 	rm -rf $(VENV) build models var results data/nlu/generated.yml domain/generated_facts.yml .pytest_cache \
 		widget/node_modules widget/dist
+
+.PHONY: bench-turns
+bench-turns: setup ## Per-turn cost side by side: this project vs a bare default-recipe Rasa bot (ratios; docs/performance.md)
+	$(PY) -m benchmarks.turn_cost $(ARGS)
+
+# --- The project's schema and data retention (bot/migrate.py, bot/purge.py, docs/retention.md).
+# Services migrate the project database by themselves on start; these do it by hand.
+.PHONY: migrate purge
+migrate: $(STAMP_VENV) ## Bring the project database (ZHICHENG_DATABASE_URL) to the newest schema (Alembic)
+	mkdir -p var
+	$(PY) -m bot.migrate upgrade
+
+purge: $(STAMP_VENV) ## Delete conversations, inbox rows and assessment facts older than ZHICHENG_RETENTION_DAYS (ARGS=--dry-run)
+	mkdir -p var
+	$(PY) -m bot.purge $(ARGS)

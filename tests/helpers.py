@@ -16,6 +16,8 @@ from typing import Dict, Iterator, List, Optional
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "assistant.tar.gz"
 RASA = str(Path(sys.executable).with_name("rasa"))
+# ``rasa`` with the per-turn performance patches of bot/rasa_main.py (same arguments as ``rasa``).
+RASA_MAIN = [sys.executable, "-m", "bot.rasa_main"]
 
 
 def base_env(**extra: str) -> Dict[str, str]:
@@ -77,10 +79,11 @@ def start_action_server(port: int, env: Dict[str, str], log) -> subprocess.Popen
 
 def start_rasa_server(port: int, env: Dict[str, str], log, endpoints: str = "endpoints.yml",
                       credentials: str = "credentials.yml", auth_token: Optional[str] = None,
-                      as_make_run: bool = False) -> subprocess.Popen:
+                      as_make_run: bool = False, launcher: Optional[List[str]] = None) -> subprocess.Popen:
     """Rasa with its HTTP API on; with ``auth_token`` the API (not the channels) needs ``?token=``.
     ``as_make_run``: the flags make run uses (bot.settings.rasa_run_args: RASA_HOST, the API token
-    RASA_AUTH_TOKEN from ``env``), on ``port``."""
+    RASA_AUTH_TOKEN from ``env``), on ``port``. ``launcher``: the command standing for ``rasa``
+    (default: ``python -m bot.rasa_main``, as make run; ``[RASA]`` for Rasa's CLI unpatched)."""
     if as_make_run:
         from bot.settings import rasa_run_args
 
@@ -89,7 +92,7 @@ def start_rasa_server(port: int, env: Dict[str, str], log, endpoints: str = "end
         token = ["--auth-token", auth_token] if auth_token else []
         flags = ["--port", str(port), "--enable-api", "-i", "127.0.0.1", *token]
     return subprocess.Popen(
-        [RASA, "run", "--model", str(MODEL), "--endpoints", endpoints, "--credentials", credentials, *flags],
+        [*(launcher or RASA_MAIN), "run", "--model", str(MODEL), "--endpoints", endpoints, "--credentials", credentials, *flags],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
 

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from tests.helpers import MODEL, RASA, ROOT, base_env, free_port, http_json, wait_until
+from tests.helpers import MODEL, RASA, RASA_MAIN, ROOT, base_env, free_port, http_json, wait_until
 
 
 class RestartableStack:
@@ -52,7 +52,7 @@ class RestartableStack:
         log = open(self.workdir / f"rasa-{self._starts}.log", "w")
         self._logs.append(log)
         self.rasa = subprocess.Popen(
-            [RASA, "run", "--model", str(MODEL), "--endpoints", "endpoints.yml", "--credentials",
+            [*RASA_MAIN, "run", "--model", str(MODEL), "--endpoints", "endpoints.yml", "--credentials",
              self.credentials, "--port", str(self.rasa_port), "--enable-api", "-i", "127.0.0.1"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 

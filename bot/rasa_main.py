@@ -1,0 +1,206 @@
+"""Rasa's command line with narrowly scoped per-turn performance patches: ``python -m bot.rasa_main``.
+
+``python -m bot.rasa_main run --model … --endpoints …`` is ``rasa run --model … --endpoints …``: it
+applies the patches below, then hands over to Rasa's own CLI ``main`` with the same arguments. Every
+patch targets Rasa 3.6.21 (``TARGET_RASA_VERSION``); with any other Rasa the start fails loudly, so an
+upgrade re-checks each patch instead of silently keeping or losing it. docs/performance.md has the
+profile that motivated each patch and its measured effect.
+
+Patches (each keeps Rasa's behaviour, only its cost changes):
+
+1. ``RemoteAction._validate_action_result``: Rasa calls ``jsonschema.validate`` on every action
+   server response, which first *checks the schema itself* against the JSON-Schema meta-schema
+   (``check_schema``) and builds a new validator — about half of the Rasa process's CPU per turn in
+   the profile. The schema is a constant, so it is checked once and one validator is kept per
+   schema; every response is still validated and an invalid one still raises the same
+   ``jsonschema.ValidationError`` (best match, with Rasa's hint appended).
+2. ``Event.resolve_by_type``: every event read back from the tracker store (and every event an
+   action returns) is deserialised through it, and it walks the whole ``Event`` class tree
+   (``all_subclasses``, with ``inspect.isabstract`` on each class) to find the class of one type
+   name — most of the time of re-reading a conversation. The answer for a name is remembered after
+   Rasa's own lookup found it; unknown names still go through Rasa's lookup (and still raise).
+3. ``DialogueStateTracker.past_states``: to predict one action, each dialogue policy (rules,
+   memoization, TED, several times within the rule policy) turns the *whole* conversation into a
+   list of states — replaying every event and featurising every slot at every past turn — and the
+   policies keep only the last few. Asked again for the same tracker, unchanged (same event count,
+   same last event), with the same arguments, the states computed a moment ago are given again (as
+   a copy: callers edit the last state in place). Rasa's training already caches states this way
+   (``TrackerWithCachedStates``); this is the same for the trackers of a running conversation.
+"""
+from __future__ import annotations
+
+import collections
+import json
+import sys
+from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+
+TARGET_RASA_VERSION = "3.6.21"
+
+_applied: List[str] = []
+
+
+def check_rasa_version() -> None:
+    """Fail loudly when the installed Rasa is not the one the patches were written for."""
+    import rasa
+
+    if rasa.__version__ != TARGET_RASA_VERSION:
+        raise RuntimeError(
+            f"bot.rasa_main patches Rasa {TARGET_RASA_VERSION} but Rasa {rasa.__version__} is installed: "
+            "re-check each patch in bot/rasa_main.py against the new version (docs/performance.md)"
+        )
+
+
+def _cached_validator_factory() -> Callable[[Dict[str, Any]], Any]:
+    """A jsonschema validator per distinct schema, its schema checked once when first built."""
+    from jsonschema.validators import validator_for
+
+    cache: Dict[str, Any] = {}
+
+    def validator(schema: Dict[str, Any]) -> Any:
+        key = json.dumps(schema, sort_keys=True)
+        found = cache.get(key)
+        if found is None:
+            cls = validator_for(schema)
+            cls.check_schema(schema)  # what jsonschema.validate does on every call; here once
+            found = cache[key] = cls(schema)
+        return found
+
+    return validator
+
+
+def patch_action_result_validation() -> None:
+    """Validate action server responses with a cached validator (see patch 1 in the module doc).
+
+    Rasa 3.6.21 ``rasa/core/actions/action.py``: ``RemoteAction._validate_action_result(result)``
+    calls ``jsonschema.validate(result, self.action_response_format_spec())`` and, on a
+    ``ValidationError``, appends a hint to ``e.message`` and re-raises. This does the same, with the
+    schema checked and the validator built once per schema (the spec is a static method; a subclass
+    with another spec gets its own validator).
+    """
+    from jsonschema import ValidationError, exceptions
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    validator_for_schema = _cached_validator_factory()
+    spec_key: Dict[type, Any] = {}
+
+    def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+        cls = type(self)
+        validator = spec_key.get(cls)
+        if validator is None:
+            validator = spec_key[cls] = validator_for_schema(self.action_response_format_spec())
+        error: Optional[ValidationError] = exceptions.best_match(validator.iter_errors(result))
+        if error is not None:
+            error.message += (
+                f". Failed to validate Action server response from API, "
+                f"make sure your response from the Action endpoint is valid. "
+                f"For more information about the format visit "
+                f"{DOCS_BASE_URL}/custom-actions"
+            )
+            raise error
+        return True
+
+    _validate_action_result.__doc__ = RemoteAction._validate_action_result.__doc__
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+
+
+def patch_event_type_lookup() -> None:
+    """Remember the event class of each type name (see patch 2 in the module doc).
+
+    Rasa 3.6.21 ``rasa/shared/core/events.py``: the static ``Event.resolve_by_type(type_name,
+    default=None)`` returns the first class in ``all_subclasses(Event)`` whose ``type_name`` matches,
+    else ``None`` for the legacy ``topic``, else ``default``, else raises ``ValueError``. Only a
+    class found by that lookup is cached (never ``default`` nor ``None``). Event classes are defined
+    when their modules are imported; a class defined later under a name already resolved would not be
+    seen — Rasa defines none, and this project none at all.
+    """
+    from rasa.shared.core.events import Event
+
+    original = Event.resolve_by_type
+    found: Dict[str, type] = {}
+
+    def resolve_by_type(type_name: str, default: Optional[type] = None) -> Optional[type]:
+        cls = found.get(type_name)
+        if cls is not None:
+            return cls
+        cls = original(type_name, default)
+        if cls is not None and cls is not default and getattr(cls, "type_name", None) == type_name:
+            found[type_name] = cls
+        return cls
+
+    resolve_by_type.__doc__ = original.__doc__
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+
+
+STATES_REMEMBERED = 8  # trackers whose states are kept (strong references, so an id is never reused)
+
+
+def _copy_states(states: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Two levels deep: a state is {sub-state: {key: str | tuple | number}}; callers edit those dicts."""
+    return [{key: dict(sub) if isinstance(sub, dict) else sub for key, sub in state.items()} for state in states]
+
+
+def patch_past_states_memo() -> None:
+    """Give the same tracker's states again within one prediction (see patch 3 in the module doc).
+
+    Rasa 3.6.21 ``rasa/shared/core/trackers.py``: ``DialogueStateTracker.past_states(domain,
+    omit_unset_slots=False, ignore_rule_only_turns=False, rule_only_data=None)`` returns
+    ``domain.states_for_tracker_history(self, …)``, a pure function of the tracker's events, the
+    domain and the arguments. A tracker only changes by appending events (``update``), so the
+    same object with the same number of events and the same last event has the same states.
+    Subclasses (training's ``TrackerWithCachedStates`` has its own cache) are left alone.
+    """
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    original = DialogueStateTracker.past_states
+    recent: Deque[Tuple[Any, ...]] = collections.deque(maxlen=STATES_REMEMBERED)
+
+    def past_states(self: DialogueStateTracker, domain: Any, omit_unset_slots: bool = False,
+                    ignore_rule_only_turns: bool = False,
+                    rule_only_data: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        if type(self) is not DialogueStateTracker:
+            return original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        count = len(self.events)
+        last = self.events[-1] if count else None
+        for tracker, n, event, dom, omit, ignore, rule_only, states in recent:
+            if (tracker is self and n == count and event is last and dom is domain and omit == omit_unset_slots
+                    and ignore == ignore_rule_only_turns
+                    and (rule_only is rule_only_data or rule_only == rule_only_data)):
+                return _copy_states(states)
+        states = original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        recent.append((self, count, last, domain, omit_unset_slots, ignore_rule_only_turns,
+                       rule_only_data, _copy_states(states)))
+        return states
+
+    past_states.__doc__ = original.__doc__
+    DialogueStateTracker.past_states = past_states  # type: ignore[assignment]
+
+
+PATCHES: Dict[str, Callable[[], None]] = {
+    "action_result_validation": patch_action_result_validation,
+    "event_type_lookup": patch_event_type_lookup,
+    "past_states_memo": patch_past_states_memo,
+}
+
+
+def apply_patches() -> List[str]:
+    """Apply every patch once (idempotent); returns the names applied in this process."""
+    check_rasa_version()
+    for name, patch in PATCHES.items():
+        if name not in _applied:
+            patch()
+            _applied.append(name)
+    return list(_applied)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """``rasa <argv…>`` with the patches applied first."""
+    apply_patches()
+    from rasa.__main__ import main as rasa_cli
+
+    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    rasa_cli()
+
+
+if __name__ == "__main__":
+    main()
