@@ -475,6 +475,15 @@ _NUMBERS_ONLY = re.compile(r"^[0-9一二三四五六七八九\s,，、和及与;
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
+_LIST_PARTS = re.compile(r"[，,、；;。\s]+")
+_NUMBERED = re.compile(r"^(?:第)?(?P<n>[0-9]|[一二三四五六七八九])(?:项|条|个)?(?P<no>不符合|不是|没有|不对|否)?(?:符合|是|有|对)?$"
+                       r"|^(?P<no2>不符合|不是|没有)(?:第)?(?P<n2>[0-9]|[一二三四五六七八九])(?:项|条)?$")
+
+
+def _line_number(token: str) -> int:
+    return int(token) if token.isdigit() else _CN_DIGIT.get(token, 0)
+
+
 def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalogue) -> Parsed:
     """The answer to a checklist asked with numbered lines: the numbers (1 3 / 一、三), the labels
     or words naming them are yes and the others no (with 不清楚, "1，其他不清楚": not known);
@@ -501,11 +510,23 @@ def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalog
         if picked and all(1 <= n <= len(facts) for n in picked):
             out.facts = {f: True if (i + 1) in picked else rest for i, f in enumerate(facts)}
         return out
+    # Numbered parts among words: "2，1不符合，其他不清楚" / "1符合，3没有".
+    numbered: Dict[str, bool] = {}
+    words = []
+    for part in _LIST_PARTS.split(t):
+        m = _NUMBERED.match(part.strip())
+        n = _line_number(m.group("n") or m.group("n2")) if m else 0
+        if 1 <= n <= len(facts):
+            numbered[facts[n - 1]] = not (m.group("no") or m.group("no2"))
+        elif part.strip():
+            words.append(part)
+    t = "，".join(words)
     said: Dict[str, bool] = {f: True for f in facts if normalize(labels.get(f, "")) and normalize(labels[f]) in t}
     for pattern, fact in CHECKLIST_PATTERNS:
         m = pattern.search(t)
         if fact in facts and fact not in said and m:
             said[fact] = not any(g in ("不", "没", "非") for g in m.groups())
+    said = {**said, **numbered}
     if any(said.values()):
         out.facts = {f: said.get(f, rest) for f in facts}
     elif said and "都" not in t:  # 档案不在简阳: only those named are denied

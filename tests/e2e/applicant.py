@@ -81,12 +81,16 @@ def checklist_listed(bot: str) -> List[Tuple[int, str]]:
 
 
 def checklist_answer(listed: List[Tuple[int, str]], facts: Dict[str, Any]) -> str:
-    """The numbers of the lines that apply ("1 3"), 都不符合, or with 其他不清楚 / 不清楚."""
+    """The numbers of the lines that apply ("1 3"), 都不符合; when some are not known, what is
+    known and 其他不清楚 ("2，1不符合，其他不清楚"), or 不清楚."""
     yes = [str(n) for n, f in listed if facts.get(f) is True]
+    no = [f"{n}不符合" for n, f in listed if facts.get(f) is False]
     unknown = any(facts.get(f) is None for _, f in listed)
-    if yes:
-        return " ".join(yes) + ("，其他不清楚" if unknown else "")
-    return "不清楚" if unknown else "都不符合"
+    if not unknown:
+        return " ".join(yes) if yes else "都不符合"
+    if not yes and not no:
+        return "不清楚"
+    return "，".join(yes + no + ["其他不清楚"])
 
 
 def together_index() -> Dict[str, List[str]]:

@@ -190,6 +190,10 @@ LABELS = {"works_locally": "在简阳市工作", "employer_registered_locally": 
     ("1，其他不清楚", {"works_locally": True, "employer_registered_locally": "__unknown__",
                   "archive_local": "__unknown__"}),
     ("档案不在简阳", {"archive_local": False}),  # only what is named is denied
+    ("2，1不符合，其他不清楚", {"works_locally": False, "employer_registered_locally": True,
+                        "archive_local": "__unknown__"}),
+    ("第一项符合，第三项没有", {"works_locally": True, "employer_registered_locally": False, "archive_local": False}),
+    ("3，不在简阳上班", {"works_locally": False, "employer_registered_locally": False, "archive_local": True}),
     ("4", {}),  # no such line: asked again
     ("在简阳市工作", {"works_locally": True, "employer_registered_locally": False, "archive_local": False}),
 ])
