@@ -1,8 +1,11 @@
-"""Markers the login middleware reads from a route's handler: ``public`` (no login needed) and
-``admin_only`` (refused to staff with 403). Everything unmarked needs a logged-in session."""
+"""Markers the login middleware reads from a route's handler: ``public`` (no login needed),
+``admin_only`` (refused to everyone but admins with 403), ``roles(...)`` (only those roles) and
+``self_service`` (a POST a read-only supervisor may still make: logout, their own password).
+Everything unmarked needs a logged-in session; every POST of a read-only role is refused unless
+marked ``self_service``."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Tuple
 
 
 def public(handler: Callable) -> Callable:
@@ -13,4 +16,21 @@ def public(handler: Callable) -> Callable:
 
 def admin_only(handler: Callable) -> Callable:
     handler.admin_only = True  # type: ignore[attr-defined]
+    return handler
+
+
+def roles(*allowed: str) -> Callable[[Callable], Callable]:
+    """Only these roles (``bot.staff.models.ROLES``) may use the handler; the others get 403."""
+    names: Tuple[str, ...] = tuple(allowed)
+
+    def mark(handler: Callable) -> Callable:
+        handler.roles = names  # type: ignore[attr-defined]
+        return handler
+
+    return mark
+
+
+def self_service(handler: Callable) -> Callable:
+    """A POST that changes only the caller's own session or account: allowed to read-only roles."""
+    handler.self_service = True  # type: ignore[attr-defined]
     return handler

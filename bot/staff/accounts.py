@@ -8,7 +8,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.staff import audit, auth
-from bot.staff.access import admin_only, public
+from bot.staff.access import admin_only, public, self_service
 from bot.staff.csrf import FIELD, LOGIN_COOKIE, new_token, same
 from bot.staff.models import ROLE_NAMES
 
@@ -96,6 +96,7 @@ async def login_post(request: web.Request) -> web.Response:
     raise response
 
 
+@self_service
 async def logout_post(request: web.Request) -> web.Response:
     auth.end_session(request.app["db"], request.cookies.get(SESSION_COOKIE))
     audit.write(request.app["db"], request["principal"].username, "logout", request["principal"].username)
@@ -108,6 +109,7 @@ async def password_page(request: web.Request, error: str = "", done: bool = Fals
     return aiohttp_jinja2.render_template("password.html", request, {"error": error, "done": done})
 
 
+@self_service
 async def password_post(request: web.Request) -> web.Response:
     form = await request.post()
     principal = request["principal"]

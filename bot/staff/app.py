@@ -2,7 +2,9 @@
 
 Every route needs a logged-in session except those whose handler is marked ``access.public``
 (health, the login form) and the static stylesheet. Admin-only handlers are marked
-``access.admin_only``. Every POST carries the session's CSRF token.
+``access.admin_only``, the dashboard's ``access.roles("admin", "supervisor")``. A read-only
+supervisor is refused every POST except ``access.self_service`` ones (logout, own password).
+Every POST carries the session's CSRF token.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import jinja2
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from bot.staff import accounts, assess, auth, cases, inbox, notices, search
+from bot.staff import accounts, assess, auth, cases, dashboard, inbox, notices, search
 from bot.staff.access import public
 from bot.staff.csrf import FIELD, same
 from bot.staff.models import ROLE_NAMES, StaffDB
@@ -61,8 +63,15 @@ async def require_login(request: web.Request, handler: Callable) -> web.StreamRe
             raise web.HTTPSeeOther("/login?next=" + quote(request.path, safe="/"))
         raise web.HTTPUnauthorized(text="请先登录。")
     request["principal"] = principal
-    if getattr(request.match_info.handler, "admin_only", False) and not principal.is_admin:
+    handler_ = request.match_info.handler
+    if getattr(handler_, "admin_only", False) and not principal.is_admin:
         raise web.HTTPForbidden(text="只有管理员可以使用此功能。")
+    allowed = getattr(handler_, "roles", None)
+    if allowed is not None and principal.role not in allowed:
+        raise web.HTTPForbidden(text="您的账号没有使用此功能的权限。")
+    if (principal.read_only and request.method not in ("GET", "HEAD", "OPTIONS")
+            and not getattr(handler_, "self_service", False)):
+        raise web.HTTPForbidden(text="只读账号不能修改数据。")
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         form = await request.post()
         token = str(form.get(FIELD) or request.headers.get("X-CSRF-Token") or "")
@@ -160,6 +169,9 @@ def create_app(settings: Optional[StaffSettings] = None) -> web.Application:
     r.add_get("/cases", cases.case_page, name="cases")
     r.add_get("/inbox", inbox.inbox_page, name="inbox")
     r.add_get("/inbox.csv", inbox.inbox_csv, name="inbox_csv")
+    r.add_get("/dashboard", dashboard.dashboard_page, name="dashboard")
+    r.add_get("/dashboard.csv", dashboard.dashboard_csv, name="dashboard_csv")
+    r.add_get("/dashboard.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx")
     r.add_get("/account/password", accounts.password_page, name="password")
     r.add_post("/account/password", accounts.password_post)
     r.add_get("/admin/users", accounts.users_page, name="users")
@@ -182,6 +194,9 @@ def run(settings: Optional[StaffSettings] = None) -> None:
     from bot.privacy import install_log_masking
 
     install_log_masking()
+    from bot.migrate import on_start
+
+    on_start(settings.database_url)  # bring the schema to the newest revision before serving
     web.run_app(create_app(settings), host=settings.host, port=settings.port,
                 **RUN_OPTIONS)
 

@@ -15,6 +15,7 @@ ACTION_NAMES = {
     "case_lookup": "查询评估编号", "assess": "代为评估", "assess_save": "保存评估",
     "user_create": "新建账号", "user_disable": "停用账号", "user_enable": "启用账号",
     "user_reset_password": "重置密码", "password_change": "修改密码", "inbox_export": "导出未答问题",
+    "dashboard_export": "导出统计",
 }
 
 

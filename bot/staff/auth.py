@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.staff.models import ROLES, Session, StaffDB, User, utcnow
+from bot.staff.models import DASHBOARD_ROLES, READ_ONLY_ROLES, ROLES, Session, StaffDB, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,32}$")
@@ -45,6 +45,15 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def read_only(self) -> bool:
+        """A supervisor: sees the pages and the dashboard, changes nothing."""
+        return self.role in READ_ONLY_ROLES
+
+    @property
+    def sees_dashboard(self) -> bool:
+        return self.role in DASHBOARD_ROLES
+
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
@@ -63,7 +72,7 @@ def create_user(db: StaffDB, username: str, password: str, role: str = "staff",
     if not _USERNAME.match(username):
         raise AccountError("用户名须为2到32位字母、数字或 . _ -。")
     if role not in ROLES:
-        raise AccountError("角色只能是热线工作人员或管理员。")
+        raise AccountError("角色只能是热线工作人员、主管（只读）或管理员。")
     check_password_rules(password)
     with db.session() as s:
         exists = s.execute(sa.select(User.id).where(sa.func.lower(User.username) == username.lower())).first()

@@ -1,7 +1,7 @@
 """The staff service's own tables (SQLAlchemy 1.4): accounts, server-side sessions, audit log.
 
-They live in the project database (``ZHICHENG_DATABASE_URL``) next to the assessments and are
-created on first use. Datetimes are naive UTC everywhere. Portable SQL only (SQLite, PostgreSQL).
+They live in the project database (``ZHICHENG_DATABASE_URL``) next to the assessments; the schema
+is migrated on first use (``bot.migrate``). The audit log is never purged (docs/retention.md). Datetimes are naive UTC everywhere. Portable SQL only (SQLite, PostgreSQL).
 """
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ from typing import Optional
 import sqlalchemy as sa
 from bot.db import Base, open_engine, session_factory
 
-ROLES = ("staff", "admin")
-ROLE_NAMES = {"staff": "热线工作人员", "admin": "管理员"}
+ROLES = ("staff", "supervisor", "admin")
+ROLE_NAMES = {"staff": "热线工作人员", "supervisor": "主管（只读）", "admin": "管理员"}
+# Roles that see the dashboard (bot.staff.dashboard). A supervisor reads, never writes: the login
+# middleware refuses every request of theirs that is not a GET or HEAD, except logging out and
+# changing their own password (handlers marked ``access.self_service``).
+DASHBOARD_ROLES = ("admin", "supervisor")
+READ_ONLY_ROLES = ("supervisor",)
 
 
 def utcnow() -> dt.datetime:
@@ -60,7 +65,7 @@ TABLES = (User.__table__, Session.__table__, AuditEntry.__table__)
 
 
 class StaffDB:
-    """Engine and session factory for the staff tables; tables created on first use."""
+    """Engine and session factory for the staff tables; schema migrated on first use."""
 
     def __init__(self, url: str) -> None:
         self.url = url

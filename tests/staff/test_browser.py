@@ -62,6 +62,20 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ROOT / "docs" / f"staff-{name}.png"), full_page=True)
 
 
+def answer_field(scope, fact: str, value) -> None:
+    """Answer one fact's field inside the locator ``scope`` as a hotline agent would."""
+    if value is None:
+        scope.locator("input[value=__unknown__]").check()
+    elif isinstance(value, bool):
+        scope.locator(f"input[value={'true' if value else 'false'}]").check()
+    elif isinstance(value, dt.date):
+        scope.locator(f"input[name=fact_{fact}]:not([type=radio])").fill(value.isoformat())
+    elif isinstance(value, int):
+        scope.locator(f"input[name=fact_{fact}]:not([type=radio])").fill(str(value))
+    else:
+        scope.locator(f"input[value={value}]").check()
+
+
 def test_login_search_assess_and_case_lookup(service, page, rasa_stack):
     base = service["base"]
     page.goto(f"{base}/")
@@ -87,26 +101,21 @@ def test_login_search_assess_and_case_lookup(service, page, rasa_stack):
     for _ in range(60):
         if page.locator("form.questions").count() == 0:
             break
-        fact = page.locator("fieldset.q").first.get_attribute("data-fact")
-        value = facts.get(fact)
-        field = f"fieldset.q[data-fact={fact}]"
-        if fact == "exclusions":  # asked together: tick those that apply, else 都没有
-            group = (page.locator(field).get_attribute("data-facts") or "").split(",")
+        field = page.locator("fieldset.q").first  # one question at a time, like a call
+        kind = field.get_attribute("data-fact")
+        if kind in ("exclusions", "checklist"):  # asked together: tick those that apply, else 都没有
+            group = (field.get_attribute("data-facts") or "").split(",")
+            prefix = field.locator("input[type=hidden]").get_attribute("name")[:-len("_asked")]
             ticked = [f for f in group if facts.get(f) is True]
             for f in ticked:
-                page.check(f"{field} input[name=excl_{f}]")
+                field.locator(f"input[name={prefix}_{f}]").check()
             if not ticked:
-                page.check(f"{field} input[name=excl_none]")
-        elif value is None:
-            page.check(f"{field} input[value=__unknown__]")
-        elif isinstance(value, bool):
-            page.check(f"{field} input[value={'true' if value else 'false'}]")
-        elif isinstance(value, dt.date):
-            page.fill(f"{field} input[name=fact_{fact}]", value.isoformat())
-        elif isinstance(value, int):
-            page.fill(f"{field} input[name=fact_{fact}]", str(value))
+                field.locator(f"input[name={prefix}_none]").check()
+        elif kind == "together":  # one field per fact under one question
+            for fact in (field.get_attribute("data-facts") or "").split(","):
+                answer_field(field.locator(f"div.part[data-fact={fact}]"), fact, facts.get(fact))
         else:
-            page.check(f"{field} input[value={value}]")
+            answer_field(field, kind, facts.get(kind))
         page.click("form.questions button[type=submit]")
     assert page.get_attribute("p.verdict", "data-verdict") == "eligible"
     assert "三（一）" in page.inner_text("#result")

@@ -1,0 +1,433 @@
+"""The dashboard's figures, computed from what the assistant already stores — aggregates only.
+
+Read-only, through SQLAlchemy Core, on SQLite and PostgreSQL alike:
+
+- Rasa's tracker store (``events`` of ``TRACKER_STORE_URL``): conversations and messages per day
+  and channel (a user event's ``input_channel``), the answer rate, the topics asked (a user event's
+  intent → ``policies.qa.INTENT_TOPICS``), hand-offs and reply times;
+- the project database: the inbox (``unanswered``, text already masked) grouped by similarity,
+  saved assessments (``assessments``) and their anonymous summaries (``assessment_summaries``),
+  and the WeChat dedupe rows (``wechat_messages``) for answers sent through the customer-service API.
+
+A user message counts as **answered** unless its turn (the actions the assistant ran before the
+next user message) ran ``action_human_handoff`` or ``action_default_fallback``, or ran
+``action_scope_help`` without that action setting ``last_question`` (it sets it only when a notice
+item answered after all; otherwise it replied "抱歉，这个问题我还回答不了" and wrote the inbox row).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+CHANNELS: Dict[str, str] = {"wechat": "微信公众号", "webchat": "网页聊天", "rest": "REST 接口"}
+OTHER_CHANNEL = "other"
+CHANNEL_NAMES: Dict[str, str] = {**CHANNELS, OTHER_CHANNEL: "其他", "staff": "热线代为评估"}
+HANDOFF_ACTION = "action_human_handoff"
+FALLBACK_ACTIONS = ("action_default_fallback",)
+SCOPE_ACTION = "action_scope_help"
+ANSWERED_SLOT = "last_question"  # set by action_scope_help only when a notice item answered
+MAX_SPAN_DAYS = 366
+UNANSWERED_LIMIT = 5000  # inbox rows grouped per period (newest first)
+SIMILARITY = 0.4  # character-bigram Jaccard at or above which two questions are one group
+TOP_GROUPS = 15
+
+_tracker = sa.MetaData()
+EVENTS = sa.Table(  # the columns of Rasa 3.6's SQLTrackerStore read here
+    "events", _tracker, sa.Column("id", sa.Integer, primary_key=True), sa.Column("sender_id", sa.String(255)),
+    sa.Column("type_name", sa.String(255)), sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)), sa.Column("action_name", sa.String(255)), sa.Column("data", sa.Text))
+_project = sa.MetaData()  # the columns read here, declared apart from the ORM models (read-only)
+UNANSWERED = sa.Table("unanswered", _project, sa.Column("id", sa.Integer), sa.Column("text", sa.Text),
+                      sa.Column("channel", sa.String), sa.Column("created_at", sa.DateTime))
+ASSESSMENTS = sa.Table("assessments", _project, sa.Column("id", sa.Integer), sa.Column("notice_id", sa.String),
+                       sa.Column("level", sa.String), sa.Column("verdict", sa.String),
+                       sa.Column("result", sa.Text), sa.Column("channel", sa.String),
+                       sa.Column("created_at", sa.DateTime))
+SUMMARIES = sa.Table("assessment_summaries", _project, sa.Column("id", sa.Integer),
+                     sa.Column("notice_id", sa.String), sa.Column("level", sa.String),
+                     sa.Column("verdict", sa.String), sa.Column("channel", sa.String), sa.Column("day", sa.Date),
+                     sa.Column("deciding", sa.Text))
+WECHAT_MESSAGES = sa.Table("wechat_messages", _project, sa.Column("key", sa.String), sa.Column("state", sa.String),
+                           sa.Column("created_at", sa.DateTime))
+WECHAT_LATE_STATE = "custom"  # answered through the customer-service API (bot/channels/wechat.py)
+WECHAT_DEDUPE_HOURS = 24  # the dedupe rows are kept one day (bot/wechat/store.py)
+
+
+class PeriodError(ValueError):
+    """A period the page cannot show, worded for staff (Chinese)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days ``start`` … ``end`` (inclusive) in ``zone``, and a channel ("" = all)."""
+
+    start: dt.date
+    end: dt.date
+    channel: str = ""
+    zone: str = "Asia/Shanghai"
+
+    @classmethod
+    def parse(cls, query: Mapping[str, str], today: dt.date, zone: str) -> "Period":
+        """From the page's ``from``, ``to`` and ``channel``; the last 30 days by default."""
+        def day(name: str, default: dt.date) -> dt.date:
+            raw = (query.get(name) or "").strip()
+            if not raw:
+                return default
+            try:
+                return dt.date.fromisoformat(raw[:10])
+            except ValueError:
+                raise PeriodError("日期格式应为 年-月-日，例如 2024-10-01。") from None
+
+        end = day("to", today)
+        start = day("from", end - dt.timedelta(days=29))
+        if start > end:
+            raise PeriodError("开始日期不能晚于结束日期。")
+        if (end - start).days + 1 > MAX_SPAN_DAYS:
+            raise PeriodError(f"统计区间最长 {MAX_SPAN_DAYS} 天。")
+        channel = (query.get("channel") or "").strip()
+        if channel and channel not in CHANNELS:
+            raise PeriodError("渠道只能是全部、微信公众号、网页聊天或 REST 接口。")
+        return cls(start, end, channel, zone)
+
+    @property
+    def days(self) -> List[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+    def bounds_utc(self) -> Tuple[dt.datetime, dt.datetime]:
+        """Naive UTC datetimes [first moment, moment after the last day)."""
+        tz = ZoneInfo(self.zone)
+        lo = dt.datetime.combine(self.start, dt.time(), tz).astimezone(dt.timezone.utc).replace(tzinfo=None)
+        hi = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.timezone.utc)
+        return lo, hi.replace(tzinfo=None)
+
+    def local_day(self, moment_utc: dt.datetime) -> dt.date:
+        return moment_utc.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(self.zone)).date()
+
+    @property
+    def channels(self) -> List[str]:
+        """The channel columns shown: the one chosen, or every channel and 其他."""
+        return [self.channel] if self.channel else [*CHANNELS, OTHER_CHANNEL]
+
+
+@dataclass
+class Day:
+    day: dt.date
+    conversations: Dict[str, int] = field(default_factory=dict)  # channel → conversations with a message
+    messages: Dict[str, int] = field(default_factory=dict)  # channel → user messages
+    answered: int = 0
+    handoffs: int = 0
+
+    @property
+    def total_messages(self) -> int:
+        return sum(self.messages.values())
+
+    @property
+    def answer_rate(self) -> Optional[float]:
+        return self.answered / self.total_messages if self.total_messages else None
+
+
+@dataclass
+class Traffic:
+    """What the tracker store says about the period."""
+
+    days: List[Day]
+    conversations: int = 0  # distinct conversations with a user message in the period
+    messages: int = 0
+    answered: int = 0
+    handoffs: int = 0
+    fallbacks: int = 0  # turns that ended in the scope / fallback reply
+    topics: Counter = field(default_factory=Counter)  # topic code → user messages
+    reply_seconds: List[float] = field(default_factory=list)
+
+    @property
+    def answer_rate(self) -> Optional[float]:
+        return self.answered / self.messages if self.messages else None
+
+
+@dataclass
+class UnansweredGroup:
+    size: int
+    text: str  # one representative, masked as the inbox shows it
+
+
+@dataclass
+class VerdictCount:
+    notice_id: str
+    level: str
+    verdict: str
+    count: int
+
+
+@dataclass
+class Decider:
+    notice_id: str
+    level: str
+    condition_id: str
+    count: int  # "not eligible" verdicts this condition decided
+    of: int  # "not eligible" verdicts for this notice and level
+
+
+@dataclass
+class Figures:
+    period: Period
+    traffic: Traffic
+    unanswered_total: int
+    unanswered_groups: List[UnansweredGroup]
+    verdicts: List[VerdictCount]
+    deciders: List[Decider]
+    wechat_late_24h: Optional[int]  # None: not counted (another channel chosen, or no table)
+    tracker_available: bool = True
+
+
+# --- the tracker store ------------------------------------------------------------------------
+
+def _json(text: Optional[str]) -> Dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass
+class _Turn:
+    sender: str
+    at: float
+    channel: str
+    intent: Optional[str]
+    actions: List[str] = field(default_factory=list)
+    answered_slot: bool = False
+    reply_at: Optional[float] = None
+
+    @property
+    def handoff(self) -> bool:
+        return HANDOFF_ACTION in self.actions
+
+    @property
+    def fallback(self) -> bool:
+        return (any(a in FALLBACK_ACTIONS for a in self.actions)
+                or (SCOPE_ACTION in self.actions and not self.answered_slot))
+
+    @property
+    def answered(self) -> bool:
+        return not self.handoff and not self.fallback
+
+
+def turns(rows: Iterable[Sequence[Any]]) -> Iterator[_Turn]:
+    """Each user message with what followed it, from events ordered by sender and id:
+    (sender_id, type_name, timestamp, intent_name, action_name, data)."""
+    turn: Optional[_Turn] = None
+    for sender, type_name, ts, intent, action, data in rows:
+        if turn is not None and sender != turn.sender:
+            yield turn
+            turn = None
+        if type_name == "user":
+            if turn is not None:
+                yield turn
+            parsed = _json(data)
+            channel = parsed.get("input_channel") or ""
+            turn = _Turn(sender, float(ts or 0.0), channel if channel in CHANNELS else OTHER_CHANNEL,
+                         intent or ((parsed.get("parse_data") or {}).get("intent") or {}).get("name"))
+        elif turn is None:
+            continue
+        elif type_name == "action" and action:
+            turn.actions.append(action)
+        elif type_name == "bot":
+            if turn.reply_at is None and ts:
+                turn.reply_at = float(ts)
+        elif type_name == "slot" and _json(data).get("name") == ANSWERED_SLOT:
+            turn.answered_slot = True
+    if turn is not None:
+        yield turn
+
+
+def _epoch(moment: dt.datetime) -> float:
+    return moment.replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+def read_traffic(engine: sa.engine.Engine, period: Period, intent_topics: Mapping[str, str]) -> Traffic:
+    """Reads the period's user, bot, action and slot events (data only for user and slot events),
+    streamed; keeps counts, never texts or sender ids."""
+    lo, hi = period.bounds_utc()
+    e = EVENTS
+    data = sa.case((e.c.type_name.in_(("user", "slot")), e.c.data), else_=sa.null())
+    query = (sa.select(e.c.sender_id, e.c.type_name, e.c.timestamp, e.c.intent_name, e.c.action_name, data)
+             .where(e.c.timestamp >= _epoch(lo), e.c.timestamp < _epoch(hi) + 3600,  # a late reply
+                    e.c.type_name.in_(("user", "bot", "action", "slot")))
+             .order_by(e.c.sender_id, e.c.id))
+    days = {d: Day(d, {c: 0 for c in period.channels}, {c: 0 for c in period.channels}) for d in period.days}
+    traffic = Traffic(days=list(days.values()))
+    seen: Dict[dt.date, set] = defaultdict(set)
+    everyone: set = set()
+    lo_ts, hi_ts = _epoch(lo), _epoch(hi)
+    with engine.connect() as conn:
+        rows = conn.execution_options(stream_results=True).execute(query)
+        for turn in turns(rows):
+            if not lo_ts <= turn.at < hi_ts or (period.channel and turn.channel != period.channel):
+                continue
+            day = days[period.local_day(dt.datetime.utcfromtimestamp(turn.at))]
+            day.messages[turn.channel] += 1
+            if (turn.sender, turn.channel) not in seen[day.day]:
+                seen[day.day].add((turn.sender, turn.channel))
+                day.conversations[turn.channel] += 1
+            everyone.add(turn.sender)
+            traffic.messages += 1
+            if turn.answered:
+                day.answered += 1
+                traffic.answered += 1
+            if turn.handoff:
+                day.handoffs += 1
+                traffic.handoffs += 1
+            elif turn.fallback:
+                traffic.fallbacks += 1
+            topic = intent_topics.get(turn.intent or "")
+            if topic:
+                traffic.topics[topic] += 1
+            if turn.reply_at is not None and turn.reply_at >= turn.at:
+                traffic.reply_seconds.append(turn.reply_at - turn.at)
+    traffic.conversations = len(everyone)
+    return traffic
+
+
+def percentile(values: Sequence[float], q: float) -> Optional[float]:
+    """The q-th percentile (0–100), linear between closest ranks; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100.0
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+# --- the inbox, grouped -----------------------------------------------------------------------
+
+_NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def bigrams(text: str) -> frozenset:
+    """Character pairs of the text without spaces and punctuation (one character: itself)."""
+    from policies.text import normalize
+
+    clean = _NOT_TEXT.sub("", normalize(text).lower())
+    if len(clean) < 2:
+        return frozenset([clean]) if clean else frozenset()
+    return frozenset(clean[i:i + 2] for i in range(len(clean) - 1))
+
+
+def jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def group_similar(texts: Sequence[str], threshold: float = SIMILARITY) -> List[UnansweredGroup]:
+    """Greedy single pass: a text joins the first group whose first text is similar enough.
+    Groups biggest first; the representative is the group's most frequent text."""
+    groups: List[Tuple[frozenset, List[str]]] = []
+    for text in texts:
+        grams = bigrams(text)
+        for head, members in groups:
+            if jaccard(grams, head) >= threshold:
+                members.append(text)
+                break
+        else:
+            groups.append((grams, [text]))
+    out = [UnansweredGroup(len(members), Counter(members).most_common(1)[0][0]) for _, members in groups]
+    out.sort(key=lambda g: -g.size)  # stable: equal sizes keep the order first seen (newest first)
+    return out
+
+
+def read_unanswered(engine: sa.engine.Engine, period: Period) -> Tuple[int, List[UnansweredGroup]]:
+    lo, hi = period.bounds_utc()
+    u = UNANSWERED
+    where = [u.c.created_at >= lo, u.c.created_at < hi]
+    if period.channel:
+        where.append(u.c.channel == period.channel)
+    with engine.connect() as conn:
+        total = int(conn.execute(sa.select(sa.func.count()).select_from(u).where(*where)).scalar_one())
+        texts = [r[0] for r in conn.execute(sa.select(u.c.text).where(*where)
+                                            .order_by(u.c.created_at.desc(), u.c.id.desc()).limit(UNANSWERED_LIMIT))]
+    return total, group_similar(texts)
+
+
+# --- assessments ------------------------------------------------------------------------------
+
+def read_assessments(engine: sa.engine.Engine, period: Period) -> Tuple[List[VerdictCount], List[Decider]]:
+    """Saved assessments and the summaries of purged ones, by notice, level and verdict; for each
+    notice and level, how often each condition decided "not eligible"."""
+    from bot.purge import deciding_conditions
+
+    lo, hi = period.bounds_utc()
+    a, s = ASSESSMENTS, SUMMARIES
+    a_where = [a.c.created_at >= lo, a.c.created_at < hi]
+    s_where = [s.c.day >= period.start, s.c.day <= period.end]
+    if period.channel:
+        a_where.append(a.c.channel == period.channel)
+        s_where.append(s.c.channel == period.channel)
+    counts: Counter = Counter()
+    deciding: Dict[Tuple[str, str], Counter] = defaultdict(Counter)
+    with engine.connect() as conn:
+        for notice_id, level, verdict, n in conn.execute(
+                sa.select(a.c.notice_id, a.c.level, a.c.verdict, sa.func.count())
+                .where(*a_where).group_by(a.c.notice_id, a.c.level, a.c.verdict)):
+            counts[(notice_id, level, verdict)] += int(n)
+        for notice_id, level, verdict, n in conn.execute(
+                sa.select(s.c.notice_id, s.c.level, s.c.verdict, sa.func.count())
+                .where(*s_where).group_by(s.c.notice_id, s.c.level, s.c.verdict)):
+            counts[(notice_id, level, verdict)] += int(n)
+        rows = conn.execution_options(stream_results=True).execute(
+            sa.select(a.c.notice_id, a.c.level, a.c.result).where(*a_where, a.c.verdict == "not_eligible"))
+        for notice_id, level, result in rows:
+            for cid in deciding_conditions(_json(result)):
+                deciding[(notice_id, level)][cid] += 1
+        for notice_id, level, ids in conn.execute(
+                sa.select(s.c.notice_id, s.c.level, s.c.deciding).where(*s_where, s.c.verdict == "not_eligible")):
+            try:
+                listed = json.loads(ids or "[]")
+            except ValueError:
+                listed = []
+            for cid in dict.fromkeys(str(i) for i in listed if i):
+                deciding[(notice_id, level)][cid] += 1
+    verdicts = [VerdictCount(n, lv, v, c) for (n, lv, v), c in sorted(counts.items())]
+    not_eligible = {(v.notice_id, v.level): v.count for v in verdicts if v.verdict == "not_eligible"}
+    deciders = [Decider(n, lv, cid, c, not_eligible.get((n, lv), 0))
+                for (n, lv), counter in sorted(deciding.items())
+                for cid, c in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return verdicts, deciders
+
+
+def read_wechat_late(engine: sa.engine.Engine, now: dt.datetime) -> Optional[int]:
+    """Answers sent through the customer-service API in the last day (the dedupe rows that say so
+    are kept one day only); None when the table is not there."""
+    m = WECHAT_MESSAGES
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(m).where(
+                m.c.state == WECHAT_LATE_STATE,
+                m.c.created_at >= now - dt.timedelta(hours=WECHAT_DEDUPE_HOURS))).scalar_one())
+    except sa.exc.SQLAlchemyError:
+        return None
+
+
+def compute(tracker: sa.engine.Engine, project: sa.engine.Engine, period: Period,
+            intent_topics: Mapping[str, str], now: Optional[dt.datetime] = None) -> Figures:
+    """Every figure of the dashboard for ``period``. A missing tracker store gives empty traffic."""
+    try:
+        traffic = read_traffic(tracker, period, intent_topics)
+        available = True
+    except sa.exc.SQLAlchemyError:
+        traffic = Traffic(days=[Day(d, {c: 0 for c in period.channels}, {c: 0 for c in period.channels})
+                                for d in period.days])
+        available = False
+    total, groups = read_unanswered(project, period)
+    verdicts, deciders = read_assessments(project, period)
+    late = None
+    if period.channel in ("", "wechat"):
+        late = read_wechat_late(project, now or dt.datetime.utcnow())
+    return Figures(period, traffic, total, groups[:TOP_GROUPS], verdicts, deciders, late, available)
