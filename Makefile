@@ -12,7 +12,7 @@ MODEL := models/assistant.tar.gz
 STAMP_VENV := $(VENV)/.installed
 STAMP_RES := build/.resources
 STAMP_BROWSER := build/.chromium
-STAMP_SERVICES := build/.services
+STAMP_SERVICES := build/.services-nginx
 
 export PYTHONPATH := $(CURDIR)
 export TRACKER_STORE_URL ?= sqlite:///var/tracker.db
@@ -55,6 +55,7 @@ export WECHAT_API_BASE ?= https://api.weixin.qq.com
 export WECHAT_REPLY_BUDGET ?= 4.0
 export WECHAT_TIMESTAMP_WINDOW ?= 300
 export WECHAT_MAX_BODY_BYTES ?= 65536
+export WECHAT_TURNS_AT_ONCE ?= 2
 
 # --- Web chat widget (docs/widget.md).
 # (block owned by the widget) npm ci when the lock file changes, esbuild when a source changes.
@@ -130,20 +131,22 @@ $(STAMP_BROWSER):
 
 browser: $(STAMP_BROWSER) ## Install Debian's chromium for the browser tests (if missing)
 
-# Debian's PostgreSQL and Redis servers: the tests start throwaway instances of their own
-# (tests/services.py); nothing is left running.
+# Debian's PostgreSQL, Redis and nginx: the tests start throwaway instances of their own
+# (tests/services.py, bot/prod.py); nothing is left running. make run-prod runs them under var/prod.
 $(STAMP_SERVICES):
 	mkdir -p build
-	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then
+	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null \
+	    || ! PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null; then
 	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo "sudo -n" )
 	  $$SUDO apt-get update -qq
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql redis-server >/dev/null
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql redis-server nginx >/dev/null
 	fi
 	ls /usr/lib/postgresql/*/bin/initdb
 	redis-server --version
+	PATH="$$PATH:/usr/sbin" nginx -v
 	touch $@
 
-services: $(STAMP_SERVICES) ## Install Debian's PostgreSQL and Redis servers for the tests (if missing)
+services: $(STAMP_SERVICES) ## Install Debian's PostgreSQL, Redis and nginx servers (if missing)
 
 run: setup ## Start the action server (5055, loopback), Rasa (5005: REST, web widget, WeChat; API with a token) and the staff lookup (8080, loopback) on SQLite
 	trap 'kill 0' EXIT INT TERM
@@ -205,6 +208,19 @@ clean: ## Remove the venv, generated resources, models and local databases
 .PHONY: bench-turns
 bench-turns: setup ## Per-turn cost side by side: this project vs a bare default-recipe Rasa bot (ratios; docs/performance.md)
 	$(PY) -m benchmarks.turn_cost $(ARGS)
+
+# --- The production profile on one machine (bot/prod.py, docs/deployment.md "Production profile"):
+# nginx on PROD_LISTEN:PROD_PORT (127.0.0.1:8000) in front of PROD_SERVERS (2) Rasa servers, the
+# action server, PostgreSQL and Redis; staff page on loopback. State, logs and PIDs in var/prod.
+.PHONY: run-prod stop
+export PROD_SERVERS ?= 2
+export PROD_LISTEN ?= 127.0.0.1
+export PROD_PORT ?= 8000
+run-prod: setup $(STAMP_SERVICES) ## Start the production profile in the background: nginx (127.0.0.1:8000) → 2 Rasa servers, PostgreSQL, Redis (var/prod)
+	PATH="$$PATH:/usr/sbin" PROD_STAFF_PORT="$${PROD_STAFF_PORT:-$(STAFF_PORT)}" $(PY) -m bot.prod up
+
+stop: ## Stop everything make run-prod started
+	$(PY) -m bot.prod down
 
 # --- The project's schema and data retention (bot/migrate.py, bot/purge.py, docs/retention.md).
 # Services migrate the project database by themselves on start; these do it by hand.

@@ -131,8 +131,11 @@ def _migrate(engine: sa.engine.Engine) -> Tuple[Tuple[str, ...], Tuple[str, ...]
     heads = head_revisions()
     error: Optional[BaseException] = None
     for attempt in range(ATTEMPTS):
+        # A database that cannot be reached is not retried here: waiting would only delay the
+        # caller's own handling (a WeChat answer must still go out in time; first use retries).
+        connection = engine.connect()
         try:
-            with engine.connect() as connection:
+            with connection:
                 current = current_revisions(connection)
             if current == heads:
                 return current, current

@@ -46,6 +46,7 @@ variable of one part (say ``STAFF_COOKIE_SECURE``) never stops another part from
 | WECHAT_REPLY_BUDGET | seconds for a passive reply | 4.0 |
 | WECHAT_TIMESTAMP_WINDOW | seconds a signed request stays valid | 300 |
 | WECHAT_MAX_BODY_BYTES | largest webhook body | 65536 |
+| WECHAT_TURNS_AT_ONCE | conversation turns the channel runs at once per worker (the rest queue) | 2 |
 
 ``python -m bot.settings exports`` prints ``export`` lines for the two tokens (generating them on
 first run) and ``python -m bot.settings rasa-args`` the ``rasa run`` flags that follow from these
@@ -103,6 +104,7 @@ DEFAULT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_REPLY_BUDGET = 4.0
 DEFAULT_TIMESTAMP_WINDOW = 300.0
 DEFAULT_WECHAT_MAX_BODY_BYTES = 65536
+DEFAULT_TURNS_AT_ONCE = 2
 DEFAULT_RETENTION_DAYS = 180
 
 COOKIE_SECURE_CHOICES = ("auto", "always", "never")
@@ -209,6 +211,7 @@ class WeChatSettings:
     reply_budget: float = DEFAULT_REPLY_BUDGET
     timestamp_window: float = DEFAULT_TIMESTAMP_WINDOW
     max_body_bytes: int = DEFAULT_WECHAT_MAX_BODY_BYTES
+    turns_at_once: int = DEFAULT_TURNS_AT_ONCE
     database_url: str = ""
 
     @property
@@ -369,7 +372,8 @@ def read_retention(env: Mapping[str, str]) -> RetentionSettings:
 WECHAT_ENV_KEYS = {"token": "WECHAT_TOKEN", "app_id": "WECHAT_APP_ID", "app_secret": "WECHAT_APP_SECRET",
                    "encoding_aes_key": "WECHAT_ENCODING_AES_KEY", "mode": "WECHAT_MODE",
                    "api_base": "WECHAT_API_BASE", "reply_budget": "WECHAT_REPLY_BUDGET",
-                   "timestamp_window": "WECHAT_TIMESTAMP_WINDOW", "max_body_bytes": "WECHAT_MAX_BODY_BYTES"}
+                   "timestamp_window": "WECHAT_TIMESTAMP_WINDOW", "max_body_bytes": "WECHAT_MAX_BODY_BYTES",
+                   "turns_at_once": "WECHAT_TURNS_AT_ONCE"}
 
 
 def wechat_from_credentials(credentials: Optional[Mapping[str, Any]],
@@ -394,6 +398,7 @@ def wechat_from_credentials(credentials: Optional[Mapping[str, Any]],
         timestamp_window=_wechat_number(c.get("timestamp_window"), DEFAULT_TIMESTAMP_WINDOW, "timestamp_window", 1.0),
         max_body_bytes=int(_wechat_number(c.get("max_body_bytes"), DEFAULT_WECHAT_MAX_BODY_BYTES,
                                           "max_body_bytes", 512)),
+        turns_at_once=int(_wechat_number(c.get("turns_at_once"), DEFAULT_TURNS_AT_ONCE, "turns_at_once", 1)),
         database_url=_text(c.get("database_url")) or get_settings().core.database_url,
     )
     if settings.reply_budget > 4.8:
@@ -510,8 +515,10 @@ def rasa_run_args(env: Optional[Mapping[str, str]] = None, port: Optional[int] =
     sec = get_security_settings(env)
     # No --cors: Rasa's HTTP API and the REST webhook are not for browsers on other sites. The
     # widget's socket.io connection checks ZHICHENG_CORS_ORIGINS itself (bot/channels/webchat.py).
+    # One argument "--auth-token=T": a generated token may start with "-", which argparse would
+    # take for an option as a separate argument.
     return ["-i", sec.rasa_host, "--port", str(port or sec.rasa_port), "--enable-api",
-            "--auth-token", ensure_token("RASA_AUTH_TOKEN", env)]
+            f"--auth-token={ensure_token('RASA_AUTH_TOKEN', env)}"]
 
 
 def main(argv: Optional[List[str]] = None) -> int:

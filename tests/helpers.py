@@ -89,7 +89,7 @@ def start_rasa_server(port: int, env: Dict[str, str], log, endpoints: str = "end
 
         flags = rasa_run_args(env, port=port)
     else:
-        token = ["--auth-token", auth_token] if auth_token else []
+        token = [f"--auth-token={auth_token}"] if auth_token else []  # one argument: a token may start with "-"
         flags = ["--port", str(port), "--enable-api", "-i", "127.0.0.1", *token]
     return subprocess.Popen(
         [*(launcher or RASA_MAIN), "run", "--model", str(MODEL), "--endpoints", endpoints, "--credentials", credentials, *flags],

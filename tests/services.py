@@ -7,7 +7,6 @@ real servers.
 """
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import subprocess
@@ -16,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
+from bot.prod import as_server_user as _as_server_user
+from bot.prod import server_bin
 from tests.helpers import (
     base_env,
     free_port,
@@ -29,19 +30,6 @@ from tests.helpers import (
 
 DB_USER = "zhicheng"
 DB_NAME = "zhicheng"
-
-
-def server_bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    if not found:
-        raise RuntimeError(f"PostgreSQL's {name} not found: run `make services` (installs Debian's postgresql and redis-server)")
-    return found[-1]
-
-
-def _as_server_user(cmd: List[str]) -> List[str]:
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
 
 
 @contextmanager

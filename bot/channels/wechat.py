@@ -35,6 +35,7 @@ from bot.wechat.menu import MENU_PAYLOADS
 from bot.wechat.render import choice_payload, render, split_text
 from bot.wechat.settings import WeChatSettings, from_credentials
 from bot.wechat.store import WeChatStore
+from bot.wechat.turns import Ticket, TurnQueue
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,6 @@ SUCCESS = "success"
 REST_DELAY = 1.0  # seconds between a passive reply and the chunks that follow it
 PASSIVE_CUTOFF = 4.8  # WeChat drops the request at 5 s: a passive reply later than this is never seen
 RECENT_SECONDS = 60.0  # an answered message stays in memory this long, for WeChat's resends
-BUSY_PENDING = 40  # answers in progress in a worker (about budget × throughput) beyond which new
-# messages get `success` at once and their answer as a customer-service message
 
 
 class WeChatOutput(CollectingOutputChannel):
@@ -79,6 +78,9 @@ class WeChatInput(InputChannel):
         self.store = WeChatStore(settings.database_url)
         self.api = WeChatAPI(settings, self.store)
         self.inflight = InFlight()
+        # at most turns_at_once conversation turns at once, so the event loop stays responsive and
+        # every request is answered in time; the queue's estimate decides passive reply or `success`
+        self.turns = TurnQueue(settings.turns_at_once)
         self._tasks: Set[asyncio.Future] = set()
         self._warned_off = False
 
@@ -204,13 +206,17 @@ class WeChatInput(InputChannel):
         if exchange is None:
             exchange = Exchange(key, openid, self.settings.pseudonym(openid))
             self.inflight.add(exchange)  # before any await: a concurrent resend finds it
-            busy = self.inflight.pending() >= BUSY_PENDING
+            # its place in the turn queue, also before any await: a user's messages keep their order
+            ticket = self.turns.enter(exchange.sender) if self._needs_turn(msg) else None
             # A task of its own: Sanic cancels this handler when WeChat hangs up, the work goes on.
-            self._spawn(self._run(exchange, msg, on_new_message))
-            if busy:  # every waiting request slows the others: reply success now, the API delivers
-                logger.info("wechat: busy (%s answers in progress); %s gets the answer as a message",
-                            self.inflight.pending(), exchange.sender)
-                return None
+            self._spawn(self._run(exchange, msg, on_new_message, ticket))
+            if ticket is not None and self.turns.ahead(ticket):  # a turn that starts at once is waited for
+                ready_in = time.monotonic() - started + self.turns.expected_wait(ticket)
+                if ready_in > self.settings.reply_budget:  # waiting cannot give a passive reply
+                    logger.info("wechat: busy (%s turns queued, %s running, about %.1f s to the answer); "
+                                "%s gets the answer as a message", self.turns.waiting, self.turns.running,
+                                ready_in, exchange.sender)
+                    return None
         elif exchange.delivered_by == "passive":
             return self._answer_again(exchange, started)
         else:
@@ -230,14 +236,31 @@ class WeChatInput(InputChannel):
         return None
 
     async def _run(self, exchange: Exchange, msg: Dict[str, str],
-                   on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        if not await self._claim(exchange.key):
-            logger.info("wechat: message for %s already handled elsewhere", exchange.sender)
-            exchange.claim("elsewhere")
-            exchange.answer.set_result(None)
-            self.inflight.discard(exchange)
-            return
-        await self._process(exchange, msg, on_new_message)
+                   on_new_message: Callable[[UserMessage], Awaitable[Any]], ticket: Optional[Ticket]) -> None:
+        try:
+            if not await self._claim(exchange.key):
+                logger.info("wechat: message for %s already handled elsewhere", exchange.sender)
+                exchange.claim("elsewhere")
+                exchange.answer.set_result(None)
+                self.inflight.discard(exchange)
+                return
+            await self._process(exchange, msg, on_new_message, ticket)
+        finally:
+            if ticket is not None:
+                self.turns.leave(ticket)  # no-op when the turn already left
+
+    @staticmethod
+    def _needs_turn(msg: Dict[str, str]) -> bool:
+        """Whether the message goes through Rasa (and so through the turn queue); welcomes,
+        refusals and events are answered at once."""
+        kind = msg.get("MsgType", "").lower()
+        if kind == "text":
+            return bool(msg.get("Content", "").strip())
+        if kind == "voice":
+            return bool(msg.get("Recognition", "").strip())
+        if kind == "event":
+            return msg.get("Event", "").lower() == "click" and msg.get("EventKey", "") in MENU_PAYLOADS
+        return False
 
     async def _claim(self, key: str) -> bool:
         """The database decides between workers; if it is unreachable, this worker answers anyway
@@ -274,9 +297,15 @@ class WeChatInput(InputChannel):
         return None
 
     async def _process(self, exchange: Exchange, msg: Dict[str, str],
-                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+                       on_new_message: Callable[[UserMessage], Awaitable[Any]], ticket: Optional[Ticket]) -> None:
         try:
-            outcome = await self._converse(exchange, msg, on_new_message)
+            if ticket is not None:
+                await self.turns.start(ticket)  # queued in arrival order; costs no CPU meanwhile
+            try:
+                outcome = await self._converse(exchange, msg, on_new_message)
+            finally:
+                if ticket is not None:
+                    self.turns.leave(ticket, measure=True)
         except Exception:  # never leave WeChat without an answer; log without personal data
             logger.exception("wechat: processing a %s message for %s failed", msg.get("MsgType"), exchange.sender)
             outcome = Outcome([SORRY])

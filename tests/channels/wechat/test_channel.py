@@ -231,24 +231,55 @@ def test_an_answer_ready_after_wechat_hung_up_goes_through_the_api(fake, tmp_pat
     assert fake.messages_to("oBusy") == ["评审费每人320元。"] and len(conv.heard) == 1
 
 
-def test_a_busy_worker_replies_success_at_once_and_sends_later(fake, tmp_path):
-    from bot.channels.wechat import BUSY_PENDING
-    chan, conv = worker(fake, tmp_path), Conversation("好的。", delay=1.0)
+def test_a_busy_worker_replies_success_at_once_when_the_queue_is_too_long(fake, tmp_path):
+    """Two turns at once, each estimated at 1 s: the first six messages (ready within 3 s) wait
+    for a passive reply; the rest (4 s and later, beyond the budget of 3.5 s) get `success` at once
+    and their answer as a message, each exactly once. (The turns really take 0.5 s, leaving room
+    for a loaded machine.)"""
+    chan, conv = worker(fake, tmp_path), Conversation("好的。", delay=0.5)
+    chan.turns.turn_seconds = 1.0  # as measured earlier
 
     async def go():
-        first = [asyncio.ensure_future(answer(chan, conv, msg(f"oBusy{i}", "你好", f"b{i}"), 4.0))
-                 for i in range(BUSY_PENDING - 1)]
-        await asyncio.sleep(0.3)
-        shed = await answer(chan, conv, msg("oShed", "你好", "shed"), 4.0)
-        answered_yet = chan.inflight.get(chan.settings.message_key("shed")).answer.done()
-        replies = await asyncio.gather(*first)
-        await asyncio.sleep(0.3)
+        started = time.monotonic()
+        handlers = [asyncio.ensure_future(answer(chan, conv, msg(f"oQ{i}", "你好", f"q{i}"), 3.5))
+                    for i in range(10)]
+        await asyncio.sleep(0.05)
+        shed_at_once = [h.done() and h.result() is None for h in handlers]
+        replies = await asyncio.gather(*handlers)
+        elapsed = time.monotonic() - started
         await settle(chan)
-        return shed, answered_yet, replies
-    shed, answered_yet, replies = asyncio.run(go())
-    assert shed is None and not answered_yet  # replied "success" without waiting for its answer
-    assert replies == ["好的。"] * (BUSY_PENDING - 1)
-    assert fake.messages_to("oShed") == ["好的。"]
+        return shed_at_once, replies, elapsed
+    shed_at_once, replies, elapsed = asyncio.run(go())
+    assert shed_at_once == [False] * 6 + [True] * 4
+    assert replies == ["好的。"] * 6 + [None] * 4 and elapsed < 3.5
+    assert [len(fake.messages_to(f"oQ{i}")) for i in range(10)] == [0] * 6 + [1] * 4
+    heard, expected = [who for who, _ in conv.heard], [chan.settings.pseudonym(f"oQ{i}") for i in range(10)]
+    # started in arrival order, two at a time (within a pair, the order they reach Rasa may vary)
+    assert [sorted(heard[i:i + 2]) for i in range(0, 10, 2)] == [sorted(expected[i:i + 2]) for i in range(0, 10, 2)]
+
+
+def test_an_idle_worker_waits_for_the_answer_after_a_slow_turn(fake, tmp_path):
+    chan = worker(fake, tmp_path)
+    chan.turns.turn_seconds = 10.0  # an earlier turn was very slow (e.g. the action server)
+    assert asyncio.run(answer(chan, Conversation("好的。"), msg("oIdle", "你好", "idle"), 2.0)) == "好的。"
+
+
+def test_one_users_messages_run_one_at_a_time_in_order(fake, tmp_path):
+    chan = worker(fake, tmp_path)
+    running, most = [0], [0]
+
+    async def conv(message):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        await asyncio.sleep(0.1)
+        running[0] -= 1
+        await message.output_channel.send_response(message.sender_id, {"text": "收到：" + message.text})
+
+    async def go():
+        return await asyncio.gather(*(answer(chan, conv, msg("oSame", f"第{i}条", f"same{i}"), 3.0)
+                                      for i in range(4)))
+    replies = asyncio.run(go())
+    assert replies == [f"收到：第{i}条" for i in range(4)] and most[0] == 1
 
 
 def test_a_turn_without_any_bot_message_gets_an_apology(fake, tmp_path):

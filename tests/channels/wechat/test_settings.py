@@ -9,7 +9,8 @@ from tests.helpers import ROOT
 
 MAKEFILE_DEFAULTS = {"WECHAT_TOKEN": "", "WECHAT_APP_ID": "", "WECHAT_APP_SECRET": "", "WECHAT_ENCODING_AES_KEY": "",
                      "WECHAT_MODE": "plain", "WECHAT_API_BASE": "https://api.weixin.qq.com",
-                     "WECHAT_REPLY_BUDGET": "4.0", "WECHAT_TIMESTAMP_WINDOW": "300", "WECHAT_MAX_BODY_BYTES": "65536"}
+                     "WECHAT_REPLY_BUDGET": "4.0", "WECHAT_TIMESTAMP_WINDOW": "300", "WECHAT_MAX_BODY_BYTES": "65536",
+                     "WECHAT_TURNS_AT_ONCE": "2"}
 
 
 def test_makefile_defaults_match_the_makefile():
@@ -38,7 +39,8 @@ def test_values_from_the_environment_are_typed():
                           "api_base": "http://127.0.0.1:1/"})
     assert (s.token, s.mode, s.reply_budget, s.timestamp_window, s.max_body_bytes, s.api_base) == \
         ("t", "safe", 3.5, 60.0, 4096, "http://127.0.0.1:1")
-    assert s.enabled and not s.can_push
+    assert s.enabled and not s.can_push and s.turns_at_once == 2
+    assert from_credentials({"token": "t", "turns_at_once": "3"}).turns_at_once == 3
 
 
 @pytest.mark.parametrize("creds,message", [
@@ -46,6 +48,7 @@ def test_values_from_the_environment_are_typed():
     ({"token": "t", "reply_budget": "soon"}, "reply_budget"),
     ({"token": "t", "max_body_bytes": "10"}, "max_body_bytes"),
     ({"token": "t", "reply_budget": "5"}, "4.8"),
+    ({"token": "t", "turns_at_once": "0"}, "turns_at_once"),
     ({"token": "t", "mode": "safe"}, "encoding_aes_key"),
 ])
 def test_bad_settings_say_what_is_wrong(creds, message):

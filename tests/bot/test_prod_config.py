@@ -1,0 +1,47 @@
+"""The production profile's generated nginx configuration (bot/prod.py), without the model:
+nginx accepts it, and it exposes only the channels with the body limits of bot/channels/limits.py."""
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot import prod
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@pytest.mark.skipif(not os.path.exists(NGINX), reason="nginx not installed (make services)")
+def test_nginx_accepts_the_generated_configuration(tmp_path: Path):
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "nginx" / "tmp").mkdir(parents=True)
+    conf = tmp_path / "nginx" / "nginx.conf"
+    conf.write_text(prod.nginx_conf(tmp_path, "127.0.0.1", 8000, [4001, 4002], 65536, 32768))
+    checked = subprocess.run([NGINX, "-t", "-p", str(tmp_path / "nginx"), "-e", str(tmp_path / "logs" / "e.log"),
+                              "-c", str(conf)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_only_channels_are_routed_and_nothing_personal_is_logged():
+    text = prod.nginx_conf(Path("/v"), "127.0.0.1", 8000, [4001, 4002], 65536, 32768)
+    locations = [line.strip() for line in text.splitlines() if line.strip().startswith("location")]
+    assert locations == ["location = /webhooks/rest/webhook {", "location = /webhooks/wechat/webhook {",
+                         "location /socket.io/ {", r"location ~ ^/webchat/(widget\.js|widget\.css|demo\.html)$ {",
+                         "location / {"]
+    assert "return 404;" in text.split("location / {")[1]
+    assert "client_max_body_size 65536;" in text and "client_max_body_size 32768;" in text
+    assert "hash $remote_addr consistent;" in text and "proxy_set_header Upgrade $http_upgrade;" in text
+    assert text.count("server 127.0.0.1:4001") == 2
+    assert not [line for line in text.splitlines() if "proxy_next_upstream" in line and "non_idempotent" in line]
+    log_format = text.split("log_format")[1].split(";")[0]
+    assert "$uri" in log_format and "$request " not in log_format and "$request_uri" not in log_format
+    assert "$args" not in log_format and "$request_body" not in log_format
+
+
+def test_a_token_starting_with_a_dash_stays_one_argument():
+    """About 1 generated token in 64 starts with "-": as a separate argument rasa run refused it."""
+    from bot.settings import rasa_run_args
+
+    args = rasa_run_args({"RASA_AUTH_TOKEN": "-x1"}, port=5005)
+    assert "--auth-token=-x1" in args and "-x1" not in args
