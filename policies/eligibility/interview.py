@@ -167,10 +167,6 @@ class Interview:
             self.catalogue.specs[f].question for f in facts)
         return Question(facts, text, {}, "together")
 
-    @staticmethod
-    def read_exclusions(question: Question, ticked: List[str]) -> Dict[str, Any]:
-        """The multi-choice answer: ticked facts true, the others false (都没有: all false)."""
-        return {f: (f in ticked) for f in question.facts}
 
 
 def exclusion_flags(assessor: Assessor) -> List[str]:

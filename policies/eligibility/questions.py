@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import statistics
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 from policies.eligibility.assess import ELIGIBLE, ELIGIBLE_SPECIAL, Assessor
 from policies.eligibility.cases import CASES_DIR, load_cases
@@ -34,22 +34,21 @@ def _needed(assessor: Assessor, level: str, facts: Dict, limit: int) -> List[str
         return assessor.assess(level, facts).needed_facts
 
 
-def count_questions(assessor: Assessor, level: str, answers: Dict, grouped: Sequence[str] = ()) -> int:
-    """Questions until nothing more is asked; ``grouped`` facts are asked once, together."""
+def count_questions(assessor: Assessor, level: str, answers: Dict) -> int:
+    """Questions until nothing more is asked, one fact at a time."""
     facts: Dict = {}
     skipped: set = set()
     asked = 0
     for _ in range(200):
-        needed = [f for f in _needed(assessor, level, facts, len(skipped) + len(grouped) + 1) if f not in skipped]
+        needed = [f for f in _needed(assessor, level, facts, len(skipped) + 1) if f not in skipped]
         if not needed:
             return asked
         asked += 1
-        batch = [g for g in grouped if g not in facts and g not in skipped] if needed[0] in grouped else [needed[0]]
-        for fact in batch:
-            if answers.get(fact) is None:
-                skipped.add(fact)
-            else:
-                facts[fact] = answers[fact]
+        fact = needed[0]
+        if answers.get(fact) is None:
+            skipped.add(fact)
+        else:
+            facts[fact] = answers[fact]
     raise RuntimeError("the interview did not end")
 
 
