@@ -54,6 +54,7 @@ def project_metadata() -> sa.MetaData:
     """The metadata with every project table declared: the modules that declare them are imported
     here, on demand, so migrations and comparisons never miss a table a process happened not to
     import."""
+    import bot.feedback  # noqa: F401
     import bot.staff.models  # noqa: F401
     import bot.storage  # noqa: F401
     import bot.wechat.store  # noqa: F401

@@ -147,9 +147,10 @@ class UnansweredRow(Base):
     text = sa.Column(sa.Text, nullable=False)  # masked (bot.privacy.mask_personal), clipped
     intent = sa.Column(sa.String(80))  # the best real intent NLU saw (not nlu_fallback)
     confidence = sa.Column(sa.Float)
-    reason = sa.Column(sa.String(40), nullable=False)  # nlu_fallback / out_of_scope
+    reason = sa.Column(sa.String(40), nullable=False)  # nlu_fallback / out_of_scope / not_helpful
     channel = sa.Column(sa.String(40), nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False, index=True)  # UTC, naive
+    context = sa.Column(sa.Text)  # JSON: the rated answer's notice, topic and clauses (not_helpful)
 
 
 class AssessmentSummaryRow(Base):
