@@ -34,6 +34,7 @@ class AssessmentRow(Base):
     channel = sa.Column(sa.String(40), nullable=False)
     sender_id = sa.Column(sa.String(200))
     created_at = sa.Column(sa.DateTime, nullable=False)
+    questions = sa.Column(sa.Integer)  # questions the applicant answered to reach the verdict
 
 
 @dataclass
@@ -47,6 +48,7 @@ class SavedAssessment:
     channel: str
     sender_id: Optional[str]
     created_at: dt.datetime
+    questions: Optional[int] = None
 
 
 def new_case_code() -> str:
@@ -73,7 +75,8 @@ class Storage:
         return self._engine
 
     def save_assessment(self, *, notice_id: str, level: str, verdict: str, facts: Dict[str, Any],
-                        result: Dict[str, Any], channel: str, sender_id: Optional[str]) -> str:
+                        result: Dict[str, Any], channel: str, sender_id: Optional[str],
+                        questions: Optional[int] = None) -> str:
         self.engine  # noqa: B018  (create tables on first use)
         for _ in range(5):
             code = new_case_code()
@@ -81,7 +84,7 @@ class Storage:
                 case_code=code, notice_id=notice_id, level=level, verdict=verdict,
                 facts=json.dumps(facts, ensure_ascii=False, default=str),
                 result=json.dumps(result, ensure_ascii=False, default=str),
-                channel=channel, sender_id=sender_id, created_at=dt.datetime.utcnow(),
+                channel=channel, sender_id=sender_id, created_at=dt.datetime.utcnow(), questions=questions,
             )
             with self._session() as session:
                 try:
@@ -102,20 +105,21 @@ class Storage:
             return SavedAssessment(
                 case_code=row.case_code, notice_id=row.notice_id, level=row.level, verdict=row.verdict,
                 facts=json.loads(row.facts), result=json.loads(row.result), channel=row.channel,
-                sender_id=row.sender_id, created_at=row.created_at,
+                sender_id=row.sender_id, created_at=row.created_at, questions=row.questions,
             )
 
 
     # --- unanswered messages (the staff page's low-confidence inbox) ---------------------------
     def record_unanswered(self, *, text: str, intent: Optional[str], confidence: Optional[float],
-                          reason: str, channel: str) -> None:
+                          reason: str, channel: str, context: Optional[Dict[str, Any]] = None) -> None:
         """Keep a message the assistant could not answer (masked here, whatever the caller passed)."""
         from bot.privacy import mask_personal
 
         self.engine  # noqa: B018
         row = UnansweredRow(text=mask_personal(text or "")[:UNANSWERED_MAX_CHARS], intent=intent,
                             confidence=None if confidence is None else float(confidence), reason=reason[:40],
-                            channel=(channel or "unknown")[:40], created_at=dt.datetime.utcnow())
+                            channel=(channel or "unknown")[:40], created_at=dt.datetime.utcnow(),
+                            context=None if context is None else json.dumps(context, ensure_ascii=False))
         with self._session() as session:
             session.add(row)
             session.commit()
@@ -126,7 +130,8 @@ class Storage:
         query = sa.select(UnansweredRow).order_by(UnansweredRow.created_at.desc(), UnansweredRow.id.desc())
         with self._session() as session:
             rows = session.execute(query.limit(limit).offset(offset)).scalars().all()
-            return [Unanswered(r.id, r.text, r.intent, r.confidence, r.reason, r.channel, r.created_at)
+            return [Unanswered(r.id, r.text, r.intent, r.confidence, r.reason, r.channel, r.created_at,
+                               None if r.context is None else json.loads(r.context))
                     for r in rows]
 
     def count_unanswered(self) -> int:
@@ -180,3 +185,4 @@ class Unanswered:
     reason: str
     channel: str
     created_at: dt.datetime
+    context: Optional[Dict[str, Any]] = None  # a 没帮助's rated answer: notice, topic, clauses
