@@ -205,9 +205,13 @@ clean: ## Remove the venv, generated resources, models and local databases
 	rm -rf $(VENV) build models var results data/nlu/generated.yml domain/generated_facts.yml .pytest_cache \
 		widget/node_modules widget/dist
 
-.PHONY: bench-turns
+.PHONY: bench-turns bench
 bench-turns: setup ## Per-turn cost side by side: this project vs a bare default-recipe Rasa bot (ratios; docs/performance.md)
 	$(PY) -m benchmarks.turn_cost $(ARGS)
+
+# ARGS="--quick" for a quick look (10-15 min), "--train" to first time a training of the project's model.
+bench: setup $(STAMP_SERVICES) ## Side by side: bare Rasa, this project on SQLite, the production profile (nginx, PostgreSQL + Redis); REST + WeChat mix; ratios (docs/performance.md)
+	$(PY) -m benchmarks.bench $(ARGS)
 
 # --- The production profile on one machine (bot/prod.py, docs/deployment.md "Production profile"):
 # nginx on PROD_LISTEN:PROD_PORT (127.0.0.1:8000) in front of PROD_SERVERS (2) Rasa servers, the

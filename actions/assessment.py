@@ -5,7 +5,8 @@
   keeps corrections, and returns as required slots the interview's next question; questioning
   stops as soon as the verdict is settled. "不清楚" is stored as the core's ``DONT_KNOW``.
 - ``action_ask_region`` / ``action_ask_assess_level`` ask which notice and level, with buttons.
-- ``action_assessment_result`` words the verdict, saves it and gives a case code.
+- ``action_assessment_result`` words the verdict, saves it (with the number of questions asked,
+  ``questions_asked``) and gives a case code.
 - ``action_reset_assessment`` forgets the facts for a fresh start.
 The questions for facts are ``utter_ask_fact_<name>`` responses generated from the catalogue.
 """
@@ -37,6 +38,9 @@ EXCLUSIONS_SLOT = PREFIX + "exclusions"
 CHECKLIST_SLOT = PREFIX + "checklist"
 TOGETHER_SLOT = PREFIX + "together"
 GROUP_SLOTS = {"exclusions": EXCLUSIONS_SLOT, "checklist": CHECKLIST_SLOT, "together": TOGETHER_SLOT}
+# What starts an assessment afresh in a conversation: 重新开始 or a new session. A verdict does not:
+# a correction's re-assessment needed the answers given before it as well.
+ASSESSMENT_STARTS = ("action_reset_assessment",)
 
 
 @lru_cache(maxsize=None)
@@ -106,6 +110,39 @@ def _level_applied_for(tracker: Tracker, levels: List[str]) -> Optional[str]:
         return None
     held = parse_facts(tracker.latest_message.get("text") or "", load_catalogue(), today()).facts.get("current_title")
     return next((lv for lv in said if lv in levels and lv != held), None)
+
+
+def questions_asked(events: List[Dict[str, Any]]) -> int:
+    """How many fact questions the form asked to reach this verdict: since the last 重新开始 or
+    new session in the conversation's events, which the tracker the action server gets holds in
+    full (a correction's re-assessment counts the first interview's questions too). The form asks by setting ``requested_slot`` and uttering the question; a question
+    asked again (an answer not understood, the form resumed after an interruption) counts once;
+    a grouped question (the exclusions, a checklist, facts asked together) counts once. The
+    checklist and together slots serve several questions in turn, so for them the question's
+    wording tells one from another. The notice and level (地区、级别) are not counted, as in
+    ``policies.eligibility.questions``."""
+    start = 0
+    for i, event in enumerate(events):
+        kind = event.get("event")
+        if (kind == "action" and event.get("name") in ASSESSMENT_STARTS) or kind in ("session_started", "restart"):
+            start = i + 1
+    asked = set()
+    pending: Optional[str] = None  # a shared group slot just requested, waiting for its wording
+    for event in events[start:]:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            pending = None
+            slot = event.get("value")
+            if not isinstance(slot, str) or not slot.startswith(PREFIX):
+                continue
+            if slot in (CHECKLIST_SLOT, TOGETHER_SLOT):
+                pending = slot
+            else:
+                asked.add((slot, None))
+        elif kind == "bot" and pending is not None:
+            asked.add((pending, event.get("text") or ""))
+            pending = None
+    return len(asked)
 
 
 class ValidateAssessmentForm(FormValidationAction):
@@ -300,7 +337,7 @@ class ActionAssessmentResult(Action):
         code = storage().save_assessment(
             notice_id=result.notice_id, level=result.level, verdict=result.verdict, facts=raw_facts(tracker),
             result=as_record(result), channel=tracker.get_latest_input_channel() or "unknown",
-            sender_id=tracker.sender_id,
+            sender_id=tracker.sender_id, questions=questions_asked(tracker.events),
         )
         text = render(result, notice, today())
         dispatcher.utter_message(text=f"{text}\n评估编号：{code}（咨询热线时可告诉工作人员）")

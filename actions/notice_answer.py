@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.assessment import PREFIX
 from actions.context import inform_payload, latest_entities, level_button, notice_button, notice_index, today
+from bot.feedback import ANSWER_KEY, new_answer_id
 from bot.nlu.facts_parser import parse_facts
 from policies import ANSWER_TOPICS, LEVEL_NAMES
 from policies.eligibility import load_catalogue
@@ -43,9 +44,26 @@ def reply_buttons(reply: Reply) -> List[Dict[str, str]]:
     return buttons
 
 
+def answer_context(reply: Reply) -> Optional[Dict[str, Any]]:
+    """What an answer carries to the channels and the tracker store (``bot.feedback``): a fresh id
+    and the notice, topic and clauses it rests on — so it can be rated, and counted. Only real
+    answers (a notice's items) carry it; "not stated", scope and choice replies do not."""
+    if reply.kind != "answer" or not reply.items:
+        return None
+    clauses: List[Dict[str, str]] = []
+    for it in reply.items:
+        clause = {"notice": it.notice.id, "clause": it.clause}
+        if clause not in clauses:
+            clauses.append(clause)
+    return {"id": new_answer_id(), "notice": reply.notice.id if reply.notice is not None else None,
+            "topic": reply.topic, "clauses": clauses}
+
+
 def utter_reply(dispatcher: CollectingDispatcher, reply: Reply, extra_buttons: Optional[List[dict]] = None) -> None:
     buttons = reply_buttons(reply) + list(extra_buttons or [])
-    dispatcher.utter_message(text=render_text(reply), buttons=buttons or None)
+    context = answer_context(reply)
+    extra = {ANSWER_KEY: context} if context is not None else {}
+    dispatcher.utter_message(text=render_text(reply), buttons=buttons or None, **extra)
 
 
 class ActionEligibilityEntry(Action):

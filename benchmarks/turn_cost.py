@@ -105,8 +105,10 @@ def _first_answer(base: str, proc: subprocess.Popen, started: float) -> float:
 
 
 @contextmanager
-def project_bot(workdir: Path, name: str, launcher: List[str]) -> Iterator[Bot]:
-    """This project's action server + Rasa server (SQLite files in ``workdir``), as the tests start them."""
+def project_bot(workdir: Path, name: str, launcher: List[str],
+                extra_env: Optional[Dict[str, str]] = None) -> Iterator[Bot]:
+    """This project's action server + Rasa server (SQLite files in ``workdir``), as the tests start them.
+    ``extra_env``: more variables for both (e.g. the WECHAT_* settings that switch the webhook on)."""
     workdir.mkdir(parents=True, exist_ok=True)
     action_port, rasa_port = free_port(), free_port()
     env = base_env(
@@ -114,6 +116,7 @@ def project_bot(workdir: Path, name: str, launcher: List[str]) -> Iterator[Bot]:
         TRACKER_STORE_URL=f"sqlite:///{workdir / 'tracker.db'}",
         ZHICHENG_TODAY="2024-10-30",
         ZHICHENG_DATABASE_URL=f"sqlite:///{workdir / 'zhicheng.db'}",
+        **(extra_env or {}),
     )
     with ExitStack() as stack:
         alog = stack.enter_context(open(workdir / "actions.log", "w"))

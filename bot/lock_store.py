@@ -10,7 +10,10 @@ likewise delete a lock that another server has just added a ticket to.
 
 ``AtomicRedisLockStore`` makes every change of a lock one Redis transaction (WATCH / MULTI /
 EXEC, retried when another server changed the key in between), gives the key a TTL so a crashed
-server leaves nothing behind, and polls for its turn more often than Rasa's one second.
+server leaves nothing behind, polls for its turn more often than Rasa's one second, and counts a
+ticket's lifetime from the start of its turn rather than from the message's arrival. If Redis
+goes away while a turn runs, releasing the lock at its end is logged, not raised: the turn's answer
+is already stored and is still sent (docs/deployment.md, "Faults").
 
 Configured in endpoints.scaled.yml as ``type: bot.lock_store.AtomicRedisLockStore`` with the same
 settings as Rasa's ``redis`` lock store.
@@ -18,9 +21,11 @@ settings as Rasa's ``redis`` lock store.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
-from typing import Any, AsyncContextManager, Callable, Optional, TypeVar
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Callable, Optional, TypeVar
 
 import redis
 from rasa.core.lock import TicketLock
@@ -28,6 +33,7 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 #: Seconds between two looks at whether a waiting message's turn has come.
 POLL_SECONDS = 0.1
@@ -90,9 +96,38 @@ class AtomicRedisLockStore(RedisLockStore):
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         # Removing the ticket and deleting the then-empty lock happen in one transaction, so a
         # ticket another server issues meanwhile is never deleted with it.
-        self.finish_serving(conversation_id, ticket_number)
+        try:
+            self.finish_serving(conversation_id, ticket_number)
+        except redis.exceptions.ConnectionError as e:
+            # Redis went away during the turn, whose answer is already stored and on its way: it is
+            # not turned into an error. The ticket goes with that Redis (no persistence) or expires.
+            logger.warning("lock store: Redis unreachable when releasing a lock (%s); the ticket expires", e)
 
-    def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
-             wait_time_in_seconds: float = POLL_SECONDS) -> AsyncContextManager[TicketLock]:
-        # Rasa's own lock, polling every POLL_SECONDS instead of every second by default.
-        return super().lock(conversation_id, lock_lifetime, wait_time_in_seconds)
+    @asynccontextmanager
+    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = POLL_SECONDS) -> AsyncIterator[TicketLock]:
+        """Rasa's ``LockStore.lock`` (issue a ticket, wait for its turn, remove it at the end),
+        polling every POLL_SECONDS instead of every second, and with the ticket's lifetime
+        counted again from the moment its turn starts (:meth:`_renew`)."""
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        try:
+            lock = await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+            self._renew(conversation_id, ticket, lock_lifetime)
+            yield lock
+        finally:
+            self.cleanup(conversation_id, ticket)
+
+    def _renew(self, conversation_id: str, ticket_number: int, lock_lifetime: float) -> None:
+        """Give the ticket whose turn starts now its whole lifetime for the turn.
+
+        Rasa counts a ticket's lifetime from the message's arrival. A message that waited most of
+        it behind another (e.g. behind the ticket of a server killed mid-turn, which only expires)
+        then lost its ticket in the middle of its own turn, and the next message of the same
+        conversation ran alongside it: both saved the conversation and one turn's events were lost
+        (tests/e2e/test_prod_profile.py, a Rasa server killed under load)."""
+        def renew(lock: TicketLock) -> None:
+            for ticket in lock.tickets:
+                if ticket.number == ticket_number:
+                    ticket.expires = max(ticket.expires, time.time() + lock_lifetime)
+
+        self._change(conversation_id, renew)

@@ -3,18 +3,25 @@ PostgreSQL, Redis and the staff service, all under one state folder (``var/prod`
 
     python -m bot.prod up [--servers N] [--port P] [--var DIR]     # make run-prod
     python -m bot.prod down [--var DIR]                            # make stop
+    python -m bot.prod status [--var DIR]
+    python -m bot.prod restart NAME [--var DIR]                    # one process: actions, rasa-0, postgres, …
 
 ``up`` initialises a PostgreSQL cluster in ``DIR/pg`` on first run (own data folder, loopback
 only, password from ``DIR/db_password``), creates the database, runs the project's Alembic
 migrations (Rasa creates its own tables), starts Redis (loopback, password), the action server,
 N Rasa servers (PostgreSQL tracker store, the atomic Redis lock store: endpoints.scaled.yml), the
-staff service (loopback) and nginx with a configuration generated into ``DIR/nginx/``. Only nginx
+staff service (loopback), the scheduled purge (``python -m bot.purge --every``, docs/retention.md) and
+nginx with a configuration generated into ``DIR/nginx/``. Only nginx
 is meant to be reached from outside; see docs/deployment.md ("Production profile"). Each process's
-PID is in ``DIR/<name>.pid``, its log in ``DIR/logs/``; ``down`` stops them all.
+PID is in ``DIR/<name>.pid``, its log in ``DIR/logs/``; ``down`` stops them all. ``restart NAME``
+stops one process and starts it again as ``up`` did (command and settings kept, mode 600, in
+``DIR/services.json``), then waits until it answers: what an operator — or a supervisor — does
+after a crash (docs/deployment.md, "Faults").
 
 Environment (all optional): ``PROD_SERVERS`` (2), ``PROD_LISTEN`` (127.0.0.1), ``PROD_PORT``
 (8000), ``PROD_PG_PORT`` / ``PROD_REDIS_PORT`` / ``PROD_ACTION_PORT`` / ``PROD_STAFF_PORT`` (a free
-port when unset); the limits and the other settings as in bot.settings.
+port when unset); ``ZHICHENG_PURGE_EVERY_SECONDS`` (86400: the purge runs at start and then once a
+day); the limits and the other settings as in bot.settings.
 
 The PostgreSQL helpers (:func:`server_bin`, :func:`as_server_user`) are shared with the tests'
 throwaway servers (tests/services.py). PostgreSQL refuses to run as root, so as root its commands
@@ -44,7 +51,8 @@ DB_NAME = "zhicheng"
 DEFAULT_VAR = os.path.join(ROOT, "var", "prod")
 MODEL = os.path.join(ROOT, "models", "assistant.tar.gz")
 # Started in this order, stopped in the reverse one.
-ORDER = ["postgres", "redis", "actions", "rasa", "staff", "nginx"]
+ORDER = ["postgres", "redis", "actions", "rasa", "staff", "purge", "nginx"]
+PURGE_EVERY_DEFAULT = 86400
 
 
 # --- PostgreSQL (shared with tests/services.py) -------------------------------------------------
@@ -225,7 +233,19 @@ http {{
 
 
 # --- up / down ----------------------------------------------------------------------------------
+def _remember(var: Path, name: str, cmd: List[str], env: Mapping[str, str]) -> None:
+    """Keep how ``name`` was started (command, and the settings ``up`` added to the environment)
+    for :func:`restart`. Secrets included, so the file is readable by its owner only."""
+    path = var / "services.json"
+    known = json.loads(path.read_text()) if path.exists() else {}
+    known[name] = {"cmd": cmd, "env": {k: v for k, v in env.items() if os.environ.get(k) != v}}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(known, f, indent=2)
+
+
 def _spawn(var: Path, name: str, cmd: List[str], env: Mapping[str, str]) -> subprocess.Popen:
+    _remember(var, name, cmd, env)
     log = var / "logs" / f"{name}.log"
     with open(log, "ab") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(env), stdout=out, stderr=subprocess.STDOUT,
@@ -237,6 +257,25 @@ def _spawn(var: Path, name: str, cmd: List[str], env: Mapping[str, str]) -> subp
 def _port(env: Mapping[str, str], name: str) -> int:
     raw = (env.get(name) or "").strip()
     return int(raw) if raw else free_port()
+
+
+def _pg_start(var: Path, port: int) -> None:
+    """``pg_ctl start`` the cluster in ``var/pg/data`` on ``port`` (loopback, no Unix socket) and
+    record its PID; waits until it accepts connections."""
+    log = var / "logs" / "postgres.log"
+    log.touch()
+    give_to_server_user(str(log))
+    options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+    subprocess.run(as_server_user([server_bin("pg_ctl"), "-D", str(var / "pg" / "data"), "-o", options, "-l", str(log),
+                                   "-w", "start"]), check=True, capture_output=True, text=True, timeout=120)
+    pid = (var / "pg" / "data" / "postmaster.pid").read_text().split()[0]
+    (var / "postgres.pid").write_text(pid + "\n")
+
+
+def _pg_stop(var: Path) -> None:
+    """``pg_ctl stop -m fast``: open connections are ended, the cluster shuts down cleanly."""
+    subprocess.run(as_server_user([server_bin("pg_ctl"), "-D", str(var / "pg" / "data"), "-m", "fast", "-w", "stop"]),
+                   capture_output=True, timeout=60)
 
 
 def _postgres(var: Path, port: int, env: Mapping[str, str]) -> str:
@@ -256,13 +295,7 @@ def _postgres(var: Path, port: int, env: Mapping[str, str]) -> str:
                                            "-A", "scram-sha-256", "-E", "UTF8", "--no-locale"]), **run)
         finally:
             pwfile.unlink(missing_ok=True)
-    log = var / "logs" / "postgres.log"
-    log.touch()
-    give_to_server_user(str(log))
-    options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
-    subprocess.run(as_server_user([server_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"]), **run)
-    pid = (data / "postmaster.pid").read_text().split()[0]
-    (var / "postgres.pid").write_text(pid + "\n")
+    _pg_start(var, port)
     pg_env = dict(env, PGPASSWORD=password)
     exists = subprocess.run([server_bin("psql"), "-h", "127.0.0.1", "-p", str(port), "-U", DB_USER, "-d", "postgres", "-tAc",
                              f"select 1 from pg_database where datname = '{DB_NAME}'"], env=pg_env, **run).stdout.strip()
@@ -284,8 +317,11 @@ def up(var_dir: Optional[str] = None, servers: Optional[int] = None, port: Optio
     servers = servers or int(base.get("PROD_SERVERS") or 2)
     listen = base.get("PROD_LISTEN") or "127.0.0.1"
     public = port or int(base.get("PROD_PORT") or 8000)
+    every = _purge_every(base)
+    (var / "services.json").unlink(missing_ok=True)
     try:
-        db_url = _postgres(var, _port(base, "PROD_PG_PORT"), base)
+        pg_port = _port(base, "PROD_PG_PORT")
+        db_url = _postgres(var, pg_port, base)
         redis_port, redis_password = _port(base, "PROD_REDIS_PORT"), _secret(var, "redis_password")
         conf = var / "redis.conf"
         conf.write_text(f"port {redis_port}\nbind 127.0.0.1\nprotected-mode yes\nsave \"\"\nappendonly no\n"
@@ -338,12 +374,15 @@ def up(var_dir: Optional[str] = None, servers: Optional[int] = None, port: Optio
             _wait(lambda: bool(_get_json(f"http://127.0.0.1:{p}/status?token={token}").get("model_file")), timeout,
                   f"rasa server {i}", procs[f"rasa-{i}"], var / "logs" / f"rasa-{i}.log")
         _wait(lambda: _listening(staff_port), 60, "staff service", procs["staff"], var / "logs" / "staff.log")
+        # The purge deletes from Rasa's events table too: started once the Rasa servers created it.
+        _spawn(var, "purge", [sys.executable, "-m", "bot.purge", "--every", f"{every:g}"], run_env)
         _wait(lambda: _listening(public, "127.0.0.1" if listen in ("0.0.0.0", "*") else listen), 30, "nginx")
     except BaseException:
         down(str(var))
         raise
     state = {"url": f"http://{listen}:{public}", "rasa_ports": rasa_ports, "action_port": action_port,
-             "staff_port": staff_port, "redis_port": redis_port, "database": db_url, "var": str(var)}
+             "staff_port": staff_port, "redis_port": redis_port, "pg_port": pg_port, "database": db_url,
+             "purge_every": every, "var": str(var)}
     (var / "state.json").write_text(json.dumps(state, indent=2))
     os.chmod(var / "state.json", 0o600)
     return state
@@ -380,13 +419,13 @@ def down(var_dir: Optional[str] = None, timeout: float = 30) -> List[str]:
         text = f.read_text().strip()
         if text and _alive(int(text.split()[0])):
             running[f.stem] = int(text.split()[0])
-    phases = [["nginx"], [n for n in running if n.split("-")[0] in ("rasa", "actions", "staff")], ["redis"], ["postgres"]]
+    phases = [["nginx"], [n for n in running if n.split("-")[0] in ("rasa", "actions", "staff", "purge")], ["redis"],
+              ["postgres"]]
     for phase in phases:
         batch = {n: running[n] for n in phase if n in running}
         for name, pid in batch.items():
             if name == "postgres":
-                subprocess.run(as_server_user([server_bin("pg_ctl"), "-D", str(var / "pg" / "data"), "-m", "fast", "-w", "stop"]),
-                               capture_output=True, timeout=60)
+                _pg_stop(var)
             else:
                 _signal(name, pid, signal.SIGQUIT if name == "nginx" else signal.SIGTERM)  # nginx: graceful
         deadline = time.monotonic() + timeout
@@ -405,9 +444,69 @@ def down(var_dir: Optional[str] = None, timeout: float = 30) -> List[str]:
     return list(running)
 
 
+def _purge_every(env: Mapping[str, str]) -> float:
+    raw = (env.get("ZHICHENG_PURGE_EVERY_SECONDS") or "").strip()
+    try:
+        every = float(raw) if raw else PURGE_EVERY_DEFAULT
+    except ValueError:
+        every = -1
+    if not every > 0:
+        raise ValueError(f"ZHICHENG_PURGE_EVERY_SECONDS must be a number of seconds above 0, not {raw!r}")
+    return every
+
+
+def _stop_one(name: str, pid: int, timeout: float) -> None:
+    _signal(name, pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _alive(pid):
+        _signal(name, pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
+def restart(name: str, var_dir: Optional[str] = None, timeout: float = 300) -> int:
+    """Stop ``name`` (if it still runs; SIGTERM, SIGKILL after 30 s) and start it again as ``up``
+    did, then wait until it answers. ``name`` is a process of the profile (``python -m bot.prod
+    status`` lists them): ``postgres`` is stopped and started with ``pg_ctl``; ``nginx`` is not
+    restarted this way (``nginx -s reload`` re-reads its configuration). Returns the new PID."""
+    var = Path(var_dir or DEFAULT_VAR).resolve()
+    state = json.loads((var / "state.json").read_text())
+    pid_file = var / f"{name}.pid"
+    old = int(pid_file.read_text().split()[0]) if pid_file.exists() and pid_file.read_text().strip() else None
+    if name == "postgres":
+        if old is not None and _alive(old):
+            _pg_stop(var)
+        _pg_start(var, int(state["pg_port"]))
+        return int((var / "postgres.pid").read_text().split()[0])
+    known = json.loads((var / "services.json").read_text())
+    if name not in known:
+        raise ValueError(f"{name!r} is not a process restart knows: one of postgres, {', '.join(sorted(known))}")
+    if old is not None and _alive(old):
+        _stop_one(name, old, 30)
+    env = dict(os.environ, **known[name]["env"])
+    proc = _spawn(var, name, known[name]["cmd"], env)
+    log = var / "logs" / f"{name}.log"
+    if name == "redis":
+        _wait(lambda: _listening(int(state["redis_port"])), 30, "redis", proc, log)
+    elif name == "actions":
+        _wait(lambda: _get_json(f"http://127.0.0.1:{state['action_port']}/health")["status"] == "ok", timeout,
+              "action server", proc, log)
+    elif name.startswith("rasa-"):
+        port, token = state["rasa_ports"][int(name.split("-")[1])], env["RASA_AUTH_TOKEN"]
+        _wait(lambda: bool(_get_json(f"http://127.0.0.1:{port}/status?token={token}").get("model_file")), timeout,
+              f"rasa server {name}", proc, log)
+    elif name == "staff":
+        _wait(lambda: _listening(int(state["staff_port"])), 60, "staff service", proc, log)
+    return proc.pid
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.prod", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("up", "down", "status"))
+    parser.add_argument("command", choices=("up", "down", "status", "restart"))
+    parser.add_argument("name", nargs="?", help="restart: the process (as listed by status)")
     parser.add_argument("--var", default=None, help=f"state folder (default PROD_VAR or {DEFAULT_VAR})")
     parser.add_argument("--servers", type=int, default=None, help="Rasa servers (default PROD_SERVERS or 2)")
     parser.add_argument("--port", type=int, default=None, help="nginx port (default PROD_PORT or 8000)")
@@ -421,6 +520,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "down":
         stopped = down(var)
         print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+        return 0
+    if args.command == "restart":
+        if not args.name:
+            parser.error("restart needs the process name (python -m bot.prod status lists them)")
+        print(f"{args.name} restarted: pid {restart(args.name, var)}")
         return 0
     for name, pid in pids(var).items():
         print(f"{name:10} {pid:8} {'running' if _alive(pid) else 'gone'}")

@@ -9,16 +9,21 @@
 - **the inbox** (``unanswered``): messages the assistant could not answer, older than the retention;
 - **saved assessments** older than the retention are reduced to anonymous summaries
   (``assessment_summaries``: notice, level, verdict, channel, day, the condition ids that decided
-  the verdict); the case code, the facts, the full result and the sender id are deleted;
+  the verdict, the number of questions asked); the case code, the facts, the full result and the
+  sender id are deleted;
 - **WeChat**: numbered choices last offered to a user, older than the retention, and message
   dedupe rows older than a day (WeChat resends within seconds; the channel drops them itself too).
 
 Kept: the staff audit log (who looked at which case, when — the record of access to personal
-data, which must outlive the data), staff accounts, WeChat access tokens (not personal). Expired
-staff sessions are removed by the staff service itself.
+data, which must outlive the data), staff accounts, WeChat access tokens (not personal), feedback
+on answers (``answer_feedback``: helpful or not, channel, notice, topic, clauses — no sender, no
+text) and the hourly count of late WeChat answers (``wechat_late_answers``). Expired staff
+sessions are removed by the staff service itself.
 
 Each run prints what it removed (or, with ``--dry-run``, what it would remove) and is safe to
-repeat: rows are chosen by age only. Nothing runs at import.
+repeat: rows are chosen by age only. ``--every SECONDS`` purges at start and then every SECONDS
+until SIGTERM or SIGINT (exit 0), one line per run on stdout — the production profile's schedule.
+Nothing runs at import.
 """
 from __future__ import annotations
 
@@ -64,6 +69,14 @@ class PurgeReport:
             f"  微信：{verb} {self.wechat_choices} 条编号选项、{self.wechat_messages} 条消息去重记录",
             "  员工操作日志（谁查看了什么）按规定保留，不删除。",
         ]
+
+    def line(self) -> str:
+        """One line per run, for the scheduled loop's log (Simplified Chinese)."""
+        verb = "将删除" if self.dry_run else "已删除"
+        return (f"保留期 {self.days} 天（{self.cutoff:%Y-%m-%d %H:%M} UTC 之前）：{verb}对话 {self.conversations} 个"
+                f"（{self.events} 条记录）、未答问题 {self.unanswered} 条、微信编号选项 {self.wechat_choices} 条、"
+                f"消息去重记录 {self.wechat_messages} 条；评估转为匿名统计 {self.assessments} 条"
+                + ("（试运行）" if self.dry_run else ""))
 
 
 def deciding_conditions(result: Dict[str, Any]) -> List[str]:
@@ -119,7 +132,8 @@ def summarise_assessments(session_conn: sa.engine.Connection, cutoff: dt.datetim
     while True:
         rows = session_conn.execute(
             sa.select(AssessmentRow.id, AssessmentRow.notice_id, AssessmentRow.level, AssessmentRow.verdict,
-                      AssessmentRow.channel, AssessmentRow.created_at, AssessmentRow.result)
+                      AssessmentRow.channel, AssessmentRow.created_at, AssessmentRow.result,
+                      AssessmentRow.questions)
             .where(old).order_by(AssessmentRow.id).limit(BATCH)).all()
         if not rows:
             return done
@@ -130,7 +144,7 @@ def summarise_assessments(session_conn: sa.engine.Connection, cutoff: dt.datetim
             except ValueError:
                 result = {}
             summaries.append(dict(notice_id=row.notice_id, level=row.level, verdict=row.verdict,
-                                  channel=row.channel, day=row.created_at.date(),
+                                  channel=row.channel, day=row.created_at.date(), questions=row.questions,
                                   deciding=json.dumps(deciding_conditions(result) if isinstance(result, dict) else [],
                                                       ensure_ascii=False)))
         session_conn.execute(sa.insert(AssessmentSummaryRow), summaries)
@@ -172,6 +186,37 @@ def purge(database_url: str, tracker_store_url: str, days: int, now: Optional[dt
     return report
 
 
+def run_every(seconds: float, once, out=None, err=None) -> int:
+    """Call ``once()`` (a purge, returning its report) now and then every ``seconds`` until SIGTERM
+    or SIGINT; one line per run on ``out`` (flushed). A run that fails is reported on ``err`` and
+    the next one is tried on time. A signal during a run lets it finish (its transactions are
+    short), then the loop ends. Returns 0."""
+    import signal
+    import threading
+    import time
+
+    out, err = out or sys.stdout, err or sys.stderr
+    stop = threading.Event()
+
+    def handle(signum, frame) -> None:  # noqa: ARG001
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while not stop.is_set():
+            started = time.monotonic()
+            stamp = dt.datetime.utcnow().strftime("%Y-%m-%d %H:%M:%S")
+            try:
+                print(f"{stamp} UTC {once().line()}", file=out, flush=True)
+            except Exception as exc:  # noqa: BLE001 — a database down now may be back next time
+                print(f"{stamp} UTC 清理失败：{type(exc).__name__}: {exc}", file=err, flush=True)
+            stop.wait(max(0.0, seconds - (time.monotonic() - started)))
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     from bot.settings import SettingsError, get_settings
 
@@ -179,6 +224,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                                      description="删除超过保留期的对话、未答问题和评估事实（docs/retention.md）")
     parser.add_argument("--dry-run", action="store_true", help="只统计将删除的数量，不删除")
     parser.add_argument("--days", type=int, help="保留天数（默认 ZHICHENG_RETENTION_DAYS，180 天）")
+    parser.add_argument("--every", type=float, metavar="SECONDS",
+                        help="启动时清理一次，之后每隔 SECONDS 秒清理一次，直到收到 SIGTERM 或 SIGINT（每次输出一行）")
     args = parser.parse_args(argv)
     try:
         settings = get_settings().retention
@@ -189,6 +236,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     if days < 1:
         print("保留天数至少为 1 天。", file=sys.stderr)
         return 2
+    if args.every is not None:
+        if not args.every > 0:
+            print("--every 的间隔必须大于 0 秒。", file=sys.stderr)
+            return 2
+        return run_every(args.every, lambda: purge(settings.database_url, settings.tracker_store_url, days,
+                                                   dry_run=args.dry_run))
     report = purge(settings.database_url, settings.tracker_store_url, days, dry_run=args.dry_run)
     print("\n".join(report.lines()))
     return 0

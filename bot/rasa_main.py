@@ -1,10 +1,11 @@
-"""Rasa's command line with narrowly scoped per-turn performance patches: ``python -m bot.rasa_main``.
+"""Rasa's command line with narrowly scoped patches (per-turn cost; faults): ``python -m bot.rasa_main``.
 
 ``python -m bot.rasa_main run --model … --endpoints …`` is ``rasa run --model … --endpoints …``: it
 applies the patches below, then hands over to Rasa's own CLI ``main`` with the same arguments. Every
 patch targets Rasa 3.6.21 (``TARGET_RASA_VERSION``); with any other Rasa the start fails loudly, so an
 upgrade re-checks each patch instead of silently keeping or losing it. docs/performance.md has the
-profile that motivated each patch and its measured effect.
+profile that motivated patches 1–3 and their measured effect; docs/deployment.md ("Faults") the
+faults behind patches 4–5.
 
 Patches (each keeps Rasa's behaviour, only its cost changes):
 
@@ -26,6 +27,28 @@ Patches (each keeps Rasa's behaviour, only its cost changes):
    same last event), with the same arguments, the states computed a moment ago are given again (as
    a copy: callers edit the last state in place). Rasa's training already caches states this way
    (``TrackerWithCachedStates``); this is the same for the trackers of a running conversation.
+
+Two patches change what the applicant sees when a part is down, not the cost:
+
+4. ``RemoteAction.run`` / ``MessageProcessor._run_action``: when the action server cannot be
+   reached (refused, reset, closed mid-answer, timed out), Rasa logs the error, drops the action's
+   events and goes on predicting — the applicant gets no answer at all (or, inside the
+   pre-assessment form, whatever the next prediction does without the form's events). Patched, the
+   failure is raised as :class:`ActionServerUnavailable` (a ``RasaException``, so every Rasa caller
+   that catches those still does), and the turn that met it ends with one polite message
+   (:data:`ACTION_SERVER_DOWN_TEXT`) and ``action_listen``. Everything else is as in Rasa: the
+   user's message, the failed action's ``ActionExecuted`` (with no events of its own) and the
+   message are stored, so the conversation is exactly where it was before that message — a form
+   still waits for the same answer — and the applicant's next message, once the action server is
+   back, is handled normally.
+5. ``Agent.handle_message``: when the lock store's Redis cannot be reached (``LockError``, a
+   Redis connection error), Rasa raises out of the channel's handler and the applicant gets
+   nothing (REST: an empty list). Patched, the applicant gets the same polite message and the
+   error is logged (without the message text); the turn never started, so nothing of it was
+   stored, and the next message, once Redis is back, continues the conversation. Any other error
+   is raised as before. (The tracker store's database needs no patch: Rasa wraps every tracker
+   store in ``FailSafeTrackerStore``, which answers from an empty conversation when PostgreSQL is
+   down and keeps that turn in memory.)
 """
 from __future__ import annotations
 
@@ -34,7 +57,13 @@ import json
 import sys
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
+from rasa.shared.exceptions import RasaException
+
 TARGET_RASA_VERSION = "3.6.21"
+
+#: What the applicant reads when the action server or the lock store's Redis cannot be reached
+#: (patches 4 and 5).
+ACTION_SERVER_DOWN_TEXT = "抱歉，系统暂时繁忙，请您稍后再发一次。"
 
 _applied: List[str] = []
 
@@ -176,10 +205,151 @@ def patch_past_states_memo() -> None:
     DialogueStateTracker.past_states = past_states  # type: ignore[assignment]
 
 
+class ActionServerUnavailable(RasaException):
+    """The action server could not be reached: refused, reset, closed mid-answer or timed out (patch 4)."""
+
+
+def _unreachable(error: BaseException) -> bool:
+    """Whether ``error`` (or what it was raised from or during) is a failure to reach the server,
+    as opposed to an answer the server gave (4xx/5xx, an invalid response)."""
+    import asyncio
+
+    import aiohttp
+
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, aiohttp.ClientResponseError):
+            return False
+        if isinstance(error, (aiohttp.ClientConnectionError, asyncio.TimeoutError, ConnectionError)):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+class _Guarded:
+    """Stands in for the action a processor runs: a failure to reach the action server becomes the
+    polite message, and is remembered so the turn can end there."""
+
+    def __init__(self, action: Any) -> None:
+        self._action = action
+        self.unavailable = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._action, name)
+
+    async def run(self, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+        from rasa.shared.core.events import BotUttered
+
+        try:
+            return await self._action.run(output_channel, nlg, tracker, domain)
+        except ActionServerUnavailable:
+            self.unavailable = True
+            return [BotUttered(ACTION_SERVER_DOWN_TEXT, metadata={"action_server_unavailable": True})]
+
+
+def patch_action_server_unavailable() -> None:
+    """A polite message when the action server cannot be reached (see patch 4 in the module doc).
+
+    Rasa 3.6.21 ``rasa/core/actions/action.py``: ``RemoteAction.run`` raises ``RasaException``
+    (from within ``except aiohttp.ClientConnectionError``) when it cannot connect, and lets
+    ``asyncio.TimeoutError`` through; ``rasa/core/processor.py``: ``MessageProcessor._run_action``
+    catches any exception from ``action.run``, logs it, records the action with no events and
+    returns ``should_predict_another_action(name)``. The form (``FormAction``), which calls its
+    validation and ``action_ask_*`` actions itself, lets the error through to the same place;
+    ``ActionExtractSlots`` catches ``RasaException`` itself (custom slot mappings stay unfilled),
+    unchanged here.
+    """
+    import logging
+
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
+
+    unavailable = ActionServerUnavailable
+    logger = logging.getLogger("rasa.core.actions.action")
+    original_run = RemoteAction.run
+    original_run_action = MessageProcessor._run_action
+
+    async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+        try:
+            return await original_run(self, output_channel, nlg, tracker, domain)
+        except Exception as e:
+            if isinstance(e, unavailable) or not _unreachable(e):
+                raise
+            logger.error("Action server unreachable for '%s' (%s): the applicant is asked to send again.",
+                         self.name(), type(e).__name__)
+            raise unavailable(f"Failed to execute custom action '{self.name()}': "
+                              f"the action server could not be reached") from e
+
+    async def _run_action(self: MessageProcessor, action: Any, tracker: Any, output_channel: Any, nlg: Any,
+                          prediction: Any) -> bool:
+        guarded = _Guarded(action)
+        again = await original_run_action(self, guarded, tracker, output_channel, nlg, prediction)
+        if not guarded.unavailable or action.name() == ACTION_LISTEN_NAME:
+            return again
+        # End the turn as every turn ends: the processor runs action_listen (no further action
+        # would reach the action server, and the applicant has been told to send again).
+        from rasa.core.actions.action import action_for_name_or_text
+        from rasa.core.policies.policy import PolicyPrediction
+
+        listen = action_for_name_or_text(ACTION_LISTEN_NAME, self.domain, self.action_endpoint)
+        await original_run_action(self, listen, tracker, output_channel, nlg,
+                                  PolicyPrediction.for_action_name(self.domain, ACTION_LISTEN_NAME))
+        return False
+
+    run.__doc__ = original_run.__doc__
+    _run_action.__doc__ = original_run_action.__doc__
+    RemoteAction.run = run  # type: ignore[assignment]
+    MessageProcessor._run_action = _run_action  # type: ignore[assignment]
+
+
+def storage_unreachable(error: BaseException) -> bool:
+    """Whether ``error`` means the lock store's Redis could not be reached (patch 5), as opposed
+    to a bug or bad data. ``LockError`` is what the lock stores raise when issuing a ticket fails."""
+    import redis
+    from rasa.core.lock_store import LockError
+
+    return isinstance(error, (LockError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError))
+
+
+def patch_storage_unreachable() -> None:
+    """A polite message when the lock store cannot be reached (see patch 5 in the module doc).
+
+    Rasa 3.6.21 ``rasa/core/agent.py``: ``Agent.handle_message(message)`` takes the conversation's
+    lock (``lock_store.lock``: ``issue_ticket`` raises ``LockError`` when Redis is down, waiting
+    for the turn raises Redis's ``ConnectionError``) and runs ``processor.handle_message``; any
+    error goes up to the input channel, which logs it and sends nothing.
+    """
+    import logging
+
+    from rasa.core.agent import Agent
+
+    logger = logging.getLogger("rasa.core.agent")
+    original = Agent.handle_message
+
+    async def handle_message(self: Agent, message: Any) -> Any:
+        try:
+            return await original(self, message)
+        except Exception as e:
+            if not storage_unreachable(e):
+                raise
+            logger.error("Lock store unreachable (%s): the applicant is asked to send again.",
+                         type(e).__name__)
+            if message.output_channel is not None:
+                await message.output_channel.send_text_message(message.sender_id, ACTION_SERVER_DOWN_TEXT)
+            return None
+
+    handle_message.__doc__ = original.__doc__
+    Agent.handle_message = handle_message  # type: ignore[assignment]
+
+
 PATCHES: Dict[str, Callable[[], None]] = {
     "action_result_validation": patch_action_result_validation,
     "event_type_lookup": patch_event_type_lookup,
     "past_states_memo": patch_past_states_memo,
+    "action_server_unavailable": patch_action_server_unavailable,
+    "storage_unreachable": patch_storage_unreachable,
 }
 
 

@@ -161,7 +161,8 @@ class UnansweredRow(Base):
 class AssessmentSummaryRow(Base):
     """What is left of a saved assessment once it is older than the retention (``bot.purge``):
     anonymous figures for the bureau's statistics — no case code, no facts, no sender, the day
-    only. ``deciding`` lists the condition ids that decided the verdict (JSON)."""
+    only. ``deciding`` lists the condition ids that decided the verdict (JSON); ``questions`` is
+    the assessment's count of questions asked before its verdict (None: not recorded)."""
 
     __tablename__ = "assessment_summaries"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -171,6 +172,7 @@ class AssessmentSummaryRow(Base):
     channel = sa.Column(sa.String(40), nullable=False)
     day = sa.Column(sa.Date, nullable=False, index=True)
     deciding = sa.Column(sa.Text, nullable=False)  # JSON list of condition ids
+    questions = sa.Column(sa.Integer, nullable=True)  # the assessment's question count, if recorded
 
 
 TABLES = (AssessmentRow.__table__, UnansweredRow.__table__, AssessmentSummaryRow.__table__)

@@ -4,6 +4,13 @@ result's text and entity values, and slot values.
 
 Configured in endpoints.yml as ``type: bot.tracker_store.MaskingSQLTrackerStore``; same settings
 as Rasa's ``SQL`` store (``url`` may be a full SQLAlchemy URL: SQLite or PostgreSQL).
+
+Unlike Rasa's store, its connections are checked before use (``pool_pre_ping``, as bot/db.py does
+for the project's tables): Rasa's engine keeps pooled connections that a restarted PostgreSQL has
+closed, and the first message on each of them failed there (Rasa's fail-safe wrapper then answered it
+without its history and did not store it). With the check a stale connection is replaced on the
+spot, so after a database restart the next message is answered and stored
+(tests/e2e/test_prod_profile.py, docs/deployment.md "Faults").
 """
 from __future__ import annotations
 
@@ -43,6 +50,21 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
         install_log_masking()  # Rasa's own log lines (e.g. a failed action) are masked too
         super().__init__(*args, **kwargs)
+        self._check_connections_before_use()
+
+    def _check_connections_before_use(self) -> None:
+        """Rebuild Rasa's engine with ``pool_pre_ping`` (same URL and Rasa's own engine options).
+        A SQLite file has no server to lose, and an in-memory one lives in its engine: left alone."""
+        import sqlalchemy as sa
+        from rasa.core.tracker_store import create_engine_kwargs
+        from sqlalchemy.orm import sessionmaker
+
+        old = self.engine
+        if old.dialect.name == "sqlite":
+            return
+        self.engine = sa.create_engine(old.url, pool_pre_ping=True, **create_engine_kwargs(old.url))
+        self.sessionmaker = sessionmaker(bind=self.engine)
+        old.dispose()
 
     def _additional_events(self, session, tracker) -> Iterator:  # type: ignore[override]
         for event in super()._additional_events(session, tracker):

@@ -19,24 +19,32 @@ Settings (environment): ``ZHICHENG_WIDGET_DIR`` — folder of the built widget (
 socket.io connection (bot.settings; the server's own origin always may). Messages over the length
 limit get a polite reply and are not processed; socket.io packets and request bodies are limited
 in size (bot.channels.limits).
+
+Feedback (docs/feedback.md): an answer's last message carries ``answer: {"id": …}``; the widget
+sends 有帮助 / 没帮助 as a socket.io ``feedback`` event ``{"session_id", "answer_id", "helpful"}``
+(acknowledged with ``{"ok": true}`` or ``{"ok": false, "error": …}``), never as a chat message, so
+the conversation is not disturbed. The answer must be in this socket's own conversation (the
+tracker store is read; a forged or foreign id is refused); it is rated once (bot.feedback).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, Iterable, Mapping, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Text
 from urllib.parse import urlsplit
 
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import feedback
 from bot.channels.limits import guard, secure_server
-from bot.settings import get_security_settings
+from bot.settings import get_security_settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +108,31 @@ def origin_check(allowed: Iterable[str]) -> Callable[[Optional[str], Dict[str, A
     return allowed_origin
 
 
+class WebChatOutput(SocketIOOutput):
+    """Rasa's socket.io output (text split at blank lines, buttons on the last part as quick
+    replies), with an answer's id on its last part: the widget shows 有帮助 / 没帮助 under it."""
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._send_parts(recipient_id, text, [], kwargs)
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                                     **kwargs: Any) -> None:
+        await self._send_parts(recipient_id, text, buttons, kwargs)
+
+    async def _send_parts(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                          kwargs: Dict[str, Any]) -> None:
+        messages: List[Dict[str, Any]] = [{"text": part, **({"quick_replies": []} if buttons else {})}
+                                          for part in text.strip().split("\n\n")]
+        if buttons:
+            messages[-1]["quick_replies"] = [{"content_type": "text", "title": b["title"], "payload": b["payload"]}
+                                             for b in buttons]
+        answer = feedback.answer_of(kwargs)
+        if answer is not None:
+            messages[-1][feedback.ANSWER_KEY] = {"id": answer["id"]}
+        for message in messages:
+            await self._send_message(recipient_id, message)
+
+
 class WebChatInput(SocketIOInput):
     """Rasa's socket.io input channel, serving the widget's assets under ``/webchat/``."""
 
@@ -110,6 +143,11 @@ class WebChatInput(SocketIOInput):
     def url_prefix(self) -> Text:
         # An absolute prefix: Rasa joins it onto "/webhooks/", which keeps it as is.
         return URL_PREFIX
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        if self.sio is None:
+            return None
+        return WebChatOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's socket.io blueprint, a fixed ``session_request`` and the asset routes."""
@@ -156,6 +194,45 @@ class WebChatInput(SocketIOInput):
             if self.session_persistence:
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        app_of: Dict[str, Any] = {}
+
+        @bp.listener("before_server_start")
+        async def keep_app(app, _loop) -> None:  # noqa: ANN001
+            app_of["app"] = app  # the agent (its tracker store) is app.ctx.agent once loaded
+
+        @sio.on("feedback", namespace=self.namespace)
+        async def on_feedback(sid: Text, data: Any) -> Dict[str, Any]:
+            """有帮助 / 没帮助 for one answer of this socket's conversation; the return value is
+            the acknowledgement the widget waits for."""
+            if not isinstance(data, dict) or not isinstance(data.get("helpful"), bool) \
+                    or not feedback.valid_answer_id(data.get("answer_id")):
+                logger.info("webchat: ignored a malformed feedback packet")
+                return {"ok": False, "error": "malformed"}
+            if self.session_persistence:
+                sender_id = data.get("session_id")
+                joined = sio.rooms(sid, namespace=self.namespace) or []
+                if not isinstance(sender_id, str) or sender_id == sid or sender_id not in joined:
+                    logger.info("webchat: refused feedback for a session this socket did not join")
+                    return {"ok": False, "error": "unknown_answer"}
+            else:
+                sender_id = sid
+            agent = getattr(getattr(app_of.get("app"), "ctx", None), "agent", None)
+            if agent is None or agent.tracker_store is None:
+                return {"ok": False, "error": "unavailable"}
+            try:
+                tracker = await agent.tracker_store.retrieve(sender_id)
+                events = [e.as_dict() for e in tracker.events] if tracker is not None else []
+                rated = feedback.find_answer(events, data["answer_id"])
+                if rated is None:
+                    logger.info("webchat: refused feedback for an answer not in %s's conversation", sender_id)
+                    return {"ok": False, "error": "unknown_answer"}
+                first = await asyncio.to_thread(feedback.submit, get_settings().core.database_url, rated,
+                                                data["helpful"], self.name())
+            except Exception:  # noqa: BLE001 — a rating must never break the chat
+                logger.exception("webchat: could not record feedback")
+                return {"ok": False, "error": "unavailable"}
+            return {"ok": True, "first": first}
 
         @bp.route("/<name:str>", methods=["GET"])
         async def asset(_: Request, name: str) -> HTTPResponse:

@@ -6,8 +6,11 @@ the body size (413), the timestamp window and the signature (403), the XML (400)
 a passive reply when the answer is ready within the reply budget (encrypted in safe mode),
 otherwise ``success`` at once and the answer through the customer-service API. Each message is
 processed once (bot.wechat.dedupe). A message over the length limit gets a polite reply and is not
-processed (bot.channels.limits). Rasa's sender id is a keyed pseudonym of the OpenID; the
-OpenID itself stays in memory for the reply in progress and is never stored or logged.
+processed (bot.channels.limits). A short reply that only rates the answer just given ("没帮助",
+"不对", "有帮助"; bot.feedback, docs/feedback.md) is recorded with that answer's context and
+thanked, without going to Rasa, so the conversation goes on where it was. Rasa's sender id is a
+keyed pseudonym of the OpenID; the OpenID itself stays in memory for the reply in progress and is
+never stored or logged.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import feedback
 from bot.channels.limits import guard, secure_server
 from bot.wechat import xml as wxml
 from bot.wechat.api import WeChatAPI
@@ -40,12 +44,17 @@ from bot.wechat.turns import Ticket, TurnQueue
 logger = logging.getLogger(__name__)
 
 WELCOME = ("您好，欢迎关注！我是职称评审助手，可以帮您查询工程系列职称的申报条件、截止时间、评审费和申报材料，"
-           "也可以回复“我能报吗”做一次预评估。请直接发文字提问，例如：长治中级评审费多少。")
+           "也可以回复“我能报吗”做一次预评估。请直接发文字提问，例如：长治中级评审费多少。"
+           "觉得某个回答没帮助，可以紧接着回复“没帮助”告诉我们。")
 ASK_TO_TYPE = "抱歉，这条语音没能识别成文字。请您打字提问，例如：长治中级评审费多少。"
 UNSUPPORTED = ("抱歉，我目前只看得懂文字和语音，看不了图片、位置、链接或视频。"
                "请您用文字提问，例如：重庆副高什么时候截止。")
 EMPTY_TEXT = "请您输入想问的问题，例如：长治中级评审费多少。"
 SORRY = "抱歉，系统暂时出了点问题，请您稍后再试。"
+THANKS_NOT_HELPFUL = ("收到，谢谢您的反馈。这个问题已转给工作人员，用于改进回答；"
+                      "您也可以换个说法再问一次，或回复“转人工”查看咨询电话。")
+THANKS_HELPFUL = "谢谢您的反馈！还有其他问题，随时发给我。"
+ALREADY_RATED = "这个回答您已经反馈过了，谢谢。还有其他问题，随时发给我。"
 SUCCESS = "success"
 REST_DELAY = 1.0  # seconds between a passive reply and the chunks that follow it
 PASSIVE_CUTOFF = 4.8  # WeChat drops the request at 5 s: a passive reply later than this is never seen
@@ -83,6 +92,7 @@ class WeChatInput(InputChannel):
         self.turns = TurnQueue(settings.turns_at_once)
         self._tasks: Set[asyncio.Future] = set()
         self._warned_off = False
+        self._app: Any = None  # the Sanic app, for the agent's tracker store (feedback)
 
     # --- Rasa's channel interface ---------------------------------------------------------
     def get_output_channel(self) -> Optional["CollectingOutputChannel"]:
@@ -115,6 +125,7 @@ class WeChatInput(InputChannel):
             started = time.monotonic()
             if not self._enabled():
                 return response.text("", status=503)
+            self._app = request.app
             return await self._receive(request, on_new_message, started)
 
         return hook
@@ -358,6 +369,27 @@ class WeChatInput(InputChannel):
             logger.warning("wechat: could not read choices for %s (%s)", sender, type(exc).__name__)
             return []
 
+    async def _feedback(self, sender: str, text: str) -> Optional[Outcome]:
+        """A reply that only rates the answer just given: recorded (once per answer), thanked, not
+        sent to Rasa. None when the message is anything else, or the last turn was no answer."""
+        helpful = feedback.feedback_in(text)
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        if helpful is None or agent is None or agent.tracker_store is None:
+            return None
+        try:
+            tracker = await agent.tracker_store.retrieve(sender)
+            rated = feedback.latest_answer([e.as_dict() for e in tracker.events]) if tracker is not None else None
+            if rated is None:
+                return None  # "不对" after a question or an assessment: a message for the assistant
+            first = await asyncio.to_thread(feedback.submit, self.settings.database_url, rated, helpful, self.name())
+        except Exception as exc:  # noqa: BLE001 — then the message goes to the assistant as usual
+            logger.warning("wechat: could not record feedback for %s (%s)", sender, type(exc).__name__)
+            return None
+        logger.info("wechat: %s rated an answer %s", sender, "helpful" if helpful else "not helpful")
+        if not first:
+            return Outcome([ALREADY_RATED])
+        return Outcome([THANKS_HELPFUL if helpful else THANKS_NOT_HELPFUL])
+
     # --- what a message means ---------------------------------------------------------------
     async def _converse(self, exchange: Exchange, msg: Dict[str, str],
                         on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Outcome:
@@ -372,6 +404,10 @@ class WeChatInput(InputChannel):
             text = msg.get("Recognition", "").strip().rstrip("。")
             if not text:
                 return Outcome([ASK_TO_TYPE])
+        if text is not None:
+            rated = await self._feedback(exchange.sender, text)
+            if rated is not None:
+                return rated
         elif kind == "event":
             event = msg.get("Event", "").lower()
             if event == "subscribe":

@@ -100,3 +100,15 @@ def grouped(title: str, labels: Sequence[str], series: Dict[str, List[int]]) -> 
     for name, values in series.items():
         chart.add(name, values)
     return _svg(chart)
+
+
+def side_by_side(title: str, labels: Sequence[str], series: Dict[str, List[Optional[float]]]) -> str:
+    """Bars side by side per label, one series per colour (a median beside its 90th percentile)."""
+    import pygal
+
+    chart = pygal.HorizontalBar(title=title, margin_left=_cjk_margin(labels),
+                                **_config(height=max(HEIGHT // 2, 120 + 48 * len(labels))))
+    chart.x_labels = list(labels)
+    for name, values in series.items():
+        chart.add(name, list(values))
+    return _svg(chart)

@@ -3,7 +3,8 @@ stuck, over a chosen period and channel, with a CSV and an Excel export of the s
 
 The figures come from :mod:`bot.staff.figures`; here they become tables (caption, column headers,
 rows — one source for the page, the CSV and the workbook) and charts (:mod:`bot.staff.charts`).
-Aggregates only: the one text shown is the inbox's own masked question, one per similar group.
+Aggregates only: the one text shown is the inbox's own masked question, one per similar group;
+notice items are named by their notice and clause number.
 """
 from __future__ import annotations
 
@@ -54,6 +55,13 @@ def pct(value: Optional[float]) -> str:
 
 def secs(value: Optional[float]) -> str:
     return "—" if value is None else f"{value:.1f} 秒"
+
+
+def qnum(value: Optional[float]) -> Any:
+    """A question count or percentile: a whole number as such, else one decimal; "—" for none."""
+    if value is None:
+        return "—"
+    return int(value) if float(value).is_integer() else round(float(value), 1)
 
 
 def _notice_name(notices: Optional["NoticeIndex"], notice_id: str) -> str:
@@ -107,7 +115,10 @@ def tables(fig: Figures, notices: Optional["NoticeIndex"] = None) -> List[Sectio
     sections: List[Section] = []
     total_assessments = sum(v.count for v in fig.verdicts)
     not_recorded_store = "" if fig.tracker_available else "（对话库无法读取）"
-    late = (NOT_RECORDED if fig.wechat_late_24h is None else str(fig.wechat_late_24h))
+    late = "—" if fig.period.channel not in ("", "wechat") else (NOT_RECORDED if fig.wechat_late is None
+                                                                  else fig.wechat_late)
+    asked = fig.all_questions
+    fb = fig.feedback
     summary = Table("概览", "统计区间概览", ["指标", "数值", "说明"], [
         ["对话数", t.conversations, "区间内有用户消息的对话（会话）" + not_recorded_store],
         ["用户消息数", t.messages, "用户发来的消息"],
@@ -120,9 +131,13 @@ def tables(fig: Figures, notices: Optional["NoticeIndex"] = None) -> List[Sectio
         ["回复时间 P99", secs(percentile(t.reply_seconds, 99)), ""],
         ["未答问题（收件箱）", fig.unanswered_total, "区间内写入未答问题收件箱的消息"],
         ["预评估", total_assessments, "保存的评估（含已转为匿名统计的）"],
-        ["微信客服消息补发（近24小时）", late,
-         "超过回复时限、改由客服消息接口发送的回答；只保留一天的去重记录，更早的未记录"],
-        ["得出结论所需提问数（中位数 / P90）", NOT_RECORDED, "评估记录不保存提问次数"],
+        ["微信客服消息补发", late, "未能在 5 秒内被动回复、改由客服消息接口发送的微信回答（只统计微信）"],
+        ["得出结论所需提问数（中位数 / P90）",
+         f"{qnum(percentile(asked, 50))} / {qnum(percentile(asked, 90))}" if asked else "—",
+         f"有提问数记录的 {len(asked)} 次评估；地区和级别不计，热线代为评估不记录"],
+        ["引用通知条款的回答", t.answers, "回答中引用了通知具体条款的回答数"],
+        ["反馈：有帮助", fb.total.helpful, "用户对回答点了“有帮助”"],
+        ["反馈：没帮助", fb.total.unhelpful, "用户对回答点了“没帮助”或回复“不对”（同时进入未答问题收件箱）"],
     ])
     sections.append(Section("概览", summary))
 
@@ -189,6 +204,51 @@ def tables(fig: Figures, notices: Optional["NoticeIndex"] = None) -> List[Sectio
         ["通知", "级别", "条件", "条款", "次数", "占该级别“不符合”"], decider_rows), notes=[
         "一次评估可能由几个条件同时决定（例如学历和年限都不满足），所以次数之和可以多于“不符合”的评估数。"
         "不得申报的情形成立时，只计该情形。"]))
+    q_rows = [[_notice_name(notices, n), _level_name(lv), len(counts), qnum(percentile(counts, 50)),
+               qnum(percentile(counts, 90)), max(counts)] for (n, lv), counts in fig.questions.items()]
+    chart = None
+    if q_rows:
+        chart = charts.data_uri(charts.side_by_side(
+            "得出结论所需的提问数", [f"{r[0]} {r[1]}" for r in q_rows],
+            {"中位数": [percentile(c, 50) for c in fig.questions.values()],
+             "P90": [percentile(c, 90) for c in fig.questions.values()]}))
+    sections.append(Section("得出结论所需的提问数", Table(
+        "提问数", "每次评估得出结论前问了几个问题（按通知和级别）",
+        ["通知", "级别", "有记录的评估", "中位数", "P90", "最多"], q_rows), chart,
+        "横向柱状图：每个通知和级别的提问数中位数和 P90；数字见右侧表格。", [
+            "只数助手为评估提出的问题：一组一起问的问题（排除情形、清单、职称和时间）算一个，没听懂重问的不重复计；"
+            "地区和级别不计，用户开头就说了的情况不用再问，也不计。更正后重新评估只计更正后新问的问题。"
+            "热线代为评估不记录提问数。已转为匿名统计的评估保留提问数。"]))
+
+    clause_rows = [[_notice_name(notices, c.notice_id), c.clause, c.count,
+                    pct(c.count / t.answers if t.answers else None)] for c in fig.top_clauses]
+    sections.append(Section(
+        "最常问的通知条款", Table("条款", "回答引用最多的通知条款", ["通知", "条款", "回答次数", "占引用条款的回答"],
+                                  clause_rows),
+        charts.data_uri(charts.bars("回答引用最多的通知条款", [f"{r[0]} {r[1]}" for r in clause_rows],
+                                    [r[2] for r in clause_rows])) if clause_rows else None,
+        "横向柱状图：各条款被回答引用的次数；数字见右侧表格。", [
+            f"区间内共 {t.answers} 条回答引用了通知条款；一条回答可引用几个条款，显示最多的前 20 个。"]))
+
+    def rating_cells(r) -> List[Any]:
+        return [r.helpful, r.unhelpful, pct(r.share)]
+
+    topics_rated = sorted(fb.by_topic.items(), key=lambda kv: (-kv[1].total, kv[0] or ""))
+    topic_fb = [[ANSWER_TOPICS.get(code, code) if code else "（未分主题）"] + rating_cells(r) for code, r in topics_rated]
+    chart = None
+    if topic_fb:
+        chart = charts.data_uri(charts.grouped("回答反馈（按主题）", [r[0] for r in topic_fb],
+                                               {"有帮助": [r[1] for r in topic_fb], "没帮助": [r[2] for r in topic_fb]}))
+    sections.append(Section("回答反馈（按主题）", Table(
+        "反馈·主题", "用户对回答的反馈（按主题）", ["主题", "有帮助", "没帮助", "有帮助占比"], topic_fb), chart,
+        "横向堆叠柱状图：各主题回答的有帮助和没帮助次数；数字见右侧表格。",
+        ["每条回答只能评价一次；网页聊天点按钮，微信在回答后回复“没帮助”“不对”等。"]))
+
+    clauses_rated = sorted(fb.by_clause.items(), key=lambda kv: (-kv[1].total, kv[0]))
+    clause_fb = [[_notice_name(notices, n), c] + rating_cells(r) for (n, c), r in clauses_rated]
+    sections.append(Section("回答反馈（按条款）", Table(
+        "反馈·条款", "用户对回答的反馈（按回答引用的条款）", ["通知", "条款", "有帮助", "没帮助", "有帮助占比"], clause_fb),
+        notes=["一条回答引用几个条款时，它的反馈计入每个条款。"]))
     return sections
 
 

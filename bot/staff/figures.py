@@ -5,9 +5,12 @@ Read-only, through SQLAlchemy Core, on SQLite and PostgreSQL alike:
 - Rasa's tracker store (``events`` of ``TRACKER_STORE_URL``): conversations and messages per day
   and channel (a user event's ``input_channel``), the answer rate, the topics asked (a user event's
   intent → ``policies.qa.INTENT_TOPICS``), hand-offs and reply times;
+  and the notice items (clauses) the answers cite (a bot event's metadata ``answer``, written by
+  ``actions/notice_answer.py``);
 - the project database: the inbox (``unanswered``, text already masked) grouped by similarity,
   saved assessments (``assessments``) and their anonymous summaries (``assessment_summaries``),
-  and the WeChat dedupe rows (``wechat_messages``) for answers sent through the customer-service API.
+  with the questions each took; feedback on answers (``answer_feedback``); and the hourly count of
+  WeChat answers sent late through the customer-service API (``wechat_late_answers``).
 
 A user message counts as **answered** unless its turn (the actions the assistant ran before the
 next user message) ran ``action_human_handoff`` or ``action_default_fallback``, or ran
@@ -46,19 +49,25 @@ EVENTS = sa.Table(  # the columns of Rasa 3.6's SQLTrackerStore read here
     sa.Column("intent_name", sa.String(255)), sa.Column("action_name", sa.String(255)), sa.Column("data", sa.Text))
 _project = sa.MetaData()  # the columns read here, declared apart from the ORM models (read-only)
 UNANSWERED = sa.Table("unanswered", _project, sa.Column("id", sa.Integer), sa.Column("text", sa.Text),
-                      sa.Column("channel", sa.String), sa.Column("created_at", sa.DateTime))
+                      sa.Column("reason", sa.String), sa.Column("channel", sa.String),
+                      sa.Column("created_at", sa.DateTime))
+# An inbox row that a 没帮助 put there (bot.feedback) was answered: it counts in the feedback figures.
+NOT_HELPFUL_REASON = "not_helpful"
 ASSESSMENTS = sa.Table("assessments", _project, sa.Column("id", sa.Integer), sa.Column("notice_id", sa.String),
                        sa.Column("level", sa.String), sa.Column("verdict", sa.String),
                        sa.Column("result", sa.Text), sa.Column("channel", sa.String),
-                       sa.Column("created_at", sa.DateTime))
+                       sa.Column("created_at", sa.DateTime), sa.Column("questions", sa.Integer))
 SUMMARIES = sa.Table("assessment_summaries", _project, sa.Column("id", sa.Integer),
                      sa.Column("notice_id", sa.String), sa.Column("level", sa.String),
                      sa.Column("verdict", sa.String), sa.Column("channel", sa.String), sa.Column("day", sa.Date),
-                     sa.Column("deciding", sa.Text))
-WECHAT_MESSAGES = sa.Table("wechat_messages", _project, sa.Column("key", sa.String), sa.Column("state", sa.String),
-                           sa.Column("created_at", sa.DateTime))
-WECHAT_LATE_STATE = "custom"  # answered through the customer-service API (bot/channels/wechat.py)
-WECHAT_DEDUPE_HOURS = 24  # the dedupe rows are kept one day (bot/wechat/store.py)
+                     sa.Column("deciding", sa.Text), sa.Column("questions", sa.Integer))
+FEEDBACK = sa.Table("answer_feedback", _project, sa.Column("helpful", sa.Boolean), sa.Column("channel", sa.String),
+                    sa.Column("topic", sa.String), sa.Column("clauses", sa.Text),
+                    sa.Column("created_at", sa.DateTime))
+LATE_ANSWERS = sa.Table("wechat_late_answers", _project, sa.Column("hour", sa.DateTime),
+                        sa.Column("answers", sa.Integer))  # bot/wechat/store.py LateAnswerRow
+ANSWER_KEY = "answer"  # a bot event's metadata key with the answer's notice, topic, clauses (bot/feedback.py)
+TOP_CLAUSES = 20
 
 
 class PeriodError(ValueError):
@@ -135,6 +144,36 @@ class Day:
 
 
 @dataclass
+class Clause:
+    notice_id: str
+    clause: str
+    count: int
+
+
+@dataclass
+class Rating:
+    """Feedback on answers about one topic or one clause."""
+
+    helpful: int = 0
+    unhelpful: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.helpful + self.unhelpful
+
+    @property
+    def share(self) -> Optional[float]:
+        return self.helpful / self.total if self.total else None
+
+
+@dataclass
+class Feedback:
+    by_topic: Dict[Optional[str], Rating] = field(default_factory=dict)  # topic code (None: none) → rating
+    by_clause: Dict[Tuple[str, str], Rating] = field(default_factory=dict)  # (notice id, clause) → rating
+    total: Rating = field(default_factory=Rating)
+
+
+@dataclass
 class Traffic:
     """What the tracker store says about the period."""
 
@@ -146,6 +185,8 @@ class Traffic:
     fallbacks: int = 0  # turns that ended in the scope / fallback reply
     topics: Counter = field(default_factory=Counter)  # topic code → user messages
     reply_seconds: List[float] = field(default_factory=list)
+    clauses: Counter = field(default_factory=Counter)  # (notice id, clause) → answers citing it
+    answers: int = 0  # answers carrying their notice items (metadata ``answer``)
 
     @property
     def answer_rate(self) -> Optional[float]:
@@ -183,8 +224,19 @@ class Figures:
     unanswered_groups: List[UnansweredGroup]
     verdicts: List[VerdictCount]
     deciders: List[Decider]
-    wechat_late_24h: Optional[int]  # None: not counted (another channel chosen, or no table)
+    wechat_late: Optional[int]  # None: not counted (another channel chosen, or no table)
+    questions: Dict[Tuple[str, str], List[int]] = field(default_factory=dict)  # (notice, level) → counts
+    feedback: Feedback = field(default_factory=Feedback)
     tracker_available: bool = True
+
+    @property
+    def all_questions(self) -> List[int]:
+        return [n for counts in self.questions.values() for n in counts]
+
+    @property
+    def top_clauses(self) -> List[Clause]:
+        ranked = sorted(self.traffic.clauses.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [Clause(n, c, k) for (n, c), k in ranked[:TOP_CLAUSES]]
 
 
 # --- the tracker store ------------------------------------------------------------------------
@@ -206,6 +258,7 @@ class _Turn:
     actions: List[str] = field(default_factory=list)
     answered_slot: bool = False
     reply_at: Optional[float] = None
+    answers: List[Dict[str, Any]] = field(default_factory=list)  # metadata ``answer`` of the replies
 
     @property
     def handoff(self) -> bool:
@@ -243,6 +296,9 @@ def turns(rows: Iterable[Sequence[Any]]) -> Iterator[_Turn]:
         elif type_name == "bot":
             if turn.reply_at is None and ts:
                 turn.reply_at = float(ts)
+            answer = (_json(data).get("metadata") or {}).get(ANSWER_KEY) if data else None
+            if isinstance(answer, dict):
+                turn.answers.append(answer)
         elif type_name == "slot" and _json(data).get("name") == ANSWERED_SLOT:
             turn.answered_slot = True
     if turn is not None:
@@ -254,11 +310,13 @@ def _epoch(moment: dt.datetime) -> float:
 
 
 def read_traffic(engine: sa.engine.Engine, period: Period, intent_topics: Mapping[str, str]) -> Traffic:
-    """Reads the period's user, bot, action and slot events (data only for user and slot events),
-    streamed; keeps counts, never texts or sender ids."""
+    """Reads the period's user, bot, action and slot events (data only for user and slot events and
+    for bot events that carry an answer's metadata), streamed; keeps counts, never texts or sender ids."""
     lo, hi = period.bounds_utc()
     e = EVENTS
-    data = sa.case((e.c.type_name.in_(("user", "slot")), e.c.data), else_=sa.null())
+    data = sa.case((e.c.type_name.in_(("user", "slot")), e.c.data),
+                   (sa.and_(e.c.type_name == "bot", e.c.data.contains(f'"{ANSWER_KEY}"')), e.c.data),
+                   else_=sa.null())
     query = (sa.select(e.c.sender_id, e.c.type_name, e.c.timestamp, e.c.intent_name, e.c.action_name, data)
              .where(e.c.timestamp >= _epoch(lo), e.c.timestamp < _epoch(hi) + 3600,  # a late reply
                     e.c.type_name.in_(("user", "bot", "action", "slot")))
@@ -293,6 +351,10 @@ def read_traffic(engine: sa.engine.Engine, period: Period, intent_topics: Mappin
                 traffic.topics[topic] += 1
             if turn.reply_at is not None and turn.reply_at >= turn.at:
                 traffic.reply_seconds.append(turn.reply_at - turn.at)
+            for answer in turn.answers:
+                traffic.answers += 1
+                for cited in dict.fromkeys(_clauses(answer)):
+                    traffic.clauses[cited] += 1
     traffic.conversations = len(everyone)
     return traffic
 
@@ -346,7 +408,7 @@ def group_similar(texts: Sequence[str], threshold: float = SIMILARITY) -> List[U
 def read_unanswered(engine: sa.engine.Engine, period: Period) -> Tuple[int, List[UnansweredGroup]]:
     lo, hi = period.bounds_utc()
     u = UNANSWERED
-    where = [u.c.created_at >= lo, u.c.created_at < hi]
+    where = [u.c.created_at >= lo, u.c.created_at < hi, u.c.reason != NOT_HELPFUL_REASON]
     if period.channel:
         where.append(u.c.channel == period.channel)
     with engine.connect() as conn:
@@ -402,21 +464,77 @@ def read_assessments(engine: sa.engine.Engine, period: Period) -> Tuple[List[Ver
     return verdicts, deciders
 
 
-def read_wechat_late(engine: sa.engine.Engine, now: dt.datetime) -> Optional[int]:
-    """Answers sent through the customer-service API in the last day (the dedupe rows that say so
-    are kept one day only); None when the table is not there."""
-    m = WECHAT_MESSAGES
+def _clauses(answer: Mapping[str, Any]) -> List[Tuple[str, str]]:
+    """(notice id, clause) of each notice item an answer or a feedback row cites."""
+    out = []
+    for c in answer.get("clauses") or []:
+        if isinstance(c, dict) and c.get("notice") and c.get("clause"):
+            out.append((str(c["notice"]), str(c["clause"])))
+    return out
+
+
+def read_questions(engine: sa.engine.Engine, period: Period) -> Dict[Tuple[str, str], List[int]]:
+    """The questions each assessment of the period took (saved ones and summaries of purged ones;
+    those saved before the count was recorded, or by the staff page, have none)."""
+    lo, hi = period.bounds_utc()
+    a, s = ASSESSMENTS, SUMMARIES
+    a_where = [a.c.created_at >= lo, a.c.created_at < hi, a.c.questions.is_not(None)]
+    s_where = [s.c.day >= period.start, s.c.day <= period.end, s.c.questions.is_not(None)]
+    if period.channel:
+        a_where.append(a.c.channel == period.channel)
+        s_where.append(s.c.channel == period.channel)
+    out: Dict[Tuple[str, str], List[int]] = defaultdict(list)
+    with engine.connect() as conn:
+        for table, where in ((a, a_where), (s, s_where)):
+            for notice_id, level, n in conn.execute(sa.select(table.c.notice_id, table.c.level, table.c.questions)
+                                                    .where(*where)):
+                out[(notice_id, level)].append(int(n))
+    return dict(sorted(out.items()))
+
+
+def read_feedback(engine: sa.engine.Engine, period: Period) -> Feedback:
+    """有帮助 / 没帮助 per topic and per clause of the answers rated in the period."""
+    lo, hi = period.bounds_utc()
+    f = FEEDBACK
+    where = [f.c.created_at >= lo, f.c.created_at < hi]
+    if period.channel:
+        where.append(f.c.channel == period.channel)
+    out = Feedback()
+    with engine.connect() as conn:
+        rows = conn.execution_options(stream_results=True).execute(
+            sa.select(f.c.helpful, f.c.topic, f.c.clauses).where(*where))
+        for helpful, topic, clauses in rows:
+            try:
+                listed = json.loads(clauses or "[]")
+            except ValueError:
+                listed = []
+            targets = [out.total, out.by_topic.setdefault(topic or None, Rating())]
+            targets += [out.by_clause.setdefault(c, Rating())
+                        for c in dict.fromkeys(_clauses({"clauses": listed if isinstance(listed, list) else []}))]
+            for rating in targets:
+                if helpful:
+                    rating.helpful += 1
+                else:
+                    rating.unhelpful += 1
+    return out
+
+
+def read_wechat_late(engine: sa.engine.Engine, period: Period) -> Optional[int]:
+    """WeChat answers sent late through the customer-service API in the period (the channel counts
+    them per UTC hour, ``wechat_late_answers``; whole-hour time zones make the local days exact);
+    None when the table is not there."""
+    lo, hi = period.bounds_utc()
+    t = LATE_ANSWERS
     try:
         with engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(m).where(
-                m.c.state == WECHAT_LATE_STATE,
-                m.c.created_at >= now - dt.timedelta(hours=WECHAT_DEDUPE_HOURS))).scalar_one())
+            return int(conn.execute(sa.select(sa.func.coalesce(sa.func.sum(t.c.answers), 0))
+                                    .where(t.c.hour >= lo, t.c.hour < hi)).scalar_one())
     except sa.exc.SQLAlchemyError:
         return None
 
 
 def compute(tracker: sa.engine.Engine, project: sa.engine.Engine, period: Period,
-            intent_topics: Mapping[str, str], now: Optional[dt.datetime] = None) -> Figures:
+            intent_topics: Mapping[str, str]) -> Figures:
     """Every figure of the dashboard for ``period``. A missing tracker store gives empty traffic."""
     try:
         traffic = read_traffic(tracker, period, intent_topics)
@@ -427,7 +545,6 @@ def compute(tracker: sa.engine.Engine, project: sa.engine.Engine, period: Period
         available = False
     total, groups = read_unanswered(project, period)
     verdicts, deciders = read_assessments(project, period)
-    late = None
-    if period.channel in ("", "wechat"):
-        late = read_wechat_late(project, now or dt.datetime.utcnow())
-    return Figures(period, traffic, total, groups[:TOP_GROUPS], verdicts, deciders, late, available)
+    late = read_wechat_late(project, period) if period.channel in ("", "wechat") else None
+    return Figures(period, traffic, total, groups[:TOP_GROUPS], verdicts, deciders, late,
+                   read_questions(project, period), read_feedback(project, period), available)

@@ -1,7 +1,9 @@
 """The channel's tables, shared by every Rasa worker through SQLAlchemy (ZHICHENG_DATABASE_URL):
-the access token with its expiry, one row per processed message (dedupe), and the numbered
-choices last offered to each user (by pseudonym). The schema is migrated on first use
-(``bot.migrate``); old rows are removed here (dedupe) and by ``bot.purge`` (docs/retention.md).
+the access token with its expiry, one row per processed message (dedupe), the numbered
+choices last offered to each user (by pseudonym), and how many answers went out late through the
+customer-service API, per hour (a bare counter for the dashboard: no user, no message). The schema
+is migrated on first use (``bot.migrate``); old rows are removed here (dedupe) and by ``bot.purge``
+(docs/retention.md).
 """
 from __future__ import annotations
 
@@ -40,7 +42,19 @@ class ChoiceRow(Base):
     updated_at = sa.Column(sa.DateTime, nullable=False)
 
 
-TABLES = (AccessTokenRow.__table__, MessageRow.__table__, ChoiceRow.__table__)
+class LateAnswerRow(Base):
+    """Answers that missed the passive reply and were handed to the customer-service API, counted
+    per UTC hour (``bot.staff.figures`` sums them over any period in local days). Nothing per
+    user: not purged."""
+
+    __tablename__ = "wechat_late_answers"
+    hour = sa.Column(sa.DateTime, primary_key=True)  # UTC, naive, minutes and seconds zero
+    answers = sa.Column(sa.Integer, nullable=False)
+
+
+LATE_STATE = "custom"  # the dedupe row's state once the customer-service API delivers
+
+TABLES = (AccessTokenRow.__table__, MessageRow.__table__, ChoiceRow.__table__, LateAnswerRow.__table__)
 
 
 class WeChatStore:
@@ -71,8 +85,12 @@ class WeChatStore:
             return False
 
     def mark_message(self, key: str, state: str) -> None:
+        """Record how the message was answered; a late answer (``custom``, claimed once per
+        message by the channel) also counts in ``wechat_late_answers``, in the same transaction."""
         with self.engine.begin() as conn:
             conn.execute(sa.update(MessageRow).where(MessageRow.key == key).values(state=state))
+            if state == LATE_STATE:
+                count_late_answer(conn, dt.datetime.utcnow())
 
     def message_state(self, key: str) -> Optional[str]:
         with self.engine.connect() as conn:
@@ -119,3 +137,16 @@ class WeChatStore:
             if buttons:
                 conn.execute(sa.insert(ChoiceRow).values(sender=sender, updated_at=dt.datetime.utcnow(),
                                                          buttons=json.dumps(buttons, ensure_ascii=False)))
+
+
+def count_late_answer(conn: sa.engine.Connection, now: dt.datetime) -> None:
+    """Add one to the counter of ``now``'s hour (naive UTC); safe with several workers at once."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    bump = sa.update(LateAnswerRow).where(LateAnswerRow.hour == hour).values(answers=LateAnswerRow.answers + 1)
+    if conn.execute(bump).rowcount:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(sa.insert(LateAnswerRow).values(hour=hour, answers=1))
+    except sa.exc.IntegrityError:  # another worker made the row meanwhile
+        conn.execute(bump)

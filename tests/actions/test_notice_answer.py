@@ -3,6 +3,7 @@ import json
 
 import pytest
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions import ActionAnswerNotice, ActionEligibilityEntry, ActionHumanHandoff, ActionScopeHelp
 from bot.storage import Storage
@@ -166,3 +167,39 @@ async def test_a_yes_no_question_about_one_condition_is_answered_with_the_assess
     assert SlotSet("assess_mode", "answer") in events
     assert first_line_has in text.splitlines()[1] and clause in text and len(text) <= 250
     assert "/ask_eligibility" in payloads(msgs)  # 按我的情况评估
+
+
+# --- the answer's context (bot.feedback): what the channels rate and the dashboard counts -----
+async def test_an_answer_carries_its_notice_topic_and_clauses_with_a_fresh_id(load_tracker, dispatcher):
+    from bot.feedback import ANSWER_KEY, valid_answer_id
+
+    _, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("papers_count_asked_changzhi_engineer"))
+    answer = msgs[-1][ANSWER_KEY]
+    assert valid_answer_id(answer["id"])
+    assert answer["notice"] == "changzhi-2022-engineering-mid-junior" and answer["topic"] == "conditions"
+    assert answer["clauses"] and all(c["notice"] == answer["notice"] for c in answer["clauses"])
+    # every clause the reply cites, and only those
+    assert {f"〔{c['clause']}〕" for c in answer["clauses"]} == {
+        line[line.rindex("〔"):] for line in msgs[-1]["text"].splitlines() if line.startswith("· ")}
+    again = CollectingDispatcher()
+    await run(ActionAnswerNotice(), again, load_tracker("papers_count_asked_changzhi_engineer"))
+    assert again.messages[-1][ANSWER_KEY]["id"] != answer["id"]  # one id per answer given
+
+
+async def test_an_answer_across_notices_cites_each_notice_and_names_none(load_tracker, dispatcher):
+    from bot.feedback import ANSWER_KEY
+
+    _, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("fee_asked_no_region"))
+    answer = msgs[-1][ANSWER_KEY]
+    assert answer["notice"] is None and answer["topic"] == "fees"
+    assert {c["notice"] for c in answer["clauses"]} >= {"changzhi-2022-engineering-mid-junior",
+                                                         "jianyang-2020-engineering-senior"}
+
+
+async def test_replies_that_are_not_answers_carry_no_context(load_tracker, dispatcher, own_database):
+    from bot.feedback import ANSWER_KEY
+
+    for name in ("out_of_scope_in_changzhi", "region_only_no_topic"):
+        out = CollectingDispatcher()
+        await run(ActionAnswerNotice(), out, load_tracker(name))
+        assert out.messages and all(ANSWER_KEY not in m for m in out.messages), name

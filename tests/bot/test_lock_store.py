@@ -5,6 +5,7 @@ processes would have. Rasa's own RedisLockStore fails the first two tests (two h
 duplicate ticket numbers) because it reads, changes and writes a lock in three steps."""
 import asyncio
 import threading
+import time
 
 import pytest
 import redis
@@ -132,3 +133,32 @@ def test_direct_construction_from_an_endpoint_config(redis_port):
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore)
     assert store.red.connection_pool.connection_kwargs["db"] == 3
+
+
+def test_a_ticket_gets_its_whole_lifetime_when_its_turn_starts(stores):
+    """A message that waited behind another turn still has its full lifetime for its own turn:
+    Rasa counts it from the arrival, so a long wait left the turn unlocked half way through and the
+    conversation's next message ran alongside it."""
+    lifetime = 3.0
+    first = stores[0].issue_ticket("applicant-6", lock_lifetime=30)
+
+    async def remaining_when_served(store):
+        async with store.lock("applicant-6", lock_lifetime=lifetime) as lock:
+            mine = [t for t in store.get_lock("applicant-6").tickets if t.number == lock.now_serving]
+            return mine[0].expires - time.time()
+
+    async def second_turn():
+        waiting = asyncio.ensure_future(remaining_when_served(stores[1]))
+        await asyncio.sleep(2.0)  # the first turn runs for two of the second message's three seconds
+        stores[0].cleanup("applicant-6", first)
+        return await waiting
+
+    assert asyncio.run(second_turn()) > lifetime - 0.5  # not the one second left since its arrival
+
+
+def test_a_lock_released_after_redis_went_away_is_logged_not_raised(caplog):
+    """The turn's answer is stored and on its way when Redis has gone: releasing is only logged."""
+    from tests.helpers import free_port
+
+    AtomicRedisLockStore(host="127.0.0.1", port=free_port(), db=1).cleanup("applicant-7", 0)
+    assert "Redis unreachable when releasing a lock" in caplog.text

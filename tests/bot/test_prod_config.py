@@ -43,3 +43,25 @@ def test_a_token_starting_with_a_dash_stays_one_argument():
 
     args = rasa_run_args({"RASA_AUTH_TOKEN": "-x1"}, port=5005)
     assert "--auth-token=-x1" in args and "-x1" not in args
+
+
+def test_purge_interval_from_the_environment():
+    assert prod._purge_every({}) == prod.PURGE_EVERY_DEFAULT == 86400
+    assert prod._purge_every({"ZHICHENG_PURGE_EVERY_SECONDS": "3600"}) == 3600
+    for wrong in ("0", "-5", "daily", "nan"):
+        with pytest.raises(ValueError, match="ZHICHENG_PURGE_EVERY_SECONDS"):
+            prod._purge_every({"ZHICHENG_PURGE_EVERY_SECONDS": wrong})
+
+
+def test_restart_knows_what_up_started_and_keeps_secrets_private(tmp_path: Path):
+    import json
+    import os
+    import stat
+
+    (tmp_path / "state.json").write_text(json.dumps({"pg_port": 1, "redis_port": 2}))
+    prod._remember(tmp_path, "actions", ["python", "-m", "bot.action_server"], dict(os.environ, ACTION_SERVER_TOKEN="s3cret"))
+    known = json.loads((tmp_path / "services.json").read_text())
+    assert known["actions"]["env"] == {"ACTION_SERVER_TOKEN": "s3cret"}  # only what up added
+    assert stat.S_IMODE((tmp_path / "services.json").stat().st_mode) == 0o600
+    with pytest.raises(ValueError, match="nginx"):
+        prod.restart("nginx", str(tmp_path))

@@ -18,7 +18,8 @@ from bot.settings import DEFAULT_RETENTION_DAYS, SettingsError, get_settings
 from bot.staff.models import AuditEntry
 from bot.storage import AssessmentRow, AssessmentSummaryRow, UnansweredRow
 from bot.tracker_store import MaskingSQLTrackerStore
-from bot.wechat.store import AccessTokenRow, ChoiceRow, MessageRow
+from bot.feedback import FeedbackRow
+from bot.wechat.store import AccessTokenRow, ChoiceRow, LateAnswerRow, MessageRow
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, 0)  # naive UTC, as stored
 DAYS = 180
@@ -44,6 +45,7 @@ ASSESSMENTS = {  # case code → (age in days, verdict, result)
     "NEWNOT22": (179, "not_eligible", result("not_eligible", None, papers=("not_met", "regular"))),
     "NEWYES22": (1, "eligible", result("eligible", "regular", education=("met", "regular"))),
 }
+QUESTIONS = {"OLDNOT22": 7, "OLDYES22": 12, "OLDUNK22": None, "NEWNOT22": 3, "NEWYES22": 9}  # None: not recorded
 UNANSWERED = {"很久以前的问题": 400, "刚过期的问题": DAYS + 0.5, "还在期限内的问题": DAYS - 0.5, "今天的问题": 0}
 CONVERSATIONS = {  # sender → ages (days) of its events
     "old-whole": [300, 200],
@@ -65,7 +67,7 @@ async def seed(database_url: str, tracker_url: str, now: dt.datetime = NOW) -> N
                 case_code=code, notice_id="changzhi-2022-engineering-mid-junior", level="engineer", verdict=verdict,
                 facts=json.dumps({"education": "bachelor", "name_hint": "张三"}, ensure_ascii=False), result=res,
                 channel="wechat" if code.startswith("OLDNOT") else "rest", sender_id=f"sender-{code}",
-                created_at=ago(age)))
+                created_at=ago(age), questions=QUESTIONS[code]))
         for text, age in UNANSWERED.items():
             conn.execute(sa.insert(UnansweredRow).values(text=text, intent=None, confidence=0.2, reason="nlu_fallback",
                                                          channel="rest", created_at=ago(age)))
@@ -74,6 +76,12 @@ async def seed(database_url: str, tracker_url: str, now: dt.datetime = NOW) -> N
         for sender, age in {"wx-old": 200, "wx-recent": 10}.items():
             conn.execute(sa.insert(ChoiceRow).values(sender=sender, buttons="[]", updated_at=ago(age)))
         conn.execute(sa.insert(AccessTokenRow).values(app_id="wxapp", token="t", expires_at=0.0))
+        # anonymous: feedback on answers (no sender, no text) and the hourly count of late WeChat answers
+        conn.execute(sa.insert(FeedbackRow).values(answer_id="a-old", helpful=False, channel="webchat",
+                                                   notice_id="changzhi-2022-engineering-mid-junior", topic="fee",
+                                                   clauses='[{"notice": "changzhi-2022-engineering-mid-junior", '
+                                                           '"clause": "五"}]', created_at=ago(400)))
+        conn.execute(sa.insert(LateAnswerRow).values(hour=ago(400).replace(minute=0, second=0), answers=3))
         conn.execute(sa.insert(AuditEntry).values(at=ago(500), actor="hotline1", action="case_lookup",
                                                   target="OLDNOT22", detail=None))
     store = MaskingSQLTrackerStore(domain=Domain.empty(), host=tracker_url)
@@ -97,6 +105,8 @@ def snapshot(database_url: str, tracker_url: str):
             "tokens": conn.execute(sa.select(sa.func.count()).select_from(AccessTokenRow)).scalar_one(),
             "audit": conn.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar_one(),
             "summaries": conn.execute(sa.select(sa.func.count()).select_from(AssessmentSummaryRow)).scalar_one(),
+            "feedback": conn.execute(sa.select(sa.func.count()).select_from(FeedbackRow)).scalar_one(),
+            "late_answers": conn.execute(sa.select(sa.func.sum(LateAnswerRow.answers))).scalar_one(),
         }
     with db.engine_for(tracker_url).connect() as conn:
         rows = conn.execute(sa.text("select sender_id, count(*) from events group by sender_id")).all()
@@ -137,6 +147,8 @@ async def test_purge_removes_exactly_what_is_older_than_the_retention(databases)
         "tokens": 1,  # not personal
         "audit": 1,  # who looked at what is kept, even 500 days old
         "summaries": 3,
+        "feedback": 1,  # no personal data: kept
+        "late_answers": 3,  # a bare counter: kept
         "events": {"old-started-but-recent": 4, "recent": 4},  # a conversation goes whole or not at all
     }
 
@@ -155,16 +167,16 @@ async def test_old_assessments_become_anonymous_summaries(databases):
     notice = "changzhi-2022-engineering-mid-junior"
     assert summaries == [
         dict(notice_id=notice, level="engineer", verdict="not_eligible", channel="wechat", day=ago(400).date(),
-             deciding='["papers", "years"]'),  # the conditions not met
+             deciding='["papers", "years"]', questions=7),  # the conditions not met
         dict(notice_id=notice, level="engineer", verdict="eligible", channel="rest", day=ago(181).date(),
-             deciding='["education", "years"]'),  # the route that was met
+             deciding='["education", "years"]', questions=12),  # the route that was met
         dict(notice_id=notice, level="engineer", verdict="undetermined", channel="rest", day=ago(DAYS + 0.01).date(),
-             deciding='["papers"]'),  # what was still unknown
+             deciding='["papers"]', questions=None),  # what was still unknown; count not recorded
     ]
     stored = json.dumps(summaries, default=str, ensure_ascii=False)
     assert "sender-" not in stored and "张三" not in stored and "bachelor" not in stored and "OLD" not in stored
     assert set(sa.inspect(db.engine_for(database_url)).get_columns("assessment_summaries")[i]["name"]
-               for i in range(7)) == {"id", "notice_id", "level", "verdict", "channel", "day", "deciding"}
+               for i in range(8)) == {"id", "notice_id", "level", "verdict", "channel", "day", "deciding", "questions"}
 
 
 def test_deciding_conditions():
@@ -208,3 +220,58 @@ async def test_the_command_prints_counts_and_dry_run_keeps_everything(tmp_path, 
     assert "已删除 2 个对话的 6 条记录" in capsys.readouterr().out
     assert snapshot(database_url, tracker_url)["events"] == {"old-started-but-recent": 4, "recent": 4}
     assert purge.main(["--days", "0"]) == 2
+
+
+def test_every_seconds_purges_on_a_schedule_until_sigterm(tmp_path):
+    """``--every 1`` as the production profile runs it: a real process on SQLite files seeded with
+    old rows purges at start and again a second later (one line each), then exits 0 on SIGTERM."""
+    import asyncio
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.helpers import ROOT
+
+    database_url, tracker_url = f"sqlite:///{tmp_path / 'z.db'}", f"sqlite:///{tmp_path / 't.db'}"
+    asyncio.run(seed(database_url, tracker_url, now=dt.datetime.utcnow()))
+    db.dispose(database_url)
+    db.dispose(tracker_url)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ZHICHENG_DATABASE_URL": database_url,
+           "TRACKER_STORE_URL": tracker_url, "ZHICHENG_RETENTION_DAYS": str(DAYS)}
+    proc = subprocess.Popen([sys.executable, "-m", "bot.purge", "--every", "1"], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    try:
+        deadline = time.monotonic() + 180
+        while len(lines) < 2 and time.monotonic() < deadline:
+            line = proc.stdout.readline()  # flushed per run: arrives while the process runs
+            if not line:
+                break
+            lines.append(line.rstrip("\n"))
+        assert len(lines) == 2, (lines, proc.poll())
+        proc.send_signal(signal.SIGTERM)
+        rest, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    first, second = lines
+    assert "保留期 180 天" in first and "已删除对话 2 个（6 条记录）" in first and "未答问题 2 条" in first
+    assert "评估转为匿名统计 3 条" in first and "微信编号选项 1 条" in first and "消息去重记录 1 条" in first
+    assert "已删除对话 0 个（0 条记录）" in second and "评估转为匿名统计 0 条" in second  # nothing more
+    assert all(not line or "已删除对话 0 个" in line for line in rest.splitlines())  # any run before the signal
+    after = snapshot(database_url, tracker_url)
+    assert after["events"] == {"old-started-but-recent": 4, "recent": 4}
+    assert after["assessments"] == ["NEWNOT22", "NEWYES22"] and after["summaries"] == 3
+    assert after["unanswered"] == sorted(["还在期限内的问题", "今天的问题"])
+    assert after["wechat_choices"] == ["wx-recent"] and after["wechat_messages"] == ["dedupe-23-hours", "dedupe-now"]
+
+
+def test_every_rejects_a_non_positive_interval(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ZHICHENG_DATABASE_URL", f"sqlite:///{tmp_path / 'z.db'}")
+    monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 't.db'}")
+    assert purge.main(["--every", "0"]) == 2
+    assert "--every" in capsys.readouterr().err

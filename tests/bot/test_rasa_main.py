@@ -2,6 +2,9 @@
 
 Real Rasa throughout: a ``RemoteAction`` calls a real HTTP action endpoint (aiohttp on a free port)
 that answers with an invalid response; the patched Rasa must refuse it exactly as unpatched Rasa does.
+Patches 4 and 5 (faults): a real ``RemoteAction`` against a closed port and a server that hangs up,
+and the project's lock store against a Redis port nobody listens on. The whole turn (the polite
+message, the conversation resuming) is tested on the production profile, tests/e2e/test_prod_profile.py.
 """
 from __future__ import annotations
 
@@ -216,3 +219,108 @@ def test_past_states_follow_the_conversation():
     assert len(after) == len(before) + 1 and after != before[: len(after)]
     other = _conversation(3)  # an equal conversation in another tracker object: its own states
     assert other.past_states(domain) == before
+
+
+# --- patch 4: the action server cannot be reached ------------------------------------------------
+def _remote_action(url: str) -> RemoteAction:
+    return RemoteAction("action_answer_notice", EndpointConfig(url))
+
+
+async def _run(action: RemoteAction):
+    tracker = DialogueStateTracker.from_events("s4", [UserUttered("长治中级评审费多少")], [])
+    return await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, Domain.empty())
+
+
+async def test_closed_port_raises_action_server_unavailable():
+    """Nothing listens on the port (the action server was killed): Rasa's RasaException, now the
+    narrower ActionServerUnavailable — still a RasaException for every Rasa caller that catches those."""
+    from rasa.shared.exceptions import RasaException
+
+    assert "action_server_unavailable" in rasa_main.apply_patches()
+    with pytest.raises(rasa_main.ActionServerUnavailable, match="could not be reached") as error:
+        await _run(_remote_action(f"http://127.0.0.1:{free_port()}/webhook"))
+    assert isinstance(error.value, RasaException)
+
+
+async def test_connection_closed_mid_answer_raises_action_server_unavailable():
+    """The action server dies while Rasa waits for its answer: the connection closes with no reply."""
+    import asyncio
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(rasa_main.ActionServerUnavailable):
+            await _run(_remote_action(f"http://127.0.0.1:{port}/webhook"))
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_an_answer_from_the_action_server_is_not_unavailable():
+    """A server that answers — even 500 — was reached: Rasa's own error, not the polite message."""
+    from rasa.shared.exceptions import RasaException
+
+    async def webhook(request: web.Request) -> web.Response:
+        return web.json_response({"error": "request failed"}, status=500)
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        with pytest.raises(RasaException) as error:
+            await _run(_remote_action(f"http://127.0.0.1:{port}/webhook"))
+        assert not isinstance(error.value, rasa_main.ActionServerUnavailable)
+    finally:
+        await runner.cleanup()
+
+
+async def test_guarded_action_turns_unavailable_into_the_polite_message():
+    """What the patched processor runs in place of the action: the real RemoteAction against a
+    closed port gives one BotUttered with the polite text, and the failure is remembered."""
+    from rasa.shared.core.events import BotUttered
+
+    guarded = rasa_main._Guarded(_remote_action(f"http://127.0.0.1:{free_port()}/webhook"))
+    assert guarded.name() == "action_answer_notice"
+    events = await _run(guarded)
+    assert guarded.unavailable
+    assert [type(e) for e in events] == [BotUttered] and events[0].text == rasa_main.ACTION_SERVER_DOWN_TEXT
+    assert "您" in events[0].text and len(events[0].text) <= 30
+
+
+async def test_valid_answers_pass_through_the_guard():
+    runner, url = await _action_server(VALID)
+    try:
+        guarded = rasa_main._Guarded(_remote_action(url))
+        events = await _run(guarded)
+    finally:
+        await runner.cleanup()
+    assert not guarded.unavailable
+    assert any(isinstance(e, SlotSet) and e.key == "region" for e in events)
+
+
+# --- patch 5: the conversation's storage cannot be reached ---------------------------------------
+def test_storage_unreachable_recognises_real_outages():
+    """The errors a down Redis really raises through the project's lock store — issuing a ticket,
+    and looking at the lock while waiting for a turn — count as unreachable; other errors do not."""
+    import redis
+    from rasa.core.lock_store import LockError
+
+    from bot.lock_store import AtomicRedisLockStore
+
+    assert "storage_unreachable" in rasa_main.apply_patches()
+    store = AtomicRedisLockStore(host="127.0.0.1", port=free_port(), db=1)
+    with pytest.raises(LockError) as issuing:
+        store.issue_ticket("s5")
+    assert rasa_main.storage_unreachable(issuing.value)
+    with pytest.raises(redis.exceptions.ConnectionError) as waiting:
+        store.get_lock("s5")
+    assert rasa_main.storage_unreachable(waiting.value)
+    assert not rasa_main.storage_unreachable(ValueError("a bug, not an outage"))
+    assert not rasa_main.storage_unreachable(KeyError("slot"))

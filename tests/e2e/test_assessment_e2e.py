@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from bot.storage import Storage
-from tests.e2e.applicant import EXCLUSIONS_QUESTION, CASE_CODE, CZ_ENGINEER, Dialogue
+from tests.e2e.applicant import EXCLUSIONS_QUESTION, CASE_CODE, CZ_ENGINEER, Dialogue, reply_for
 from tests.helpers import running_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
@@ -136,3 +136,35 @@ def test_dialogue_reaches_the_case_verdict(servers, case):
     assert VERDICT_WORDS[case.verdict] in result
     # every condition the case names as deciding appears in the result with its clause
     assert saved.result["summary"].split("，")[0] in result
+
+
+def questions_seen(transcript) -> int:
+    """The bot replies of a transcript that asked the applicant a fact (grouped or not)."""
+    return sum(1 for _, bot in transcript if reply_for(bot, {}, unknown_ok=True) is not None)
+
+
+def test_the_saved_count_is_what_the_applicant_was_asked(servers):
+    d = Dialogue(servers["rasa"])
+    d.run("我能报长治的中级吗", CZ_ENGINEER)
+    first = servers["storage"].find_assessment(d.case_code())
+    asked = questions_seen(d.transcript)
+    assert asked >= 3 and first.questions == asked, (first.questions, [b for _, b in d.transcript])
+
+    # facts typed up front are not asked, so not counted
+    up_front = Dialogue(servers["rasa"])
+    up_front.run("我能报长治工程师吗？我本科，专业对口，2017年7月拿的助工，发了两篇第一作者论文", CZ_ENGINEER)
+    saved = servers["storage"].find_assessment(up_front.case_code())
+    assert saved.questions == questions_seen(up_front.transcript) < asked
+
+    # a correction re-assesses: the second verdict needed the first interview's answers and the new ones
+    fix = Dialogue(servers["rasa"])
+    no_papers = {**CZ_ENGINEER, "papers_first_author": 1, "technical_materials": 0, "township_years": 0,
+                 "skill_level": "none"}
+    fix.run("我能报长治中级吗", no_papers)
+    before = len(fix.transcript)
+    fix.run("不对，我发了两篇论文", CZ_ENGINEER)
+    codes = list(dict.fromkeys(CASE_CODE.findall("\n".join(b for _, b in fix.transcript))))
+    assert len(codes) == 2
+    one, two = (servers["storage"].find_assessment(c) for c in codes)
+    assert one.questions == questions_seen(fix.transcript[:before])
+    assert two.questions == one.questions + questions_seen(fix.transcript[before:])

@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import json
 import re
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pytest
 import sqlalchemy as sa
@@ -21,17 +21,19 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import db
 from bot.staff import audit
 from bot.staff.auth import create_user
-from bot.staff.figures import Period, group_similar, percentile
+from bot.staff.figures import Period, group_similar, percentile, read_wechat_late
 from bot.staff.models import StaffDB
 from bot.storage import AssessmentRow, AssessmentSummaryRow, UnansweredRow
 from bot.tracker_store import MaskingSQLTrackerStore
-from bot.wechat.store import MessageRow
+from bot.feedback import FeedbackRow
+from bot.wechat.store import LateAnswerRow, MessageRow, WeChatStore
 from tests.staff.conftest import ADMIN, csrf_of, login
 
 SUPERVISOR = ("jianli", "super-pass-789")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 CZ = "changzhi-2022-engineering-mid-junior"
 JY = "jianyang-2020-engineering-senior"
+CZ_PAPERS, CZ_EDU, CZ_FEE, CZ_TIME, JY_FEE = (CZ, "三（一）4"), (CZ, "三（一）2"), (CZ, "六"), (CZ, "四"), (JY, "五")
 
 
 def at(day: str, hhmm: str) -> float:
@@ -49,26 +51,38 @@ def user(text: str, intent: str, channel: str, ts: float) -> UserUttered:
 
 
 def turn(text: str, intent: str, channel: str, ts: float, action: str, reply_after: float,
-         answered_slot: bool = False) -> List:
+         answered_slot: bool = False, cites: Sequence[Tuple[str, str]] = (), topic: Optional[str] = None) -> List:
+    """A user message and the assistant's turn; an answer citing notice items carries them in its
+    metadata as actions/notice_answer.py writes it (bot.feedback: key "answer")."""
     events = [user(text, intent, channel, ts), ActionExecuted(action, timestamp=ts + 0.1)]
     if answered_slot:
         events.append(SlotSet("last_question", text, timestamp=ts + 0.1))
-    events += [BotUttered("回答", timestamp=ts + reply_after), ActionExecuted("action_listen", timestamp=ts + reply_after)]
+    metadata = {}
+    if cites:
+        metadata["answer"] = {"id": f"ans-{ts}", "notice": cites[0][0], "topic": topic,
+                              "clauses": [{"notice": n, "clause": c} for n, c in cites]}
+    events += [BotUttered("回答", metadata=metadata, timestamp=ts + reply_after),
+               ActionExecuted("action_listen", timestamp=ts + reply_after)]
     return events
 
 
 # sender → its events. Today is 2024-10-30 (ZHICHENG_TODAY); the default period is 10-01 … 10-30.
 CONVERSATIONS: Dict[str, List] = {
-    "wx-a": (turn("简阳评审费多少", "ask_fee", "wechat", at("2024-10-28", "10:00"), "action_answer_notice", 1.0)
+    "wx-a": (turn("简阳评审费多少", "ask_fee", "wechat", at("2024-10-28", "10:00"), "action_answer_notice", 1.0,
+                  cites=[JY_FEE], topic="fees")
              + turn("能帮我代办吗", "nlu_fallback", "wechat", at("2024-10-28", "10:01"), "action_scope_help", 2.0)
              + turn("转人工", "ask_human", "wechat", at("2024-10-28", "10:02"), "action_human_handoff", 0.5)),
     "web-b": (turn("长治中级评审要啥", "nlu_fallback", "webchat", at("2024-10-28", "11:00"), "action_scope_help", 3.0,
-                   answered_slot=True)
-              + turn("论文几篇", "ask_papers", "webchat", at("2024-10-28", "11:05"), "action_answer_notice", 4.0)),
-    "rest-c": turn("评审费", "ask_fee", "rest", at("2024-10-29", "09:00"), "action_answer_notice", 10.0),
+                   answered_slot=True, cites=[CZ_PAPERS], topic="conditions")
+              + turn("论文几篇", "ask_papers", "webchat", at("2024-10-28", "11:05"), "action_answer_notice", 4.0,
+                     cites=[CZ_PAPERS, CZ_EDU], topic="papers")),
+    "rest-c": turn("评审费", "ask_fee", "rest", at("2024-10-29", "09:00"), "action_answer_notice", 10.0,
+                   cites=[CZ_FEE], topic="fees"),
     # 00:30 in Beijing is still 10-29 in UTC: it counts for 10-30
-    "wx-e": turn("什么时候截止", "ask_deadline", "wechat", at("2024-10-30", "00:30"), "action_answer_notice", 1.5),
-    "old-d": turn("评审费", "ask_fee", "rest", at("2024-09-15", "09:00"), "action_answer_notice", 1.0),
+    "wx-e": turn("什么时候截止", "ask_deadline", "wechat", at("2024-10-30", "00:30"), "action_answer_notice", 1.5,
+                 cites=[CZ_TIME], topic="windows"),
+    "old-d": turn("评审费", "ask_fee", "rest", at("2024-09-15", "09:00"), "action_answer_notice", 1.0,
+                  cites=[CZ_PAPERS], topic="fees"),  # before the period
 }
 UNANSWERED = [  # (masked text, channel, Beijing day)
     ("简阳评审可以找人代办吗", "wechat", "2024-10-28"),
@@ -88,16 +102,32 @@ def not_eligible(*failing: str) -> str:
     return json.dumps({"verdict": "not_eligible", "route": None, "conditions": conditions})
 
 
-ASSESSMENTS = [  # (notice, level, verdict, result, channel, Beijing day)
-    (CZ, "engineer", "not_eligible", not_eligible("cz_eng_papers"), "wechat", "2024-10-28"),
-    (CZ, "engineer", "not_eligible", not_eligible("cz_eng_papers", "cz_eng_years"), "webchat", "2024-10-29"),
+ASSESSMENTS = [  # (notice, level, verdict, result, channel, Beijing day, questions asked)
+    (CZ, "engineer", "not_eligible", not_eligible("cz_eng_papers"), "wechat", "2024-10-28", 5),
+    (CZ, "engineer", "not_eligible", not_eligible("cz_eng_papers", "cz_eng_years"), "webchat", "2024-10-29", 8),
     (CZ, "engineer", "eligible", json.dumps({"verdict": "eligible", "route": "cz_eng_regular", "conditions": []}),
-     "staff", "2024-10-29"),
-    (CZ, "engineer", "not_eligible", not_eligible("cz_eng_years"), "wechat", "2024-09-01"),  # before the period
+     "staff", "2024-10-29", None),  # the staff page records no count
+    (CZ, "engineer", "not_eligible", not_eligible("cz_eng_years"), "wechat", "2024-09-01", 20),  # before the period
 ]
-SUMMARIES = [  # (notice, level, verdict, channel, day, deciding)
-    (CZ, "engineer", "not_eligible", "rest", "2024-10-05", ["cz_eng_papers"]),
-    (JY, "senior_engineer", "not_eligible", "wechat", "2024-10-06", ["jy_ex_retired"]),
+SUMMARIES = [  # (notice, level, verdict, channel, day, deciding, questions asked)
+    (CZ, "engineer", "not_eligible", "rest", "2024-10-05", ["cz_eng_papers"], 3),
+    (JY, "senior_engineer", "not_eligible", "wechat", "2024-10-06", ["jy_ex_retired"], 6),
+]
+FEEDBACK = [  # (helpful, channel, topic, cited clauses, Beijing day)
+    (True, "webchat", "papers", [CZ_PAPERS, CZ_EDU], "2024-10-28"),
+    (False, "webchat", "papers", [CZ_PAPERS], "2024-10-28"),
+    (True, "wechat", "fees", [JY_FEE], "2024-10-28"),
+    (False, "wechat", "fees", [JY_FEE], "2024-10-29"),
+    (False, "rest", "fees", [CZ_FEE], "2024-10-29"),
+    (True, "wechat", None, [], "2024-10-30"),
+    (False, "webchat", "papers", [CZ_PAPERS], "2024-09-01"),  # before the period
+]
+LATE_ANSWERS = [  # (UTC hour, answers sent late through the customer-service API)
+    ("2024-09-30T15:00", 8),  # 23:00 on 09-30 in Beijing: before the period
+    ("2024-09-30T16:00", 1),  # midnight 10-01 in Beijing: the period's first hour
+    ("2024-10-28T02:00", 2),
+    ("2024-10-29T16:00", 1),  # 00:00 on 10-30 in Beijing
+    ("2024-10-30T16:00", 4),  # 00:00 on 10-31 in Beijing: after it
 ]
 
 
@@ -107,18 +137,28 @@ async def seed(database_url: str, tracker_url: str) -> None:
         for text, channel, day in UNANSWERED:
             conn.execute(sa.insert(UnansweredRow).values(text=text, intent=None, confidence=0.2, reason="nlu_fallback",
                                                          channel=channel, created_at=utc(day)))
-        for i, (notice, level, verdict, result, channel, day) in enumerate(ASSESSMENTS):
+        # a 没帮助 puts its (answered) question in the inbox too: feedback, not an unanswered question
+        conn.execute(sa.insert(UnansweredRow).values(text="工资涨多少", intent=None, confidence=None, reason="not_helpful",
+                                                     channel="rest", created_at=utc(UNANSWERED[0][2])))
+        for i, (notice, level, verdict, result, channel, day, questions) in enumerate(ASSESSMENTS):
             conn.execute(sa.insert(AssessmentRow).values(
                 case_code=f"CASE{i:04d}", notice_id=notice, level=level, verdict=verdict, facts="{}", result=result,
-                channel=channel, sender_id=f"s{i}", created_at=utc(day)))
-        for notice, level, verdict, channel, day, deciding in SUMMARIES:
+                channel=channel, sender_id=f"s{i}", created_at=utc(day), questions=questions))
+        for notice, level, verdict, channel, day, deciding, questions in SUMMARIES:
             conn.execute(sa.insert(AssessmentSummaryRow).values(
                 notice_id=notice, level=level, verdict=verdict, channel=channel, day=dt.date.fromisoformat(day),
-                deciding=json.dumps(deciding)))
+                deciding=json.dumps(deciding), questions=questions))
+        for i, (helpful, channel, topic, cites, day) in enumerate(FEEDBACK):
+            conn.execute(sa.insert(FeedbackRow).values(
+                answer_id=f"fb-{i}", helpful=helpful, channel=channel, notice_id=cites[0][0] if cites else None,
+                topic=topic, clauses=json.dumps([{"notice": n, "clause": c} for n, c in cites], ensure_ascii=False),
+                created_at=utc(day)))
+        for hour, answers in LATE_ANSWERS:
+            conn.execute(sa.insert(LateAnswerRow).values(hour=dt.datetime.fromisoformat(hour), answers=answers))
+        # dedupe rows are no longer the source: recent "custom" ones do not count
         now = dt.datetime.utcnow()
-        for key, state, hours in (("late-1", "custom", 1), ("late-2", "custom", 5), ("ok-1", "passive", 1),
-                                  ("late-old", "custom", 30)):
-            conn.execute(sa.insert(MessageRow).values(key=key, state=state, created_at=now - dt.timedelta(hours=hours)))
+        for key, state in (("late-1", "custom"), ("ok-1", "passive")):
+            conn.execute(sa.insert(MessageRow).values(key=key, state=state, created_at=now))
     store = MaskingSQLTrackerStore(domain=Domain.empty(), host=tracker_url)
     for sender, events in CONVERSATIONS.items():
         await store.save(DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen", timestamp=events[0].timestamp - 1)] + events))
@@ -192,8 +232,11 @@ async def test_every_figure_on_the_page_and_in_the_export(seeded):
     assert row(rows, "回复时间 P99")[1] == "9.6 秒"
     assert row(rows, "未答问题（收件箱）")[1] == "6"
     assert row(rows, "预评估")[1] == "5"
-    assert row(rows, "微信客服消息补发（近24小时）")[1] == "2"
-    assert row(rows, "得出结论所需提问数（中位数 / P90）")[1] == "未记录"
+    assert row(rows, "微信客服消息补发")[1] == "4"  # 1 + 2 + 1 in the period's local days
+    assert row(rows, "得出结论所需提问数（中位数 / P90）")[1:] == [
+        "5.5 / 7.4", "有提问数记录的 4 次评估；地区和级别不计，热线代为评估不记录"]  # 3 5 6 8
+    assert row(rows, "引用通知条款的回答")[1] == "5"
+    assert row(rows, "反馈：有帮助")[1] == "3" and row(rows, "反馈：没帮助")[1] == "3"
     # per day and channel: 对话 wechat, webchat, rest, other; 消息 the same; total
     assert row(rows, "2024-10-28")[1:] == ["1", "1", "0", "0", "3", "2", "0", "0", "5"]
     assert row(rows, "2024-10-29")[1:] == ["0", "0", "1", "0", "0", "0", "1", "0", "1"]
@@ -221,13 +264,32 @@ async def test_every_figure_on_the_page_and_in_the_export(seeded):
     assert papers[3:] == ["长工信〔2022〕139号 三（一）4", "3", "100.0%"]
     years = [r for r in rows if r[:2] == ["长治2022", "工程师"] and r[3].endswith("三（一）3")]
     assert years and years[0][4:] == ["1", "33.3%"]
+    # questions to reach a verdict, per notice and level: assessments with a count, median, P90, most
+    assert row(rows, "长治2022", "工程师", "3") == ["长治2022", "工程师", "3", "5", "7.4", "8"]  # 3 5 8
+    assert row(rows, "简阳2020", "高级工程师", "1") == ["简阳2020", "高级工程师", "1", "6", "6", "6"]
+    # the most asked notice items: answers citing each, share of the answers citing any
+    clauses = [r for r in rows if len(r) == 4 and r[3].endswith("%") and r[1] in ("三（一）4", "三（一）2", "六", "四", "五")]
+    assert clauses == [["长治2022", "三（一）4", "2", "40.0%"], ["长治2022", "三（一）2", "1", "20.0%"],
+                       ["长治2022", "六", "1", "20.0%"], ["长治2022", "四", "1", "20.0%"],
+                       ["简阳2020", "五", "1", "20.0%"]]
+    # feedback per topic (most rated first) and per clause
+    assert row(rows, "评审费", "1") == ["评审费", "1", "2", "33.3%"]
+    assert row(rows, "论文与查重", "1", "1") == ["论文与查重", "1", "1", "50.0%"]
+    assert row(rows, "（未分主题）") == ["（未分主题）", "1", "0", "100.0%"]
+    rated_topics = [r[0] for r in rows if len(r) == 4 and r[3] in ("33.3%", "50.0%", "100.0%")
+                    and r[0] in ("评审费", "论文与查重", "（未分主题）")]
+    assert rated_topics == ["评审费", "论文与查重", "（未分主题）"]  # most rated first
+    rated = [r for r in rows if len(r) == 5 and r[4].endswith("%") and r[0] in ("长治2022", "简阳2020")]
+    assert rated == [["长治2022", "三（一）4", "1", "1", "50.0%"], ["简阳2020", "五", "1", "1", "50.0%"],
+                     ["长治2022", "三（一）2", "1", "0", "100.0%"], ["长治2022", "六", "0", "1", "0.0%"]]
     # the charts are SVG pictures without script
     images = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', html)
     assert len(images) >= 4
     for data, alt in images:
         svg = base64.b64decode(data).decode("utf-8")
         assert svg.startswith("<svg") and "<script" not in svg and alt
-    assert html.count("<caption>") == 7 and 'scope="col"' in html and 'scope="row"' in html
+    assert len(images) == 7  # traffic, rate, topics, verdicts, questions, clauses, feedback by topic
+    assert html.count("<caption>") == 11 and 'scope="col"' in html and 'scope="row"' in html
 
     # the CSV has the same figures
     resp = await client.get("/dashboard.csv")
@@ -243,15 +305,29 @@ async def test_every_figure_on_the_page_and_in_the_export(seeded):
     assert ["3", "1", "工资涨多少"] in got
     assert ["长治2022", "工程师", "不符合申报条件", "3"] in got
     assert [r for r in got if r[:2] == ["长治2022", "工程师"] and r[3:] == ["长工信〔2022〕139号 三（一）4", "3", "100.0%"]]
+    assert ["微信客服消息补发", "4", "未能在 5 秒内被动回复、改由客服消息接口发送的微信回答（只统计微信）"] in got
+    assert row(got, "得出结论所需提问数（中位数 / P90）")[1] == "5.5 / 7.4"
+    assert ["长治2022", "工程师", "3", "5", "7.4", "8"] in got
+    assert ["长治2022", "三（一）4", "2", "40.0%"] in got and ["简阳2020", "五", "1", "20.0%"] in got
+    assert ["评审费", "1", "2", "33.3%"] in got and ["（未分主题）", "1", "0", "100.0%"] in got
+    assert ["长治2022", "六", "0", "1", "0.0%"] in got
+    assert ["回答引用最多的通知条款"] in got and ["用户对回答的反馈（按回答引用的条款）"] in got
     # and the workbook, a sheet per table
     from openpyxl import load_workbook
 
     resp = await client.get("/dashboard.xlsx")
     assert resp.status == 200
     book = load_workbook(io.BytesIO(await resp.read()))
-    assert book.sheetnames == ["概览", "每日对话", "回答率", "主题", "未答问题", "预评估", "不符合原因"]
+    assert book.sheetnames == ["概览", "每日对话", "回答率", "主题", "未答问题", "预评估", "不符合原因",
+                               "提问数", "条款", "反馈·主题", "反馈·条款"]
     values = [[c for c in r] for r in book["概览"].iter_rows(values_only=True)]
     assert ["用户消息数", 7, "用户发来的消息"] in [list(v) for v in values]
+    assert ["微信客服消息补发", 4] == [list(v) for v in values if v[0] == "微信客服消息补发"][0][:2]
+    assert ["反馈：没帮助", 3] == [list(v) for v in values if v[0] == "反馈：没帮助"][0][:2]
+    assert ("长治2022", "工程师", 3, 5, 7.4, 8) in list(book["提问数"].iter_rows(values_only=True))
+    assert ("长治2022", "三（一）4", 2, "40.0%") in list(book["条款"].iter_rows(values_only=True))
+    assert ("评审费", 1, 2, "33.3%") in list(book["反馈·主题"].iter_rows(values_only=True))
+    assert ("简阳2020", "五", 1, 1, "50.0%") in list(book["反馈·条款"].iter_rows(values_only=True))
     assert ("2024-10-28", 5, 3, "60.0%", 1) in list(book["回答率"].iter_rows(values_only=True))
     # exports are audited, page views are not
     actions = [r.action for r in audit.recent(client.server.app["db"])]
@@ -270,9 +346,23 @@ async def test_a_channel_and_a_period_narrow_every_figure(seeded):
     assert row(rows, "预评估")[1] == "1"
     assert row(rows, "2024-10-28")[1:] == ["1", "3", "3"]  # one channel: conversations, messages, total
     assert not any(r and r[0] == "2024-10-27" for r in rows)
+    assert row(rows, "微信客服消息补发")[1] == "3"  # 10-28 and the first hour of 10-30
+    assert row(rows, "得出结论所需提问数（中位数 / P90）")[1] == "5 / 5"
+    assert row(rows, "长治2022", "工程师", "1") == ["长治2022", "工程师", "1", "5", "5", "5"]
+    assert not any(r[:2] == ["简阳2020", "高级工程师"] for r in rows)  # its summary is from 10-06
+    assert row(rows, "引用通知条款的回答")[1] == "2"
+    assert row(rows, "长治2022", "四") == ["长治2022", "四", "1", "50.0%"]
+    assert row(rows, "简阳2020", "五", "1") == ["简阳2020", "五", "1", "50.0%"]
+    assert not any(r[:2] == ["长治2022", "三（一）4"] for r in rows)  # a webchat answer
+    assert row(rows, "反馈：有帮助")[1] == "2" and row(rows, "反馈：没帮助")[1] == "1"
+    assert row(rows, "评审费", "1", "1") == ["评审费", "1", "1", "50.0%"]
+    assert row(rows, "简阳2020", "五", "1", "1") == ["简阳2020", "五", "1", "1", "50.0%"]
     rest = cells(await (await client.get("/dashboard?from=2024-10-01&to=2024-10-30&channel=rest")).text())
-    assert row(rest, "微信客服消息补发（近24小时）")[1] == "未记录"
+    assert row(rest, "微信客服消息补发")[1] == "—"  # WeChat only
     assert row(rest, "预评估")[1] == "1"  # the summary of a REST assessment
+    assert row(rest, "得出结论所需提问数（中位数 / P90）")[1] == "3 / 3"  # kept by the summary
+    assert row(rest, "长治2022", "六") == ["长治2022", "六", "1", "100.0%"]
+    assert row(rest, "评审费", "0") == ["评审费", "0", "1", "0.0%"]
     for bad in ("from=2024-10-30&to=2024-10-01", "from=yesterday", "channel=fax", "from=2020-01-01&to=2024-10-01"):
         resp = await client.get("/dashboard?" + bad)
         assert resp.status == 400, bad
@@ -344,6 +434,23 @@ async def test_staff_cannot_see_the_dashboard_and_admins_can_create_supervisors(
     assert (await sup.get("/dashboard")).status == 200
 
 
+def test_the_wechat_store_counts_late_answers_for_the_dashboard(database_urls):
+    """The channel marks a message ``custom`` once, when the customer-service API delivers its
+    answer; the store counts that in the same transaction, and the figure sums it over the period."""
+    store = WeChatStore(database_urls["database_url"])
+    for key, state in (("m1", "custom"), ("m2", "passive"), ("m3", "custom"), ("m4", "none"), ("m5", "custom")):
+        assert store.claim_message(key)
+        store.mark_message(key, state)
+    today = dt.datetime.now(SHANGHAI).date()
+    period = Period(today - dt.timedelta(days=1), today + dt.timedelta(days=1))  # around this hour, in any zone
+    assert read_wechat_late(store.engine, period) == 3
+    assert read_wechat_late(store.engine, Period(today - dt.timedelta(days=9), today - dt.timedelta(days=2))) == 0
+    with store.engine.connect() as conn:
+        hours = conn.execute(sa.select(LateAnswerRow.hour, LateAnswerRow.answers)).all()
+    assert len(hours) in (1, 2) and sum(n for _, n in hours) == 3  # one row per hour (two if the hour turned)
+    assert all(h.minute == 0 and h.second == 0 for h, _ in hours)
+
+
 def test_similar_questions_group_and_percentiles():
     groups = group_similar(["简阳评审可以找人代办吗", "工资涨多少", "简阳评审能找人代办吗？", "评审可以找人代办吗", "工资涨多少"])
     assert [(g.size, g.text) for g in groups] == [(3, "简阳评审可以找人代办吗"), (2, "工资涨多少")]
@@ -355,6 +462,12 @@ def test_similar_questions_group_and_percentiles():
 
 
 # --- the dashboard in headless Chromium (docs/staff-dashboard.png) -----------------------------
+
+DEMO_CLAUSES = {"ask_fee": [CZ_FEE, JY_FEE], "ask_deadline": [CZ_TIME, (JY, "四")], "ask_materials": [(CZ, "五")],
+                "ask_papers": [CZ_PAPERS, (JY, "三（二）")], "ask_conditions": [CZ_EDU, CZ_PAPERS, (JY, "三（一）")],
+                "ask_continuing_education": [(CZ, "三（三）")], "ask_exceptional_route": [(JY, "三（三）")],
+                "ask_contacts": [(CZ, "七")]}
+
 
 def demo_conversations(seed_value: int = 7) -> Dict[str, List]:
     """A month of made-up traffic for the screenshot: a few conversations a day on each channel."""
@@ -379,7 +492,8 @@ def demo_conversations(seed_value: int = 7) -> Dict[str, List]:
                         events += turn("转人工", "ask_human", channel, ts, "action_human_handoff", rng.uniform(0.3, 1))
                     else:
                         text, intent = rng.choice(asks)
-                        events += turn(text, intent, channel, ts, "action_answer_notice", rng.lognormvariate(0.2, 0.6))
+                        events += turn(text, intent, channel, ts, "action_answer_notice", rng.lognormvariate(0.2, 0.6),
+                                       cites=[rng.choice(DEMO_CLAUSES[intent])])
                 out[f"demo-{day}-{channel}-{n}"] = events
     return out
 

@@ -283,6 +283,28 @@ async def test_inbox_newest_first_and_csv_for_excel(staff_client):
     assert (STAFF[0], "inbox_export") in [(r.actor, r.action) for r in audit.recent(staff_client.server.app["db"])]
 
 
+async def test_inbox_shows_a_not_helpful_question_with_the_answer_it_rated(staff_client):
+    storage: Storage = staff_client.server.app["storage"]
+    context = {"notice": "changzhi-2022-engineering-mid-junior", "topic": "conditions",
+               "clauses": [{"notice": "changzhi-2022-engineering-mid-junior", "clause": "三（一）4"}]}
+    storage.record_unanswered(text="长治中级要几篇论文，我手机13812345678", intent=None, confidence=None,
+                              reason="not_helpful", channel="webchat", context=context)
+    storage.record_unanswered(text="社保断缴怎么办", intent="ask_conditions", confidence=0.31,
+                              reason="nlu_fallback", channel="rest")
+    html = await (await staff_client.get("/inbox")).text()
+    page = text_of(html)
+    assert "用户反馈没帮助" in page and "没能理解" in page
+    assert "助手当时的回答—通知：长治市（长工信〔2022〕139号）；主题：申报条件；条款：长工信〔2022〕139号三（一）4" \
+        in "".join(page.split())
+    assert "138****5678" in page and "13812345678" not in page
+    assert page.count("助手当时的回答") == 1  # only the 没帮助 row names an answer
+    body = (await (await staff_client.get("/inbox.csv")).read()).decode("utf-8-sig")
+    lines = body.splitlines()
+    assert lines[0].endswith("被评价的回答")
+    assert "not_helpful" in lines[2] and "not_helpful" not in lines[1]
+    assert "通知：长治市（长工信〔2022〕139号）；主题：申报条件；条款：长工信〔2022〕139号 三（一）4" in lines[2]
+
+
 def test_csv_cells_never_start_a_formula():
     for bad in ("=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "＝1"):
         assert safe_cell(bad).startswith("'")

@@ -31,14 +31,60 @@ export function fromBotPayload(payload, id, time) {
   if (quick.length) msg.quickReplies = quick;
   const att = p.attachment;
   if (att && att.type === "image" && att.payload && isSafeUrl(att.payload.src)) msg.image = att.payload.src;
+  const answerId = p.answer && typeof p.answer === "object" ? p.answer.id : undefined;
+  if (typeof answerId === "string" && ANSWER_ID.test(answerId)) msg.answerId = answerId;
   return msg;
+}
+
+/** An answer's id as the server sends it (bot/feedback.py). */
+export const ANSWER_ID = /^[0-9a-f]{16,64}$/;
+
+/** What the feedback area says once an answer was rated (`msg.feedback`). */
+export const FEEDBACK_TEXT = Object.freeze({
+  helpful: "感谢反馈！",
+  not_helpful: "感谢反馈，我们会转给工作人员改进这个回答。您也可以换个说法再问一次。",
+  sending: "正在提交反馈…",
+});
+
+/**
+ * Under an answer: 有帮助 / 没帮助 buttons (`onFeedback(id, helpful)`), or, once rated, a thank-you.
+ * Only rows of bot answers that carry an answer id get it.
+ */
+export function renderFeedback(doc, msg, onFeedback) {
+  const box = doc.createElement("div");
+  box.className = "zc-feedback";
+  if (msg.feedback) {
+    const thanks = doc.createElement("span");
+    thanks.className = "zc-feedback-done";
+    thanks.tabIndex = -1; // focus lands here after a button is used, so the keyboard stays in place
+    thanks.textContent = FEEDBACK_TEXT[msg.feedback] || FEEDBACK_TEXT.helpful;
+    box.appendChild(thanks);
+    return box;
+  }
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", "这个回答对您有帮助吗？");
+  const ask = doc.createElement("span");
+  ask.className = "zc-feedback-ask";
+  ask.setAttribute("aria-hidden", "true"); // the group's label says it to screen readers
+  ask.textContent = "这个回答有帮助吗？";
+  box.appendChild(ask);
+  for (const [helpful, label, aria] of [[true, "有帮助", "这个回答有帮助"], [false, "没帮助", "这个回答没有帮助"]]) {
+    const b = doc.createElement("button");
+    b.type = "button";
+    b.className = `zc-feedback-btn ${helpful ? "zc-helpful" : "zc-not-helpful"}`;
+    b.textContent = label;
+    b.setAttribute("aria-label", aria);
+    b.addEventListener("click", () => onFeedback && onFeedback(msg.id, helpful));
+    box.appendChild(b);
+  }
+  return box;
 }
 
 /**
  * One message row: bubble with text (and image), time and, for undelivered user messages,
  * a status with a retry button (`onRetry(id)`).
  */
-export function renderMessage(doc, msg, { onRetry, now } = {}) {
+export function renderMessage(doc, msg, { onRetry, onFeedback, now } = {}) {
   const row = doc.createElement("div");
   row.className = `zc-row zc-${msg.from === "user" ? "user" : "bot"}`;
   row.dataset.id = msg.id;
@@ -82,6 +128,7 @@ export function renderMessage(doc, msg, { onRetry, now } = {}) {
     meta.appendChild(retry);
   }
   row.appendChild(meta);
+  if (msg.from === "bot" && msg.answerId) row.appendChild(renderFeedback(doc, msg, onFeedback));
   return row;
 }
 

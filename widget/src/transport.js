@@ -7,7 +7,10 @@ export const EVENTS = Object.freeze({
   bot: "bot_uttered",
   request: "session_request",
   confirm: "session_confirm",
+  feedback: "feedback",
 });
+
+export const FEEDBACK_ACK_MS = 10000;
 
 /**
  * @param {object} o
@@ -66,6 +69,18 @@ export function createTransport({ io, config, sessionId, onMessage, onStatus, on
     send(text) {
       if (status !== "online" || !socket.connected) return false;
       socket.emit(EVENTS.user, { message: text, session_id: sessionId() });
+      return true;
+    },
+    /**
+     * Rate an answer (not a chat message: the conversation is not disturbed). `onAck({ok, error})`
+     * gets the server's answer, or {ok: false, error: "timeout"}. False when not connected.
+     */
+    sendFeedback(answerId, helpful, onAck = () => {}) {
+      if (status !== "online" || !socket.connected) return false;
+      const data = { session_id: sessionId(), answer_id: answerId, helpful: Boolean(helpful) };
+      socket.timeout(FEEDBACK_ACK_MS).emit(EVENTS.feedback, data, (err, reply) => {
+        onAck(err ? { ok: false, error: "timeout" } : reply && typeof reply === "object" ? reply : { ok: false });
+      });
       return true;
     },
     /** Try to connect now instead of waiting for the next automatic attempt. */

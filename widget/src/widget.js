@@ -138,7 +138,27 @@ export function createWidget({ doc, container, config, store, connect, now = () 
   }
 
   function rowFor(msg) {
-    return renderMessage(doc, msg, { onRetry: retryOne, now: now() });
+    return renderMessage(doc, msg, { onRetry: retryOne, onFeedback: rate, now: now() });
+  }
+
+  /** 有帮助 / 没帮助 under an answer: sent once, beside the conversation; the buttons give way to a
+   * thank-you (kept in the history, so also after a reload). */
+  function rate(id, helpful) {
+    const msg = store.history().find((m) => m.id === id);
+    if (!msg || !msg.answerId || msg.feedback) return;
+    const sent = transport && transport.sendFeedback && transport.sendFeedback(msg.answerId, helpful, (ack) => {
+      if (ack && (ack.ok || ack.error === "unknown_answer" || ack.error === "malformed")) return;
+      // not recorded (server busy, timeout): the buttons come back for another try
+      const back = store.update(id, { feedback: undefined });
+      if (back) replaceRow(back, false);
+      note.textContent = "反馈没有送达，请稍后再试。";
+    });
+    if (!sent) {
+      note.textContent = "当前网络不可用，请恢复连接后再反馈。";
+      return;
+    }
+    const updated = store.update(id, { feedback: helpful ? "helpful" : "not_helpful" });
+    if (updated) replaceRow(updated, true);
   }
 
   function renderQuick() {
@@ -164,9 +184,16 @@ export function createWidget({ doc, container, config, store, connect, now = () 
     scrollDown();
   }
 
-  function replaceRow(msg) {
+  function replaceRow(msg, focusFeedback = false) {
     const old = log.querySelector(`[data-id="${msg.id}"]`);
-    if (old) old.replaceWith(rowFor(msg));
+    if (!old) return;
+    const hadFocus = focusFeedback && old.contains(shadow.activeElement);
+    const row = rowFor(msg);
+    old.replaceWith(row);
+    if (hadFocus) {
+      const target = row.querySelector(".zc-feedback-done, .zc-feedback-btn");
+      if (target) target.focus();
+    }
   }
 
   function ensureGreeting() {

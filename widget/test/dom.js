@@ -10,6 +10,7 @@ export function makeDom() {
 export function fakeTransport() {
   const t = {
     sent: [],
+    feedback: [],
     online: true,
     handlers: null,
     resets: 0,
@@ -20,6 +21,12 @@ export function fakeTransport() {
     send(text) {
       if (!this.online) return false;
       this.sent.push(text);
+      return true;
+    },
+    /** Records [answerId, helpful, onAck]; the test acknowledges by calling onAck. */
+    sendFeedback(answerId, helpful, onAck) {
+      if (!this.online) return false;
+      this.feedback.push([answerId, helpful, onAck]);
       return true;
     },
     retryNow() {

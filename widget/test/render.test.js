@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { makeDom } from "./dom.js";
 import { renderMessage, renderQuickReplies, fromBotPayload } from "../src/render.js";
 
+const ANSWER = "0123456789abcdef0123456789abcdef";
+
 const win = makeDom();
 const doc = win.document;
 
@@ -56,4 +58,30 @@ test("quick replies show the title and hand back the payload", () => {
 test("image attachments only with http/https sources", () => {
   assert.equal(fromBotPayload({ attachment: { type: "image", payload: { src: "javascript:alert(1)" } } }, "1", 0).image, undefined);
   assert.equal(fromBotPayload({ attachment: { type: "image", payload: { src: "https://a.b/c.png" } } }, "1", 0).image, "https://a.b/c.png");
+});
+
+test("an answer's id is kept; anything else in its place is dropped", () => {
+  assert.equal(fromBotPayload({ text: "300元", answer: { id: ANSWER } }, "1", 0).answerId, ANSWER);
+  for (const answer of [undefined, null, "x", { id: 5 }, { id: "<script>" }, { id: "ABC" }]) {
+    assert.equal("answerId" in fromBotPayload({ text: "300元", answer }, "1", 0), false);
+  }
+});
+
+test("only answers get 有帮助 / 没帮助, as labelled buttons; once rated, a thank-you instead", () => {
+  const picked = [];
+  const row = renderMessage(doc, { id: "7", from: "bot", text: "300元", time: 0, answerId: ANSWER },
+    { onFeedback: (id, helpful) => picked.push([id, helpful]) });
+  const group = row.querySelector(".zc-feedback");
+  assert.equal(group.getAttribute("role"), "group");
+  const buttons = [...group.querySelectorAll("button")];
+  assert.deepEqual(buttons.map((b) => b.textContent), ["有帮助", "没帮助"]);
+  assert.deepEqual(buttons.map((b) => b.getAttribute("aria-label")), ["这个回答有帮助", "这个回答没有帮助"]);
+  assert.ok(buttons.every((b) => b.type === "button"));
+  buttons[1].click();
+  assert.deepEqual(picked, [["7", false]]);
+  assert.equal(renderMessage(doc, { id: "8", from: "bot", text: "请问哪个地区？", time: 0 }).querySelector(".zc-feedback"), null);
+  assert.equal(renderMessage(doc, { id: "9", from: "user", text: "x", time: 0, answerId: ANSWER }).querySelector(".zc-feedback"), null);
+  const done = renderMessage(doc, { id: "7", from: "bot", text: "300元", time: 0, answerId: ANSWER, feedback: "not_helpful" });
+  assert.equal(done.querySelector(".zc-feedback button"), null);
+  assert.match(done.querySelector(".zc-feedback-done").textContent, /感谢反馈/);
 });

@@ -4,13 +4,17 @@ import { createTransport } from "../src/transport.js";
 
 /** A stand-in for socket.io-client's `io`: records emits, lets the test fire server events. */
 function fakeIo() {
-  const calls = { opts: null, emitted: [], connects: 0 };
+  const calls = { opts: null, emitted: [], connects: 0, timeouts: [], acks: [] };
   const handlers = {};
   const socket = {
     connected: false,
     io: { opts: null, engine: { transport: { name: "websocket" } } },
     on(ev, fn) { handlers[ev] = fn; },
     emit(ev, data) { calls.emitted.push([ev, data]); },
+    timeout(ms) {
+      calls.timeouts.push(ms);
+      return { emit(ev, data, ack) { calls.emitted.push([ev, data]); calls.acks.push(ack); } };
+    },
     connect() { calls.connects += 1; },
     disconnect() { socket.connected = false; },
   };
@@ -75,4 +79,23 @@ test("after a failed connection it falls back to long-polling first", () => {
   start(f);
   f.fire("connect_error", new Error("websocket error"));
   assert.deepEqual(f.socket.io.opts.transports, ["polling", "websocket"]);
+});
+
+test("feedback is its own event with the session and answer id, acknowledged or timed out", () => {
+  const f = fakeIo();
+  const { t, seen } = start(f);
+  assert.equal(t.sendFeedback("0123456789abcdef0123456789abcdef", false), false); // not online yet
+  f.fire("connect");
+  f.fire("session_confirm", "abc123abc123");
+  const acks = [];
+  assert.equal(t.sendFeedback("0123456789abcdef0123456789abcdef", false, (a) => acks.push(a)), true);
+  assert.deepEqual(f.calls.emitted.at(-1), ["feedback",
+    { session_id: "abc123abc123", answer_id: "0123456789abcdef0123456789abcdef", helpful: false }]);
+  assert.ok(f.calls.timeouts[0] > 0);
+  f.calls.acks[0](null, { ok: true, first: true });
+  t.sendFeedback("fedcba9876543210fedcba9876543210", true, (a) => acks.push(a));
+  f.calls.acks[1](new Error("operation has timed out"));
+  assert.deepEqual(acks, [{ ok: true, first: true }, { ok: false, error: "timeout" }]);
+  assert.equal(f.calls.emitted.filter(([ev]) => ev === "user_uttered").length, 0); // never a chat message
+  assert.deepEqual(seen.messages, []);
 });

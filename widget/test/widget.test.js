@@ -172,3 +172,42 @@ test("a message left unsent survives a reload and goes out once connected", () =
   assert.equal(again.$(".zc-status"), null);
   assert.equal(again.store.pending().length, 0);
 });
+
+const ANSWER = "0123456789abcdef0123456789abcdef";
+
+test("没帮助 under an answer is sent once, beside the chat, and stays used after a reload", () => {
+  const win = makeDom();
+  const w = mount({ win });
+  w.widget.send("长治中级几篇论文");
+  w.transport.handlers.onMessage({ text: "【长治2022｜长工信〔2022〕139号】\n· 2篇以上〔三（一）4〕", answer: { id: ANSWER } });
+  w.transport.handlers.onMessage({ text: "还有什么想问的吗？" }); // not an answer: no buttons
+  assert.equal(w.$$(".zc-feedback").length, 1);
+  const notHelpful = w.$(".zc-not-helpful");
+  notHelpful.focus();
+  notHelpful.click();
+  assert.deepEqual(w.transport.feedback.map(([id, helpful]) => [id, helpful]), [[ANSWER, false]]);
+  assert.deepEqual(w.transport.sent, ["长治中级几篇论文"]); // no chat message
+  assert.equal(w.$$(".zc-feedback-btn").length, 0);
+  assert.match(w.$(".zc-feedback-done").textContent, /感谢反馈/);
+  assert.equal(w.widget.shadow.activeElement, w.$(".zc-feedback-done")); // the keyboard stays at the answer
+  w.transport.feedback[0][2]({ ok: true, first: true });
+  assert.equal(w.$$(".zc-feedback-btn").length, 0);
+  w.widget.host.remove();
+  const again = mount({ win });
+  assert.equal(again.$$(".zc-feedback-btn").length, 0);
+  assert.match(again.$(".zc-feedback-done").textContent, /感谢反馈/);
+});
+
+test("feedback that did not arrive brings the buttons back; offline it is not taken", () => {
+  const w = mount();
+  w.transport.handlers.onMessage({ text: "300元", answer: { id: ANSWER } });
+  w.$(".zc-helpful").click();
+  w.transport.feedback[0][2]({ ok: false, error: "timeout" });
+  assert.equal(w.$$(".zc-feedback-btn").length, 2);
+  assert.match(w.$(".zc-note").textContent, /没有送达/);
+  w.transport.online = false;
+  w.$(".zc-helpful").click();
+  assert.equal(w.transport.feedback.length, 1);
+  assert.equal(w.$$(".zc-feedback-btn").length, 2);
+  assert.match(w.$(".zc-note").textContent, /网络不可用/);
+});

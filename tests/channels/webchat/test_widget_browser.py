@@ -262,6 +262,120 @@ def test_a_complete_pre_assessment_in_the_widget(browser: Browser, stack):
         context.close()
 
 
+# --- feedback on answers (bot.feedback, docs/feedback.md) ---------------------------------------
+def _stored_answers(stack, session: str) -> List[dict]:
+    """The answer contexts of the bot messages of one conversation, from Rasa's tracker store."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(stack.env["TRACKER_STORE_URL"][len("sqlite:///"):]) as db:
+        rows = db.execute("select data from events where sender_id = ? and type_name = 'bot' order by id",
+                          (session,)).fetchall()
+    return [a for a in ((json.loads(r[0]).get("metadata") or {}).get("answer") for r in rows) if a]
+
+
+def _user_events(stack, session: str) -> List[str]:
+    import json
+    import sqlite3
+
+    with sqlite3.connect(stack.env["TRACKER_STORE_URL"][len("sqlite:///"):]) as db:
+        rows = db.execute("select data from events where sender_id = ? and type_name = 'user' order by id",
+                          (session,)).fetchall()
+    return [json.loads(r[0]).get("text") for r in rows]
+
+
+def _socket_call(stack, session: str, event: str, data) -> dict:
+    """A socket.io client of its own (not the widget): join ``session`` and send one event."""
+    import socketio
+
+    client = socketio.Client(reconnection=False)
+    confirmed = []
+    client.on("session_confirm", lambda sid: confirmed.append(sid))
+    client.connect(stack.url, transports=["polling"], socketio_path="socket.io")
+    try:
+        client.emit("session_request", {"session_id": session})
+        deadline = time.monotonic() + 20
+        while not confirmed and time.monotonic() < deadline:
+            client.sleep(0.1)
+        assert confirmed == [session]
+        return client.call(event, data, timeout=30)
+    finally:
+        client.disconnect()
+
+
+def test_not_helpful_by_keyboard_lands_with_its_context_once_and_a_forged_id_is_refused(browser: Browser, stack):
+    from bot.feedback import FeedbackStore, new_answer_id
+    from bot.storage import Storage
+
+    database = stack.env["ZHICHENG_DATABASE_URL"]
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.url}/webchat/demo.html")
+        open_widget(page)
+        answer = say(page, "长治中级要几篇论文")
+        assert CITATION in answer
+        session = page.evaluate("localStorage.getItem('zhicheng-chat:session')")
+        [stored] = _stored_answers(stack, session)
+        last = page.locator(".zc-row.zc-bot").filter(has_text="长治").last
+        group = last.locator(".zc-feedback[role=group]")
+        expect(group).to_have_attribute("aria-label", "这个回答对您有帮助吗？")
+        assert page.locator(".zc-row.zc-bot .zc-feedback").count() == 1  # the greeting is no answer
+        # the keyboard only: into 有帮助, Tab to 没帮助, Enter
+        last.locator(".zc-helpful").focus()
+        page.keyboard.press("Tab")
+        active = "() => document.querySelector('#zhicheng-chat').shadowRoot.activeElement"
+        assert page.evaluate(f"({active})().getAttribute('aria-label')") == "这个回答没有帮助"
+        page.keyboard.press("Enter")
+        expect(last.locator(".zc-feedback-done")).to_contain_text("感谢反馈")
+        expect(last.locator(".zc-feedback-btn")).to_have_count(0)  # once per answer
+        assert page.evaluate(f"({active})().className") == "zc-feedback-done"  # focus stays at the answer
+        # stored with the answer's context, once; the question with it in the inbox
+        deadline = time.monotonic() + 20
+        while FeedbackStore(database).find(stored["id"]) is None:
+            assert time.monotonic() < deadline, "no feedback row"
+            time.sleep(0.3)
+        row = FeedbackStore(database).find(stored["id"])
+        assert (row.helpful, row.channel, row.notice_id) == (False, "webchat", "changzhi-2022-engineering-mid-junior")
+        assert row.topic == stored["topic"] and row.clauses == stored["clauses"] and row.clauses
+        assert all(f"〔{c['clause']}〕" in answer for c in row.clauses)
+        inbox = [u for u in Storage(database).list_unanswered(limit=500)
+                 if u.reason == "not_helpful" and u.text == "长治中级要几篇论文"]
+        assert len(inbox) == 1 and inbox[0].channel == "webchat"
+        assert inbox[0].context == {"notice": row.notice_id, "topic": row.topic, "clauses": row.clauses}
+        # beside the conversation: the assistant heard nothing and said nothing
+        assert _user_events(stack, session) == ["长治中级要几篇论文"]
+        assert len(_stored_answers(stack, session)) == 1
+        # after a reload the answer is still rated
+        page.reload()
+        expect(page.locator(".zc-state")).to_have_attribute("data-status", "online", timeout=30_000)
+        expect(page.locator(".zc-feedback-done")).to_have_count(1)
+        expect(page.locator(".zc-feedback-btn")).to_have_count(0)
+        # a second rating of the same answer (sent by hand) changes nothing
+        ack = _socket_call(stack, session, "feedback", {"session_id": session, "answer_id": stored["id"], "helpful": True})
+        assert ack == {"ok": True, "first": False}
+        assert FeedbackStore(database).find(stored["id"]).helpful is False
+        # forged: an id never given, another conversation's answer, a session this socket did not join
+        other = new_answer_id()
+        assert _socket_call(stack, session, "feedback", {"session_id": session, "answer_id": other, "helpful": False}) \
+            == {"ok": False, "error": "unknown_answer"}
+        assert _socket_call(stack, "intruder-" + session[:20], "feedback",
+                            {"session_id": "intruder-" + session[:20], "answer_id": stored["id"], "helpful": True}) \
+            == {"ok": False, "error": "unknown_answer"}
+        assert _socket_call(stack, "intruder-" + session[:20], "feedback",
+                            {"session_id": session, "answer_id": stored["id"], "helpful": True}) \
+            == {"ok": False, "error": "unknown_answer"}
+        for bad in ("没帮助", {"answer_id": 5, "helpful": False}, {"answer_id": stored["id"], "helpful": "no"},
+                    {"answer_id": "<script>", "helpful": False}):
+            assert _socket_call(stack, session, "feedback", bad) == {"ok": False, "error": "malformed"}, bad
+        assert FeedbackStore(database).find(other) is None
+        assert len([u for u in Storage(database).list_unanswered(limit=500) if u.reason == "not_helpful"]) == 1
+        # and the conversation goes on where it was
+        assert "300" in say(page, "评审费多少")
+    finally:
+        context.close()
+
+
 def test_offline_state_then_reconnect_and_the_unsent_message_is_delivered(desktop: Page, stack):
     page = desktop
     open_widget(page)

@@ -208,7 +208,7 @@ def test_voice_without_recognition_asks_to_type(wechat):
 def test_subscribe_welcomes_and_unsubscribe_says_nothing(wechat):
     openid = new_openid()
     d = wechat.push(url(wechat, "wechat_safe"), wechat.user_message(openid, "event", Event="subscribe"), encrypted=True)
-    assert d.reply and all(word in d.reply for word in ("申报条件", "截止时间", "评审费", "我能报吗"))
+    assert d.reply and all(word in d.reply for word in ("申报条件", "截止时间", "评审费", "我能报吗", "没帮助"))
     d = wechat.push(url(wechat), wechat.user_message(openid, "event", Event="unsubscribe"))
     assert d.status == 200 and d.attempts[-1].body == "success" and d.reply is None
 
@@ -297,6 +297,85 @@ def test_resent_final_answer_gives_one_assessment(wechat):
         count = db.execute("select count(*) from assessments where sender_id = ?",
                            (CHANNEL_SETTINGS.pseudonym(openid),)).fetchone()[0]
     assert count == 1
+
+
+# --- feedback on answers (bot.feedback) ---------------------------------------------------------
+def bot_answers(fake: FakeWeChat, openid: str) -> List[Dict[str, Any]]:
+    """The answer contexts of the bot messages in this user's conversation, oldest first."""
+    import json
+    rows = tracker_rows(fake, "select data from events where sender_id = ? and type_name = 'bot' order by id",
+                        CHANNEL_SETTINGS.pseudonym(openid))
+    return [a for a in ((json.loads(r[0]).get("metadata") or {}).get("answer") for r in rows) if a]
+
+
+def tell(fake: FakeWeChat, openid: str, text: str) -> str:
+    """What the user sees: the passive reply, or — on a busy machine — the same answer through the
+    customer-service API (this is about what the reply says, not how fast it came)."""
+    before = len(fake.messages_to(openid))
+    d = fake.push(url(fake), fake.user_message(openid, "text", Content=text))
+    assert d.status == 200 and not d.failed_for_user, d
+    if d.reply is not None:
+        return d.reply
+    return "\n".join(fake.wait_messages_to(openid, before + 1, timeout=90)[before:])
+
+
+def test_not_helpful_right_after_an_answer_is_kept_with_its_context_and_the_chat_goes_on(wechat):
+    from bot.channels.wechat import ALREADY_RATED, THANKS_NOT_HELPFUL
+    from bot.feedback import FeedbackStore
+
+    openid = new_openid()
+    answer_reply = tell(wechat, openid, "长治中级要几篇论文")
+    assert "长工信〔2022〕139号" in answer_reply
+    [answer] = bot_answers(wechat, openid)
+    assert tell(wechat, openid, "没帮助！") == THANKS_NOT_HELPFUL
+    assert "没帮助！" not in user_texts(wechat, openid)  # not a message for the assistant
+    row = FeedbackStore(wechat.servers["database"]).find(answer["id"])
+    assert row is not None and row.helpful is False and row.channel == "wechat"
+    assert row.notice_id == "changzhi-2022-engineering-mid-junior" and row.topic == answer["topic"]
+    assert row.clauses == answer["clauses"] and row.clauses
+    assert all(f"〔{c['clause']}〕" in answer_reply for c in row.clauses)  # the clauses of the answer rated
+    inbox = [u for u in wechat.storage.list_unanswered(limit=500) if u.reason == "not_helpful"
+             and u.context and u.context["clauses"] == answer["clauses"] and u.text == "长治中级要几篇论文"]
+    assert len(inbox) == 1 and inbox[0].channel == "wechat"
+    assert inbox[0].context == {"notice": row.notice_id, "topic": row.topic, "clauses": row.clauses}
+    # once per answer
+    assert tell(wechat, openid, "不对") == ALREADY_RATED
+    assert FeedbackStore(wechat.servers["database"]).find(answer["id"]).helpful is False
+    # the conversation goes on where it was: 长治, 工程师
+    fee = tell(wechat, openid, "评审费多少")
+    assert "300" in fee and "长工信〔2022〕139号" in fee
+    assert user_texts(wechat, openid) == ["长治中级要几篇论文", "评审费多少"]
+    assert len(bot_answers(wechat, openid)) == 2
+
+
+def test_helpful_is_kept_and_does_not_reach_the_inbox(wechat):
+    from bot.channels.wechat import THANKS_HELPFUL
+    from bot.feedback import FeedbackStore
+
+    openid = new_openid()
+    tell(wechat, openid, "重庆副高评审费多少")
+    [answer] = bot_answers(wechat, openid)
+    before = wechat.storage.count_unanswered()
+    assert tell(wechat, openid, "有帮助，谢谢") == THANKS_HELPFUL
+    row = FeedbackStore(wechat.servers["database"]).find(answer["id"])
+    assert row is not None and row.helpful is True and row.notice_id == "chongqing-2024-engineering-senior-nonpublic-sme"
+    assert wechat.storage.count_unanswered() == before
+
+
+def test_a_correction_or_a_reply_to_a_question_is_not_feedback(wechat):
+    from bot.feedback import FeedbackStore
+
+    openid = new_openid()
+    tell(wechat, openid, "长治中级要几篇论文")
+    [answer] = bot_answers(wechat, openid)
+    reply = tell(wechat, openid, "不对，我是硕士")  # says more than a rating: for the assistant
+    assert "不对，我是硕士" in user_texts(wechat, openid) and "谢谢您的反馈" not in reply
+    assert FeedbackStore(wechat.servers["database"]).find(answer["id"]) is None
+    other = new_openid()
+    question = tell(wechat, other, "我能报长治的中级吗")  # the assistant asks: its last message is no answer
+    assert not bot_answers(wechat, other), question
+    reply = tell(wechat, other, "不对")
+    assert user_texts(wechat, other)[-1] == "不对" and "谢谢您的反馈" not in reply
 
 
 # --- rejected requests: the right status, nothing stored -------------------------------------
