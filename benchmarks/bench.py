@@ -53,8 +53,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.rest_load import QUESTIONS  # noqa: E402
 from benchmarks.turn_cost import (  # noqa: E402
-    LEVELS, LONG_WINDOWS, _throughput, bare_bot, interleaved, pct, project_bot, rss_mb,
+    LEVELS, LONG_WINDOWS, _throughput, bare_bot, interleaved, pct, project_bot, rss_mb, say,
 )
+from benchmarks.turn_cost import parse as parse_at  # noqa: E402
 
 TRAIN_RECORD = ROOT / "build" / "bench" / "project_train.json"
 TODAY = "2024-10-30"  # the date the end-to-end dialogues are written for
@@ -80,31 +81,8 @@ class Target:
     wechat: Optional[str] = None  # the WeChat webhook's URL, when the target has the channel
 
 
-def say(base: str, sender: str, text: str, timeout: float = 120) -> float:
-    """One REST turn; its wall time (s). A turn without an answer is an error."""
-    import urllib.request
-
-    started = time.perf_counter()
-    req = urllib.request.Request(f"{base}/webhooks/rest/webhook",
-                                 data=json.dumps({"sender": sender, "message": text}).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
-        answer = json.loads(resp.read().decode())
-    elapsed = time.perf_counter() - started
-    if not answer:
-        raise RuntimeError(f"{base}: no answer to {text!r} for {sender}")
-    return elapsed
-
-
 def parse(target: Target, text: str) -> float:
-    import urllib.request
-
-    started = time.perf_counter()
-    req = urllib.request.Request(f"{target.api}/model/parse{target.api_query}", data=json.dumps({"text": text}).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        resp.read()
-    return time.perf_counter() - started
+    return parse_at(target.api, text, target.api_query)
 
 
 def project_train_seconds() -> Optional[float]:

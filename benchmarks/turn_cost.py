@@ -85,9 +85,10 @@ def say(base: str, sender: str, text: str, timeout: float = 120) -> float:
     return elapsed
 
 
-def parse(base: str, text: str) -> float:
+def parse(base: str, text: str, query: str = "") -> float:
+    """One NLU parse; its wall time (s). ``query``: e.g. ``?token=…`` for a server with a token."""
     started = time.perf_counter()
-    http_json(f"{base}/model/parse", {"text": text})
+    http_json(f"{base}/model/parse{query}", {"text": text})
     return time.perf_counter() - started
 
 

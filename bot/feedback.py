@@ -11,12 +11,13 @@ The answer itself carries its context to the channels in the bot message's metad
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 import sqlalchemy as sa
 
@@ -228,3 +229,15 @@ def submit(url: str, rated: RatedAnswer, helpful: bool, channel: str) -> bool:
                                        reason=NOT_HELPFUL_REASON, channel=channel,
                                        context=context_of(rated.answer))
     return True
+
+
+async def rate(tracker_store: Any, sender_id: str, find: Callable[[List[Dict[str, Any]]], Optional[RatedAnswer]],
+               helpful: bool, url: str, channel: str) -> Optional[bool]:
+    """Rate the answer ``find`` picks from ``sender_id``'s conversation in the tracker store (the
+    widget: the answer with the id pressed; WeChat: the last turn's answer) and :func:`submit` it.
+    None when the conversation has no such answer; else whether this was its first rating."""
+    tracker = await tracker_store.retrieve(sender_id)
+    rated = find([e.as_dict() for e in tracker.events] if tracker is not None else [])
+    if rated is None:
+        return None
+    return await asyncio.to_thread(submit, url, rated, helpful, channel)

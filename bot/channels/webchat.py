@@ -28,7 +28,6 @@ tracker store is read; a forged or foreign id is refused); it is rated once (bot
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import uuid
@@ -221,14 +220,12 @@ class WebChatInput(SocketIOInput):
             if agent is None or agent.tracker_store is None:
                 return {"ok": False, "error": "unavailable"}
             try:
-                tracker = await agent.tracker_store.retrieve(sender_id)
-                events = [e.as_dict() for e in tracker.events] if tracker is not None else []
-                rated = feedback.find_answer(events, data["answer_id"])
-                if rated is None:
+                first = await feedback.rate(agent.tracker_store, sender_id,
+                                            lambda events: feedback.find_answer(events, data["answer_id"]),
+                                            data["helpful"], get_settings().core.database_url, self.name())
+                if first is None:
                     logger.info("webchat: refused feedback for an answer not in %s's conversation", sender_id)
                     return {"ok": False, "error": "unknown_answer"}
-                first = await asyncio.to_thread(feedback.submit, get_settings().core.database_url, rated,
-                                                data["helpful"], self.name())
             except Exception:  # noqa: BLE001 — a rating must never break the chat
                 logger.exception("webchat: could not record feedback")
                 return {"ok": False, "error": "unavailable"}

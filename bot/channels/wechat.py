@@ -377,11 +377,10 @@ class WeChatInput(InputChannel):
         if helpful is None or agent is None or agent.tracker_store is None:
             return None
         try:
-            tracker = await agent.tracker_store.retrieve(sender)
-            rated = feedback.latest_answer([e.as_dict() for e in tracker.events]) if tracker is not None else None
-            if rated is None:
+            first = await feedback.rate(agent.tracker_store, sender, feedback.latest_answer, helpful,
+                                        self.settings.database_url, self.name())
+            if first is None:
                 return None  # "不对" after a question or an assessment: a message for the assistant
-            first = await asyncio.to_thread(feedback.submit, self.settings.database_url, rated, helpful, self.name())
         except Exception as exc:  # noqa: BLE001 — then the message goes to the assistant as usual
             logger.warning("wechat: could not record feedback for %s (%s)", sender, type(exc).__name__)
             return None

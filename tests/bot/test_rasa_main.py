@@ -74,10 +74,10 @@ def test_schema_is_checked_once_not_per_call(monkeypatch):
     assert calls == []
 
 
-async def _action_server(answer: dict):
+async def _action_server(answer: dict, status: int = 200):
     async def webhook(request: web.Request) -> web.Response:
         await request.json()
-        return web.json_response(answer)
+        return web.json_response(answer, status=status)
 
     app = web.Application()
     app.router.add_post("/webhook", webhook)
@@ -264,18 +264,10 @@ async def test_an_answer_from_the_action_server_is_not_unavailable():
     """A server that answers — even 500 — was reached: Rasa's own error, not the polite message."""
     from rasa.shared.exceptions import RasaException
 
-    async def webhook(request: web.Request) -> web.Response:
-        return web.json_response({"error": "request failed"}, status=500)
-
-    app = web.Application()
-    app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    runner, url = await _action_server({"error": "request failed"}, status=500)
     try:
         with pytest.raises(RasaException) as error:
-            await _run(_remote_action(f"http://127.0.0.1:{port}/webhook"))
+            await _run(_remote_action(url))
         assert not isinstance(error.value, rasa_main.ActionServerUnavailable)
     finally:
         await runner.cleanup()

@@ -171,6 +171,16 @@ def test_the_purge_runs_on_schedule(profile, capsys):
     assert "已删除对话" in runs[0] and "清理失败" not in log.read_text(encoding="utf-8")
 
 
+def kill(profile, name: str) -> None:
+    """SIGKILL one process of the profile (its process group) and wait until it is gone."""
+    pid = profile["pids"][name]
+    os.killpg(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while prod._alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not prod._alive(pid)
+
+
 def stored_events(profile, sender: str) -> list:
     """One conversation's events in PostgreSQL (Rasa's ``events`` table), in order."""
     with profile["engine"].connect() as conn:
@@ -206,12 +216,7 @@ def test_action_server_killed_mid_assessment(profile):
     pending = reply_for(bot, CZ_ENGINEER, unknown_ok=False)
     assert pending is not None and pending[0] != first[0], bot
 
-    pid = profile["pids"]["actions"]
-    os.killpg(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while prod._alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not prod._alive(pid)
+    kill(profile, "actions")
 
     assert d.say(pending[1]) == ACTION_SERVER_DOWN_TEXT  # mid-assessment: one polite message, nothing else
     faq = f"prod-actions-down-{os.getpid()}"
@@ -305,12 +310,7 @@ def test_redis_restarted(profile):
     store = lock_store(profile)
     store.issue_ticket(held, LOCK_LIFETIME)  # a server took this conversation's turn and died
     assert store.get_lock(held).tickets  # held: a message of this conversation would wait for it
-    pid = profile["pids"]["redis"]
-    os.killpg(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while prod._alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not prod._alive(pid)
+    kill(profile, "redis")
     down_started = time.monotonic()
     assert ask(profile["url"], held, QUESTION) == ACTION_SERVER_DOWN_TEXT  # told, not left in silence
     MEASURED["a message while Redis is down, to its polite reply"] = time.monotonic() - down_started
