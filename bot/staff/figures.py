@@ -30,6 +30,10 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+# ANSWER_KEY: a bot event's metadata key with the answer's notice, topic and clauses; an inbox row
+# whose reason is NOT_HELPFUL_REASON was answered (a 没帮助): it counts in the feedback figures
+from bot.feedback import ANSWER_KEY, NOT_HELPFUL_REASON
+
 CHANNELS: Dict[str, str] = {"wechat": "微信公众号", "webchat": "网页聊天", "rest": "REST 接口"}
 OTHER_CHANNEL = "other"
 CHANNEL_NAMES: Dict[str, str] = {**CHANNELS, OTHER_CHANNEL: "其他", "staff": "热线代为评估"}
@@ -51,8 +55,6 @@ _project = sa.MetaData()  # the columns read here, declared apart from the ORM m
 UNANSWERED = sa.Table("unanswered", _project, sa.Column("id", sa.Integer), sa.Column("text", sa.Text),
                       sa.Column("reason", sa.String), sa.Column("channel", sa.String),
                       sa.Column("created_at", sa.DateTime))
-# An inbox row that a 没帮助 put there (bot.feedback) was answered: it counts in the feedback figures.
-NOT_HELPFUL_REASON = "not_helpful"
 ASSESSMENTS = sa.Table("assessments", _project, sa.Column("id", sa.Integer), sa.Column("notice_id", sa.String),
                        sa.Column("level", sa.String), sa.Column("verdict", sa.String),
                        sa.Column("result", sa.Text), sa.Column("channel", sa.String),
@@ -66,7 +68,6 @@ FEEDBACK = sa.Table("answer_feedback", _project, sa.Column("helpful", sa.Boolean
                     sa.Column("created_at", sa.DateTime))
 LATE_ANSWERS = sa.Table("wechat_late_answers", _project, sa.Column("hour", sa.DateTime),
                         sa.Column("answers", sa.Integer))  # bot/wechat/store.py LateAnswerRow
-ANSWER_KEY = "answer"  # a bot event's metadata key with the answer's notice, topic, clauses (bot/feedback.py)
 TOP_CLAUSES = 20
 
 
