@@ -371,7 +371,7 @@ def up(var_dir: Optional[str] = None, servers: Optional[int] = None, port: Optio
               procs["actions"], var / "logs" / "actions.log")
         token = run_env["RASA_AUTH_TOKEN"]
         for i, p in enumerate(rasa_ports):
-            _wait(lambda: bool(_get_json(f"http://127.0.0.1:{p}/status?token={token}").get("model_file")), timeout,
+            _wait(lambda p=p: bool(_get_json(f"http://127.0.0.1:{p}/status?token={token}").get("model_file")), timeout,
                   f"rasa server {i}", procs[f"rasa-{i}"], var / "logs" / f"rasa-{i}.log")
         _wait(lambda: _listening(staff_port), 60, "staff service", procs["staff"], var / "logs" / "staff.log")
         # The purge deletes from Rasa's events table too: started once the Rasa servers created it.

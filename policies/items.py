@@ -17,6 +17,7 @@ from policies.answers import contact_line
 from policies.levels import LEVEL_NAMES
 from policies.schema import TOPICS, WINDOW_KIND_NAMES, Notice, Window
 from policies.text import vocabulary
+from policies.windows import format_date, format_span, status
 
 # Items of one topic that also answer another (a condition on papers is a papers question too).
 ALSO_ABOUT = ((re.compile(r"论文|论著|查重"), "papers"), (re.compile(r"继续教育|学时"), "continuing_education"),
@@ -24,7 +25,6 @@ ALSO_ABOUT = ((re.compile(r"论文|论著|查重"), "papers"), (re.compile(r"继
               (re.compile(r"答辩"), "defence"), (re.compile(r"证书"), "certificate"))
 # An item that itself says the notice leaves a point open.
 OPEN_POINT = re.compile(r"通知未|未写明|没有写明|未给|未列|另行通知|另行公布|未单独|未另列")
-from policies.windows import format_date, format_span, status
 
 
 @dataclass(frozen=True)

@@ -304,7 +304,7 @@ class Notice(_Strict):
     @property
     def short_name(self) -> str:
         """What a button shows: 简阳2020高级."""
-        lv = "/".join(LEVEL_NAMES[l] for l in self.levels)
+        lv = "/".join(LEVEL_NAMES[level] for level in self.levels)
         return f"{self.region.city.rstrip('市')}{self.year} {lv}"
 
 

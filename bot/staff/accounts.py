@@ -152,7 +152,7 @@ def _user_id(request: web.Request) -> int:
     try:
         return int(request.match_info["user_id"])
     except ValueError:
-        raise web.HTTPNotFound()
+        raise web.HTTPNotFound() from None
 
 
 async def _set_active(request: web.Request, active: bool) -> web.Response:

@@ -310,7 +310,7 @@ class Assessor:
         if MET in excl:
             return self._result(level, NOT_ELIGIBLE, None, [c for c in conditions if c.status == MET], [], facts,
                                 status)
-        for route, compiled, s in route_status:
+        for _route, compiled, _s in route_status:
             conditions.extend(Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k)
                               for (i, cl, ex, r, d, ad, k) in self._shown[id(compiled)])
         if all(s == NOT_MET for _, _, s in route_status):

@@ -198,7 +198,7 @@ def test_the_retention_setting_is_typed_with_a_default():
                                                                                            "postgresql://h/db")
     for bad in ("0", "abc", "-5"):
         with pytest.raises(SettingsError, match="ZHICHENG_RETENTION_DAYS"):
-            get_settings({"ZHICHENG_RETENTION_DAYS": bad}).retention
+            _ = get_settings({"ZHICHENG_RETENTION_DAYS": bad}).retention
 
 
 async def test_the_command_prints_counts_and_dry_run_keeps_everything(tmp_path, monkeypatch, capsys):

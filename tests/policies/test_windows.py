@@ -49,7 +49,6 @@ def test_answer_says_not_yet_open(cq):
 
 
 def test_last_day_says_today():
-    jy = load_notices().get("jianyang-2020-engineering-senior")
     _, text = ask("网上缴费截止到几点", D(2020, 9, 11), region="jianyang")
     assert "今天17:00截止" in text
 

@@ -66,7 +66,7 @@ async def test_every_post_route_needs_the_sessions_csrf_token(admin_client):
     app = admin_client.server.app
     posts = [(m, c, p) for m, c, p, _ in walk(app) if m == "POST"]
     assert len(posts) >= 8
-    for _, canonical, path in posts:
+    for _, _canonical, path in posts:
         for data in ({}, {"csrf_token": "forged-token-value"}):
             resp = await admin_client.post(path, data={**data, "pick": f"{NOTICE}:engineer"}, allow_redirects=False)
             assert resp.status == 403, (path, data, resp.status)
