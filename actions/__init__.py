@@ -2,15 +2,29 @@
 
 Run with ``python -m bot.action_server`` (checks Rasa's secret) or ``rasa run actions --actions actions``.
 """
+
 from actions.assessment import (
-    ActionAskExclusions, ActionAskLevel, ActionAskRegion, ActionAssessmentResult, ActionFactHint,
-    ActionResetAssessment, ValidateAssessmentForm,
+    ActionAskExclusions,
+    ActionAskLevel,
+    ActionAskRegion,
+    ActionAssessmentResult,
+    ActionFactHint,
+    ActionResetAssessment,
+    ValidateAssessmentForm,
 )
 from actions.notice_answer import ActionAnswerNotice, ActionEligibilityEntry
 from actions.scope import ActionHumanHandoff, ActionScopeHelp
 
 __all__ = [
-    "ActionAnswerNotice", "ActionAskExclusions", "ActionAskLevel", "ActionAskRegion", "ActionAssessmentResult",
-    "ActionEligibilityEntry", "ActionFactHint", "ActionHumanHandoff", "ActionResetAssessment", "ActionScopeHelp",
+    "ActionAnswerNotice",
+    "ActionAskExclusions",
+    "ActionAskLevel",
+    "ActionAskRegion",
+    "ActionAssessmentResult",
+    "ActionEligibilityEntry",
+    "ActionFactHint",
+    "ActionHumanHandoff",
+    "ActionResetAssessment",
+    "ActionScopeHelp",
     "ValidateAssessmentForm",
 ]

@@ -10,10 +10,11 @@
 - ``action_reset_assessment`` forgets the facts for a fresh start.
 The questions for facts are ``utter_ask_fact_<name>`` responses generated from the catalogue.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text, Tuple
+from functools import cache, lru_cache
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -43,7 +44,7 @@ GROUP_SLOTS = {"exclusions": EXCLUSIONS_SLOT, "checklist": CHECKLIST_SLOT, "toge
 ASSESSMENT_STARTS = ("action_reset_assessment",)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _interview(notice_id: str) -> Interview:
     return Interview(Assessor(notice_index().get(notice_id)))
 
@@ -79,8 +80,11 @@ def notice_for(tracker: Tracker) -> Tuple[Optional[Notice], Optional[str]]:
 
 
 def raw_facts(tracker: Tracker) -> Dict[str, Any]:
-    return {k[len(PREFIX):]: v for k, v in tracker.slots.items()
-            if k.startswith(PREFIX) and k not in GROUP_SLOTS.values() and v is not None}
+    return {
+        k[len(PREFIX) :]: v
+        for k, v in tracker.slots.items()
+        if k.startswith(PREFIX) and k not in GROUP_SLOTS.values() and v is not None
+    }
 
 
 def interview_step(tracker: Tracker, limit: Optional[int] = 1) -> Optional[Step]:
@@ -146,12 +150,12 @@ def questions_asked(events: List[Dict[str, Any]]) -> int:
 
 
 class ValidateAssessmentForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_assessment_form"
 
     async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
         step = interview_step(tracker)
         if step is None:
             return ["region", "assess_level"]
@@ -166,7 +170,7 @@ class ValidateAssessmentForm(FormValidationAction):
             return self._exclusion_events(tracker, text) + self._level_events(tracker, dispatcher)
         if requested in (CHECKLIST_SLOT, TOGETHER_SLOT):
             return self._group_events(tracker, text) + self._level_events(tracker, dispatcher)
-        fact = requested[len(PREFIX):] if requested.startswith(PREFIX) else None
+        fact = requested[len(PREFIX) :] if requested.startswith(PREFIX) else None
         parsed = parse_facts(text, load_catalogue(), today(), fact)
         events = [SlotSet(PREFIX + name, value) for name, value in parsed.facts.items()]
         if parsed.dont_know and fact:
@@ -203,7 +207,9 @@ class ValidateAssessmentForm(FormValidationAction):
             values = parse_together(text, asked.facts, catalogue, today())
         else:
             parsed = parse_checklist(text, asked.facts, asked.options, catalogue)
-            values = {f: DONT_KNOW for f in asked.facts} if parsed.dont_know and not parsed.facts else dict(parsed.facts)
+            values = (
+                {f: DONT_KNOW for f in asked.facts} if parsed.dont_know and not parsed.facts else dict(parsed.facts)
+            )
         if values:
             passing = parse_facts(text, catalogue, today()).facts
             values.update({f: v for f, v in passing.items() if f not in asked.facts})
@@ -245,7 +251,7 @@ class ValidateAssessmentForm(FormValidationAction):
 
     async def validate_region(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         if value in {n.region.code for n in assessable_notices()}:
             return {"region": value}
         dispatcher.utter_message(text="这个地区的通知我还没有收录，暂时不能评估。")
@@ -253,11 +259,13 @@ class ValidateAssessmentForm(FormValidationAction):
 
 
 class ActionAskRegion(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_region"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        buttons = [{"title": n.short_name, "payload": inform_payload(region=n.region.code)} for n in assessable_notices()]
+        buttons = [
+            {"title": n.short_name, "payload": inform_payload(region=n.region.code)} for n in assessable_notices()
+        ]
         dispatcher.utter_message(text="请问您在哪个地区申报？", buttons=buttons)
         return []
 
@@ -266,7 +274,7 @@ class ActionAskExclusions(Action):
     """The exclusions as one question: a button per exclusion, 都没有 and 不清楚 (typed answers such
     as "退休了，也在处分期" are read by the form)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_fact_exclusions"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
@@ -275,8 +283,7 @@ class ActionAskExclusions(Action):
             return []
         lines = "\n".join(f"· {label}" for label in asked.options.values())
         titles = list(asked.options.values()) + [NONE_OF_THESE, DONT_KNOW_LABEL]
-        dispatcher.utter_message(text=f"{asked.text}\n{lines}",
-                                 buttons=[{"title": t, "payload": t} for t in titles])
+        dispatcher.utter_message(text=f"{asked.text}\n{lines}", buttons=[{"title": t, "payload": t} for t in titles])
         return []
 
 
@@ -285,7 +292,7 @@ class ActionAskChecklist(Action):
     No buttons: one button per line would tick only one, and WeChat shows buttons as a numbered
     menu whose numbers would clash with the lines'."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_fact_checklist"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
@@ -293,15 +300,17 @@ class ActionAskChecklist(Action):
         if asked is None or asked.type != "checklist":
             return []
         lines = "\n".join(f"{i}. {label}" for i, label in enumerate(asked.options.values(), 1))
-        dispatcher.utter_message(text=f"{asked.text}\n{lines}\n请回复符合的编号，可多个（如“1 3”）；"
-                                      f"也可回复“都符合”“{asked.none_label}”或“不清楚”。")
+        dispatcher.utter_message(
+            text=f"{asked.text}\n{lines}\n请回复符合的编号，可多个（如“1 3”）；"
+            f"也可回复“都符合”“{asked.none_label}”或“不清楚”。"
+        )
         return []
 
 
 class ActionAskTogether(Action):
     """Facts people state together, as one question (free text: 助工，2018年7月)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_fact_together"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
@@ -313,7 +322,7 @@ class ActionAskTogether(Action):
 
 
 class ActionAskLevel(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_assess_level"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
@@ -324,7 +333,7 @@ class ActionAskLevel(Action):
 
 
 class ActionAssessmentResult(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_assessment_result"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
@@ -335,9 +344,14 @@ class ActionAssessmentResult(Action):
         result = step.result
         notice = notice_index().get(result.notice_id)
         code = storage().save_assessment(
-            notice_id=result.notice_id, level=result.level, verdict=result.verdict, facts=raw_facts(tracker),
-            result=as_record(result), channel=tracker.get_latest_input_channel() or "unknown",
-            sender_id=tracker.sender_id, questions=questions_asked(tracker.events),
+            notice_id=result.notice_id,
+            level=result.level,
+            verdict=result.verdict,
+            facts=raw_facts(tracker),
+            result=as_record(result),
+            channel=tracker.get_latest_input_channel() or "unknown",
+            sender_id=tracker.sender_id,
+            questions=questions_asked(tracker.events),
         )
         text = render(result, notice, today())
         dispatcher.utter_message(text=f"{text}\n评估编号：{code}（咨询热线时可告诉工作人员）")
@@ -345,18 +359,22 @@ class ActionAssessmentResult(Action):
 
 
 class ActionResetAssessment(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_reset_assessment"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         events = [SlotSet(k, None) for k, v in tracker.slots.items() if k.startswith(PREFIX) and v is not None]
         dispatcher.utter_message(text="好的，我们从头开始。")
-        return events + [SlotSet("case_code", None), SlotSet("level", None), SlotSet("assess_level", None),
-                         SlotSet("requested_slot", None)]
+        return events + [
+            SlotSet("case_code", None),
+            SlotSet("level", None),
+            SlotSet("assess_level", None),
+            SlotSet("requested_slot", None),
+        ]
 
 
 class ActionFactHint(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fact_hint"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:

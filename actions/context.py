@@ -1,4 +1,5 @@
 """What every action needs: the notice index (loaded once, on first use) and today's date."""
+
 from __future__ import annotations
 
 import datetime as dt

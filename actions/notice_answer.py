@@ -4,10 +4,11 @@ A thin adapter: the tracker's text, intent, region and level go to :mod:`policie
 structured reply is rendered as chat text and buttons. It remembers the question, so that a
 region chosen afterwards (a button, or "那重庆呢") answers the same question for that region.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -23,16 +24,20 @@ from policies.qa import CONFIDENT, INTENT_TOPICS, TOPIC_INTENTS, Reply, levels_t
 
 MENU_TOPICS = ["fees", "windows", "materials", "conditions", "procedure", "contacts"]
 # Asking to be assessed, rather than asking about one condition.
-ASSESS_REQUEST = re.compile(r"评估|测一下|测测|测试一下|看看我|帮我看|帮我算|算一下|够不够|够格|够条件|符合.{0,8}条件|达标|"
-                            r"有没有资格|资格吗|我的情况|我这种情况|我这情况")
+ASSESS_REQUEST = re.compile(
+    r"评估|测一下|测测|测试一下|看看我|帮我看|帮我算|算一下|够不够|够格|够条件|符合.{0,8}条件|达标|"
+    r"有没有资格|资格吗|我的情况|我这种情况|我这情况"
+)
 ASSESS_WORDS = {"够格", "资格", "条件", "符合", "情况", "自己", "这种", "可以", "能够"}
 MAX_FACTS_FOR_A_QUESTION = 3  # more facts than this is a self-description: assess it
 YES_NO = re.compile(r"(吗|么|不|没|行不行|可不可以|能不能|可以不|能否|是否|可否)[？?。！!\s]*$")
 
 
 def show_all_button(topic: str) -> Dict[str, str]:
-    return {"title": f"查看全部{ANSWER_TOPICS[topic]}",
-            "payload": "/show_all" + inform_payload(topic=topic)[len("/inform"):]}
+    return {
+        "title": f"查看全部{ANSWER_TOPICS[topic]}",
+        "payload": "/show_all" + inform_payload(topic=topic)[len("/inform") :],
+    }
 
 
 def reply_buttons(reply: Reply) -> List[Dict[str, str]]:
@@ -55,8 +60,12 @@ def answer_context(reply: Reply) -> Optional[Dict[str, Any]]:
         clause = {"notice": it.notice.id, "clause": it.clause}
         if clause not in clauses:
             clauses.append(clause)
-    return {"id": new_answer_id(), "notice": reply.notice.id if reply.notice is not None else None,
-            "topic": reply.topic, "clauses": clauses}
+    return {
+        "id": new_answer_id(),
+        "notice": reply.notice.id if reply.notice is not None else None,
+        "topic": reply.topic,
+        "clauses": clauses,
+    }
 
 
 def utter_reply(dispatcher: CollectingDispatcher, reply: Reply, extra_buttons: Optional[List[dict]] = None) -> None:
@@ -67,23 +76,23 @@ def utter_reply(dispatcher: CollectingDispatcher, reply: Reply, extra_buttons: O
 
 
 class ActionEligibilityEntry(Action):
-    """"我能报吗": a request to be assessed starts the pre-assessment; a yes/no question about one
+    """ "我能报吗": a request to be assessed starts the pre-assessment; a yes/no question about one
     condition ("大专能评高工吗", "单位没空岗位我能报吗") is answered from the rule items that decide
     it, with the assessment offered (it starts from the facts typed). Sets ``assess_mode``."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_eligibility_entry"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         assess = [SlotSet("assess_mode", "assess")]
         text = (tracker.latest_message.get("text") or "").strip()
         if not text or text.startswith("/") or ASSESS_REQUEST.search(text):
             return assess
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "correct_fact" and (tracker.get_slot("case_code") or any(
-                k.startswith(PREFIX) and v is not None for k, v in tracker.slots.items())):
+        if intent == "correct_fact" and (
+            tracker.get_slot("case_code")
+            or any(k.startswith(PREFIX) and v is not None for k, v in tracker.slots.items())
+        ):
             return assess  # "不对，我是硕士" after an assessment: re-assess
         qa = qa_for(notice_index())
         if not [w for w in qa.content_words(text) if w not in ASSESS_WORDS]:
@@ -92,12 +101,21 @@ class ActionEligibilityEntry(Action):
             return assess
         level = tracker.get_slot("level")
         level = level if level in LEVEL_NAMES or level == "junior" else None
-        reply = qa.answer(text, today(), region=tracker.get_slot("region"), level=level,
-                          intent="ask_conditions", level_said=bool(latest_entities(tracker, "level")))
+        reply = qa.answer(
+            text,
+            today(),
+            region=tracker.get_slot("region"),
+            level=level,
+            intent="ask_conditions",
+            level_said=bool(latest_entities(tracker, "level")),
+        )
         if reply.kind != "answer" or reply.score < CONFIDENT:
             return assess
-        events: List[EventType] = [SlotSet("assess_mode", "answer"), SlotSet("last_question", text),
-                                   SlotSet("last_topic", reply.topic)]
+        events: List[EventType] = [
+            SlotSet("assess_mode", "answer"),
+            SlotSet("last_question", text),
+            SlotSet("last_topic", reply.topic),
+        ]
         extra: List[dict] = []
         if reply.notice is not None:
             events += self._context_events(tracker, reply)
@@ -117,12 +135,10 @@ class ActionEligibilityEntry(Action):
 
 
 class ActionAnswerNotice(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_notice"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         index = notice_index()
         qa = qa_for(index)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -154,8 +170,7 @@ class ActionAnswerNotice(Action):
                 prior_intent = TOPIC_INTENTS.get(last_topic or "")
             if not question:
                 return self._menu(dispatcher, region, level)
-        reply = qa.answer(question, today(), region=region, level=level, intent=prior_intent,
-                          level_said=level_said)
+        reply = qa.answer(question, today(), region=region, level=level, intent=prior_intent, level_said=level_said)
         events: List[EventType] = [SlotSet("last_question", question), SlotSet("last_topic", reply.topic)]
         extra: List[dict] = []
         if reply.kind == "wrong_level" or (tracker.get_slot("level") and level is None):
@@ -179,14 +194,23 @@ class ActionAnswerNotice(Action):
         """A yes/no question about the applicant's own case ("大专能评高工吗") is answered from the
         rule items; then the pre-assessment is offered, starting from the facts already typed."""
         notice = reply.notice
-        if reply.kind != "answer" or notice.eligibility is None or (yes_no_only and not YES_NO.search(question.strip())):
+        if (
+            reply.kind != "answer"
+            or notice.eligibility is None
+            or (yes_no_only and not YES_NO.search(question.strip()))
+        ):
             return [], []
-        if reply.topic not in ("conditions", "exceptional_routes", "who_may_apply", "papers",
-                               "continuing_education", "series_transfer"):
+        if reply.topic not in (
+            "conditions",
+            "exceptional_routes",
+            "who_may_apply",
+            "papers",
+            "continuing_education",
+            "series_transfer",
+        ):
             return [], []
         parsed = parse_facts(question, load_catalogue(), today(), None)
-        events = [SlotSet(PREFIX + k, v) for k, v in parsed.facts.items()
-                  if tracker.get_slot(PREFIX + k) is None]
+        events = [SlotSet(PREFIX + k, v) for k, v in parsed.facts.items() if tracker.get_slot(PREFIX + k) is None]
         return [{"title": "按我的情况评估", "payload": "/ask_eligibility"}], events
 
     def _show_all(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -195,8 +219,9 @@ class ActionAnswerNotice(Action):
         notices = notice_index().find(region=region) if region else []
         notice = next((n for n in notices if level in n.levels), notices[0] if notices else None)
         if notice is None or topic not in ANSWER_TOPICS:
-            dispatcher.utter_message(text="请先告诉我您要查哪个地区的通知。",
-                                     buttons=[notice_button(n) for n in notice_index().all()])
+            dispatcher.utter_message(
+                text="请先告诉我您要查哪个地区的通知。", buttons=[notice_button(n) for n in notice_index().all()]
+            )
             return []
         full = qa_for(notice_index()).topic_reply(notice, topic, today(), level)
         utter_reply(dispatcher, full)
@@ -216,6 +241,8 @@ class ActionAnswerNotice(Action):
             if level and level not in notice.levels:
                 events.append(SlotSet("level", None))
             return events
-        dispatcher.utter_message(text="请问您在哪个地区、申报哪个级别？目前收录的通知如下，请选择：",
-                                 buttons=[notice_button(n) for n in (notices or notice_index().all())])
+        dispatcher.utter_message(
+            text="请问您在哪个地区、申报哪个级别？目前收录的通知如下，请选择：",
+            buttons=[notice_button(n) for n in (notices or notice_index().all())],
+        )
         return []

@@ -1,8 +1,9 @@
 """Out of scope, low confidence and requests for a human: say what we can do, give real contacts."""
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -28,7 +29,9 @@ def record_unanswered(tracker: Tracker) -> None:
     best = ranking[0] if ranking else (message.get("intent") or {})
     try:
         storage().record_unanswered(
-            text=message.get("text") or "", intent=best.get("name"), confidence=best.get("confidence"),
+            text=message.get("text") or "",
+            intent=best.get("name"),
+            confidence=best.get("confidence"),
             reason=(message.get("intent") or {}).get("name") or "unknown",
             channel=tracker.get_latest_input_channel() or "unknown",
         )
@@ -49,19 +52,18 @@ class ActionScopeHelp(Action):
     """Low NLU confidence or out of scope: answer when a notice item clearly matches (the NLU may
     not know the words), otherwise say what is covered — never a figure for something else."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_scope_help"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         from actions.context import today
         from actions.notice_answer import utter_reply
         from policies.qa import qa_for
 
         text = tracker.latest_message.get("text") or ""
-        reply = qa_for(notice_index()).answer(text, today(), region=tracker.get_slot("region"),
-                                              level=tracker.get_slot("level"), strict=True)
+        reply = qa_for(notice_index()).answer(
+            text, today(), region=tracker.get_slot("region"), level=tracker.get_slot("level"), strict=True
+        )
         if reply.kind == "answer":
             utter_reply(dispatcher, reply)
             events = [SlotSet("last_question", text), SlotSet("last_topic", reply.topic)]
@@ -72,18 +74,18 @@ class ActionScopeHelp(Action):
             utter_reply(dispatcher, reply)
         else:
             covered = "、".join(n.short_name for n in notice_index().all())
-            dispatcher.utter_message(text=f"抱歉，这个问题我还回答不了。{SCOPE}目前收录：{covered}。需要人工请说“转人工”。")
+            dispatcher.utter_message(
+                text=f"抱歉，这个问题我还回答不了。{SCOPE}目前收录：{covered}。需要人工请说“转人工”。"
+            )
         record_unanswered(tracker)
         return []
 
 
 class ActionHumanHandoff(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_human_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         dispatcher.utter_message(
             text="在线助手暂时不能转接人工坐席。您可以直接联系通知里的经办部门：\n" + _contacts_text(tracker)
         )

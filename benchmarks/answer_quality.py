@@ -9,6 +9,7 @@ Prints the figures and every miss; exit status 1 when a figure is below its gate
 The questions are written from the notices the way applicants type, and never trained on
 (tests/nlu_data checks that no held-out question is in data/nlu).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,11 +55,18 @@ def load_questions(folder: Path = HELDOUT, split: Optional[str] = None) -> List[
     for path in sorted(folder.glob("*.yml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         for i, raw in enumerate(doc["questions"]):
-            out.append(Question(q=str(raw["q"]), kind=raw.get("kind", "answer"),
-                                expect=[str(e) for e in raw.get("expect") or []],
-                                context=dict(raw.get("context") or {}), clause=str(raw.get("clause", "")),
-                                notice=doc.get("notice"), source=path.name,
-                                split=split or ("test" if i % 3 == 2 else "dev")))
+            out.append(
+                Question(
+                    q=str(raw["q"]),
+                    kind=raw.get("kind", "answer"),
+                    expect=[str(e) for e in raw.get("expect") or []],
+                    context=dict(raw.get("context") or {}),
+                    clause=str(raw.get("clause", "")),
+                    notice=doc.get("notice"),
+                    source=path.name,
+                    split=split or ("test" if i % 3 == 2 else "dev"),
+                )
+            )
     return out
 
 
@@ -100,20 +108,27 @@ def figures_of(outcomes: List[Outcome]) -> Dict[str, float]:
 
 
 def line(name: str, f: Dict[str, float]) -> str:
-    return (f"{name}: {f['questions']} questions; on point within {WINDOW} chars {f['on_point']:.1%} "
-            f"(of {f['answerable']}), out of scope recognised {f['out_of_scope']:.1%} (of {f['scope']}), "
-            f"false 'not stated' {f['false_not_stated']}, reply length median {f['median_length']:.0f} "
-            f"p90 {f['p90_length']}")
+    return (
+        f"{name}: {f['questions']} questions; on point within {WINDOW} chars {f['on_point']:.1%} "
+        f"(of {f['answerable']}), out of scope recognised {f['out_of_scope']:.1%} (of {f['scope']}), "
+        f"false 'not stated' {f['false_not_stated']}, reply length median {f['median_length']:.0f} "
+        f"p90 {f['p90_length']}"
+    )
 
 
-def report(outcomes: List[Outcome], out=sys.stdout, show_misses: bool = True, show_test: bool = False) -> Dict[str, float]:
+def report(
+    outcomes: List[Outcome], out=sys.stdout, show_misses: bool = True, show_test: bool = False
+) -> Dict[str, float]:
     figures = figures_of(outcomes)
     if show_misses:
         for o in outcomes:
             if not o.ok and (show_test or o.question.split == "dev"):
                 first = o.reply.replace("\n", " ⏎ ")[:300]
-                print(f"MISS [{o.question.source} {o.question.kind} {o.question.clause}] {o.question.q} "
-                      f"{o.question.context or ''} expect={o.question.expect}\n     → {first}", file=out)
+                print(
+                    f"MISS [{o.question.source} {o.question.kind} {o.question.clause}] {o.question.q} "
+                    f"{o.question.context or ''} expect={o.question.expect}\n     → {first}",
+                    file=out,
+                )
     by_file: Dict[str, List[Outcome]] = {}
     for o in outcomes:
         by_file.setdefault(o.question.source, []).append(o)
@@ -175,8 +190,9 @@ def rest_asker(rasa_url: str) -> Callable[[Question], str]:
     return ask
 
 
-def evaluate(ask: Callable[[Question], str], questions: Optional[List[Question]] = None,
-             workers: int = 1) -> List[Outcome]:
+def evaluate(
+    ask: Callable[[Question], str], questions: Optional[List[Question]] = None, workers: int = 1
+) -> List[Outcome]:
     questions = questions if questions is not None else load_questions()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         replies = list(pool.map(ask, questions))

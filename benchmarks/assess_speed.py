@@ -5,6 +5,7 @@
 Each round assesses a rotating set of applicants (empty, partial, complete, excluded) so that the
 number covers early stops and full evaluations alike.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,10 @@ def main() -> None:
             assessor.assess(level, facts)
         done += len(work)
     elapsed = time.perf_counter() - start
-    print(f"assessments: {done} in {elapsed:.2f} s → {done / elapsed:,.0f} per second on one core "
-          f"({1e6 * elapsed / done:.1f} µs each)")
+    print(
+        f"assessments: {done} in {elapsed:.2f} s → {done / elapsed:,.0f} per second on one core "
+        f"({1e6 * elapsed / done:.1f} µs each)"
+    )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ Rows:
   nginx's workers); training time (the bare bot's recorded when its cache was built, this
   project's recorded by the last ``--train`` run, in build/bench/project_train.json).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,15 +54,28 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.rest_load import QUESTIONS  # noqa: E402
 from benchmarks.turn_cost import (  # noqa: E402
-    LEVELS, LONG_WINDOWS, _throughput, bare_bot, interleaved, pct, project_bot, rss_mb, say,
+    LEVELS,
+    LONG_WINDOWS,
+    _throughput,
+    bare_bot,
+    interleaved,
+    pct,
+    project_bot,
+    rss_mb,
+    say,
 )
 from benchmarks.turn_cost import parse as parse_at  # noqa: E402
 
 TRAIN_RECORD = ROOT / "build" / "bench" / "project_train.json"
 TODAY = "2024-10-30"  # the date the end-to-end dialogues are written for
 OPENINGS = ("我能报长治的中级吗", "帮我评估一下长治工程师")
-MIX_FAQ = ("长治中级评审费多少", "简阳高级职称什么时候截止", "平凉中级要交哪些材料", "重庆副高什么时候缴费",
-           "长治助理工程师评审费")
+MIX_FAQ = (
+    "长治中级评审费多少",
+    "简阳高级职称什么时候截止",
+    "平凉中级要交哪些材料",
+    "重庆副高什么时候缴费",
+    "长治助理工程师评审费",
+)
 BARE, PROJECT, PROD = "bare Rasa", "project, SQLite", "production profile"
 
 
@@ -101,14 +115,46 @@ def train_project(threads: int = 2) -> float:
     with tempfile.TemporaryDirectory(prefix="bench-train-cache-") as cache, open(out / "train.log", "w") as log:
         # An empty training cache: Rasa would otherwise reuse the components `make setup` trained.
         started = time.perf_counter()
-        subprocess.run([rasa, "train", "--config", "config.yml", "--domain", "domain", "--data", "data", "--out", str(out),
-                        "--fixed-model-name", "assistant", "--num-threads", str(threads)],
-                       cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=True,
-                       env=dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false",
-                                RASA_CACHE_DIRECTORY=cache))
+        subprocess.run(
+            [
+                rasa,
+                "train",
+                "--config",
+                "config.yml",
+                "--domain",
+                "domain",
+                "--data",
+                "data",
+                "--out",
+                str(out),
+                "--fixed-model-name",
+                "assistant",
+                "--num-threads",
+                str(threads),
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=True,
+            env=dict(
+                os.environ,
+                PYTHONPATH=str(ROOT),
+                TF_CPP_MIN_LOG_LEVEL="2",
+                RASA_TELEMETRY_ENABLED="false",
+                RASA_CACHE_DIRECTORY=cache,
+            ),
+        )
         seconds = time.perf_counter() - started
-    TRAIN_RECORD.write_text(json.dumps({"seconds": round(seconds, 1), "threads": threads,
-                                        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}) + "\n")
+    TRAIN_RECORD.write_text(
+        json.dumps(
+            {
+                "seconds": round(seconds, 1),
+                "threads": threads,
+                "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            }
+        )
+        + "\n"
+    )
     return seconds
 
 
@@ -116,9 +162,15 @@ def wechat_env(api_base: str) -> Dict[str, str]:
     """The WECHAT_* settings that switch the webhook on (plain/compatible mode, the fake's API)."""
     from tests.channels.wechat.test_wechat_e2e import AES_KEY, APP_ID, APP_SECRET, TOKEN
 
-    return {"WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": APP_SECRET,
-            "WECHAT_ENCODING_AES_KEY": AES_KEY, "WECHAT_MODE": "compatible", "WECHAT_API_BASE": api_base,
-            "WECHAT_TIMESTAMP_WINDOW": "300"}
+    return {
+        "WECHAT_TOKEN": TOKEN,
+        "WECHAT_APP_ID": APP_ID,
+        "WECHAT_APP_SECRET": APP_SECRET,
+        "WECHAT_ENCODING_AES_KEY": AES_KEY,
+        "WECHAT_MODE": "compatible",
+        "WECHAT_API_BASE": api_base,
+        "WECHAT_TIMESTAMP_WINDOW": "300",
+    }
 
 
 def first_answer(base: str, started: float, timeout: float = 600) -> float:
@@ -144,12 +196,26 @@ def project_target(work: Path, extra_env: Dict[str, str]) -> Iterator[Target]:
     from tests.helpers import RASA_MAIN
 
     with project_bot(work / "project", PROJECT, RASA_MAIN, extra_env=extra_env) as bot:
-        yield Target(PROJECT, bot.base, bot.base, {"Rasa server": [bot.pids["rasa"]], "action server": [bot.pids["action server"]]},
-                     bot.load_seconds, project_train_seconds(), wechat=f"{bot.base}/webhooks/wechat/webhook")
+        yield Target(
+            PROJECT,
+            bot.base,
+            bot.base,
+            {"Rasa server": [bot.pids["rasa"]], "action server": [bot.pids["action server"]]},
+            bot.load_seconds,
+            project_train_seconds(),
+            wechat=f"{bot.base}/webhooks/wechat/webhook",
+        )
 
 
-PROD_KINDS = {"rasa": "Rasa server", "actions": "action server", "staff": "staff service", "nginx": "nginx",
-              "postgres": "PostgreSQL", "redis": "Redis", "purge": "purge job"}
+PROD_KINDS = {
+    "rasa": "Rasa server",
+    "actions": "action server",
+    "staff": "staff service",
+    "nginx": "nginx",
+    "postgres": "PostgreSQL",
+    "redis": "Redis",
+    "purge": "purge job",
+}
 
 
 @contextmanager
@@ -170,9 +236,16 @@ def prod_target(servers: int, extra_env: Dict[str, str]) -> Iterator[Target]:
         procs: Dict[str, List[int]] = {}
         for name, pid in prod.pids(var).items():
             procs.setdefault(PROD_KINDS.get(name.split("-")[0], name), []).append(pid)
-        yield Target(f"{PROD} ({servers} servers)", state["url"], f"http://127.0.0.1:{state['rasa_ports'][0]}", procs, cold,
-                     project_train_seconds(), api_query=f"?token={token}",
-                     wechat=f"{state['url']}/webhooks/wechat/webhook")
+        yield Target(
+            f"{PROD} ({servers} servers)",
+            state["url"],
+            f"http://127.0.0.1:{state['rasa_ports'][0]}",
+            procs,
+            cold,
+            project_train_seconds(),
+            api_query=f"?token={token}",
+            wechat=f"{state['url']}/webhooks/wechat/webhook",
+        )
     finally:
         prod.down(var)
         shutil.rmtree(root, ignore_errors=True)
@@ -288,8 +361,10 @@ def ms(seconds: float) -> str:
 
 
 def latency_text(rate: float, ordered: List[float]) -> str:
-    return (f"{rate:.1f} msg/s, p50 {pct(ordered, .5) * 1000:.0f} / p95 {pct(ordered, .95) * 1000:.0f}"
-            f" / p99 {pct(ordered, .99) * 1000:.0f} ms")
+    return (
+        f"{rate:.1f} msg/s, p50 {pct(ordered, 0.5) * 1000:.0f} / p95 {pct(ordered, 0.95) * 1000:.0f}"
+        f" / p99 {pct(ordered, 0.99) * 1000:.0f} ms"
+    )
 
 
 @dataclass
@@ -303,7 +378,7 @@ class Settings:
     mix_faq: int = 2
 
     @classmethod
-    def quick(cls) -> "Settings":
+    def quick(cls) -> Settings:
         return cls(fresh=8, long=105, parses=10, applicants=10, turns=2, mix_applicants=(2, 10, 30), mix_faq=1)
 
 
@@ -331,9 +406,12 @@ def measure(targets: List[Target], s: Settings, fake: Any, log: Callable[[str], 
     got = interleaved(targets, s.long, lambda t, i: say(t.rest, f"long-{tag}", QUESTIONS[i % len(QUESTIONS)]))
     windows = [(lo, hi) for lo, hi in LONG_WINDOWS if hi <= s.long]
     for lo, hi in windows:
-        add(f"turns {lo}-{hi} of one conversation, median", {k: statistics.median(v[lo - 1:hi]) for k, v in got.items()})
+        add(
+            f"turns {lo}-{hi} of one conversation, median",
+            {k: statistics.median(v[lo - 1 : hi]) for k, v in got.items()},
+        )
     lo, hi = windows[-1]
-    growth = {k: statistics.median(v[lo - 1:hi]) / statistics.median(v[:10]) for k, v in got.items()}
+    growth = {k: statistics.median(v[lo - 1 : hi]) / statistics.median(v[:10]) for k, v in got.items()}
     add(f"growth: turns {lo}-{hi} / turns 1-10", growth, {k: f"x{v:.2f}" for k, v in growth.items()})
 
     sender = itertools.count(0, 100000)
@@ -356,7 +434,7 @@ def measure(targets: List[Target], s: Settings, fake: Any, log: Callable[[str], 
             bare_rate, bare_text = faq_rate[level]
             values = {targets[0].name: bare_rate}
             text = {targets[0].name: f"(FAQ only) {bare_text}"}
-            for t in (mixed if level % 2 else list(reversed(mixed))):
+            for t in mixed if level % 2 else list(reversed(mixed)):
                 if channel == "WeChat" and not t.wechat:
                     continue
                 coro = run_mix(t, channel, level, applicants, s.mix_faq, fake)
@@ -371,14 +449,23 @@ def measure(targets: List[Target], s: Settings, fake: Any, log: Callable[[str], 
                         log(f"    {t.name}: {e}")
                 values[t.name] = res.rate
                 text[t.name] = (latency_text(res.rate, ordered) if ordered else "no answer") + f" ({', '.join(extra)})"
-            add(f"mix over {channel}, {level} in flight ({applicants} applicants x ({s.mix_faq} FAQ + a pre-assessment))"
-                f": msg/s, p50 / p95 / p99", values, text)
+            add(
+                f"mix over {channel}, {level} in flight ({applicants} applicants x ({s.mix_faq} FAQ + a pre-assessment))"
+                f": msg/s, p50 / p95 / p99",
+                values,
+                text,
+            )
 
-    add("cold start to first answer", {t.name: t.cold_seconds for t in targets},
-        {t.name: f"{t.cold_seconds:.1f} s" for t in targets})
-    add("training time (recorded: bare when its cache was built, project by --train)",
+    add(
+        "cold start to first answer",
+        {t.name: t.cold_seconds for t in targets},
+        {t.name: f"{t.cold_seconds:.1f} s" for t in targets},
+    )
+    add(
+        "training time (recorded: bare when its cache was built, project by --train)",
         {t.name: t.train_seconds for t in targets if t.train_seconds},
-        {t.name: (f"{t.train_seconds:.0f} s" if t.train_seconds else "not recorded (--train)") for t in targets})
+        {t.name: (f"{t.train_seconds:.0f} s" if t.train_seconds else "not recorded (--train)") for t in targets},
+    )
 
     kinds: List[str] = []
     for t in targets:
@@ -392,9 +479,14 @@ def measure(targets: List[Target], s: Settings, fake: Any, log: Callable[[str], 
             sizes = [rss_mb(pid) for pid in t.procs[kind]]
             totals[t.name] = totals.get(t.name, 0.0) + sum(sizes)
             values[t.name] = statistics.mean(sizes)
-            text[t.name] = f"{sizes[0]:.0f} MB" if len(sizes) == 1 else f"{len(sizes)} x {statistics.mean(sizes):.0f} MB"
-        add(f"memory (RSS), {kind}" + (", each" if any(len(t.procs.get(kind, [])) > 1 for t in targets) else ""),
-            values, text)
+            text[t.name] = (
+                f"{sizes[0]:.0f} MB" if len(sizes) == 1 else f"{len(sizes)} x {statistics.mean(sizes):.0f} MB"
+            )
+        add(
+            f"memory (RSS), {kind}" + (", each" if any(len(t.procs.get(kind, [])) > 1 for t in targets) else ""),
+            values,
+            text,
+        )
     add("memory (RSS), all processes", totals, {k: f"{v:.0f} MB" for k, v in totals.items()})
     return rows
 
@@ -419,13 +511,20 @@ def parse_args(argv: Optional[List[str]] = None) -> Tuple[argparse.Namespace, Se
     parser.add_argument("--quick", action="store_true", help="fewer samples (a quick look, noisier)")
     parser.add_argument("--servers", type=int, default=2, help="Rasa servers in the production profile (default 2)")
     parser.add_argument("--no-prod", action="store_true", help="leave out the production profile")
-    parser.add_argument("--train", action="store_true",
-                        help="first time a training of this project's model (into build/bench/project-train, ~8-10 min)")
+    parser.add_argument(
+        "--train",
+        action="store_true",
+        help="first time a training of this project's model (into build/bench/project-train, ~8-10 min)",
+    )
     parser.add_argument("--fresh", type=int, help="new conversations per target (default 20, quick 8)")
     parser.add_argument("--long", type=int, help="turns of the long conversation (default 150, quick 105)")
     parser.add_argument("--mix-faq", type=int, help="FAQ questions before each pre-assessment (default 2, quick 1)")
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench" / "bench.md",
-                        help="also write the table (Markdown) here (default build/bench/bench.md)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "build" / "bench" / "bench.md",
+        help="also write the table (Markdown) here (default build/bench/bench.md)",
+    )
     args = parser.parse_args(argv)
     s = Settings.quick() if args.quick else Settings()
     if args.fresh:
@@ -455,8 +554,10 @@ def main(argv: Optional[List[str]] = None) -> None:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp, ExitStack() as stack:
             work = Path(tmp)
             env = wechat_env(fake.api_base)
-            print("starting the bare bot, this project on SQLite, then the production profile, one after the other",
-                  flush=True)
+            print(
+                "starting the bare bot, this project on SQLite, then the production profile, one after the other",
+                flush=True,
+            )
             targets = [stack.enter_context(bare_target(work, model))]
             print(f"  {BARE}: first answer after {targets[-1].cold_seconds:.1f} s", flush=True)
             targets.append(stack.enter_context(project_target(work, env)))
@@ -468,8 +569,10 @@ def main(argv: Optional[List[str]] = None) -> None:
             out = table([t.name for t in targets], rows)
     finally:
         fake.stop()
-    header = (f"Measured {started}, {os.cpu_count()} cores; `.venv/bin/python -m benchmarks.bench"
-              f"{' ' + ' '.join(argv if argv is not None else sys.argv[1:]) if (argv or sys.argv[1:]) else ''}`")
+    header = (
+        f"Measured {started}, {os.cpu_count()} cores; `.venv/bin/python -m benchmarks.bench"
+        f"{' ' + ' '.join(argv if argv is not None else sys.argv[1:]) if (argv or sys.argv[1:]) else ''}`"
+    )
     print()
     print(header)
     print()
@@ -477,8 +580,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(header + "\n\n" + out + "\n", encoding="utf-8")
-        args.out.with_suffix(".json").write_text(json.dumps(
-            {"header": header, "targets": [t.name for t in targets], "rows": rows}, ensure_ascii=False, indent=1))
+        args.out.with_suffix(".json").write_text(
+            json.dumps(
+                {"header": header, "targets": [t.name for t in targets], "rows": rows}, ensure_ascii=False, indent=1
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ For each message of tests/nlu/test_nlu.yml (never trained on) it compares the go
 (what the actions see after EntitySynonymMapper) extract. Prints precision / recall / F1 for each,
 then parse throughput on one process.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,7 +77,9 @@ async def run(model: Path, held_out: Path) -> None:
     for name, (tp, fp, fn) in counts.items():
         p, r, f = prf(tp, fp, fn)
         print(f"{name:<22}{p:>10.3f}{r:>10.3f}{f:>8.3f}   (tp={tp} fp={fp} fn={fn})")
-    print("errors by extractor and entity:", ", ".join(f"{n}/{e}/{k}={v}" for (n, e, k), v in sorted(by_entity.items())))
+    print(
+        "errors by extractor and entity:", ", ".join(f"{n}/{e}/{k}={v}" for (n, e, k), v in sorted(by_entity.items()))
+    )
     print(f"parse throughput: {len(examples) / elapsed:.1f} messages/s ({1000 * elapsed / len(examples):.1f} ms each)")
 
 

@@ -16,6 +16,7 @@ py-spy is not a project dependency; install it apart from the project's venv:
 ``--compare`` prints CPU milliseconds per turn of each part of a turn in the Rasa process, one
 column per profile (each profile is ``--fresh`` + ``--long`` turns at ``--rate`` samples/s).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,8 @@ from typing import Dict, List, Optional, Tuple
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.rest_load import QUESTIONS  # noqa: E402
 from benchmarks.bare_bot.build import ensure_bare_model  # noqa: E402
+from benchmarks.rest_load import QUESTIONS  # noqa: E402
 from benchmarks.turn_cost import bare_bot, project_bot, say  # noqa: E402
 from tests.helpers import RASA, RASA_MAIN  # noqa: E402
 
@@ -113,16 +114,36 @@ def main(argv: Optional[List[str]] = None) -> None:
     label = "bare" if args.bare else "unpatched" if args.unpatched else "patched"
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="profile-turn-") as tmp:
-        servers = (bare_bot(Path(tmp), ensure_bare_model()) if args.bare
-                   else project_bot(Path(tmp), label, [RASA] if args.unpatched else RASA_MAIN))
+        servers = (
+            bare_bot(Path(tmp), ensure_bare_model())
+            if args.bare
+            else project_bot(Path(tmp), label, [RASA] if args.unpatched else RASA_MAIN)
+        )
         with servers as bot:
             say(bot.base, "warm-up", QUESTIONS[0])
             spies = {}
             for proc, pid in bot.pids.items():
                 out = OUT / f"profile-{label}-{proc.replace(' ', '_')}.txt"
-                spies[proc] = (out, subprocess.Popen(
-                    [args.py_spy, "record", "--pid", str(pid), "--rate", str(args.rate), "--format", "raw",
-                     "--output", str(out), "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                spies[proc] = (
+                    out,
+                    subprocess.Popen(
+                        [
+                            args.py_spy,
+                            "record",
+                            "--pid",
+                            str(pid),
+                            "--rate",
+                            str(args.rate),
+                            "--format",
+                            "raw",
+                            "--output",
+                            str(out),
+                            "--nonblocking",
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    ),
+                )
             time.sleep(2)
             started = time.perf_counter()
             for i in range(args.fresh):
@@ -134,7 +155,9 @@ def main(argv: Optional[List[str]] = None) -> None:
                 spy.send_signal(2)  # SIGINT: py-spy writes its output and exits
             for _, spy in spies.values():
                 spy.wait(timeout=60)
-    print(f"{args.fresh + args.long} turns in {elapsed:.1f} s ({1000 * elapsed / (args.fresh + args.long):.0f} ms/turn)")
+    print(
+        f"{args.fresh + args.long} turns in {elapsed:.1f} s ({1000 * elapsed / (args.fresh + args.long):.0f} ms/turn)"
+    )
     for proc, (out, _) in spies.items():
         print(f"\n== {proc} ==")
         for share, name in summarise(out, args.top):

@@ -8,6 +8,7 @@ numbers that decide whether a WeChat reply fits its 5-second deadline under load
     .venv/bin/python benchmarks/rest_load.py --servers 2     # two Rasa servers, PostgreSQL + Redis lock store
     .venv/bin/python benchmarks/rest_load.py --url http://localhost:5005 --concurrency 20
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,13 +33,15 @@ QUESTIONS = [
 ]
 
 
-async def applicant(session: aiohttp.ClientSession, urls: List[str], n: int, turns: int,
-                    latencies: List[float]) -> None:
+async def applicant(
+    session: aiohttp.ClientSession, urls: List[str], n: int, turns: int, latencies: List[float]
+) -> None:
     for t in range(turns):
         url = urls[(n + t) % len(urls)]  # round robin, as a load balancer would
         started = time.perf_counter()
-        async with session.post(f"{url}/webhooks/rest/webhook",
-                                json={"sender": f"load-{n}", "message": QUESTIONS[(n + t) % len(QUESTIONS)]}) as r:
+        async with session.post(
+            f"{url}/webhooks/rest/webhook", json={"sender": f"load-{n}", "message": QUESTIONS[(n + t) % len(QUESTIONS)]}
+        ) as r:
             body = await r.json()
         latencies.append(time.perf_counter() - started)
         if r.status != 200 or not body:
@@ -67,15 +70,18 @@ async def run(urls: List[str], applicants: int, turns: int, concurrency: int) ->
 
     print(f"servers {len(urls)}  messages {len(latencies)}  applicants {applicants}  concurrency {concurrency}")
     print(f"throughput {len(latencies) / elapsed:.1f} messages/s over {elapsed:.1f} s")
-    print(f"reply time  median {statistics.median(ordered):.2f} s  p95 {pct(0.95):.2f} s  "
-          f"p99 {pct(0.99):.2f} s  max {ordered[-1]:.2f} s")
+    print(
+        f"reply time  median {statistics.median(ordered):.2f} s  p95 {pct(0.95):.2f} s  "
+        f"p99 {pct(0.99):.2f} s  max {ordered[-1]:.2f} s"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", action="append", help="a running Rasa server (repeatable); default: start servers")
-    parser.add_argument("--servers", type=int, default=1,
-                        help="servers to start: 1 = SQLite; more = PostgreSQL + Redis lock store")
+    parser.add_argument(
+        "--servers", type=int, default=1, help="servers to start: 1 = SQLite; more = PostgreSQL + Redis lock store"
+    )
     parser.add_argument("--applicants", type=int, default=60)
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=10)

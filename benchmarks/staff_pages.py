@@ -5,6 +5,7 @@
 Prints the median and 95th percentile per page, in milliseconds. Rendering only: the Rasa parse
 adds its own latency (bounded by STAFF_RASA_TIMEOUT) when the Rasa server is up.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,12 @@ async def main(rounds: int) -> None:
 
     work = Path(tempfile.mkdtemp())
     url = f"sqlite:///{work / 'bench.db'}"
-    settings = replace(get_staff_settings({"ZHICHENG_TODAY": "2024-10-30"}), database_url=url,
-                       rasa_url="http://127.0.0.1:9", rasa_timeout=0.5)
+    settings = replace(
+        get_staff_settings({"ZHICHENG_TODAY": "2024-10-30"}),
+        database_url=url,
+        rasa_url="http://127.0.0.1:9",
+        rasa_timeout=0.5,
+    )
     create_user(StaffDB(url), "bench", "bench-pass-123", role="staff")
     client = TestClient(TestServer(create_app(settings)))
     await client.start_server()

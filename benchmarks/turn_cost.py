@@ -14,6 +14,7 @@ one long conversation (median of each window), NLU only (``/model/parse``), mess
 p50/p95/p99 at 1, 10 and 30 applicants in flight, cold start to first answer, training time (the
 bare bot's, from its cache), and resident memory per process.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,16 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.bare_bot.build import ensure_bare_model  # noqa: E402
 from benchmarks.rest_load import QUESTIONS, applicant  # noqa: E402
 from tests.helpers import (  # noqa: E402
-    RASA, RASA_MAIN, base_env, free_port, http_json, start_action_server, start_rasa_server,
-    stop, wait_action_server, wait_until,
+    RASA,
+    RASA_MAIN,
+    base_env,
+    free_port,
+    http_json,
+    start_action_server,
+    start_rasa_server,
+    stop,
+    wait_action_server,
+    wait_until,
 )
 
 LEVELS = (1, 10, 30)
@@ -106,8 +115,9 @@ def _first_answer(base: str, proc: subprocess.Popen, started: float) -> float:
 
 
 @contextmanager
-def project_bot(workdir: Path, name: str, launcher: List[str],
-                extra_env: Optional[Dict[str, str]] = None) -> Iterator[Bot]:
+def project_bot(
+    workdir: Path, name: str, launcher: List[str], extra_env: Optional[Dict[str, str]] = None
+) -> Iterator[Bot]:
     """This project's action server + Rasa server (SQLite files in ``workdir``), as the tests start them.
     ``extra_env``: more variables for both (e.g. the WECHAT_* settings that switch the webhook on)."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -144,7 +154,9 @@ tracker_store:
 
 
 @contextmanager
-def bare_bot(workdir: Path, model: Path, name: str = "bare Rasa", launcher: Optional[List[str]] = None) -> Iterator[Bot]:
+def bare_bot(
+    workdir: Path, model: Path, name: str = "bare Rasa", launcher: Optional[List[str]] = None
+) -> Iterator[Bot]:
     """The bare bot on Rasa's own SQL tracker store (SQLite in ``workdir``), no action server.
     ``launcher`` stands for ``rasa`` (default: Rasa's CLI as installed, unpatched)."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -154,9 +166,25 @@ def bare_bot(workdir: Path, model: Path, name: str = "bare Rasa", launcher: Opti
     env = base_env()
     with open(workdir / "rasa.log", "w") as log:
         started = time.perf_counter()
-        proc = subprocess.Popen([*(launcher or [RASA]), "run", "--model", str(model), "--endpoints", str(endpoints),
-                                 "--port", str(port), "--enable-api", "-i", "127.0.0.1"],
-                                cwd=model.parent.parent, env=dict(env, PYTHONPATH=str(ROOT)), stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                *(launcher or [RASA]),
+                "run",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(endpoints),
+                "--port",
+                str(port),
+                "--enable-api",
+                "-i",
+                "127.0.0.1",
+            ],
+            cwd=model.parent.parent,
+            env=dict(env, PYTHONPATH=str(ROOT)),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             load = _first_answer(base, proc, started)
@@ -177,10 +205,13 @@ def interleaved(bots: Sequence[Bot], count: int, measure: Callable[[Bot, int], f
     return out
 
 
-async def _throughput(base: str, level: int, applicants: int, turns: int, first_sender: int) -> Tuple[float, List[float]]:
+async def _throughput(
+    base: str, level: int, applicants: int, turns: int, first_sender: int
+) -> Tuple[float, List[float]]:
     latencies: List[float] = []
     gate = asyncio.Semaphore(level)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session:
+
         async def one(n: int) -> None:
             async with gate:
                 await applicant(session, [base], first_sender + n, turns, latencies)
@@ -199,14 +230,18 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
-def measure(bots: List[Bot], fresh: int, long_turns: int, parses: int, applicants: int, turns: int) -> List[Tuple[str, Dict[str, float], Dict[str, str]]]:
+def measure(
+    bots: List[Bot], fresh: int, long_turns: int, parses: int, applicants: int, turns: int
+) -> List[Tuple[str, Dict[str, float], Dict[str, str]]]:
     """Every row: (label, value per bot for the ratio, text per bot)."""
     rows: List[Tuple[str, Dict[str, float], Dict[str, str]]] = []
 
     def add(label: str, values: Dict[str, float], text: Optional[Dict[str, str]] = None) -> None:
         rows.append((label, values, text or {k: ms(v) for k, v in values.items()}))
-        print(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in (text or {k: ms(v) for k, v in values.items()}).items()),
-              flush=True)
+        print(
+            f"  {label}: " + ", ".join(f"{k} {v}" for k, v in (text or {k: ms(v) for k, v in values.items()}).items()),
+            flush=True,
+        )
 
     for bot in bots:  # warm both paths (first parse, first action call)
         say(bot.base, "warm-up", QUESTIONS[1])
@@ -221,29 +256,42 @@ def measure(bots: List[Bot], fresh: int, long_turns: int, parses: int, applicant
     got = interleaved(bots, long_turns, lambda b, i: say(b.base, "long-conversation", QUESTIONS[i % len(QUESTIONS)]))
     for lo, hi in LONG_WINDOWS:
         if hi <= long_turns:
-            add(f"turns {lo}-{hi} of one conversation, median",
-                {k: statistics.median(v[lo - 1:hi]) for k, v in got.items()})
+            add(
+                f"turns {lo}-{hi} of one conversation, median",
+                {k: statistics.median(v[lo - 1 : hi]) for k, v in got.items()},
+            )
 
     sender = itertools.count(0, 100000)
     for level in LEVELS:
         count = max(applicants, 2 * level)
         values: Dict[str, float] = {}
         text: Dict[str, str] = {}
-        for bot in (bots if level % 2 else list(reversed(bots))):
+        for bot in bots if level % 2 else list(reversed(bots)):
             rate, ordered = asyncio.run(_throughput(bot.base, level, count, turns, next(sender)))
             values[bot.name] = rate
-            text[bot.name] = (f"{rate:.1f} msg/s, p50 {pct(ordered, .5) * 1000:.0f} / p95 {pct(ordered, .95) * 1000:.0f}"
-                              f" / p99 {pct(ordered, .99) * 1000:.0f} ms")
+            text[bot.name] = (
+                f"{rate:.1f} msg/s, p50 {pct(ordered, 0.5) * 1000:.0f} / p95 {pct(ordered, 0.95) * 1000:.0f}"
+                f" / p99 {pct(ordered, 0.99) * 1000:.0f} ms"
+            )
         add(f"throughput, {level} in flight ({count} applicants x {turns} turns)", values, text)
 
-    add("cold start to first answer", {b.name: b.load_seconds for b in bots},
-        {b.name: f"{b.load_seconds:.1f} s" for b in bots})
-    add("training time (bare: its cached run; project: not retrained here)", {},
-        {b.name: (f"{b.train_seconds:.0f} s" if b.train_seconds else "-") for b in bots})
+    add(
+        "cold start to first answer",
+        {b.name: b.load_seconds for b in bots},
+        {b.name: f"{b.load_seconds:.1f} s" for b in bots},
+    )
+    add(
+        "training time (bare: its cached run; project: not retrained here)",
+        {},
+        {b.name: (f"{b.train_seconds:.0f} s" if b.train_seconds else "-") for b in bots},
+    )
     for proc in ("rasa", "action server"):
         present = [b for b in bots if proc in b.pids]
-        add(f"memory (RSS), {proc} process", {b.name: rss_mb(b.pids[proc]) for b in present},
-            {b.name: f"{rss_mb(b.pids[proc]):.0f} MB" for b in present})
+        add(
+            f"memory (RSS), {proc} process",
+            {b.name: rss_mb(b.pids[proc]) for b in present},
+            {b.name: f"{rss_mb(b.pids[proc]):.0f} MB" for b in present},
+        )
     return rows
 
 
@@ -266,15 +314,23 @@ def table(bots: List[Bot], rows: List[Tuple[str, Dict[str, float], Dict[str, str
 
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", action="store_true",
-                        help="also run this project through the plain rasa CLI (no bot.rasa_main patches)")
-    parser.add_argument("--bare-patched", action="store_true",
-                        help="also run the bare bot through bot.rasa_main (what the patches would save any Rasa bot)")
+    parser.add_argument(
+        "--before",
+        action="store_true",
+        help="also run this project through the plain rasa CLI (no bot.rasa_main patches)",
+    )
+    parser.add_argument(
+        "--bare-patched",
+        action="store_true",
+        help="also run the bare bot through bot.rasa_main (what the patches would save any Rasa bot)",
+    )
     parser.add_argument("--quick", action="store_true", help="fewer samples (a quick look, noisier)")
     parser.add_argument("--fresh", type=int, default=20, help="new conversations per bot")
     parser.add_argument("--long", type=int, default=150, help="turns of the long conversation")
     parser.add_argument("--parses", type=int, default=30)
-    parser.add_argument("--applicants", type=int, default=30, help="applicants per throughput level (at least 2x level)")
+    parser.add_argument(
+        "--applicants", type=int, default=30, help="applicants per throughput level (at least 2x level)"
+    )
     parser.add_argument("--turns", type=int, default=3, help="turns per applicant in the throughput runs")
     parser.add_argument("--out", type=Path, help="also write the table (Markdown) here")
     args = parser.parse_args(argv)
@@ -284,14 +340,19 @@ def main(argv: Optional[List[str]] = None) -> None:
     model = ensure_bare_model()
     with tempfile.TemporaryDirectory(prefix="turn-cost-") as tmp, ExitStack() as stack:
         work = Path(tmp)
-        print("starting the bare bot, then this project (servers start one after the other, "
-              "so that each cold start has the machine to itself)", flush=True)
+        print(
+            "starting the bare bot, then this project (servers start one after the other, "
+            "so that each cold start has the machine to itself)",
+            flush=True,
+        )
         bots = [stack.enter_context(bare_bot(work / "bare", model))]
         bots.append(stack.enter_context(project_bot(work / "project", "this project", RASA_MAIN)))
         if args.before:
             bots.append(stack.enter_context(project_bot(work / "before", "project, rasa CLI unpatched", [RASA])))
         if args.bare_patched:
-            bots.append(stack.enter_context(bare_bot(work / "bare-patched", model, "bare Rasa + bot.rasa_main", RASA_MAIN)))
+            bots.append(
+                stack.enter_context(bare_bot(work / "bare-patched", model, "bare Rasa + bot.rasa_main", RASA_MAIN))
+            )
         rows = measure(bots, args.fresh, args.long, args.parses, args.applicants, args.turns)
         out = table(bots, rows)
     print()

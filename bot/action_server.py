@@ -11,6 +11,7 @@ action for anyone, and echoes the whole request (the tracker, with the user's me
 - no CORS (browsers have no business here) and errors that never echo the request;
 - log records masked (bot.privacy.install_log_masking).
 """
+
 from __future__ import annotations
 
 import argparse

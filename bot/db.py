@@ -9,6 +9,7 @@ SQLite files under var/ by default (``bot.settings``: ZHICHENG_DATABASE_URL), an
 to the newest revision (creating it when empty, adopting one made by ``create_all`` before migrations
 existed), so every process and every part sees one schema with one version.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,7 +45,7 @@ def engine_for(url: str) -> sa.engine.Engine:
 
 def _new_engine(url: str) -> sa.engine.Engine:
     if url.startswith("sqlite:///"):
-        path = url[len("sqlite:///"):]
+        path = url[len("sqlite:///") :]
         if path and path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     return sa.create_engine(url, future=True, pool_pre_ping=True)
@@ -62,8 +63,9 @@ def project_metadata() -> sa.MetaData:
     return metadata
 
 
-def open_engine(url: str, metadata: Optional[sa.MetaData] = None,
-                tables: Optional[Iterable[sa.Table]] = None) -> sa.engine.Engine:
+def open_engine(
+    url: str, metadata: Optional[sa.MetaData] = None, tables: Optional[Iterable[sa.Table]] = None
+) -> sa.engine.Engine:
     """The engine for ``url``. With the project's ``metadata`` the database is migrated to the
     newest revision first (once per URL and process: ``bot.migrate.ensure_schema``), whichever of
     its ``tables`` the caller uses; another metadata (a test's own) gets its missing tables
@@ -82,8 +84,9 @@ def session_factory(engine: sa.engine.Engine, **options) -> sessionmaker:
     return sessionmaker(engine, future=True, **options)
 
 
-def create_tables(engine: sa.engine.Engine, metadata: sa.MetaData, attempts: int = 3,
-                  tables: Optional[Iterable[sa.Table]] = None) -> None:
+def create_tables(
+    engine: sa.engine.Engine, metadata: sa.MetaData, attempts: int = 3, tables: Optional[Iterable[sa.Table]] = None
+) -> None:
     """Create missing tables, tolerating another process (a second worker or server) creating the
     same tables between SQLAlchemy's check and its CREATE."""
     tables = None if tables is None else list(tables)

@@ -9,6 +9,7 @@ The answer itself carries its context to the channels in the bot message's metad
 ``answer`` (``ANSWER_KEY``): ``{"id": str, "notice": str | None, "topic": str | None,
 "clauses": [{"notice": str, "clause": str}, ...]}``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -60,8 +61,7 @@ def valid_answer_id(value: Any) -> bool:
 
 def answer_of(event: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
     """The answer context a stored ``bot`` event (or an outgoing message) carries, if any."""
-    answer = (event.get("metadata") or {}).get(ANSWER_KEY) if event.get("event") == "bot" \
-        else event.get(ANSWER_KEY)
+    answer = (event.get("metadata") or {}).get(ANSWER_KEY) if event.get("event") == "bot" else event.get(ANSWER_KEY)
     if not isinstance(answer, dict) or not valid_answer_id(answer.get("id")):
         return None
     return answer
@@ -127,11 +127,45 @@ def latest_answer(events: Sequence[Mapping[str, Any]]) -> Optional[RatedAnswer]:
 
 
 # --- a short WeChat reply that only rates the answer before it ---------------------------------
-_NOT_HELPFUL = {"没帮助", "没有帮助", "没啥帮助", "没什么帮助", "没用", "没有用", "没啥用", "不对", "不对吧", "不对啊",
-                "不对哦", "答非所问", "不是这个", "不是我问的", "没帮上", "没解决", "没有解决", "不满意", "看不懂",
-                "错了", "不准确", "不准"}
-_HELPFUL = {"有帮助", "有用", "很有用", "很有帮助", "谢谢有帮助", "有帮助谢谢", "有用谢谢", "谢谢有用", "解决了",
-            "满意", "帮到了", "明白了谢谢", "懂了谢谢"}
+_NOT_HELPFUL = {
+    "没帮助",
+    "没有帮助",
+    "没啥帮助",
+    "没什么帮助",
+    "没用",
+    "没有用",
+    "没啥用",
+    "不对",
+    "不对吧",
+    "不对啊",
+    "不对哦",
+    "答非所问",
+    "不是这个",
+    "不是我问的",
+    "没帮上",
+    "没解决",
+    "没有解决",
+    "不满意",
+    "看不懂",
+    "错了",
+    "不准确",
+    "不准",
+}
+_HELPFUL = {
+    "有帮助",
+    "有用",
+    "很有用",
+    "很有帮助",
+    "谢谢有帮助",
+    "有帮助谢谢",
+    "有用谢谢",
+    "谢谢有用",
+    "解决了",
+    "满意",
+    "帮到了",
+    "明白了谢谢",
+    "懂了谢谢",
+}
 _PUNCT = re.compile(r"[\s,.!?~，。！？、…~～:：;；\"'“”‘’()（）👍👎]+")
 
 
@@ -161,9 +195,11 @@ def _clauses(answer: Mapping[str, Any]) -> List[Dict[str, str]]:
 def context_of(answer: Mapping[str, Any]) -> Dict[str, Any]:
     """What a 没帮助 inbox row keeps of the rated answer: notice, topic, clauses."""
     notice, topic = answer.get("notice"), answer.get("topic")
-    return {"notice": notice if isinstance(notice, str) else None,
-            "topic": topic if isinstance(topic, str) else None,
-            "clauses": _clauses(answer)}
+    return {
+        "notice": notice if isinstance(notice, str) else None,
+        "topic": topic if isinstance(topic, str) else None,
+        "clauses": _clauses(answer),
+    }
 
 
 @dataclass
@@ -194,11 +230,15 @@ class FeedbackStore:
         if not valid_answer_id(answer.get("id")):
             raise ValueError("not an answer id")
         context = context_of(answer)
-        row = FeedbackRow(answer_id=answer["id"], helpful=bool(helpful), channel=(channel or "unknown")[:40],
-                          notice_id=(context["notice"] or None) and context["notice"][:120],
-                          topic=(context["topic"] or None) and context["topic"][:60],
-                          clauses=json.dumps(context["clauses"], ensure_ascii=False),
-                          created_at=dt.datetime.utcnow())
+        row = FeedbackRow(
+            answer_id=answer["id"],
+            helpful=bool(helpful),
+            channel=(channel or "unknown")[:40],
+            notice_id=(context["notice"] or None) and context["notice"][:120],
+            topic=(context["topic"] or None) and context["topic"][:60],
+            clauses=json.dumps(context["clauses"], ensure_ascii=False),
+            created_at=dt.datetime.utcnow(),
+        )
         with self._sessions()() as session:
             if session.execute(sa.select(FeedbackRow.id).where(FeedbackRow.answer_id == row.answer_id)).first():
                 return False
@@ -213,8 +253,13 @@ class FeedbackStore:
     def find(self, answer_id: str) -> Optional[Feedback]:
         with self._sessions()() as session:
             r = session.execute(sa.select(FeedbackRow).where(FeedbackRow.answer_id == answer_id)).scalar_one_or_none()
-            return None if r is None else Feedback(r.answer_id, r.helpful, r.channel, r.notice_id, r.topic,
-                                                   json.loads(r.clauses), r.created_at)
+            return (
+                None
+                if r is None
+                else Feedback(
+                    r.answer_id, r.helpful, r.channel, r.notice_id, r.topic, json.loads(r.clauses), r.created_at
+                )
+            )
 
 
 def submit(url: str, rated: RatedAnswer, helpful: bool, channel: str) -> bool:
@@ -225,14 +270,25 @@ def submit(url: str, rated: RatedAnswer, helpful: bool, channel: str) -> bool:
     if not helpful:
         from bot.storage import Storage
 
-        Storage(url).record_unanswered(text=rated.question, intent=None, confidence=None,
-                                       reason=NOT_HELPFUL_REASON, channel=channel,
-                                       context=context_of(rated.answer))
+        Storage(url).record_unanswered(
+            text=rated.question,
+            intent=None,
+            confidence=None,
+            reason=NOT_HELPFUL_REASON,
+            channel=channel,
+            context=context_of(rated.answer),
+        )
     return True
 
 
-async def rate(tracker_store: Any, sender_id: str, find: Callable[[List[Dict[str, Any]]], Optional[RatedAnswer]],
-               helpful: bool, url: str, channel: str) -> Optional[bool]:
+async def rate(
+    tracker_store: Any,
+    sender_id: str,
+    find: Callable[[List[Dict[str, Any]]], Optional[RatedAnswer]],
+    helpful: bool,
+    url: str,
+    channel: str,
+) -> Optional[bool]:
     """Rate the answer ``find`` picks from ``sender_id``'s conversation in the tracker store (the
     widget: the answer with the id pressed; WeChat: the last turn's answer) and :func:`submit` it.
     None when the conversation has no such answer; else whether this was its first rating."""

@@ -18,6 +18,7 @@ is already stored and is still sent (docs/deployment.md, "Faults").
 Configured in endpoints.scaled.yml as ``type: bot.lock_store.AtomicRedisLockStore`` with the same
 settings as Rasa's ``redis`` lock store.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,7 @@ class AtomicRedisLockStore(RedisLockStore):
                 try:
                     pipe.watch(key)
                     raw = pipe.get(key)
-                    lock = (TicketLock.from_dict(json.loads(raw)) if raw
-                            else self.create_lock(conversation_id))
+                    lock = TicketLock.from_dict(json.loads(raw)) if raw else self.create_lock(conversation_id)
                     result = change(lock)
                     lock.remove_expired_tickets()
                     pipe.multi()
@@ -104,8 +104,9 @@ class AtomicRedisLockStore(RedisLockStore):
             logger.warning("lock store: Redis unreachable when releasing a lock (%s); the ticket expires", e)
 
     @asynccontextmanager
-    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = POLL_SECONDS) -> AsyncIterator[TicketLock]:
+    async def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = POLL_SECONDS
+    ) -> AsyncIterator[TicketLock]:
         """Rasa's ``LockStore.lock`` (issue a ticket, wait for its turn, remove it at the end),
         polling every POLL_SECONDS instead of every second, and with the ticket's lifetime
         counted again from the moment its turn starts (:meth:`_renew`)."""
@@ -125,6 +126,7 @@ class AtomicRedisLockStore(RedisLockStore):
         then lost its ticket in the middle of its own turn, and the next message of the same
         conversation ran alongside it: both saved the conversation and one turn's events were lost
         (tests/e2e/test_prod_profile.py, a Rasa server killed under load)."""
+
         def renew(lock: TicketLock) -> None:
             for ticket in lock.tickets:
                 if ticket.number == ticket_number:

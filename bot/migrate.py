@@ -20,6 +20,7 @@ start and one already at the newest revision costs one small query.
 the database's revision and the newest one; ``check`` exits 1 when the database is behind or its
 tables differ from the models. Nothing runs at import.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -140,8 +141,11 @@ def _migrate(engine: sa.engine.Engine) -> Tuple[Tuple[str, ...], Tuple[str, ...]
             if current == heads:
                 return current, current
             if current and not _is_known(current):
-                logger.warning("database schema is at %s, newer than this code knows (%s); not migrating",
-                               ",".join(current), ",".join(heads))
+                logger.warning(
+                    "database schema is at %s, newer than this code knows (%s); not migrating",
+                    ",".join(current),
+                    ",".join(heads),
+                )
                 return current, current
             return _upgrade_locked(engine)
         except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError) as exc:
@@ -208,9 +212,15 @@ def schema_differences(connection: sa.engine.Connection) -> List[Any]:
     from bot.db import project_metadata
 
     metadata = project_metadata()
-    context = MigrationContext.configure(connection, opts={
-        "compare_type": True, "compare_server_default": True, "version_table": VERSION_TABLE,
-        "include_name": include_name(metadata)})
+    context = MigrationContext.configure(
+        connection,
+        opts={
+            "compare_type": True,
+            "compare_server_default": True,
+            "version_table": VERSION_TABLE,
+            "include_name": include_name(metadata),
+        },
+    )
     return compare_metadata(context, metadata)
 
 
@@ -231,10 +241,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     from bot.db import engine_for
     from bot.settings import get_settings
 
-    parser = argparse.ArgumentParser(prog="python -m bot.migrate",
-                                     description="把项目数据库升级到最新的表结构（Alembic 迁移）")
-    parser.add_argument("command", nargs="?", default="upgrade", choices=("upgrade", "current", "check"),
-                        help="upgrade：升级（默认）；current：显示当前版本；check：落后或与模型不一致时返回 1")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.migrate", description="把项目数据库升级到最新的表结构（Alembic 迁移）"
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="upgrade",
+        choices=("upgrade", "current", "check"),
+        help="upgrade：升级（默认）；current：显示当前版本；check：落后或与模型不一致时返回 1",
+    )
     parser.add_argument("--url", help="数据库 URL（默认 ZHICHENG_DATABASE_URL）")
     args = parser.parse_args(argv)
     url = args.url or get_settings().core.database_url

@@ -12,6 +12,7 @@ Office numbers with an area code (``0355-3036240``), years and amounts are left 
 and Rasa's structlog), including tracebacks; ``safe_for_log`` is what code logs instead of a
 message's text.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -20,9 +21,15 @@ import logging
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-_DIGITS = {**{chr(0xFF10 + i): str(i) for i in range(10)},
-           **dict(zip("〇零一二三四五六七八九", "00123456789")), "幺": "1", "两": "2",
-           "Ｘ": "X", "ｘ": "X", "x": "X"}
+_DIGITS = {
+    **{chr(0xFF10 + i): str(i) for i in range(10)},
+    **dict(zip("〇零一二三四五六七八九", "00123456789")),
+    "幺": "1",
+    "两": "2",
+    "Ｘ": "X",
+    "ｘ": "X",
+    "x": "X",
+}
 _SEPARATORS = set(" \t\u00a0\u3000-‐‑‒–—－.·・")
 _LONGEST = 18  # digits of the longest number masked (an ID card)
 _MAX_GAP = 2  # separator characters allowed between two digits of one number
@@ -79,7 +86,7 @@ def _spans(digits: str, starts: List[int]) -> List[Tuple[int, int, int, int]]:
     for kind in ("mobile", "id"):
         for i, a in enumerate(starts):
             stop = bisect.bisect_right(starts, a + _LONGEST, i + 1)
-            for b in reversed(starts[i + 1:stop]):  # longest first, at most _LONGEST digits
+            for b in reversed(starts[i + 1 : stop]):  # longest first, at most _LONGEST digits
                 if any(taken[a:b]):
                     continue
                 chunk = digits[a:b]
@@ -133,8 +140,19 @@ def safe_for_log(text: Optional[str]) -> str:
 
 
 # --- logs ------------------------------------------------------------------------------------------
-_REDACT_KEYS = {"text", "user_text", "message", "user_message", "json_message", "parse_data_text",
-                "tracker_latest_message", "slot_values", "rasa_event", "rasa_events", "response_text"}
+_REDACT_KEYS = {
+    "text",
+    "user_text",
+    "message",
+    "user_message",
+    "json_message",
+    "parse_data_text",
+    "tracker_latest_message",
+    "slot_values",
+    "rasa_event",
+    "rasa_events",
+    "response_text",
+}
 _installed = False
 
 

@@ -27,6 +27,7 @@ The PostgreSQL helpers (:func:`server_bin`, :func:`as_server_user`) are shared w
 throwaway servers (tests/services.py). PostgreSQL refuses to run as root, so as root its commands
 run as the ``postgres`` user.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,7 +60,9 @@ PURGE_EVERY_DEFAULT = 86400
 def server_bin(name: str) -> str:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     if not found:
-        raise RuntimeError(f"PostgreSQL's {name} not found: run `make services` (installs Debian's postgresql, redis-server and nginx)")
+        raise RuntimeError(
+            f"PostgreSQL's {name} not found: run `make services` (installs Debian's postgresql, redis-server and nginx)"
+        )
     return found[-1]
 
 
@@ -106,7 +109,9 @@ def _get_json(url: str) -> dict:
         return json.loads(r.read().decode())
 
 
-def _wait(check, timeout: float, what: str, proc: Optional[subprocess.Popen] = None, log: Optional[Path] = None) -> None:
+def _wait(
+    check, timeout: float, what: str, proc: Optional[subprocess.Popen] = None, log: Optional[Path] = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -248,8 +253,15 @@ def _spawn(var: Path, name: str, cmd: List[str], env: Mapping[str, str]) -> subp
     _remember(var, name, cmd, env)
     log = var / "logs" / f"{name}.log"
     with open(log, "ab") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(env), stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     (var / f"{name}.pid").write_text(f"{proc.pid}\n")
     return proc
 
@@ -266,16 +278,26 @@ def _pg_start(var: Path, port: int) -> None:
     log.touch()
     give_to_server_user(str(log))
     options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
-    subprocess.run(as_server_user([server_bin("pg_ctl"), "-D", str(var / "pg" / "data"), "-o", options, "-l", str(log),
-                                   "-w", "start"]), check=True, capture_output=True, text=True, timeout=120)
+    subprocess.run(
+        as_server_user(
+            [server_bin("pg_ctl"), "-D", str(var / "pg" / "data"), "-o", options, "-l", str(log), "-w", "start"]
+        ),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     pid = (var / "pg" / "data" / "postmaster.pid").read_text().split()[0]
     (var / "postgres.pid").write_text(pid + "\n")
 
 
 def _pg_stop(var: Path) -> None:
     """``pg_ctl stop -m fast``: open connections are ended, the cluster shuts down cleanly."""
-    subprocess.run(as_server_user([server_bin("pg_ctl"), "-D", str(var / "pg" / "data"), "-m", "fast", "-w", "stop"]),
-                   capture_output=True, timeout=60)
+    subprocess.run(
+        as_server_user([server_bin("pg_ctl"), "-D", str(var / "pg" / "data"), "-m", "fast", "-w", "stop"]),
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def _postgres(var: Path, port: int, env: Mapping[str, str]) -> str:
@@ -291,21 +313,60 @@ def _postgres(var: Path, port: int, env: Mapping[str, str]) -> str:
         os.chmod(pwfile, 0o600)
         give_to_server_user(str(pwfile))
         try:
-            subprocess.run(as_server_user([server_bin("initdb"), "-D", str(data), "-U", DB_USER, "--pwfile", str(pwfile),
-                                           "-A", "scram-sha-256", "-E", "UTF8", "--no-locale"]), **run)
+            subprocess.run(
+                as_server_user(
+                    [
+                        server_bin("initdb"),
+                        "-D",
+                        str(data),
+                        "-U",
+                        DB_USER,
+                        "--pwfile",
+                        str(pwfile),
+                        "-A",
+                        "scram-sha-256",
+                        "-E",
+                        "UTF8",
+                        "--no-locale",
+                    ]
+                ),
+                **run,
+            )
         finally:
             pwfile.unlink(missing_ok=True)
     _pg_start(var, port)
     pg_env = dict(env, PGPASSWORD=password)
-    exists = subprocess.run([server_bin("psql"), "-h", "127.0.0.1", "-p", str(port), "-U", DB_USER, "-d", "postgres", "-tAc",
-                             f"select 1 from pg_database where datname = '{DB_NAME}'"], env=pg_env, **run).stdout.strip()
+    exists = subprocess.run(
+        [
+            server_bin("psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            DB_USER,
+            "-d",
+            "postgres",
+            "-tAc",
+            f"select 1 from pg_database where datname = '{DB_NAME}'",
+        ],
+        env=pg_env,
+        **run,
+    ).stdout.strip()
     if exists != "1":
-        subprocess.run([server_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", DB_USER, DB_NAME], env=pg_env, **run)
+        subprocess.run(
+            [server_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", DB_USER, DB_NAME], env=pg_env, **run
+        )
     return f"postgresql://{DB_USER}:{password}@127.0.0.1:{port}/{DB_NAME}"
 
 
-def up(var_dir: Optional[str] = None, servers: Optional[int] = None, port: Optional[int] = None,
-       env: Optional[Mapping[str, str]] = None, timeout: float = 300) -> Dict[str, object]:
+def up(
+    var_dir: Optional[str] = None,
+    servers: Optional[int] = None,
+    port: Optional[int] = None,
+    env: Optional[Mapping[str, str]] = None,
+    timeout: float = 300,
+) -> Dict[str, object]:
     """Start the whole profile and wait until nginx answers through every part. Returns the public
     URL, the ports and the database URL. On failure everything already started is stopped."""
     base = dict(os.environ if env is None else env)
@@ -324,8 +385,10 @@ def up(var_dir: Optional[str] = None, servers: Optional[int] = None, port: Optio
         db_url = _postgres(var, pg_port, base)
         redis_port, redis_password = _port(base, "PROD_REDIS_PORT"), _secret(var, "redis_password")
         conf = var / "redis.conf"
-        conf.write_text(f"port {redis_port}\nbind 127.0.0.1\nprotected-mode yes\nsave \"\"\nappendonly no\n"
-                        f"dir {var}\nrequirepass {redis_password}\n")
+        conf.write_text(
+            f"port {redis_port}\nbind 127.0.0.1\nprotected-mode yes\nsave \"\"\nappendonly no\n"
+            f"dir {var}\nrequirepass {redis_password}\n"
+        )
         os.chmod(conf, 0o600)
         _spawn(var, "redis", ["redis-server", str(conf)], base)
 
@@ -333,14 +396,26 @@ def up(var_dir: Optional[str] = None, servers: Optional[int] = None, port: Optio
         rasa_ports = [free_port() for _ in range(servers)]
         origins = f"http://{listen}:{public} http://localhost:{public} http://127.0.0.1:{public}"
         run_env = dict(
-            base, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false", SANIC_REGISTER="False",
+            base,
+            PYTHONPATH=ROOT,
+            TF_CPP_MIN_LOG_LEVEL="2",
+            RASA_TELEMETRY_ENABLED="false",
+            SANIC_REGISTER="False",
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
-            ZHICHENG_DATABASE_URL=db_url, TRACKER_STORE_URL=db_url,
+            ZHICHENG_DATABASE_URL=db_url,
+            TRACKER_STORE_URL=db_url,
             ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
-            ACTION_SERVER_HOST="127.0.0.1", ACTION_SERVER_PORT=str(action_port),
-            REDIS_HOST="127.0.0.1", REDIS_PORT=str(redis_port), REDIS_DB="1", REDIS_PASSWORD=redis_password,
-            RASA_HOST="127.0.0.1", RASA_URL=f"http://127.0.0.1:{rasa_ports[0]}",
-            STAFF_HOST="127.0.0.1", STAFF_PORT=str(staff_port), STAFF_TRUST_PROXY="0",
+            ACTION_SERVER_HOST="127.0.0.1",
+            ACTION_SERVER_PORT=str(action_port),
+            REDIS_HOST="127.0.0.1",
+            REDIS_PORT=str(redis_port),
+            REDIS_DB="1",
+            REDIS_PASSWORD=redis_password,
+            RASA_HOST="127.0.0.1",
+            RASA_URL=f"http://127.0.0.1:{rasa_ports[0]}",
+            STAFF_HOST="127.0.0.1",
+            STAFF_PORT=str(staff_port),
+            STAFF_TRUST_PROXY="0",
             ZHICHENG_CORS_ORIGINS=base.get("ZHICHENG_CORS_ORIGINS") or origins,
         )
         for name in ("RASA_AUTH_TOKEN", "ACTION_SERVER_TOKEN"):
@@ -349,30 +424,80 @@ def up(var_dir: Optional[str] = None, servers: Optional[int] = None, port: Optio
         # table. The project's tables (Alembic) before the action server and staff service use them.
         procs = {}
         for i, p in enumerate(rasa_ports):
-            procs[f"rasa-{i}"] = _spawn(var, f"rasa-{i}", [
-                sys.executable, "-m", "bot.rasa_main", "run", "--model", MODEL, "--endpoints", "endpoints.scaled.yml",
-                "--credentials", "credentials.yml", *rasa_run_args(run_env, port=p)], run_env)
-        migrated = subprocess.run([sys.executable, "-m", "bot.migrate", "upgrade"], cwd=ROOT, env=run_env,
-                                  capture_output=True, text=True, timeout=120)
+            procs[f"rasa-{i}"] = _spawn(
+                var,
+                f"rasa-{i}",
+                [
+                    sys.executable,
+                    "-m",
+                    "bot.rasa_main",
+                    "run",
+                    "--model",
+                    MODEL,
+                    "--endpoints",
+                    "endpoints.scaled.yml",
+                    "--credentials",
+                    "credentials.yml",
+                    *rasa_run_args(run_env, port=p),
+                ],
+                run_env,
+            )
+        migrated = subprocess.run(
+            [sys.executable, "-m", "bot.migrate", "upgrade"],
+            cwd=ROOT,
+            env=run_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if migrated.returncode:
-            raise RuntimeError(f"python -m bot.migrate upgrade failed:\n{migrated.stdout[-2000:]}{migrated.stderr[-2000:]}")
-        procs["actions"] = _spawn(var, "actions", [sys.executable, "-m", "bot.action_server", "--port", str(action_port)], run_env)
+            raise RuntimeError(
+                f"python -m bot.migrate upgrade failed:\n{migrated.stdout[-2000:]}{migrated.stderr[-2000:]}"
+            )
+        procs["actions"] = _spawn(
+            var, "actions", [sys.executable, "-m", "bot.action_server", "--port", str(action_port)], run_env
+        )
         procs["staff"] = _spawn(var, "staff", [sys.executable, "-m", "bot.staff", "serve"], run_env)
 
         sec = get_security_settings(run_env)
         wechat_body = get_settings(run_env).wechat.max_body_bytes
-        (var / "nginx" / "nginx.conf").write_text(nginx_conf(var, listen, public, rasa_ports, sec.max_body_bytes, wechat_body))
+        (var / "nginx" / "nginx.conf").write_text(
+            nginx_conf(var, listen, public, rasa_ports, sec.max_body_bytes, wechat_body)
+        )
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        subprocess.run([nginx, "-p", str(var / "nginx"), "-e", str(var / "logs" / "nginx-error.log"),
-                        "-c", str(var / "nginx" / "nginx.conf")], check=True, capture_output=True, text=True, timeout=60)
+        subprocess.run(
+            [
+                nginx,
+                "-p",
+                str(var / "nginx"),
+                "-e",
+                str(var / "logs" / "nginx-error.log"),
+                "-c",
+                str(var / "nginx" / "nginx.conf"),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
         _wait(lambda: _listening(redis_port), 30, "redis")
-        _wait(lambda: _get_json(f"http://127.0.0.1:{action_port}/health")["status"] == "ok", 120, "action server",
-              procs["actions"], var / "logs" / "actions.log")
+        _wait(
+            lambda: _get_json(f"http://127.0.0.1:{action_port}/health")["status"] == "ok",
+            120,
+            "action server",
+            procs["actions"],
+            var / "logs" / "actions.log",
+        )
         token = run_env["RASA_AUTH_TOKEN"]
         for i, p in enumerate(rasa_ports):
-            _wait(lambda p=p: bool(_get_json(f"http://127.0.0.1:{p}/status?token={token}").get("model_file")), timeout,
-                  f"rasa server {i}", procs[f"rasa-{i}"], var / "logs" / f"rasa-{i}.log")
+            _wait(
+                lambda p=p: bool(_get_json(f"http://127.0.0.1:{p}/status?token={token}").get("model_file")),
+                timeout,
+                f"rasa server {i}",
+                procs[f"rasa-{i}"],
+                var / "logs" / f"rasa-{i}.log",
+            )
         _wait(lambda: _listening(staff_port), 60, "staff service", procs["staff"], var / "logs" / "staff.log")
         # The purge deletes from Rasa's events table too: started once the Rasa servers created it.
         _spawn(var, "purge", [sys.executable, "-m", "bot.purge", "--every", f"{every:g}"], run_env)
@@ -380,9 +505,17 @@ def up(var_dir: Optional[str] = None, servers: Optional[int] = None, port: Optio
     except BaseException:
         down(str(var))
         raise
-    state = {"url": f"http://{listen}:{public}", "rasa_ports": rasa_ports, "action_port": action_port,
-             "staff_port": staff_port, "redis_port": redis_port, "pg_port": pg_port, "database": db_url,
-             "purge_every": every, "var": str(var)}
+    state = {
+        "url": f"http://{listen}:{public}",
+        "rasa_ports": rasa_ports,
+        "action_port": action_port,
+        "staff_port": staff_port,
+        "redis_port": redis_port,
+        "pg_port": pg_port,
+        "database": db_url,
+        "purge_every": every,
+        "var": str(var),
+    }
     (var / "state.json").write_text(json.dumps(state, indent=2))
     os.chmod(var / "state.json", 0o600)
     return state
@@ -419,8 +552,12 @@ def down(var_dir: Optional[str] = None, timeout: float = 30) -> List[str]:
         text = f.read_text().strip()
         if text and _alive(int(text.split()[0])):
             running[f.stem] = int(text.split()[0])
-    phases = [["nginx"], [n for n in running if n.split("-")[0] in ("rasa", "actions", "staff", "purge")], ["redis"],
-              ["postgres"]]
+    phases = [
+        ["nginx"],
+        [n for n in running if n.split("-")[0] in ("rasa", "actions", "staff", "purge")],
+        ["redis"],
+        ["postgres"],
+    ]
     for phase in phases:
         batch = {n: running[n] for n in phase if n in running}
         for name, pid in batch.items():
@@ -492,12 +629,22 @@ def restart(name: str, var_dir: Optional[str] = None, timeout: float = 300) -> i
     if name == "redis":
         _wait(lambda: _listening(int(state["redis_port"])), 30, "redis", proc, log)
     elif name == "actions":
-        _wait(lambda: _get_json(f"http://127.0.0.1:{state['action_port']}/health")["status"] == "ok", timeout,
-              "action server", proc, log)
+        _wait(
+            lambda: _get_json(f"http://127.0.0.1:{state['action_port']}/health")["status"] == "ok",
+            timeout,
+            "action server",
+            proc,
+            log,
+        )
     elif name.startswith("rasa-"):
         port, token = state["rasa_ports"][int(name.split("-")[1])], env["RASA_AUTH_TOKEN"]
-        _wait(lambda: bool(_get_json(f"http://127.0.0.1:{port}/status?token={token}").get("model_file")), timeout,
-              f"rasa server {name}", proc, log)
+        _wait(
+            lambda: bool(_get_json(f"http://127.0.0.1:{port}/status?token={token}").get("model_file")),
+            timeout,
+            f"rasa server {name}",
+            proc,
+            log,
+        )
     elif name == "staff":
         _wait(lambda: _listening(int(state["staff_port"])), 60, "staff service", proc, log)
     return proc.pid
@@ -514,8 +661,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     var = args.var or os.environ.get("PROD_VAR") or DEFAULT_VAR
     if args.command == "up":
         state = up(var, args.servers, args.port)
-        print(f"production profile up: {state['url']} (nginx → {len(state['rasa_ports'])} Rasa servers); "
-              f"staff page on http://127.0.0.1:{state['staff_port']} (loopback); logs in {var}/logs; make stop stops it")
+        print(
+            f"production profile up: {state['url']} (nginx → {len(state['rasa_ports'])} Rasa servers); "
+            f"staff page on http://127.0.0.1:{state['staff_port']} (loopback); logs in {var}/logs; make stop stops it"
+        )
         return 0
     if args.command == "down":
         stopped = down(var)

@@ -25,6 +25,7 @@ repeat: rows are chosen by age only. ``--every SECONDS`` purges at start and the
 until SIGTERM or SIGINT (exit 0), one line per run on stdout — the production profile's schedule.
 Nothing runs at import.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,8 +60,9 @@ class PurgeReport:
     def lines(self) -> List[str]:
         """The report an operator reads (Simplified Chinese)."""
         verb = "将删除" if self.dry_run else "已删除"
-        head = (f"保留期 {self.days} 天：{self.cutoff:%Y-%m-%d %H:%M} (UTC) 之前的数据"
-                + ("（试运行，未删除任何数据）" if self.dry_run else ""))
+        head = f"保留期 {self.days} 天：{self.cutoff:%Y-%m-%d %H:%M} (UTC) 之前的数据" + (
+            "（试运行，未删除任何数据）" if self.dry_run else ""
+        )
         return [
             head,
             f"  对话：{verb} {self.conversations} 个对话的 {self.events} 条记录",
@@ -73,10 +75,12 @@ class PurgeReport:
     def line(self) -> str:
         """One line per run, for the scheduled loop's log (Simplified Chinese)."""
         verb = "将删除" if self.dry_run else "已删除"
-        return (f"保留期 {self.days} 天（{self.cutoff:%Y-%m-%d %H:%M} UTC 之前）：{verb}对话 {self.conversations} 个"
-                f"（{self.events} 条记录）、未答问题 {self.unanswered} 条、微信编号选项 {self.wechat_choices} 条、"
-                f"消息去重记录 {self.wechat_messages} 条；评估转为匿名统计 {self.assessments} 条"
-                + ("（试运行）" if self.dry_run else ""))
+        return (
+            f"保留期 {self.days} 天（{self.cutoff:%Y-%m-%d %H:%M} UTC 之前）：{verb}对话 {self.conversations} 个"
+            f"（{self.events} 条记录）、未答问题 {self.unanswered} 条、微信编号选项 {self.wechat_choices} 条、"
+            f"消息去重记录 {self.wechat_messages} 条；评估转为匿名统计 {self.assessments} 条"
+            + ("（试运行）" if self.dry_run else "")
+        )
 
 
 def deciding_conditions(result: Dict[str, Any]) -> List[str]:
@@ -90,8 +94,9 @@ def deciding_conditions(result: Dict[str, Any]) -> List[str]:
 
     verdict, route = result.get("verdict"), result.get("route")
     if verdict == "not_eligible":
-        return (ids(lambda c: c.get("route") is None and c.get("status") == "met")
-                or ids(lambda c: c.get("route") is not None and c.get("status") == "not_met"))
+        return ids(lambda c: c.get("route") is None and c.get("status") == "met") or ids(
+            lambda c: c.get("route") is not None and c.get("status") == "not_met"
+        )
     if verdict in ("eligible", "eligible_special"):
         return ids(lambda c: route is not None and c.get("route") == route and c.get("status") == "met")
     return ids(lambda c: c.get("status") == "unknown")
@@ -101,19 +106,22 @@ def _epoch(moment: dt.datetime) -> float:
     return moment.replace(tzinfo=dt.timezone.utc).timestamp()
 
 
-def purge_conversations(engine: sa.engine.Engine, cutoff: dt.datetime, dry_run: bool,
-                        report: PurgeReport) -> None:
+def purge_conversations(engine: sa.engine.Engine, cutoff: dt.datetime, dry_run: bool, report: PurgeReport) -> None:
     """Rasa's ``events``: every event of the conversations whose last event is older than
     ``cutoff`` (Rasa stores unix timestamps)."""
     if not sa.inspect(engine).has_table("events"):
         return
     events = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
-    stale = (sa.select(events.c.sender_id).group_by(events.c.sender_id)
-             .having(sa.func.max(events.c.timestamp) < _epoch(cutoff)))
+    stale = (
+        sa.select(events.c.sender_id)
+        .group_by(events.c.sender_id)
+        .having(sa.func.max(events.c.timestamp) < _epoch(cutoff))
+    )
     with engine.begin() as conn:
         senders = conn.execute(sa.select(sa.func.count()).select_from(stale.subquery())).scalar_one()
-        count = conn.execute(sa.select(sa.func.count()).select_from(events)
-                             .where(events.c.sender_id.in_(stale.scalar_subquery()))).scalar_one()
+        count = conn.execute(
+            sa.select(sa.func.count()).select_from(events).where(events.c.sender_id.in_(stale.scalar_subquery()))
+        ).scalar_one()
         if not dry_run:
             # the subquery is materialised first: a conversation that gets a new event meanwhile
             # is no longer stale and is kept
@@ -131,10 +139,20 @@ def summarise_assessments(session_conn: sa.engine.Connection, cutoff: dt.datetim
     done = 0
     while True:
         rows = session_conn.execute(
-            sa.select(AssessmentRow.id, AssessmentRow.notice_id, AssessmentRow.level, AssessmentRow.verdict,
-                      AssessmentRow.channel, AssessmentRow.created_at, AssessmentRow.result,
-                      AssessmentRow.questions)
-            .where(old).order_by(AssessmentRow.id).limit(BATCH)).all()
+            sa.select(
+                AssessmentRow.id,
+                AssessmentRow.notice_id,
+                AssessmentRow.level,
+                AssessmentRow.verdict,
+                AssessmentRow.channel,
+                AssessmentRow.created_at,
+                AssessmentRow.result,
+                AssessmentRow.questions,
+            )
+            .where(old)
+            .order_by(AssessmentRow.id)
+            .limit(BATCH)
+        ).all()
         if not rows:
             return done
         summaries = []
@@ -143,25 +161,37 @@ def summarise_assessments(session_conn: sa.engine.Connection, cutoff: dt.datetim
                 result = json.loads(row.result or "{}")
             except ValueError:
                 result = {}
-            summaries.append(dict(notice_id=row.notice_id, level=row.level, verdict=row.verdict,
-                                  channel=row.channel, day=row.created_at.date(), questions=row.questions,
-                                  deciding=json.dumps(deciding_conditions(result) if isinstance(result, dict) else [],
-                                                      ensure_ascii=False)))
+            summaries.append(
+                dict(
+                    notice_id=row.notice_id,
+                    level=row.level,
+                    verdict=row.verdict,
+                    channel=row.channel,
+                    day=row.created_at.date(),
+                    questions=row.questions,
+                    deciding=json.dumps(
+                        deciding_conditions(result) if isinstance(result, dict) else [], ensure_ascii=False
+                    ),
+                )
+            )
         session_conn.execute(sa.insert(AssessmentSummaryRow), summaries)
         session_conn.execute(sa.delete(AssessmentRow).where(AssessmentRow.id.in_([r.id for r in rows])))
         done += len(rows)
 
 
-def purge_project(engine: sa.engine.Engine, cutoff: dt.datetime, now: dt.datetime, dry_run: bool,
-                  report: PurgeReport) -> None:
+def purge_project(
+    engine: sa.engine.Engine, cutoff: dt.datetime, now: dt.datetime, dry_run: bool, report: PurgeReport
+) -> None:
     """The project's own tables, in one transaction."""
     from bot.storage import UnansweredRow
     from bot.wechat.store import DEDUPE_KEEP_SECONDS, ChoiceRow, MessageRow
 
     dedupe_cutoff = now - dt.timedelta(seconds=DEDUPE_KEEP_SECONDS)
-    steps = [("unanswered", UnansweredRow, UnansweredRow.created_at < cutoff),
-             ("wechat_choices", ChoiceRow, ChoiceRow.updated_at < cutoff),
-             ("wechat_messages", MessageRow, MessageRow.created_at < dedupe_cutoff)]
+    steps = [
+        ("unanswered", UnansweredRow, UnansweredRow.created_at < cutoff),
+        ("wechat_choices", ChoiceRow, ChoiceRow.updated_at < cutoff),
+        ("wechat_messages", MessageRow, MessageRow.created_at < dedupe_cutoff),
+    ]
     with engine.begin() as conn:
         report.assessments = summarise_assessments(conn, cutoff, dry_run)
         for name, model, condition in steps:
@@ -172,8 +202,9 @@ def purge_project(engine: sa.engine.Engine, cutoff: dt.datetime, now: dt.datetim
             setattr(report, name, int(count))
 
 
-def purge(database_url: str, tracker_store_url: str, days: int, now: Optional[dt.datetime] = None,
-          dry_run: bool = False) -> PurgeReport:
+def purge(
+    database_url: str, tracker_store_url: str, days: int, now: Optional[dt.datetime] = None, dry_run: bool = False
+) -> PurgeReport:
     """Remove what is older than ``days`` (see the module docstring); ``now`` is naive UTC."""
     from bot.db import Base, engine_for, open_engine
 
@@ -220,12 +251,17 @@ def run_every(seconds: float, once, out=None, err=None) -> int:
 def main(argv: Optional[List[str]] = None) -> int:
     from bot.settings import SettingsError, get_settings
 
-    parser = argparse.ArgumentParser(prog="python -m bot.purge",
-                                     description="删除超过保留期的对话、未答问题和评估事实（docs/retention.md）")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.purge", description="删除超过保留期的对话、未答问题和评估事实（docs/retention.md）"
+    )
     parser.add_argument("--dry-run", action="store_true", help="只统计将删除的数量，不删除")
     parser.add_argument("--days", type=int, help="保留天数（默认 ZHICHENG_RETENTION_DAYS，180 天）")
-    parser.add_argument("--every", type=float, metavar="SECONDS",
-                        help="启动时清理一次，之后每隔 SECONDS 秒清理一次，直到收到 SIGTERM 或 SIGINT（每次输出一行）")
+    parser.add_argument(
+        "--every",
+        type=float,
+        metavar="SECONDS",
+        help="启动时清理一次，之后每隔 SECONDS 秒清理一次，直到收到 SIGTERM 或 SIGINT（每次输出一行）",
+    )
     args = parser.parse_args(argv)
     try:
         settings = get_settings().retention
@@ -240,8 +276,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not args.every > 0:
             print("--every 的间隔必须大于 0 秒。", file=sys.stderr)
             return 2
-        return run_every(args.every, lambda: purge(settings.database_url, settings.tracker_store_url, days,
-                                                   dry_run=args.dry_run))
+        return run_every(
+            args.every, lambda: purge(settings.database_url, settings.tracker_store_url, days, dry_run=args.dry_run)
+        )
     report = purge(settings.database_url, settings.tracker_store_url, days, dry_run=args.dry_run)
     print("\n".join(report.lines()))
     return 0

@@ -50,6 +50,7 @@ Two patches change what the applicant sees when a part is down, not the cost:
    store in ``FailSafeTrackerStore``, which answers from an empty conversation when PostgreSQL is
    down and keeps that turn in memory.)
 """
+
 from __future__ import annotations
 
 import collections
@@ -184,21 +185,32 @@ def patch_past_states_memo() -> None:
     original = DialogueStateTracker.past_states
     recent: Deque[Tuple[Any, ...]] = collections.deque(maxlen=STATES_REMEMBERED)
 
-    def past_states(self: DialogueStateTracker, domain: Any, omit_unset_slots: bool = False,
-                    ignore_rule_only_turns: bool = False,
-                    rule_only_data: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    def past_states(
+        self: DialogueStateTracker,
+        domain: Any,
+        omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False,
+        rule_only_data: Optional[Dict[str, Any]] = None,
+    ) -> List[Dict[str, Any]]:
         if type(self) is not DialogueStateTracker:
             return original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
         count = len(self.events)
         last = self.events[-1] if count else None
         for tracker, n, event, dom, omit, ignore, rule_only, states in recent:
-            if (tracker is self and n == count and event is last and dom is domain and omit == omit_unset_slots
-                    and ignore == ignore_rule_only_turns
-                    and (rule_only is rule_only_data or rule_only == rule_only_data)):
+            if (
+                tracker is self
+                and n == count
+                and event is last
+                and dom is domain
+                and omit == omit_unset_slots
+                and ignore == ignore_rule_only_turns
+                and (rule_only is rule_only_data or rule_only == rule_only_data)
+            ):
                 return _copy_states(states)
         states = original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-        recent.append((self, count, last, domain, omit_unset_slots, ignore_rule_only_turns,
-                       rule_only_data, _copy_states(states)))
+        recent.append(
+            (self, count, last, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data, _copy_states(states))
+        )
         return states
 
     past_states.__doc__ = original.__doc__
@@ -277,13 +289,18 @@ def patch_action_server_unavailable() -> None:
         except Exception as e:
             if isinstance(e, unavailable) or not _unreachable(e):
                 raise
-            logger.error("Action server unreachable for '%s' (%s): the applicant is asked to send again.",
-                         self.name(), type(e).__name__)
-            raise unavailable(f"Failed to execute custom action '{self.name()}': "
-                              f"the action server could not be reached") from e
+            logger.error(
+                "Action server unreachable for '%s' (%s): the applicant is asked to send again.",
+                self.name(),
+                type(e).__name__,
+            )
+            raise unavailable(
+                f"Failed to execute custom action '{self.name()}': the action server could not be reached"
+            ) from e
 
-    async def _run_action(self: MessageProcessor, action: Any, tracker: Any, output_channel: Any, nlg: Any,
-                          prediction: Any) -> bool:
+    async def _run_action(
+        self: MessageProcessor, action: Any, tracker: Any, output_channel: Any, nlg: Any, prediction: Any
+    ) -> bool:
         guarded = _Guarded(action)
         again = await original_run_action(self, guarded, tracker, output_channel, nlg, prediction)
         if not guarded.unavailable or action.name() == ACTION_LISTEN_NAME:
@@ -294,8 +311,14 @@ def patch_action_server_unavailable() -> None:
         from rasa.core.policies.policy import PolicyPrediction
 
         listen = action_for_name_or_text(ACTION_LISTEN_NAME, self.domain, self.action_endpoint)
-        await original_run_action(self, listen, tracker, output_channel, nlg,
-                                  PolicyPrediction.for_action_name(self.domain, ACTION_LISTEN_NAME))
+        await original_run_action(
+            self,
+            listen,
+            tracker,
+            output_channel,
+            nlg,
+            PolicyPrediction.for_action_name(self.domain, ACTION_LISTEN_NAME),
+        )
         return False
 
     run.__doc__ = original_run.__doc__
@@ -334,8 +357,7 @@ def patch_storage_unreachable() -> None:
         except Exception as e:
             if not storage_unreachable(e):
                 raise
-            logger.error("Lock store unreachable (%s): the applicant is asked to send again.",
-                         type(e).__name__)
+            logger.error("Lock store unreachable (%s): the applicant is asked to send again.", type(e).__name__)
             if message.output_channel is not None:
                 await message.output_channel.send_text_message(message.sender_id, ACTION_SERVER_DOWN_TEXT)
             return None

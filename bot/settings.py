@@ -52,6 +52,7 @@ variable of one part (say ``STAFF_COOKIE_SECURE``) never stops another part from
 first run) and ``python -m bot.settings rasa-args`` the ``rasa run`` flags that follow from these
 settings; ``make run`` uses both.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,8 +74,8 @@ VAR_DIR = os.path.join(ROOT, "var")
 def _root_sqlite(raw: str) -> str:
     """A relative SQLite path is resolved against the repository root (where Rasa runs)."""
     prefix = "sqlite:///"
-    if raw.startswith(prefix) and not raw[len(prefix):].startswith("/") and raw[len(prefix):] not in ("", ":memory:"):
-        return prefix + os.path.join(ROOT, raw[len(prefix):])
+    if raw.startswith(prefix) and not raw[len(prefix) :].startswith("/") and raw[len(prefix) :] not in ("", ":memory:"):
+        return prefix + os.path.join(ROOT, raw[len(prefix) :])
     return raw
 
 
@@ -292,8 +293,10 @@ def parse_origins(raw: Optional[str]) -> Tuple[str, ...]:
     origins = tuple(o.rstrip("/") for o in re.split(r"[\s,]+", raw.strip()) if o)
     for origin in origins:
         if origin == "*" or not _ORIGIN.match(origin):
-            raise SettingsError(f"ZHICHENG_CORS_ORIGINS: {origin!r} is not an origin like https://www.example.gov.cn "
-                                "(a wildcard would let any web page use the API with a visitor's credentials)")
+            raise SettingsError(
+                f"ZHICHENG_CORS_ORIGINS: {origin!r} is not an origin like https://www.example.gov.cn "
+                "(a wildcard would let any web page use the API with a visitor's credentials)"
+            )
     return origins
 
 
@@ -369,15 +372,23 @@ def read_retention(env: Mapping[str, str]) -> RetentionSettings:
     )
 
 
-WECHAT_ENV_KEYS = {"token": "WECHAT_TOKEN", "app_id": "WECHAT_APP_ID", "app_secret": "WECHAT_APP_SECRET",
-                   "encoding_aes_key": "WECHAT_ENCODING_AES_KEY", "mode": "WECHAT_MODE",
-                   "api_base": "WECHAT_API_BASE", "reply_budget": "WECHAT_REPLY_BUDGET",
-                   "timestamp_window": "WECHAT_TIMESTAMP_WINDOW", "max_body_bytes": "WECHAT_MAX_BODY_BYTES",
-                   "turns_at_once": "WECHAT_TURNS_AT_ONCE"}
+WECHAT_ENV_KEYS = {
+    "token": "WECHAT_TOKEN",
+    "app_id": "WECHAT_APP_ID",
+    "app_secret": "WECHAT_APP_SECRET",
+    "encoding_aes_key": "WECHAT_ENCODING_AES_KEY",
+    "mode": "WECHAT_MODE",
+    "api_base": "WECHAT_API_BASE",
+    "reply_budget": "WECHAT_REPLY_BUDGET",
+    "timestamp_window": "WECHAT_TIMESTAMP_WINDOW",
+    "max_body_bytes": "WECHAT_MAX_BODY_BYTES",
+    "turns_at_once": "WECHAT_TURNS_AT_ONCE",
+}
 
 
-def wechat_from_credentials(credentials: Optional[Mapping[str, Any]],
-                            env: Optional[Mapping[str, str]] = None) -> WeChatSettings:
+def wechat_from_credentials(
+    credentials: Optional[Mapping[str, Any]], env: Optional[Mapping[str, str]] = None
+) -> WeChatSettings:
     """The WeChat section from the channel's credentials block; a key the block leaves out (not
     one it leaves empty) is read from its ``WECHAT_*`` environment variable, so ``rasa run`` needs
     no empty variables exported (no token anywhere → channel off)."""
@@ -396,8 +407,9 @@ def wechat_from_credentials(credentials: Optional[Mapping[str, Any]],
         api_base=(_text(c.get("api_base")) or DEFAULT_API_BASE).rstrip("/"),
         reply_budget=_wechat_number(c.get("reply_budget"), DEFAULT_REPLY_BUDGET, "reply_budget", 0.1),
         timestamp_window=_wechat_number(c.get("timestamp_window"), DEFAULT_TIMESTAMP_WINDOW, "timestamp_window", 1.0),
-        max_body_bytes=int(_wechat_number(c.get("max_body_bytes"), DEFAULT_WECHAT_MAX_BODY_BYTES,
-                                          "max_body_bytes", 512)),
+        max_body_bytes=int(
+            _wechat_number(c.get("max_body_bytes"), DEFAULT_WECHAT_MAX_BODY_BYTES, "max_body_bytes", 512)
+        ),
         turns_at_once=int(_wechat_number(c.get("turns_at_once"), DEFAULT_TURNS_AT_ONCE, "turns_at_once", 1)),
         database_url=_text(c.get("database_url")) or get_settings().core.database_url,
     )
@@ -448,10 +460,17 @@ class Settings:
     @cached_property
     def security(self) -> SecuritySettings:
         rasa, action = self.rasa, self.action
-        return SecuritySettings(rasa_host=rasa.host, rasa_port=rasa.port, action_host=action.host,
-                                action_port=action.port, cors_origins=rasa.cors_origins,
-                                max_message_chars=rasa.max_message_chars, max_body_bytes=rasa.max_body_bytes,
-                                turn_budget=rasa.turn_budget, action_token=action.token)
+        return SecuritySettings(
+            rasa_host=rasa.host,
+            rasa_port=rasa.port,
+            action_host=action.host,
+            action_port=action.port,
+            cors_origins=rasa.cors_origins,
+            max_message_chars=rasa.max_message_chars,
+            max_body_bytes=rasa.max_body_bytes,
+            turn_budget=rasa.turn_budget,
+            action_token=action.token,
+        )
 
     # the core values, which most callers want
     @property
@@ -517,8 +536,14 @@ def rasa_run_args(env: Optional[Mapping[str, str]] = None, port: Optional[int] =
     # widget's socket.io connection checks ZHICHENG_CORS_ORIGINS itself (bot/channels/webchat.py).
     # One argument "--auth-token=T": a generated token may start with "-", which argparse would
     # take for an option as a separate argument.
-    return ["-i", sec.rasa_host, "--port", str(port or sec.rasa_port), "--enable-api",
-            f"--auth-token={ensure_token('RASA_AUTH_TOKEN', env)}"]
+    return [
+        "-i",
+        sec.rasa_host,
+        "--port",
+        str(port or sec.rasa_port),
+        "--enable-api",
+        f"--auth-token={ensure_token('RASA_AUTH_TOKEN', env)}",
+    ]
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -6,6 +6,7 @@ is stored: the facts asked, the result, the channel, and the conversation key (t
 transcript to staff) — and only for the retention period (``bot.purge``), after which an
 assessment is reduced to an anonymous summary.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
+
 from bot.db import Base, open_engine, session_factory
 
 # No 0/O, 1/I/L: easy to read out over the phone.
@@ -74,17 +76,32 @@ class Storage:
             self._session = session_factory(self._engine)
         return self._engine
 
-    def save_assessment(self, *, notice_id: str, level: str, verdict: str, facts: Dict[str, Any],
-                        result: Dict[str, Any], channel: str, sender_id: Optional[str],
-                        questions: Optional[int] = None) -> str:
+    def save_assessment(
+        self,
+        *,
+        notice_id: str,
+        level: str,
+        verdict: str,
+        facts: Dict[str, Any],
+        result: Dict[str, Any],
+        channel: str,
+        sender_id: Optional[str],
+        questions: Optional[int] = None,
+    ) -> str:
         self.engine  # noqa: B018  (create tables on first use)
         for _ in range(5):
             code = new_case_code()
             row = AssessmentRow(
-                case_code=code, notice_id=notice_id, level=level, verdict=verdict,
+                case_code=code,
+                notice_id=notice_id,
+                level=level,
+                verdict=verdict,
                 facts=json.dumps(facts, ensure_ascii=False, default=str),
                 result=json.dumps(result, ensure_ascii=False, default=str),
-                channel=channel, sender_id=sender_id, created_at=dt.datetime.utcnow(), questions=questions,
+                channel=channel,
+                sender_id=sender_id,
+                created_at=dt.datetime.utcnow(),
+                questions=questions,
             )
             with self._session() as session:
                 try:
@@ -103,36 +120,65 @@ class Storage:
             if row is None:
                 return None
             return SavedAssessment(
-                case_code=row.case_code, notice_id=row.notice_id, level=row.level, verdict=row.verdict,
-                facts=json.loads(row.facts), result=json.loads(row.result), channel=row.channel,
-                sender_id=row.sender_id, created_at=row.created_at, questions=row.questions,
+                case_code=row.case_code,
+                notice_id=row.notice_id,
+                level=row.level,
+                verdict=row.verdict,
+                facts=json.loads(row.facts),
+                result=json.loads(row.result),
+                channel=row.channel,
+                sender_id=row.sender_id,
+                created_at=row.created_at,
+                questions=row.questions,
             )
 
-
     # --- unanswered messages (the staff page's low-confidence inbox) ---------------------------
-    def record_unanswered(self, *, text: str, intent: Optional[str], confidence: Optional[float],
-                          reason: str, channel: str, context: Optional[Dict[str, Any]] = None) -> None:
+    def record_unanswered(
+        self,
+        *,
+        text: str,
+        intent: Optional[str],
+        confidence: Optional[float],
+        reason: str,
+        channel: str,
+        context: Optional[Dict[str, Any]] = None,
+    ) -> None:
         """Keep a message the assistant could not answer (masked here, whatever the caller passed)."""
         from bot.privacy import mask_personal
 
         self.engine  # noqa: B018
-        row = UnansweredRow(text=mask_personal(text or "")[:UNANSWERED_MAX_CHARS], intent=intent,
-                            confidence=None if confidence is None else float(confidence), reason=reason[:40],
-                            channel=(channel or "unknown")[:40], created_at=dt.datetime.utcnow(),
-                            context=None if context is None else json.dumps(context, ensure_ascii=False))
+        row = UnansweredRow(
+            text=mask_personal(text or "")[:UNANSWERED_MAX_CHARS],
+            intent=intent,
+            confidence=None if confidence is None else float(confidence),
+            reason=reason[:40],
+            channel=(channel or "unknown")[:40],
+            created_at=dt.datetime.utcnow(),
+            context=None if context is None else json.dumps(context, ensure_ascii=False),
+        )
         with self._session() as session:
             session.add(row)
             session.commit()
 
-    def list_unanswered(self, limit: int = 200, offset: int = 0) -> List["Unanswered"]:
+    def list_unanswered(self, limit: int = 200, offset: int = 0) -> List[Unanswered]:
         """Newest first."""
         self.engine  # noqa: B018
         query = sa.select(UnansweredRow).order_by(UnansweredRow.created_at.desc(), UnansweredRow.id.desc())
         with self._session() as session:
             rows = session.execute(query.limit(limit).offset(offset)).scalars().all()
-            return [Unanswered(r.id, r.text, r.intent, r.confidence, r.reason, r.channel, r.created_at,
-                               None if r.context is None else json.loads(r.context))
-                    for r in rows]
+            return [
+                Unanswered(
+                    r.id,
+                    r.text,
+                    r.intent,
+                    r.confidence,
+                    r.reason,
+                    r.channel,
+                    r.created_at,
+                    None if r.context is None else json.loads(r.context),
+                )
+                for r in rows
+            ]
 
     def count_unanswered(self) -> int:
         self.engine  # noqa: B018

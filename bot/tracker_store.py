@@ -12,6 +12,7 @@ without its history and did not store it). With the check a stale connection is 
 spot, so after a database restart the next message is answered and stored
 (tests/e2e/test_prod_profile.py, docs/deployment.md "Faults").
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterator

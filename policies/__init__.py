@@ -10,6 +10,7 @@ Public API::
     QA(index).topic_reply(notice, topic, today, level) -> Reply   # a whole topic (查看全部)
     render_text(reply) -> str                        # the chat's rendering of a Reply
 """
+
 from policies.answers import ANSWER_TOPICS
 from policies.index import NoticeIndex
 from policies.loader import NoticeFileError, load_notice_file, load_notices

@@ -3,6 +3,7 @@
 The answers themselves are :mod:`policies.qa` (the question asked, or a whole topic), built from
 the notice items of :mod:`policies.items`.
 """
+
 from __future__ import annotations
 
 from policies.schema import TOPICS, Contact, Notice

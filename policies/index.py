@@ -1,4 +1,5 @@
 """Find the notice(s) for a region, a level and a year."""
+
 from __future__ import annotations
 
 from typing import Dict, Iterable, List, Optional
@@ -46,8 +47,9 @@ class NoticeIndex:
 
 def load_places(path=None) -> List[str]:
     """Names of places (provinces, larger cities) a user may mention, longest first."""
-    import yaml
     from pathlib import Path
+
+    import yaml
 
     path = Path(path) if path else Path(__file__).resolve().parent / "places.yml"
     names = yaml.safe_load(path.read_text(encoding="utf-8"))["places"]

@@ -6,6 +6,7 @@ flattens them into :class:`NoticeItem` — one fact, its clause, the levels it a
 it belongs to, and the words applicants use to ask for it — so that a question can be matched
 against every item of a notice, not against a whole topic.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,9 +21,14 @@ from policies.text import vocabulary
 from policies.windows import format_date, format_span, status
 
 # Items of one topic that also answer another (a condition on papers is a papers question too).
-ALSO_ABOUT = ((re.compile(r"论文|论著|查重"), "papers"), (re.compile(r"继续教育|学时"), "continuing_education"),
-              (re.compile(r"破格|放宽"), "exceptional_routes"), (re.compile(r"转评|转系列"), "series_transfer"),
-              (re.compile(r"答辩"), "defence"), (re.compile(r"证书"), "certificate"))
+ALSO_ABOUT = (
+    (re.compile(r"论文|论著|查重"), "papers"),
+    (re.compile(r"继续教育|学时"), "continuing_education"),
+    (re.compile(r"破格|放宽"), "exceptional_routes"),
+    (re.compile(r"转评|转系列"), "series_transfer"),
+    (re.compile(r"答辩"), "defence"),
+    (re.compile(r"证书"), "certificate"),
+)
 # An item that itself says the notice leaves a point open.
 OPEN_POINT = re.compile(r"通知未|未写明|没有写明|未给|未列|另行通知|另行公布|未单独|未另列")
 
@@ -99,33 +105,75 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
             text += f"；{_clip(fee.note)}"
         elif fee.note and not fee.stated:
             text += f"；{_clip(fee.note)}"
-        add("fees", ("fees",), text, fee.clause, levels=(fee.level,), stated=fee.stated, asks=tuple(fee.asks),
-            search_extra="评审费 收费 费用 多少钱 交钱 缴费 " + (fee.note or ""))
+        add(
+            "fees",
+            ("fees",),
+            text,
+            fee.clause,
+            levels=(fee.level,),
+            stated=fee.stated,
+            asks=tuple(fee.asks),
+            search_extra="评审费 收费 费用 多少钱 交钱 缴费 " + (fee.note or ""),
+        )
     kind_words = vocabulary()["entities"].get("window_kind", {})
     for w in notice.windows:
         kind = WINDOW_KIND_NAMES.get(w.kind, "")
         words = " ".join(kind_words.get(w.kind, []))
-        add("windows", ("windows",), _window_text(w), w.clause, levels=_levels(w.levels), asks=tuple(w.asks),
-            search_extra=f"{kind} {words} 时间 什么时候 截止 日期", window=w,
-            stated=bool(w.start or w.end) and not OPEN_POINT.search(_window_text(w)))
+        add(
+            "windows",
+            ("windows",),
+            _window_text(w),
+            w.clause,
+            levels=_levels(w.levels),
+            asks=tuple(w.asks),
+            search_extra=f"{kind} {words} 时间 什么时候 截止 日期",
+            window=w,
+            stated=bool(w.start or w.end) and not OPEN_POINT.search(_window_text(w)),
+        )
     for c in notice.contacts:
         email = f"，邮箱 {c.email}" if c.email and c.phones else ""
-        add("contacts", ("contacts",), f"{c.role}：{contact_line(c)}{email}", c.clause, asks=tuple(c.asks),
-            search_extra="联系 电话 咨询 地址 邮箱")
+        add(
+            "contacts",
+            ("contacts",),
+            f"{c.role}：{contact_line(c)}{email}",
+            c.clause,
+            asks=tuple(c.asks),
+            search_extra="联系 电话 咨询 地址 邮箱",
+        )
     # The dates years and achievements are counted to, unless an item of the notice says so already.
     said = " ".join(i.text for t in TOPICS for i in notice.topic_items(t))
     cd = notice.counting_date
     if format_date(cd.date) not in said:
-        add("counting", ("conditions",), f"工作年限、任职年限算到{format_date(cd.date)}", cd.clause,
-            asks=("年限算到什么时候", "工作年限怎么计算"), search_extra="年限 计算 截至 算到 计算时间")
+        add(
+            "counting",
+            ("conditions",),
+            f"工作年限、任职年限算到{format_date(cd.date)}",
+            cd.clause,
+            asks=("年限算到什么时候", "工作年限怎么计算"),
+            search_extra="年限 计算 截至 算到 计算时间",
+        )
     au = notice.achievements_until
     if au and format_date(au.date) not in said:
-        add("counting", ("conditions",), f"业绩成果算到{format_date(au.date)}为止", au.clause,
-            asks=("业绩算到什么时候",), search_extra="业绩 成果 论文 计算 截至")
+        add(
+            "counting",
+            ("conditions",),
+            f"业绩成果算到{format_date(au.date)}为止",
+            au.clause,
+            asks=("业绩算到什么时候",),
+            search_extra="业绩 成果 论文 计算 截至",
+        )
     for d in notice.delegates:
         title = f"《{d.title}》" if d.title else ""
-        add("delegates", tuple(d.topics), f"{_clip(d.about)}：见{title}{d.doc}", d.clause, stated=False,
-            asks=tuple(d.asks), search_extra=" ".join(TOPICS.get(t, "") for t in d.topics), core=d.core)
+        add(
+            "delegates",
+            tuple(d.topics),
+            f"{_clip(d.about)}：见{title}{d.doc}",
+            d.clause,
+            stated=False,
+            asks=tuple(d.asks),
+            search_extra=" ".join(TOPICS.get(t, "") for t in d.topics),
+            core=d.core,
+        )
     for topic in TOPICS:
         for item in notice.topic_items(topic):
             extra = "；".join(x for x in (item.copies, item.format) if x)
@@ -134,12 +182,27 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
             topics = (home, topic) if home != topic else (topic,)
             if topic in ("conditions", "who_may_apply", "procedure", "exceptional_routes"):
                 topics += tuple(t for rx, t in ALSO_ABOUT if rx.search(item.text) and t not in topics)
-            add(topic, topics, text, item.clause, levels=_levels(item.levels), asks=tuple(item.asks),
-                search_extra=TOPICS[topic], stated=not OPEN_POINT.search(text))
+            add(
+                topic,
+                topics,
+                text,
+                item.clause,
+                levels=_levels(item.levels),
+                asks=tuple(item.asks),
+                search_extra=TOPICS[topic],
+                stated=not OPEN_POINT.search(text),
+            )
     for rule in notice.plagiarism:
         text = f"查重：{_clip(rule.applies_to)}，查重线{rule.max_percent}%；{_clip(rule.consequence)}"
-        add("plagiarism", ("papers",), text, rule.clause, levels=_levels(rule.levels), asks=tuple(rule.asks),
-            search_extra="查重 重复率 抄袭率 相似度 论文")
+        add(
+            "plagiarism",
+            ("papers",),
+            text,
+            rule.clause,
+            levels=_levels(rule.levels),
+            asks=tuple(rule.asks),
+            search_extra="查重 重复率 抄袭率 相似度 论文",
+        )
     h = notice.continuing_education_hours
     if h:
         bits = []
@@ -151,6 +214,12 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
             bits.append(f"统计期间{h.period}")
         said = " ".join(i.text for i in notice.topic_items("continuing_education"))
         if bits and not all(b.split("不少于")[-1] in said for b in bits if "学时" in b):
-            add("ce_hours", ("continuing_education",), "继续教育：" + "，".join(bits), h.clause, asks=tuple(h.asks),
-                search_extra="继续教育 学时 课时 公需 专业科目")
+            add(
+                "ce_hours",
+                ("continuing_education",),
+                "继续教育：" + "，".join(bits),
+                h.clause,
+                asks=tuple(h.asks),
+                search_extra="继续教育 学时 课时 公需 专业科目",
+            )
     return out

@@ -1,4 +1,5 @@
 """Title levels of the engineering series: canonical codes, order and Chinese names."""
+
 from typing import Dict, List
 
 LEVEL_ORDER: List[str] = ["technician", "assistant_engineer", "engineer", "senior_engineer"]

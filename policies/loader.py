@@ -1,4 +1,5 @@
 """Load and validate notice files; a bad file fails with the file, the field and what is wrong."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -6,6 +6,7 @@ that the chat, WeChat and the staff page render in their own way (:func:`render_
 chat's). The intent is a prior on topics, never a filter; levels take their role from the words
 around them (:mod:`policies.roles`); "the notice does not say" only when no item matches.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -145,15 +146,19 @@ def render_text(reply: Reply) -> str:
 class QA:
     """Everything needed to answer: the notices, their item index, the place names."""
 
-    def __init__(self, index: NoticeIndex, analyzer: Optional[Analyzer] = None,
-                 places: Optional[List[str]] = None) -> None:
+    def __init__(
+        self, index: NoticeIndex, analyzer: Optional[Analyzer] = None, places: Optional[List[str]] = None
+    ) -> None:
         self.index = index
         extra = [w for n in index.all() for w in (n.region.city, *n.region.aliases)]
         self.analyzer = analyzer or Analyzer(extra)
         self.items = ItemIndex(index, self.analyzer)
         self.places = places if places is not None else load_places()
-        self._region_words = sorted({w for n in index.all() for w in (n.region.city, n.region.city.rstrip("市"),
-                                                                        *n.region.aliases)}, key=len, reverse=True)
+        self._region_words = sorted(
+            {w for n in index.all() for w in (n.region.city, n.region.city.rstrip("市"), *n.region.aliases)},
+            key=len,
+            reverse=True,
+        )
         from policies.text import vocabulary
 
         self._level_forms = {lv: list(forms) for lv, forms in vocabulary()["entities"]["level"].items()}
@@ -213,25 +218,42 @@ class QA:
         if res.unknown_level_for_region:
             city_notices = self.index.find(region=region)
             covered = "；".join(f"{n.doc_number}（{levels_text(n.levels)}）" for n in city_notices)
-            return Reply("wrong_level", lead=(
-                f"{city_notices[0].region.city}目前收录的通知是{covered}，没有{LEVEL_NAMES.get(target, target)}的评审安排。"
-                "请选择您要查询的通知："), candidates=city_notices + res.candidates, level=target)
+            return Reply(
+                "wrong_level",
+                lead=(
+                    f"{city_notices[0].region.city}目前收录的通知是{covered}，没有{LEVEL_NAMES.get(target, target)}的评审安排。"
+                    "请选择您要查询的通知："
+                ),
+                candidates=city_notices + res.candidates,
+                level=target,
+            )
         if res.notice is None:
-            return self._across(self._with_held(text, roles.held), today, res.candidates or self.index.all(), target,
-                                topics, strict, held=roles.held)
+            return self._across(
+                self._with_held(text, roles.held),
+                today,
+                res.candidates or self.index.all(),
+                target,
+                topics,
+                strict,
+                held=roles.held,
+            )
         notice = res.notice
         level = res.level if res.level in notice.levels else None
         if level is None and target in notice.levels:
             level = target
-        dropped = (f"（{notice.region.city}这份通知只涉及{levels_text(notice.levels)}，以下按该通知回答）"
-                   if res.level_dropped else "")
+        dropped = (
+            f"（{notice.region.city}这份通知只涉及{levels_text(notice.levels)}，以下按该通知回答）"
+            if res.level_dropped
+            else ""
+        )
         broad = self.broad_topic(text)
         if broad:
             reply = self.topic_reply(notice, broad, today, level, summary=True, levels_hint=target_levels)
             reply.lead = "\n".join(x for x in (dropped, reply.lead) if x)
             return reply
-        hits = self._search(self._with_held(text, roles.held), [notice.id], level, topics, target_levels,
-                            held=roles.held)
+        hits = self._search(
+            self._with_held(text, roles.held), [notice.id], level, topics, target_levels, held=roles.held
+        )
         if strict and (not hits or hits[0].score < CONFIDENT):
             return Reply("out_of_scope", scope=Scope("out_of_scope", ""), score=hits[0].score if hits else 0.0)
         if not hits or hits[0].score < MIN_SCORE:
@@ -250,8 +272,9 @@ class QA:
         """``text`` without its place and level names: a remembered question asked again for the
         region or level just chosen ("那重庆呢", "那助理工程师呢")."""
         t = normalize(text)
-        for w in sorted(set(self._region_words) | {w for forms in self._level_forms.values() for w in forms},
-                        key=len, reverse=True):
+        for w in sorted(
+            set(self._region_words) | {w for forms in self._level_forms.values() for w in forms}, key=len, reverse=True
+        ):
             t = t.replace(w, "")
         return t
 
@@ -270,8 +293,15 @@ class QA:
                 return topic
         return None
 
-    def topic_reply(self, notice: Notice, topic: str, today: dt.date, level: Optional[str] = None,
-                    summary: bool = False, levels_hint: Optional[List[str]] = None) -> Reply:
+    def topic_reply(
+        self,
+        notice: Notice,
+        topic: str,
+        today: dt.date,
+        level: Optional[str] = None,
+        summary: bool = False,
+        levels_hint: Optional[List[str]] = None,
+    ) -> Reply:
         """The items of one topic of a notice, in the notice's order. ``summary``: what fits one
         screen, the rest one tap away; with several levels and none chosen, the common items and a
         button per level."""
@@ -286,7 +316,11 @@ class QA:
             return self._not_stated(notice, ANSWER_TOPICS.get(topic, topic), [topic], level)
         ask_levels: List[str] = []
         candidates = [lv for lv in notice.levels if not levels_hint or lv in levels_hint]
-        if level is None and len(candidates) > 1 and any(it.levels and set(candidates) - set(it.levels) for it in items):
+        if (
+            level is None
+            and len(candidates) > 1
+            and any(it.levels and set(candidates) - set(it.levels) for it in items)
+        ):
             # several levels, none chosen, level-specific rules: the common part and a button per level
             ask_levels = candidates
             common = [it for it in items if not it.levels]
@@ -309,10 +343,22 @@ class QA:
                 lead = ""
         # the contact, where what is shown leaves a point open or defers it (a fee's legal basis does not)
         fee_given = topic == "fees" and any(ri.stated for ri in shown)
-        tail = self._contact_tail(notice) if any(
-            not ri.stated and not (fee_given and "/delegates/" in ri.key) for ri in shown[:3]) else ""
-        return Reply("answer", notice=notice, items=shown, topic=topic, level=level, lead=lead, tail=tail,
-                     more=total > len(shown) or bool(ask_levels), ask_levels=ask_levels if len(ask_levels) > 1 else [])
+        tail = (
+            self._contact_tail(notice)
+            if any(not ri.stated and not (fee_given and "/delegates/" in ri.key) for ri in shown[:3])
+            else ""
+        )
+        return Reply(
+            "answer",
+            notice=notice,
+            items=shown,
+            topic=topic,
+            level=level,
+            lead=lead,
+            tail=tail,
+            more=total > len(shown) or bool(ask_levels),
+            ask_levels=ask_levels if len(ask_levels) > 1 else [],
+        )
 
     # --- pieces ------------------------------------------------------------------------------
     def region_in(self, text: str) -> Optional[str]:
@@ -333,8 +379,15 @@ class QA:
         topic = INTENT_TOPICS.get(intent or "")
         return [topic, *RELATED_TOPICS.get(topic, ())] if topic else []
 
-    def _search(self, text: str, notice_ids: Sequence[str], level: Optional[str], topics: Iterable[str],
-                target_levels: Optional[List[str]] = None, held: Optional[str] = None) -> List[Hit]:
+    def _search(
+        self,
+        text: str,
+        notice_ids: Sequence[str],
+        level: Optional[str],
+        topics: Iterable[str],
+        target_levels: Optional[List[str]] = None,
+        held: Optional[str] = None,
+    ) -> List[Hit]:
         """Region names choose the notice and level names the level: neither is content, except the
         title already held."""
         drop = self._region_words + [w for lv, forms in self._level_forms.items() if lv != held for w in forms]
@@ -343,8 +396,15 @@ class QA:
             hits = [h for h in hits if h.item.levels is None or set(h.item.levels) & set(target_levels)]
         return hits
 
-    def _compose(self, notice: Notice, hits: List[Hit], level: Optional[str], today: dt.date,
-                 reserve: int = 0, topics: Sequence[str] = ()) -> Reply:
+    def _compose(
+        self,
+        notice: Notice,
+        hits: List[Hit],
+        level: Optional[str],
+        today: dt.date,
+        reserve: int = 0,
+        topics: Sequence[str] = (),
+    ) -> Reply:
         best = hits[0]
         chosen: List[Hit] = [best]
         used = len(header(notice)) + len(self._line(best.item, notice, level, today)) + 2 + reserve
@@ -360,19 +420,28 @@ class QA:
             used += len(line) + 1
         # A topic the notice leaves to another document: name that document in the answer.
         asked = set(best.item.topics) | set(topics[:1])
-        core = [it for it in self.items.of_notice(notice.id) if it.core and set(it.topics) & asked
-                and it.applies_to(level)]
+        core = [
+            it for it in self.items.of_notice(notice.id) if it.core and set(it.topics) & asked and it.applies_to(level)
+        ]
         if core and not any(h.item.core for h in chosen):
-            while len(chosen) > 1 and (len(chosen) >= MAX_ITEMS or used + len(self._line(core[0], notice, level, today))
-                                       > BUDGET):
+            while len(chosen) > 1 and (
+                len(chosen) >= MAX_ITEMS or used + len(self._line(core[0], notice, level, today)) > BUDGET
+            ):
                 used -= len(self._line(chosen.pop().item, notice, level, today)) + 1
             chosen.append(Hit(core[0], 0.0))
         items = [self._reply_item(h.item, notice, level, today) for h in chosen]
         topic = best.item.topic
         topic_size = sum(1 for it in self.items.of_notice(notice.id) if topic in it.topics and it.applies_to(level))
         kind = "answer"
-        return Reply(kind, notice=notice, items=items, topic=topic if topic in ANSWER_TOPICS else None,
-                     more=topic_size > len(items), level=level, score=best.score)
+        return Reply(
+            kind,
+            notice=notice,
+            items=items,
+            topic=topic if topic in ANSWER_TOPICS else None,
+            more=topic_size > len(items),
+            level=level,
+            score=best.score,
+        )
 
     def _reply_item(self, it: NoticeItem, notice: Notice, level: Optional[str], today: dt.date) -> ReplyItem:
         label = ""
@@ -385,8 +454,16 @@ class QA:
     def _line(self, it: NoticeItem, notice: Notice, level: Optional[str], today: dt.date) -> str:
         return item_line(self._reply_item(it, notice, level, today))
 
-    def _across(self, text: str, today: dt.date, notices: List[Notice], level: Optional[str],
-                topics: List[str], strict: bool, held: Optional[str] = None) -> Reply:
+    def _across(
+        self,
+        text: str,
+        today: dt.date,
+        notices: List[Notice],
+        level: Optional[str],
+        topics: List[str],
+        strict: bool,
+        held: Optional[str] = None,
+    ) -> Reply:
         """No region: answer from the notice the question is clearly about, or from each, labelled."""
         ids = [n.id for n in notices]
         hits = self._search(text, ids, level if level in LEVEL_ORDER else None, topics, held=held)
@@ -397,8 +474,9 @@ class QA:
             best_by_notice.setdefault(h.item.notice_id, h)
         ranked = sorted(best_by_notice.values(), key=lambda h: -h.score)
         if not ranked or ranked[0].score < MIN_SCORE:
-            return Reply("choose_notice", lead="请问您在哪个地区、申报哪个级别？目前收录的通知如下，请选择：",
-                         candidates=notices)
+            return Reply(
+                "choose_notice", lead="请问您在哪个地区、申报哪个级别？目前收录的通知如下，请选择：", candidates=notices
+            )
         if len(ranked) == 1 or ranked[0].score >= 1.8 * ranked[1].score:
             notice = self.index.get(ranked[0].item.notice_id)
             lvl = level if level in notice.levels else None
@@ -418,9 +496,15 @@ class QA:
                 break
             items.append(ri)
             used += len(line) + 1
-        return Reply("answer", items=items, lead="您没有说地区，各地通知的规定如下：",
-                     tail="选择您所在地区，我按那份通知细说：", candidates=notices, score=ranked[0].score,
-                     topic=ranked[0].item.topic if ranked[0].item.topic in ANSWER_TOPICS else None)
+        return Reply(
+            "answer",
+            items=items,
+            lead="您没有说地区，各地通知的规定如下：",
+            tail="选择您所在地区，我按那份通知细说：",
+            candidates=notices,
+            score=ranked[0].score,
+            topic=ranked[0].item.topic if ranked[0].item.topic in ANSWER_TOPICS else None,
+        )
 
     def _not_stated(self, notice: Notice, text: str, topics: List[str], level: Optional[str]) -> Reply:
         thing = self._thing(text)
@@ -456,9 +540,13 @@ class QA:
             for h in hits[:2]:
                 n = self.index.get(h.item.notice_id)
                 items.append(ReplyItem(h.item.text, h.item.clause, n, f"{n.short_name}："))
-            return Reply("fraud", items=items, scope=scope,
-                         lead="职称只能本人按通知如实申报，不存在“代评”“包过”。通知里的提醒：",
-                         tail="请只通过通知写明的官方渠道申报，遇到收费代办请向经办部门反映。")
+            return Reply(
+                "fraud",
+                items=items,
+                scope=scope,
+                lead="职称只能本人按通知如实申报，不存在“代评”“包过”。通知里的提醒：",
+                tail="请只通过通知写明的官方渠道申报，遇到收费代办请向经办部门反映。",
+            )
         covered = "、".join(n.short_name for n in self.index.all())
         subject = f"{scope.subject}不在我能回答的范围内。" if scope.subject else "这个问题我还回答不了。"
         return Reply("out_of_scope", scope=scope, lead=f"抱歉，{subject}我只解答以下工程系列职称评审通知：{covered}。")

@@ -1,4 +1,5 @@
 """Decide which notice a question is about, from the region and level known so far."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -9,6 +9,7 @@ applying is answered for the level applied for. Rules, in order:
 3. of the rest, the highest is applied for (nobody applies for a level below their own).
 A held level with no level applied for leaves the level open (the caller decides).
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,12 @@ from policies.levels import LEVEL_ORDER
 from policies.text import normalize, vocabulary
 
 APPLY_BEFORE = re.compile(r"(报|评|申报|申请|申评|参评|升|晋升|晋|考|冲|够|想拿|要拿)\s*(个|一个|上)?$")
-HOLD_BEFORE = re.compile(r"(我是|我现在是|现在是|目前是|本人是|已是|已经是|拿了|拿到|拿的|拿|取得|取得了|获得|评上|评上了|有|持有|现任|任|聘任|聘了|聘|当了)\s*(了)?$")
-HOLD_AFTER = re.compile(r"^\s*(后|之后|以后|以来|之前|前|满|已经|已|几年|\d+年|[一二两三四五六七八九十]+年|多年|证书|期间|任职|职称[满后已])")
+HOLD_BEFORE = re.compile(
+    r"(我是|我现在是|现在是|目前是|本人是|已是|已经是|拿了|拿到|拿的|拿|取得|取得了|获得|评上|评上了|有|持有|现任|任|聘任|聘了|聘|当了)\s*(了)?$"
+)
+HOLD_AFTER = re.compile(
+    r"^\s*(后|之后|以后|以来|之前|前|满|已经|已|几年|\d+年|[一二两三四五六七八九十]+年|多年|证书|期间|任职|职称[满后已])"
+)
 
 
 # A level followed by these is not the applicant's: a skill grade (高级技师) or someone else's title
@@ -55,7 +60,7 @@ def find_levels(text: str) -> List[Tuple[int, int, str]]:
         start = text.find(form)
         while start >= 0:
             end = start + len(form)
-            if not any(taken[start:end]) and not OTHERS_LEVEL.match(text[end:end + 6]):
+            if not any(taken[start:end]) and not OTHERS_LEVEL.match(text[end : end + 6]):
                 # "工程师" inside "助理工程师"/"高级工程师" is taken by the longer form already.
                 out.append((start, end, value))
                 for i in range(start, end):
@@ -75,7 +80,7 @@ def level_roles(text: str, strip: Sequence[str] = ()) -> LevelRoles:
     held: List[str] = []
     free: List[str] = []
     for start, end, value in found:
-        before, after = text[max(0, start - 6):start], text[end:end + 6]
+        before, after = text[max(0, start - 6) : start], text[end : end + 6]
         if APPLY_BEFORE.search(before):
             applied.append(value)
         elif HOLD_BEFORE.search(before) or HOLD_AFTER.search(after):
@@ -97,8 +102,12 @@ def level_roles(text: str, strip: Sequence[str] = ()) -> LevelRoles:
     roles.held = top(held)
     if roles.applied is None and free:
         candidate = top(free)
-        if roles.held is None or candidate not in LEVEL_ORDER or roles.held not in LEVEL_ORDER \
-                or rank(candidate) > rank(roles.held):
+        if (
+            roles.held is None
+            or candidate not in LEVEL_ORDER
+            or roles.held not in LEVEL_ORDER
+            or rank(candidate) > rank(roles.held)
+        ):
             roles.applied = candidate
     if roles.applied is None and len(held) > 1:  # "助工满4年的中级…": two held, the higher is asked
         ordered = sorted({v for v in held if v in LEVEL_ORDER}, key=rank)

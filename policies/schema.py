@@ -4,6 +4,7 @@ Every fact carries ``clause`` — where in the official notice it comes from —
 always cite it. Text fields hold the project's own wording in Simplified Chinese; they never
 paste the notice's sentences.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -308,7 +309,7 @@ class Notice(_Strict):
         return f"{self.region.city.rstrip('市')}{self.year} {lv}"
 
 
-def _check_rule_facts(elig: "Eligibility") -> None:
+def _check_rule_facts(elig: Eligibility) -> None:
     """Every fact a rule or ask_order names must be in the catalogue; node ids unique."""
     from policies.eligibility.catalogue import load_catalogue
     from policies.eligibility.rules import Compiled, link

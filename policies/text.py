@@ -6,6 +6,7 @@
   ``policies/vocabulary.yml`` and the notices' place names kept whole), their synonyms, and
   character bigrams. Nothing is loaded at import time.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """``python -m policies.validate [DIR]``: load every notice file and report what is wrong."""
+
 from __future__ import annotations
 
 import sys

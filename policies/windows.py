@@ -1,4 +1,5 @@
 """Where a notice's window stands relative to a given day: not yet open, open (days left), closed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,11 @@ class WindowStatus:
             return f"尚未开始，{self.days}天后开始"
         if self.state in ("open", "due"):
             prefix = "正在进行，" if self.state == "open" else ""
-            when = "今天" + (f"{window.end_time}" if window.end_time else "") + "截止" if self.days == 0 else f"还剩{self.days}天"
+            when = (
+                "今天" + (f"{window.end_time}" if window.end_time else "") + "截止"
+                if self.days == 0
+                else f"还剩{self.days}天"
+            )
             return prefix + when
         if self.state == "started":
             return "已开始，通知未写结束时间"

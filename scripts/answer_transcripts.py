@@ -7,6 +7,7 @@ the real Rasa and action servers over REST, each with the reply exactly as sent.
 Each question is a new conversation; a line ``context`` first chooses the notice with the button's
 own payload, as a user tapping it would.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,16 +72,18 @@ def ask_all(rasa_url: str) -> List[Tuple[str, Optional[str], List[dict]]]:
 
 
 def render(rows) -> str:
-    lines = ["# Transcripts: 30 questions as applicants type them",
-             "",
-             f"Asked through the real Rasa and action servers over REST (today = {TODAY}), one new",
-             "conversation each; made by `scripts/answer_transcripts.py`. Buttons are shown as they are",
-             "offered (WeChat numbers them). A context line is a notice chosen earlier with its button.",
-             ""]
+    lines = [
+        "# Transcripts: 30 questions as applicants type them",
+        "",
+        f"Asked through the real Rasa and action servers over REST (today = {TODAY}), one new",
+        "conversation each; made by `scripts/answer_transcripts.py`. Buttons are shown as they are",
+        "offered (WeChat numbers them). A context line is a notice chosen earlier with its button.",
+        "",
+    ]
     for n, (question, context, replies) in enumerate(rows, 1):
         lines.append(f"## {n}. {question}")
         if context:
-            lines.append(f"*(earlier: chose {json.loads(context[len('/inform'):])['region']})*")
+            lines.append(f"*(earlier: chose {json.loads(context[len('/inform') :])['region']})*")
         lines.append("")
         for r in replies:
             text = r.get("text") or ""

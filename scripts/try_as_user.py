@@ -5,6 +5,7 @@
 Starts the action server and the Rasa server (trained model required: make setup), sends each
 conversation over REST, and writes every question with the full reply.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,8 +69,9 @@ def main() -> None:
         for n, conversation in enumerate(CONVERSATIONS, 1):
             lines.append(f"## {n}")
             for message in conversation:
-                replies = http_json(f"{servers['rasa']}/webhooks/rest/webhook",
-                                    {"sender": f"try-{n}", "message": message}, timeout=60)
+                replies = http_json(
+                    f"{servers['rasa']}/webhooks/rest/webhook", {"sender": f"try-{n}", "message": message}, timeout=60
+                )
                 lines.append(f"**用户：** {message}")
                 lines.append("")
                 for r in replies:

@@ -10,6 +10,7 @@ and serves the customer-service API, so late answers show up too.
     .venv/bin/python scripts/wechat_try.py "长治中级评审费多少"
     .venv/bin/python scripts/wechat_try.py --safe          # interactive; also: /subscribe, /click ASK_FEE, /voice 文本
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,9 @@ def main() -> int:
     p.add_argument("--token", default=os.environ.get("WECHAT_TOKEN", "try-token"))
     p.add_argument("--app-id", default=os.environ.get("WECHAT_APP_ID", "wxtry000000000001"))
     p.add_argument("--app-secret", default=os.environ.get("WECHAT_APP_SECRET", "try-secret"))
-    p.add_argument("--aes-key", default=os.environ.get("WECHAT_ENCODING_AES_KEY",
-                                                       "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"))
+    p.add_argument(
+        "--aes-key", default=os.environ.get("WECHAT_ENCODING_AES_KEY", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+    )
     args = p.parse_args()
     fake = FakeWeChat(args.token, args.app_id, args.app_secret, args.aes_key, port=args.api_port).start()
 

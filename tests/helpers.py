@@ -1,4 +1,5 @@
 """Shared test helpers: run the Rasa CLI, start the real servers on free ports."""
+
 from __future__ import annotations
 
 import json
@@ -73,13 +74,25 @@ def wait_until(check, timeout: float, what: str, proc: Optional[subprocess.Popen
 
 def start_action_server(port: int, env: Dict[str, str], log) -> subprocess.Popen:
     """The action server as make run starts it (loopback, shared secret from the environment)."""
-    return subprocess.Popen([sys.executable, "-m", "bot.action_server", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.action_server", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
-def start_rasa_server(port: int, env: Dict[str, str], log, endpoints: str = "endpoints.yml",
-                      credentials: str = "credentials.yml", auth_token: Optional[str] = None,
-                      as_make_run: bool = False, launcher: Optional[List[str]] = None) -> subprocess.Popen:
+def start_rasa_server(
+    port: int,
+    env: Dict[str, str],
+    log,
+    endpoints: str = "endpoints.yml",
+    credentials: str = "credentials.yml",
+    auth_token: Optional[str] = None,
+    as_make_run: bool = False,
+    launcher: Optional[List[str]] = None,
+) -> subprocess.Popen:
     """Rasa with its HTTP API on; with ``auth_token`` the API (not the channels) needs ``?token=``.
     ``as_make_run``: the flags make run uses (bot.settings.rasa_run_args: RASA_HOST, the API token
     RASA_AUTH_TOKEN from ``env``), on ``port``. ``launcher``: the command standing for ``rasa``
@@ -92,8 +105,21 @@ def start_rasa_server(port: int, env: Dict[str, str], log, endpoints: str = "end
         token = [f"--auth-token={auth_token}"] if auth_token else []  # one argument: a token may start with "-"
         flags = ["--port", str(port), "--enable-api", "-i", "127.0.0.1", *token]
     return subprocess.Popen(
-        [*(launcher or RASA_MAIN), "run", "--model", str(MODEL), "--endpoints", endpoints, "--credentials", credentials, *flags],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            *(launcher or RASA_MAIN),
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            endpoints,
+            "--credentials",
+            credentials,
+            *flags,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -117,11 +143,14 @@ def stop(procs: List[subprocess.Popen]) -> None:
 
 
 @contextmanager
-def running_servers(workdir: Path, today: str = "2024-10-30",
-                    extra_env: Optional[Dict[str, str]] = None,
-                    credentials: str = "credentials.yml",
-                    auth_token: Optional[str] = None,
-                    as_make_run: bool = False) -> Iterator[Dict[str, str]]:
+def running_servers(
+    workdir: Path,
+    today: str = "2024-10-30",
+    extra_env: Optional[Dict[str, str]] = None,
+    credentials: str = "credentials.yml",
+    auth_token: Optional[str] = None,
+    as_make_run: bool = False,
+) -> Iterator[Dict[str, str]]:
     """Start the action server and the Rasa server (SQLite tracker store) for real.
 
     ``credentials`` is the channels file (relative to the repository or absolute); ``extra_env``
@@ -148,14 +177,23 @@ def running_servers(workdir: Path, today: str = "2024-10-30",
         procs.append(start_action_server(action_port, env, alog))
         rlog = open(workdir / "rasa.log", "w")
         logs.append(rlog)
-        procs.append(start_rasa_server(rasa_port, env, rlog, credentials=credentials, auth_token=auth_token,
-                                       as_make_run=as_make_run))
+        procs.append(
+            start_rasa_server(
+                rasa_port, env, rlog, credentials=credentials, auth_token=auth_token, as_make_run=as_make_run
+            )
+        )
         base = f"http://127.0.0.1:{rasa_port}"
         wait_action_server(action_port, procs[0])
         wait_rasa_server(base, procs[1], auth_token)
-        yield {"auth_token": auth_token or "", "rasa": base, "tracker_db": str(workdir / "tracker.db"), "workdir": str(workdir),
-               "actions": f"http://127.0.0.1:{action_port}", "database": env["ZHICHENG_DATABASE_URL"],
-               "action_token": env["ACTION_SERVER_TOKEN"]}
+        yield {
+            "auth_token": auth_token or "",
+            "rasa": base,
+            "tracker_db": str(workdir / "tracker.db"),
+            "workdir": str(workdir),
+            "actions": f"http://127.0.0.1:{action_port}",
+            "database": env["ZHICHENG_DATABASE_URL"],
+            "action_token": env["ACTION_SERVER_TOKEN"],
+        }
     finally:
         stop(procs)
         for f in logs:

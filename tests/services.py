@@ -5,6 +5,7 @@ they are missing). PostgreSQL refuses to run as root, so as root it runs as the 
 Nothing here mocks a database: the project's tables, Rasa's tracker store and lock store talk to
 real servers.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,16 +45,27 @@ def throwaway_postgres() -> Iterator[str]:
     port = free_port()
     run = dict(check=True, capture_output=True, text=True, timeout=120)
     try:
-        subprocess.run(_as_server_user([server_bin("initdb"), "-D", data, "-U", DB_USER, "-A", "trust",
-                                        "-E", "UTF8", "--no-locale"]), **run)
+        subprocess.run(
+            _as_server_user(
+                [server_bin("initdb"), "-D", data, "-U", DB_USER, "-A", "trust", "-E", "UTF8", "--no-locale"]
+            ),
+            **run,
+        )
         options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-        subprocess.run(_as_server_user([server_bin("pg_ctl"), "-D", data, "-o", options, "-l",
-                                        os.path.join(root, "server.log"), "-w", "start"]), **run)
+        subprocess.run(
+            _as_server_user(
+                [server_bin("pg_ctl"), "-D", data, "-o", options, "-l", os.path.join(root, "server.log"), "-w", "start"]
+            ),
+            **run,
+        )
         subprocess.run([server_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", DB_USER, DB_NAME], **run)
         yield f"postgresql://{DB_USER}@127.0.0.1:{port}/{DB_NAME}"
     finally:
-        subprocess.run(_as_server_user([server_bin("pg_ctl"), "-D", data, "-m", "immediate", "stop"]),
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            _as_server_user([server_bin("pg_ctl"), "-D", data, "-m", "immediate", "stop"]),
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -63,9 +75,13 @@ def throwaway_redis() -> Iterator[int]:
     import redis
 
     port = free_port()
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
+
         def answers() -> bool:
             try:
                 return bool(redis.Redis(host="127.0.0.1", port=port, socket_timeout=1).ping())
@@ -87,9 +103,16 @@ def scaled_servers(workdir: Path, count: int = 2, today: str = "2024-10-30") -> 
     Yields ``{"bases": [base URL of each Rasa server], "database": the PostgreSQL URL}``."""
     with throwaway_postgres() as pg_url, throwaway_redis() as redis_port:
         action_port = free_port()
-        env = base_env(ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook", TRACKER_STORE_URL=pg_url,
-                       ZHICHENG_DATABASE_URL=pg_url, ZHICHENG_TODAY=today, REDIS_HOST="127.0.0.1",
-                       REDIS_PORT=str(redis_port), REDIS_DB="1", REDIS_PASSWORD="")
+        env = base_env(
+            ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
+            TRACKER_STORE_URL=pg_url,
+            ZHICHENG_DATABASE_URL=pg_url,
+            ZHICHENG_TODAY=today,
+            REDIS_HOST="127.0.0.1",
+            REDIS_PORT=str(redis_port),
+            REDIS_DB="1",
+            REDIS_PASSWORD="",
+        )
         logs = [open(workdir / "actions.log", "w")] + [open(workdir / f"rasa-{i}.log", "w") for i in range(count)]
         procs = [start_action_server(action_port, env, logs[0])]
         bases: List[str] = []

@@ -7,6 +7,7 @@ through a rule (and a one-turn story, so that TED has something to learn as in a
 
     .venv/bin/python -m benchmarks.bare_bot.build          # train if needed, print the model path
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,8 +83,7 @@ def rules_and_stories(names: Sequence[str]) -> Dict:
     return {
         "version": "3.1",
         "rules": [{"rule": f"answer {n}", "steps": [{"intent": n}, {"action": f"utter_{n}"}]} for n in names],
-        "stories": [{"story": f"one turn {n}", "steps": [{"intent": n}, {"action": f"utter_{n}"}]}
-                    for n in names],
+        "stories": [{"story": f"one turn {n}", "steps": [{"intent": n}, {"action": f"utter_{n}"}]} for n in names],
     }
 
 
@@ -105,8 +105,7 @@ def write_project(target: Path) -> None:
     (target / "config.yml").write_text(CONFIG, encoding="utf-8")
     dump = dict(allow_unicode=True, sort_keys=False)
     (target / "domain.yml").write_text(yaml.safe_dump(domain(names), **dump), encoding="utf-8")
-    (target / "data" / "dialogue.yml").write_text(yaml.safe_dump(rules_and_stories(names), **dump),
-                                                  encoding="utf-8")
+    (target / "data" / "dialogue.yml").write_text(yaml.safe_dump(rules_and_stories(names), **dump), encoding="utf-8")
     for path in NLU_FILES:
         shutil.copy(path, target / "data" / path.name)
 
@@ -128,13 +127,38 @@ def ensure_bare_model(threads: int = 1, log=None) -> Path:
     if home.exists():
         shutil.rmtree(home)
     write_project(home)
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false",
-               TF_DETERMINISTIC_OPS="1", PYTHONHASHSEED="0")
+    env = dict(
+        os.environ,
+        TF_CPP_MIN_LOG_LEVEL="2",
+        RASA_TELEMETRY_ENABLED="false",
+        TF_DETERMINISTIC_OPS="1",
+        PYTHONHASHSEED="0",
+    )
     rasa = str(Path(sys.executable).with_name("rasa"))
     started = time.perf_counter()
-    subprocess.run([rasa, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-                    "--out", "models", "--fixed-model-name", "bare", "--num-threads", str(threads)],
-                   cwd=home, env=env, check=True, stdout=log, stderr=subprocess.STDOUT if log else None)
+    subprocess.run(
+        [
+            rasa,
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            "models",
+            "--fixed-model-name",
+            "bare",
+            "--num-threads",
+            str(threads),
+        ],
+        cwd=home,
+        env=env,
+        check=True,
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
+    )
     (home / "train_seconds").write_text(f"{time.perf_counter() - started:.1f}\n")
     return model
 

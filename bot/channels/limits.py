@@ -10,6 +10,7 @@
   (``ZHICHENG_MAX_BODY_BYTES``; larger bodies get 413 before they are read) and masks personal
   numbers in every log record of the process (bot.privacy).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,7 +27,9 @@ logger = logging.getLogger(__name__)
 
 
 def too_long_reply(limit: int) -> str:
-    return f"抱歉，您的消息超过了{limit}个字，我没有处理。请您把问题精简到{limit}字以内再发送，例如：长治中级评审费多少。"
+    return (
+        f"抱歉，您的消息超过了{limit}个字，我没有处理。请您把问题精简到{limit}字以内再发送，例如：长治中级评审费多少。"
+    )
 
 
 STILL_WORKING = "您的问题还在处理中，请稍等片刻再发一次，或换个问法。"
@@ -43,8 +46,13 @@ def guard(on_new_message: Handler, limit: int = 0, budget: Optional[float] = Non
     async def guarded(message: UserMessage) -> Any:
         text = message.text
         if isinstance(text, str) and len(text) > limit:
-            logger.info("%s: refused a message of %s characters from %s (limit %s)",
-                        message.input_channel, len(text), message.sender_id, limit)
+            logger.info(
+                "%s: refused a message of %s characters from %s (limit %s)",
+                message.input_channel,
+                len(text),
+                message.sender_id,
+                limit,
+            )
             if message.output_channel is not None:
                 await message.output_channel.send_text_message(message.sender_id, too_long_reply(limit))
             return None
@@ -54,8 +62,12 @@ def guard(on_new_message: Handler, limit: int = 0, budget: Optional[float] = Non
         try:
             return await asyncio.wait_for(asyncio.shield(turn), timeout=budget)
         except asyncio.TimeoutError:
-            logger.warning("%s: a turn of %s took over %ss; the user was told to wait",
-                           message.input_channel, message.sender_id, budget)
+            logger.warning(
+                "%s: a turn of %s took over %ss; the user was told to wait",
+                message.input_channel,
+                message.sender_id,
+                budget,
+            )
             if message.output_channel is not None:
                 await message.output_channel.send_text_message(message.sender_id, STILL_WORKING)
             return None

@@ -7,10 +7,11 @@ Unlike Rasa's ``RestInput`` it answers 400 (not 500) to a body that is not a JSO
 never logs the message text, and does not let a caller choose another channel's name
 (``input_channel``) — a REST message is always from ``rest``.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -29,7 +30,7 @@ def _bad(reason: str) -> HTTPResponse:
 
 class LimitedRestInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -53,8 +54,9 @@ class LimitedRestInput(InputChannel):
             text = body.get("message")
             if isinstance(sender, (int, float)) and not isinstance(sender, bool):
                 sender = str(sender)
-            if sender is not None and (not isinstance(sender, str) or not sender.strip()
-                                       or len(sender) > MAX_SENDER_CHARS):
+            if sender is not None and (
+                not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS
+            ):
                 return _bad(f"sender must be text of at most {MAX_SENDER_CHARS} characters")
             if not isinstance(text, str):
                 return _bad("message must be text")

@@ -26,13 +26,14 @@ sends 有帮助 / 没帮助 as a socket.io ``feedback`` event ``{"session_id", "
 the conversation is not disturbed. The answer must be in this socket's own conversation (the
 tracker store is read; a forged or foreign id is refused); it is rated once (bot.feedback).
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional
 from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -111,20 +112,24 @@ class WebChatOutput(SocketIOOutput):
     """Rasa's socket.io output (text split at blank lines, buttons on the last part as quick
     replies), with an answer's id on its last part: the widget shows 有帮助 / 没帮助 under it."""
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._send_parts(recipient_id, text, [], kwargs)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         await self._send_parts(recipient_id, text, buttons, kwargs)
 
-    async def _send_parts(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                          kwargs: Dict[str, Any]) -> None:
-        messages: List[Dict[str, Any]] = [{"text": part, **({"quick_replies": []} if buttons else {})}
-                                          for part in text.strip().split("\n\n")]
+    async def _send_parts(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], kwargs: Dict[str, Any]
+    ) -> None:
+        messages: List[Dict[str, Any]] = [
+            {"text": part, **({"quick_replies": []} if buttons else {})} for part in text.strip().split("\n\n")
+        ]
         if buttons:
-            messages[-1]["quick_replies"] = [{"content_type": "text", "title": b["title"], "payload": b["payload"]}
-                                             for b in buttons]
+            messages[-1]["quick_replies"] = [
+                {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
+            ]
         answer = feedback.answer_of(kwargs)
         if answer is not None:
             messages[-1][feedback.ANSWER_KEY] = {"id": answer["id"]}
@@ -136,10 +141,10 @@ class WebChatInput(SocketIOInput):
     """Rasa's socket.io input channel, serving the widget's assets under ``/webchat/``."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "webchat"
 
-    def url_prefix(self) -> Text:
+    def url_prefix(self) -> str:
         # An absolute prefix: Rasa joins it onto "/webhooks/", which keeps it as is.
         return URL_PREFIX
 
@@ -165,7 +170,7 @@ class WebChatInput(SocketIOInput):
         # Rasa's handler fails on anything but an object with text (a crash per bad packet);
         # this one ignores malformed packets and applies the length limit (``guard``).
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
                 logger.info("webchat: ignored a malformed message packet")
                 return
@@ -178,14 +183,21 @@ class WebChatInput(SocketIOInput):
                 sender_id = sid
             metadata = data.get(self.metadata_key)
             output = self.get_output_channel()
-            await handle(UserMessage(data.get("message", ""), output, sender_id, input_channel=self.name(),
-                                     metadata=metadata if isinstance(metadata, dict) else None))
+            await handle(
+                UserMessage(
+                    data.get("message", ""),
+                    output,
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=metadata if isinstance(metadata, dict) else None,
+                )
+            )
 
         # Rasa 3.6 calls ``sio.enter_room`` without awaiting it; with python-socketio 5.x it is a
         # coroutine, so the client never joins its session's room and persistent sessions get no
         # replies. Re-register the handler with the call awaited.
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+        async def session_request(sid: str, data: Optional[Dict]) -> None:
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id")
             if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 128:
@@ -201,11 +213,14 @@ class WebChatInput(SocketIOInput):
             app_of["app"] = app  # the agent (its tracker store) is app.ctx.agent once loaded
 
         @sio.on("feedback", namespace=self.namespace)
-        async def on_feedback(sid: Text, data: Any) -> Dict[str, Any]:
+        async def on_feedback(sid: str, data: Any) -> Dict[str, Any]:
             """有帮助 / 没帮助 for one answer of this socket's conversation; the return value is
             the acknowledgement the widget waits for."""
-            if not isinstance(data, dict) or not isinstance(data.get("helpful"), bool) \
-                    or not feedback.valid_answer_id(data.get("answer_id")):
+            if (
+                not isinstance(data, dict)
+                or not isinstance(data.get("helpful"), bool)
+                or not feedback.valid_answer_id(data.get("answer_id"))
+            ):
                 logger.info("webchat: ignored a malformed feedback packet")
                 return {"ok": False, "error": "malformed"}
             if self.session_persistence:
@@ -220,9 +235,14 @@ class WebChatInput(SocketIOInput):
             if agent is None or agent.tracker_store is None:
                 return {"ok": False, "error": "unavailable"}
             try:
-                first = await feedback.rate(agent.tracker_store, sender_id,
-                                            lambda events: feedback.find_answer(events, data["answer_id"]),
-                                            data["helpful"], get_settings().core.database_url, self.name())
+                first = await feedback.rate(
+                    agent.tracker_store,
+                    sender_id,
+                    lambda events: feedback.find_answer(events, data["answer_id"]),
+                    data["helpful"],
+                    get_settings().core.database_url,
+                    self.name(),
+                )
                 if first is None:
                     logger.info("webchat: refused feedback for an answer not in %s's conversation", sender_id)
                     return {"ok": False, "error": "unknown_answer"}

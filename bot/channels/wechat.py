@@ -12,13 +12,14 @@ thanked, without going to Rasa, so the conversation goes on where it was. Rasa's
 keyed pseudonym of the OpenID; the OpenID itself stays in memory for the reply in progress and is
 never stored or logged.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
 import time
-from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Set
 
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
@@ -43,16 +44,20 @@ from bot.wechat.turns import Ticket, TurnQueue
 
 logger = logging.getLogger(__name__)
 
-WELCOME = ("您好，欢迎关注！我是职称评审助手，可以帮您查询工程系列职称的申报条件、截止时间、评审费和申报材料，"
-           "也可以回复“我能报吗”做一次预评估。请直接发文字提问，例如：长治中级评审费多少。"
-           "觉得某个回答没帮助，可以紧接着回复“没帮助”告诉我们。")
+WELCOME = (
+    "您好，欢迎关注！我是职称评审助手，可以帮您查询工程系列职称的申报条件、截止时间、评审费和申报材料，"
+    "也可以回复“我能报吗”做一次预评估。请直接发文字提问，例如：长治中级评审费多少。"
+    "觉得某个回答没帮助，可以紧接着回复“没帮助”告诉我们。"
+)
 ASK_TO_TYPE = "抱歉，这条语音没能识别成文字。请您打字提问，例如：长治中级评审费多少。"
-UNSUPPORTED = ("抱歉，我目前只看得懂文字和语音，看不了图片、位置、链接或视频。"
-               "请您用文字提问，例如：重庆副高什么时候截止。")
+UNSUPPORTED = (
+    "抱歉，我目前只看得懂文字和语音，看不了图片、位置、链接或视频。请您用文字提问，例如：重庆副高什么时候截止。"
+)
 EMPTY_TEXT = "请您输入想问的问题，例如：长治中级评审费多少。"
 SORRY = "抱歉，系统暂时出了点问题，请您稍后再试。"
-THANKS_NOT_HELPFUL = ("收到，谢谢您的反馈。这个问题已转给工作人员，用于改进回答；"
-                      "您也可以换个说法再问一次，或回复“转人工”查看咨询电话。")
+THANKS_NOT_HELPFUL = (
+    "收到，谢谢您的反馈。这个问题已转给工作人员，用于改进回答；您也可以换个说法再问一次，或回复“转人工”查看咨询电话。"
+)
 THANKS_HELPFUL = "谢谢您的反馈！还有其他问题，随时发给我。"
 ALREADY_RATED = "这个回答您已经反馈过了，谢谢。还有其他问题，随时发给我。"
 SUCCESS = "success"
@@ -65,7 +70,7 @@ class WeChatOutput(CollectingOutputChannel):
     """Collects the bot's messages of one turn; the channel renders and delivers them."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "wechat"
 
 
@@ -73,17 +78,20 @@ class WeChatInput(InputChannel):
     """WeChat official account webhook."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "wechat"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "InputChannel":
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         return cls(from_credentials(credentials))
 
     def __init__(self, settings: WeChatSettings) -> None:
         self.settings = settings
-        self.crypto = MessageCrypto(settings.encoding_aes_key, settings.app_id) \
-            if settings.enabled and settings.mode != "plain" else None
+        self.crypto = (
+            MessageCrypto(settings.encoding_aes_key, settings.app_id)
+            if settings.enabled and settings.mode != "plain"
+            else None
+        )
         self.store = WeChatStore(settings.database_url)
         self.api = WeChatAPI(settings, self.store)
         self.inflight = InFlight()
@@ -95,7 +103,7 @@ class WeChatInput(InputChannel):
         self._app: Any = None  # the Sanic app, for the agent's tracker store (feedback)
 
     # --- Rasa's channel interface ---------------------------------------------------------
-    def get_output_channel(self) -> Optional["CollectingOutputChannel"]:
+    def get_output_channel(self) -> Optional[CollectingOutputChannel]:
         return None  # WeChat cannot be written to without a conversation (no proactive messages)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -116,7 +124,8 @@ class WeChatInput(InputChannel):
             q = request.args
             timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
             if not self._fresh(timestamp) or not signature_matches(
-                    [self.settings.token, timestamp, nonce], q.get("signature", "")):
+                [self.settings.token, timestamp, nonce], q.get("signature", "")
+            ):
                 return response.text("", status=403)
             return response.text(q.get("echostr", ""))
 
@@ -158,8 +167,9 @@ class WeChatInput(InputChannel):
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def _receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                       started: float) -> HTTPResponse:
+    async def _receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], started: float
+    ) -> HTTPResponse:
         body = await self._read_body(request)
         if body is None:
             logger.info("wechat: refused a body over %s bytes", self.settings.max_body_bytes)
@@ -207,8 +217,9 @@ class WeChatInput(InputChannel):
         return response.text(reply, content_type="application/xml; charset=utf-8")
 
     # --- one answer per message -----------------------------------------------------------
-    async def _answer(self, msg: Dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      started: float) -> Optional[str]:
+    async def _answer(
+        self, msg: Dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]], started: float
+    ) -> Optional[str]:
         """The passive reply for this request (which began at ``started``), or None for ``success``."""
         openid = msg["FromUserName"]
         raw_key = msg.get("MsgId") or f"{openid}:{msg.get('CreateTime', '')}:{msg.get('Event', '')}"
@@ -224,9 +235,14 @@ class WeChatInput(InputChannel):
             if ticket is not None and self.turns.ahead(ticket):  # a turn that starts at once is waited for
                 ready_in = time.monotonic() - started + self.turns.expected_wait(ticket)
                 if ready_in > self.settings.reply_budget:  # waiting cannot give a passive reply
-                    logger.info("wechat: busy (%s turns queued, %s running, about %.1f s to the answer); "
-                                "%s gets the answer as a message", self.turns.waiting, self.turns.running,
-                                ready_in, exchange.sender)
+                    logger.info(
+                        "wechat: busy (%s turns queued, %s running, about %.1f s to the answer); "
+                        "%s gets the answer as a message",
+                        self.turns.waiting,
+                        self.turns.running,
+                        ready_in,
+                        exchange.sender,
+                    )
                     return None
         elif exchange.delivered_by == "passive":
             return self._answer_again(exchange, started)
@@ -246,8 +262,13 @@ class WeChatInput(InputChannel):
             self._spawn(self._push(exchange, [exchange.passive_text or ""]))
         return None
 
-    async def _run(self, exchange: Exchange, msg: Dict[str, str],
-                   on_new_message: Callable[[UserMessage], Awaitable[Any]], ticket: Optional[Ticket]) -> None:
+    async def _run(
+        self,
+        exchange: Exchange,
+        msg: Dict[str, str],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        ticket: Optional[Ticket],
+    ) -> None:
         try:
             if not await self._claim(exchange.key):
                 logger.info("wechat: message for %s already handled elsewhere", exchange.sender)
@@ -307,8 +328,13 @@ class WeChatInput(InputChannel):
             self._deliver_late(exchange)
         return None
 
-    async def _process(self, exchange: Exchange, msg: Dict[str, str],
-                       on_new_message: Callable[[UserMessage], Awaitable[Any]], ticket: Optional[Ticket]) -> None:
+    async def _process(
+        self,
+        exchange: Exchange,
+        msg: Dict[str, str],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        ticket: Optional[Ticket],
+    ) -> None:
         try:
             if ticket is not None:
                 await self.turns.start(ticket)  # queued in arrival order; costs no CPU meanwhile
@@ -348,8 +374,7 @@ class WeChatInput(InputChannel):
 
     async def _push(self, exchange: Exchange, chunks: Any, delay: float = 0.0) -> None:
         if not self.settings.can_push:
-            logger.warning("wechat: answer for %s was late and no app_secret is set; it was not sent",
-                           exchange.sender)
+            logger.warning("wechat: answer for %s was late and no app_secret is set; it was not sent", exchange.sender)
             return
         if delay:
             await asyncio.sleep(delay)
@@ -377,8 +402,9 @@ class WeChatInput(InputChannel):
         if helpful is None or agent is None or agent.tracker_store is None:
             return None
         try:
-            first = await feedback.rate(agent.tracker_store, sender, feedback.latest_answer, helpful,
-                                        self.settings.database_url, self.name())
+            first = await feedback.rate(
+                agent.tracker_store, sender, feedback.latest_answer, helpful, self.settings.database_url, self.name()
+            )
             if first is None:
                 return None  # "不对" after a question or an assessment: a message for the assistant
         except Exception as exc:  # noqa: BLE001 — then the message goes to the assistant as usual
@@ -390,8 +416,9 @@ class WeChatInput(InputChannel):
         return Outcome([THANKS_HELPFUL if helpful else THANKS_NOT_HELPFUL])
 
     # --- what a message means ---------------------------------------------------------------
-    async def _converse(self, exchange: Exchange, msg: Dict[str, str],
-                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Outcome:
+    async def _converse(
+        self, exchange: Exchange, msg: Dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Outcome:
         kind = msg.get("MsgType", "").lower()
         text: Optional[str] = None
         if kind == "text":
@@ -422,8 +449,9 @@ class WeChatInput(InputChannel):
 
         collector = WeChatOutput()
         logger.debug("wechat: %s message from %s", kind, exchange.sender)
-        await on_new_message(UserMessage(text, collector, exchange.sender, input_channel=self.name(),
-                                         metadata={"wechat_msg_type": kind}))
+        await on_new_message(
+            UserMessage(text, collector, exchange.sender, input_channel=self.name(), metadata={"wechat_msg_type": kind})
+        )
         rendered = render(collector.messages)
         try:
             await asyncio.to_thread(self.store.save_choices, exchange.sender, rendered.buttons)

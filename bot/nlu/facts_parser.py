@@ -9,6 +9,7 @@ Pure Python: no Rasa, no network. Numbers: Arabic, full-width, Chinese (两篇, 
 Durations: 五年, 快五年了 (not yet five), 五年多, 十年以上. Dates: 2017年6月, 2017.6, 2017-06,
 2017年 (year only: read as 31 December, the latest it could be), 去年, 前年, 今年, 三年前.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,21 @@ from policies.eligibility.interview import DONT_KNOW
 
 UNKNOWN_ANSWER = DONT_KNOW  # the core's "don't know" answer (kept under its old name for callers)
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-           "七": 7, "八": 8, "九": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _CN_NUM = "[零〇一二两俩三四五六七八九十百千万]+"
 _NUM = rf"(\d+(?:\.\d+)?|{_CN_NUM}|半)"
@@ -61,59 +75,152 @@ def _number(token: str) -> Optional[float]:
         return float(value) if value is not None else None
 
 
-YES = ("是的", "是啊", "对的", "对", "有的", "有", "嗯", "好的", "当然", "没错", "肯定", "合格", "满了", "够了",
-       "yes", "y", "ok", "是", "参加了", "受聘了", "达到", "达标")
+YES = (
+    "是的",
+    "是啊",
+    "对的",
+    "对",
+    "有的",
+    "有",
+    "嗯",
+    "好的",
+    "当然",
+    "没错",
+    "肯定",
+    "合格",
+    "满了",
+    "够了",
+    "yes",
+    "y",
+    "ok",
+    "是",
+    "参加了",
+    "受聘了",
+    "达到",
+    "达标",
+)
 NO = ("不是", "不对", "没有", "没", "无", "否", "不", "no", "n", "不合格", "不够", "还没", "未", "从来没")
-STOP = ("算了", "不测了", "不问了", "不想答", "不想回答", "不评了", "停止", "退出", "取消", "以后再说", "先这样",
-        "不用了", "重新开始", "重新评估", "从头", "重来")
+STOP = (
+    "算了",
+    "不测了",
+    "不问了",
+    "不想答",
+    "不想回答",
+    "不评了",
+    "停止",
+    "退出",
+    "取消",
+    "以后再说",
+    "先这样",
+    "不用了",
+    "重新开始",
+    "重新评估",
+    "从头",
+    "重来",
+)
 DONT_KNOW = ("不知道", "不清楚", "不确定", "不记得", "忘了", "说不准", "跳过", "不好说", "不懂")
 
 EDUCATION_WORDS: List[Tuple[str, str]] = [
-    ("博士", "doctor"), ("工程硕士", "master"), ("专业硕士", "master"), ("硕士", "master"), ("研究生", "master"),
-    ("第二学士", "second_bachelor"), ("双学位", "second_bachelor"), ("双学士", "second_bachelor"),
-    ("本科", "bachelor"), ("学士", "bachelor"), ("大学毕业", "bachelor"),
-    ("大专", "junior_college"), ("专科", "junior_college"), ("高职", "junior_college"),
-    ("中专", "secondary_vocational"), ("中职", "secondary_vocational"), ("技校", "secondary_vocational"),
-    ("职高", "secondary_vocational"), ("高中", "high_school"), ("初中", "none"), ("无学历", "none"),
+    ("博士", "doctor"),
+    ("工程硕士", "master"),
+    ("专业硕士", "master"),
+    ("硕士", "master"),
+    ("研究生", "master"),
+    ("第二学士", "second_bachelor"),
+    ("双学位", "second_bachelor"),
+    ("双学士", "second_bachelor"),
+    ("本科", "bachelor"),
+    ("学士", "bachelor"),
+    ("大学毕业", "bachelor"),
+    ("大专", "junior_college"),
+    ("专科", "junior_college"),
+    ("高职", "junior_college"),
+    ("中专", "secondary_vocational"),
+    ("中职", "secondary_vocational"),
+    ("技校", "secondary_vocational"),
+    ("职高", "secondary_vocational"),
+    ("高中", "high_school"),
+    ("初中", "none"),
+    ("无学历", "none"),
 ]
 TITLE_WORDS: List[Tuple[str, str]] = [
-    ("高级工程师", "senior_engineer"), ("高工", "senior_engineer"), ("副高", "senior_engineer"),
-    ("助理工程师", "assistant_engineer"), ("助工", "assistant_engineer"), ("助理级", "assistant_engineer"),
+    ("高级工程师", "senior_engineer"),
+    ("高工", "senior_engineer"),
+    ("副高", "senior_engineer"),
+    ("助理工程师", "assistant_engineer"),
+    ("助工", "assistant_engineer"),
+    ("助理级", "assistant_engineer"),
     ("初级职称", "assistant_engineer"),
-    ("中级职称", "engineer"), ("中级", "engineer"), ("工程师", "engineer"), ("技术员", "technician"),
-    ("没有职称", "none"), ("无职称", "none"), ("没职称", "none"),
+    ("中级职称", "engineer"),
+    ("中级", "engineer"),
+    ("工程师", "engineer"),
+    ("技术员", "technician"),
+    ("没有职称", "none"),
+    ("无职称", "none"),
+    ("没职称", "none"),
 ]
 SKILL_WORDS: List[Tuple[str, str]] = [
-    ("高级技师", "senior_technician_skill"), ("一级技师", "senior_technician_skill"),
-    ("技师", "technician_skill"), ("二级", "technician_skill"),
+    ("高级技师", "senior_technician_skill"),
+    ("一级技师", "senior_technician_skill"),
+    ("技师", "technician_skill"),
+    ("二级", "technician_skill"),
 ]
 # keyword → (fact, value when stated positively); negation nearby flips bools.
 FLAG_WORDS: List[Tuple[str, str, Any]] = [
-    ("参公", "civil_servant", True), ("公务员", "civil_servant", True),
-    ("退休", "retired", True), ("处分", "under_discipline", True),
-    ("事业单位", "public_institution", True), ("事业编", "public_institution", True),
-    ("民企", "public_institution", False), ("私企", "public_institution", False),
-    ("民营", "public_institution", False), ("非公", "public_institution", False),
+    ("参公", "civil_servant", True),
+    ("公务员", "civil_servant", True),
+    ("退休", "retired", True),
+    ("处分", "under_discipline", True),
+    ("事业单位", "public_institution", True),
+    ("事业编", "public_institution", True),
+    ("民企", "public_institution", False),
+    ("私企", "public_institution", False),
+    ("民营", "public_institution", False),
+    ("非公", "public_institution", False),
     ("国企", "public_institution", False),
-    ("工程硕士", "engineering_master", True), ("专业硕士", "engineering_master", True),
+    ("工程硕士", "engineering_master", True),
+    ("专业硕士", "engineering_master", True),
 ]
-EMPLOYER_WORDS = [("事业编", "state_owned"), ("民企", "non_public"), ("私企", "non_public"), ("民营", "non_public"), ("非公", "non_public"),
-                  ("国企", "state_owned"), ("国有", "state_owned"), ("事业单位", "state_owned"),
-                  ("机关", "public_agency"), ("参公", "public_agency")]
+EMPLOYER_WORDS = [
+    ("事业编", "state_owned"),
+    ("民企", "non_public"),
+    ("私企", "non_public"),
+    ("民营", "non_public"),
+    ("非公", "non_public"),
+    ("国企", "state_owned"),
+    ("国有", "state_owned"),
+    ("事业单位", "state_owned"),
+    ("机关", "public_agency"),
+    ("参公", "public_agency"),
+]
 # keyword → count fact
 COUNT_WORDS: List[Tuple[str, str]] = [
-    ("论文", "papers_first_author"), ("实用技术材料", "technical_materials"), ("技术报告", "technical_reports"),
-    ("考核", "assessments_passed_count"), ("正高", "recommenders_full_senior"),
-    ("高级职称专家", "recommenders_senior"), ("高级专家", "recommenders_senior"), ("高工推荐", "recommenders_senior"),
+    ("论文", "papers_first_author"),
+    ("实用技术材料", "technical_materials"),
+    ("技术报告", "technical_reports"),
+    ("考核", "assessments_passed_count"),
+    ("正高", "recommenders_full_senior"),
+    ("高级职称专家", "recommenders_senior"),
+    ("高级专家", "recommenders_senior"),
+    ("高工推荐", "recommenders_senior"),
     ("高级工程师推荐", "recommenders_senior"),
-    ("发明专利", "invention_patents_top3"), ("实用新型", "utility_patents_top3"), ("外观", "design_patents_top3"),
+    ("发明专利", "invention_patents_top3"),
+    ("实用新型", "utility_patents_top3"),
+    ("外观", "design_patents_top3"),
 ]
 HOURS_WORDS = [("公需", "continuing_education_public_hours"), ("专业", "continuing_education_professional_hours")]
-YEARS_WORDS = [("乡镇", "township_years"), ("农村", "rural_grassroots_years"), ("基层", "township_years"),
-               ("工程技术岗位", "months_in_engineering_post"), ("新系列", "months_in_engineering_post"),
-               ("相近", "related_work_years"),
-               ("社保", "social_insurance_local_months"), ("档案", "archive_local_months"),
-               ("工作", "work_years"), ("干了", "work_years")]
+YEARS_WORDS = [
+    ("乡镇", "township_years"),
+    ("农村", "rural_grassroots_years"),
+    ("基层", "township_years"),
+    ("工程技术岗位", "months_in_engineering_post"),
+    ("新系列", "months_in_engineering_post"),
+    ("相近", "related_work_years"),
+    ("社保", "social_insurance_local_months"),
+    ("档案", "archive_local_months"),
+    ("工作", "work_years"),
+    ("干了", "work_years"),
+]
 
 
 @dataclass
@@ -126,7 +233,7 @@ class Parsed:
 
 
 def _negated(text: str, start: int, width: int = 3) -> bool:
-    window = text[max(0, start - width):start]
+    window = text[max(0, start - width) : start]
     return any(n in window for n in ("不是", "没有", "没", "不", "非", "无", "未"))
 
 
@@ -230,8 +337,9 @@ def parse_count(text: str) -> Optional[int]:
     return int(value) if value is not None else None
 
 
-def _value_for(fact: str, ftype: str, text: str, today: dt.date, options: Dict[str, str],
-               unit: Optional[str] = None) -> Any:
+def _value_for(
+    fact: str, ftype: str, text: str, today: dt.date, options: Dict[str, str], unit: Optional[str] = None
+) -> Any:
     """Read ``text`` as the answer to ``fact`` (the question just asked)."""
     if ftype == "bool":
         return _yes_no(text)
@@ -261,7 +369,12 @@ def _value_for(fact: str, ftype: str, text: str, today: dt.date, options: Dict[s
         if exact:
             return exact[0]
         for value, label in options.items():
-            if t == value or t in label or label.startswith(t) or any(part and part in t for part in re.split(r"[、，,或（）()]", label)):
+            if (
+                t == value
+                or t in label
+                or label.startswith(t)
+                or any(part and part in t for part in re.split(r"[、，,或（）()]", label))
+            ):
                 return value
         if fact == "employer_type":
             hit = _first(text, EMPLOYER_WORDS)
@@ -271,11 +384,26 @@ def _value_for(fact: str, ftype: str, text: str, today: dt.date, options: Dict[s
 
 _TITLE_RE = re.compile("|".join(re.escape(w) for w, _ in sorted(TITLE_WORDS, key=lambda p: -len(p[0]))))
 _TITLE_VALUE = dict(TITLE_WORDS)
-_HELD = re.compile(r"(拿|取得|评上|评了|评的|聘|现任|现在是|目前是|已经是|持有|有了|获得|我是|本人是|考的|考了|考过|是工程|是助工|是技术员)")
+_HELD = re.compile(
+    r"(拿|取得|评上|评了|评的|聘|现任|现在是|目前是|已经是|持有|有了|获得|我是|本人是|考的|考了|考过|是工程|是助工|是技术员)"
+)
 _APPLYING = re.compile(r"(报|申请|申报|评审|想评|能评|要评|升|冲)[^上了的过]{0,4}$")
-RELATED_WORDS = [("不对口", False), ("不相近", False), ("不相关", False), ("不一致", False), ("不同专业", False),
-                 ("跨专业", False), ("专业不同", False), ("专业对口", True), ("对口", True), ("专业相近", True),
-                 ("专业相同", True), ("专业相关", True), ("同专业", True), ("学的就是这个", True)]
+RELATED_WORDS = [
+    ("不对口", False),
+    ("不相近", False),
+    ("不相关", False),
+    ("不一致", False),
+    ("不同专业", False),
+    ("跨专业", False),
+    ("专业不同", False),
+    ("专业对口", True),
+    ("对口", True),
+    ("专业相近", True),
+    ("专业相同", True),
+    ("专业相关", True),
+    ("同专业", True),
+    ("学的就是这个", True),
+]
 
 
 _UNIT = r"(?:篇|项|次|个|名|位|件)"
@@ -284,13 +412,16 @@ _UNIT = r"(?:篇|项|次|个|名|位|件)"
 def _count_near(text: str, start: int, end: int) -> Optional[int]:
     """The count stated with a keyword: after it first (论文2篇, 论文发了俩), then before it
     (两篇论文); 一篇都没有 / 没有论文 is 0."""
-    before, after = text[max(0, start - 8):start], text[end:end + 10]
+    before, after = text[max(0, start - 8) : start], text[end : end + 10]
     after_clause = re.split(r"[，,。；;？?！!]", after)[0]
     before_clause = re.split(r"[，,。；;？?！!]", before)[-1]
-    if re.match(r"^(都)?(没有|没|无)", after_clause) or re.search(r"(没有|没|无)$", before_clause) \
-            or re.search(r"一\S?都没", after_clause):
+    if (
+        re.match(r"^(都)?(没有|没|无)", after_clause)
+        or re.search(r"(没有|没|无)$", before_clause)
+        or re.search(r"一\S?都没", after_clause)
+    ):
         return 0
-    m = re.search(rf"{_NUM}\s*{_UNIT}", after_clause) or re.search(rf"^\S{{0,3}}?(俩|仨|两)", after_clause)
+    m = re.search(rf"{_NUM}\s*{_UNIT}", after_clause) or re.search(r"^\S{0,3}?(俩|仨|两)", after_clause)
     if not m:
         m = re.search(rf"{_NUM}\s*{_UNIT}", before_clause)
     if not m:
@@ -310,9 +441,9 @@ def _held_title(text: str, today: dt.date) -> Optional[Tuple[str, Optional[dt.da
         value = _TITLE_VALUE[m.group(0)]
         if value == "none":
             return "none", None
-        clauses_before = re.split(r"[，,。；;？?！!\s]", text[:m.start()])
+        clauses_before = re.split(r"[，,。；;？?！!\s]", text[: m.start()])
         clause_before = clauses_before[-1][-10:]
-        rest = re.split(r"[，,。；;？?！!\s]", text[m.end():])
+        rest = re.split(r"[，,。；;？?！!\s]", text[m.end() :])
         clause_after = rest[0]
         next_clause = rest[1] if len(rest) > 1 else ""
         if _APPLYING.search(clause_before) and not _HELD.search(clause_before):
@@ -320,9 +451,13 @@ def _held_title(text: str, today: dt.date) -> Optional[Tuple[str, Optional[dt.da
         if value == "engineer" and "高级" in clause_before[-2:]:
             continue
         dated_next = bool(_HELD.search(next_clause) and parse_date(next_clause, today))
-        if not (_HELD.search(clause_before) or _HELD.search(clause_after) or dated_next
-                or re.match(r"\s*(证|职称|资格)", clause_after)
-                or re.search(r"(年了|年多了|多年|干了)", clause_after)):
+        if not (
+            _HELD.search(clause_before)
+            or _HELD.search(clause_after)
+            or dated_next
+            or re.match(r"\s*(证|职称|资格)", clause_after)
+            or re.search(r"(年了|年多了|多年|干了)", clause_after)
+        ):
             continue
         if _negated(text, m.start()):
             return "none", None
@@ -403,13 +538,13 @@ def parse_facts(text: str, catalogue, today: dt.date, requested: Optional[str] =
             clause = re.split(r"[，,。；;？?！!]", text[:i])[-1]
             if i >= 0 and fact in specs and fact not in out.facts and not _TITLE_RE.search(clause):
                 if specs[fact].unit == "个月":
-                    months = parse_months(text[i: i + 14])
-                    months = months if months is not None else parse_months(text[max(0, i - 8): i + 14])
+                    months = parse_months(text[i : i + 14])
+                    months = months if months is not None else parse_months(text[max(0, i - 8) : i + 14])
                     if months is not None:
                         out.facts[fact] = months
                         break
                     continue
-                years = parse_years(text[i: i + 14]) or parse_years(text[max(0, i - 8): i + 14])
+                years = parse_years(text[i : i + 14]) or parse_years(text[max(0, i - 8) : i + 14])
                 if years is not None:
                     out.facts[fact] = int(years)
                     break
@@ -418,10 +553,18 @@ def parse_facts(text: str, catalogue, today: dt.date, requested: Optional[str] =
 
 # keyword → exclusion fact, for the multi-choice exclusions question (以下情况您有吗？)
 EXCLUSION_WORDS: List[Tuple[str, str]] = [
-    ("参公", "civil_servant"), ("公务员", "civil_servant"), ("参照公务员", "civil_servant"),
-    ("退休", "retired"), ("处分", "under_discipline"), ("处分期", "under_discipline"),
-    ("以考代评", "exam_profession"), ("职业资格考试", "exam_profession"), ("资格考试", "exam_profession"),
-    ("建筑经济", "jy_construction_economics"), ("事业单位", "public_institution"), ("事业编", "public_institution"),
+    ("参公", "civil_servant"),
+    ("公务员", "civil_servant"),
+    ("参照公务员", "civil_servant"),
+    ("退休", "retired"),
+    ("处分", "under_discipline"),
+    ("处分期", "under_discipline"),
+    ("以考代评", "exam_profession"),
+    ("职业资格考试", "exam_profession"),
+    ("资格考试", "exam_profession"),
+    ("建筑经济", "jy_construction_economics"),
+    ("事业单位", "public_institution"),
+    ("事业编", "public_institution"),
 ]
 NONE_OF_THESE = ("都没有", "都不是", "都不", "一个都没有", "没有", "没", "无", "都无", "不是", "否", "no")
 
@@ -460,13 +603,18 @@ def parse_exclusions(text: str, facts: List[str], catalogue, labels: Optional[Di
     return out
 
 
-
 # A checklist ("以下哪些符合您的情况？") answered in words: 档案在简阳 / 在简阳上班 / 单位在简阳注册 …;
 # (不|没) in the match denies it.
-CHECKLIST_PATTERNS: List[Tuple["re.Pattern[str]", str]] = [
+CHECKLIST_PATTERNS: List[Tuple[re.Pattern[str], str]] = [
     (re.compile(r"档案(也|都|是)?(不|没)?(存放|放|存|挂)?在"), "archive_local"),
-    (re.compile(r"(不|没)?(在|于)[\u4e00-\u9fa5]{1,4}(工作|上班)|(不|没)?在?(本地|本市|当地)(工作|上班)"), "works_locally"),
-    (re.compile(r"(单位|公司|企业)?(也|都)?(不|没)?(是|在)?[\u4e00-\u9fa5]{0,4}(工商)?注册"), "employer_registered_locally"),
+    (
+        re.compile(r"(不|没)?(在|于)[\u4e00-\u9fa5]{1,4}(工作|上班)|(不|没)?在?(本地|本市|当地)(工作|上班)"),
+        "works_locally",
+    ),
+    (
+        re.compile(r"(单位|公司|企业)?(也|都)?(不|没)?(是|在)?[\u4e00-\u9fa5]{0,4}(工商)?注册"),
+        "employer_registered_locally",
+    ),
     (re.compile(r"(不|没|非)?市属"), "jy_municipal_unit"),
     (re.compile(r"(不|没|非)?(是)?(港澳台|外籍|外国人|永久居留)"), "hk_macau_taiwan_or_foreign_talent"),
 ]
@@ -476,8 +624,10 @@ _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 
 
 
 _LIST_PARTS = re.compile(r"[，,、；;。\s]+")
-_NUMBERED = re.compile(r"^(?:第)?(?P<n>[0-9]|[一二三四五六七八九])(?:项|条|个)?(?P<no>不符合|不是|没有|不对|否)?(?:符合|是|有|对)?$"
-                       r"|^(?P<no2>不符合|不是|没有)(?:第)?(?P<n2>[0-9]|[一二三四五六七八九])(?:项|条)?$")
+_NUMBERED = re.compile(
+    r"^(?:第)?(?P<n>[0-9]|[一二三四五六七八九])(?:项|条|个)?(?P<no>不符合|不是|没有|不对|否)?(?:符合|是|有|对)?$"
+    r"|^(?P<no2>不符合|不是|没有)(?:第)?(?P<n2>[0-9]|[一二三四五六七八九])(?:项|条)?$"
+)
 
 
 def _line_number(token: str) -> int:

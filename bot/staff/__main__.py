@@ -4,6 +4,7 @@ create-admin asks for the user name and password interactively, or reads STAFF_A
 STAFF_ADMIN_PASSWORD from the environment (for scripted installs); it never takes a password as a
 command-line argument (that would land in the shell history and the process list).
 """
+
 from __future__ import annotations
 
 import argparse

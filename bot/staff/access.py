@@ -3,6 +3,7 @@
 ``self_service`` (a POST a read-only supervisor may still make: logout, their own password).
 Everything unmarked needs a logged-in session; every POST of a read-only role is refused unless
 marked ``self_service``."""
+
 from __future__ import annotations
 
 from typing import Callable, Tuple

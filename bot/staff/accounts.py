@@ -1,4 +1,5 @@
 """Login, logout, one's own password, and (admin only) account management and the audit log."""
+
 from __future__ import annotations
 
 from typing import Any, Dict
@@ -46,8 +47,11 @@ def _safe_next(target: str) -> str:
     if not target or len(target) > 2000:
         return "/"
     for form in (target, unquote(target)):  # also what a server or browser decodes it to
-        if (not form.startswith("/") or form.startswith("//")
-                or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in form)):
+        if (
+            not form.startswith("/")
+            or form.startswith("//")
+            or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in form)
+        ):
             return "/"
         parts = urlsplit(form)
         if parts.scheme or parts.netloc:
@@ -61,9 +65,16 @@ async def login_page(request: web.Request, error: str = "", status: int = 200) -
     # redirected here) must not invalidate the form already shown.
     existing = request.cookies.get(LOGIN_COOKIE, "")
     token = existing if 20 <= len(existing) <= 100 else new_token()
-    response = aiohttp_jinja2.render_template("login.html", request, {
-        "login_csrf": token, "error": error, "next": _safe_next(request.query.get("next", "/")),
-    }, status=status)
+    response = aiohttp_jinja2.render_template(
+        "login.html",
+        request,
+        {
+            "login_csrf": token,
+            "error": error,
+            "next": _safe_next(request.query.get("next", "/")),
+        },
+        status=status,
+    )
     response.set_cookie(LOGIN_COOKIE, token, max_age=3600, **_cookie_args(request))
     return response
 
@@ -131,17 +142,30 @@ async def password_post(request: web.Request) -> web.Response:
 
 @admin_only
 async def users_page(request: web.Request, error: str = "", notice: str = "") -> web.Response:
-    return aiohttp_jinja2.render_template("users.html", request, {
-        "users": auth.list_users(request.app["db"]), "roles": ROLE_NAMES, "error": error, "notice": notice,
-        "locks": request.app["ratelimit"].locked()})
+    return aiohttp_jinja2.render_template(
+        "users.html",
+        request,
+        {
+            "users": auth.list_users(request.app["db"]),
+            "roles": ROLE_NAMES,
+            "error": error,
+            "notice": notice,
+            "locks": request.app["ratelimit"].locked(),
+        },
+    )
 
 
 @admin_only
 async def users_create(request: web.Request) -> web.Response:
     form = await request.post()
     try:
-        user = auth.create_user(request.app["db"], str(form.get("username") or ""), str(form.get("password") or ""),
-                                str(form.get("role") or "staff"), str(form.get("display_name") or "") or None)
+        user = auth.create_user(
+            request.app["db"],
+            str(form.get("username") or ""),
+            str(form.get("password") or ""),
+            str(form.get("role") or "staff"),
+            str(form.get("display_name") or "") or None,
+        )
     except auth.AccountError as exc:
         return await users_page(request, error=str(exc))
     audit.write(request.app["db"], request["principal"].username, "user_create", user.username, f"role={user.role}")
@@ -197,10 +221,13 @@ async def users_unlock(request: web.Request) -> web.Response:
     username = str(form.get("username") or "").strip()[:64]
     lifted = request.app["ratelimit"].unlock(username) if username else 0
     audit.write(request.app["db"], request["principal"].username, "login_unlock", username or None, f"locks={lifted}")
-    return await users_page(request, notice=f"已解除 {username} 的登录锁定。" if lifted else f"{username} 当前没有被锁定。")
+    return await users_page(
+        request, notice=f"已解除 {username} 的登录锁定。" if lifted else f"{username} 当前没有被锁定。"
+    )
 
 
 @admin_only
 async def audit_page(request: web.Request) -> web.Response:
-    return aiohttp_jinja2.render_template("audit.html", request, {
-        "rows": audit.recent(request.app["db"], limit=300), "names": audit.ACTION_NAMES})
+    return aiohttp_jinja2.render_template(
+        "audit.html", request, {"rows": audit.recent(request.app["db"], limit=300), "names": audit.ACTION_NAMES}
+    )

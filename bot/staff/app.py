@@ -6,6 +6,7 @@ Every route needs a logged-in session except those whose handler is marked ``acc
 supervisor is refused every POST except ``access.self_service`` ones (logout, own password).
 Every POST carries the session's CSRF token.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,10 @@ from policies import load_notices
 from policies.eligibility import load_catalogue
 
 HERE = Path(__file__).resolve().parent
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
 log = logging.getLogger("bot.staff")
 
 
@@ -55,9 +58,12 @@ async def require_login(request: web.Request, handler: Callable) -> web.StreamRe
     if _is_public(request):
         return await handler(request)
     settings: StaffSettings = request.app["settings"]
-    principal = auth.load_session(request.app["db"], request.cookies.get(accounts.SESSION_COOKIE),
-                                  dt.timedelta(hours=settings.session_hours),
-                                  dt.timedelta(hours=settings.session_max_hours))
+    principal = auth.load_session(
+        request.app["db"],
+        request.cookies.get(accounts.SESSION_COOKIE),
+        dt.timedelta(hours=settings.session_hours),
+        dt.timedelta(hours=settings.session_max_hours),
+    )
     if principal is None:
         if request.method in ("GET", "HEAD"):
             raise web.HTTPSeeOther("/login?next=" + quote(request.path, safe="/"))
@@ -69,8 +75,11 @@ async def require_login(request: web.Request, handler: Callable) -> web.StreamRe
     allowed = getattr(handler_, "roles", None)
     if allowed is not None and principal.role not in allowed:
         raise web.HTTPForbidden(text="您的账号没有使用此功能的权限。")
-    if (principal.read_only and request.method not in ("GET", "HEAD", "OPTIONS")
-            and not getattr(handler_, "self_service", False)):
+    if (
+        principal.read_only
+        and request.method not in ("GET", "HEAD", "OPTIONS")
+        and not getattr(handler_, "self_service", False)
+    ):
         raise web.HTTPForbidden(text="只读账号不能修改数据。")
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         form = await request.post()
@@ -106,14 +115,20 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
     the path escaped, so a client cannot write lines of its own into the log."""
 
     def log(self, request, response, time: float) -> None:  # type: ignore[override]
-        self.logger.info("%s %s %s %.0fms", log_safe(request.method, 16), log_safe(request.path),
-                         response.status, time * 1000)
+        self.logger.info(
+            "%s %s %s %.0fms", log_safe(request.method, 16), log_safe(request.path), response.status, time * 1000
+        )
 
 
 async def _context(request: web.Request) -> Dict[str, Any]:
     principal: Optional[auth.Principal] = request.get("principal")
-    return {"me": principal, "csrf": principal.csrf_token if principal else "", "csrf_field": FIELD,
-            "role_names": ROLE_NAMES, "path": request.path}
+    return {
+        "me": principal,
+        "csrf": principal.csrf_token if principal else "",
+        "csrf_field": FIELD,
+        "role_names": ROLE_NAMES,
+        "path": request.path,
+    }
 
 
 def _local_time(settings: StaffSettings) -> Callable[[Optional[dt.datetime]], str]:
@@ -129,8 +144,9 @@ def _local_time(settings: StaffSettings) -> Callable[[Optional[dt.datetime]], st
 
 async def _resources(app: web.Application):
     settings: StaffSettings = app["settings"]
-    auth.purge_expired(app["db"], dt.timedelta(hours=settings.session_hours),
-                       dt.timedelta(hours=settings.session_max_hours))
+    auth.purge_expired(
+        app["db"], dt.timedelta(hours=settings.session_hours), dt.timedelta(hours=settings.session_max_hours)
+    )
     app["http"] = aiohttp.ClientSession()
     yield
     await app["http"].close()
@@ -149,9 +165,13 @@ def create_app(settings: Optional[StaffSettings] = None) -> web.Application:
     app["storage"] = Storage(settings.database_url)
     app["transcripts"] = TranscriptReader(settings.tracker_store_url)
     app["ratelimit"] = LoginRateLimit(settings.login_max_failures, settings.login_window_minutes * 60)
-    env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(HERE / "templates")),
-                               context_processors=[_context], autoescape=True,
-                               undefined=jinja2.StrictUndefined)
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        context_processors=[_context],
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters["local"] = _local_time(settings)
     app.on_response_prepare.append(_security_headers)
     app.cleanup_ctx.append(_resources)
@@ -197,6 +217,4 @@ def run(settings: Optional[StaffSettings] = None) -> None:
     from bot.migrate import on_start
 
     on_start(settings.database_url)  # bring the schema to the newest revision before serving
-    web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                **RUN_OPTIONS)
-
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, **RUN_OPTIONS)

@@ -6,6 +6,7 @@ verdict is settled; save for a case code (channel ``staff``).
 The facts collected so far travel in hidden form fields (``known_<fact>``, ``skip_<fact>``); the
 interview re-assesses them on every post, so nothing is trusted that the engine would not accept.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -119,7 +120,7 @@ def collect(app: web.Application, form: Mapping[str, str], notice: Notice, level
     # Multi-choice questions (exclusions, checklists), each named by its prefix ``excl``, ``m2`` …:
     # ticked → yes, the rest → no; 都没有 / 都不符合 → all no; 不清楚 → the rest unknown.
     for key in [k for k in form if k.endswith("_asked")]:
-        prefix = key[:-len("_asked")]
+        prefix = key[: -len("_asked")]
         group = [f for f in str(form.get(key) or "").split(",") if f in catalogue.specs]
         ticked = [f for f in group if form.get(f"{prefix}_{f}")]
         if form.get(f"{prefix}_unknown"):  # with ticks: those apply, the rest are not known
@@ -173,8 +174,9 @@ def conditions_view(result: Dict[str, Any]) -> List[Dict[str, Any]]:
             css = {"met": "not_met", "not_met": "met"}.get(c["status"], c["status"])
         else:
             name, css = STATUS_NAMES.get(c["status"], c["status"]), c["status"]
-        out.append({**c, "status_name": name, "css": css,
-                    "group": "排除情形" if c.get("route") is None else "申报条件"})
+        out.append(
+            {**c, "status_name": name, "css": css, "group": "排除情形" if c.get("route") is None else "申报条件"}
+        )
     return out
 
 
@@ -185,24 +187,47 @@ def question_view(q: Question, catalogue: Catalogue, index: int) -> Dict[str, An
     if q.together:
         for fact in q.facts:
             spec = catalogue.specs[fact]
-            parts.append({"fact": fact, "question": spec.question, "type": spec.type, "unit": spec.unit,
-                          "options": catalogue.options(fact)})
+            parts.append(
+                {
+                    "fact": fact,
+                    "question": spec.question,
+                    "type": spec.type,
+                    "unit": spec.unit,
+                    "options": catalogue.options(fact),
+                }
+            )
     prefix = "excl" if q.type == "exclusions" else f"m{index}"
-    return {"fact": q.fact, "facts": ",".join(q.facts), "question": q.text, "type": q.type, "unit": q.unit,
-            "options": options, "multi": q.multi, "prefix": prefix, "none_label": q.none_label, "parts": parts}
+    return {
+        "fact": q.fact,
+        "facts": ",".join(q.facts),
+        "question": q.text,
+        "type": q.type,
+        "unit": q.unit,
+        "options": options,
+        "multi": q.multi,
+        "prefix": prefix,
+        "none_label": q.none_label,
+        "parts": parts,
+    }
 
 
 def _context(request: web.Request, step: Step, pick: str) -> Dict[str, Any]:
     catalogue: Catalogue = request.app["catalogue"]
     record = as_record(step.result)
     return {
-        "step": step, "pick": pick, "hidden": hidden_fields(step), "record": record,
-        "verdict_name": VERDICT_NAMES[step.result.verdict], "conditions": conditions_view(record),
+        "step": step,
+        "pick": pick,
+        "hidden": hidden_fields(step),
+        "record": record,
+        "verdict_name": VERDICT_NAMES[step.result.verdict],
+        "conditions": conditions_view(record),
         "questions": [question_view(q, catalogue, i) for i, q in enumerate(step.questions[:QUESTIONS_AT_ONCE], 1)],
         "more": 0,
         "known": [(f, catalogue.specs[f].question, fact_display(catalogue, f, v)) for f, v in step.facts.items()],
         "skipped": [(f, catalogue.specs[f].question) for f in step.skipped],
-        "level_name": LEVEL_NAMES[step.level], "choices": choices(request.app), "unknown": UNKNOWN_ANSWER,
+        "level_name": LEVEL_NAMES[step.level],
+        "choices": choices(request.app),
+        "unknown": UNKNOWN_ANSWER,
     }
 
 
@@ -222,8 +247,13 @@ async def assess_post(request: web.Request) -> web.Response:
     notice, level = parse_pick(request.app, pick)
     step = collect(request.app, {k: str(v) for k, v in form.items() if k != FIELD}, notice, level)
     principal = request["principal"]
-    audit.write(request.app["db"], principal.username, "assess", f"{notice.id}:{level}",
-                f"verdict={step.result.verdict}; facts={len(step.facts)}")
+    audit.write(
+        request.app["db"],
+        principal.username,
+        "assess",
+        f"{notice.id}:{level}",
+        f"verdict={step.result.verdict}; facts={len(step.facts)}",
+    )
     return aiohttp_jinja2.render_template("assess.html", request, _context(request, step, pick))
 
 
@@ -231,14 +261,25 @@ async def assess_save(request: web.Request) -> web.Response:
     form = await request.post()
     pick = str(form.get("pick") or "")
     notice, level = parse_pick(request.app, pick)
-    step = collect(request.app, {k: str(v) for k, v in form.items() if k != FIELD and not k.startswith("fact_")},
-                   notice, level)
+    step = collect(
+        request.app, {k: str(v) for k, v in form.items() if k != FIELD and not k.startswith("fact_")}, notice, level
+    )
     facts: Dict[str, Any] = {f: (v.isoformat() if isinstance(v, dt.date) else v) for f, v in step.facts.items()}
     facts.update({f: UNKNOWN_ANSWER for f in step.skipped})
     code = request.app["storage"].save_assessment(
-        notice_id=notice.id, level=level, verdict=step.result.verdict, facts=facts,
-        result=as_record(step.result), channel="staff", sender_id=None,
+        notice_id=notice.id,
+        level=level,
+        verdict=step.result.verdict,
+        facts=facts,
+        result=as_record(step.result),
+        channel="staff",
+        sender_id=None,
     )
-    audit.write(request.app["db"], request["principal"].username, "assess_save", code,
-                f"{notice.id}:{level}; verdict={step.result.verdict}")
+    audit.write(
+        request.app["db"],
+        request["principal"].username,
+        "assess_save",
+        code,
+        f"{notice.id}:{level}; verdict={step.result.verdict}",
+    )
     raise web.HTTPSeeOther(f"/cases?code={code}&saved=1")

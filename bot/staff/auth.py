@@ -5,6 +5,7 @@ tied to the session, and when it was created and last used. A session ends after
 ``session_hours`` without use or ``session_max_hours`` after login, on logout, and when the
 account is disabled or its password reset.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,8 +67,9 @@ def check_password_rules(password: str) -> None:
         raise AccountError("密码首尾不能有空格。")
 
 
-def create_user(db: StaffDB, username: str, password: str, role: str = "staff",
-                display_name: Optional[str] = None) -> User:
+def create_user(
+    db: StaffDB, username: str, password: str, role: str = "staff", display_name: Optional[str] = None
+) -> User:
     username = (username or "").strip()
     if not _USERNAME.match(username):
         raise AccountError("用户名须为2到32位字母、数字或 . _ -。")
@@ -78,9 +80,15 @@ def create_user(db: StaffDB, username: str, password: str, role: str = "staff",
         exists = s.execute(sa.select(User.id).where(sa.func.lower(User.username) == username.lower())).first()
         if exists:
             raise AccountError("该用户名已存在。")
-        user = User(username=username, display_name=(display_name or username).strip()[:64] or username,
-                    password_hash=hash_password(password), role=role, active=True,
-                    created_at=utcnow(), password_changed_at=utcnow())
+        user = User(
+            username=username,
+            display_name=(display_name or username).strip()[:64] or username,
+            password_hash=hash_password(password),
+            role=role,
+            active=True,
+            created_at=utcnow(),
+            password_changed_at=utcnow(),
+        )
         s.add(user)
         s.commit()
         return user
@@ -98,8 +106,9 @@ def get_user(db: StaffDB, user_id: int) -> Optional[User]:
 
 def count_admins(db: StaffDB) -> int:
     with db.session() as s:
-        return int(s.execute(sa.select(sa.func.count(User.id)).where(User.role == "admin", User.active.is_(True)))
-                   .scalar_one())
+        return int(
+            s.execute(sa.select(sa.func.count(User.id)).where(User.role == "admin", User.active.is_(True))).scalar_one()
+        )
 
 
 def set_active(db: StaffDB, user_id: int, active: bool) -> User:
@@ -134,8 +143,9 @@ def authenticate(db: StaffDB, username: str, password: str) -> Optional[User]:
     """The active user with this name and password, else None (same work either way)."""
     global _DUMMY_HASH
     with db.session() as s:
-        user = s.execute(sa.select(User).where(sa.func.lower(User.username) == (username or "").strip().lower())
-                         ).scalar_one_or_none()
+        user = s.execute(
+            sa.select(User).where(sa.func.lower(User.username) == (username or "").strip().lower())
+        ).scalar_one_or_none()
         if user is None:
             _DUMMY_HASH = _DUMMY_HASH or _hasher.hash(secrets.token_hex(16))
             try:
@@ -164,14 +174,20 @@ def start_session(db: StaffDB, user: User) -> str:
     token = secrets.token_urlsafe(32)
     now = utcnow()
     with db.session() as s:
-        s.add(Session(token_hash=_digest(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
-                      created_at=now, last_seen=now))
+        s.add(
+            Session(
+                token_hash=_digest(token),
+                user_id=user.id,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=now,
+                last_seen=now,
+            )
+        )
         s.commit()
     return token
 
 
-def load_session(db: StaffDB, token: Optional[str], idle: dt.timedelta, absolute: dt.timedelta
-                 ) -> Optional[Principal]:
+def load_session(db: StaffDB, token: Optional[str], idle: dt.timedelta, absolute: dt.timedelta) -> Optional[Principal]:
     if not token or len(token) > 100:
         return None
     now = utcnow()

@@ -5,6 +5,7 @@ so a chart is a plain picture. The page embeds each as ``<img src="data:image/sv
 (allowed by the staff CSP's ``img-src 'self' data:``), with the same numbers in a table beside it.
 Nothing is drawn at import.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,15 +19,36 @@ COLOURS = ("#1f4e8c", "#e07b39", "#3a9d5d", "#9b59b6", "#7f8c8d")
 def _style():
     from pygal.style import Style
 
-    return Style(background="white", plot_background="white", foreground="#333", foreground_strong="#111",
-                 foreground_subtle="#888", colors=COLOURS, font_family=FONT, title_font_size=16,
-                 label_font_size=12, major_label_font_size=12, legend_font_size=12, value_font_size=11)
+    return Style(
+        background="white",
+        plot_background="white",
+        foreground="#333",
+        foreground_strong="#111",
+        foreground_subtle="#888",
+        colors=COLOURS,
+        font_family=FONT,
+        title_font_size=16,
+        label_font_size=12,
+        major_label_font_size=12,
+        legend_font_size=12,
+        value_font_size=11,
+    )
 
 
 def _config(**extra) -> Dict[str, object]:
-    return {"style": _style(), "width": WIDTH, "height": HEIGHT, "js": [], "disable_xml_declaration": True,
-            "no_data_text": "暂无数据", "legend_at_bottom": True, "print_values": False,
-            "truncate_label": -1, "explicit_size": True, **extra}
+    return {
+        "style": _style(),
+        "width": WIDTH,
+        "height": HEIGHT,
+        "js": [],
+        "disable_xml_declaration": True,
+        "no_data_text": "暂无数据",
+        "legend_at_bottom": True,
+        "print_values": False,
+        "truncate_label": -1,
+        "explicit_size": True,
+        **extra,
+    }
 
 
 def _svg(chart) -> str:
@@ -54,8 +76,12 @@ def data_uri(svg: str) -> str:
 def _day_labels(labels: Sequence[str]) -> Dict[str, object]:
     """Every label when few, else about ten of them (the table has them all)."""
     step = max(1, len(labels) // 10)
-    return {"x_labels": list(labels), "x_labels_major": list(labels)[::step], "show_minor_x_labels": step == 1,
-            "x_label_rotation": 0 if len(labels) <= 10 else 30}
+    return {
+        "x_labels": list(labels),
+        "x_labels_major": list(labels)[::step],
+        "show_minor_x_labels": step == 1,
+        "x_label_rotation": 0 if len(labels) <= 10 else 30,
+    }
 
 
 def stacked_days(title: str, labels: Sequence[str], series: Dict[str, List[int]]) -> str:
@@ -72,8 +98,14 @@ def rate_line(title: str, labels: Sequence[str], values: List[Optional[float]]) 
     """A percentage per day (None: no message that day, a gap)."""
     import pygal
 
-    chart = pygal.Line(title=title, range=(0, 100), show_legend=False, allow_interruptions=True,
-                       value_formatter=lambda v: f"{v:.0f}%", **_config(**_day_labels(labels)))
+    chart = pygal.Line(
+        title=title,
+        range=(0, 100),
+        show_legend=False,
+        allow_interruptions=True,
+        value_formatter=lambda v: f"{v:.0f}%",
+        **_config(**_day_labels(labels)),
+    )
     chart.add("回答率", [None if v is None else round(v * 100, 1) for v in values])
     return _svg(chart)
 
@@ -83,8 +115,12 @@ def bars(title: str, labels: Sequence[str], values: Sequence[int], horizontal: b
     import pygal
 
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
-    chart = kind(title=title, show_legend=False, margin_left=_cjk_margin(labels) if horizontal else 20,
-                 **_config(height=max(HEIGHT // 2, 40 + 28 * len(labels))))
+    chart = kind(
+        title=title,
+        show_legend=False,
+        margin_left=_cjk_margin(labels) if horizontal else 20,
+        **_config(height=max(HEIGHT // 2, 40 + 28 * len(labels))),
+    )
     chart.x_labels = list(labels)
     chart.add("数量", list(values))
     return _svg(chart)
@@ -94,8 +130,9 @@ def grouped(title: str, labels: Sequence[str], series: Dict[str, List[int]]) -> 
     """Bars side by side per label, one series per colour (verdicts per notice and level)."""
     import pygal
 
-    chart = pygal.HorizontalStackedBar(title=title, margin_left=_cjk_margin(labels),
-                                       **_config(height=max(HEIGHT // 2, 120 + 40 * len(labels))))
+    chart = pygal.HorizontalStackedBar(
+        title=title, margin_left=_cjk_margin(labels), **_config(height=max(HEIGHT // 2, 120 + 40 * len(labels)))
+    )
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, values)
@@ -106,8 +143,9 @@ def side_by_side(title: str, labels: Sequence[str], series: Dict[str, List[Optio
     """Bars side by side per label, one series per colour (a median beside its 90th percentile)."""
     import pygal
 
-    chart = pygal.HorizontalBar(title=title, margin_left=_cjk_margin(labels),
-                                **_config(height=max(HEIGHT // 2, 120 + 48 * len(labels))))
+    chart = pygal.HorizontalBar(
+        title=title, margin_left=_cjk_margin(labels), **_config(height=max(HEIGHT // 2, 120 + 48 * len(labels)))
+    )
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, list(values))

@@ -3,6 +3,7 @@
 Logged-in forms carry the session's token (``csrf_token`` field). The login form, which has no
 session yet, uses a random token in a short-lived HttpOnly cookie echoed in the form.
 """
+
 from __future__ import annotations
 
 import hmac

@@ -17,6 +17,7 @@ next user message) ran ``action_human_handoff`` or ``action_default_fallback``, 
 ``action_scope_help`` without that action setting ``last_question`` (it sets it only when a notice
 item answered after all; otherwise it replied "抱歉，这个问题我还回答不了" and wrote the inbox row).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,26 +49,62 @@ TOP_GROUPS = 15
 
 _tracker = sa.MetaData()
 EVENTS = sa.Table(  # the columns of Rasa 3.6's SQLTrackerStore read here
-    "events", _tracker, sa.Column("id", sa.Integer, primary_key=True), sa.Column("sender_id", sa.String(255)),
-    sa.Column("type_name", sa.String(255)), sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)), sa.Column("action_name", sa.String(255)), sa.Column("data", sa.Text))
+    "events",
+    _tracker,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255)),
+    sa.Column("type_name", sa.String(255)),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
 _project = sa.MetaData()  # the columns read here, declared apart from the ORM models (read-only)
-UNANSWERED = sa.Table("unanswered", _project, sa.Column("id", sa.Integer), sa.Column("text", sa.Text),
-                      sa.Column("reason", sa.String), sa.Column("channel", sa.String),
-                      sa.Column("created_at", sa.DateTime))
-ASSESSMENTS = sa.Table("assessments", _project, sa.Column("id", sa.Integer), sa.Column("notice_id", sa.String),
-                       sa.Column("level", sa.String), sa.Column("verdict", sa.String),
-                       sa.Column("result", sa.Text), sa.Column("channel", sa.String),
-                       sa.Column("created_at", sa.DateTime), sa.Column("questions", sa.Integer))
-SUMMARIES = sa.Table("assessment_summaries", _project, sa.Column("id", sa.Integer),
-                     sa.Column("notice_id", sa.String), sa.Column("level", sa.String),
-                     sa.Column("verdict", sa.String), sa.Column("channel", sa.String), sa.Column("day", sa.Date),
-                     sa.Column("deciding", sa.Text), sa.Column("questions", sa.Integer))
-FEEDBACK = sa.Table("answer_feedback", _project, sa.Column("helpful", sa.Boolean), sa.Column("channel", sa.String),
-                    sa.Column("topic", sa.String), sa.Column("clauses", sa.Text),
-                    sa.Column("created_at", sa.DateTime))
-LATE_ANSWERS = sa.Table("wechat_late_answers", _project, sa.Column("hour", sa.DateTime),
-                        sa.Column("answers", sa.Integer))  # bot/wechat/store.py LateAnswerRow
+UNANSWERED = sa.Table(
+    "unanswered",
+    _project,
+    sa.Column("id", sa.Integer),
+    sa.Column("text", sa.Text),
+    sa.Column("reason", sa.String),
+    sa.Column("channel", sa.String),
+    sa.Column("created_at", sa.DateTime),
+)
+ASSESSMENTS = sa.Table(
+    "assessments",
+    _project,
+    sa.Column("id", sa.Integer),
+    sa.Column("notice_id", sa.String),
+    sa.Column("level", sa.String),
+    sa.Column("verdict", sa.String),
+    sa.Column("result", sa.Text),
+    sa.Column("channel", sa.String),
+    sa.Column("created_at", sa.DateTime),
+    sa.Column("questions", sa.Integer),
+)
+SUMMARIES = sa.Table(
+    "assessment_summaries",
+    _project,
+    sa.Column("id", sa.Integer),
+    sa.Column("notice_id", sa.String),
+    sa.Column("level", sa.String),
+    sa.Column("verdict", sa.String),
+    sa.Column("channel", sa.String),
+    sa.Column("day", sa.Date),
+    sa.Column("deciding", sa.Text),
+    sa.Column("questions", sa.Integer),
+)
+FEEDBACK = sa.Table(
+    "answer_feedback",
+    _project,
+    sa.Column("helpful", sa.Boolean),
+    sa.Column("channel", sa.String),
+    sa.Column("topic", sa.String),
+    sa.Column("clauses", sa.Text),
+    sa.Column("created_at", sa.DateTime),
+)
+LATE_ANSWERS = sa.Table(
+    "wechat_late_answers", _project, sa.Column("hour", sa.DateTime), sa.Column("answers", sa.Integer)
+)  # bot/wechat/store.py LateAnswerRow
 TOP_CLAUSES = 20
 
 
@@ -85,8 +122,9 @@ class Period:
     zone: str = "Asia/Shanghai"
 
     @classmethod
-    def parse(cls, query: Mapping[str, str], today: dt.date, zone: str) -> "Period":
+    def parse(cls, query: Mapping[str, str], today: dt.date, zone: str) -> Period:
         """From the page's ``from``, ``to`` and ``channel``; the last 30 days by default."""
+
         def day(name: str, default: dt.date) -> dt.date:
             raw = (query.get(name) or "").strip()
             if not raw:
@@ -242,6 +280,7 @@ class Figures:
 
 # --- the tracker store ------------------------------------------------------------------------
 
+
 def _json(text: Optional[str]) -> Dict[str, Any]:
     try:
         value = json.loads(text or "{}")
@@ -267,8 +306,9 @@ class _Turn:
 
     @property
     def fallback(self) -> bool:
-        return (any(a in FALLBACK_ACTIONS for a in self.actions)
-                or (SCOPE_ACTION in self.actions and not self.answered_slot))
+        return any(a in FALLBACK_ACTIONS for a in self.actions) or (
+            SCOPE_ACTION in self.actions and not self.answered_slot
+        )
 
     @property
     def answered(self) -> bool:
@@ -288,8 +328,12 @@ def turns(rows: Iterable[Sequence[Any]]) -> Iterator[_Turn]:
                 yield turn
             parsed = _json(data)
             channel = parsed.get("input_channel") or ""
-            turn = _Turn(sender, float(ts or 0.0), channel if channel in CHANNELS else OTHER_CHANNEL,
-                         intent or ((parsed.get("parse_data") or {}).get("intent") or {}).get("name"))
+            turn = _Turn(
+                sender,
+                float(ts or 0.0),
+                channel if channel in CHANNELS else OTHER_CHANNEL,
+                intent or ((parsed.get("parse_data") or {}).get("intent") or {}).get("name"),
+            )
         elif turn is None:
             continue
         elif type_name == "action" and action:
@@ -315,13 +359,20 @@ def read_traffic(engine: sa.engine.Engine, period: Period, intent_topics: Mappin
     for bot events that carry an answer's metadata), streamed; keeps counts, never texts or sender ids."""
     lo, hi = period.bounds_utc()
     e = EVENTS
-    data = sa.case((e.c.type_name.in_(("user", "slot")), e.c.data),
-                   (sa.and_(e.c.type_name == "bot", e.c.data.contains(f'"{ANSWER_KEY}"')), e.c.data),
-                   else_=sa.null())
-    query = (sa.select(e.c.sender_id, e.c.type_name, e.c.timestamp, e.c.intent_name, e.c.action_name, data)
-             .where(e.c.timestamp >= _epoch(lo), e.c.timestamp < _epoch(hi) + 3600,  # a late reply
-                    e.c.type_name.in_(("user", "bot", "action", "slot")))
-             .order_by(e.c.sender_id, e.c.id))
+    data = sa.case(
+        (e.c.type_name.in_(("user", "slot")), e.c.data),
+        (sa.and_(e.c.type_name == "bot", e.c.data.contains(f'"{ANSWER_KEY}"')), e.c.data),
+        else_=sa.null(),
+    )
+    query = (
+        sa.select(e.c.sender_id, e.c.type_name, e.c.timestamp, e.c.intent_name, e.c.action_name, data)
+        .where(
+            e.c.timestamp >= _epoch(lo),
+            e.c.timestamp < _epoch(hi) + 3600,  # a late reply
+            e.c.type_name.in_(("user", "bot", "action", "slot")),
+        )
+        .order_by(e.c.sender_id, e.c.id)
+    )
     days = {d: Day(d, {c: 0 for c in period.channels}, {c: 0 for c in period.channels}) for d in period.days}
     traffic = Traffic(days=list(days.values()))
     seen: Dict[dt.date, set] = defaultdict(set)
@@ -382,7 +433,7 @@ def bigrams(text: str) -> frozenset:
     clean = _NOT_TEXT.sub("", normalize(text).lower())
     if len(clean) < 2:
         return frozenset([clean]) if clean else frozenset()
-    return frozenset(clean[i:i + 2] for i in range(len(clean) - 1))
+    return frozenset(clean[i : i + 2] for i in range(len(clean) - 1))
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:
@@ -414,12 +465,17 @@ def read_unanswered(engine: sa.engine.Engine, period: Period) -> Tuple[int, List
         where.append(u.c.channel == period.channel)
     with engine.connect() as conn:
         total = int(conn.execute(sa.select(sa.func.count()).select_from(u).where(*where)).scalar_one())
-        texts = [r[0] for r in conn.execute(sa.select(u.c.text).where(*where)
-                                            .order_by(u.c.created_at.desc(), u.c.id.desc()).limit(UNANSWERED_LIMIT))]
+        texts = [
+            r[0]
+            for r in conn.execute(
+                sa.select(u.c.text).where(*where).order_by(u.c.created_at.desc(), u.c.id.desc()).limit(UNANSWERED_LIMIT)
+            )
+        ]
     return total, group_similar(texts)
 
 
 # --- assessments ------------------------------------------------------------------------------
+
 
 def read_assessments(engine: sa.engine.Engine, period: Period) -> Tuple[List[VerdictCount], List[Decider]]:
     """Saved assessments and the summaries of purged ones, by notice, level and verdict; for each
@@ -437,20 +493,26 @@ def read_assessments(engine: sa.engine.Engine, period: Period) -> Tuple[List[Ver
     deciding: Dict[Tuple[str, str], Counter] = defaultdict(Counter)
     with engine.connect() as conn:
         for notice_id, level, verdict, n in conn.execute(
-                sa.select(a.c.notice_id, a.c.level, a.c.verdict, sa.func.count())
-                .where(*a_where).group_by(a.c.notice_id, a.c.level, a.c.verdict)):
+            sa.select(a.c.notice_id, a.c.level, a.c.verdict, sa.func.count())
+            .where(*a_where)
+            .group_by(a.c.notice_id, a.c.level, a.c.verdict)
+        ):
             counts[(notice_id, level, verdict)] += int(n)
         for notice_id, level, verdict, n in conn.execute(
-                sa.select(s.c.notice_id, s.c.level, s.c.verdict, sa.func.count())
-                .where(*s_where).group_by(s.c.notice_id, s.c.level, s.c.verdict)):
+            sa.select(s.c.notice_id, s.c.level, s.c.verdict, sa.func.count())
+            .where(*s_where)
+            .group_by(s.c.notice_id, s.c.level, s.c.verdict)
+        ):
             counts[(notice_id, level, verdict)] += int(n)
         rows = conn.execution_options(stream_results=True).execute(
-            sa.select(a.c.notice_id, a.c.level, a.c.result).where(*a_where, a.c.verdict == "not_eligible"))
+            sa.select(a.c.notice_id, a.c.level, a.c.result).where(*a_where, a.c.verdict == "not_eligible")
+        )
         for notice_id, level, result in rows:
             for cid in deciding_conditions(_json(result)):
                 deciding[(notice_id, level)][cid] += 1
         for notice_id, level, ids in conn.execute(
-                sa.select(s.c.notice_id, s.c.level, s.c.deciding).where(*s_where, s.c.verdict == "not_eligible")):
+            sa.select(s.c.notice_id, s.c.level, s.c.deciding).where(*s_where, s.c.verdict == "not_eligible")
+        ):
             try:
                 listed = json.loads(ids or "[]")
             except ValueError:
@@ -459,9 +521,11 @@ def read_assessments(engine: sa.engine.Engine, period: Period) -> Tuple[List[Ver
                 deciding[(notice_id, level)][cid] += 1
     verdicts = [VerdictCount(n, lv, v, c) for (n, lv, v), c in sorted(counts.items())]
     not_eligible = {(v.notice_id, v.level): v.count for v in verdicts if v.verdict == "not_eligible"}
-    deciders = [Decider(n, lv, cid, c, not_eligible.get((n, lv), 0))
-                for (n, lv), counter in sorted(deciding.items())
-                for cid, c in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
+    deciders = [
+        Decider(n, lv, cid, c, not_eligible.get((n, lv), 0))
+        for (n, lv), counter in sorted(deciding.items())
+        for cid, c in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
     return verdicts, deciders
 
 
@@ -487,8 +551,9 @@ def read_questions(engine: sa.engine.Engine, period: Period) -> Dict[Tuple[str, 
     out: Dict[Tuple[str, str], List[int]] = defaultdict(list)
     with engine.connect() as conn:
         for table, where in ((a, a_where), (s, s_where)):
-            for notice_id, level, n in conn.execute(sa.select(table.c.notice_id, table.c.level, table.c.questions)
-                                                    .where(*where)):
+            for notice_id, level, n in conn.execute(
+                sa.select(table.c.notice_id, table.c.level, table.c.questions).where(*where)
+            ):
                 out[(notice_id, level)].append(int(n))
     return dict(sorted(out.items()))
 
@@ -503,15 +568,18 @@ def read_feedback(engine: sa.engine.Engine, period: Period) -> Feedback:
     out = Feedback()
     with engine.connect() as conn:
         rows = conn.execution_options(stream_results=True).execute(
-            sa.select(f.c.helpful, f.c.topic, f.c.clauses).where(*where))
+            sa.select(f.c.helpful, f.c.topic, f.c.clauses).where(*where)
+        )
         for helpful, topic, clauses in rows:
             try:
                 listed = json.loads(clauses or "[]")
             except ValueError:
                 listed = []
             targets = [out.total, out.by_topic.setdefault(topic or None, Rating())]
-            targets += [out.by_clause.setdefault(c, Rating())
-                        for c in dict.fromkeys(_clauses({"clauses": listed if isinstance(listed, list) else []}))]
+            targets += [
+                out.by_clause.setdefault(c, Rating())
+                for c in dict.fromkeys(_clauses({"clauses": listed if isinstance(listed, list) else []}))
+            ]
             for rating in targets:
                 if helpful:
                     rating.helpful += 1
@@ -528,24 +596,39 @@ def read_wechat_late(engine: sa.engine.Engine, period: Period) -> Optional[int]:
     t = LATE_ANSWERS
     try:
         with engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.coalesce(sa.func.sum(t.c.answers), 0))
-                                    .where(t.c.hour >= lo, t.c.hour < hi)).scalar_one())
+            return int(
+                conn.execute(
+                    sa.select(sa.func.coalesce(sa.func.sum(t.c.answers), 0)).where(t.c.hour >= lo, t.c.hour < hi)
+                ).scalar_one()
+            )
     except sa.exc.SQLAlchemyError:
         return None
 
 
-def compute(tracker: sa.engine.Engine, project: sa.engine.Engine, period: Period,
-            intent_topics: Mapping[str, str]) -> Figures:
+def compute(
+    tracker: sa.engine.Engine, project: sa.engine.Engine, period: Period, intent_topics: Mapping[str, str]
+) -> Figures:
     """Every figure of the dashboard for ``period``. A missing tracker store gives empty traffic."""
     try:
         traffic = read_traffic(tracker, period, intent_topics)
         available = True
     except sa.exc.SQLAlchemyError:
-        traffic = Traffic(days=[Day(d, {c: 0 for c in period.channels}, {c: 0 for c in period.channels})
-                                for d in period.days])
+        traffic = Traffic(
+            days=[Day(d, {c: 0 for c in period.channels}, {c: 0 for c in period.channels}) for d in period.days]
+        )
         available = False
     total, groups = read_unanswered(project, period)
     verdicts, deciders = read_assessments(project, period)
     late = read_wechat_late(project, period) if period.channel in ("", "wechat") else None
-    return Figures(period, traffic, total, groups[:TOP_GROUPS], verdicts, deciders, late,
-                   read_questions(project, period), read_feedback(project, period), available)
+    return Figures(
+        period,
+        traffic,
+        total,
+        groups[:TOP_GROUPS],
+        verdicts,
+        deciders,
+        late,
+        read_questions(project, period),
+        read_feedback(project, period),
+        available,
+    )

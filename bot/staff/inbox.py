@@ -5,6 +5,7 @@ best intent NLU saw and its confidence, channel, time — no sender id), and by 
 an applicant says an answer did not help (没帮助): then the row also names the answer rated — its
 notice, topic and clauses — so hotline staff see what the assistant said.
 """
+
 from __future__ import annotations
 
 import csv
@@ -71,7 +72,9 @@ def rated_answer(context: Optional[Dict[str, Any]], notices: NoticeIndex) -> Opt
     topic = context.get("topic")
     return RatedAnswerView(
         notice=_notice_name(notices, notice_id) if notice_id else "多份通知" if clauses else "（无）",
-        topic=ANSWER_TOPICS.get(topic, topic) if topic else "（无）", clauses=clauses)
+        topic=ANSWER_TOPICS.get(topic, topic) if topic else "（无）",
+        clauses=clauses,
+    )
 
 
 def reason_name(reason: str) -> str:
@@ -85,9 +88,17 @@ def to_csv(rows: Iterable[Unanswered], notices: Optional[NoticeIndex] = None) ->
     writer.writerow(["时间（UTC）", "渠道", "原因", "最接近的意图", "置信度", "消息（已脱敏）", "被评价的回答"])
     for r in rows:
         rated = rated_answer(r.context, notices) if notices is not None else None
-        writer.writerow([r.created_at.strftime("%Y-%m-%d %H:%M:%S"), safe_cell(r.channel), safe_cell(r.reason),
-                         safe_cell(r.intent or ""), "" if r.confidence is None else f"{r.confidence:.2f}",
-                         safe_cell(r.text), safe_cell(rated.line if rated else "")])
+        writer.writerow(
+            [
+                r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                safe_cell(r.channel),
+                safe_cell(r.reason),
+                safe_cell(r.intent or ""),
+                "" if r.confidence is None else f"{r.confidence:.2f}",
+                safe_cell(r.text),
+                safe_cell(rated.line if rated else ""),
+            ]
+        )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -101,13 +112,24 @@ async def inbox_page(request: web.Request) -> web.Response:
     page = min(max(1, int(raw)), last)  # past the end: the last page
     rows: List[Unanswered] = storage.list_unanswered(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     notices = request.app["notices"]
-    return aiohttp_jinja2.render_template("inbox.html", request, {
-        "rows": [(r, reason_name(r.reason), rated_answer(r.context, notices)) for r in rows],
-        "page": page, "total": total, "has_next": page * PAGE_SIZE < total})
+    return aiohttp_jinja2.render_template(
+        "inbox.html",
+        request,
+        {
+            "rows": [(r, reason_name(r.reason), rated_answer(r.context, notices)) for r in rows],
+            "page": page,
+            "total": total,
+            "has_next": page * PAGE_SIZE < total,
+        },
+    )
 
 
 async def inbox_csv(request: web.Request) -> web.Response:
     rows = request.app["storage"].list_unanswered(limit=EXPORT_LIMIT)
     audit.write(request.app["db"], request["principal"].username, "inbox_export", None, f"rows={len(rows)}")
-    return web.Response(body=to_csv(rows, request.app["notices"]), content_type="text/csv", charset="utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="unanswered.csv"'})
+    return web.Response(
+        body=to_csv(rows, request.app["notices"]),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="unanswered.csv"'},
+    )

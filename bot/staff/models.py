@@ -3,12 +3,14 @@
 They live in the project database (``ZHICHENG_DATABASE_URL``) next to the assessments; the schema
 is migrated on first use (``bot.migrate``). The audit log is never purged (docs/retention.md). Datetimes are naive UTC everywhere. Portable SQL only (SQLite, PostgreSQL).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from typing import Optional
 
 import sqlalchemy as sa
+
 from bot.db import Base, open_engine, session_factory
 
 ROLES = ("staff", "supervisor", "admin")

@@ -1,5 +1,6 @@
 """Notice pages: every window with its status today, fees, who may apply, conditions per level
 (the rule tree, readable, with clauses), materials, procedure, contacts, delegated documents."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,19 @@ from policies.schema import TOPICS, WINDOW_KIND_NAMES
 from policies.windows import format_span, status
 
 ROUTE_KIND_NAMES = {"regular": "常规条件", "special": "特殊途径", "exceptional": "破格"}
-ITEM_TOPICS = ["who_may_apply", "who_may_not_apply", "conditions", "exceptional_routes", "materials",
-               "procedure", "defence", "continuing_education", "papers", "series_transfer", "certificate"]
+ITEM_TOPICS = [
+    "who_may_apply",
+    "who_may_not_apply",
+    "conditions",
+    "exceptional_routes",
+    "materials",
+    "procedure",
+    "defence",
+    "continuing_education",
+    "papers",
+    "series_transfer",
+    "certificate",
+]
 
 
 def window_rows(notice: Notice, today: dt.date) -> List[Dict[str, Any]]:
@@ -32,9 +44,19 @@ def window_rows(notice: Notice, today: dt.date) -> List[Dict[str, Any]]:
             label, css = "已截止", "closed"
         else:
             label, css = "另行通知", "later"
-        rows.append({"name": w.name, "kind": WINDOW_KIND_NAMES.get(w.kind, w.kind), "span": format_span(w) or "—",
-                     "note": w.note, "clause": w.clause, "status": label, "css": css, "tentative": w.tentative,
-                     "levels": "、".join(LEVEL_NAMES[lv] for lv in w.levels) if w.levels else ""})
+        rows.append(
+            {
+                "name": w.name,
+                "kind": WINDOW_KIND_NAMES.get(w.kind, w.kind),
+                "span": format_span(w) or "—",
+                "note": w.note,
+                "clause": w.clause,
+                "status": label,
+                "css": css,
+                "tentative": w.tentative,
+                "levels": "、".join(LEVEL_NAMES[lv] for lv in w.levels) if w.levels else "",
+            }
+        )
     return rows
 
 
@@ -51,8 +73,14 @@ def rule_tree(node: RuleNode) -> Dict[str, Any]:
     else:
         how, children = "", []
     extra = f"由{node.delegated}规定" if node.delegated else None
-    return {"explain": node.explain, "clause": node.clause, "how": how, "extra": extra, "advice": node.advice,
-            "children": [rule_tree(c) for c in children]}
+    return {
+        "explain": node.explain,
+        "clause": node.clause,
+        "how": how,
+        "extra": extra,
+        "advice": node.advice,
+        "children": [rule_tree(c) for c in children],
+    }
 
 
 def eligibility_view(notice: Notice) -> Optional[Dict[str, Any]]:
@@ -60,8 +88,13 @@ def eligibility_view(notice: Notice) -> Optional[Dict[str, Any]]:
         return None
     levels = []
     for level, rules in notice.eligibility.levels.items():
-        levels.append({"level": level, "name": LEVEL_NAMES[level], "routes": [
-            {"kind": ROUTE_KIND_NAMES[r.kind], "tree": rule_tree(r.rule)} for r in rules.routes]})
+        levels.append(
+            {
+                "level": level,
+                "name": LEVEL_NAMES[level],
+                "routes": [{"kind": ROUTE_KIND_NAMES[r.kind], "tree": rule_tree(r.rule)} for r in rules.routes],
+            }
+        )
     return {"exclusions": [rule_tree(n) for n in notice.eligibility.exclusions], "levels": levels}
 
 
@@ -72,10 +105,22 @@ def items_view(notice: Notice) -> List[Dict[str, Any]]:
         delegates = notice.delegates_for(topic)
         if not items and not delegates:
             continue
-        out.append({"topic": topic, "name": TOPICS[topic], "entries": [
-            {"text": i.text, "clause": i.clause, "extra": "；".join(x for x in (i.copies, i.format) if x),
-             "levels": "、".join(LEVEL_NAMES[lv] for lv in i.levels) if i.levels else ""} for i in items],
-            "delegates": delegates})
+        out.append(
+            {
+                "topic": topic,
+                "name": TOPICS[topic],
+                "entries": [
+                    {
+                        "text": i.text,
+                        "clause": i.clause,
+                        "extra": "；".join(x for x in (i.copies, i.format) if x),
+                        "levels": "、".join(LEVEL_NAMES[lv] for lv in i.levels) if i.levels else "",
+                    }
+                    for i in items
+                ],
+                "delegates": delegates,
+            }
+        )
     return out
 
 
@@ -93,8 +138,16 @@ async def notice_page(request: web.Request) -> web.Response:
     if notice is None:
         raise web.HTTPNotFound(text="没有这份通知。")
     today = request.app["settings"].today()
-    return aiohttp_jinja2.render_template("notice.html", request, {
-        "n": notice, "today": today, "windows": window_rows(notice, today), "levels": LEVEL_NAMES,
-        "eligibility": eligibility_view(notice), "topics": items_view(notice),
-        "level_names": "、".join(LEVEL_NAMES[lv] for lv in notice.levels),
-    })
+    return aiohttp_jinja2.render_template(
+        "notice.html",
+        request,
+        {
+            "n": notice,
+            "today": today,
+            "windows": window_rows(notice, today),
+            "levels": LEVEL_NAMES,
+            "eligibility": eligibility_view(notice),
+            "topics": items_view(notice),
+            "level_names": "、".join(LEVEL_NAMES[lv] for lv in notice.levels),
+        },
+    )

@@ -12,6 +12,7 @@
 
 Kept in memory (one staff process; a restart forgets, which only ever helps the legitimate user).
 """
+
 from __future__ import annotations
 
 import time
@@ -31,8 +32,9 @@ class Lock:
 
 
 class LoginRateLimit:
-    def __init__(self, max_failures: int = 5, window_seconds: float = 900.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, max_failures: int = 5, window_seconds: float = 900.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.max_failures = max_failures
         self.window = window_seconds
         self.clock = clock
@@ -77,7 +79,7 @@ class LoginRateLimit:
 
     def locked(self) -> List[Lock]:
         out = []
-        for (user, ip) in list(self._pairs):
+        for user, ip in list(self._pairs):
             left = self._pair_lock_left((user, ip))
             if left > 0:
                 out.append(Lock(user, ip, int(left) + 1))

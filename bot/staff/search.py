@@ -7,6 +7,7 @@ a keyword match over the same vocabulary the NLU is built from (notice regions a
 ``policies.qa`` — the same structured items, with their clauses, that the assistant sends; the
 read-out is made from those items, never by re-parsing answer text.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,6 +26,8 @@ from policies.resolve import AMBIGUOUS_LEVELS
 from policies.schema import WINDOW_KIND_NAMES
 
 MAX_QUERY = 200
+
+
 @dataclass
 class Understanding:
     region: Optional[str] = None
@@ -59,20 +62,24 @@ class SearchResult:
 
 
 # --- understanding ---------------------------------------------------------------------------
-async def parse_with_rasa(http: aiohttp.ClientSession, rasa_url: str, text: str, timeout: float,
-                          token: Optional[str] = None) -> Optional[Understanding]:
+async def parse_with_rasa(
+    http: aiohttp.ClientSession, rasa_url: str, text: str, timeout: float, token: Optional[str] = None
+) -> Optional[Understanding]:
     """The assistant's reading of ``text``; None when the Rasa server does not answer in time
     (or refuses: its HTTP API is protected by ``token`` when started with ``--auth-token``)."""
     try:
-        async with http.post(f"{rasa_url}/model/parse", json={"text": text},
-                             params={"token": token} if token else None,
-                             timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+        async with http.post(
+            f"{rasa_url}/model/parse",
+            json={"text": text},
+            params={"token": token} if token else None,
+            timeout=aiohttp.ClientTimeout(total=timeout),
+        ) as resp:
             if resp.status != 200:
                 return None
             data = await resp.json()
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
         return None
-    intent = (data.get("intent") or {})
+    intent = data.get("intent") or {}
     u = Understanding(intent=intent.get("name"), confidence=intent.get("confidence"), source="rasa")
     u.topic = INTENT_TOPICS.get(u.intent or "")
     for e in data.get("entities") or []:
@@ -136,8 +143,16 @@ def _fit_level(notice: Notice, level: Optional[str], notes: List[str]) -> Option
     return level
 
 
-def run_search(index: NoticeIndex, today: dt.date, query: str, understood: Understanding, rasa_down: bool,
-               notice_id: Optional[str], level: Optional[str], topic: Optional[str]) -> SearchResult:
+def run_search(
+    index: NoticeIndex,
+    today: dt.date,
+    query: str,
+    understood: Understanding,
+    rasa_down: bool,
+    notice_id: Optional[str],
+    level: Optional[str],
+    topic: Optional[str],
+) -> SearchResult:
     """Combine understanding and filters (filters win) into an answer, or what is still missing.
 
     A chosen topic lists that topic whole; otherwise the caller's words are answered item by item,
@@ -148,9 +163,16 @@ def run_search(index: NoticeIndex, today: dt.date, query: str, understood: Under
     notice = index.get(notice_id) if notice_id else None
     qa = qa_for(index)
     if query and topic is None:
-        reply = qa.answer(query, today, region=understood.region, level=level if level in LEVEL_NAMES else None,
-                          intent=understood.intent, level_said=bool(understood.level), notice_id=notice_id,
-                          force_level=chosen_level)
+        reply = qa.answer(
+            query,
+            today,
+            region=understood.region,
+            level=level if level in LEVEL_NAMES else None,
+            intent=understood.intent,
+            level_said=bool(understood.level),
+            notice_id=notice_id,
+            force_level=chosen_level,
+        )
         if reply.kind in ("out_of_scope", "fraud"):
             result.notes.append(reply.lead or "这个问题不在通知范围内。")
             result.notes += [f"{it.label}{it.text}（{it.citation}）" for it in reply.items]
@@ -209,15 +231,26 @@ async def search_page(request: web.Request) -> web.Response:
     if q or notice_id or level or topic:
         understood, rasa_down = Understanding(), False
         if q:
-            parsed = await parse_with_rasa(app["http"], app["settings"].rasa_url, q, app["settings"].rasa_timeout,
-                                           app["settings"].rasa_token)
+            parsed = await parse_with_rasa(
+                app["http"], app["settings"].rasa_url, q, app["settings"].rasa_timeout, app["settings"].rasa_token
+            )
             if parsed is None:
                 rasa_down = True
                 parsed = keyword_parse(index, q)
             understood = parsed
         result = run_search(index, app["settings"].today(), q, understood, rasa_down, notice_id, level, topic)
-    return aiohttp_jinja2.render_template("search.html", request, {
-        "q": q, "result": result, "f_notice": notice_id or "", "f_level": level or "", "f_topic": topic or "",
-        "notices": index.all(), "levels": LEVEL_NAMES, "topics": ANSWER_TOPICS,
-        "window_kinds": WINDOW_KIND_NAMES,
-    })
+    return aiohttp_jinja2.render_template(
+        "search.html",
+        request,
+        {
+            "q": q,
+            "result": result,
+            "f_notice": notice_id or "",
+            "f_level": level or "",
+            "f_topic": topic or "",
+            "notices": index.all(),
+            "levels": LEVEL_NAMES,
+            "topics": ANSWER_TOPICS,
+            "window_kinds": WINDOW_KIND_NAMES,
+        },
+    )

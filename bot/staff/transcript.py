@@ -4,6 +4,7 @@ Texts are already masked when Rasa writes them (``bot.tracker_store``); they are
 here in case an older store was not. Only user and bot messages are returned, oldest first,
 never the conversation's sender id.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,8 @@ MAX_EVENTS = 400
 
 _meta = sa.MetaData()
 EVENTS = sa.Table(  # the columns of Rasa 3.6's SQLTrackerStore that are read here
-    "events", _meta,
+    "events",
+    _meta,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255)),
     sa.Column("type_name", sa.String(255)),
@@ -49,9 +51,12 @@ class TranscriptReader:
 
     def lines(self, sender_id: str) -> List[Line]:
         """The conversation's messages; [] when the store or the conversation is not there."""
-        query = (sa.select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
-                 .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(("user", "bot")))
-                 .order_by(EVENTS.c.id).limit(MAX_EVENTS))
+        query = (
+            sa.select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
+            .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(("user", "bot")))
+            .order_by(EVENTS.c.id)
+            .limit(MAX_EVENTS)
+        )
         try:
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()

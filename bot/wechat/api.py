@@ -8,6 +8,7 @@ in force, so two workers refreshing at once get the same token and never invalid
 Errors such as 45015 (the user last wrote more than 48 hours ago) and 45047 (too many messages
 in a row) are logged and reported as a False result, never raised into the conversation.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,8 +26,13 @@ logger = logging.getLogger(__name__)
 
 REFRESH_MARGIN = 300.0  # seconds before expiry when a token is renewed
 TOKEN_INVALID = {40001, 42001, 40014}
-KNOWN_ERRORS = {45015: "outside the 48-hour window", 45047: "too many messages in a row",
-                45009: "daily API quota reached", 48001: "API not authorised", 40003: "unknown OpenID"}
+KNOWN_ERRORS = {
+    45015: "outside the 48-hour window",
+    45047: "too many messages in a row",
+    45009: "daily API quota reached",
+    48001: "API not authorised",
+    40003: "unknown OpenID",
+}
 
 
 class WeChatAPIError(RuntimeError):
@@ -45,8 +51,9 @@ class WeChatAPI:
         self._expires_at = 0.0
         self._lock: Optional[asyncio.Lock] = None
 
-    async def _call(self, method: str, path: str, *, params: Optional[Dict[str, str]] = None,
-                    json: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    async def _call(
+        self, method: str, path: str, *, params: Optional[Dict[str, str]] = None, json: Optional[Dict[str, Any]] = None
+    ) -> Dict[str, Any]:
         url = f"{self.settings.api_base}{path}"
         async with aiohttp.ClientSession(timeout=self.timeout) as session:
             # UTF-8 as written (ensure_ascii=False): WeChat shows menu names and messages as sent.
@@ -73,10 +80,16 @@ class WeChatAPI:
             if stored and stored[0] != invalid and stored[1] - now > REFRESH_MARGIN:
                 self._token, self._expires_at = stored  # another worker refreshed it
                 return self._token
-            data = await self._call("POST", "/cgi-bin/stable_token", json={
-                "grant_type": "client_credential", "appid": self.settings.app_id,
-                "secret": self.settings.app_secret, "force_refresh": invalid is not None,
-            })
+            data = await self._call(
+                "POST",
+                "/cgi-bin/stable_token",
+                json={
+                    "grant_type": "client_credential",
+                    "appid": self.settings.app_id,
+                    "secret": self.settings.app_secret,
+                    "force_refresh": invalid is not None,
+                },
+            )
             if not data.get("access_token"):
                 raise WeChatAPIError(int(data.get("errcode", -1)), str(data.get("errmsg", "")))
             self._token = str(data["access_token"])
@@ -99,8 +112,9 @@ class WeChatAPI:
         """Send one text message; True when WeChat accepted it. Never raises. ``who`` (a
         pseudonym) is what gets logged, never the OpenID."""
         try:
-            data = await self._with_token("/cgi-bin/message/custom/send",
-                                          {"touser": openid, "msgtype": "text", "text": {"content": content}})
+            data = await self._with_token(
+                "/cgi-bin/message/custom/send", {"touser": openid, "msgtype": "text", "text": {"content": content}}
+            )
         except (aiohttp.ClientError, asyncio.TimeoutError, WeChatAPIError, ValueError) as exc:
             logger.warning("wechat: customer-service message to %s failed: %s", who or "?", type(exc).__name__)
             return False

@@ -5,6 +5,7 @@ key = base64decode(EncodingAESKey + "="), IV = key[:16], PKCS#7 padding to 32-by
 plaintext = 16 random bytes + 4-byte big-endian length + message + AppID. AES comes from the
 ``cryptography`` package.
 """
+
 from __future__ import annotations
 
 import base64
@@ -91,7 +92,7 @@ class MessageCrypto:
         if len(plain) < 20:
             raise CryptoError("plaintext too short")
         (length,) = struct.unpack(">I", plain[16:20])
-        body, app_id = plain[20:20 + length], plain[20 + length:]
+        body, app_id = plain[20 : 20 + length], plain[20 + length :]
         if len(body) != length:
             raise CryptoError("length field exceeds the plaintext")
         if app_id.decode("utf-8", "replace") != self.app_id:

@@ -12,6 +12,7 @@ reply), or, when nobody is waiting any more, by the customer-service API. WeChat
 it got no reply to within 5 s, so a resend after a passive reply means that reply came too late
 (a busy server): it is given again. Answered messages stay in memory for a minute for this.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,7 +34,7 @@ class Exchange:
         self.key = key
         self.openid = openid  # memory only, for the reply in progress
         self.sender = sender  # pseudonym: what logs and storage see
-        self.answer: "asyncio.Future[Optional[Outcome]]" = asyncio.get_running_loop().create_future()
+        self.answer: asyncio.Future[Optional[Outcome]] = asyncio.get_running_loop().create_future()
         self.waiting = 0
         self.delivered_by: Optional[str] = None
         self.passive_text: Optional[str] = None  # kept for a resend whose original reply came too late
@@ -45,7 +46,6 @@ class Exchange:
             return False
         self.delivered_by = how
         return True
-
 
     def claim_resend(self) -> bool:
         """True once: the passive reply is sent again as a customer-service message."""

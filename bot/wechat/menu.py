@@ -7,6 +7,7 @@ WeChat allows at most 3 first-level buttons (4 Chinese characters each) with up 
 so 截止时间 and 评审费 share the 时间费用 button. Each click sends a CLICK event whose EventKey the
 channel maps to an intent (``MENU_PAYLOADS``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,10 +26,13 @@ MENU_PAYLOADS: Dict[str, str] = {
 MENU: Dict[str, Any] = {
     "button": [
         {"type": "click", "name": "申报条件", "key": "ASK_CONDITIONS"},
-        {"name": "时间费用", "sub_button": [
-            {"type": "click", "name": "截止时间", "key": "ASK_DEADLINE"},
-            {"type": "click", "name": "评审费", "key": "ASK_FEE"},
-        ]},
+        {
+            "name": "时间费用",
+            "sub_button": [
+                {"type": "click", "name": "截止时间", "key": "ASK_DEADLINE"},
+                {"type": "click", "name": "评审费", "key": "ASK_FEE"},
+            ],
+        },
         {"type": "click", "name": "我能报吗", "key": "ASK_ELIGIBILITY"},
     ]
 }

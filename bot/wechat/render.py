@@ -2,6 +2,7 @@
 Markdown stripped, long answers split within WeChat's size limit, and a reply such as "1", "１"
 or "一" mapped back to the button it names.
 """
+
 from __future__ import annotations
 
 import re
@@ -51,8 +52,10 @@ def render(messages: Sequence[Mapping[str, Any]]) -> Rendered:
             if isinstance(link, str) and link:
                 parts.append(link)
         if msg.get("buttons") or msg.get("quick_replies"):
-            buttons = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", b.get("title", "")))}
-                       for b in (msg.get("buttons") or msg.get("quick_replies"))]
+            buttons = [
+                {"title": str(b.get("title", "")), "payload": str(b.get("payload", b.get("title", "")))}
+                for b in (msg.get("buttons") or msg.get("quick_replies"))
+            ]
     if buttons:
         lines = [f"{i}. {b['title']}" for i, b in enumerate(buttons, 1)]
         parts.append(CHOICE_LEAD + "\n" + "\n".join(lines))
@@ -94,7 +97,7 @@ def split_text(text: str, limit: int = MAX_TEXT_BYTES) -> List[str]:
 
 
 def choice_number(reply: str) -> Optional[int]:
-    """"1", "１", "一", "选2", "第三个" → the number; anything else → None."""
+    """ "1", "１", "一", "选2", "第三个" → the number; anything else → None."""
     m = _CHOICE.match((reply or "").strip())
     if not m:
         return None

@@ -5,6 +5,7 @@ customer-service API, per hour (a bare counter for the dashboard: no user, no me
 is migrated on first use (``bot.migrate``); old rows are removed here (dedupe) and by ``bot.purge``
 (docs/retention.md).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,8 @@ import time
 from typing import Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
-from bot.db import Base, open_engine
 
+from bot.db import Base, open_engine
 
 # WeChat resends a message within about 15 s; a dedupe row is needed no longer than this.
 DEDUPE_KEEP_SECONDS = 86400.0
@@ -109,21 +110,30 @@ class WeChatStore:
     # --- access token ---------------------------------------------------------------------
     def load_token(self, app_id: str) -> Optional[Tuple[str, float]]:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(AccessTokenRow.token, AccessTokenRow.expires_at)
-                               .where(AccessTokenRow.app_id == app_id)).first()
+            row = conn.execute(
+                sa.select(AccessTokenRow.token, AccessTokenRow.expires_at).where(AccessTokenRow.app_id == app_id)
+            ).first()
         return (row[0], row[1]) if row else None
 
     def save_token(self, app_id: str, token: str, expires_at: float) -> None:
         with self.engine.begin() as conn:
-            updated = conn.execute(sa.update(AccessTokenRow).where(AccessTokenRow.app_id == app_id)
-                                   .values(token=token, expires_at=expires_at)).rowcount
+            updated = conn.execute(
+                sa.update(AccessTokenRow)
+                .where(AccessTokenRow.app_id == app_id)
+                .values(token=token, expires_at=expires_at)
+            ).rowcount
             if not updated:
                 try:
                     with conn.begin_nested():
-                        conn.execute(sa.insert(AccessTokenRow).values(app_id=app_id, token=token, expires_at=expires_at))
+                        conn.execute(
+                            sa.insert(AccessTokenRow).values(app_id=app_id, token=token, expires_at=expires_at)
+                        )
                 except sa.exc.IntegrityError:
-                    conn.execute(sa.update(AccessTokenRow).where(AccessTokenRow.app_id == app_id)
-                                 .values(token=token, expires_at=expires_at))
+                    conn.execute(
+                        sa.update(AccessTokenRow)
+                        .where(AccessTokenRow.app_id == app_id)
+                        .values(token=token, expires_at=expires_at)
+                    )
 
     # --- numbered choices -----------------------------------------------------------------
     def load_choices(self, sender: str) -> List[Dict[str, str]]:
@@ -135,8 +145,11 @@ class WeChatStore:
         with self.engine.begin() as conn:
             conn.execute(sa.delete(ChoiceRow).where(ChoiceRow.sender == sender))
             if buttons:
-                conn.execute(sa.insert(ChoiceRow).values(sender=sender, updated_at=dt.datetime.utcnow(),
-                                                         buttons=json.dumps(buttons, ensure_ascii=False)))
+                conn.execute(
+                    sa.insert(ChoiceRow).values(
+                        sender=sender, updated_at=dt.datetime.utcnow(), buttons=json.dumps(buttons, ensure_ascii=False)
+                    )
+                )
 
 
 def count_late_answer(conn: sa.engine.Connection, now: dt.datetime) -> None:

@@ -20,6 +20,7 @@ message. A message with nothing ahead of it is always waited for (the reply-budg
 answers ``success`` in time if its turn is slow), so one slow turn cannot make the next message,
 on an idle worker, skip its passive reply.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,7 +39,7 @@ class Ticket:
 
     def __init__(self, sender: str) -> None:
         self.sender = sender
-        self.granted: "asyncio.Future[None]" = asyncio.get_running_loop().create_future()
+        self.granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.started: Optional[float] = None
         self.done = False
 

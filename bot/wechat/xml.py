@@ -3,6 +3,7 @@
 Parsing goes through defusedxml with DTDs forbidden, so entity expansion ("billion laughs") and
 external entities are refused before anything is expanded. The caller limits the body size first.
 """
+
 from __future__ import annotations
 
 import time

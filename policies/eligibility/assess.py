@@ -7,6 +7,7 @@ Verdicts:
 - ``undetermined`` — something still unknown could change the verdict (a missing fact, or a
   condition the notice delegates to another document).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -86,8 +87,10 @@ class Assessment:
         if self.verdict == NOT_ELIGIBLE:
             text = f"按{self.doc_number}，您目前不符合申报{level}的条件。"
             if self.earliest_year:
-                text += (f"按年限推算，{self.earliest.year}年{self.earliest.month}月起年限够，"
-                         f"最早{self.earliest_year}年度可以申报（其他条件届时仍须符合）。")
+                text += (
+                    f"按年限推算，{self.earliest.year}年{self.earliest.month}月起年限够，"
+                    f"最早{self.earliest_year}年度可以申报（其他条件届时仍须符合）。"
+                )
             return text
         if self.delegated_docs and not self.needed_facts:
             return f"按{self.doc_number}本身无法判定：具体条件由{'、'.join(self.delegated_docs)}规定。"
@@ -97,7 +100,7 @@ class Assessment:
 class Assessor:
     """Compiled rules of one notice; thread-safe and reusable."""
 
-    def __init__(self, notice: "Notice", catalogue: Optional[Catalogue] = None) -> None:
+    def __init__(self, notice: Notice, catalogue: Optional[Catalogue] = None) -> None:
         if notice.eligibility is None:
             raise ValueError(f"{notice.id} has no eligibility rules")
         self.notice = notice
@@ -126,13 +129,21 @@ class Assessor:
         for routes in self.routes.values():
             for route, c in routes:
                 self._shown[id(c)] = [
-                    (t.node.id, t.node.clause, t.node.explain, route.id, self._delegated.get(id(t)), t.node.advice,
-                     route.kind)
+                    (
+                        t.node.id,
+                        t.node.clause,
+                        t.node.explain,
+                        route.id,
+                        self._delegated.get(id(t)),
+                        t.node.advice,
+                        route.kind,
+                    )
                     for t in self._tops[id(c)]
                 ]
         self._years_leaves: Dict[int, List[Compiled]] = {
             id(c): [n for n in _walk_refs(c) if n.kind == "leaf" and n.op == "years_before_counting"]
-            for routes in self.routes.values() for _, c in routes
+            for routes in self.routes.values()
+            for _, c in routes
         }
         self.ask_rank = {f: i for i, f in enumerate(rules.ask_order)}
         self.counting = notice.counting_date.date
@@ -216,8 +227,10 @@ class Assessor:
         specs = self.catalogue.specs
         if not any(isinstance(v, bool) and f in specs and specs[f].from_bool for f, v in facts.items()):
             return facts
-        return {f: (specs[f].from_bool[v] if isinstance(v, bool) and f in specs and specs[f].from_bool else v)
-                for f, v in facts.items()}
+        return {
+            f: (specs[f].from_bool[v] if isinstance(v, bool) and f in specs and specs[f].from_bool else v)
+            for f, v in facts.items()
+        }
 
     def _settled_without(self, level: str, facts: Dict[str, Any], result: Assessment) -> Assessment:
         """No open fact can change the verdict, so every completion shares one: take any."""
@@ -305,14 +318,20 @@ class Assessor:
         excl = [status[c.id] for c in self.exclusions]
         route_status = [(r, c, status[c.id]) for r, c in self.routes[level]]
         get = status.get
-        conditions = [Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k)
-                      for c in self.exclusions for (i, cl, ex, r, d, ad, k) in self._shown[id(c)]]
+        conditions = [
+            Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k)
+            for c in self.exclusions
+            for (i, cl, ex, r, d, ad, k) in self._shown[id(c)]
+        ]
         if MET in excl:
-            return self._result(level, NOT_ELIGIBLE, None, [c for c in conditions if c.status == MET], [], facts,
-                                status)
+            return self._result(
+                level, NOT_ELIGIBLE, None, [c for c in conditions if c.status == MET], [], facts, status
+            )
         for _route, compiled, _s in route_status:
-            conditions.extend(Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k)
-                              for (i, cl, ex, r, d, ad, k) in self._shown[id(compiled)])
+            conditions.extend(
+                Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k)
+                for (i, cl, ex, r, d, ad, k) in self._shown[id(compiled)]
+            )
         if all(s == NOT_MET for _, _, s in route_status):
             return self._result(level, NOT_ELIGIBLE, None, conditions, [], facts, status)
 
@@ -327,13 +346,13 @@ class Assessor:
         if via is not None:
             verdict = ELIGIBLE if not excl_needed and UNKNOWN not in excl else UNDETERMINED
             shown = [c for c in conditions if c.route in (None, via)]
-            return self._result(level, verdict, via if verdict == ELIGIBLE else None, shown, excl_needed, facts,
-                                status)
+            return self._result(level, verdict, via if verdict == ELIGIBLE else None, shown, excl_needed, facts, status)
         special = next((r.id for r, _, s in others if s == MET), None)
         if special is not None:
             verdict = ELIGIBLE_SPECIAL if not excl_needed and UNKNOWN not in excl else UNDETERMINED
-            a = self._result(level, verdict, special if verdict == ELIGIBLE_SPECIAL else None, conditions,
-                             excl_needed, facts, status)
+            a = self._result(
+                level, verdict, special if verdict == ELIGIBLE_SPECIAL else None, conditions, excl_needed, facts, status
+            )
             a.regular_open = any(s == UNKNOWN for _, _, s in regular)
             return a
         needed: List[str] = []
@@ -415,8 +434,15 @@ class Assessor:
     def _result(self, level, verdict, via, conditions, needed, facts, status) -> Assessment:
         delegated = sorted({c.delegated for c in conditions if c.delegated and c.status == UNKNOWN})
         a = Assessment(
-            notice_id=self.notice.id, doc_number=self.notice.doc_number, level=level, verdict=verdict,
-            route=via, conditions=conditions, needed_facts=needed, delegated_docs=delegated, statuses=status,
+            notice_id=self.notice.id,
+            doc_number=self.notice.doc_number,
+            level=level,
+            verdict=verdict,
+            route=via,
+            conditions=conditions,
+            needed_facts=needed,
+            delegated_docs=delegated,
+            statuses=status,
         )
         if verdict == NOT_ELIGIBLE:
             a.earliest, a.earliest_year = self._earliest(level, facts)
@@ -429,9 +455,13 @@ class Assessor:
         for route, compiled in self.routes[level]:
             if route.kind != "regular":
                 continue
-            candidates = sorted({
-                add_years(facts[n.fact], n.value) for n in self._years_leaves[id(compiled)] if facts.get(n.fact) is not None
-            })
+            candidates = sorted(
+                {
+                    add_years(facts[n.fact], n.value)
+                    for n in self._years_leaves[id(compiled)]
+                    if facts.get(n.fact) is not None
+                }
+            )
             for day in candidates:
                 # Not "met": other conditions may still be unknown. Not "not met" is what counts.
                 if day > self.counting and compiled.evaluate(facts, day, {}) != NOT_MET:

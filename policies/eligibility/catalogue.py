@@ -1,4 +1,5 @@
 """The catalogue of applicant facts (facts.yml): types, questions, ordered values."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -115,8 +116,15 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
             raise ValueError(f"facts.yml: {name}: a choice needs options")
         if spec.get("from_bool") and not set(spec["from_bool"].values()) <= set(spec.get("options") or {}):
             raise ValueError(f"facts.yml: {name}: from_bool must name options")
-        specs[name] = FactSpec(name, spec["type"], spec["question"], spec.get("unit"), spec.get("options"),
-                               spec.get("label"), spec.get("from_bool"))
+        specs[name] = FactSpec(
+            name,
+            spec["type"],
+            spec["question"],
+            spec.get("unit"),
+            spec.get("options"),
+            spec.get("label"),
+            spec.get("from_bool"),
+        )
     orders, names = {}, {}
     for kind in ("education", "title", "skill"):
         levels: List[str] = raw[f"{kind}_levels"]

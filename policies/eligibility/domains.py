@@ -11,6 +11,7 @@ same. So, for one notice, each fact needs only a handful of representative value
 The engine splits on these values where three-valued logic alone cannot settle a condition (the
 same fact in two places), and the property tests enumerate them to check every verdict.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Words for an Assessment: verdict first, then what is not met or unknown, then the next step."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,10 @@ def render(a: Assessment, notice: Notice, today: dt.date) -> str:
             lines.append(f"· {c.explain}〔{c.clause}〕" + (f"；{c.advice}" if c.advice else ""))
     elif a.verdict in (ELIGIBLE, ELIGIBLE_SPECIAL):
         via = [c for c in a.conditions if c.route == a.route]
-        lines.append(f"满足的条件（{len([c for c in via if c.status == MET])}项）：" +
-                     "；".join(f"{c.explain}〔{c.clause}〕" for c in via if c.status == MET)[:300])
+        lines.append(
+            f"满足的条件（{len([c for c in via if c.status == MET])}项）："
+            + "；".join(f"{c.explain}〔{c.clause}〕" for c in via if c.status == MET)[:300]
+        )
     else:
         unknown = [c for c in a.conditions if c.status == UNKNOWN and _regular(a, c)]
         for c in unknown[:MAX_LINES]:
@@ -56,12 +59,22 @@ def next_step(a: Assessment, notice: Notice, today: dt.date) -> str:
 def as_record(a: Assessment) -> Dict[str, Any]:
     """A JSON-able copy for storage and the staff page."""
     return {
-        "verdict": a.verdict, "route": a.route, "summary": a.summary(),
+        "verdict": a.verdict,
+        "route": a.route,
+        "summary": a.summary(),
         "conditions": [
-            {"id": c.id, "clause": c.clause, "explain": c.explain, "status": c.status, "route": c.route,
-             "delegated": c.delegated}
+            {
+                "id": c.id,
+                "clause": c.clause,
+                "explain": c.explain,
+                "status": c.status,
+                "route": c.route,
+                "delegated": c.delegated,
+            }
             for c in a.conditions
         ],
-        "needed_facts": a.needed_facts, "delegated_docs": a.delegated_docs,
-        "earliest": a.earliest.isoformat() if a.earliest else None, "earliest_year": a.earliest_year,
+        "needed_facts": a.needed_facts,
+        "delegated_docs": a.delegated_docs,
+        "earliest": a.earliest.isoformat() if a.earliest else None,
+        "earliest_year": a.earliest_year,
     }

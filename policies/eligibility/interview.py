@@ -17,6 +17,7 @@ questions to words or HTML.
   what applies, or 都没有); yes/no facts of a checklist (在简阳工作? 档案在简阳? …) likewise; and
   facts people state together (职称 and its date, 学历 and 对口) as one free-text question.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -80,8 +81,7 @@ class Interview:
         self.checklists = {f: g for g in self.catalogue.checklists for f in g.facts}
         self._recent: Dict[tuple, Step] = {}  # the last RECENT_STEPS steps, oldest first
 
-    def step(self, level: str, answers: Mapping[str, Any], limit: Optional[int] = None,
-             grouped: bool = False) -> Step:
+    def step(self, level: str, answers: Mapping[str, Any], limit: Optional[int] = None, grouped: bool = False) -> Step:
         """Assess the answers; the questions still worth asking (the first ``limit`` when given).
 
         ``grouped``: the exclusions as one multi-choice question, checklists as one, and facts
@@ -117,9 +117,17 @@ class Interview:
 
         def members_of(group_facts, head: str) -> List[str]:
             """The group's members still open that can change the verdict (the head can)."""
-            return [g for g in group_facts if g == head or (
-                g not in facts and g not in skipped and g not in done
-                and (g in open_facts or self.assessor.matters(level, facts, g, memo)))]
+            return [
+                g
+                for g in group_facts
+                if g == head
+                or (
+                    g not in facts
+                    and g not in skipped
+                    and g not in done
+                    and (g in open_facts or self.assessor.matters(level, facts, g, memo))
+                )
+            ]
 
         for f in open_facts:
             if f in done:
@@ -153,20 +161,29 @@ class Interview:
         return (spec.label or spec.question).replace("{city}", self.city)
 
     def exclusions_question(self, facts: List[str]) -> Question:
-        return Question(facts, "以下情况您有吗？（有的请选上，可多选；都没有请选“都没有”）",
-                        {f: self.label(f) for f in facts}, "exclusions")
+        return Question(
+            facts,
+            "以下情况您有吗？（有的请选上，可多选；都没有请选“都没有”）",
+            {f: self.label(f) for f in facts},
+            "exclusions",
+        )
 
     def checklist_question(self, facts: List[str]) -> Question:
-        return Question(facts, self.checklists[facts[0]].question, {f: self.label(f) for f in facts}, "checklist",
-                        none_label=NONE_APPLIES)
+        return Question(
+            facts,
+            self.checklists[facts[0]].question,
+            {f: self.label(f) for f in facts},
+            "checklist",
+            none_label=NONE_APPLIES,
+        )
 
     def together_question(self, facts: List[str]) -> Question:
         """Several facts, one question: the group's wording when all are open, else each question."""
         group = self.together[facts[0]]
-        text = group.question if list(group.facts) == facts else "".join(
-            self.catalogue.specs[f].question for f in facts)
+        text = (
+            group.question if list(group.facts) == facts else "".join(self.catalogue.specs[f].question for f in facts)
+        )
         return Question(facts, text, {}, "together")
-
 
 
 def exclusion_flags(assessor: Assessor) -> List[str]:
@@ -177,13 +194,24 @@ def exclusion_flags(assessor: Assessor) -> List[str]:
     specs = assessor.catalogue.specs
     flags = []
     for c in assessor.exclusions:
-        if (c.kind == "leaf" and c.op == "eq" and c.value is True and c.fact not in in_routes
-                and specs[c.fact].type == "bool"):
+        if (
+            c.kind == "leaf"
+            and c.op == "eq"
+            and c.value is True
+            and c.fact not in in_routes
+            and specs[c.fact].type == "bool"
+        ):
             flags.append(c.fact)
         elif c.kind == "all" and c.children:  # 事业单位 and not 受聘: ticking the first asks the rest
             first = c.children[0]
-            if (first.kind == "leaf" and first.op == "eq" and first.value is True and first.fact not in in_routes
-                    and specs[first.fact].type == "bool" and specs[first.fact].label):
+            if (
+                first.kind == "leaf"
+                and first.op == "eq"
+                and first.value is True
+                and first.fact not in in_routes
+                and specs[first.fact].type == "bool"
+                and specs[first.fact].label
+            ):
                 flags.append(first.fact)
     return sorted(dict.fromkeys(flags), key=assessor._rank)
 

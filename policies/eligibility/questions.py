@@ -10,6 +10,7 @@ one fact at a time (as the chat did before) and as the chat and the staff page a
 facts stated together — 职称 and its date, 学历 and 对口, the two kinds of 继续教育 hours — as one). Uses only ``Assessor.assess(...).needed_facts``, so the same script measures an older
 engine (run it with an older checkout's ``policies`` on PYTHONPATH).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,7 +53,7 @@ def count_questions(assessor: Assessor, level: str, answers: Dict) -> int:
     raise RuntimeError("the interview did not end")
 
 
-def count_interview(interview: "Interview", level: str, answers: Dict) -> int:
+def count_interview(interview: Interview, level: str, answers: Dict) -> int:
     """Questions the chat and the staff page ask (``Interview.step(grouped=True)``): the applicant
     answers every fact of a question, 不清楚 where the case does not state it."""
     given: Dict = {}
@@ -94,16 +95,22 @@ def _stat(values: List[int]) -> str:
 
 
 def table(rows: Dict[str, Dict[str, List[int]]]) -> str:
-    lines = ["| notice | cases | one fact a turn: all | one fact a turn: eligible | as asked (grouped): all | as asked (grouped): eligible |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| notice | cases | one fact a turn: all | one fact a turn: eligible | as asked (grouped): all | as asked (grouped): eligible |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     every: Dict[str, List[int]] = {k: [] for k in ("all", "eligible", "all_grouped", "eligible_grouped")}
     for notice, row in sorted(rows.items()):
-        lines.append(f"| {notice} | {len(row['all'])} | {_stat(row['all'])} | {_stat(row['eligible'])} | "
-                     f"{_stat(row['all_grouped'])} | {_stat(row['eligible_grouped'])} |")
+        lines.append(
+            f"| {notice} | {len(row['all'])} | {_stat(row['all'])} | {_stat(row['eligible'])} | "
+            f"{_stat(row['all_grouped'])} | {_stat(row['eligible_grouped'])} |"
+        )
         for k in every:
             every[k] += row[k]
-    lines.append(f"| **all notices** | {len(every['all'])} | {_stat(every['all'])} | {_stat(every['eligible'])} | "
-                 f"{_stat(every['all_grouped'])} | {_stat(every['eligible_grouped'])} |")
+    lines.append(
+        f"| **all notices** | {len(every['all'])} | {_stat(every['all'])} | {_stat(every['eligible'])} | "
+        f"{_stat(every['all_grouped'])} | {_stat(every['eligible_grouped'])} |"
+    )
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ Every node carries ``id``, ``clause`` and ``explain`` (own words, Chinese).
 
 Unknown is a value of its own: a missing fact makes its leaf unknown, never "not met".
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,11 +35,11 @@ class RuleNode(BaseModel):
     id: str
     clause: str
     explain: str
-    all: Optional[List["RuleNode"]] = None
-    any: Optional[List["RuleNode"]] = None
+    all: Optional[List[RuleNode]] = None
+    any: Optional[List[RuleNode]] = None
     at_least_n: Optional[int] = Field(None, alias="at_least_of")
-    of: Optional[List["RuleNode"]] = None
-    not_: Optional["RuleNode"] = Field(None, alias="not")
+    of: Optional[List[RuleNode]] = None
+    not_: Optional[RuleNode] = Field(None, alias="not")
     fact: Optional[str] = None
     eq: Any = None
     ne: Any = None
@@ -58,11 +59,7 @@ class RuleNode(BaseModel):
 
     @root_validator(skip_on_failure=True)
     def _one_kind(cls, values: Dict[str, Any]) -> Dict[str, Any]:
-        kinds = [
-            k
-            for k in ("all", "any", "of", "not_", "fact", "delegated", "ref")
-            if values.get(k) is not None
-        ]
+        kinds = [k for k in ("all", "any", "of", "not_", "fact", "delegated", "ref") if values.get(k) is not None]
         if len(kinds) != 1:
             raise ValueError(
                 f"node {values.get('id')}: needs exactly one of all / any / at_least_of+of / not / fact / delegated / ref, got {kinds or 'none'}"
@@ -74,7 +71,9 @@ class RuleNode(BaseModel):
         if kinds == ["fact"]:
             ops = [op for op in _LEAF_OPS if values.get(op if op != "in" else "in_") is not None]
             if len(ops) != 1:
-                raise ValueError(f"node {values.get('id')}: a fact leaf needs exactly one comparison, got {ops or 'none'}")
+                raise ValueError(
+                    f"node {values.get('id')}: a fact leaf needs exactly one comparison, got {ops or 'none'}"
+                )
         return values
 
 
@@ -97,8 +96,12 @@ class Route(BaseModel):
         """The route's top node is the route itself: same id, clause and explanation."""
         rule = values.get("rule")
         if isinstance(rule, dict):
-            values["rule"] = {"id": values.get("id"), "clause": values.get("clause"),
-                              "explain": values.get("explain"), **rule}
+            values["rule"] = {
+                "id": values.get("id"),
+                "clause": values.get("clause"),
+                "explain": values.get("explain"),
+                **rule,
+            }
         return values
 
 
@@ -134,8 +137,8 @@ class Compiled:
     def __init__(self, node: RuleNode, orders: Dict[str, Dict[str, int]], fact_types: Dict[str, str]):
         self.node = node
         self.id = node.id
-        self.target: Optional["Compiled"] = None
-        self.children: Tuple["Compiled", ...] = ()
+        self.target: Optional[Compiled] = None
+        self.children: Tuple[Compiled, ...] = ()
         self.need = 0
         self.fact = node.fact
         self.op = None

@@ -1,5 +1,6 @@
 """The assessment form's actions on tracker fixtures: what is extracted, what is asked next,
 when questioning stops, and the result with its saved case code (SQLite, no network)."""
+
 from rasa_sdk.events import SlotSet
 
 from actions.assessment import ActionAssessmentResult, ValidateAssessmentForm
@@ -75,15 +76,22 @@ async def test_the_first_message_keeps_every_fact_and_the_level_applied_for(load
     assert slots["fact_current_title_date"] == "2017-07-01"
     assert slots["fact_education"] == "bachelor" and slots["fact_education_related"] is True
     assert slots["fact_papers_first_author"] == 2
-    assert slots["requested_slot"] not in {"fact_current_title", "fact_current_title_date", "fact_education",
-                                           "fact_education_related", "fact_papers_first_author"}
+    assert slots["requested_slot"] not in {
+        "fact_current_title",
+        "fact_current_title_date",
+        "fact_education",
+        "fact_education_related",
+        "fact_papers_first_author",
+    }
 
 
 # --- issue 13: the exclusions asked as one multi-choice question -------------------------------
 async def test_none_of_the_exclusions_sets_each_false_and_moves_on(load_tracker, dispatcher):
     slots = await validate(load_tracker, dispatcher, "form_asked_exclusions_answer_none")
-    assert all(slots[f"fact_{f}"] is False for f in ("civil_servant", "retired", "under_discipline",
-                                                     "exam_profession", "public_institution"))
+    assert all(
+        slots[f"fact_{f}"] is False
+        for f in ("civil_servant", "retired", "under_discipline", "exam_profession", "public_institution")
+    )
     assert slots["requested_slot"] not in (None, "fact_exclusions", "fact_civil_servant")
 
 
@@ -103,11 +111,20 @@ async def test_the_exclusions_question_lists_each_with_none_and_dont_know(load_t
     from actions.assessment import ActionAskExclusions
 
     tracker = load_tracker("form_asked_exclusions_answer_none")
-    for fact in ("education_related", "papers_first_author", "achievement_listed", "assessments_passed_count",
-                 "assessment_ok_latest"):
-        tracker.slots[f"fact_{fact}"] = {"education_related": True, "papers_first_author": 2,
-                                         "achievement_listed": "project_accepted", "assessments_passed_count": 5,
-                                         "assessment_ok_latest": True}[fact]
+    for fact in (
+        "education_related",
+        "papers_first_author",
+        "achievement_listed",
+        "assessments_passed_count",
+        "assessment_ok_latest",
+    ):
+        tracker.slots[f"fact_{fact}"] = {
+            "education_related": True,
+            "papers_first_author": 2,
+            "achievement_listed": "project_accepted",
+            "assessments_passed_count": 5,
+            "assessment_ok_latest": True,
+        }[fact]
     await ActionAskExclusions().run(dispatcher, tracker, DOMAIN)
     msg = dispatcher.messages[0]
     titles = [b["title"] for b in msg["buttons"]]

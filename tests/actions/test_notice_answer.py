@@ -1,4 +1,5 @@
 """action_answer_notice against tracker fixtures: the reply a user sees and the slots it sets."""
+
 import json
 
 import pytest
@@ -36,12 +37,12 @@ async def test_fee_without_region_answers_each_notice_labelled_with_a_button_per
     assert SlotSet("last_topic", "fees") in events  # the pending question is remembered
     assert SlotSet("last_question", "评审费多少钱") in events
     assert all(p.startswith("/inform{") for p in payloads(msgs))
-    assert json.loads(payloads(msgs)[0][len("/inform"):])["region"]
+    assert json.loads(payloads(msgs)[0][len("/inform") :])["region"]
 
 
 async def test_level_without_region_offers_only_notices_with_that_level(load_tracker, dispatcher):
     _, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("fee_asked_senior_no_region"))
-    regions = {json.loads(p[len("/inform"):])["region"] for p in payloads(msgs)}
+    regions = {json.loads(p[len("/inform") :])["region"] for p in payloads(msgs)}
     assert regions == {"jianyang", "pingliang", "chongqing"}
 
 
@@ -148,20 +149,26 @@ async def test_uncovered_place_is_named_not_guessed(load_tracker, dispatcher):
 
 
 # --- "我能报吗": assess, or answer the one condition asked about ------------------------------------
-@pytest.mark.parametrize("fixture", ["eligibility_request_changzhi_engineer", "eligibility_self_description_changzhi",
-                                     "eligibility_button_payload"])
+@pytest.mark.parametrize(
+    "fixture",
+    ["eligibility_request_changzhi_engineer", "eligibility_self_description_changzhi", "eligibility_button_payload"],
+)
 async def test_a_request_to_be_assessed_starts_the_assessment_and_says_nothing_yet(load_tracker, dispatcher, fixture):
     events, msgs = await run(ActionEligibilityEntry(), dispatcher, load_tracker(fixture))
     assert events == [SlotSet("assess_mode", "assess")]
     assert msgs == []  # the form asks its first question
 
 
-@pytest.mark.parametrize("fixture, first_line_has, clause", [
-    ("eligibility_yes_no_no_vacancy_changzhi", "个人自主申报", "四（一）"),
-    ("eligibility_yes_no_college_jianyang", "大专", "二（四）"),
-])
+@pytest.mark.parametrize(
+    "fixture, first_line_has, clause",
+    [
+        ("eligibility_yes_no_no_vacancy_changzhi", "个人自主申报", "四（一）"),
+        ("eligibility_yes_no_college_jianyang", "大专", "二（四）"),
+    ],
+)
 async def test_a_yes_no_question_about_one_condition_is_answered_with_the_assessment_offered(
-        load_tracker, dispatcher, fixture, first_line_has, clause):
+    load_tracker, dispatcher, fixture, first_line_has, clause
+):
     events, msgs = await run(ActionEligibilityEntry(), dispatcher, load_tracker(fixture))
     text = texts(msgs)
     assert SlotSet("assess_mode", "answer") in events
@@ -180,7 +187,8 @@ async def test_an_answer_carries_its_notice_topic_and_clauses_with_a_fresh_id(lo
     assert answer["clauses"] and all(c["notice"] == answer["notice"] for c in answer["clauses"])
     # every clause the reply cites, and only those
     assert {f"〔{c['clause']}〕" for c in answer["clauses"]} == {
-        line[line.rindex("〔"):] for line in msgs[-1]["text"].splitlines() if line.startswith("· ")}
+        line[line.rindex("〔") :] for line in msgs[-1]["text"].splitlines() if line.startswith("· ")
+    }
     again = CollectingDispatcher()
     await run(ActionAnswerNotice(), again, load_tracker("papers_count_asked_changzhi_engineer"))
     assert again.messages[-1][ANSWER_KEY]["id"] != answer["id"]  # one id per answer given
@@ -192,8 +200,10 @@ async def test_an_answer_across_notices_cites_each_notice_and_names_none(load_tr
     _, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("fee_asked_no_region"))
     answer = msgs[-1][ANSWER_KEY]
     assert answer["notice"] is None and answer["topic"] == "fees"
-    assert {c["notice"] for c in answer["clauses"]} >= {"changzhi-2022-engineering-mid-junior",
-                                                         "jianyang-2020-engineering-senior"}
+    assert {c["notice"] for c in answer["clauses"]} >= {
+        "changzhi-2022-engineering-mid-junior",
+        "jianyang-2020-engineering-senior",
+    }
 
 
 async def test_replies_that_are_not_answers_carry_no_context(load_tracker, dispatcher, own_database):

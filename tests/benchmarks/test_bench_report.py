@@ -1,4 +1,5 @@
 """benchmarks/bench.py without servers: its options and the table it prints (no timing here)."""
+
 from benchmarks.bench import Settings, parse_args, table
 
 
@@ -14,7 +15,11 @@ def test_defaults_quick_and_overrides():
 def test_table_states_every_ratio_to_the_bare_bot():
     names = ["bare", "project", "prod"]
     rows = [
-        ("one turn", {"bare": 0.050, "project": 0.066, "prod": 0.100}, {"bare": "50 ms", "project": "66 ms", "prod": "100 ms"}),
+        (
+            "one turn",
+            {"bare": 0.050, "project": 0.066, "prod": 0.100},
+            {"bare": "50 ms", "project": "66 ms", "prod": "100 ms"},
+        ),
         ("mix over WeChat", {"bare": 20.0, "project": 10.0}, {"bare": "(FAQ only) 20 msg/s", "project": "10 msg/s"}),
         ("training time", {}, {"bare": "600 s", "project": "not recorded (--train)", "prod": "not recorded (--train)"}),
     ]

@@ -1,6 +1,7 @@
 """Empty databases of both kinds the project runs on, for the schema and retention tests: a SQLite
 file, and a fresh database on one throwaway PostgreSQL server per test session (tests/services.py;
 never mocked)."""
+
 from __future__ import annotations
 
 import uuid
@@ -10,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import db
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:

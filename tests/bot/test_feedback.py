@@ -1,6 +1,7 @@
 """bot.feedback: finding the answer rated in a conversation's events, telling a rating from a
 message, and storing a rating once per answer — with a 没帮助's question, masked, in the inbox —
 on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,16 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from bot.feedback import (FeedbackStore, RatedAnswer, feedback_in, find_answer, latest_answer, new_answer_id,
-                          submit, valid_answer_id)
+from bot.feedback import (
+    FeedbackStore,
+    RatedAnswer,
+    feedback_in,
+    find_answer,
+    latest_answer,
+    new_answer_id,
+    submit,
+    valid_answer_id,
+)
 from bot.storage import Storage
 
 CZ = "changzhi-2022-engineering-mid-junior"
@@ -31,10 +40,13 @@ def bot(text: str, ans: dict = None) -> dict:
 A1, A2 = new_answer_id(), new_answer_id()
 EVENTS = [
     {"event": "session_started"},
-    user("长治中级要几篇论文"), {"event": "slot", "name": "last_question", "value": "长治中级要几篇论文"},
+    user("长治中级要几篇论文"),
+    {"event": "slot", "name": "last_question", "value": "长治中级要几篇论文"},
     bot("· 2篇以上〔三（一）4〕", answer(A1)),
-    user('/inform{"region":"chongqing"}'), {"event": "slot", "name": "last_question", "value": "几篇论文"},
-    bot("· 重庆……〔二〕", answer(A2, "二")), bot("还想了解什么？"),
+    user('/inform{"region":"chongqing"}'),
+    {"event": "slot", "name": "last_question", "value": "几篇论文"},
+    bot("· 重庆……〔二〕", answer(A2, "二")),
+    bot("还想了解什么？"),
 ]
 
 
@@ -61,12 +73,27 @@ def test_only_the_last_turns_answer_can_be_rated_by_a_short_reply():
     assert latest_answer([user("你好"), bot("您好")]) is None
 
 
-@pytest.mark.parametrize("text,helpful", [
-    ("没帮助", False), ("没帮助！", False), ("不对", False), (" 不对。", False), ("答非所问", False),
-    ("没用", False), ("有帮助", True), ("有用，谢谢！", True), ("谢谢有帮助", True),
-    ("不对，我是硕士", None), ("不对 我是2015年毕业的", None), ("没帮助的话怎么转人工", None), ("谢谢", None),
-    ("长治中级评审费多少", None), ("", None), ("1", None),
-])
+@pytest.mark.parametrize(
+    "text,helpful",
+    [
+        ("没帮助", False),
+        ("没帮助！", False),
+        ("不对", False),
+        (" 不对。", False),
+        ("答非所问", False),
+        ("没用", False),
+        ("有帮助", True),
+        ("有用，谢谢！", True),
+        ("谢谢有帮助", True),
+        ("不对，我是硕士", None),
+        ("不对 我是2015年毕业的", None),
+        ("没帮助的话怎么转人工", None),
+        ("谢谢", None),
+        ("长治中级评审费多少", None),
+        ("", None),
+        ("1", None),
+    ],
+)
 def test_a_rating_is_told_from_a_message(text, helpful):
     assert feedback_in(text) is helpful
 
@@ -98,8 +125,9 @@ def test_two_ratings_of_one_answer_at_once_keep_one(empty_db):
     FeedbackStore(empty_db).find(A1)  # the schema first, so the threads race on the row only
     rated = RatedAnswer(answer(A1), "长治中级要几篇论文")
     results = []
-    threads = [threading.Thread(target=lambda: results.append(submit(empty_db, rated, False, "webchat")))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: results.append(submit(empty_db, rated, False, "webchat"))) for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -109,8 +137,12 @@ def test_two_ratings_of_one_answer_at_once_keep_one(empty_db):
 
 
 def test_a_forged_context_cannot_grow_a_row(empty_db):
-    huge = {"id": A1, "notice": "n" * 500, "topic": "t" * 500,
-            "clauses": [{"notice": CZ, "clause": "x" * 500}] * 100 + ["junk", {"clause": 5}]}
+    huge = {
+        "id": A1,
+        "notice": "n" * 500,
+        "topic": "t" * 500,
+        "clauses": [{"notice": CZ, "clause": "x" * 500}] * 100 + ["junk", {"clause": 5}],
+    }
     assert submit(empty_db, RatedAnswer(huge, "q"), True, "webchat" * 20)
     row = FeedbackStore(empty_db).find(A1)
     assert len(row.notice_id) == 120 and len(row.topic) == 60 and len(row.channel) == 40

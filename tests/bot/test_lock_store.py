@@ -3,6 +3,7 @@
 Each "server" here is a thread with its own event loop and its own Redis connection, as two Rasa
 processes would have. Rasa's own RedisLockStore fails the first two tests (two holders at once,
 duplicate ticket numbers) because it reads, changes and writes a lock in three steps."""
+
 import asyncio
 import threading
 import time
@@ -27,8 +28,7 @@ def redis_port():
 @pytest.fixture
 def stores(redis_port):
     redis.Redis(host="127.0.0.1", port=redis_port, db=1).flushdb()
-    return [AtomicRedisLockStore(host="127.0.0.1", port=redis_port, db=1, key_prefix="test")
-            for _ in range(SERVERS)]
+    return [AtomicRedisLockStore(host="127.0.0.1", port=redis_port, db=1, key_prefix="test") for _ in range(SERVERS)]
 
 
 def on_every_server(stores, work) -> None:
@@ -116,9 +116,15 @@ def test_expired_tickets_are_skipped(stores):
 
 
 def test_endpoints_scaled_yml_builds_it(redis_port, monkeypatch):
-    for name, value in {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis_port), "REDIS_DB": "2",
-                        "REDIS_PASSWORD": "", "ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook",
-                        "TRACKER_STORE_URL": "sqlite://", "ACTION_SERVER_TOKEN": "t0ken"}.items():
+    for name, value in {
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": str(redis_port),
+        "REDIS_DB": "2",
+        "REDIS_PASSWORD": "",
+        "ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook",
+        "TRACKER_STORE_URL": "sqlite://",
+        "ACTION_SERVER_TOKEN": "t0ken",
+    }.items():
         monkeypatch.setenv(name, value)
     config = read_endpoint_config("endpoints.scaled.yml", "lock_store")
     store = LockStore.create(config)
@@ -128,8 +134,7 @@ def test_endpoints_scaled_yml_builds_it(redis_port, monkeypatch):
 
 
 def test_direct_construction_from_an_endpoint_config(redis_port):
-    config = EndpointConfig(url="127.0.0.1", type="bot.lock_store.AtomicRedisLockStore",
-                            port=redis_port, db=3)
+    config = EndpointConfig(url="127.0.0.1", type="bot.lock_store.AtomicRedisLockStore", port=redis_port, db=3)
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore)
     assert store.red.connection_pool.connection_kwargs["db"] == 3

@@ -3,6 +3,7 @@ an empty database upgraded to the newest revision has exactly the schema the mod
 that ``metadata.create_all`` makes); upgrading again changes nothing; a database made by
 ``create_all`` before migrations existed is adopted with its rows; several processes starting at
 once migrate once; Rasa's ``events`` table in the same database is left alone."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,8 @@ import sqlalchemy as sa
 
 from bot import db, migrate
 from bot.settings import ROOT
-from bot.storage import AssessmentRow, Storage
 from bot.staff.models import StaffDB, User
+from bot.storage import AssessmentRow, Storage
 from bot.wechat.store import WeChatStore
 from tests.bot.conftest import new_postgres_database
 
@@ -33,10 +34,13 @@ def schema(url: str) -> Dict[str, Any]:
         found[name] = {
             "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(name)],
             "primary_key": inspector.get_pk_constraint(name)["constrained_columns"],
-            "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                              for i in inspector.get_indexes(name)),
-            "foreign_keys": sorted((tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
-                                   for f in inspector.get_foreign_keys(name)),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(name)
+            ),
+            "foreign_keys": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
+                for f in inspector.get_foreign_keys(name)
+            ),
         }
     return found
 
@@ -96,13 +100,30 @@ def test_a_database_made_by_create_all_is_adopted_with_its_rows(empty_db):
     engine = sa.create_engine(empty_db)
     legacy_tables()[0].metadata.create_all(engine)
     with engine.begin() as conn:
-        conn.execute(sa.insert(AssessmentRow).values(
-            case_code="ABCD2345", notice_id="changzhi-2022-engineering-mid-junior", level="engineer",
-            verdict="eligible", facts='{"education": "bachelor"}', result='{"summary": "符合"}', channel="rest",
-            sender_id="u1", created_at=dt.datetime(2025, 1, 2, 3, 4, 5)))
-        conn.execute(sa.insert(User).values(username="admin", display_name="管理员", password_hash="x", role="admin",
-                                            active=True, created_at=dt.datetime(2025, 1, 1),
-                                            password_changed_at=dt.datetime(2025, 1, 1)))
+        conn.execute(
+            sa.insert(AssessmentRow).values(
+                case_code="ABCD2345",
+                notice_id="changzhi-2022-engineering-mid-junior",
+                level="engineer",
+                verdict="eligible",
+                facts='{"education": "bachelor"}',
+                result='{"summary": "符合"}',
+                channel="rest",
+                sender_id="u1",
+                created_at=dt.datetime(2025, 1, 2, 3, 4, 5),
+            )
+        )
+        conn.execute(
+            sa.insert(User).values(
+                username="admin",
+                display_name="管理员",
+                password_hash="x",
+                role="admin",
+                active=True,
+                created_at=dt.datetime(2025, 1, 1),
+                password_changed_at=dt.datetime(2025, 1, 1),
+            )
+        )
     engine.dispose()
     before, after = migrate.upgrade(empty_db)
     assert before == () and after == migrate.head_revisions()  # stamped and upgraded, not failed
@@ -139,8 +160,13 @@ def test_every_part_opening_the_database_migrates_it(empty_db):
 
 
 def test_rasas_events_table_in_the_same_database_is_left_alone(empty_db):
-    events = sa.Table("events", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
-                      sa.Column("sender_id", sa.String(255)), sa.Column("timestamp", sa.Float))
+    events = sa.Table(
+        "events",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("sender_id", sa.String(255)),
+        sa.Column("timestamp", sa.Float),
+    )
     engine = sa.create_engine(empty_db)
     events.metadata.create_all(engine)
     with engine.begin() as conn:
@@ -178,9 +204,17 @@ def test_several_processes_starting_at_once_migrate_once(empty_db):
     three others find the newest revision and do nothing."""
     env = dict(os.environ, PYTHONPATH=ROOT, SQLALCHEMY_SILENCE_UBER_WARNING="1")
     with migration_lock_held(empty_db) as conn:
-        procs = [subprocess.Popen([sys.executable, "-m", "bot.migrate", "upgrade", "--url", empty_db], cwd=ROOT,
-                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(4)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "bot.migrate", "upgrade", "--url", empty_db],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
         deadline = time.monotonic() + 60
         if empty_db.startswith("postgresql"):  # all four queue on the advisory lock
             while waiting_for_the_lock(conn) < 4 and time.monotonic() < deadline:

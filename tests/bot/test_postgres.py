@@ -1,5 +1,6 @@
 """The same storage on a real PostgreSQL server: the project's tables and Rasa's tracker store with
 masking. (A whole dialogue on PostgreSQL, through two Rasa servers, is in tests/e2e/test_scaled.py.)"""
+
 import json
 
 import pytest
@@ -21,9 +22,15 @@ def pg_url():
 
 def test_assessments_round_trip_in_postgres(pg_url):
     store = Storage(pg_url)
-    code = store.save_assessment(notice_id="chongqing-2024-engineering-senior-nonpublic-sme", level="senior_engineer",
-                                 verdict="undetermined", facts={"education": "master", "note": "渝经信职改办〔2024〕16号"},
-                                 result={"summary": "须按条件索引自查。"}, channel="rest", sender_id="pg-user")
+    code = store.save_assessment(
+        notice_id="chongqing-2024-engineering-senior-nonpublic-sme",
+        level="senior_engineer",
+        verdict="undetermined",
+        facts={"education": "master", "note": "渝经信职改办〔2024〕16号"},
+        result={"summary": "须按条件索引自查。"},
+        channel="rest",
+        sender_id="pg-user",
+    )
     found = Storage(pg_url).find_assessment(code.lower())
     assert found is not None and found.verdict == "undetermined"
     assert found.facts == {"education": "master", "note": "渝经信职改办〔2024〕16号"}
@@ -35,11 +42,15 @@ def test_assessments_round_trip_in_postgres(pg_url):
 async def test_tracker_store_masks_in_postgres(pg_url):
     store = MaskingSQLTrackerStore(domain=Domain.empty(), host=pg_url)
     text = "电话13812345678，身份证110101199003071234"
-    tracker = DialogueStateTracker.from_events("pg-masking", [
-        ActionExecuted("action_listen"),
-        UserUttered(text, parse_data={"text": text, "intent": {"name": "ask_fee", "confidence": 1.0},
-                                      "entities": []}),
-    ])
+    tracker = DialogueStateTracker.from_events(
+        "pg-masking",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered(
+                text, parse_data={"text": text, "intent": {"name": "ask_fee", "confidence": 1.0}, "entities": []}
+            ),
+        ],
+    )
     await store.save(tracker)
     with sa.create_engine(pg_url).connect() as conn:
         rows = [r[0] for r in conn.execute(sa.text("select data from events where sender_id = 'pg-masking'"))]

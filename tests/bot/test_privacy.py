@@ -1,4 +1,5 @@
 """ID-card and mobile numbers never reach the tracker database in clear."""
+
 import json
 import sqlite3
 
@@ -34,9 +35,14 @@ async def test_sql_tracker_store_writes_masked_text(tmp_path):
         "someone",
         [
             ActionExecuted("action_listen"),
-            UserUttered("我是13812345678，身份证110101199003071234",
-                        parse_data={"text": "我是13812345678，身份证110101199003071234",
-                                    "intent": {"name": "ask_fee", "confidence": 1.0}, "entities": []}),
+            UserUttered(
+                "我是13812345678，身份证110101199003071234",
+                parse_data={
+                    "text": "我是13812345678，身份证110101199003071234",
+                    "intent": {"name": "ask_fee", "confidence": 1.0},
+                    "entities": [],
+                },
+            ),
         ],
     )
     await store.save(tracker)

@@ -1,5 +1,6 @@
 """The production profile's generated nginx configuration (bot/prod.py), without the model:
 nginx accepts it, and it exposes only the channels with the body limits of bot/channels/limits.py."""
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,17 +17,24 @@ def test_nginx_accepts_the_generated_configuration(tmp_path: Path):
     (tmp_path / "nginx" / "tmp").mkdir(parents=True)
     conf = tmp_path / "nginx" / "nginx.conf"
     conf.write_text(prod.nginx_conf(tmp_path, "127.0.0.1", 8000, [4001, 4002], 65536, 32768))
-    checked = subprocess.run([NGINX, "-t", "-p", str(tmp_path / "nginx"), "-e", str(tmp_path / "logs" / "e.log"),
-                              "-c", str(conf)], capture_output=True, text=True)
+    checked = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path / "nginx"), "-e", str(tmp_path / "logs" / "e.log"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+    )
     assert checked.returncode == 0, checked.stderr
 
 
 def test_only_channels_are_routed_and_nothing_personal_is_logged():
     text = prod.nginx_conf(Path("/v"), "127.0.0.1", 8000, [4001, 4002], 65536, 32768)
     locations = [line.strip() for line in text.splitlines() if line.strip().startswith("location")]
-    assert locations == ["location = /webhooks/rest/webhook {", "location = /webhooks/wechat/webhook {",
-                         "location /socket.io/ {", r"location ~ ^/webchat/(widget\.js|widget\.css|demo\.html)$ {",
-                         "location / {"]
+    assert locations == [
+        "location = /webhooks/rest/webhook {",
+        "location = /webhooks/wechat/webhook {",
+        "location /socket.io/ {",
+        r"location ~ ^/webchat/(widget\.js|widget\.css|demo\.html)$ {",
+        "location / {",
+    ]
     assert "return 404;" in text.split("location / {")[1]
     assert "client_max_body_size 65536;" in text and "client_max_body_size 32768;" in text
     assert "hash $remote_addr consistent;" in text and "proxy_set_header Upgrade $http_upgrade;" in text
@@ -59,7 +67,9 @@ def test_restart_knows_what_up_started_and_keeps_secrets_private(tmp_path: Path)
     import stat
 
     (tmp_path / "state.json").write_text(json.dumps({"pg_port": 1, "redis_port": 2}))
-    prod._remember(tmp_path, "actions", ["python", "-m", "bot.action_server"], dict(os.environ, ACTION_SERVER_TOKEN="s3cret"))
+    prod._remember(
+        tmp_path, "actions", ["python", "-m", "bot.action_server"], dict(os.environ, ACTION_SERVER_TOKEN="s3cret")
+    )
     known = json.loads((tmp_path / "services.json").read_text())
     assert known["actions"]["env"] == {"ACTION_SERVER_TOKEN": "s3cret"}  # only what up added
     assert stat.S_IMODE((tmp_path / "services.json").stat().st_mode) == 0o600

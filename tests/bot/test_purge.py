@@ -2,6 +2,7 @@
 of known ages are seeded — Rasa tracker events through the project's real tracker store, the
 project's tables through its models — and exactly the old ones go; old assessments become
 anonymous summaries; the staff audit log stays; a dry run removes nothing; a second run nothing more."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,11 +15,11 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import db, purge
+from bot.feedback import FeedbackRow
 from bot.settings import DEFAULT_RETENTION_DAYS, SettingsError, get_settings
 from bot.staff.models import AuditEntry
 from bot.storage import AssessmentRow, AssessmentSummaryRow, UnansweredRow
 from bot.tracker_store import MaskingSQLTrackerStore
-from bot.feedback import FeedbackRow
 from bot.wechat.store import AccessTokenRow, ChoiceRow, LateAnswerRow, MessageRow
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, 0)  # naive UTC, as stored
@@ -30,17 +31,43 @@ def ago(days: float = 0, hours: float = 0, now: dt.datetime = NOW) -> dt.datetim
 
 
 def result(verdict: str, route=None, **statuses):
-    return json.dumps({"verdict": verdict, "route": route, "summary": "张三，本科，电话138****5678",
-                       "conditions": [{"id": cid, "status": status, "route": r, "clause": "三（一）"}
-                                      for cid, (status, r) in statuses.items()]}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "verdict": verdict,
+            "route": route,
+            "summary": "张三，本科，电话138****5678",
+            "conditions": [
+                {"id": cid, "status": status, "route": r, "clause": "三（一）"} for cid, (status, r) in statuses.items()
+            ],
+        },
+        ensure_ascii=False,
+    )
 
 
 ASSESSMENTS = {  # case code → (age in days, verdict, result)
-    "OLDNOT22": (400, "not_eligible", result("not_eligible", None, education=("met", "regular"),
-                                             papers=("not_met", "regular"), years=("not_met", "regular"),
-                                             exclusion_discipline=("not_met", None))),
-    "OLDYES22": (181, "eligible", result("eligible", "regular", education=("met", "regular"),
-                                         years=("met", "regular"), special_award=("unknown", "exceptional"))),
+    "OLDNOT22": (
+        400,
+        "not_eligible",
+        result(
+            "not_eligible",
+            None,
+            education=("met", "regular"),
+            papers=("not_met", "regular"),
+            years=("not_met", "regular"),
+            exclusion_discipline=("not_met", None),
+        ),
+    ),
+    "OLDYES22": (
+        181,
+        "eligible",
+        result(
+            "eligible",
+            "regular",
+            education=("met", "regular"),
+            years=("met", "regular"),
+            special_award=("unknown", "exceptional"),
+        ),
+    ),
     "OLDUNK22": (DAYS + 0.01, "undetermined", result("undetermined", None, papers=("unknown", "regular"))),
     "NEWNOT22": (179, "not_eligible", result("not_eligible", None, papers=("not_met", "regular"))),
     "NEWYES22": (1, "eligible", result("eligible", "regular", education=("met", "regular"))),
@@ -57,41 +84,69 @@ CONVERSATIONS = {  # sender → ages (days) of its events
 
 async def seed(database_url: str, tracker_url: str, now: dt.datetime = NOW) -> None:
     """Every row at its age before ``now``."""
+
     def ago(days: float = 0, hours: float = 0) -> dt.datetime:
         return now - dt.timedelta(days=days, hours=hours)
 
     project = db.open_engine(database_url, db.metadata)
     with project.begin() as conn:
         for code, (age, verdict, res) in ASSESSMENTS.items():
-            conn.execute(sa.insert(AssessmentRow).values(
-                case_code=code, notice_id="changzhi-2022-engineering-mid-junior", level="engineer", verdict=verdict,
-                facts=json.dumps({"education": "bachelor", "name_hint": "张三"}, ensure_ascii=False), result=res,
-                channel="wechat" if code.startswith("OLDNOT") else "rest", sender_id=f"sender-{code}",
-                created_at=ago(age), questions=QUESTIONS[code]))
+            conn.execute(
+                sa.insert(AssessmentRow).values(
+                    case_code=code,
+                    notice_id="changzhi-2022-engineering-mid-junior",
+                    level="engineer",
+                    verdict=verdict,
+                    facts=json.dumps({"education": "bachelor", "name_hint": "张三"}, ensure_ascii=False),
+                    result=res,
+                    channel="wechat" if code.startswith("OLDNOT") else "rest",
+                    sender_id=f"sender-{code}",
+                    created_at=ago(age),
+                    questions=QUESTIONS[code],
+                )
+            )
         for text, age in UNANSWERED.items():
-            conn.execute(sa.insert(UnansweredRow).values(text=text, intent=None, confidence=0.2, reason="nlu_fallback",
-                                                         channel="rest", created_at=ago(age)))
+            conn.execute(
+                sa.insert(UnansweredRow).values(
+                    text=text, intent=None, confidence=0.2, reason="nlu_fallback", channel="rest", created_at=ago(age)
+                )
+            )
         for key, age_hours in {"dedupe-2-days": 48, "dedupe-23-hours": 23, "dedupe-now": 0}.items():
             conn.execute(sa.insert(MessageRow).values(key=key, state="passive", created_at=ago(hours=age_hours)))
         for sender, age in {"wx-old": 200, "wx-recent": 10}.items():
             conn.execute(sa.insert(ChoiceRow).values(sender=sender, buttons="[]", updated_at=ago(age)))
         conn.execute(sa.insert(AccessTokenRow).values(app_id="wxapp", token="t", expires_at=0.0))
         # anonymous: feedback on answers (no sender, no text) and the hourly count of late WeChat answers
-        conn.execute(sa.insert(FeedbackRow).values(answer_id="a-old", helpful=False, channel="webchat",
-                                                   notice_id="changzhi-2022-engineering-mid-junior", topic="fee",
-                                                   clauses='[{"notice": "changzhi-2022-engineering-mid-junior", '
-                                                           '"clause": "五"}]', created_at=ago(400)))
+        conn.execute(
+            sa.insert(FeedbackRow).values(
+                answer_id="a-old",
+                helpful=False,
+                channel="webchat",
+                notice_id="changzhi-2022-engineering-mid-junior",
+                topic="fee",
+                clauses='[{"notice": "changzhi-2022-engineering-mid-junior", "clause": "五"}]',
+                created_at=ago(400),
+            )
+        )
         conn.execute(sa.insert(LateAnswerRow).values(hour=ago(400).replace(minute=0, second=0), answers=3))
-        conn.execute(sa.insert(AuditEntry).values(at=ago(500), actor="hotline1", action="case_lookup",
-                                                  target="OLDNOT22", detail=None))
+        conn.execute(
+            sa.insert(AuditEntry).values(
+                at=ago(500), actor="hotline1", action="case_lookup", target="OLDNOT22", detail=None
+            )
+        )
     store = MaskingSQLTrackerStore(domain=Domain.empty(), host=tracker_url)
     for sender, ages in CONVERSATIONS.items():
         events = []
         for age in ages:
             stamp = ago(age).replace(tzinfo=dt.timezone.utc).timestamp()
-            events += [ActionExecuted("action_listen", timestamp=stamp),
-                       UserUttered("评审费多少", parse_data={"text": "评审费多少", "intent": {"name": "ask_fee", "confidence": 1.0},
-                                                        "entities": []}, timestamp=stamp)]
+            events += [
+                ActionExecuted("action_listen", timestamp=stamp),
+                UserUttered(
+                    "评审费多少",
+                    parse_data={"text": "评审费多少", "intent": {"name": "ask_fee", "confidence": 1.0}, "entities": []},
+                    timestamp=stamp,
+                ),
+            ]
         await store.save(DialogueStateTracker.from_events(sender, events))
 
 
@@ -131,8 +186,9 @@ async def test_purge_removes_exactly_what_is_older_than_the_retention(databases)
     assert before["events"] == {"just-over": 2, "old-started-but-recent": 4, "old-whole": 4, "recent": 4}
 
     dry = purge.purge(database_url, tracker_url, DAYS, now=NOW, dry_run=True)
-    expected = dict(dry_run=True, conversations=2, events=6, unanswered=2, assessments=3, wechat_choices=1,
-                    wechat_messages=1)
+    expected = dict(
+        dry_run=True, conversations=2, events=6, unanswered=2, assessments=3, wechat_choices=1, wechat_messages=1
+    )
     assert {k: getattr(dry, k) for k in expected} == expected
     assert snapshot(database_url, tracker_url) == before  # a dry run removes nothing
 
@@ -166,36 +222,75 @@ async def test_old_assessments_become_anonymous_summaries(databases):
     summaries = [{k: v for k, v in r.items() if k != "id"} for r in rows]
     notice = "changzhi-2022-engineering-mid-junior"
     assert summaries == [
-        dict(notice_id=notice, level="engineer", verdict="not_eligible", channel="wechat", day=ago(400).date(),
-             deciding='["papers", "years"]', questions=7),  # the conditions not met
-        dict(notice_id=notice, level="engineer", verdict="eligible", channel="rest", day=ago(181).date(),
-             deciding='["education", "years"]', questions=12),  # the route that was met
-        dict(notice_id=notice, level="engineer", verdict="undetermined", channel="rest", day=ago(DAYS + 0.01).date(),
-             deciding='["papers"]', questions=None),  # what was still unknown; count not recorded
+        dict(
+            notice_id=notice,
+            level="engineer",
+            verdict="not_eligible",
+            channel="wechat",
+            day=ago(400).date(),
+            deciding='["papers", "years"]',
+            questions=7,
+        ),  # the conditions not met
+        dict(
+            notice_id=notice,
+            level="engineer",
+            verdict="eligible",
+            channel="rest",
+            day=ago(181).date(),
+            deciding='["education", "years"]',
+            questions=12,
+        ),  # the route that was met
+        dict(
+            notice_id=notice,
+            level="engineer",
+            verdict="undetermined",
+            channel="rest",
+            day=ago(DAYS + 0.01).date(),
+            deciding='["papers"]',
+            questions=None,
+        ),  # what was still unknown; count not recorded
     ]
     stored = json.dumps(summaries, default=str, ensure_ascii=False)
     assert "sender-" not in stored and "张三" not in stored and "bachelor" not in stored and "OLD" not in stored
-    assert set(sa.inspect(db.engine_for(database_url)).get_columns("assessment_summaries")[i]["name"]
-               for i in range(8)) == {"id", "notice_id", "level", "verdict", "channel", "day", "deciding", "questions"}
+    assert set(
+        sa.inspect(db.engine_for(database_url)).get_columns("assessment_summaries")[i]["name"] for i in range(8)
+    ) == {"id", "notice_id", "level", "verdict", "channel", "day", "deciding", "questions"}
 
 
 def test_deciding_conditions():
     res = json.loads(ASSESSMENTS["OLDNOT22"][2])
     assert purge.deciding_conditions(res) == ["papers", "years"]
     assert purge.deciding_conditions({}) == []
-    excluded = {"verdict": "not_eligible", "conditions": [{"id": "discipline", "status": "met", "route": None},
-                                                          {"id": "papers", "status": "not_met", "route": "regular"}]}
+    excluded = {
+        "verdict": "not_eligible",
+        "conditions": [
+            {"id": "discipline", "status": "met", "route": None},
+            {"id": "papers", "status": "not_met", "route": "regular"},
+        ],
+    }
     assert purge.deciding_conditions(excluded) == ["discipline"]  # an exclusion that applies decides alone
-    assert purge.deciding_conditions({"verdict": "eligible", "route": "regular",
-                                      "conditions": [{"id": "a", "status": "met", "route": "x"}]}) == []
+    assert (
+        purge.deciding_conditions(
+            {"verdict": "eligible", "route": "regular", "conditions": [{"id": "a", "status": "met", "route": "x"}]}
+        )
+        == []
+    )
 
 
 def test_the_retention_setting_is_typed_with_a_default():
     assert get_settings({}).retention.days == DEFAULT_RETENTION_DAYS == 180
-    s = get_settings({"ZHICHENG_RETENTION_DAYS": "30", "ZHICHENG_DATABASE_URL": "sqlite:///x.db",
-                      "TRACKER_STORE_URL": "postgresql://h/db"})
-    assert (s.retention.days, s.retention.database_url, s.retention.tracker_store_url) == (30, "sqlite:///x.db",
-                                                                                           "postgresql://h/db")
+    s = get_settings(
+        {
+            "ZHICHENG_RETENTION_DAYS": "30",
+            "ZHICHENG_DATABASE_URL": "sqlite:///x.db",
+            "TRACKER_STORE_URL": "postgresql://h/db",
+        }
+    )
+    assert (s.retention.days, s.retention.database_url, s.retention.tracker_store_url) == (
+        30,
+        "sqlite:///x.db",
+        "postgresql://h/db",
+    )
     for bad in ("0", "abc", "-5"):
         with pytest.raises(SettingsError, match="ZHICHENG_RETENTION_DAYS"):
             _ = get_settings({"ZHICHENG_RETENTION_DAYS": bad}).retention
@@ -238,10 +333,21 @@ def test_every_seconds_purges_on_a_schedule_until_sigterm(tmp_path):
     asyncio.run(seed(database_url, tracker_url, now=dt.datetime.utcnow()))
     db.dispose(database_url)
     db.dispose(tracker_url)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ZHICHENG_DATABASE_URL": database_url,
-           "TRACKER_STORE_URL": tracker_url, "ZHICHENG_RETENTION_DAYS": str(DAYS)}
-    proc = subprocess.Popen([sys.executable, "-m", "bot.purge", "--every", "1"], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "ZHICHENG_DATABASE_URL": database_url,
+        "TRACKER_STORE_URL": tracker_url,
+        "ZHICHENG_RETENTION_DAYS": str(DAYS),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.purge", "--every", "1"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines = []
     try:
         deadline = time.monotonic() + 180

@@ -6,6 +6,7 @@ Patches 4 and 5 (faults): a real ``RemoteAction`` against a closed port and a se
 and the project's lock store against a Redis port nobody listens on. The whole turn (the polite
 message, the conversation resuming) is tested on the production profile, tests/e2e/test_prod_profile.py.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -26,8 +27,10 @@ from rasa.utils.endpoints import EndpointConfig
 from bot import rasa_main
 from tests.helpers import ROOT, free_port
 
-VALID = {"events": [{"event": "slot", "name": "region", "value": "changzhi", "timestamp": None}],
-         "responses": [{"text": "长治中级评审费300元。"}]}
+VALID = {
+    "events": [{"event": "slot", "name": "region", "value": "changzhi", "timestamp": None}],
+    "responses": [{"text": "长治中级评审费300元。"}],
+}
 INVALID = [
     {"events": [{"event": "no_such_event"}], "responses": []},
     {"events": [{"event": "slot", "value": 1}], "responses": []},  # a slot event without its name
@@ -93,8 +96,9 @@ async def _run_remote_action(answer: dict):
     try:
         tracker = DialogueStateTracker.from_events("s1", [UserUttered("长治中级评审费多少")], [])
         action = RemoteAction("action_answer_notice", EndpointConfig(url))
-        return await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}),
-                                tracker, Domain.empty())
+        return await action.run(
+            CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, Domain.empty()
+        )
     finally:
         await runner.cleanup()
 
@@ -119,8 +123,9 @@ def test_other_rasa_version_fails_loudly(monkeypatch):
 
 
 def test_entry_hands_over_to_rasa_cli():
-    done = subprocess.run([sys.executable, "-m", "bot.rasa_main", "--version"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.rasa_main", "--version"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Rasa Version" in done.stdout and rasa_main.TARGET_RASA_VERSION in done.stdout
 
@@ -145,11 +150,20 @@ def test_tracker_round_trip_through_deserialised_events():
     """A conversation dumped and read back (what the tracker store does) is the same conversation."""
     from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted
 
-    original = DialogueStateTracker.from_events("s2", [
-        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
-        UserUttered("长治中级评审费多少", {"name": "ask_fee", "confidence": 0.9}),
-        SlotSet("region", "changzhi"), ActionExecuted("action_answer_notice"), BotUttered("300元"),
-        ActionExecuted("action_listen")], [])
+    original = DialogueStateTracker.from_events(
+        "s2",
+        [
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            ActionExecuted("action_listen"),
+            UserUttered("长治中级评审费多少", {"name": "ask_fee", "confidence": 0.9}),
+            SlotSet("region", "changzhi"),
+            ActionExecuted("action_answer_notice"),
+            BotUttered("300元"),
+            ActionExecuted("action_listen"),
+        ],
+        [],
+    )
     dumped = [e.as_dict() for e in original.events]
     again = DialogueStateTracker.from_dict("s2", dumped, [])
     assert list(again.events) == list(original.events)
@@ -180,16 +194,29 @@ def _conversation(turns: int) -> DialogueStateTracker:
     events = [ActionExecuted("action_listen")]
     for i in range(turns):
         region = ("changzhi", "jianyang")[i % 2]
-        events += [UserUttered(f"{region}评审费多少", {"name": "ask_fee", "confidence": 0.9},
-                               [{"entity": "region", "value": region, "start": 0, "end": 2}]),
-                   SlotSet("region", region), ActionExecuted("action_answer_notice", hide_rule_turn=i % 3 == 0),
-                   BotUttered("300元"), SlotSet("last_topic", "fees"), ActionExecuted("action_listen")]
+        events += [
+            UserUttered(
+                f"{region}评审费多少",
+                {"name": "ask_fee", "confidence": 0.9},
+                [{"entity": "region", "value": region, "start": 0, "end": 2}],
+            ),
+            SlotSet("region", region),
+            ActionExecuted("action_answer_notice", hide_rule_turn=i % 3 == 0),
+            BotUttered("300元"),
+            SlotSet("last_topic", "fees"),
+            ActionExecuted("action_listen"),
+        ]
     return DialogueStateTracker.from_events("s3", events, domain.slots)
 
 
-@pytest.mark.parametrize("omit, ignore, rule_only", [
-    (False, False, None), (True, False, None), (False, True, {"slots": ["last_topic"], "loops": []}),
-])
+@pytest.mark.parametrize(
+    "omit, ignore, rule_only",
+    [
+        (False, False, None),
+        (True, False, None),
+        (False, True, {"slots": ["last_topic"], "loops": []}),
+    ],
+)
 def test_past_states_as_rasa_computes_them(omit, ignore, rule_only):
     """Patch 3: the states given (first and again) are Rasa's own, and a caller's edits stay its own."""
     assert "past_states_memo" in rasa_main.apply_patches()
@@ -210,8 +237,13 @@ def test_past_states_follow_the_conversation():
     domain = Domain.from_yaml(DOMAIN_YAML)
     tracker = _conversation(3)
     before = tracker.past_states(domain)
-    tracker.update(UserUttered("简阳呢", {"name": "inform", "confidence": 0.9},
-                               [{"entity": "region", "value": "jianyang", "start": 0, "end": 2}]))
+    tracker.update(
+        UserUttered(
+            "简阳呢",
+            {"name": "inform", "confidence": 0.9},
+            [{"entity": "region", "value": "jianyang", "start": 0, "end": 2}],
+        )
+    )
     tracker.update(SlotSet("region", "jianyang"))
     tracker.update(ActionExecuted("action_answer_notice"))
     after = tracker.past_states(domain)

@@ -1,5 +1,6 @@
 """One settings module (sections, each default once) and one database handle (one Base, one
 engine per URL) for every part."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -29,8 +30,14 @@ def test_the_sections_read_from_an_empty_environment_are_the_written_defaults():
 
 
 def test_the_sections_agree_where_they_share_a_variable():
-    env = {"ZHICHENG_DATABASE_URL": "sqlite:///x.db", "ZHICHENG_TODAY": "2024-10-30", "RASA_AUTH_TOKEN": "t",
-           "RASA_URL": "http://rasa:5005/", "ACTION_SERVER_TOKEN": "a", "RASA_PORT": "6000"}
+    env = {
+        "ZHICHENG_DATABASE_URL": "sqlite:///x.db",
+        "ZHICHENG_TODAY": "2024-10-30",
+        "RASA_AUTH_TOKEN": "t",
+        "RASA_URL": "http://rasa:5005/",
+        "ACTION_SERVER_TOKEN": "a",
+        "RASA_PORT": "6000",
+    }
     s = settings.get_settings(env)
     assert s.staff.database_url == s.core.database_url == s.database_url == "sqlite:///x.db"
     assert s.staff.today() == s.core.today() == s.today()
@@ -55,8 +62,16 @@ def test_the_package_settings_modules_only_re_export():
 
 
 def test_one_base_holds_every_project_table():
-    assert set(db.metadata.tables) >= {"assessments", "unanswered", "staff_users", "staff_sessions",
-                                       "staff_audit_log", "wechat_access_tokens", "wechat_messages", "wechat_choices"}
+    assert set(db.metadata.tables) >= {
+        "assessments",
+        "unanswered",
+        "staff_users",
+        "staff_sessions",
+        "staff_audit_log",
+        "wechat_access_tokens",
+        "wechat_messages",
+        "wechat_choices",
+    }
 
 
 def test_one_engine_per_url_and_any_part_brings_the_whole_schema_to_the_newest_revision(tmp_path):

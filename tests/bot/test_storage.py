@@ -1,4 +1,5 @@
 """Assessments saved through SQLAlchemy (SQLite here) and found again by case code."""
+
 import re
 
 from bot.storage import CODE_ALPHABET, Storage, new_case_code
@@ -6,12 +7,17 @@ from bot.storage import CODE_ALPHABET, Storage, new_case_code
 
 def test_save_and_find_by_case_code(tmp_path):
     store = Storage(f"sqlite:///{tmp_path / 'sub' / 'z.db'}")  # the folder is created on first use
-    code = store.save_assessment(notice_id="changzhi-2022-engineering-mid-junior", level="engineer",
-                                 verdict="eligible", facts={"education": "bachelor"},
-                                 result={"summary": "按长工信〔2022〕139号，您符合申报工程师的条件。"},
-                                 channel="rest", sender_id="u1")
+    code = store.save_assessment(
+        notice_id="changzhi-2022-engineering-mid-junior",
+        level="engineer",
+        verdict="eligible",
+        facts={"education": "bachelor"},
+        result={"summary": "按长工信〔2022〕139号，您符合申报工程师的条件。"},
+        channel="rest",
+        sender_id="u1",
+    )
     assert re.fullmatch(f"[{CODE_ALPHABET}]{{8}}", code)
-    spoken = " ".join(code[i:i + 4] for i in (0, 4)).lower()  # "ab3d k7mn" as read over the phone
+    spoken = " ".join(code[i : i + 4] for i in (0, 4)).lower()  # "ab3d k7mn" as read over the phone
     found = store.find_assessment(spoken)
     assert found.verdict == "eligible" and found.facts == {"education": "bachelor"}
     assert found.result["summary"].startswith("按长工信")

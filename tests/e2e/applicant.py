@@ -1,5 +1,6 @@
 """A simulated applicant for end-to-end dialogues: answers whatever the assistant asks from a set of
 facts, in the words a person would type, and records the transcript."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,13 +16,27 @@ CASE_CODE = re.compile(r"评估编号：([2-9A-HJKMNP-Z]{8})")
 
 # An applicant who excludes nothing, and a 长治 assistant engineer who qualifies for 工程师
 # (长工信〔2022〕139号 三（一）) — the standard applicant of the end-to-end dialogues.
-NO_EXCLUSIONS = {"civil_servant": False, "retired": False, "under_discipline": False, "exam_profession": False,
-                 "public_institution": False}
-CZ_ENGINEER = {**NO_EXCLUSIONS, "education": "bachelor", "education_related": True,
-               "current_title": "assistant_engineer", "current_title_date": dt.date(2017, 6, 1),
-               "papers_first_author": 2, "achievement_listed": "project_accepted", "assessments_passed_count": 5,
-               "assessment_ok_latest": True, "professional_qualification_held": False,
-               "high_skill_frontline": False, "other_series_title": False}
+NO_EXCLUSIONS = {
+    "civil_servant": False,
+    "retired": False,
+    "under_discipline": False,
+    "exam_profession": False,
+    "public_institution": False,
+}
+CZ_ENGINEER = {
+    **NO_EXCLUSIONS,
+    "education": "bachelor",
+    "education_related": True,
+    "current_title": "assistant_engineer",
+    "current_title_date": dt.date(2017, 6, 1),
+    "papers_first_author": 2,
+    "achievement_listed": "project_accepted",
+    "assessments_passed_count": 5,
+    "assessment_ok_latest": True,
+    "professional_qualification_held": False,
+    "high_skill_frontline": False,
+    "other_series_title": False,
+}
 
 
 def question_index() -> Dict[str, str]:
@@ -101,6 +116,7 @@ def together_index() -> Dict[str, List[str]]:
 def reply_for(bot: str, facts: Dict[str, Any], unknown_ok: bool = True) -> Optional[Tuple[List[str], str]]:
     """What the persona types to the question in ``bot`` (facts asked, text), or None if ``bot``
     asks no fact. A fact the persona lacks is answered 不清楚 (an error unless ``unknown_ok``)."""
+
     def lacks(names: List[str]) -> None:
         missing = [f for f in names if f not in facts]
         if missing and not unknown_ok:
@@ -120,8 +136,11 @@ def reply_for(bot: str, facts: Dict[str, Any], unknown_ok: bool = True) -> Optio
         lacks(names[:1])  # the rest may not apply (没有技师证书: no date to give)
         if not any(f in facts for f in names):
             return names, "不清楚"
-        return names, "，".join(answer_text(f, facts[f]) if f in facts else "其他不清楚" for f in names
-                                if f in facts or facts.get(names[0]) is None)
+        return names, "，".join(
+            answer_text(f, facts[f]) if f in facts else "其他不清楚"
+            for f in names
+            if f in facts or facts.get(names[0]) is None
+        )
     asked = [name for q, name in question_index().items() if q in bot]
     if not asked:
         return None
@@ -136,14 +155,21 @@ class Dialogue:
     transcript: List[Tuple[str, str]] = field(default_factory=list)
 
     def say(self, text: str) -> str:
-        replies = http_json(f"{self.base_url}/webhooks/rest/webhook", {"sender": self.sender, "message": text},
-                            timeout=60)
+        replies = http_json(
+            f"{self.base_url}/webhooks/rest/webhook", {"sender": self.sender, "message": text}, timeout=60
+        )
         bot = "\n".join(r.get("text", "") for r in replies)
         self.transcript.append((text, bot))
         return bot
 
-    def run(self, opening: str, facts: Dict[str, Any], max_turns: int = 40,
-            extra: Optional[Dict[str, str]] = None, unknown_ok: bool = False) -> str:
+    def run(
+        self,
+        opening: str,
+        facts: Dict[str, Any],
+        max_turns: int = 40,
+        extra: Optional[Dict[str, str]] = None,
+        unknown_ok: bool = False,
+    ) -> str:
         """Say ``opening``, then answer every fact question from ``facts`` until the result
         (a fact the applicant does not know is answered 不清楚 when ``unknown_ok``)."""
         bot = self.say(opening)

@@ -1,23 +1,24 @@
 """End to end pre-assessment over REST against the real Rasa and action servers: one full dialogue
 per notice, facts stated up front not asked again, corrections, interruptions, giving up, and the
 case code found in storage."""
+
 import datetime as dt
 
 import pytest
 
 from bot.storage import Storage
-from tests.e2e.applicant import EXCLUSIONS_QUESTION, CASE_CODE, CZ_ENGINEER, Dialogue, reply_for
+from tests.e2e.applicant import CASE_CODE, CZ_ENGINEER, EXCLUSIONS_QUESTION, Dialogue, reply_for
 from tests.helpers import running_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
 
 
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("assess")
-    with running_servers(workdir, today="2022-08-01",
-                         extra_env={"ZHICHENG_DATABASE_URL": f"sqlite:///{workdir / 'zhicheng.db'}"}) as s:
+    with running_servers(
+        workdir, today="2022-08-01", extra_env={"ZHICHENG_DATABASE_URL": f"sqlite:///{workdir / 'zhicheng.db'}"}
+    ) as s:
         s["storage"] = Storage(f"sqlite:///{workdir / 'zhicheng.db'}")
         yield s
 
@@ -28,7 +29,9 @@ def test_changzhi_engineer_eligible_and_case_code_saved(servers):
     assert "符合申报工程师的条件" in result and "长工信〔2022〕139号" in result
     assert "材料收审" in result  # the next step, relative to today
     saved = servers["storage"].find_assessment(d.case_code())
-    assert saved is not None and saved.verdict == "eligible" and saved.notice_id == "changzhi-2022-engineering-mid-junior"
+    assert (
+        saved is not None and saved.verdict == "eligible" and saved.notice_id == "changzhi-2022-engineering-mid-junior"
+    )
     assert saved.facts["education"] == "bachelor"
 
 
@@ -70,14 +73,17 @@ def test_facts_in_the_first_message_with_the_request_are_kept(servers):
     d = Dialogue(servers["rasa"])
     d.run("我能报长治工程师吗？我本科，专业对口，2017年7月拿的助工，发了两篇第一作者论文", CZ_ENGINEER)
     asked = d.asked_facts()
-    assert not {"education", "education_related", "current_title", "current_title_date",
-                "papers_first_author"} & set(asked)
+    assert not {"education", "education_related", "current_title", "current_title_date", "papers_first_author"} & set(
+        asked
+    )
 
 
 def test_correction_reassesses(servers):
     d = Dialogue(servers["rasa"])
-    first = d.run("我能报长治中级吗", {**CZ_ENGINEER, "papers_first_author": 1, "technical_materials": 0,
-                                      "township_years": 0, "skill_level": "none"})
+    first = d.run(
+        "我能报长治中级吗",
+        {**CZ_ENGINEER, "papers_first_author": 1, "technical_materials": 0, "township_years": 0, "skill_level": "none"},
+    )
     assert "不符合申报工程师的条件" in first and "三（一）4" in first
     # the correction re-assesses; questions the earlier verdict made moot are asked now
     again = d.run("不对，我发了两篇论文", CZ_ENGINEER)
@@ -116,16 +122,26 @@ OPENING = {
     "pingliang-2022-engineering-mid-senior": "我想评估一下能不能报平凉{level}",
     "chongqing-2024-engineering-senior-nonpublic-sme": "我够不够条件报重庆{level}",
 }
-LEVEL_WORDS = {"engineer": "工程师", "senior_engineer": "高级工程师", "assistant_engineer": "助理工程师",
-               "technician": "技术员"}
-VERDICT_WORDS = {"eligible": "符合申报", "eligible_special": "破格或特殊途径", "not_eligible": "不符合申报",
-                 "undetermined": "判"}
+LEVEL_WORDS = {
+    "engineer": "工程师",
+    "senior_engineer": "高级工程师",
+    "assistant_engineer": "助理工程师",
+    "technician": "技术员",
+}
+VERDICT_WORDS = {
+    "eligible": "符合申报",
+    "eligible_special": "破格或特殊途径",
+    "not_eligible": "不符合申报",
+    "undetermined": "判",
+}
 
 
 DIALOGUE_CASES = representative_cases(load_cases())
 
 
-@pytest.mark.parametrize("case", DIALOGUE_CASES, ids=[f"{c.notice.split('-')[0]}-{c.level}-{c.verdict}" for c in DIALOGUE_CASES])
+@pytest.mark.parametrize(
+    "case", DIALOGUE_CASES, ids=[f"{c.notice.split('-')[0]}-{c.level}-{c.verdict}" for c in DIALOGUE_CASES]
+)
 def test_dialogue_reaches_the_case_verdict(servers, case):
     d = Dialogue(servers["rasa"])
     facts = {k: v for k, v in case.facts.items()}
@@ -158,8 +174,13 @@ def test_the_saved_count_is_what_the_applicant_was_asked(servers):
 
     # a correction re-assesses: the second verdict needed the first interview's answers and the new ones
     fix = Dialogue(servers["rasa"])
-    no_papers = {**CZ_ENGINEER, "papers_first_author": 1, "technical_materials": 0, "township_years": 0,
-                 "skill_level": "none"}
+    no_papers = {
+        **CZ_ENGINEER,
+        "papers_first_author": 1,
+        "technical_materials": 0,
+        "township_years": 0,
+        "skill_level": "none",
+    }
     fix.run("我能报长治中级吗", no_papers)
     before = len(fix.transcript)
     fix.run("不对，我发了两篇论文", CZ_ENGINEER)

@@ -6,6 +6,7 @@ log, the scheduled purge running; then the faults (docs/deployment.md, "Faults")
 killed mid-assessment, PostgreSQL restarted, Redis restarted and killed while a lock is held, a Rasa
 server killed under load; and after ``down`` no process left. One profile start for all of it (the
 Rasa servers load the model for a minute or two), so the faults come last and the order matters."""
+
 import asyncio
 import json
 import os
@@ -63,8 +64,10 @@ def profile():
         state["engine"].dispose()
         prod.down(var)
         shutil.rmtree(root, ignore_errors=True)
-        print("\nmeasured: " + ", ".join(f"{k} {v:.1f} s" if isinstance(v, float) else f"{k}: {v}"
-                                        for k, v in MEASURED.items()))
+        print(
+            "\nmeasured: "
+            + ", ".join(f"{k} {v:.1f} s" if isinstance(v, float) else f"{k}: {v}" for k, v in MEASURED.items())
+        )
 
 
 def request(url: str, data: bytes = None, method: str = None):
@@ -99,6 +102,7 @@ async def socketio_answer(base: str, session_id: str, text: str) -> str:
     """Rasa's socket.io protocol spoken over a raw WebSocket (Engine.IO 4) through nginx."""
     async with aiohttp.ClientSession() as s:
         async with s.ws_connect(base.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket") as ws:
+
             async def receive() -> str:
                 while True:
                     m = await asyncio.wait_for(ws.receive_str(), 60)
@@ -130,8 +134,17 @@ async def test_socketio_over_websocket_through_nginx(profile):
 
 def test_only_the_channels_are_exposed(profile):
     base, token = profile["url"], (Path(profile["var"]) / "rasa_auth_token").read_text().strip()
-    for path in ("/", "/status", "/version", f"/status?token={token}", "/model/parse", f"/conversations/prod-rest-1/tracker?token={token}",
-                 "/webhooks/rest/", "/webchat/", "/webchat/../status"):
+    for path in (
+        "/",
+        "/status",
+        "/version",
+        f"/status?token={token}",
+        "/model/parse",
+        f"/conversations/prod-rest-1/tracker?token={token}",
+        "/webhooks/rest/",
+        "/webchat/",
+        "/webchat/../status",
+    ):
         assert request(base + path)[0] == 404, path
     assert request(f"{base}/model/parse?token={token}", b'{"text": "hi"}')[0] == 404
     assert request(f"{base}/webchat/widget.js")[0] in (200, 503)  # 503: widget not built
@@ -229,7 +242,9 @@ def test_action_server_killed_mid_assessment(profile):
     # The failed turn is stored whole and ends as every turn ends, listening.
     events = stored_events(profile, d.sender)
     last_user = max(i for i, e in enumerate(events) if e["event"] == "user")
-    after = [(e["event"], e.get("name") or e.get("text")) for e in events[last_user + 1:] if e["event"] in ("action", "bot")]
+    after = [
+        (e["event"], e.get("name") or e.get("text")) for e in events[last_user + 1 :] if e["event"] in ("action", "bot")
+    ]
     assert after[-2:] == [("bot", ACTION_SERVER_DOWN_TEXT), ("action", "action_listen")], after
 
     started = time.monotonic()
@@ -274,7 +289,10 @@ def test_postgres_restarted(profile):
         assert "260" in answer, answer
     MEASURED["PostgreSQL restart to answers on both servers"] = time.monotonic() - started
     for sender in senders:
-        assert [t for t in stored_turns(profile, sender) if t[0] == "user"] == [("user", QUESTION), ("user", "那助理工程师呢")]
+        assert [t for t in stored_turns(profile, sender) if t[0] == "user"] == [
+            ("user", QUESTION),
+            ("user", "那助理工程师呢"),
+        ]
     d = Dialogue(profile["url"])
     result = d.run("我能报长治中级吗", {**CZ_ENGINEER, "civil_servant": True})
     saved = Storage(profile["database"]).find_assessment(d.case_code())
@@ -288,7 +306,9 @@ def test_postgres_restarted(profile):
 def lock_store(profile) -> AtomicRedisLockStore:
     """The lock store as the Rasa servers configure it (endpoints.scaled.yml)."""
     password = (Path(profile["var"]) / "redis_password").read_text().strip()
-    return AtomicRedisLockStore(host="127.0.0.1", port=profile["redis_port"], db=1, password=password, key_prefix="zhicheng")
+    return AtomicRedisLockStore(
+        host="127.0.0.1", port=profile["redis_port"], db=1, password=password, key_prefix="zhicheng"
+    )
 
 
 def test_redis_restarted(profile):
@@ -338,8 +358,14 @@ def test_a_rasa_server_killed_under_load(profile):
     got 200 is in PostgreSQL with its answer, and every applicant's later messages are answered
     (one whose turn died with the server is told to wait, and is answered again within the lock
     lifetime, LOCK_LIFETIME, when that turn's ticket expires)."""
-    questions = ["长治中级评审费多少", "那助理工程师呢", "简阳高级职称什么时候截止", "平凉中级要交哪些材料",
-                 "重庆副高什么时候缴费", "长治中级要几篇论文"]
+    questions = [
+        "长治中级评审费多少",
+        "那助理工程师呢",
+        "简阳高级职称什么时候截止",
+        "平凉中级要交哪些材料",
+        "重庆副高什么时候缴费",
+        "长治中级要几篇论文",
+    ]
     senders = [f"prod-load-{os.getpid()}-{i}" for i in range(6)]
     results = {s: [] for s in senders}
     answered = threading.Semaphore(0)
@@ -350,8 +376,9 @@ def test_a_rasa_server_killed_under_load(profile):
             if i >= 3:
                 assert killed.wait(120)  # the second half only after the kill
             body = json.dumps({"sender": sender, "message": text}).encode()
-            req = urllib.request.Request(f"{profile['url']}/webhooks/rest/webhook", data=body,
-                                         headers={"Content-Type": "application/json"})
+            req = urllib.request.Request(
+                f"{profile['url']}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+            )
             started = time.monotonic()
             try:
                 with urllib.request.urlopen(req, timeout=LOCK_LIFETIME + 30) as r:
@@ -379,6 +406,7 @@ def test_a_rasa_server_killed_under_load(profile):
     # had open to it) — at most one per applicant, and only theirs.
     assert all(sum(st == 502 for _, st, _, _ in results[s]) <= 1 for s in senders), results
     assert all(reply for s in senders for _, st, reply, _ in results[s] if st == 200), results
+
     # A conversation whose turn died with the server keeps that turn's ticket in Redis until the lock
     # lifetime runs out: its messages meanwhile get the turn budget's "still working" reply and are
     # handled once the ticket expires. Only those conversations wait; every other applicant's last
@@ -392,8 +420,9 @@ def test_a_rasa_server_killed_under_load(profile):
     for sender in waiting:  # polled: each is answered again within the lock lifetime of the kill
         while True:
             text = "长治工程师评审费多少"
-            status, body = request(f"{profile['url']}/webhooks/rest/webhook",
-                                   json.dumps({"sender": sender, "message": text}).encode())
+            status, body = request(
+                f"{profile['url']}/webhooks/rest/webhook", json.dumps({"sender": sender, "message": text}).encode()
+            )
             reply = json.loads(body)
             results[sender].append((text, status, reply, 0.0))
             assert status == 200 and time.monotonic() - killed_at < LOCK_LIFETIME + 20, results[sender]
@@ -407,9 +436,11 @@ def test_a_rasa_server_killed_under_load(profile):
     for sender in senders:
         answered_texts = [t for t, st, _, _ in results[sender] if st == 200]
         while not in_order(answered_texts, [t for e, t in stored_turns(profile, sender) if e == "user"]):
-            assert time.monotonic() < deadline, (f"answered: {answered_texts}; stored: "
-                                                 f"{[t for e, t in stored_turns(profile, sender) if e == 'user']}; "
-                                                 f"sent: {[(t, st, round(secs, 1)) for t, st, _, secs in results[sender]]}")
+            assert time.monotonic() < deadline, (
+                f"answered: {answered_texts}; stored: "
+                f"{[t for e, t in stored_turns(profile, sender) if e == 'user']}; "
+                f"sent: {[(t, st, round(secs, 1)) for t, st, _, secs in results[sender]]}"
+            )
             time.sleep(0.5)  # a "still working" turn is stored when it has run
         stored = stored_turns(profile, sender)
         for text, status, reply, _ in results[sender]:
@@ -417,7 +448,7 @@ def test_a_rasa_server_killed_under_load(profile):
                 continue
             at = stored.index(("user", text))  # the turn is stored ...
             bots = []
-            for event, said in stored[at + 1:]:
+            for event, said in stored[at + 1 :]:
                 if event == "user":
                     break
                 bots.append(said)
@@ -425,7 +456,7 @@ def test_a_rasa_server_killed_under_load(profile):
                 assert bots and STILL_WORKING not in bots, (text, bots)
             else:
                 assert bots == [m.get("text") for m in reply], (text, bots, reply)  # ... with its answer
-            stored = stored[at + 1:]
+            stored = stored[at + 1 :]
     MEASURED["slowest message after the kill"] = max(secs for s in senders for _, _, _, secs in results[s][3:])
     MEASURED["messages failed (502) at the kill"] = sum(st != 200 for s in senders for _, st, _, _ in results[s])
     used = {line.split('"')[3] for line in access_log(profile).splitlines() if "/webhooks/rest/webhook" in line}

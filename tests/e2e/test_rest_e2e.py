@@ -1,4 +1,5 @@
 """End to end: the real Rasa server and action server, asked over REST, trackers in SQLite."""
+
 import sqlite3
 import uuid
 
@@ -82,8 +83,13 @@ def test_personal_numbers_are_masked_in_the_tracker_store(servers):
 )
 def test_unclear_input_gets_the_scope_answer(servers, message):
     text, _ = ask(servers, message)
-    assert ("回答不了" in text or "不在我能回答的范围" in text or "请问您在哪个地区" in text or "我能回答" in text
-            or "500个字" in text), text
+    assert (
+        "回答不了" in text
+        or "不在我能回答的范围" in text
+        or "请问您在哪个地区" in text
+        or "我能回答" in text
+        or "500个字" in text
+    ), text
 
 
 @pytest.mark.parametrize("message", ["", "   "], ids=["empty", "blank"])

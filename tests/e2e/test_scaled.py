@@ -2,6 +2,7 @@
 lock store (endpoints.scaled.yml). One applicant's messages, arriving at both servers at once, are
 all kept and handled one at a time, each answered before the next is read; a whole pre-assessment
 hopping between the servers ends with its case code in PostgreSQL."""
+
 import asyncio
 from typing import List
 
@@ -15,8 +16,16 @@ from tests.services import scaled_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
 
-QUESTIONS = ["长治中级评审费多少", "简阳高级职称什么时候截止", "平凉中级要交哪些材料", "重庆副高什么时候缴费",
-             "湖州工程师直报需要什么条件", "长治助理工程师评审费多少", "简阳高工评审费多少", "长治技术员要什么材料"]
+QUESTIONS = [
+    "长治中级评审费多少",
+    "简阳高级职称什么时候截止",
+    "平凉中级要交哪些材料",
+    "重庆副高什么时候缴费",
+    "湖州工程师直报需要什么条件",
+    "长治助理工程师评审费多少",
+    "简阳高工评审费多少",
+    "长治技术员要什么材料",
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +55,7 @@ class HoppingDialogue(Dialogue):
 async def test_one_conversation_over_two_servers_stays_whole_and_in_order(two_servers):
     sender = "deadline-week-1"
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+
         async def ask(i: int, text: str):
             url = f"{two_servers[i % 2]}/webhooks/rest/webhook"
             async with session.post(url, json={"sender": sender, "message": text}) as r:
@@ -68,12 +78,14 @@ async def test_one_conversation_over_two_servers_stays_whole_and_in_order(two_se
 async def test_the_same_conversation_is_seen_by_both_servers(two_servers):
     sender = "deadline-week-2"
     async with aiohttp.ClientSession() as session:
-        async with session.post(f"{two_servers[0]}/webhooks/rest/webhook",
-                                json={"sender": sender, "message": "长治中级评审费多少"}) as r:
+        async with session.post(
+            f"{two_servers[0]}/webhooks/rest/webhook", json={"sender": sender, "message": "长治中级评审费多少"}
+        ) as r:
             assert "300" in (await r.json())[0]["text"]
         # The follow-up goes to the other server, which must know the topic from the first.
-        async with session.post(f"{two_servers[1]}/webhooks/rest/webhook",
-                                json={"sender": sender, "message": "那助理工程师呢"}) as r:
+        async with session.post(
+            f"{two_servers[1]}/webhooks/rest/webhook", json={"sender": sender, "message": "那助理工程师呢"}
+        ) as r:
             text = "\n".join(m.get("text", "") for m in await r.json())
     assert "260" in text and "长工信〔2022〕139号" in text
 
@@ -85,6 +97,7 @@ def test_assessment_hopping_between_servers_is_saved_in_postgres(scaled):
     saved = Storage(scaled["database"]).find_assessment(d.case_code())
     assert saved is not None and saved.verdict == "eligible" and saved.channel == "rest"
     with sa.create_engine(scaled["database"]).connect() as conn:
-        user_turns = conn.execute(sa.text("select count(*) from events where sender_id = :s and type_name = 'user'"),
-                                  {"s": saved.sender_id}).scalar()
+        user_turns = conn.execute(
+            sa.text("select count(*) from events where sender_id = :s and type_name = 'user'"), {"s": saved.sender_id}
+        ).scalar()
     assert user_turns == d.turn  # every turn, from both servers, is in PostgreSQL

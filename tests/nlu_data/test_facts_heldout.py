@@ -1,5 +1,6 @@
 """Fact-level precision and recall of the free-text fact reader on a held-out set of applicants'
 self-descriptions (tests/nlu_data/facts_heldout.yml, issue 13): both at least 95%."""
+
 import datetime as dt
 import re
 
@@ -33,8 +34,13 @@ def score():
         ok = {k for k, v in got.items() if want.get(k) == v}
         right, said, read = right + len(ok), said + len(want), read + len(got)
         if len(ok) != len(want) or len(ok) != len(got):
-            misses.append((item["text"], {k: v for k, v in got.items() if k not in ok},
-                           {k: v for k, v in want.items() if k not in ok}))
+            misses.append(
+                (
+                    item["text"],
+                    {k: v for k, v in got.items() if k not in ok},
+                    {k: v for k, v in want.items() if k not in ok},
+                )
+            )
     return right / max(read, 1), right / max(said, 1), misses
 
 
@@ -58,7 +64,8 @@ def test_fact_level_precision_and_recall():
     precision, recall, misses = score()
     report = "\n".join(f"{t}: wrong/extra {extra}, missed {missed}" for t, extra, missed in misses)
     assert precision >= MIN_PRECISION and recall >= MIN_RECALL, (
-        f"precision {precision:.3f}, recall {recall:.3f}\n{report}")
+        f"precision {precision:.3f}, recall {recall:.3f}\n{report}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Free-text facts: numerals, durations, dates, education, titles, yes/no, several at once."""
+
 import datetime as dt
 
 import pytest
@@ -14,50 +15,78 @@ def parse(text, requested=None):
     return parse_facts(text, CAT, TODAY, requested)
 
 
-@pytest.mark.parametrize("text,value", [("三十", 30), ("十五", 15), ("二十五", 25), ("一百零五", 105), ("两", 2),
-                                        ("十", 10), ("二〇一七", 2017), ("2022", 2022)])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("三十", 30),
+        ("十五", 15),
+        ("二十五", 25),
+        ("一百零五", 105),
+        ("两", 2),
+        ("十", 10),
+        ("二〇一七", 2017),
+        ("2022", 2022),
+    ],
+)
 def test_chinese_numerals(text, value):
     assert cn_to_int(text) == value
 
 
-@pytest.mark.parametrize("text,years", [("五年", 5), ("快五年了", 4.9), ("五年多", 5), ("十年以上", 10),
-                                        ("一年半", 1.5), ("两年", 2)])
+@pytest.mark.parametrize(
+    "text,years", [("五年", 5), ("快五年了", 4.9), ("五年多", 5), ("十年以上", 10), ("一年半", 1.5), ("两年", 2)]
+)
 def test_durations(text, years):
     assert parse_years(text) == pytest.approx(years)
 
 
 def test_several_facts_in_one_message():
     facts = parse("本科，2016年拿的助工，发了两篇论文").facts
-    assert facts == {"education": "bachelor", "current_title": "assistant_engineer",
-                     "current_title_date": "2016-12-31", "papers_first_author": 2}
+    assert facts == {
+        "education": "bachelor",
+        "current_title": "assistant_engineer",
+        "current_title_date": "2016-12-31",
+        "papers_first_author": 2,
+    }
 
 
-@pytest.mark.parametrize("text,requested,expected", [
-    ("有", "achievement_listed", "listed"), ("有的", "achievement_listed", "listed"), ("是的", "civil_servant", True),
-    ("对", "retired", True), ("没有", "civil_servant", False), ("不是", "civil_servant", False),
-    ("没", "retired", False), ("否", "under_discipline", False), ("嗯嗯", "retired", True),
-])
+@pytest.mark.parametrize(
+    "text,requested,expected",
+    [
+        ("有", "achievement_listed", "listed"),
+        ("有的", "achievement_listed", "listed"),
+        ("是的", "civil_servant", True),
+        ("对", "retired", True),
+        ("没有", "civil_servant", False),
+        ("不是", "civil_servant", False),
+        ("没", "retired", False),
+        ("否", "under_discipline", False),
+        ("嗯嗯", "retired", True),
+    ],
+)
 def test_yes_no_forms(text, requested, expected):
     assert parse(text, requested).facts[requested] == expected
 
 
-@pytest.mark.parametrize("text,requested,key,value", [
-    ("两篇", "papers_first_author", "papers_first_author", 2),
-    ("３篇", "papers_first_author", "papers_first_author", 3),
-    ("三十学时", "continuing_education_public_hours", "continuing_education_public_hours", 30),
-    ("2017年6月", "current_title_date", "current_title_date", "2017-06-01"),
-    ("去年", "current_title_date", "current_title_date", "2025-12-31"),
-    ("三年前评的", "current_title_date", "current_title_date", "2023-11-22"),
-    ("快五年了", "related_work_years", "related_work_years", 4),
-    ("不对，我是硕士", None, "education", "master"),
-    ("我大专毕业", "education", "education", "junior_college"),
-    ("没有技师证", "skill_level", "skill_level", "none"),
-    ("高级技师", "skill_level", "skill_level", "senior_technician_skill"),
-    ("研究院的设计部门", "department_type", "department_type", "research"),
-    ("我不是公务员", None, "civil_servant", False),
-    ("公需30学时，专业六十学时", None, "continuing_education_professional_hours", 60),
-    ("評審過兩篇論文", None, "papers_first_author", 2),
-])
+@pytest.mark.parametrize(
+    "text,requested,key,value",
+    [
+        ("两篇", "papers_first_author", "papers_first_author", 2),
+        ("３篇", "papers_first_author", "papers_first_author", 3),
+        ("三十学时", "continuing_education_public_hours", "continuing_education_public_hours", 30),
+        ("2017年6月", "current_title_date", "current_title_date", "2017-06-01"),
+        ("去年", "current_title_date", "current_title_date", "2025-12-31"),
+        ("三年前评的", "current_title_date", "current_title_date", "2023-11-22"),
+        ("快五年了", "related_work_years", "related_work_years", 4),
+        ("不对，我是硕士", None, "education", "master"),
+        ("我大专毕业", "education", "education", "junior_college"),
+        ("没有技师证", "skill_level", "skill_level", "none"),
+        ("高级技师", "skill_level", "skill_level", "senior_technician_skill"),
+        ("研究院的设计部门", "department_type", "department_type", "research"),
+        ("我不是公务员", None, "civil_servant", False),
+        ("公需30学时，专业六十学时", None, "continuing_education_professional_hours", 60),
+        ("評審過兩篇論文", None, "papers_first_author", 2),
+    ],
+)
 def test_values(text, requested, key, value):
     assert parse(text, requested).facts[key] == value
 
@@ -81,7 +110,9 @@ def test_the_level_applied_for_is_not_the_current_title(text):
     assert "current_title" not in parse(text).facts
 
 
-@pytest.mark.parametrize("text,title", [("我2016年拿的助工", "assistant_engineer"), ("现任工程师，能报高工吗", "engineer")])
+@pytest.mark.parametrize(
+    "text,title", [("我2016年拿的助工", "assistant_engineer"), ("现任工程师，能报高工吗", "engineer")]
+)
 def test_a_held_title_is_the_current_title(text, title):
     assert parse(text).facts["current_title"] == title
 
@@ -93,30 +124,49 @@ def test_a_calendar_year_is_not_a_duration():
 
 # --- issue 13: the schema holds what applicants say -------------------------------------------
 
-@pytest.mark.parametrize("text,months", [("8个月", 8), ("1年2个月", 14), ("一年半", 18), ("两年", 24),
-                                         ("快一年了", 11), ("半年", 6), ("三年", 36), ("九个多月", 9)])
+
+@pytest.mark.parametrize(
+    "text,months",
+    [
+        ("8个月", 8),
+        ("1年2个月", 14),
+        ("一年半", 18),
+        ("两年", 24),
+        ("快一年了", 11),
+        ("半年", 6),
+        ("三年", 36),
+        ("九个多月", 9),
+    ],
+)
 def test_months(text, months):
     assert parse_months(text) == months
 
 
-@pytest.mark.parametrize("text,requested,key,value", [
-    ("社保在本地交了8个月", None, "social_insurance_local_months", 8),
-    ("社保在本地交了3年", None, "social_insurance_local_months", 36),
-    ("档案放在本地快一年了", None, "archive_local_months", 11),
-    ("9个月", "months_in_engineering_post", "months_in_engineering_post", 9),
-    ("一年零三个月", "cq_social_insurance_months_any", "cq_social_insurance_months_any", 15),
-    ("14", "social_insurance_local_months", "social_insurance_local_months", 14),
-])
+@pytest.mark.parametrize(
+    "text,requested,key,value",
+    [
+        ("社保在本地交了8个月", None, "social_insurance_local_months", 8),
+        ("社保在本地交了3年", None, "social_insurance_local_months", 36),
+        ("档案放在本地快一年了", None, "archive_local_months", 11),
+        ("9个月", "months_in_engineering_post", "months_in_engineering_post", 9),
+        ("一年零三个月", "cq_social_insurance_months_any", "cq_social_insurance_months_any", 15),
+        ("14", "social_insurance_local_months", "social_insurance_local_months", 14),
+    ],
+)
 def test_months_facts(text, requested, key, value):
     assert parse(text, requested).facts[key] == value
 
 
-@pytest.mark.parametrize("text,requested,expected", [
-    ("第5类", "achievement_listed", "standard_compiled"),
-    ("（7）参与研发的药品获注册批件，或药品生产线改造、建设通过GMP认证", "achievement_listed", "drug_registered"),
-    ("都没有", "achievement_listed", "none"), ("没有", "achievement_listed", "none"),
-    ("有其中一类（具体哪类以申报材料为准）", "achievement_listed", "listed"),
-])
+@pytest.mark.parametrize(
+    "text,requested,expected",
+    [
+        ("第5类", "achievement_listed", "standard_compiled"),
+        ("（7）参与研发的药品获注册批件，或药品生产线改造、建设通过GMP认证", "achievement_listed", "drug_registered"),
+        ("都没有", "achievement_listed", "none"),
+        ("没有", "achievement_listed", "none"),
+        ("有其中一类（具体哪类以申报材料为准）", "achievement_listed", "listed"),
+    ],
+)
 def test_achievement_types_are_a_choice(text, requested, expected):
     assert parse(text, requested).facts[requested] == expected
 
@@ -130,14 +180,17 @@ def test_recommenders_by_rank():
 EXCL = ["civil_servant", "retired", "under_discipline", "exam_profession", "public_institution"]
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("都没有", {f: False for f in EXCL}),
-    ("已退休", {**{f: False for f in EXCL}, "retired": True}),
-    ("退休了，也在处分期", {**{f: False for f in EXCL}, "retired": True, "under_discipline": True}),
-    ("不是公务员，也没退休", {"civil_servant": False, "retired": False}),
-    ("在事业单位工作", {**{f: False for f in EXCL}, "public_institution": True}),
-    ("评审费多少钱", {}),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("都没有", {f: False for f in EXCL}),
+        ("已退休", {**{f: False for f in EXCL}, "retired": True}),
+        ("退休了，也在处分期", {**{f: False for f in EXCL}, "retired": True, "under_discipline": True}),
+        ("不是公务员，也没退休", {"civil_servant": False, "retired": False}),
+        ("在事业单位工作", {**{f: False for f in EXCL}, "public_institution": True}),
+        ("评审费多少钱", {}),
+    ],
+)
 def test_exclusions_answered_together(text, expected):
     from bot.nlu.facts_parser import parse_exclusions
 
@@ -156,47 +209,66 @@ HOURS = ["continuing_education_public_hours", "continuing_education_professional
 EDU = ["education", "education_related"]
 
 
-@pytest.mark.parametrize("text, facts, expected", [
-    ("助工，2018年7月", TITLE, {"current_title": "assistant_engineer", "current_title_date": "2018-07-01"}),
-    ("助理工程师 2018.7", TITLE, {"current_title": "assistant_engineer", "current_title_date": "2018-07-01"}),
-    ("2017年6月的助理工程师", TITLE, {"current_title": "assistant_engineer", "current_title_date": "2017-06-01"}),
-    ("中級，2015年", TITLE, {"current_title": "engineer", "current_title_date": "2015-12-31"}),
-    ("没有职称", TITLE, {"current_title": "none"}),
-    ("助工，时间不记得了", TITLE, {"current_title": "assistant_engineer", "current_title_date": "__unknown__"}),
-    ("不清楚", TITLE, {"current_title": "__unknown__", "current_title_date": "__unknown__"}),
-    ("公需30，专业70", HOURS, {HOURS[0]: 30, HOURS[1]: 70}),
-    ("30和70", HOURS, {HOURS[0]: 30, HOURS[1]: 70}),
-    ("公需课三十二学时 专业课六十四学时", HOURS, {HOURS[0]: 32, HOURS[1]: 64}),
-    ("３０", HOURS, {HOURS[0]: 30}),  # one number: the first member only, never both
-    ("本科，对口", EDU, {"education": "bachelor", "education_related": True}),
-    ("大专，专业不对口", EDU, {"education": "junior_college", "education_related": False}),
-])
+@pytest.mark.parametrize(
+    "text, facts, expected",
+    [
+        ("助工，2018年7月", TITLE, {"current_title": "assistant_engineer", "current_title_date": "2018-07-01"}),
+        ("助理工程师 2018.7", TITLE, {"current_title": "assistant_engineer", "current_title_date": "2018-07-01"}),
+        ("2017年6月的助理工程师", TITLE, {"current_title": "assistant_engineer", "current_title_date": "2017-06-01"}),
+        ("中級，2015年", TITLE, {"current_title": "engineer", "current_title_date": "2015-12-31"}),
+        ("没有职称", TITLE, {"current_title": "none"}),
+        ("助工，时间不记得了", TITLE, {"current_title": "assistant_engineer", "current_title_date": "__unknown__"}),
+        ("不清楚", TITLE, {"current_title": "__unknown__", "current_title_date": "__unknown__"}),
+        ("公需30，专业70", HOURS, {HOURS[0]: 30, HOURS[1]: 70}),
+        ("30和70", HOURS, {HOURS[0]: 30, HOURS[1]: 70}),
+        ("公需课三十二学时 专业课六十四学时", HOURS, {HOURS[0]: 32, HOURS[1]: 64}),
+        ("３０", HOURS, {HOURS[0]: 30}),  # one number: the first member only, never both
+        ("本科，对口", EDU, {"education": "bachelor", "education_related": True}),
+        ("大专，专业不对口", EDU, {"education": "junior_college", "education_related": False}),
+    ],
+)
 def test_facts_asked_together_are_read_in_order(text, facts, expected):
     assert parse_together(text, facts, CAT, TODAY) == expected
 
 
 CHECK = ["works_locally", "employer_registered_locally", "archive_local"]
-LABELS = {"works_locally": "在简阳市工作", "employer_registered_locally": "单位在简阳市工商注册",
-          "archive_local": "人事档案存放在简阳市（人才交流中心或人事代理机构）"}
+LABELS = {
+    "works_locally": "在简阳市工作",
+    "employer_registered_locally": "单位在简阳市工商注册",
+    "archive_local": "人事档案存放在简阳市（人才交流中心或人事代理机构）",
+}
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1 3", {"works_locally": True, "employer_registered_locally": False, "archive_local": True}),
-    ("一、三", {"works_locally": True, "employer_registered_locally": False, "archive_local": True}),
-    ("２", {"works_locally": False, "employer_registered_locally": True, "archive_local": False}),
-    ("都符合", {f: True for f in CHECK}),
-    ("都不符合", {f: False for f in CHECK}),
-    ("在简阳上班，档案也在简阳", {"works_locally": True, "employer_registered_locally": False, "archive_local": True}),
-    ("1，其他不清楚", {"works_locally": True, "employer_registered_locally": "__unknown__",
-                  "archive_local": "__unknown__"}),
-    ("档案不在简阳", {"archive_local": False}),  # only what is named is denied
-    ("2，1不符合，其他不清楚", {"works_locally": False, "employer_registered_locally": True,
-                        "archive_local": "__unknown__"}),
-    ("第一项符合，第三项没有", {"works_locally": True, "employer_registered_locally": False, "archive_local": False}),
-    ("3，不在简阳上班", {"works_locally": False, "employer_registered_locally": False, "archive_local": True}),
-    ("4", {}),  # no such line: asked again
-    ("在简阳市工作", {"works_locally": True, "employer_registered_locally": False, "archive_local": False}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1 3", {"works_locally": True, "employer_registered_locally": False, "archive_local": True}),
+        ("一、三", {"works_locally": True, "employer_registered_locally": False, "archive_local": True}),
+        ("２", {"works_locally": False, "employer_registered_locally": True, "archive_local": False}),
+        ("都符合", {f: True for f in CHECK}),
+        ("都不符合", {f: False for f in CHECK}),
+        (
+            "在简阳上班，档案也在简阳",
+            {"works_locally": True, "employer_registered_locally": False, "archive_local": True},
+        ),
+        (
+            "1，其他不清楚",
+            {"works_locally": True, "employer_registered_locally": "__unknown__", "archive_local": "__unknown__"},
+        ),
+        ("档案不在简阳", {"archive_local": False}),  # only what is named is denied
+        (
+            "2，1不符合，其他不清楚",
+            {"works_locally": False, "employer_registered_locally": True, "archive_local": "__unknown__"},
+        ),
+        (
+            "第一项符合，第三项没有",
+            {"works_locally": True, "employer_registered_locally": False, "archive_local": False},
+        ),
+        ("3，不在简阳上班", {"works_locally": False, "employer_registered_locally": False, "archive_local": True}),
+        ("4", {}),  # no such line: asked again
+        ("在简阳市工作", {"works_locally": True, "employer_registered_locally": False, "archive_local": False}),
+    ],
+)
 def test_a_checklist_answer_ticks_the_lines_named(text, expected):
     assert parse_checklist(text, CHECK, LABELS, CAT).facts == expected
 

@@ -1,4 +1,5 @@
 """The held-out NLU set measures generalisation only if none of it is trained on."""
+
 import re
 
 import yaml

@@ -1,5 +1,6 @@
 """Whole topics composed from the data (查看全部, the staff page's topic filter): figures with
 document and clause; 'not stated' where true."""
+
 import datetime as dt
 
 import pytest
@@ -24,7 +25,9 @@ class Topic:
 
     def __init__(self, reply):
         self.reply = reply
-        self.text = render_text(reply) + ("\n" + reply.tail if reply.tail and reply.tail not in render_text(reply) else "")
+        self.text = render_text(reply) + (
+            "\n" + reply.tail if reply.tail and reply.tail not in render_text(reply) else ""
+        )
         self.stated = reply.stated
         self.citations = reply.citations
         self.needs_level = reply.ask_levels
@@ -69,8 +72,10 @@ def test_changzhi_fee_without_level_lists_all(index, answer):
 
 @pytest.mark.parametrize(
     "nid,doc",
-    [("pingliang-2022-engineering-mid-senior", "甘人社通〔2021〕252号"),
-     ("chongqing-2024-engineering-senior-nonpublic-sme", "重庆市职称申报标准条件索引")],
+    [
+        ("pingliang-2022-engineering-mid-senior", "甘人社通〔2021〕252号"),
+        ("chongqing-2024-engineering-senior-nonpublic-sme", "重庆市职称申报标准条件索引"),
+    ],
 )
 def test_delegated_conditions_name_the_document(index, answer, nid, doc):
     ans = answer(index.get(nid), "conditions", TODAY)

@@ -1,5 +1,6 @@
 """The legal test cases (tests/policies/cases/*.yml) against the engine, and clause coverage."""
-from functools import lru_cache
+
+from functools import cache
 
 import pytest
 
@@ -11,7 +12,7 @@ CASES = load_cases()
 INDEX = load_notices()
 
 
-@lru_cache(maxsize=None)
+@cache
 def assessor(notice_id):
     return Assessor(INDEX.get(notice_id))
 
@@ -30,13 +31,18 @@ def test_the_check_rejects_impossible_applicants():
     cz = assessor("changzhi-2022-engineering-mid-junior")
     import datetime as dt
 
-    four_in_one_year = Case(cz.notice.id, "x", "engineer", {"current_title_date": dt.date(2021, 12, 1),
-                                                           "assessments_passed_count": 4}, "eligible")
+    four_in_one_year = Case(
+        cz.notice.id,
+        "x",
+        "engineer",
+        {"current_title_date": dt.date(2021, 12, 1), "assessments_passed_count": 4},
+        "eligible",
+    )
     assert impossible(four_in_one_year, cz)
-    assert impossible(Case(cz.notice.id, "x", "engineer", {"education": "bachelor", "engineering_master": True},
-                           "eligible"), cz)
-    assert impossible(Case(cz.notice.id, "x", "engineer", {"current_title_date": dt.date(2023, 1, 1)},
-                           "eligible"), cz)
+    assert impossible(
+        Case(cz.notice.id, "x", "engineer", {"education": "bachelor", "engineering_master": True}, "eligible"), cz
+    )
+    assert impossible(Case(cz.notice.id, "x", "engineer", {"current_title_date": dt.date(2023, 1, 1)}, "eligible"), cz)
 
 
 def test_every_notice_with_rules_has_cases():
@@ -46,6 +52,9 @@ def test_every_notice_with_rules_has_cases():
 
 def test_every_clause_has_a_passing_and_a_stopping_case():
     rows = coverage(INDEX, CASES)
-    missing = [f"{r.notice} {r.clause}: {'no pass' if not r.passes else ''} {'no stop' if not r.stops else ''}"
-               for r in rows if not r.complete]
+    missing = [
+        f"{r.notice} {r.clause}: {'no pass' if not r.passes else ''} {'no stop' if not r.stops else ''}"
+        for r in rows
+        if not r.complete
+    ]
     assert rows and not missing, "\n".join(missing)

@@ -12,19 +12,27 @@ facts (only conditions a notice leaves to another document stay unknown) and app
 rules of DESIGN.md. Domains come from the rule trees themselves: bool, every choice, every ordered
 level, each count threshold and its neighbour, each years threshold's last day and the day after.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 import random
-from functools import lru_cache
+from functools import cache
 from typing import Any, Dict, List
 
 import pytest
 
 from policies import load_notices
 from policies.eligibility import (
-    ELIGIBLE, ELIGIBLE_SPECIAL, MET, NOT_ELIGIBLE, NOT_MET, UNDETERMINED, Assessor, load_catalogue,
+    ELIGIBLE,
+    ELIGIBLE_SPECIAL,
+    MET,
+    NOT_ELIGIBLE,
+    NOT_MET,
+    UNDETERMINED,
+    Assessor,
+    load_catalogue,
 )
 from policies.eligibility.cases import load_cases
 from policies.eligibility.rules import RuleNode, add_years
@@ -45,7 +53,7 @@ def _leaves(node: RuleNode):
         yield node
 
 
-@lru_cache(maxsize=None)
+@cache
 def domains(notice_id: str, level: str) -> Dict[str, List[Any]]:
     """Every fact the exclusions and this level's routes test, with its boundary values."""
     notice = INDEX.get(notice_id)
@@ -78,7 +86,7 @@ def domains(notice_id: str, level: str) -> Dict[str, List[Any]]:
     return {f: sorted(v, key=repr) for f, v in out.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def assessor(notice_id: str) -> Assessor:
     return Assessor(INDEX.get(notice_id))
 
@@ -102,8 +110,12 @@ def klass(verdict: str) -> str:
     return CAN_APPLY if verdict in (ELIGIBLE, ELIGIBLE_SPECIAL) else verdict
 
 
-ALLOWED = {ELIGIBLE: {ELIGIBLE}, ELIGIBLE_SPECIAL: {ELIGIBLE, ELIGIBLE_SPECIAL}, NOT_ELIGIBLE: {NOT_ELIGIBLE},
-           UNDETERMINED: {UNDETERMINED}}
+ALLOWED = {
+    ELIGIBLE: {ELIGIBLE},
+    ELIGIBLE_SPECIAL: {ELIGIBLE, ELIGIBLE_SPECIAL},
+    NOT_ELIGIBLE: {NOT_ELIGIBLE},
+    UNDETERMINED: {UNDETERMINED},
+}
 
 
 def samples(notice_id: str, level: str, seed: int):
@@ -137,12 +149,17 @@ def test_verdicts_settle_and_only_facts_that_matter_are_needed(notice_id, level)
         assert set(result.needed_facts) <= set(hidden), (known, result.needed_facts)
         if result.settled:
             settled_seen += 1
-            assert set(outcomes.values()) <= ALLOWED[result.verdict], (known, hidden, result.verdict,
-                                                                         set(outcomes.values()))
+            assert set(outcomes.values()) <= ALLOWED[result.verdict], (
+                known,
+                hidden,
+                result.verdict,
+                set(outcomes.values()),
+            )
         for i, fact in enumerate(hidden):
             changes = any(
-                klass(outcomes[combo]) != klass(outcomes[combo[:i] + (v,) + combo[i + 1:]])
-                for combo in outcomes for v in dom[fact]
+                klass(outcomes[combo]) != klass(outcomes[combo[:i] + (v,) + combo[i + 1 :]])
+                for combo in outcomes
+                for v in dom[fact]
             )
             if fact in result.needed_facts:
                 needed_seen += 1

@@ -1,4 +1,5 @@
 """The words of a result: verdict first, the deciding conditions with clauses, the next step."""
+
 import datetime as dt
 
 from policies import load_notices
@@ -6,10 +7,21 @@ from policies.eligibility import Assessor
 from policies.eligibility.explain import as_record, render
 
 CZ = load_notices().get("changzhi-2022-engineering-mid-junior")
-OK = dict(civil_servant=False, retired=False, under_discipline=False, exam_profession=False,
-          public_institution=False, education="bachelor", education_related=True,
-          current_title="assistant_engineer", current_title_date=dt.date(2017, 6, 1), papers_first_author=2,
-          achievement_listed=True, assessments_passed_count=4, assessment_ok_latest=True)
+OK = dict(
+    civil_servant=False,
+    retired=False,
+    under_discipline=False,
+    exam_profession=False,
+    public_institution=False,
+    education="bachelor",
+    education_related=True,
+    current_title="assistant_engineer",
+    current_title_date=dt.date(2017, 6, 1),
+    papers_first_author=2,
+    achievement_listed=True,
+    assessments_passed_count=4,
+    assessment_ok_latest=True,
+)
 TODAY = dt.date(2022, 8, 1)
 
 
@@ -21,8 +33,15 @@ def test_eligible_names_the_notice_and_next_step():
 
 
 def test_not_eligible_lists_the_failing_clause_and_earliest_year():
-    facts = {**OK, "current_title_date": dt.date(2020, 3, 1), "skill_level": "none", "township_years": 0,
-             "other_series_title": False, "professional_qualification_held": False, "high_skill_frontline": False}
+    facts = {
+        **OK,
+        "current_title_date": dt.date(2020, 3, 1),
+        "skill_level": "none",
+        "township_years": 0,
+        "other_series_title": False,
+        "professional_qualification_held": False,
+        "high_skill_frontline": False,
+    }
     text = render(Assessor(CZ).assess("engineer", facts), CZ, TODAY)
     assert text.startswith("按长工信〔2022〕139号，您目前不符合申报工程师的条件。")
     assert "最早2024年度" in text and "三（一）3" in text and "三（一）4" not in text

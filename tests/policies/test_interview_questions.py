@@ -1,8 +1,9 @@
 """The interview as the chat and the staff page run it (``Interview.step(grouped=True)``): every
 legal case reaches its verdict, and the number of questions to that verdict stays cut (issue 13:
 the median for eligible applicants at most two thirds of the 13 asked before)."""
+
 import statistics
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -17,7 +18,7 @@ CASES = [c for c in load_cases() if INDEX.get(c.notice) is not None and INDEX.ge
 BEFORE_ELIGIBLE_MEDIAN = 13  # docs/measurements.md: the engine of f9774d2, one fact a turn
 
 
-@lru_cache(maxsize=None)
+@cache
 def interview(notice_id: str) -> Interview:
     return Interview(Assessor(INDEX.get(notice_id)))
 
@@ -40,8 +41,11 @@ def test_the_grouped_interview_reaches_the_legal_cases_verdict(case):
 
 
 def test_eligible_applicants_are_asked_at_most_two_thirds_of_the_questions_of_before():
-    counts = [count_interview(interview(c.notice), c.level, c.facts) for c in CASES
-              if c.verdict in (ELIGIBLE, ELIGIBLE_SPECIAL)]
+    counts = [
+        count_interview(interview(c.notice), c.level, c.facts)
+        for c in CASES
+        if c.verdict in (ELIGIBLE, ELIGIBLE_SPECIAL)
+    ]
     assert len(counts) >= 40
     assert statistics.median(counts) <= BEFORE_ELIGIBLE_MEDIAN * 2 / 3, sorted(counts)
     assert max(counts) <= 19, sorted(counts)  # docs/measurements.md: 简阳's longest path
@@ -54,18 +58,30 @@ def test_title_and_its_date_are_the_first_question_asked_together():
 
 
 def test_a_member_already_known_is_not_asked_again():
-    q = interview("changzhi-2022-engineering-mid-junior").step(
-        "engineer", {"current_title": "assistant_engineer"}, limit=1, grouped=True).questions[0]
+    q = (
+        interview("changzhi-2022-engineering-mid-junior")
+        .step("engineer", {"current_title": "assistant_engineer"}, limit=1, grouped=True)
+        .questions[0]
+    )
     assert q.facts == ["current_title_date"] and not q.together
 
 
 def test_the_checklist_lists_only_what_can_still_matter_with_the_city_named():
     iv = interview("jianyang-2020-engineering-senior")
-    given = {"employer_type": "state_owned", "current_title": "engineer", "current_title_date": "2015-06-01",
-             "skill_level": "none", "education": "bachelor", "related_work_years": 8, "assessment_ok_recent_5y": True,
-             "department_type": "production", "jy_achievement_production": True,
-             "jy_papers_first_or_corresponding": 1, "continuing_education_public_hours": 30,
-             "continuing_education_professional_hours": 60}
+    given = {
+        "employer_type": "state_owned",
+        "current_title": "engineer",
+        "current_title_date": "2015-06-01",
+        "skill_level": "none",
+        "education": "bachelor",
+        "related_work_years": 8,
+        "assessment_ok_recent_5y": True,
+        "department_type": "production",
+        "jy_achievement_production": True,
+        "jy_papers_first_or_corresponding": 1,
+        "continuing_education_public_hours": 30,
+        "continuing_education_professional_hours": 60,
+    }
     q = iv.step("senior_engineer", given, limit=1, grouped=True).questions[0]
     assert q.type == "checklist" and q.none_label == NONE_APPLIES
     assert "employer_registered_locally" not in q.facts  # a state-owned unit: 工商注册 cannot matter

@@ -1,4 +1,5 @@
 """Every notice loads; a broken file fails with the file, the field and what is wrong."""
+
 import shutil
 from pathlib import Path
 

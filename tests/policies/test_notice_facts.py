@@ -1,5 +1,6 @@
 """Every fee, window, contact and threshold of every notice, typed from the notice texts in
 ../shared/notices/ — not read back from the YAML — so a wrong data file fails here."""
+
 import datetime as dt
 
 import pytest

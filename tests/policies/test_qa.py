@@ -1,5 +1,6 @@
 """Answering the question asked: the point first with its clause, scope first, levels by role,
 "not stated" only when true. Pure policies: no Rasa, no NLU intent (the intent is only a prior)."""
+
 import datetime as dt
 
 import pytest
@@ -31,8 +32,14 @@ def first_item(reply):
 def test_every_item_of_every_notice_is_answerable_on_its_own():
     for notice in load_notices().all():
         items = notice_items(notice)
-        facts = (len(notice.fees) + len(notice.windows) + len(notice.contacts) + len(notice.delegates)
-                 + sum(len(getattr(notice, t)) for t in TOPICS) + len(notice.plagiarism))
+        facts = (
+            len(notice.fees)
+            + len(notice.windows)
+            + len(notice.contacts)
+            + len(notice.delegates)
+            + sum(len(getattr(notice, t)) for t in TOPICS)
+            + len(notice.plagiarism)
+        )
         # plus the counting dates and the hours, where no item of the notice says them already
         assert facts <= len(items) <= facts + 3, notice.id
         texts = {it.text for it in items}
@@ -44,14 +51,17 @@ def test_every_item_of_every_notice_is_answerable_on_its_own():
 
 
 # --- the point asked, first, short ------------------------------------------------------------
-@pytest.mark.parametrize("question, region, value, clause", [
-    ("要几篇论文", "changzhi", "2篇", "三（一）4"),
-    ("工程硕士能提前几年报中级", "changzhi", "提前1年", "三（一）3"),
-    ("查重率超过多少不能答辩", "changzhi", "25%", "七 1"),
-    ("长治中级评审费多少钱", None, "300元", "八"),
-    ("简阳高工评审费", None, "320元", "七"),
-    ("重庆副高什么时候缴费", None, "2024年11月11日", "三（三）"),
-])
+@pytest.mark.parametrize(
+    "question, region, value, clause",
+    [
+        ("要几篇论文", "changzhi", "2篇", "三（一）4"),
+        ("工程硕士能提前几年报中级", "changzhi", "提前1年", "三（一）3"),
+        ("查重率超过多少不能答辩", "changzhi", "25%", "七 1"),
+        ("长治中级评审费多少钱", None, "300元", "八"),
+        ("简阳高工评审费", None, "320元", "七"),
+        ("重庆副高什么时候缴费", None, "2024年11月11日", "三（三）"),
+    ],
+)
 def test_the_value_asked_comes_first_with_its_clause(qa, question, region, value, clause):
     reply, text = ask(qa, question, region=region)
     assert reply.kind == "answer"
@@ -72,14 +82,17 @@ def test_a_relaxation_under_another_name_is_not_called_not_stated(qa):
 
 
 # --- levels by role ---------------------------------------------------------------------------
-@pytest.mark.parametrize("text, applied, held", [
-    ("我是助工，报中级要几篇论文", "engineer", "assistant_engineer"),
-    ("助工后多久报中级", "engineer", "assistant_engineer"),
-    ("评副高的话，取得中级之前的业绩算不算", "senior_engineer", "engineer"),
-    ("中级拿了五年能报高工吗", "senior_engineer", "engineer"),
-    ("我是助工 要几篇论文", None, "assistant_engineer"),
-    ("简阳高工评审费", "senior_engineer", None),
-])
+@pytest.mark.parametrize(
+    "text, applied, held",
+    [
+        ("我是助工，报中级要几篇论文", "engineer", "assistant_engineer"),
+        ("助工后多久报中级", "engineer", "assistant_engineer"),
+        ("评副高的话，取得中级之前的业绩算不算", "senior_engineer", "engineer"),
+        ("中级拿了五年能报高工吗", "senior_engineer", "engineer"),
+        ("我是助工 要几篇论文", None, "assistant_engineer"),
+        ("简阳高工评审费", "senior_engineer", None),
+    ],
+)
 def test_level_applied_for_and_level_held(text, applied, held):
     roles = level_roles(text)
     assert (roles.applied, roles.held) == (applied, held)
@@ -97,24 +110,34 @@ def test_the_title_held_leads_to_the_next_level_of_the_notice(qa):
 
 
 # --- scope first --------------------------------------------------------------------------------
-@pytest.mark.parametrize("question, subject", [
-    ("一级工程师年薪多少", "工资待遇"),
-    ("评上中级涨多少工资", "工资待遇"),
-    ("职称计算机考试报名多少钱", "考试"),
-    ("监理工程师报名时间", "考试"),
-    ("副科级和中级职称哪个高", "公务员"),
-    ("中小学高级教师评审条件", "工程系列以外"),
-    ("北京高级工程师评审费多少", "北京"),
-    ("廣州高級工程師評審費多少", "广州"),
-])
+@pytest.mark.parametrize(
+    "question, subject",
+    [
+        ("一级工程师年薪多少", "工资待遇"),
+        ("评上中级涨多少工资", "工资待遇"),
+        ("职称计算机考试报名多少钱", "考试"),
+        ("监理工程师报名时间", "考试"),
+        ("副科级和中级职称哪个高", "公务员"),
+        ("中小学高级教师评审条件", "工程系列以外"),
+        ("北京高级工程师评审费多少", "北京"),
+        ("廣州高級工程師評審費多少", "广州"),
+    ],
+)
 def test_out_of_scope_is_recognised_before_any_notice_figure(qa, question, subject):
     reply, text = ask(qa, question)
     assert reply.kind == "out_of_scope" and subject in text
     assert "元" not in text and "〔" not in text  # no fee, no clause of a notice
 
 
-@pytest.mark.parametrize("question", ["有二建证书能报长治中级吗", "我是会计中级 能转长治工程师吗",
-                                      "长治中级要考计算机吗", "事业单位没兑现岗位工资能报长治中级吗"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "有二建证书能报长治中级吗",
+        "我是会计中级 能转长治工程师吗",
+        "长治中级要考计算机吗",
+        "事业单位没兑现岗位工资能报长治中级吗",
+    ],
+)
 def test_questions_that_sound_off_topic_but_are_in_a_notice_stay_in_scope(qa, question):
     reply, _ = ask(qa, question)
     assert reply.kind == "answer" and reply.notice.region.code == "changzhi"

@@ -1,10 +1,10 @@
 """Deadlines relative to an injected 'today': not yet open, open with days left, closed."""
+
 import datetime as dt
 
 import pytest
 
-from policies import load_notices, status
-from policies import QA, render_text
+from policies import QA, load_notices, render_text, status
 
 D = dt.date
 

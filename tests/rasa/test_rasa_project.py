@@ -1,4 +1,5 @@
 """Rasa's own checks: data validation, test stories, and the held-out NLU evaluation."""
+
 import json
 
 import pytest
@@ -14,14 +15,24 @@ MIN_ENTITY_F1 = 0.90
 
 
 def test_data_validates_without_warnings():
-    result = rasa("data", "validate", "--config", "config.yml", "--domain", "domain", "--data", "data",
-                  "--fail-on-warnings")
+    result = rasa(
+        "data", "validate", "--config", "config.yml", "--domain", "domain", "--data", "data", "--fail-on-warnings"
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 
 def test_stories_pass_without_prediction_errors(tmp_path):
-    result = rasa("test", "core", "--model", str(MODEL), "--stories", "tests/stories",
-                  "--out", str(tmp_path), "--fail-on-prediction-errors")
+    result = rasa(
+        "test",
+        "core",
+        "--model",
+        str(MODEL),
+        "--stories",
+        "tests/stories",
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 
@@ -42,7 +53,9 @@ def test_heldout_intent_classification(nlu_report):
 
 def test_heldout_entity_extraction(nlu_report):
     reports = {p.name: json.loads(p.read_text()) for p in nlu_report.glob("*_report.json")}
-    entity_reports = {k: v for k, v in reports.items() if k not in ("intent_report.json", "response_selection_report.json")}
+    entity_reports = {
+        k: v for k, v in reports.items() if k not in ("intent_report.json", "response_selection_report.json")
+    }
     assert entity_reports, f"no entity report in {sorted(reports)}"
     for name, report in entity_reports.items():
         f1 = report["weighted avg"]["f1-score"]

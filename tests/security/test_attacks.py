@@ -2,6 +2,7 @@
 python -m bot.action_server): unauthenticated API calls, cross-origin requests, crafted action
 calls, oversized and malformed bodies on every channel, a flood of long messages, random and
 hostile messages (Hypothesis) with zero 500s, and personal numbers checked in the databases and logs."""
+
 from __future__ import annotations
 
 import asyncio
@@ -74,10 +75,19 @@ async def test_rasa_api_needs_the_token(stack):
 
 async def test_no_cross_origin_access(stack):
     base, evil = stack["rasa"], "https://evil.example"
-    for method, path in [("GET", "/"), ("OPTIONS", "/webhooks/rest/webhook"), ("POST", "/webhooks/rest/webhook"),
-                         ("OPTIONS", "/conversations/x/tracker"), ("GET", "/status")]:
-        r = await call(method, base + path, headers={"Origin": evil, "Access-Control-Request-Method": "POST"},
-                       json={"sender": "o", "message": "你好"} if method == "POST" else None)
+    for method, path in [
+        ("GET", "/"),
+        ("OPTIONS", "/webhooks/rest/webhook"),
+        ("POST", "/webhooks/rest/webhook"),
+        ("OPTIONS", "/conversations/x/tracker"),
+        ("GET", "/status"),
+    ]:
+        r = await call(
+            method,
+            base + path,
+            headers={"Origin": evil, "Access-Control-Request-Method": "POST"},
+            json={"sender": "o", "message": "你好"} if method == "POST" else None,
+        )
         assert "Access-Control-Allow-Origin" not in r.headers, (method, path, r.headers)
         assert r.headers.get("Access-Control-Allow-Credentials") != "true"
     # the widget's socket.io: refused from another site, allowed from a configured one and its own
@@ -102,9 +112,19 @@ async def test_action_server_serves_only_rasa(stack):
     actions = stack["actions"]
     port = int(actions.rsplit(":", 1)[1])
     assert _listening_address(port) == "0100007F"  # 127.0.0.1 only
-    crafted = {"next_action": "action_assessment_result", "sender_id": "victim-1", "version": "3.6.21",
-               "tracker": {"sender_id": "victim-1", "slots": {}, "latest_message": {"text": "x"}, "events": [],
-                           "latest_input_channel": "wechat"}, "domain": {}}
+    crafted = {
+        "next_action": "action_assessment_result",
+        "sender_id": "victim-1",
+        "version": "3.6.21",
+        "tracker": {
+            "sender_id": "victim-1",
+            "slots": {},
+            "latest_message": {"text": "x"},
+            "events": [],
+            "latest_input_channel": "wechat",
+        },
+        "domain": {},
+    }
     before = _rows(stack, "assessments") + _rows(stack, "unanswered")
     for headers, status in [({}, 401), ({"X-Action-Token": "guess"}, 403), ({"X-Action-Token": ""}, 403)]:
         for method, path in [("POST", "/webhook"), ("GET", "/actions")]:
@@ -119,7 +139,7 @@ async def test_action_server_serves_only_rasa(stack):
 
 
 def _rows(stack, table: str) -> int:
-    path = stack["database"][len("sqlite:///"):]
+    path = stack["database"][len("sqlite:///") :]
     try:
         with sqlite3.connect(path) as conn:
             return conn.execute(f"select count(*) from {table}").fetchone()[0]
@@ -141,12 +161,25 @@ async def test_rest_limits_and_malformed_bodies(stack):
     assert r.status == 200 and not any("500个字" in m.get("text", "") for m in json.loads(r.body_text))
     tracker = await call("GET", f"{stack['rasa']}/conversations/long-2/tracker?token={stack['auth_token']}")
     assert [len(e["text"]) for e in json.loads(tracker.body_text)["events"] if e["event"] == "user"] == [500]
-    for body in (b"[1, 2]", b'"text"', b"42", b"null", b"{", b"\xff\xfe", b'{"sender": "a", "message": 5}',
-                 b'{"sender": ["a"], "message": "hi"}', b'{"sender": "' + b"a" * 500 + b'", "message": "hi"}'):
+    for body in (
+        b"[1, 2]",
+        b'"text"',
+        b"42",
+        b"null",
+        b"{",
+        b"\xff\xfe",
+        b'{"sender": "a", "message": 5}',
+        b'{"sender": ["a"], "message": "hi"}',
+        b'{"sender": "' + b"a" * 500 + b'", "message": "hi"}',
+    ):
         r = await call("POST", url, data=body, headers={"Content-Type": "application/json"})
         assert r.status == 400, (body[:40], r.status)
-    r = await call("POST", url, data=b'{"sender":"big","message":"' + b"a" * 200_000 + b'"}',
-                   headers={"Content-Type": "application/json"})
+    r = await call(
+        "POST",
+        url,
+        data=b'{"sender":"big","message":"' + b"a" * 200_000 + b'"}',
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status == 413
 
 
@@ -173,12 +206,20 @@ async def test_socketio_limits_and_malformed_packets(stack):
     client.on("bot_uttered", lambda data: replies.put_nowait(data))
     confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
     client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
-    await client.connect(stack["rasa"], transports=["polling"])  # this aiohttp lacks the client websocket API python-socketio wants
+    await client.connect(
+        stack["rasa"], transports=["polling"]
+    )  # this aiohttp lacks the client websocket API python-socketio wants
     try:
         await client.emit("session_request", {"session_id": "sio-attack"})
         session = await asyncio.wait_for(confirmed, 20)
-        for bad in ("text", ["a"], 5, {"message": ["x"], "session_id": session}, {"message": "hi"},
-                    {"message": "hi", "session_id": "x" * 1000}):
+        for bad in (
+            "text",
+            ["a"],
+            5,
+            {"message": ["x"], "session_id": session},
+            {"message": "hi"},
+            {"message": "hi", "session_id": "x" * 1000},
+        ):
             await client.emit("user_uttered", bad)
         await client.emit("user_uttered", {"message": "问" * 10000, "session_id": session})
         first = await asyncio.wait_for(replies.get(), 20)
@@ -198,9 +239,11 @@ def _wechat(stack, body: bytes, ts: Optional[str] = None):
 
 
 def _wechat_text(content: str, msg_id: str) -> bytes:
-    return (f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[o-attack]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>").encode()
+    return (
+        f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[o-attack]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+    ).encode()
 
 
 async def test_wechat_long_message_and_big_body(stack):
@@ -216,15 +259,39 @@ async def test_wechat_long_message_and_big_body(stack):
 # --- 7. random and hostile messages: zero 500s ------------------------------------------------------
 HOSTILE = st.one_of(
     st.text(max_size=600),
-    st.text(st.sampled_from(list("长治重庆简阳平凉湖州中级高工评审费截止我能报吗？！，。0123456789１２３一二三 \n\t\u200b\ufeff")), max_size=80),
-    st.sampled_from(["/inform{\"region\":", "/inform{\"region\":\"mars\"}", "/restart", "/session_start", "/nlu_fallback",
-                     "<script>alert(1)</script>", "' OR 1=1 --", "${jndi:ldap://x}", "\x00\x01\x02", "\ud7ff" * 3,
-                     "{{7*7}}", "%s%s%s%n", "🙂" * 200, "/inform" + "{" * 300]),
+    st.text(
+        st.sampled_from(
+            list("长治重庆简阳平凉湖州中级高工评审费截止我能报吗？！，。0123456789１２３一二三 \n\t\u200b\ufeff")
+        ),
+        max_size=80,
+    ),
+    st.sampled_from(
+        [
+            "/inform{\"region\":",
+            "/inform{\"region\":\"mars\"}",
+            "/restart",
+            "/session_start",
+            "/nlu_fallback",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "${jndi:ldap://x}",
+            "\x00\x01\x02",
+            "\ud7ff" * 3,
+            "{{7*7}}",
+            "%s%s%s%n",
+            "🙂" * 200,
+            "/inform" + "{" * 300,
+        ]
+    ),
 )
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(message=HOSTILE, channel_sender=st.sampled_from(["fuzz-a", "fuzz-b", "fuzz-c"]))
 def test_random_and_hostile_messages_never_fail(stack, message, channel_sender):
     async def run():
@@ -233,6 +300,7 @@ def test_random_and_hostile_messages_never_fail(stack, message, channel_sender):
         assert isinstance(json.loads(r.body_text), list)
         p = await call("POST", f"{stack['rasa']}/model/parse?token={stack['auth_token']}", json={"text": message[:500]})
         assert p.status == 200, (message, p.status)
+
     asyncio.run(run())
 
 
@@ -275,10 +343,30 @@ def _hostile_messages(n: int, seed: int) -> list:
     import random
 
     rng = random.Random(seed)
-    domain = "长治重庆简阳平凉湖州中级高工助工评审费截止我能报吗？！，。多少钱几篇论文0123456789１２３一二三\n\t\u200b\ufeff"
-    hostile = ["<script>alert(1)</script>", "' OR 1=1 --", "${jndi:ldap://x}", "{{7*7}}", "%s%s%n", "\x00\x01",
-               "/inform{\"region\":", "/restart", "/session_start", "/inform" + "{" * 50, "🙂" * 50, "\ud7ff",
-               "＋８６１３８ １２３４ ５６７８", "110101 19900307 123X", "ﾊﾟ" * 20, "\u202e反转", "null", "[]", "{}"]
+    domain = (
+        "长治重庆简阳平凉湖州中级高工助工评审费截止我能报吗？！，。多少钱几篇论文0123456789１２３一二三\n\t\u200b\ufeff"
+    )
+    hostile = [
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "${jndi:ldap://x}",
+        "{{7*7}}",
+        "%s%s%n",
+        "\x00\x01",
+        "/inform{\"region\":",
+        "/restart",
+        "/session_start",
+        "/inform" + "{" * 50,
+        "🙂" * 50,
+        "\ud7ff",
+        "＋８６１３８ １２３４ ５６７８",
+        "110101 19900307 123X",
+        "ﾊﾟ" * 20,
+        "\u202e反转",
+        "null",
+        "[]",
+        "{}",
+    ]
     out = []
     for _ in range(n):
         kind = rng.random()
@@ -298,11 +386,13 @@ async def _flood(urls_and_bodies, in_flight: int) -> list:
     statuses = []
     sem = asyncio.Semaphore(in_flight)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
+
         async def one(url, body):
             async with sem:
                 async with http.post(url, json=body) as r:
                     await r.read()
                     statuses.append(r.status)
+
         await asyncio.gather(*(one(u, b) for u, b in urls_and_bodies))
     return statuses
 
@@ -313,8 +403,9 @@ async def test_ten_thousand_hostile_messages_through_nlu_and_the_channel(stack):
     assert len(statuses) == 10_000 and set(statuses) == {200}
     hook = f"{stack['rasa']}/webhooks/rest/webhook"
     messages = _hostile_messages(500, seed=13)
-    statuses = await _flood([(hook, {"sender": f"flood-{i % 50}", "message": m}) for i, m in enumerate(messages)],
-                            in_flight=4)
+    statuses = await _flood(
+        [(hook, {"sender": f"flood-{i % 50}", "message": m}) for i, m in enumerate(messages)], in_flight=4
+    )
     assert len(statuses) == 500 and set(statuses) == {200}
     r = await call("POST", **rest(stack, "长治中级评审费多少", "after-flood"))
     assert r.status == 200 and "300" in r.body_text

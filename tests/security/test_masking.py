@@ -1,5 +1,6 @@
 """One masking function for every form of a personal number (bot.privacy), applied to what is
 stored (tracker store: text, entities, slots) and to every log record."""
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,17 @@ VARIANTS = [
     ("电话 138 1234 5678 2次", "电话 138 **** 5678 2次"),
     ("两个号码13812345678和13987654321", "两个号码138****5678和139****4321"),
 ]
-UNCHANGED = ["办公电话0355-3036240", "2022年评审费300元", "长工信〔2022〕139号 三（一）3", "2016年拿的助工，发了两篇论文",
-             "2020年1月1日至2020年12月31日", "评估编号 7K3M9QXZ", "123456789012", "13812345678901", "第一二三条"]
+UNCHANGED = [
+    "办公电话0355-3036240",
+    "2022年评审费300元",
+    "长工信〔2022〕139号 三（一）3",
+    "2016年拿的助工，发了两篇论文",
+    "2020年1月1日至2020年12月31日",
+    "评估编号 7K3M9QXZ",
+    "123456789012",
+    "13812345678901",
+    "第一二三条",
+]
 
 
 @pytest.mark.parametrize("raw,masked", VARIANTS)
@@ -67,16 +77,20 @@ def written_mobile(draw):
 
 
 @settings(max_examples=300, deadline=None, database=None)
-@given(written_mobile(), st.text(st.sampled_from("我的电话是请回拨谢谢，。！ abc"), max_size=8),
-       st.text(st.sampled_from("我的电话是请回拨谢谢，。！ abc"), max_size=8))
+@given(
+    written_mobile(),
+    st.text(st.sampled_from("我的电话是请回拨谢谢，。！ abc"), max_size=8),
+    st.text(st.sampled_from("我的电话是请回拨谢谢，。！ abc"), max_size=8),
+)
 def test_a_mobile_in_any_form_keeps_only_its_ends(number, before, after):
     digits, written = number
     masked = mask_personal(before + written + after)
     assert len(masked) == len(before + written + after)
-    core = masked[len(before):len(before) + len(written)]
+    core = masked[len(before) : len(before) + len(written)]
     assert core.count("*") == 4
     normal = core.translate({ord(c): None for c in " -　－.+"}).translate(
-        {ord(a): ord(b) for a, b in zip("０１２３４５６７８９〇一二三四五六七八九", "01234567890123456789")})
+        {ord(a): ord(b) for a, b in zip("０１２３４５６７８９〇一二三四五六七八九", "01234567890123456789")}
+    )
     assert normal.endswith(digits[:3] + "****" + digits[7:])
 
 
@@ -90,15 +104,26 @@ async def test_tracker_store_masks_text_entities_and_slots(tmp_path):
     db = tmp_path / "tracker.db"
     store = MaskingSQLTrackerStore(domain=Domain.empty(), host=f"sqlite:///{db}")
     text = "我是+86 138-1234-5678，身份证110101 19900307 1234"
-    tracker = DialogueStateTracker.from_events("someone", [
-        ActionExecuted("action_listen"),
-        UserUttered(text, parse_data={"text": text, "intent": {"name": "inform", "confidence": 1.0},
-                                      "entities": [{"entity": "phone", "value": "138 1234 5678"}]}),
-        SlotSet("contact", "一三八一二三四五六七八"),
-    ])
+    tracker = DialogueStateTracker.from_events(
+        "someone",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered(
+                text,
+                parse_data={
+                    "text": text,
+                    "intent": {"name": "inform", "confidence": 1.0},
+                    "entities": [{"entity": "phone", "value": "138 1234 5678"}],
+                },
+            ),
+            SlotSet("contact", "一三八一二三四五六七八"),
+        ],
+    )
     await store.save(tracker)
     with sqlite3.connect(db) as conn:
-        stored = "\n".join(json.dumps(json.loads(r[0]), ensure_ascii=False) for r in conn.execute("select data from events"))
+        stored = "\n".join(
+            json.dumps(json.loads(r[0]), ensure_ascii=False) for r in conn.execute("select data from events")
+        )
     for clear in ("1234-5678", "1234 5678", "19900307", "一二三四"):
         assert clear not in stored
     assert "138-****-5678" in stored and "****** ******** 1234" in stored and "一三八****五六七八" in stored
@@ -117,8 +142,14 @@ def test_log_records_are_masked_even_in_tracebacks():
         "except ValueError:\n"
         "    log.exception('failed')\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert out.returncode == 0, out.stderr
     assert "138 **** 5678" in out.stdout and "**************1234" in out.stdout
     assert "1234 5678" not in out.stdout and "110101199003071234" not in out.stdout

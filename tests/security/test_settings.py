@@ -1,5 +1,6 @@
 """Safe defaults in one place: tokens generated on first run, loopback for internal services,
 never a CORS wildcard, the API always with a token."""
+
 from __future__ import annotations
 
 import os

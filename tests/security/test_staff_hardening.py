@@ -1,5 +1,6 @@
 """The staff page under attack: open redirect after login, paging, forged access-log lines,
 lockout that cannot be turned against others, admin unlock with an audit entry."""
+
 from __future__ import annotations
 
 import logging
@@ -12,15 +13,30 @@ from bot.staff.app import PathOnlyAccessLogger
 from tests.staff.conftest import ADMIN, STAFF, csrf_of, login
 
 
-@pytest.mark.parametrize("target", [
-    "/\t/evil.example/", "/%09/evil.example/", "//evil.example/", "/\\evil.example", "https://evil.example/",
-    "/\n/evil.example", " /evil", "/\x00x", "http:evil.example", "javascript:alert(1)", "///evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\t/evil.example/",
+        "/%09/evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "https://evil.example/",
+        "/\n/evil.example",
+        " /evil",
+        "/\x00x",
+        "http:evil.example",
+        "javascript:alert(1)",
+        "///evil.example",
+    ],
+)
 async def test_next_accepts_only_a_same_site_path(client, target):
     page = await client.get("/login", params={"next": target})
     token = csrf_of(await page.text())
-    resp = await client.post("/login", data={"username": ADMIN[0], "password": ADMIN[1], "csrf_token": token,
-                                             "next": target}, allow_redirects=False)
+    resp = await client.post(
+        "/login",
+        data={"username": ADMIN[0], "password": ADMIN[1], "csrf_token": token, "next": target},
+        allow_redirects=False,
+    )
     assert resp.status == 303
     location = resp.headers["Location"]
     assert location.startswith("/") and not location.startswith("//") and "evil" not in location, location
@@ -29,13 +45,26 @@ async def test_next_accepts_only_a_same_site_path(client, target):
 async def test_next_keeps_a_real_path(client):
     page = await client.get("/login", params={"next": "/cases?code=ABC"})
     token = csrf_of(await page.text())
-    resp = await client.post("/login", data={"username": ADMIN[0], "password": ADMIN[1], "csrf_token": token,
-                                             "next": "/cases?code=ABC"}, allow_redirects=False)
+    resp = await client.post(
+        "/login",
+        data={"username": ADMIN[0], "password": ADMIN[1], "csrf_token": token, "next": "/cases?code=ABC"},
+        allow_redirects=False,
+    )
     assert resp.headers["Location"] == "/cases?code=ABC"
 
 
-@pytest.mark.parametrize("page,status", [("9223372036854775807", 400), ("99999999999999999999", 400),
-                                         ("-1", 400), ("abc", 400), ("1e9", 400), ("0", 200), ("123456789", 200)])
+@pytest.mark.parametrize(
+    "page,status",
+    [
+        ("9223372036854775807", 400),
+        ("99999999999999999999", 400),
+        ("-1", 400),
+        ("abc", 400),
+        ("1e9", 400),
+        ("0", 200),
+        ("123456789", 200),
+    ],
+)
 async def test_inbox_paging_is_bounded(staff_client, page, status):
     """A huge or malformed page number is refused; a page past the end shows the last page."""
     resp = await staff_client.get("/inbox", params={"page": page})
@@ -82,5 +111,7 @@ async def test_lockout_is_per_account_and_address_and_an_admin_lifts_it(app_fact
 
 async def test_staff_cannot_unlock(staff_client):
     page = await staff_client.get("/")
-    resp = await staff_client.post("/admin/unlock", data={"username": ADMIN[0], "csrf_token": csrf_of(await page.text())})
+    resp = await staff_client.post(
+        "/admin/unlock", data={"username": ADMIN[0], "csrf_token": csrf_of(await page.text())}
+    )
     assert resp.status == 403

@@ -1,5 +1,6 @@
 """The time budget per turn (bot.channels.limits.guard): the user hears within the budget, and the
 turn itself is never cut half-way (its lock and events stay whole)."""
+
 import asyncio
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage

@@ -1,5 +1,6 @@
 """Fixtures for the staff service: an app on a fresh database with one admin and one staff
 account, a logged-in aiohttp test client, and (once per session) the real Rasa stack."""
+
 from __future__ import annotations
 
 import re
@@ -30,9 +31,12 @@ def csrf_of(html: str) -> str:
 
 def staff_settings(workdir: Path, rasa_url: Optional[str] = None, **overrides) -> StaffSettings:
     base = get_staff_settings({"ZHICHENG_TODAY": TODAY})
-    values = {"database_url": f"sqlite:///{workdir / 'zhicheng.db'}",
-              "tracker_store_url": f"sqlite:///{workdir / 'tracker.db'}",
-              "rasa_url": rasa_url or f"http://127.0.0.1:{free_port()}", "rasa_timeout": 1.0}
+    values = {
+        "database_url": f"sqlite:///{workdir / 'zhicheng.db'}",
+        "tracker_store_url": f"sqlite:///{workdir / 'tracker.db'}",
+        "rasa_url": rasa_url or f"http://127.0.0.1:{free_port()}",
+        "rasa_timeout": 1.0,
+    }
     return replace(base, **{**values, **overrides})
 
 
@@ -51,8 +55,12 @@ async def login(client: TestClient, username: str, password: str, ip: Optional[s
     headers: Dict[str, str] = {"X-Forwarded-For": ip} if ip else {}
     page = await client.get("/login", headers=headers)
     token = csrf_of(await page.text())
-    return await client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                             headers=headers, allow_redirects=False)
+    return await client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        headers=headers,
+        allow_redirects=False,
+    )
 
 
 @pytest.fixture
@@ -60,8 +68,9 @@ async def app_factory(tmp_path):
     """Build a started test client for given settings overrides; closes them all afterwards."""
     clients = []
 
-    async def make(rasa_url: Optional[str] = None, workdir: Optional[Path] = None, accounts: bool = True,
-                   **overrides) -> TestClient:
+    async def make(
+        rasa_url: Optional[str] = None, workdir: Optional[Path] = None, accounts: bool = True, **overrides
+    ) -> TestClient:
         wd = workdir or tmp_path
         settings = staff_settings(wd, rasa_url, **overrides)
         if accounts and not clients:

@@ -1,6 +1,7 @@
 """Headless Chromium against the staff service running as its own process: log in, search and
 read the answer, assess on a caller's behalf and get a case code, look a chat case up.
 Screenshots go to docs/staff-*.png."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,15 @@ from tests.staff.test_pages import CASES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model, pytest.mark.browser]
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 USER, PASSWORD = "hotline-admin", "hotline-pass-2024"
 CZ = "changzhi-2022-engineering-mid-junior"
 
@@ -27,16 +35,32 @@ CZ = "changzhi-2022-engineering-mid-junior"
 @pytest.fixture(scope="module")
 def service(rasa_stack, tmp_path_factory):
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "STAFF_PORT": str(port), "RASA_URL": rasa_stack["rasa"],
-           "STAFF_RASA_TIMEOUT": "10", "RASA_AUTH_TOKEN": rasa_stack["auth_token"], "ZHICHENG_DATABASE_URL": rasa_stack["database"],
-           "TRACKER_STORE_URL": f"sqlite:///{rasa_stack['tracker_db']}", "ZHICHENG_TODAY": "2024-10-30",
-           "STAFF_ADMIN_USER": USER, "STAFF_ADMIN_PASSWORD": PASSWORD}
-    made = subprocess.run([sys.executable, "-m", "bot.staff", "create-admin"], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "STAFF_PORT": str(port),
+        "RASA_URL": rasa_stack["rasa"],
+        "STAFF_RASA_TIMEOUT": "10",
+        "RASA_AUTH_TOKEN": rasa_stack["auth_token"],
+        "ZHICHENG_DATABASE_URL": rasa_stack["database"],
+        "TRACKER_STORE_URL": f"sqlite:///{rasa_stack['tracker_db']}",
+        "ZHICHENG_TODAY": "2024-10-30",
+        "STAFF_ADMIN_USER": USER,
+        "STAFF_ADMIN_PASSWORD": PASSWORD,
+    }
+    made = subprocess.run(
+        [sys.executable, "-m", "bot.staff", "create-admin"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert made.returncode == 0 or "已存在" in made.stderr, made.stderr
     log = open(tmp_path_factory.mktemp("staff-log") / "staff.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "bot.staff", "serve"], env=env, cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.staff", "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: urllib.request.urlopen(f"{base}/health", timeout=2).status == 200, 60, "staff", proc)
@@ -105,7 +129,7 @@ def test_login_search_assess_and_case_lookup(service, page, rasa_stack):
         kind = field.get_attribute("data-fact")
         if kind in ("exclusions", "checklist"):  # asked together: tick those that apply, else 都没有
             group = (field.get_attribute("data-facts") or "").split(",")
-            prefix = field.locator("input[type=hidden]").get_attribute("name")[:-len("_asked")]
+            prefix = field.locator("input[type=hidden]").get_attribute("name")[: -len("_asked")]
             ticked = [f for f in group if facts.get(f) is True]
             for f in ticked:
                 field.locator(f"input[name={prefix}_{f}]").check()

@@ -2,6 +2,7 @@
 database with known counts — conversations written through the project's real tracker store,
 the inbox and assessments through the project's models — on SQLite and PostgreSQL; who may see it
 (admin and the read-only supervisor, not staff), and that a supervisor changes nothing."""
+
 from __future__ import annotations
 
 import base64
@@ -19,13 +20,13 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import db
+from bot.feedback import FeedbackRow
 from bot.staff import audit
 from bot.staff.auth import create_user
 from bot.staff.figures import Period, group_similar, percentile, read_wechat_late
 from bot.staff.models import StaffDB
 from bot.storage import AssessmentRow, AssessmentSummaryRow, UnansweredRow
 from bot.tracker_store import MaskingSQLTrackerStore
-from bot.feedback import FeedbackRow
 from bot.wechat.store import LateAnswerRow, MessageRow, WeChatStore
 from tests.staff.conftest import ADMIN, csrf_of, login
 
@@ -46,12 +47,25 @@ def utc(day: str, hhmm: str = "12:00") -> dt.datetime:
 
 
 def user(text: str, intent: str, channel: str, ts: float) -> UserUttered:
-    return UserUttered(text, parse_data={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
-                       input_channel=channel, timestamp=ts)
+    return UserUttered(
+        text,
+        parse_data={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
+        input_channel=channel,
+        timestamp=ts,
+    )
 
 
-def turn(text: str, intent: str, channel: str, ts: float, action: str, reply_after: float,
-         answered_slot: bool = False, cites: Sequence[Tuple[str, str]] = (), topic: Optional[str] = None) -> List:
+def turn(
+    text: str,
+    intent: str,
+    channel: str,
+    ts: float,
+    action: str,
+    reply_after: float,
+    answered_slot: bool = False,
+    cites: Sequence[Tuple[str, str]] = (),
+    topic: Optional[str] = None,
+) -> List:
     """A user message and the assistant's turn; an answer citing notice items carries them in its
     metadata as actions/notice_answer.py writes it (bot.feedback: key "answer")."""
     events = [user(text, intent, channel, ts), ActionExecuted(action, timestamp=ts + 0.1)]
@@ -59,30 +73,89 @@ def turn(text: str, intent: str, channel: str, ts: float, action: str, reply_aft
         events.append(SlotSet("last_question", text, timestamp=ts + 0.1))
     metadata = {}
     if cites:
-        metadata["answer"] = {"id": f"ans-{ts}", "notice": cites[0][0], "topic": topic,
-                              "clauses": [{"notice": n, "clause": c} for n, c in cites]}
-    events += [BotUttered("回答", metadata=metadata, timestamp=ts + reply_after),
-               ActionExecuted("action_listen", timestamp=ts + reply_after)]
+        metadata["answer"] = {
+            "id": f"ans-{ts}",
+            "notice": cites[0][0],
+            "topic": topic,
+            "clauses": [{"notice": n, "clause": c} for n, c in cites],
+        }
+    events += [
+        BotUttered("回答", metadata=metadata, timestamp=ts + reply_after),
+        ActionExecuted("action_listen", timestamp=ts + reply_after),
+    ]
     return events
 
 
 # sender → its events. Today is 2024-10-30 (ZHICHENG_TODAY); the default period is 10-01 … 10-30.
 CONVERSATIONS: Dict[str, List] = {
-    "wx-a": (turn("简阳评审费多少", "ask_fee", "wechat", at("2024-10-28", "10:00"), "action_answer_notice", 1.0,
-                  cites=[JY_FEE], topic="fees")
-             + turn("能帮我代办吗", "nlu_fallback", "wechat", at("2024-10-28", "10:01"), "action_scope_help", 2.0)
-             + turn("转人工", "ask_human", "wechat", at("2024-10-28", "10:02"), "action_human_handoff", 0.5)),
-    "web-b": (turn("长治中级评审要啥", "nlu_fallback", "webchat", at("2024-10-28", "11:00"), "action_scope_help", 3.0,
-                   answered_slot=True, cites=[CZ_PAPERS], topic="conditions")
-              + turn("论文几篇", "ask_papers", "webchat", at("2024-10-28", "11:05"), "action_answer_notice", 4.0,
-                     cites=[CZ_PAPERS, CZ_EDU], topic="papers")),
-    "rest-c": turn("评审费", "ask_fee", "rest", at("2024-10-29", "09:00"), "action_answer_notice", 10.0,
-                   cites=[CZ_FEE], topic="fees"),
+    "wx-a": (
+        turn(
+            "简阳评审费多少",
+            "ask_fee",
+            "wechat",
+            at("2024-10-28", "10:00"),
+            "action_answer_notice",
+            1.0,
+            cites=[JY_FEE],
+            topic="fees",
+        )
+        + turn("能帮我代办吗", "nlu_fallback", "wechat", at("2024-10-28", "10:01"), "action_scope_help", 2.0)
+        + turn("转人工", "ask_human", "wechat", at("2024-10-28", "10:02"), "action_human_handoff", 0.5)
+    ),
+    "web-b": (
+        turn(
+            "长治中级评审要啥",
+            "nlu_fallback",
+            "webchat",
+            at("2024-10-28", "11:00"),
+            "action_scope_help",
+            3.0,
+            answered_slot=True,
+            cites=[CZ_PAPERS],
+            topic="conditions",
+        )
+        + turn(
+            "论文几篇",
+            "ask_papers",
+            "webchat",
+            at("2024-10-28", "11:05"),
+            "action_answer_notice",
+            4.0,
+            cites=[CZ_PAPERS, CZ_EDU],
+            topic="papers",
+        )
+    ),
+    "rest-c": turn(
+        "评审费",
+        "ask_fee",
+        "rest",
+        at("2024-10-29", "09:00"),
+        "action_answer_notice",
+        10.0,
+        cites=[CZ_FEE],
+        topic="fees",
+    ),
     # 00:30 in Beijing is still 10-29 in UTC: it counts for 10-30
-    "wx-e": turn("什么时候截止", "ask_deadline", "wechat", at("2024-10-30", "00:30"), "action_answer_notice", 1.5,
-                 cites=[CZ_TIME], topic="windows"),
-    "old-d": turn("评审费", "ask_fee", "rest", at("2024-09-15", "09:00"), "action_answer_notice", 1.0,
-                  cites=[CZ_PAPERS], topic="fees"),  # before the period
+    "wx-e": turn(
+        "什么时候截止",
+        "ask_deadline",
+        "wechat",
+        at("2024-10-30", "00:30"),
+        "action_answer_notice",
+        1.5,
+        cites=[CZ_TIME],
+        topic="windows",
+    ),
+    "old-d": turn(
+        "评审费",
+        "ask_fee",
+        "rest",
+        at("2024-09-15", "09:00"),
+        "action_answer_notice",
+        1.0,
+        cites=[CZ_PAPERS],
+        topic="fees",
+    ),  # before the period
 }
 UNANSWERED = [  # (masked text, channel, Beijing day)
     ("简阳评审可以找人代办吗", "wechat", "2024-10-28"),
@@ -105,8 +178,15 @@ def not_eligible(*failing: str) -> str:
 ASSESSMENTS = [  # (notice, level, verdict, result, channel, Beijing day, questions asked)
     (CZ, "engineer", "not_eligible", not_eligible("cz_eng_papers"), "wechat", "2024-10-28", 5),
     (CZ, "engineer", "not_eligible", not_eligible("cz_eng_papers", "cz_eng_years"), "webchat", "2024-10-29", 8),
-    (CZ, "engineer", "eligible", json.dumps({"verdict": "eligible", "route": "cz_eng_regular", "conditions": []}),
-     "staff", "2024-10-29", None),  # the staff page records no count
+    (
+        CZ,
+        "engineer",
+        "eligible",
+        json.dumps({"verdict": "eligible", "route": "cz_eng_regular", "conditions": []}),
+        "staff",
+        "2024-10-29",
+        None,
+    ),  # the staff page records no count
     (CZ, "engineer", "not_eligible", not_eligible("cz_eng_years"), "wechat", "2024-09-01", 20),  # before the period
 ]
 SUMMARIES = [  # (notice, level, verdict, channel, day, deciding, questions asked)
@@ -135,24 +215,61 @@ async def seed(database_url: str, tracker_url: str) -> None:
     project = db.open_engine(database_url, db.metadata)
     with project.begin() as conn:
         for text, channel, day in UNANSWERED:
-            conn.execute(sa.insert(UnansweredRow).values(text=text, intent=None, confidence=0.2, reason="nlu_fallback",
-                                                         channel=channel, created_at=utc(day)))
+            conn.execute(
+                sa.insert(UnansweredRow).values(
+                    text=text, intent=None, confidence=0.2, reason="nlu_fallback", channel=channel, created_at=utc(day)
+                )
+            )
         # a 没帮助 puts its (answered) question in the inbox too: feedback, not an unanswered question
-        conn.execute(sa.insert(UnansweredRow).values(text="工资涨多少", intent=None, confidence=None, reason="not_helpful",
-                                                     channel="rest", created_at=utc(UNANSWERED[0][2])))
+        conn.execute(
+            sa.insert(UnansweredRow).values(
+                text="工资涨多少",
+                intent=None,
+                confidence=None,
+                reason="not_helpful",
+                channel="rest",
+                created_at=utc(UNANSWERED[0][2]),
+            )
+        )
         for i, (notice, level, verdict, result, channel, day, questions) in enumerate(ASSESSMENTS):
-            conn.execute(sa.insert(AssessmentRow).values(
-                case_code=f"CASE{i:04d}", notice_id=notice, level=level, verdict=verdict, facts="{}", result=result,
-                channel=channel, sender_id=f"s{i}", created_at=utc(day), questions=questions))
+            conn.execute(
+                sa.insert(AssessmentRow).values(
+                    case_code=f"CASE{i:04d}",
+                    notice_id=notice,
+                    level=level,
+                    verdict=verdict,
+                    facts="{}",
+                    result=result,
+                    channel=channel,
+                    sender_id=f"s{i}",
+                    created_at=utc(day),
+                    questions=questions,
+                )
+            )
         for notice, level, verdict, channel, day, deciding, questions in SUMMARIES:
-            conn.execute(sa.insert(AssessmentSummaryRow).values(
-                notice_id=notice, level=level, verdict=verdict, channel=channel, day=dt.date.fromisoformat(day),
-                deciding=json.dumps(deciding), questions=questions))
+            conn.execute(
+                sa.insert(AssessmentSummaryRow).values(
+                    notice_id=notice,
+                    level=level,
+                    verdict=verdict,
+                    channel=channel,
+                    day=dt.date.fromisoformat(day),
+                    deciding=json.dumps(deciding),
+                    questions=questions,
+                )
+            )
         for i, (helpful, channel, topic, cites, day) in enumerate(FEEDBACK):
-            conn.execute(sa.insert(FeedbackRow).values(
-                answer_id=f"fb-{i}", helpful=helpful, channel=channel, notice_id=cites[0][0] if cites else None,
-                topic=topic, clauses=json.dumps([{"notice": n, "clause": c} for n, c in cites], ensure_ascii=False),
-                created_at=utc(day)))
+            conn.execute(
+                sa.insert(FeedbackRow).values(
+                    answer_id=f"fb-{i}",
+                    helpful=helpful,
+                    channel=channel,
+                    notice_id=cites[0][0] if cites else None,
+                    topic=topic,
+                    clauses=json.dumps([{"notice": n, "clause": c} for n, c in cites], ensure_ascii=False),
+                    created_at=utc(day),
+                )
+            )
         for hour, answers in LATE_ANSWERS:
             conn.execute(sa.insert(LateAnswerRow).values(hour=dt.datetime.fromisoformat(hour), answers=answers))
         # dedupe rows are no longer the source: recent "custom" ones do not count
@@ -161,7 +278,11 @@ async def seed(database_url: str, tracker_url: str) -> None:
             conn.execute(sa.insert(MessageRow).values(key=key, state=state, created_at=now))
     store = MaskingSQLTrackerStore(domain=Domain.empty(), host=tracker_url)
     for sender, events in CONVERSATIONS.items():
-        await store.save(DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen", timestamp=events[0].timestamp - 1)] + events))
+        await store.save(
+            DialogueStateTracker.from_events(
+                sender, [ActionExecuted("action_listen", timestamp=events[0].timestamp - 1)] + events
+            )
+        )
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +298,10 @@ def database_urls(request, tmp_path) -> Iterator[Dict[str, str]]:
     """The project database and the tracker store: two SQLite files as `make run` has them, or one
     PostgreSQL database for both as the scaled profile has them."""
     if request.param == "sqlite":
-        urls = {"database_url": f"sqlite:///{tmp_path / 'zhicheng.db'}",
-                "tracker_store_url": f"sqlite:///{tmp_path / 'tracker.db'}"}
+        urls = {
+            "database_url": f"sqlite:///{tmp_path / 'zhicheng.db'}",
+            "tracker_store_url": f"sqlite:///{tmp_path / 'tracker.db'}",
+        }
     else:
         from tests.bot.conftest import new_postgres_database
 
@@ -207,7 +330,7 @@ def cells(html: str) -> List[List[str]]:
 
 
 def row(rows: List[List[str]], *head: str) -> List[str]:
-    found = [r for r in rows if r[:len(head)] == list(head)]
+    found = [r for r in rows if r[: len(head)] == list(head)]
     assert found, (head, rows)
     return found[0]
 
@@ -234,7 +357,9 @@ async def test_every_figure_on_the_page_and_in_the_export(seeded):
     assert row(rows, "预评估")[1] == "5"
     assert row(rows, "微信客服消息补发")[1] == "4"  # 1 + 2 + 1 in the period's local days
     assert row(rows, "得出结论所需提问数（中位数 / P90）")[1:] == [
-        "5.5 / 7.4", "有提问数记录的 4 次评估；地区和级别不计，热线代为评估不记录"]  # 3 5 6 8
+        "5.5 / 7.4",
+        "有提问数记录的 4 次评估；地区和级别不计，热线代为评估不记录",
+    ]  # 3 5 6 8
     assert row(rows, "引用通知条款的回答")[1] == "5"
     assert row(rows, "反馈：有帮助")[1] == "3" and row(rows, "反馈：没帮助")[1] == "3"
     # per day and channel: 对话 wechat, webchat, rest, other; 消息 the same; total
@@ -260,7 +385,9 @@ async def test_every_figure_on_the_page_and_in_the_export(seeded):
     assert row(rows, "长治2022", "工程师", "符合申报条件")[3] == "1"
     assert row(rows, "简阳2020", "高级工程师", "不符合申报条件")[3] == "1"
     # what decided "not eligible", with the clause
-    papers = row(rows, "长治2022", "工程师", "任助工期间发表本专业论文2篇以上（第一作者，不少于2000字）或实用技术材料2项以上")
+    papers = row(
+        rows, "长治2022", "工程师", "任助工期间发表本专业论文2篇以上（第一作者，不少于2000字）或实用技术材料2项以上"
+    )
     assert papers[3:] == ["长工信〔2022〕139号 三（一）4", "3", "100.0%"]
     years = [r for r in rows if r[:2] == ["长治2022", "工程师"] and r[3].endswith("三（一）3")]
     assert years and years[0][4:] == ["1", "33.3%"]
@@ -268,20 +395,33 @@ async def test_every_figure_on_the_page_and_in_the_export(seeded):
     assert row(rows, "长治2022", "工程师", "3") == ["长治2022", "工程师", "3", "5", "7.4", "8"]  # 3 5 8
     assert row(rows, "简阳2020", "高级工程师", "1") == ["简阳2020", "高级工程师", "1", "6", "6", "6"]
     # the most asked notice items: answers citing each, share of the answers citing any
-    clauses = [r for r in rows if len(r) == 4 and r[3].endswith("%") and r[1] in ("三（一）4", "三（一）2", "六", "四", "五")]
-    assert clauses == [["长治2022", "三（一）4", "2", "40.0%"], ["长治2022", "三（一）2", "1", "20.0%"],
-                       ["长治2022", "六", "1", "20.0%"], ["长治2022", "四", "1", "20.0%"],
-                       ["简阳2020", "五", "1", "20.0%"]]
+    clauses = [
+        r for r in rows if len(r) == 4 and r[3].endswith("%") and r[1] in ("三（一）4", "三（一）2", "六", "四", "五")
+    ]
+    assert clauses == [
+        ["长治2022", "三（一）4", "2", "40.0%"],
+        ["长治2022", "三（一）2", "1", "20.0%"],
+        ["长治2022", "六", "1", "20.0%"],
+        ["长治2022", "四", "1", "20.0%"],
+        ["简阳2020", "五", "1", "20.0%"],
+    ]
     # feedback per topic (most rated first) and per clause
     assert row(rows, "评审费", "1") == ["评审费", "1", "2", "33.3%"]
     assert row(rows, "论文与查重", "1", "1") == ["论文与查重", "1", "1", "50.0%"]
     assert row(rows, "（未分主题）") == ["（未分主题）", "1", "0", "100.0%"]
-    rated_topics = [r[0] for r in rows if len(r) == 4 and r[3] in ("33.3%", "50.0%", "100.0%")
-                    and r[0] in ("评审费", "论文与查重", "（未分主题）")]
+    rated_topics = [
+        r[0]
+        for r in rows
+        if len(r) == 4 and r[3] in ("33.3%", "50.0%", "100.0%") and r[0] in ("评审费", "论文与查重", "（未分主题）")
+    ]
     assert rated_topics == ["评审费", "论文与查重", "（未分主题）"]  # most rated first
     rated = [r for r in rows if len(r) == 5 and r[4].endswith("%") and r[0] in ("长治2022", "简阳2020")]
-    assert rated == [["长治2022", "三（一）4", "1", "1", "50.0%"], ["简阳2020", "五", "1", "1", "50.0%"],
-                     ["长治2022", "三（一）2", "1", "0", "100.0%"], ["长治2022", "六", "0", "1", "0.0%"]]
+    assert rated == [
+        ["长治2022", "三（一）4", "1", "1", "50.0%"],
+        ["简阳2020", "五", "1", "1", "50.0%"],
+        ["长治2022", "三（一）2", "1", "0", "100.0%"],
+        ["长治2022", "六", "0", "1", "0.0%"],
+    ]
     # the charts are SVG pictures without script
     images = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', html)
     assert len(images) >= 4
@@ -304,7 +444,9 @@ async def test_every_figure_on_the_page_and_in_the_export(seeded):
     assert ["评审费", "2", "28.6%"] in got
     assert ["3", "1", "工资涨多少"] in got
     assert ["长治2022", "工程师", "不符合申报条件", "3"] in got
-    assert [r for r in got if r[:2] == ["长治2022", "工程师"] and r[3:] == ["长工信〔2022〕139号 三（一）4", "3", "100.0%"]]
+    assert [
+        r for r in got if r[:2] == ["长治2022", "工程师"] and r[3:] == ["长工信〔2022〕139号 三（一）4", "3", "100.0%"]
+    ]
     assert ["微信客服消息补发", "4", "未能在 5 秒内被动回复、改由客服消息接口发送的微信回答（只统计微信）"] in got
     assert row(got, "得出结论所需提问数（中位数 / P90）")[1] == "5.5 / 7.4"
     assert ["长治2022", "工程师", "3", "5", "7.4", "8"] in got
@@ -318,8 +460,19 @@ async def test_every_figure_on_the_page_and_in_the_export(seeded):
     resp = await client.get("/dashboard.xlsx")
     assert resp.status == 200
     book = load_workbook(io.BytesIO(await resp.read()))
-    assert book.sheetnames == ["概览", "每日对话", "回答率", "主题", "未答问题", "预评估", "不符合原因",
-                               "提问数", "条款", "反馈·主题", "反馈·条款"]
+    assert book.sheetnames == [
+        "概览",
+        "每日对话",
+        "回答率",
+        "主题",
+        "未答问题",
+        "预评估",
+        "不符合原因",
+        "提问数",
+        "条款",
+        "反馈·主题",
+        "反馈·条款",
+    ]
     values = [[c for c in r] for r in book["概览"].iter_rows(values_only=True)]
     assert ["用户消息数", 7, "用户发来的消息"] in [list(v) for v in values]
     assert ["微信客服消息补发", 4] == [list(v) for v in values if v[0] == "微信客服消息补发"][0][:2]
@@ -381,8 +534,9 @@ async def test_supervisor_sees_the_dashboard_and_changes_nothing(app_factory):
     from tests.staff.test_security import PUBLIC, walk
 
     client = await app_factory()
-    create_user(StaffDB(client.server.app["settings"].database_url), *SUPERVISOR, role="supervisor",
-                display_name="李主管")
+    create_user(
+        StaffDB(client.server.app["settings"].database_url), *SUPERVISOR, role="supervisor", display_name="李主管"
+    )
     assert (await login(client, *SUPERVISOR)).status == 303
     page = await (await client.get("/dashboard")).text()
     assert "服务统计" in page and "主管（只读）" in page and 'href="/dashboard"' in page
@@ -395,9 +549,18 @@ async def test_supervisor_sees_the_dashboard_and_changes_nothing(app_factory):
         if (method, canonical) in PUBLIC:
             continue
         if method == "POST" and canonical not in ("/logout", "/account/password"):
-            resp = await client.post(path, data={"csrf_token": token, "pick": f"{CZ}:engineer", "username": "x1",
-                                                 "password": "new-password-99", "notice": CZ, "level": "engineer"},
-                                     allow_redirects=False)
+            resp = await client.post(
+                path,
+                data={
+                    "csrf_token": token,
+                    "pick": f"{CZ}:engineer",
+                    "username": "x1",
+                    "password": "new-password-99",
+                    "notice": CZ,
+                    "level": "engineer",
+                },
+                allow_redirects=False,
+            )
             assert resp.status == 403, (path, resp.status)
         elif method == "GET":
             resp = await client.get(path, allow_redirects=False)
@@ -409,9 +572,11 @@ async def test_supervisor_sees_the_dashboard_and_changes_nothing(app_factory):
         assert conn.execute(sa.text("select count(*) from staff_users where username = 'x1'")).scalar_one() == 0
         assert conn.execute(sa.text("select count(*) from assessments")).scalar_one() == 0
     # their own password is theirs to change, and they can log out
-    resp = await client.post("/account/password", data={"csrf_token": token, "current": SUPERVISOR[1],
-                                                         "new": "super-pass-000", "again": "super-pass-000"},
-                             allow_redirects=False)
+    resp = await client.post(
+        "/account/password",
+        data={"csrf_token": token, "current": SUPERVISOR[1], "new": "super-pass-000", "again": "super-pass-000"},
+        allow_redirects=False,
+    )
     assert resp.status == 303
     assert (await login(client, SUPERVISOR[0], "super-pass-000")).status == 303
     token = csrf_of(await (await client.get("/dashboard")).text())
@@ -426,8 +591,10 @@ async def test_staff_cannot_see_the_dashboard_and_admins_can_create_supervisors(
     assert (await login(admin, *ADMIN)).status == 303
     page = await (await admin.get("/admin/users")).text()
     assert '<option value="supervisor">主管（只读）</option>' in page
-    resp = await admin.post("/admin/users", data={"csrf_token": csrf_of(page), "username": "wangzg",
-                                                  "password": "wangzg-pass-1", "role": "supervisor"})
+    resp = await admin.post(
+        "/admin/users",
+        data={"csrf_token": csrf_of(page), "username": "wangzg", "password": "wangzg-pass-1", "role": "supervisor"},
+    )
     assert "已创建账号 wangzg" in await resp.text()
     sup = await app_factory(accounts=False)
     assert (await login(sup, "wangzg", "wangzg-pass-1")).status == 303
@@ -452,7 +619,9 @@ def test_the_wechat_store_counts_late_answers_for_the_dashboard(database_urls):
 
 
 def test_similar_questions_group_and_percentiles():
-    groups = group_similar(["简阳评审可以找人代办吗", "工资涨多少", "简阳评审能找人代办吗？", "评审可以找人代办吗", "工资涨多少"])
+    groups = group_similar(
+        ["简阳评审可以找人代办吗", "工资涨多少", "简阳评审能找人代办吗？", "评审可以找人代办吗", "工资涨多少"]
+    )
     assert [(g.size, g.text) for g in groups] == [(3, "简阳评审可以找人代办吗"), (2, "工资涨多少")]
     assert percentile([], 50) is None and percentile([4.0], 90) == 4.0
     assert percentile([1, 2, 3, 4], 50) == 2.5
@@ -463,10 +632,16 @@ def test_similar_questions_group_and_percentiles():
 
 # --- the dashboard in headless Chromium (docs/staff-dashboard.png) -----------------------------
 
-DEMO_CLAUSES = {"ask_fee": [CZ_FEE, JY_FEE], "ask_deadline": [CZ_TIME, (JY, "四")], "ask_materials": [(CZ, "五")],
-                "ask_papers": [CZ_PAPERS, (JY, "三（二）")], "ask_conditions": [CZ_EDU, CZ_PAPERS, (JY, "三（一）")],
-                "ask_continuing_education": [(CZ, "三（三）")], "ask_exceptional_route": [(JY, "三（三）")],
-                "ask_contacts": [(CZ, "七")]}
+DEMO_CLAUSES = {
+    "ask_fee": [CZ_FEE, JY_FEE],
+    "ask_deadline": [CZ_TIME, (JY, "四")],
+    "ask_materials": [(CZ, "五")],
+    "ask_papers": [CZ_PAPERS, (JY, "三（二）")],
+    "ask_conditions": [CZ_EDU, CZ_PAPERS, (JY, "三（一）")],
+    "ask_continuing_education": [(CZ, "三（三）")],
+    "ask_exceptional_route": [(JY, "三（三）")],
+    "ask_contacts": [(CZ, "七")],
+}
 
 
 def demo_conversations(seed_value: int = 7) -> Dict[str, List]:
@@ -474,9 +649,16 @@ def demo_conversations(seed_value: int = 7) -> Dict[str, List]:
     import random
 
     rng = random.Random(seed_value)
-    asks = [("评审费多少", "ask_fee"), ("什么时候截止", "ask_deadline"), ("要交哪些材料", "ask_materials"),
-            ("论文要几篇", "ask_papers"), ("申报条件是什么", "ask_conditions"), ("继续教育多少学时", "ask_continuing_education"),
-            ("怎么破格", "ask_exceptional_route"), ("咨询电话", "ask_contacts")]
+    asks = [
+        ("评审费多少", "ask_fee"),
+        ("什么时候截止", "ask_deadline"),
+        ("要交哪些材料", "ask_materials"),
+        ("论文要几篇", "ask_papers"),
+        ("申报条件是什么", "ask_conditions"),
+        ("继续教育多少学时", "ask_continuing_education"),
+        ("怎么破格", "ask_exceptional_route"),
+        ("咨询电话", "ask_contacts"),
+    ]
     out: Dict[str, List] = {}
     for day in range(1, 31):
         for channel, weight in (("wechat", 6), ("webchat", 3), ("rest", 1)):
@@ -487,13 +669,22 @@ def demo_conversations(seed_value: int = 7) -> Dict[str, List]:
                     ts = start + 90 * k
                     roll = rng.random()
                     if roll < 0.08:
-                        events += turn("别的问题", "nlu_fallback", channel, ts, "action_scope_help", rng.uniform(0.4, 3))
+                        events += turn(
+                            "别的问题", "nlu_fallback", channel, ts, "action_scope_help", rng.uniform(0.4, 3)
+                        )
                     elif roll < 0.11:
                         events += turn("转人工", "ask_human", channel, ts, "action_human_handoff", rng.uniform(0.3, 1))
                     else:
                         text, intent = rng.choice(asks)
-                        events += turn(text, intent, channel, ts, "action_answer_notice", rng.lognormvariate(0.2, 0.6),
-                                       cites=[rng.choice(DEMO_CLAUSES[intent])])
+                        events += turn(
+                            text,
+                            intent,
+                            channel,
+                            ts,
+                            "action_answer_notice",
+                            rng.lognormvariate(0.2, 0.6),
+                            cites=[rng.choice(DEMO_CLAUSES[intent])],
+                        )
                 out[f"demo-{day}-{channel}-{n}"] = events
     return out
 
@@ -524,18 +715,32 @@ def test_dashboard_in_chromium_screenshot(tmp_path):
     db.dispose(database)
     db.dispose(tracker)
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "STAFF_PORT": str(port), "ZHICHENG_DATABASE_URL": database,
-           "TRACKER_STORE_URL": tracker, "ZHICHENG_TODAY": "2024-10-30",
-           "STAFF_ADMIN_USER": SUPERVISOR[0], "STAFF_ADMIN_PASSWORD": SUPERVISOR[1]}
-    made = subprocess.run([sys.executable, "-m", "bot.staff", "create-admin"], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "STAFF_PORT": str(port),
+        "ZHICHENG_DATABASE_URL": database,
+        "TRACKER_STORE_URL": tracker,
+        "ZHICHENG_TODAY": "2024-10-30",
+        "STAFF_ADMIN_USER": SUPERVISOR[0],
+        "STAFF_ADMIN_PASSWORD": SUPERVISOR[1],
+    }
+    made = subprocess.run(
+        [sys.executable, "-m", "bot.staff", "create-admin"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert made.returncode == 0, made.stderr
     with db.engine_for(database).begin() as conn:  # a supervisor's view (no admin menu)
         conn.execute(sa.text("update staff_users set role = 'supervisor', display_name = '李主管'"))
     db.dispose(database)
     log = open(tmp_path / "staff.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "bot.staff", "serve"], env=env, cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.staff", "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: urllib.request.urlopen(f"{base}/health", timeout=2).status == 200, 60, "staff", proc)

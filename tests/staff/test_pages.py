@@ -1,6 +1,7 @@
 """What staff see and do, with the Rasa server down: search from filters and keywords, notice
 pages, assessment on a caller's behalf to the legal cases' verdicts, saving and looking up a
 case, the inbox and its CSV, the create-admin command."""
+
 from __future__ import annotations
 
 import html
@@ -32,7 +33,7 @@ async def test_search_with_rasa_down_uses_filters_and_says_so(staff_client):
     resp = await staff_client.get("/", params={"q": "评审费多少", "notice": CZ, "level": "engineer", "topic": "fees"})
     page = await resp.text()
     assert "智能理解服务暂时不可用" in page
-    answer = text_of(page[page.index('id="answer"'):])
+    answer = text_of(page[page.index('id="answer"') :])
     assert "每人300元" in answer and "长工信〔2022〕139号" in answer
     readout = re.search(r'id="readout">([^<]+)<', page).group(1)
     assert readout.startswith("根据长工信〔2022〕139号（八）") and "300元" in readout
@@ -41,10 +42,10 @@ async def test_search_with_rasa_down_uses_filters_and_says_so(staff_client):
 async def test_search_with_rasa_down_reads_region_level_topic_words(staff_client):
     page = await (await staff_client.get("/", params={"q": "长治 中级 评审费"})).text()
     assert "智能理解服务暂时不可用" in page
-    answer = text_of(page[page.index('id="answer"'):])
+    answer = text_of(page[page.index('id="answer"') :])
     assert "工程师评审费：每人300元" in answer and "长工信〔2022〕139号 八" in answer
     page = await (await staff_client.get("/", params={"q": "重庆副高什么时候缴费"})).text()
-    answer = text_of(page[page.index('id="answer"'):])
+    answer = text_of(page[page.index('id="answer"') :])
     assert "评审缴费：2024年10月28日至2024年11月11日" in answer and "还剩12天" in answer
     assert "渝经信职改办〔2024〕16号 三（三）" in answer
     assert "申报" not in re.search(r'id="readout">([^<]+)<', page).group(1).replace("渝经信职改办", "")
@@ -52,7 +53,7 @@ async def test_search_with_rasa_down_reads_region_level_topic_words(staff_client
 
 async def test_search_filters_override_what_was_said(staff_client):
     page = await (await staff_client.get("/", params={"q": "长治 中级 评审费", "level": "technician"})).text()
-    answer = text_of(page[page.index('id="answer"'):])
+    answer = text_of(page[page.index('id="answer"') :])
     assert "技术员评审费：每人260元" in answer and "工程师评审费" not in answer
 
 
@@ -74,8 +75,9 @@ async def test_every_topic_of_every_notice_answers_with_citations(staff_client):
 
     for notice in load_notices().all():
         for topic in ANSWER_TOPICS:
-            page = await (await staff_client.get("/", params={"notice": notice.id, "topic": topic,
-                                                             "level": notice.levels[-1]})).text()
+            page = await (
+                await staff_client.get("/", params={"notice": notice.id, "topic": topic, "level": notice.levels[-1]})
+            ).text()
             assert 'id="answer"' in page, (notice.id, topic)
             assert notice.doc_number in text_of(page), (notice.id, topic)
 
@@ -99,7 +101,7 @@ async def test_notice_pages_show_windows_fees_rules_and_contacts(staff_client):
 # --- assessment on behalf ------------------------------------------------------------------------
 def _fields(page: str):
     """Hidden fields of the questions form and the facts it asks."""
-    form = page[page.index('class="card questions"'):page.index("</form>", page.index('class="card questions"'))]
+    form = page[page.index('class="card questions"') : page.index("</form>", page.index('class="card questions"'))]
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
     asked = re.findall(r'<fieldset class="q[^"]*" data-fact="([^"]+)"', form)
     return {k: html.unescape(v) for k, v in hidden.items() if not k.endswith("_asked")}, asked
@@ -108,7 +110,7 @@ def _fields(page: str):
 def _first_question(page: str):
     """The first question's kind and facts, and its multi-choice prefix (excl, m2 …) if any."""
     m = re.search(r'<fieldset class="q[^"]*" data-fact="([^"]+)" data-facts="([^"]*)">', page)
-    prefix = re.search(r'name="([a-z0-9]+)_asked"', page[m.end():])
+    prefix = re.search(r'name="([a-z0-9]+)_asked"', page[m.end() :])
     return m.group(1), m.group(2).split(","), prefix.group(1) if prefix else None
 
 
@@ -192,31 +194,52 @@ async def test_only_needed_facts_are_asked_and_an_excluded_caller_is_asked_nothi
     assert kind == "together" and members == ["current_title", "current_title_date"] and len(asked) <= 3
     assert 'name="fact_current_title"' in page and 'name="fact_current_title_date"' in page
     # the exclusions come as one multi-choice question; ticking 公务员 settles it
-    page = await (await staff_client.post("/assess", data={
-        **hidden, "fact_current_title": "assistant_engineer", "fact_current_title_date": "2016-06",
-        "fact_education": "bachelor"})).text()
+    page = await (
+        await staff_client.post(
+            "/assess",
+            data={
+                **hidden,
+                "fact_current_title": "assistant_engineer",
+                "fact_current_title_date": "2016-06",
+                "fact_education": "bachelor",
+            },
+        )
+    ).text()
     for _ in range(12):
         hidden, asked = _fields(page)
         if "exclusions" in asked:
             break
-        answers = {"papers_first_author": "2", "assessments_passed_count": "5", "engineering_master": "false",
-                   "achievement_listed": "project_accepted"}
-        page = await (await staff_client.post("/assess", data={
-            **hidden, f"fact_{asked[0]}": answers.get(asked[0], "true")})).text()
+        answers = {
+            "papers_first_author": "2",
+            "assessments_passed_count": "5",
+            "engineering_master": "false",
+            "achievement_listed": "project_accepted",
+        }
+        page = await (
+            await staff_client.post("/assess", data={**hidden, f"fact_{asked[0]}": answers.get(asked[0], "true")})
+        ).text()
     assert "exclusions" in asked and "以下情况您有吗" in text_of(page)
     group = re.search(r'name="excl_asked" value="([^"]+)"', page).group(1)
     assert "civil_servant" in group.split(",") and "retired" in group.split(",")
-    page = await (await staff_client.post("/assess", data={**hidden, "excl_asked": group,
-                                                           "excl_civil_servant": "1"})).text()
+    page = await (
+        await staff_client.post("/assess", data={**hidden, "excl_asked": group, "excl_civil_servant": "1"})
+    ).text()
     assert 'class="card questions"' not in page
     assert 'data-verdict="not_eligible"' in page and "公务员" in text_of(page)
 
 
 async def test_a_caller_whose_every_route_fails_is_not_asked_the_exclusions(staff_client):
     """长治 本科 任助工 since 2019-03: short of 三（一）3's 4 years whatever else is true."""
-    facts = {"current_title": "assistant_engineer", "current_title_date": "2019-03-01", "education": "bachelor",
-             "skill_level": "none", "township_years": 0, "other_series_title": False,
-             "professional_qualification_held": False, "high_skill_frontline": False}
+    facts = {
+        "current_title": "assistant_engineer",
+        "current_title_date": "2019-03-01",
+        "education": "bachelor",
+        "skill_level": "none",
+        "township_years": 0,
+        "other_series_title": False,
+        "professional_qualification_held": False,
+        "high_skill_frontline": False,
+    }
     page = await assess_through_pages(staff_client, CZ, "engineer", facts)
     assert 'data-verdict="not_eligible"' in page
 
@@ -233,11 +256,12 @@ async def test_a_bad_answer_is_explained_and_not_taken(staff_client):
 async def test_save_gives_a_case_code_and_lookup_shows_it_with_audit_rows(staff_client):
     facts = next(c for c in CASES if c.notice == CZ and c.verdict == "eligible").facts
     page = await assess_through_pages(staff_client, CZ, "engineer", facts)
-    form = page[page.index('action="/assess/save"'):]
-    form = form[:form.index("</form>")]
+    form = page[page.index('action="/assess/save"') :]
+    form = form[: form.index("</form>")]
     data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
-    resp = await staff_client.post("/assess/save", data={k: html.unescape(v) for k, v in data.items()},
-                                   allow_redirects=False)
+    resp = await staff_client.post(
+        "/assess/save", data={k: html.unescape(v) for k, v in data.items()}, allow_redirects=False
+    )
     assert resp.status == 303
     location = resp.headers["Location"]
     code = re.search(r"code=([2-9A-Z]{8})", location).group(1)
@@ -263,10 +287,16 @@ async def test_save_gives_a_case_code_and_lookup_shows_it_with_audit_rows(staff_
 # --- inbox ------------------------------------------------------------------------------------
 async def test_inbox_newest_first_and_csv_for_excel(staff_client):
     storage: Storage = staff_client.server.app["storage"]
-    storage.record_unanswered(text="第一条：社保断缴怎么办", intent="ask_conditions", confidence=0.31,
-                              reason="nlu_fallback", channel="rest")
-    storage.record_unanswered(text="=HYPERLINK(\"http://x\") 我的手机13812345678", intent="out_of_scope",
-                              confidence=0.9, reason="out_of_scope", channel="wechat")
+    storage.record_unanswered(
+        text="第一条：社保断缴怎么办", intent="ask_conditions", confidence=0.31, reason="nlu_fallback", channel="rest"
+    )
+    storage.record_unanswered(
+        text="=HYPERLINK(\"http://x\") 我的手机13812345678",
+        intent="out_of_scope",
+        confidence=0.9,
+        reason="out_of_scope",
+        channel="wechat",
+    )
     page = text_of(await (await staff_client.get("/inbox")).text())
     assert page.index("HYPERLINK") < page.index("社保断缴")  # newest first
     assert "138****5678" in page and "13812345678" not in page
@@ -285,17 +315,29 @@ async def test_inbox_newest_first_and_csv_for_excel(staff_client):
 
 async def test_inbox_shows_a_not_helpful_question_with_the_answer_it_rated(staff_client):
     storage: Storage = staff_client.server.app["storage"]
-    context = {"notice": "changzhi-2022-engineering-mid-junior", "topic": "conditions",
-               "clauses": [{"notice": "changzhi-2022-engineering-mid-junior", "clause": "三（一）4"}]}
-    storage.record_unanswered(text="长治中级要几篇论文，我手机13812345678", intent=None, confidence=None,
-                              reason="not_helpful", channel="webchat", context=context)
-    storage.record_unanswered(text="社保断缴怎么办", intent="ask_conditions", confidence=0.31,
-                              reason="nlu_fallback", channel="rest")
+    context = {
+        "notice": "changzhi-2022-engineering-mid-junior",
+        "topic": "conditions",
+        "clauses": [{"notice": "changzhi-2022-engineering-mid-junior", "clause": "三（一）4"}],
+    }
+    storage.record_unanswered(
+        text="长治中级要几篇论文，我手机13812345678",
+        intent=None,
+        confidence=None,
+        reason="not_helpful",
+        channel="webchat",
+        context=context,
+    )
+    storage.record_unanswered(
+        text="社保断缴怎么办", intent="ask_conditions", confidence=0.31, reason="nlu_fallback", channel="rest"
+    )
     html = await (await staff_client.get("/inbox")).text()
     page = text_of(html)
     assert "用户反馈没帮助" in page and "没能理解" in page
-    assert "助手当时的回答—通知：长治市（长工信〔2022〕139号）；主题：申报条件；条款：长工信〔2022〕139号三（一）4" \
+    assert (
+        "助手当时的回答—通知：长治市（长工信〔2022〕139号）；主题：申报条件；条款：长工信〔2022〕139号三（一）4"
         in "".join(page.split())
+    )
     assert "138****5678" in page and "13812345678" not in page
     assert page.count("助手当时的回答") == 1  # only the 没帮助 row names an answer
     body = (await (await staff_client.get("/inbox.csv")).read()).decode("utf-8-sig")
@@ -314,14 +356,31 @@ def test_csv_cells_never_start_a_formula():
 # --- the first admin ---------------------------------------------------------------------------
 def test_create_admin_command_then_login(tmp_path):
     settings = staff_settings(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ZHICHENG_DATABASE_URL": settings.database_url,
-           "STAFF_ADMIN_USER": "chief", "STAFF_ADMIN_PASSWORD": "chief-pass-2024"}
-    done = subprocess.run([sys.executable, "-m", "bot.staff", "create-admin"], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "ZHICHENG_DATABASE_URL": settings.database_url,
+        "STAFF_ADMIN_USER": "chief",
+        "STAFF_ADMIN_PASSWORD": "chief-pass-2024",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.staff", "create-admin"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "已创建管理员账号：chief" in done.stdout and "chief-pass-2024" not in done.stdout
-    again = subprocess.run([sys.executable, "-m", "bot.staff", "create-admin"], env=env, cwd=ROOT,
-                           capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "bot.staff", "create-admin"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert again.returncode == 1 and "该用户名已存在" in again.stderr
     from bot.staff.auth import authenticate
     from bot.staff.models import StaffDB

@@ -1,6 +1,7 @@
 """Security of the staff service over every route: login required (walking the route table, so a
 new route cannot slip out), CSRF on every POST, admin-only routes, login rate limit, sessions,
 cookies, password hashes, headers, audit rows and logs without personal data."""
+
 from __future__ import annotations
 
 import logging
@@ -78,13 +79,17 @@ async def test_every_post_route_needs_the_sessions_csrf_token(admin_client):
         foreign = csrf_of(await (await other.get("/")).text())
     finally:
         await other.close()
-    resp = await admin_client.post("/admin/users", data={"csrf_token": foreign, "username": "mallory",
-                                                         "password": "mallory-pass-1"}, allow_redirects=False)
+    resp = await admin_client.post(
+        "/admin/users",
+        data={"csrf_token": foreign, "username": "mallory", "password": "mallory-pass-1"},
+        allow_redirects=False,
+    )
     assert resp.status == 403
     # and with the right token the same request goes through
     own = csrf_of(await (await admin_client.get("/admin/users")).text())
-    resp = await admin_client.post("/admin/users", data={"csrf_token": own, "username": "lisi",
-                                                         "password": "lisi-pass-789", "role": "staff"})
+    resp = await admin_client.post(
+        "/admin/users", data={"csrf_token": own, "username": "lisi", "password": "lisi-pass-789", "role": "staff"}
+    )
     assert resp.status == 200 and "已创建账号 lisi" in await resp.text()
 
 
@@ -98,8 +103,13 @@ async def test_admin_routes_are_refused_to_staff(staff_client):
     app = staff_client.server.app
     token = csrf_of(await (await staff_client.get("/")).text())
     admin_routes = [(m, p) for m, _, p, h in walk(app) if getattr(h, "admin_only", False)]
-    assert {p for _, p in admin_routes} >= {"/admin/users", "/admin/audit", "/admin/users/1/disable",
-                                          "/admin/users/1/enable", "/admin/users/1/reset"}
+    assert {p for _, p in admin_routes} >= {
+        "/admin/users",
+        "/admin/audit",
+        "/admin/users/1/disable",
+        "/admin/users/1/enable",
+        "/admin/users/1/reset",
+    }
     for method, path in admin_routes:
         data = {"csrf_token": token, "password": "new-password-99"} if method == "POST" else None
         resp = await staff_client.request(method, path, data=data, allow_redirects=False)
@@ -161,9 +171,13 @@ async def test_session_cookie_flags_and_secure_behind_https_proxy(app_factory):
     token = csrf_of(await page.text())
     login_cookie = next(c for c in page.headers.getall("Set-Cookie") if c.startswith(LOGIN_COOKIE + "="))
     assert "Secure" in login_cookie  # the test client (plain http) will not send it back by itself
-    resp = await proxied.post("/login", data={"username": STAFF[0], "password": STAFF[1], "csrf_token": token},
-                              headers={"X-Forwarded-Proto": "https"}, cookies={LOGIN_COOKIE: token},
-                              allow_redirects=False)
+    resp = await proxied.post(
+        "/login",
+        data={"username": STAFF[0], "password": STAFF[1], "csrf_token": token},
+        headers={"X-Forwarded-Proto": "https"},
+        cookies={LOGIN_COOKIE: token},
+        allow_redirects=False,
+    )
     session = next(c for c in resp.headers.getall("Set-Cookie") if c.startswith(SESSION_COOKIE + "="))
     assert "Secure" in session and "HttpOnly" in session
     assert resp.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -175,8 +189,11 @@ async def test_session_cookie_flags_and_secure_behind_https_proxy(app_factory):
 async def test_open_redirect_after_login_is_refused(client):
     page = await client.get("/login?next=//evil.example/x")
     token = csrf_of(await page.text())
-    resp = await client.post("/login", data={"username": STAFF[0], "password": STAFF[1], "csrf_token": token,
-                                             "next": "//evil.example/x"}, allow_redirects=False)
+    resp = await client.post(
+        "/login",
+        data={"username": STAFF[0], "password": STAFF[1], "csrf_token": token, "next": "//evil.example/x"},
+        allow_redirects=False,
+    )
     assert resp.status == 303 and resp.headers["Location"] == "/"
 
 
@@ -215,8 +232,9 @@ async def test_session_expires_after_idle_time(app_factory):
     await login(client, *STAFF)
     db: StaffDB = client.server.app["db"]
     with db.session() as s:
-        s.execute(sa.text("UPDATE staff_sessions SET last_seen = :t"),
-                  {"t": __import__("datetime").datetime(2000, 1, 1)})
+        s.execute(
+            sa.text("UPDATE staff_sessions SET last_seen = :t"), {"t": __import__("datetime").datetime(2000, 1, 1)}
+        )
         s.commit()
     resp = await client.get("/", allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"].startswith("/login")
@@ -225,12 +243,21 @@ async def test_session_expires_after_idle_time(app_factory):
 async def test_admin_manages_accounts_and_every_change_is_audited(admin_client):
     page = await (await admin_client.get("/admin/users")).text()
     token = csrf_of(page)
-    resp = await admin_client.post("/admin/users", data={"csrf_token": token, "username": "wangwu",
-                                                         "display_name": "王五", "password": "short", "role": "staff"})
+    resp = await admin_client.post(
+        "/admin/users",
+        data={"csrf_token": token, "username": "wangwu", "display_name": "王五", "password": "short", "role": "staff"},
+    )
     assert "密码至少需要10个字符" in await resp.text()
-    resp = await admin_client.post("/admin/users", data={"csrf_token": token, "username": "wangwu",
-                                                         "display_name": "王五", "password": "wangwu-pass-1",
-                                                         "role": "staff"})
+    resp = await admin_client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "username": "wangwu",
+            "display_name": "王五",
+            "password": "wangwu-pass-1",
+            "role": "staff",
+        },
+    )
     assert "已创建账号 wangwu" in await resp.text()
     db: StaffDB = admin_client.server.app["db"]
     with db.session() as s:
@@ -243,8 +270,9 @@ async def test_admin_manages_accounts_and_every_change_is_audited(admin_client):
     assert (await other.get("/", allow_redirects=False)).status == 303  # the running session ended
     assert (await login(other, "wangwu", "wangwu-pass-1")).status == 401
     await admin_client.post(f"/admin/users/{uid}/enable", data={"csrf_token": token})
-    resp = await admin_client.post(f"/admin/users/{uid}/reset", data={"csrf_token": token,
-                                                                      "password": "wangwu-new-pass"})
+    resp = await admin_client.post(
+        f"/admin/users/{uid}/reset", data={"csrf_token": token, "password": "wangwu-new-pass"}
+    )
     assert "已重置 wangwu 的密码" in await resp.text()
     assert (await login(other, "wangwu", "wangwu-pass-1")).status == 401
     assert (await login(other, "wangwu", "wangwu-new-pass")).status == 303
@@ -265,12 +293,15 @@ async def test_the_last_admin_cannot_be_disabled(admin_client):
 
 async def test_own_password_change(staff_client):
     token = csrf_of(await (await staff_client.get("/account/password")).text())
-    resp = await staff_client.post("/account/password", data={"csrf_token": token, "current": "nope",
-                                                              "new": "x" * 12, "again": "x" * 12})
+    resp = await staff_client.post(
+        "/account/password", data={"csrf_token": token, "current": "nope", "new": "x" * 12, "again": "x" * 12}
+    )
     assert "当前密码不正确" in await resp.text()
-    resp = await staff_client.post("/account/password", data={"csrf_token": token, "current": STAFF[1],
-                                                              "new": "changed-pass-1", "again": "changed-pass-1"},
-                                   allow_redirects=False)
+    resp = await staff_client.post(
+        "/account/password",
+        data={"csrf_token": token, "current": STAFF[1], "new": "changed-pass-1", "again": "changed-pass-1"},
+        allow_redirects=False,
+    )
     assert resp.status == 303
     assert (await login(staff_client, STAFF[0], "changed-pass-1")).status == 303
 

@@ -1,6 +1,7 @@
 """With the real Rasa and action servers: search understood by the assistant's own NLU, the
 transcript of a case made in a chat over the REST channel, and an unanswered chat message in the
 inbox."""
+
 from __future__ import annotations
 
 import html
@@ -15,7 +16,6 @@ from tests.staff.conftest import STAFF, add_accounts, login
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
 
-
 def text_of(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
@@ -23,8 +23,13 @@ def text_of(page: str) -> str:
 @pytest.fixture
 async def client(rasa_stack, app_factory):
     workdir = Path(rasa_stack["workdir"])
-    c = await app_factory(rasa_url=rasa_stack["rasa"], workdir=workdir, accounts=False, rasa_timeout=10.0,
-                          rasa_token=rasa_stack["auth_token"])
+    c = await app_factory(
+        rasa_url=rasa_stack["rasa"],
+        workdir=workdir,
+        accounts=False,
+        rasa_timeout=10.0,
+        rasa_token=rasa_stack["auth_token"],
+    )
     add_accounts(c.server.app["settings"].database_url)
     assert (await login(c, *STAFF)).status == 303
     return c
@@ -34,7 +39,7 @@ async def test_search_changzhi_mid_level_fee_with_rasa(client):
     page = await (await client.get("/", params={"q": "长治 中级 评审费"})).text()
     assert "智能理解服务暂时不可用" not in page
     assert "识别结果：智能理解" in text_of(page)
-    answer = text_of(page[page.index('id="answer"'):])
+    answer = text_of(page[page.index('id="answer"') :])
     assert "工程师评审费：每人300元" in answer and "长工信〔2022〕139号 八" in answer
     readout = html.unescape(re.search(r'id="readout">([^<]+)<', page).group(1))
     assert readout.startswith("根据长工信〔2022〕139号（八）") and "300元" in readout
@@ -43,7 +48,7 @@ async def test_search_changzhi_mid_level_fee_with_rasa(client):
 async def test_search_chongqing_senior_payment_window_with_rasa(client):
     page = await (await client.get("/", params={"q": "重庆副高什么时候缴费"})).text()
     assert "智能理解服务暂时不可用" not in page
-    answer = text_of(page[page.index('id="answer"'):])
+    answer = text_of(page[page.index('id="answer"') :])
     assert "渝经信职改办〔2024〕16号 三（三）" in answer
     assert "评审缴费：2024年10月28日至2024年11月11日" in answer and "还剩12天" in answer
     readout = html.unescape(re.search(r'id="readout">([^<]+)<', page).group(1))
@@ -58,7 +63,7 @@ async def test_case_from_a_chat_shows_its_transcript(rasa_stack, client):
     page = await (await client.get("/cases", params={"code": code})).text()
     text = text_of(page)
     assert code in text and "符合申报条件" in text and "网页接口" in text
-    transcript = text_of(page[page.index('id="transcript"'):])
+    transcript = text_of(page[page.index('id="transcript"') :])
     assert "我能报长治的中级吗" in transcript and "138****5678" in transcript and "13812345678" not in text
     assert "评估编号" in transcript and "申报人" in transcript and "助手" in transcript
     assert d.sender not in page  # never the conversation's sender id
@@ -74,8 +79,9 @@ async def test_an_unanswered_chat_message_reaches_the_inbox(rasa_stack, client):
 
 
 async def test_search_without_the_api_token_is_refused_and_says_so(rasa_stack, app_factory):
-    c = await app_factory(rasa_url=rasa_stack["rasa"], workdir=Path(rasa_stack["workdir"]), accounts=False,
-                          rasa_timeout=10.0)  # no RASA_AUTH_TOKEN: Rasa's API answers 401
+    c = await app_factory(
+        rasa_url=rasa_stack["rasa"], workdir=Path(rasa_stack["workdir"]), accounts=False, rasa_timeout=10.0
+    )  # no RASA_AUTH_TOKEN: Rasa's API answers 401
     add_accounts(c.server.app["settings"].database_url)
     assert (await login(c, *STAFF)).status == 303
     page = await (await c.get("/", params={"q": "长治 中级 评审费"})).text()

@@ -1,6 +1,7 @@
 """The web chat channel's HTTP side, on a real Sanic server with the channel registered the way Rasa
 registers it: the widget's assets at stable URLs, 503 with a hint when not built, nothing else
 served from the folder, and the socket.io endpoint attached."""
+
 import asyncio
 from pathlib import Path
 from types import SimpleNamespace
@@ -29,8 +30,11 @@ def fetch(app_name: str, *paths: str) -> Dict[str, SimpleNamespace]:
             async with aiohttp.ClientSession() as http:
                 for path in paths:
                     async with http.get(f"http://127.0.0.1:{port}{path}") as resp:
-                        out[path] = SimpleNamespace(status=resp.status, text=await resp.text(),
-                                                    headers={k.lower(): v for k, v in resp.headers.items()})
+                        out[path] = SimpleNamespace(
+                            status=resp.status,
+                            text=await resp.text(),
+                            headers={k.lower(): v for k, v in resp.headers.items()},
+                        )
         finally:
             server.close()
             await server.wait_closed()
@@ -50,9 +54,16 @@ def built(tmp_path, monkeypatch):
 
 
 def test_assets_are_served_at_stable_urls_and_nothing_else(built):
-    r = fetch("webchat_built", "/webchat/widget.js", "/webchat/widget.css", "/webchat/demo.html",
-              "/webchat/secret.txt", "/webchat/..%2F..%2Fcredentials.yml", "/webchat/size.json",
-              "/socket.io/?EIO=4&transport=polling")
+    r = fetch(
+        "webchat_built",
+        "/webchat/widget.js",
+        "/webchat/widget.css",
+        "/webchat/demo.html",
+        "/webchat/secret.txt",
+        "/webchat/..%2F..%2Fcredentials.yml",
+        "/webchat/size.json",
+        "/socket.io/?EIO=4&transport=polling",
+    )
     js, css, page = r["/webchat/widget.js"], r["/webchat/widget.css"], r["/webchat/demo.html"]
     assert js.status == 200 and js.headers["content-type"].startswith("application/javascript")
     assert js.text == "/* widget */" and js.headers["access-control-allow-origin"] == "*"
@@ -76,6 +87,7 @@ def test_missing_build_answers_503_and_says_what_to_run(tmp_path, monkeypatch):
 
 def test_real_build_exists_after_setup():
     dist = ROOT / "widget" / "dist"
-    assert (dist / "widget.js").is_file() and (dist / "widget.css").is_file() and (dist / "demo.html").is_file(), \
+    assert (dist / "widget.js").is_file() and (dist / "widget.css").is_file() and (dist / "demo.html").is_file(), (
         "run `make widget`"
+    )
     assert 'src="/webchat/widget.js"' in Path(dist / "demo.html").read_text(encoding="utf-8")

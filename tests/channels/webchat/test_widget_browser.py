@@ -3,6 +3,7 @@ the real Rasa server (credentials.yml) with the real action server: Chinese inpu
 events, answers with citations, quick replies, reload, HTML injection, long-polling fallback, a full
 pre-assessment, and the offline state with reconnection and delivery of an unsent message.
 Screenshots for the README are written to docs/widget-desktop.png and docs/widget-mobile.png."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,15 @@ from tests.helpers import ROOT
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DOCS = ROOT / "docs"
 BOT_TEXTS = ".zc-row.zc-bot:not(.zc-typing) .zc-text"
 USER_TEXTS = ".zc-row.zc-user .zc-text"
@@ -98,8 +106,10 @@ def test_chinese_typed_through_an_ime_is_sent_after_composition_and_answered_wit
     box.focus()
     # what an IME does: compositionstart, the text appears, Enter confirms the candidate (keyCode 229)
     box.dispatch_event("compositionstart", {"data": ""})
-    box.evaluate("(el, t) => { el.value = t; el.dispatchEvent(new InputEvent('input', {bubbles: true, isComposing: true})); }",
-                 "长治中级评审费多少")
+    box.evaluate(
+        "(el, t) => { el.value = t; el.dispatchEvent(new InputEvent('input', {bubbles: true, isComposing: true})); }",
+        "长治中级评审费多少",
+    )
     box.evaluate("""el => {
         const e = new KeyboardEvent('keydown', {key: 'Enter', code: 'Enter', isComposing: true, bubbles: true, cancelable: true});
         Object.defineProperty(e, 'keyCode', {value: 229});
@@ -201,8 +211,14 @@ def test_screenshots_desktop_and_mobile(desktop: Page, browser: Browser, stack):
     expect(page.locator(".zc-quick-btn").first).to_be_visible()
     page.screenshot(path=str(DOCS / "widget-desktop.png"))
     state = page.context.storage_state()
-    mobile = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                 has_touch=True, locale="zh-CN", storage_state=state)
+    mobile = browser.new_context(
+        viewport={"width": 375, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        storage_state=state,
+    )
     try:
         m = mobile.new_page()
         m.goto(f"{stack.url}/webchat/demo.html")
@@ -268,9 +284,10 @@ def _stored_answers(stack, session: str) -> List[dict]:
     import json
     import sqlite3
 
-    with sqlite3.connect(stack.env["TRACKER_STORE_URL"][len("sqlite:///"):]) as db:
-        rows = db.execute("select data from events where sender_id = ? and type_name = 'bot' order by id",
-                          (session,)).fetchall()
+    with sqlite3.connect(stack.env["TRACKER_STORE_URL"][len("sqlite:///") :]) as db:
+        rows = db.execute(
+            "select data from events where sender_id = ? and type_name = 'bot' order by id", (session,)
+        ).fetchall()
     return [a for a in ((json.loads(r[0]).get("metadata") or {}).get("answer") for r in rows) if a]
 
 
@@ -278,9 +295,10 @@ def _user_events(stack, session: str) -> List[str]:
     import json
     import sqlite3
 
-    with sqlite3.connect(stack.env["TRACKER_STORE_URL"][len("sqlite:///"):]) as db:
-        rows = db.execute("select data from events where sender_id = ? and type_name = 'user' order by id",
-                          (session,)).fetchall()
+    with sqlite3.connect(stack.env["TRACKER_STORE_URL"][len("sqlite:///") :]) as db:
+        rows = db.execute(
+            "select data from events where sender_id = ? and type_name = 'user' order by id", (session,)
+        ).fetchall()
     return [json.loads(r[0]).get("text") for r in rows]
 
 
@@ -339,8 +357,11 @@ def test_not_helpful_by_keyboard_lands_with_its_context_once_and_a_forged_id_is_
         assert (row.helpful, row.channel, row.notice_id) == (False, "webchat", "changzhi-2022-engineering-mid-junior")
         assert row.topic == stored["topic"] and row.clauses == stored["clauses"] and row.clauses
         assert all(f"〔{c['clause']}〕" in answer for c in row.clauses)
-        inbox = [u for u in Storage(database).list_unanswered(limit=500)
-                 if u.reason == "not_helpful" and u.text == "长治中级要几篇论文"]
+        inbox = [
+            u
+            for u in Storage(database).list_unanswered(limit=500)
+            if u.reason == "not_helpful" and u.text == "长治中级要几篇论文"
+        ]
         assert len(inbox) == 1 and inbox[0].channel == "webchat"
         assert inbox[0].context == {"notice": row.notice_id, "topic": row.topic, "clauses": row.clauses}
         # beside the conversation: the assistant heard nothing and said nothing
@@ -352,21 +373,34 @@ def test_not_helpful_by_keyboard_lands_with_its_context_once_and_a_forged_id_is_
         expect(page.locator(".zc-feedback-done")).to_have_count(1)
         expect(page.locator(".zc-feedback-btn")).to_have_count(0)
         # a second rating of the same answer (sent by hand) changes nothing
-        ack = _socket_call(stack, session, "feedback", {"session_id": session, "answer_id": stored["id"], "helpful": True})
+        ack = _socket_call(
+            stack, session, "feedback", {"session_id": session, "answer_id": stored["id"], "helpful": True}
+        )
         assert ack == {"ok": True, "first": False}
         assert FeedbackStore(database).find(stored["id"]).helpful is False
         # forged: an id never given, another conversation's answer, a session this socket did not join
         other = new_answer_id()
-        assert _socket_call(stack, session, "feedback", {"session_id": session, "answer_id": other, "helpful": False}) \
-            == {"ok": False, "error": "unknown_answer"}
-        assert _socket_call(stack, "intruder-" + session[:20], "feedback",
-                            {"session_id": "intruder-" + session[:20], "answer_id": stored["id"], "helpful": True}) \
-            == {"ok": False, "error": "unknown_answer"}
-        assert _socket_call(stack, "intruder-" + session[:20], "feedback",
-                            {"session_id": session, "answer_id": stored["id"], "helpful": True}) \
-            == {"ok": False, "error": "unknown_answer"}
-        for bad in ("没帮助", {"answer_id": 5, "helpful": False}, {"answer_id": stored["id"], "helpful": "no"},
-                    {"answer_id": "<script>", "helpful": False}):
+        assert _socket_call(
+            stack, session, "feedback", {"session_id": session, "answer_id": other, "helpful": False}
+        ) == {"ok": False, "error": "unknown_answer"}
+        assert _socket_call(
+            stack,
+            "intruder-" + session[:20],
+            "feedback",
+            {"session_id": "intruder-" + session[:20], "answer_id": stored["id"], "helpful": True},
+        ) == {"ok": False, "error": "unknown_answer"}
+        assert _socket_call(
+            stack,
+            "intruder-" + session[:20],
+            "feedback",
+            {"session_id": session, "answer_id": stored["id"], "helpful": True},
+        ) == {"ok": False, "error": "unknown_answer"}
+        for bad in (
+            "没帮助",
+            {"answer_id": 5, "helpful": False},
+            {"answer_id": stored["id"], "helpful": "no"},
+            {"answer_id": "<script>", "helpful": False},
+        ):
             assert _socket_call(stack, session, "feedback", bad) == {"ok": False, "error": "malformed"}, bad
         assert FeedbackStore(database).find(other) is None
         assert len([u for u in Storage(database).list_unanswered(limit=500) if u.reason == "not_helpful"]) == 1

@@ -1,5 +1,6 @@
 """The widget's JavaScript unit tests (node:test + jsdom in widget/test/), run from pytest so that
 `make test` runs them: rendering, escaping, IME handling, session keep, link safety, counter."""
+
 import shutil
 import subprocess
 

@@ -7,6 +7,7 @@ and it serves the API the assistant calls (/cgi-bin/stable_token, /cgi-bin/token
 proxy that can delay the action server, to make an answer slow without test hooks in the bot.
 Runs its own event loop in a thread so synchronous tests can drive it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -91,7 +92,7 @@ class FakeWeChat:
     def run(self, coro: Any, timeout: float = 120) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
-    def start(self) -> "FakeWeChat":
+    def start(self) -> FakeWeChat:
         self._thread.start()
         self.run(self._start())
         return self
@@ -100,6 +101,7 @@ class FakeWeChat:
         async def cleanup() -> None:
             for r in self._runners:
                 await r.cleanup()
+
         self.run(cleanup())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
@@ -158,8 +160,9 @@ class FakeWeChat:
             return web.json_response({"errcode": self.custom_errcode, "errmsg": "refused"})
         if body.get("msgtype") != "text" or len(body["text"]["content"].encode()) > 2048:
             return web.json_response({"errcode": 44003, "errmsg": "bad text"})
-        self.custom_messages.append({"touser": body["touser"], "content": body["text"]["content"],
-                                     "at": time.monotonic()})
+        self.custom_messages.append(
+            {"touser": body["touser"], "content": body["text"]["content"], "at": time.monotonic()}
+        )
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
     async def _menu_create(self, request: web.Request) -> web.Response:
@@ -169,6 +172,7 @@ class FakeWeChat:
         if error is not None:
             return error
         import json
+
         self.menus.append(json.loads(raw.decode("utf-8")))
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
@@ -195,8 +199,12 @@ class FakeWeChat:
 
     # --- WeChat pushing messages to the webhook -------------------------------------------
     def user_message(self, openid: str, msg_type: str, **fields: Any) -> Dict[str, Any]:
-        msg: Dict[str, Any] = {"ToUserName": OFFICIAL_ACCOUNT, "FromUserName": openid,
-                               "CreateTime": int(time.time()), "MsgType": msg_type}
+        msg: Dict[str, Any] = {
+            "ToUserName": OFFICIAL_ACCOUNT,
+            "FromUserName": openid,
+            "CreateTime": int(time.time()),
+            "MsgType": msg_type,
+        }
         msg.update(fields)
         if msg_type != "event" and "MsgId" not in msg:
             msg["MsgId"] = next(self._msg_ids)
@@ -205,8 +213,12 @@ class FakeWeChat:
     def signed(self, msg: Dict[str, Any], encrypted: bool, timestamp: Optional[int] = None):
         """→ (query, body) exactly as WeChat sends them."""
         ts, nonce = str(timestamp if timestamp is not None else int(time.time())), os.urandom(5).hex()
-        query = {"signature": reference.sha1_signature(self.token, ts, nonce), "timestamp": ts, "nonce": nonce,
-                 "openid": "(withheld)"}
+        query = {
+            "signature": reference.sha1_signature(self.token, ts, nonce),
+            "timestamp": ts,
+            "nonce": nonce,
+            "openid": "(withheld)",
+        }
         plain = message_xml(msg)
         if not encrypted:
             return query, plain.encode()
@@ -222,7 +234,9 @@ class FakeWeChat:
             root = ElementTree.fromstring(body)
             if encrypted:
                 cipher = root.findtext("Encrypt")
-                expected = reference.sha1_signature(self.token, root.findtext("TimeStamp"), root.findtext("Nonce"), cipher)
+                expected = reference.sha1_signature(
+                    self.token, root.findtext("TimeStamp"), root.findtext("Nonce"), cipher
+                )
                 if root.findtext("MsgSignature") != expected:
                     raise ValueError("bad reply signature")
                 inner, app_id = reference.decrypt(self.aes_key, cipher)
@@ -239,8 +253,9 @@ class FakeWeChat:
     async def _attempt(self, session: aiohttp.ClientSession, url: str, query: Dict[str, str], body: bytes) -> Attempt:
         started = time.monotonic()
         try:
-            async with session.post(url, params=query, data=body,
-                                    timeout=aiohttp.ClientTimeout(total=WECHAT_TIMEOUT)) as resp:
+            async with session.post(
+                url, params=query, data=body, timeout=aiohttp.ClientTimeout(total=WECHAT_TIMEOUT)
+            ) as resp:
                 return Attempt(resp.status, time.monotonic() - started, await resp.text())
         except asyncio.TimeoutError:
             return Attempt(0, time.monotonic() - started, "")
@@ -267,8 +282,10 @@ class FakeWeChat:
 
     def push_concurrently(self, url: str, msg: Dict[str, Any], copies: int, encrypted: bool = False) -> List[Delivery]:
         """The same message several times at once (resends overlapping the first)."""
+
         async def all_at_once() -> List[Delivery]:
             return await asyncio.gather(*(self._push(url, msg, encrypted, 0) for _ in range(copies)))
+
         return self.run(all_at_once())
 
     def raw_get(self, url: str, query: Dict[str, str]) -> Attempt:
@@ -277,10 +294,12 @@ class FakeWeChat:
                 started = time.monotonic()
                 async with session.get(url, params=query) as resp:
                     return Attempt(resp.status, time.monotonic() - started, await resp.text())
+
         return self.run(once())
 
     def raw_post(self, url: str, query: Dict[str, str], body: bytes) -> Attempt:
         async def once() -> Attempt:
             async with aiohttp.ClientSession() as session:
                 return await self._attempt(session, url, query, body)
+
         return self.run(once())

@@ -1,6 +1,7 @@
 """An independent implementation of WeChat's message envelope for the tests: CBC chaining written
 out by hand over single-block AES (ECB), padding and layout built separately from bot.wechat.crypto,
 so both must agree with WeChat's specification rather than with each other's code."""
+
 from __future__ import annotations
 
 import base64
@@ -35,7 +36,7 @@ def encrypt(encoding_aes_key: str, app_id: str, xml: str, random16: bytes = b"01
     plain += bytes([pad]) * pad
     prev, out = key[:16], b""
     for i in range(0, len(plain), 16):
-        block = bytes(a ^ b for a, b in zip(plain[i:i + 16], prev))
+        block = bytes(a ^ b for a, b in zip(plain[i : i + 16], prev))
         prev = _block(key, block, decrypt=False)
         out += prev
     return base64.b64encode(out).decode()
@@ -47,9 +48,9 @@ def decrypt(encoding_aes_key: str, encrypted: str) -> Tuple[str, str]:
     raw = base64.b64decode(encrypted)
     prev, plain = key[:16], b""
     for i in range(0, len(raw), 16):
-        block = raw[i:i + 16]
+        block = raw[i : i + 16]
         plain += bytes(a ^ b for a, b in zip(_block(key, block, decrypt=True), prev))
         prev = block
-    plain = plain[:-plain[-1]]
+    plain = plain[: -plain[-1]]
     n = int.from_bytes(plain[16:20], "big")
-    return plain[20:20 + n].decode(), plain[20 + n:].decode()
+    return plain[20 : 20 + n].decode(), plain[20 + n :].decode()

@@ -1,5 +1,6 @@
 """The WeChat API client against the fake WeChat server: one token cached in the database and shared
 by workers, refreshed before expiry and once when refused; errors logged, never raised."""
+
 import asyncio
 import logging
 import time
@@ -23,8 +24,15 @@ def fake():
 
 def worker(fake, tmp_path):
     """A fresh API client, as in another Rasa worker, over the same database."""
-    settings = from_credentials({"token": "tok", "app_id": APP_ID, "app_secret": SECRET, "api_base": fake.api_base,
-                                 "database_url": f"sqlite:///{tmp_path / 'z.db'}"})
+    settings = from_credentials(
+        {
+            "token": "tok",
+            "app_id": APP_ID,
+            "app_secret": SECRET,
+            "api_base": fake.api_base,
+            "database_url": f"sqlite:///{tmp_path / 'z.db'}",
+        }
+    )
     return WeChatAPI(settings, WeChatStore(settings.database_url))
 
 
@@ -36,6 +44,7 @@ def test_one_token_for_concurrent_sends_and_for_other_workers(fake, tmp_path):
     async def burst():
         api = worker(fake, tmp_path)
         return await asyncio.gather(*(api.send_text("oUser1", f"消息{i}") for i in range(5)))
+
     assert asyncio.run(burst()) == [True] * 5
     assert len(token_calls(fake)) == 1  # single flight
     assert asyncio.run(worker(fake, tmp_path).send_text("oUser1", "another worker"))
@@ -75,8 +84,18 @@ def test_refusals_are_logged_not_raised(fake, tmp_path, caplog, errcode):
 
 
 def test_unreachable_api_is_logged_not_raised(tmp_path, caplog):
-    settings = from_credentials({"token": "t", "app_id": APP_ID, "app_secret": SECRET,
-                                 "api_base": "http://127.0.0.1:9", "database_url": f"sqlite:///{tmp_path / 'z.db'}"})
+    settings = from_credentials(
+        {
+            "token": "t",
+            "app_id": APP_ID,
+            "app_secret": SECRET,
+            "api_base": "http://127.0.0.1:9",
+            "database_url": f"sqlite:///{tmp_path / 'z.db'}",
+        }
+    )
     with caplog.at_level(logging.WARNING):
-        assert asyncio.run(WeChatAPI(settings, WeChatStore(settings.database_url), timeout=2).send_text("o1", "x")) is False
+        assert (
+            asyncio.run(WeChatAPI(settings, WeChatStore(settings.database_url), timeout=2).send_text("o1", "x"))
+            is False
+        )
     assert "failed" in caplog.text

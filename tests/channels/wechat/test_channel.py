@@ -2,6 +2,7 @@
 the test controls (the real conversation runs in test_wechat_e2e.py): long answers split between
 the passive reply and customer-service messages, a resend after the first request gave up, two
 workers sharing one database, numbered choices surviving a new worker."""
+
 import asyncio
 import dataclasses
 import time
@@ -25,8 +26,18 @@ def fake():
 
 
 def worker(fake, tmp_path, budget=1.0) -> WeChatInput:
-    return WeChatInput(from_credentials({"token": "tok", "app_id": APP_ID, "app_secret": SECRET, "api_base": fake.api_base,
-                                         "reply_budget": str(budget), "database_url": f"sqlite:///{tmp_path / 'z.db'}"}))
+    return WeChatInput(
+        from_credentials(
+            {
+                "token": "tok",
+                "app_id": APP_ID,
+                "app_secret": SECRET,
+                "api_base": fake.api_base,
+                "reply_budget": str(budget),
+                "database_url": f"sqlite:///{tmp_path / 'z.db'}",
+            }
+        )
+    )
 
 
 class Conversation:
@@ -38,13 +49,19 @@ class Conversation:
     async def __call__(self, message) -> None:
         self.heard.append((message.sender_id, message.text))
         await asyncio.sleep(self.delay)
-        for m in (self.answer if isinstance(self.answer, list) else [{"text": self.answer}]):
+        for m in self.answer if isinstance(self.answer, list) else [{"text": self.answer}]:
             await message.output_channel.send_response(message.sender_id, m)
 
 
 def msg(openid: str, text: str, msg_id: str) -> dict:
-    return {"ToUserName": "gh_1", "FromUserName": openid, "CreateTime": str(int(time.time())), "MsgType": "text",
-            "Content": text, "MsgId": msg_id}
+    return {
+        "ToUserName": "gh_1",
+        "FromUserName": openid,
+        "CreateTime": str(int(time.time())),
+        "MsgType": "text",
+        "Content": text,
+        "MsgId": msg_id,
+    }
 
 
 async def answer(channel: WeChatInput, conversation, message: dict, budget: float, waited: float = 0.0) -> str:
@@ -66,11 +83,12 @@ def test_long_answer_passive_first_then_the_rest_in_order(fake, tmp_path):
         first = await answer(chan, conv, msg("oLong", "材料", "1"), 1.0)
         await settle(chan)
         return first
+
     first = asyncio.run(go())
     rest = fake.messages_to("oLong")
     assert first.endswith(CONTINUED) and len(rest) >= 1 and not rest[-1].endswith(CONTINUED)
     assert all(len(p.encode()) <= 2000 for p in [first, *rest])
-    strip = lambda p: p[:-len(CONTINUED)] if p.endswith(CONTINUED) else p  # noqa: E731
+    strip = lambda p: p[: -len(CONTINUED)] if p.endswith(CONTINUED) else p  # noqa: E731
     assert "".join(strip(p) for p in [first, *rest]) == long_text
 
 
@@ -79,11 +97,12 @@ def test_resend_after_the_first_gave_up_gets_the_passive_answer_once(fake, tmp_p
 
     async def go():
         m = msg("oResend", "长治评审费", "2")
-        first = asyncio.ensure_future(answer(chan, conv, m, 0.3))   # gives up after 0.3 s
+        first = asyncio.ensure_future(answer(chan, conv, m, 0.3))  # gives up after 0.3 s
         await asyncio.sleep(0.5)
-        second = await answer(chan, conv, m, 1.0)                     # WeChat's resend, still in time
+        second = await answer(chan, conv, m, 1.0)  # WeChat's resend, still in time
         await settle(chan)
         return await first, second
+
     first, second = asyncio.run(go())
     assert first is None and second == "评审费每人300元。"
     assert len(conv.heard) == 1 and fake.messages_to("oResend") == []
@@ -98,6 +117,7 @@ def test_nobody_waiting_sends_once_through_the_api(fake, tmp_path):
         await asyncio.sleep(0.8)
         await settle(chan)
         return replies
+
     assert asyncio.run(go()) == [None, None, None]
     assert fake.messages_to("oLate") == ["评审费每人420元。"] and len(conv.heard) == 1
 
@@ -112,14 +132,22 @@ def test_two_workers_sharing_the_database_process_a_message_once(fake, tmp_path)
         await settle(a)
         await settle(b)
         return replies
+
     replies = asyncio.run(go())
     assert sorted(replies, key=str) == [None, "好的。"] and len(conv.heard) == 1
     assert fake.messages_to("oTwo") == []
 
 
 def test_numbered_choice_survives_a_new_worker_and_only_within_the_list(fake, tmp_path):
-    buttons = [{"text": "请选择：", "buttons": [{"title": "长治", "payload": "/inform{\"region\":\"changzhi\"}"},
-                                              {"title": "重庆", "payload": "/inform{\"region\":\"chongqing\"}"}]}]
+    buttons = [
+        {
+            "text": "请选择：",
+            "buttons": [
+                {"title": "长治", "payload": "/inform{\"region\":\"changzhi\"}"},
+                {"title": "重庆", "payload": "/inform{\"region\":\"chongqing\"}"},
+            ],
+        }
+    ]
 
     async def go() -> List[str]:
         first = worker(fake, tmp_path)
@@ -130,20 +158,31 @@ def test_numbered_choice_survives_a_new_worker_and_only_within_the_list(fake, tm
         await answer(second, conv, msg("oChoice", "3", "7"), 1.0)  # the last turn offered no buttons
         await settle(second)
         return [offered, *[text for _, text in conv.heard]]
+
     offered, chosen, plain = asyncio.run(go())
     assert "1. 长治\n2. 重庆" in offered
     assert chosen == "/inform{\"region\":\"chongqing\"}" and plain == "3"
 
 
 def test_unreachable_database_does_not_silence_the_assistant(fake, tmp_path):
-    chan = WeChatInput(from_credentials({"token": "tok", "app_id": APP_ID, "app_secret": SECRET, "api_base": fake.api_base,
-                                         "database_url": "postgresql://nobody@127.0.0.1:9/none"}))  # nothing there
+    chan = WeChatInput(
+        from_credentials(
+            {
+                "token": "tok",
+                "app_id": APP_ID,
+                "app_secret": SECRET,
+                "api_base": fake.api_base,
+                "database_url": "postgresql://nobody@127.0.0.1:9/none",
+            }
+        )
+    )  # nothing there
     conv = Conversation("好的。")
 
     async def go():
         reply = await answer(chan, conv, msg("oNoDb", "你好", "8"), 2.0)
         await settle(chan)
         return reply
+
     assert asyncio.run(go()) == "好的。"
 
 
@@ -157,28 +196,43 @@ class Posted:
         self.args, self.body, self.headers, self.stream = query, body, {"content-length": str(len(body))}, None
 
 
-@pytest.mark.parametrize("mode,encrypted,status,reply", [
-    ("plain", False, 200, "plain"),
-    ("plain", True, 400, None),          # no plaintext fields: not a message for a plain-mode account
-    ("compatible", False, 200, "plain"),
-    ("compatible", True, 200, "encrypted"),
-    ("safe", False, 403, None),
-    ("safe", True, 200, "encrypted"),
-])
+@pytest.mark.parametrize(
+    "mode,encrypted,status,reply",
+    [
+        ("plain", False, 200, "plain"),
+        ("plain", True, 400, None),  # no plaintext fields: not a message for a plain-mode account
+        ("compatible", False, 200, "plain"),
+        ("compatible", True, 200, "encrypted"),
+        ("safe", False, 403, None),
+        ("safe", True, 200, "encrypted"),
+    ],
+)
 def test_modes_accept_and_answer_as_configured(fake, tmp_path, mode, encrypted, status, reply):
     from xml.etree import ElementTree
 
     from tests.channels.wechat import reference
+
     fake.aes_key = AES_KEY
-    chan = WeChatInput(from_credentials({"token": "tok", "app_id": APP_ID, "app_secret": SECRET, "mode": mode,
-                                         "encoding_aes_key": AES_KEY, "api_base": fake.api_base,
-                                         "database_url": f"sqlite:///{tmp_path / 'z.db'}"}))
+    chan = WeChatInput(
+        from_credentials(
+            {
+                "token": "tok",
+                "app_id": APP_ID,
+                "app_secret": SECRET,
+                "mode": mode,
+                "encoding_aes_key": AES_KEY,
+                "api_base": fake.api_base,
+                "database_url": f"sqlite:///{tmp_path / 'z.db'}",
+            }
+        )
+    )
     query, body = fake.signed(fake.user_message("oMode", "text", Content="你好"), encrypted=encrypted)
 
     async def go():
         got = await chan._receive(Posted(query, body), Conversation("您好！"), time.monotonic())
         await settle(chan)
         return got
+
     got = asyncio.run(go())
     assert got.status == status
     if reply is None:
@@ -187,7 +241,8 @@ def test_modes_accept_and_answer_as_configured(fake, tmp_path, mode, encrypted, 
     if reply == "encrypted":
         cipher = root.findtext("Encrypt")
         assert root.findtext("MsgSignature") == reference.sha1_signature(
-            "tok", root.findtext("TimeStamp"), root.findtext("Nonce"), cipher)
+            "tok", root.findtext("TimeStamp"), root.findtext("Nonce"), cipher
+        )
         inner, app_id = reference.decrypt(AES_KEY, cipher)
         assert app_id == APP_ID
         root = ElementTree.fromstring(inner)
@@ -206,6 +261,7 @@ def test_resend_after_a_passive_reply_gets_the_same_answer_again(fake, tmp_path)
         later = await answer(chan, conv, m, 4.0, waited=4.9)
         await settle(chan)
         return first, again, late_again, later
+
     assert asyncio.run(go()) == ("评审费每人260元。", "评审费每人260元。", None, None)
     assert len(conv.heard) == 1
     assert fake.messages_to("oAgain") == ["评审费每人260元。"]  # once, for the late resends
@@ -227,6 +283,7 @@ def test_an_answer_ready_after_wechat_hung_up_goes_through_the_api(fake, tmp_pat
         reply = await answer(chan, conv, msg("oBusy", "简阳评审费", "10"), 4.5, waited=4.0)
         await settle(chan)
         return reply
+
     assert asyncio.run(go()) is None  # "success": a passive reply at 5 s would be lost
     assert fake.messages_to("oBusy") == ["评审费每人320元。"] and len(conv.heard) == 1
 
@@ -241,21 +298,21 @@ def test_a_busy_worker_replies_success_at_once_when_the_queue_is_too_long(fake, 
 
     async def go():
         started = time.monotonic()
-        handlers = [asyncio.ensure_future(answer(chan, conv, msg(f"oQ{i}", "你好", f"q{i}"), 3.5))
-                    for i in range(10)]
+        handlers = [asyncio.ensure_future(answer(chan, conv, msg(f"oQ{i}", "你好", f"q{i}"), 3.5)) for i in range(10)]
         await asyncio.sleep(0.05)
         shed_at_once = [h.done() and h.result() is None for h in handlers]
         replies = await asyncio.gather(*handlers)
         elapsed = time.monotonic() - started
         await settle(chan)
         return shed_at_once, replies, elapsed
+
     shed_at_once, replies, elapsed = asyncio.run(go())
     assert shed_at_once == [False] * 6 + [True] * 4
     assert replies == ["好的。"] * 6 + [None] * 4 and elapsed < 3.5
     assert [len(fake.messages_to(f"oQ{i}")) for i in range(10)] == [0] * 6 + [1] * 4
     heard, expected = [who for who, _ in conv.heard], [chan.settings.pseudonym(f"oQ{i}") for i in range(10)]
     # started in arrival order, two at a time (within a pair, the order they reach Rasa may vary)
-    assert [sorted(heard[i:i + 2]) for i in range(0, 10, 2)] == [sorted(expected[i:i + 2]) for i in range(0, 10, 2)]
+    assert [sorted(heard[i : i + 2]) for i in range(0, 10, 2)] == [sorted(expected[i : i + 2]) for i in range(0, 10, 2)]
 
 
 def test_an_idle_worker_waits_for_the_answer_after_a_slow_turn(fake, tmp_path):
@@ -276,8 +333,8 @@ def test_one_users_messages_run_one_at_a_time_in_order(fake, tmp_path):
         await message.output_channel.send_response(message.sender_id, {"text": "收到：" + message.text})
 
     async def go():
-        return await asyncio.gather(*(answer(chan, conv, msg("oSame", f"第{i}条", f"same{i}"), 3.0)
-                                      for i in range(4)))
+        return await asyncio.gather(*(answer(chan, conv, msg("oSame", f"第{i}条", f"same{i}"), 3.0) for i in range(4)))
+
     replies = asyncio.run(go())
     assert replies == [f"收到：第{i}条" for i in range(4)] and most[0] == 1
 
@@ -289,6 +346,7 @@ def test_a_turn_without_any_bot_message_gets_an_apology(fake, tmp_path):
         reply = await answer(chan, Conversation([]), msg("oSilent", "你好", "silent"), 1.0)
         await settle(chan)
         return reply
+
     assert "稍后再试" in asyncio.run(go())
 
 
@@ -303,5 +361,6 @@ def test_wechat_hanging_up_does_not_lose_the_answer(fake, tmp_path, hang_up_afte
         handler.cancel()
         await asyncio.sleep(0.6)
         await settle(chan)
+
     asyncio.run(go())
     assert fake.messages_to("oGone") == ["评审费每人300元。"] and len(conv.heard) == 1

@@ -1,5 +1,6 @@
 """Signatures and the safe-mode envelope, checked against an independent implementation
 (tests/channels/wechat/reference.py: hand-written CBC over single AES blocks)."""
+
 import base64
 import hashlib
 import os
@@ -23,7 +24,9 @@ XML = "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Content><![CDATA[长治中
 def test_signature_is_sha1_of_the_sorted_parts():
     # token, timestamp, nonce sorted: "1409304348" < "pamtest" < "xxxxxx"
     assert signature("pamtest", "1409304348", "xxxxxx") == hashlib.sha1(b"1409304348pamtestxxxxxx").hexdigest()
-    assert signature("pamtest", "1409304348", "xxxxxx", "ENC") == reference.sha1_signature("pamtest", "1409304348", "xxxxxx", "ENC")
+    assert signature("pamtest", "1409304348", "xxxxxx", "ENC") == reference.sha1_signature(
+        "pamtest", "1409304348", "xxxxxx", "ENC"
+    )
     assert signature_matches(["a", "b", "c"], signature("c", "a", "b").upper())
     assert not signature_matches(["a", "b", "c"], signature("a", "b", "d"))
     assert not signature_matches(["a", "b", "c"], "")
@@ -58,8 +61,9 @@ def test_another_app_id_is_refused():
         MessageCrypto(KEY, APP_ID).decrypt(reference.encrypt(KEY, "wxsomeoneelse000", XML))
 
 
-@pytest.mark.parametrize("cipher", ["", "not base64!", base64.b64encode(b"x" * 15).decode(),
-                                    base64.b64encode(os.urandom(64)).decode()])
+@pytest.mark.parametrize(
+    "cipher", ["", "not base64!", base64.b64encode(b"x" * 15).decode(), base64.b64encode(os.urandom(64)).decode()]
+)
 def test_garbage_is_refused(cipher):
     with pytest.raises(CryptoError):
         MessageCrypto(KEY, APP_ID).decrypt(cipher)

@@ -1,5 +1,6 @@
 """Rendering for WeChat: joined messages, numbered choices and their mapping back, Markdown stripped,
 long answers split under the byte limit."""
+
 import pytest
 
 from bot.wechat.render import (
@@ -13,9 +14,11 @@ from bot.wechat.render import (
     strip_markdown,
 )
 
-BUTTONS = [{"title": "长治", "payload": '/inform{"region":"changzhi"}'},
-           {"title": "重庆", "payload": '/inform{"region":"chongqing"}'},
-           {"title": "简阳", "payload": '/inform{"region":"jianyang"}'}]
+BUTTONS = [
+    {"title": "长治", "payload": '/inform{"region":"changzhi"}'},
+    {"title": "重庆", "payload": '/inform{"region":"chongqing"}'},
+    {"title": "简阳", "payload": '/inform{"region":"jianyang"}'},
+]
 
 
 def test_messages_are_joined_with_blank_lines_and_buttons_numbered():
@@ -35,10 +38,25 @@ def test_markdown_is_stripped():
     assert strip_markdown("3*4*5 不变") == "3*4*5 不变"
 
 
-@pytest.mark.parametrize("reply,number", [
-    ("1", 1), ("１", 1), ("一", 1), ("2.", 2), (" 3 ", 3), ("选2", 2), ("第三个", 3), ("两", 2), ("12", 12),
-    ("长治", None), ("2016", None), ("1篇", None), ("", None), ("一二", None),
-])
+@pytest.mark.parametrize(
+    "reply,number",
+    [
+        ("1", 1),
+        ("１", 1),
+        ("一", 1),
+        ("2.", 2),
+        (" 3 ", 3),
+        ("选2", 2),
+        ("第三个", 3),
+        ("两", 2),
+        ("12", 12),
+        ("长治", None),
+        ("2016", None),
+        ("1篇", None),
+        ("", None),
+        ("一二", None),
+    ],
+)
 def test_choice_numbers(reply, number):
     assert choice_number(reply) == number
 

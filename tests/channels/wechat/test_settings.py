@@ -1,5 +1,6 @@
 """Settings from credentials.yml: the real file loads with the Makefile's defaults (channel off),
 bad values fail with a clear message, pseudonyms hide the OpenID."""
+
 import re
 
 import pytest
@@ -7,10 +8,18 @@ import pytest
 from bot.wechat.settings import WeChatSettingsError, from_credentials, from_env
 from tests.helpers import ROOT
 
-MAKEFILE_DEFAULTS = {"WECHAT_TOKEN": "", "WECHAT_APP_ID": "", "WECHAT_APP_SECRET": "", "WECHAT_ENCODING_AES_KEY": "",
-                     "WECHAT_MODE": "plain", "WECHAT_API_BASE": "https://api.weixin.qq.com",
-                     "WECHAT_REPLY_BUDGET": "4.0", "WECHAT_TIMESTAMP_WINDOW": "300", "WECHAT_MAX_BODY_BYTES": "65536",
-                     "WECHAT_TURNS_AT_ONCE": "2"}
+MAKEFILE_DEFAULTS = {
+    "WECHAT_TOKEN": "",
+    "WECHAT_APP_ID": "",
+    "WECHAT_APP_SECRET": "",
+    "WECHAT_ENCODING_AES_KEY": "",
+    "WECHAT_MODE": "plain",
+    "WECHAT_API_BASE": "https://api.weixin.qq.com",
+    "WECHAT_REPLY_BUDGET": "4.0",
+    "WECHAT_TIMESTAMP_WINDOW": "300",
+    "WECHAT_MAX_BODY_BYTES": "65536",
+    "WECHAT_TURNS_AT_ONCE": "2",
+}
 
 
 def test_makefile_defaults_match_the_makefile():
@@ -23,6 +32,7 @@ def test_real_credentials_file_loads_with_the_channel_off(monkeypatch):
     from rasa.core.run import create_http_input_channels
 
     from bot.channels.wechat import WeChatInput
+
     for key, value in MAKEFILE_DEFAULTS.items():
         monkeypatch.setenv(key, value)
     channels = create_http_input_channels(None, str(ROOT / "credentials.yml"))
@@ -34,23 +44,41 @@ def test_real_credentials_file_loads_with_the_channel_off(monkeypatch):
 
 
 def test_values_from_the_environment_are_typed():
-    s = from_credentials({"token": " t ", "mode": "SAFE", "app_id": "wx1", "encoding_aes_key": "k" * 43,
-                          "reply_budget": "3.5", "timestamp_window": "60", "max_body_bytes": "4096",
-                          "api_base": "http://127.0.0.1:1/"})
-    assert (s.token, s.mode, s.reply_budget, s.timestamp_window, s.max_body_bytes, s.api_base) == \
-        ("t", "safe", 3.5, 60.0, 4096, "http://127.0.0.1:1")
+    s = from_credentials(
+        {
+            "token": " t ",
+            "mode": "SAFE",
+            "app_id": "wx1",
+            "encoding_aes_key": "k" * 43,
+            "reply_budget": "3.5",
+            "timestamp_window": "60",
+            "max_body_bytes": "4096",
+            "api_base": "http://127.0.0.1:1/",
+        }
+    )
+    assert (s.token, s.mode, s.reply_budget, s.timestamp_window, s.max_body_bytes, s.api_base) == (
+        "t",
+        "safe",
+        3.5,
+        60.0,
+        4096,
+        "http://127.0.0.1:1",
+    )
     assert s.enabled and not s.can_push and s.turns_at_once == 2
     assert from_credentials({"token": "t", "turns_at_once": "3"}).turns_at_once == 3
 
 
-@pytest.mark.parametrize("creds,message", [
-    ({"token": "t", "mode": "secret"}, "mode"),
-    ({"token": "t", "reply_budget": "soon"}, "reply_budget"),
-    ({"token": "t", "max_body_bytes": "10"}, "max_body_bytes"),
-    ({"token": "t", "reply_budget": "5"}, "4.8"),
-    ({"token": "t", "turns_at_once": "0"}, "turns_at_once"),
-    ({"token": "t", "mode": "safe"}, "encoding_aes_key"),
-])
+@pytest.mark.parametrize(
+    "creds,message",
+    [
+        ({"token": "t", "mode": "secret"}, "mode"),
+        ({"token": "t", "reply_budget": "soon"}, "reply_budget"),
+        ({"token": "t", "max_body_bytes": "10"}, "max_body_bytes"),
+        ({"token": "t", "reply_budget": "5"}, "4.8"),
+        ({"token": "t", "turns_at_once": "0"}, "turns_at_once"),
+        ({"token": "t", "mode": "safe"}, "encoding_aes_key"),
+    ],
+)
 def test_bad_settings_say_what_is_wrong(creds, message):
     with pytest.raises(WeChatSettingsError, match=message):
         from_credentials(creds)

@@ -5,6 +5,7 @@ One Rasa stack serves three WeChat channels: ``wechat`` from the real credential
 configured through the WECHAT_* variables), ``wechat_safe`` (safe mode) and ``wechat_off`` (no
 token). Actions go through a proxy in the fake that can delay them, to make an answer slow.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,14 @@ from bot.storage import Storage
 from bot.wechat.render import CHOICE_LEAD
 from bot.wechat.settings import from_credentials
 from tests.channels.wechat.fake_wechat import FakeWeChat, message_xml
-from tests.e2e.applicant import (CASE_CODE, CZ_ENGINEER, EXCLUSIONS_QUESTION, exclusions_answer, exclusions_listed,
-                                 reply_for)
+from tests.e2e.applicant import (
+    CASE_CODE,
+    CZ_ENGINEER,
+    EXCLUSIONS_QUESTION,
+    exclusions_answer,
+    exclusions_listed,
+    reply_for,
+)
 from tests.helpers import ROOT, running_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
@@ -35,16 +42,25 @@ MARGIN = 0.6  # a passive reply may take the budget plus this (well under WeChat
 CHANNEL_SETTINGS = from_credentials({"token": TOKEN, "app_id": APP_ID, "app_secret": APP_SECRET})
 
 
-
 def credentials_file(workdir: Path, api_base: str) -> Path:
     text = (ROOT / "credentials.yml").read_text(encoding="utf-8")
     assert "bot.channels.wechat.WeChatInput:" in text  # the real block, configured by WECHAT_* below
-    extra = "\n".join([
-        "", "tests.channels.wechat.channels.SafeWeChatInput:", f"  token: {TOKEN}", f"  app_id: {APP_ID}",
-        f"  app_secret: {APP_SECRET}", f"  encoding_aes_key: {AES_KEY}", "  mode: safe", f"  api_base: {api_base}",
-        f"  reply_budget: {BUDGET}",
-        "tests.channels.wechat.channels.OffWeChatInput:", "  token:", "",
-    ])
+    extra = "\n".join(
+        [
+            "",
+            "tests.channels.wechat.channels.SafeWeChatInput:",
+            f"  token: {TOKEN}",
+            f"  app_id: {APP_ID}",
+            f"  app_secret: {APP_SECRET}",
+            f"  encoding_aes_key: {AES_KEY}",
+            "  mode: safe",
+            f"  api_base: {api_base}",
+            f"  reply_budget: {BUDGET}",
+            "tests.channels.wechat.channels.OffWeChatInput:",
+            "  token:",
+            "",
+        ]
+    )
     path = workdir / "credentials.yml"
     path.write_text(text + extra, encoding="utf-8")
     return path
@@ -54,13 +70,22 @@ def credentials_file(workdir: Path, api_base: str) -> Path:
 def wechat(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("wechat")
     fake = FakeWeChat(TOKEN, APP_ID, APP_SECRET, AES_KEY).start()
-    env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": APP_SECRET,
-           "WECHAT_ENCODING_AES_KEY": "", "WECHAT_MODE": "plain", "WECHAT_API_BASE": fake.api_base,
-           "WECHAT_REPLY_BUDGET": str(BUDGET), "WECHAT_TIMESTAMP_WINDOW": "300", "WECHAT_MAX_BODY_BYTES": "16384",
-           "ACTION_ENDPOINT_URL": fake.proxy_url}
+    env = {
+        "WECHAT_TOKEN": TOKEN,
+        "WECHAT_APP_ID": APP_ID,
+        "WECHAT_APP_SECRET": APP_SECRET,
+        "WECHAT_ENCODING_AES_KEY": "",
+        "WECHAT_MODE": "plain",
+        "WECHAT_API_BASE": fake.api_base,
+        "WECHAT_REPLY_BUDGET": str(BUDGET),
+        "WECHAT_TIMESTAMP_WINDOW": "300",
+        "WECHAT_MAX_BODY_BYTES": "16384",
+        "ACTION_ENDPOINT_URL": fake.proxy_url,
+    }
     try:
-        with running_servers(workdir, today="2022-08-01", extra_env=env,
-                             credentials=str(credentials_file(workdir, fake.api_base))) as servers:
+        with running_servers(
+            workdir, today="2022-08-01", extra_env=env, credentials=str(credentials_file(workdir, fake.api_base))
+        ) as servers:
             fake.action_target = servers["actions"] + "/webhook"
             fake.servers = servers
             fake.storage = Storage(servers["database"])
@@ -91,13 +116,15 @@ def tracker_rows(fake: FakeWeChat, sql: str, *args: Any) -> List[tuple]:
 
 def user_texts(fake: FakeWeChat, openid: str) -> List[str]:
     import json
-    rows = tracker_rows(fake, "select data from events where sender_id = ? and type_name = 'user'",
-                        CHANNEL_SETTINGS.pseudonym(openid))
+
+    rows = tracker_rows(
+        fake, "select data from events where sender_id = ? and type_name = 'user'", CHANNEL_SETTINGS.pseudonym(openid)
+    )
     return [json.loads(r[0]).get("text") for r in rows]
 
 
 def dedupe_rows(fake: FakeWeChat) -> int:
-    with sqlite3.connect(fake.servers["database"][len("sqlite:///"):]) as db:
+    with sqlite3.connect(fake.servers["database"][len("sqlite:///") :]) as db:
         try:
             return db.execute("select count(*) from wechat_messages").fetchone()[0]
         except sqlite3.OperationalError:
@@ -172,7 +199,7 @@ def test_full_pre_assessment_to_a_verdict_with_case_code(wechat, safe):
     assert saved.sender_id == CHANNEL_SETTINGS.pseudonym(openid)  # a pseudonym, not the OpenID
     # the OpenID is stored nowhere: neither in the tracker store nor in the project's tables
     assert not tracker_rows(wechat, "select 1 from events where sender_id = ? or data like ?", openid, f"%{openid}%")
-    with sqlite3.connect(wechat.servers["database"][len("sqlite:///"):]) as db:
+    with sqlite3.connect(wechat.servers["database"][len("sqlite:///") :]) as db:
         for (table,) in db.execute("select name from sqlite_master where type = 'table'").fetchall():
             for row in db.execute(f"select * from {table}").fetchall():
                 assert openid not in repr(row), table
@@ -213,12 +240,15 @@ def test_subscribe_welcomes_and_unsubscribe_says_nothing(wechat):
     assert d.status == 200 and d.attempts[-1].body == "success" and d.reply is None
 
 
-@pytest.mark.parametrize("kind,fields", [
-    ("image", {"PicUrl": "http://example.com/a.jpg", "MediaId": "m"}),
-    ("location", {"Location_X": "36.19", "Location_Y": "113.11", "Scale": "15", "Label": "长治"}),
-    ("link", {"Title": "通知", "Description": "d", "Url": "http://example.com"}),
-    ("video", {"MediaId": "m", "ThumbMediaId": "t"}),
-])
+@pytest.mark.parametrize(
+    "kind,fields",
+    [
+        ("image", {"PicUrl": "http://example.com/a.jpg", "MediaId": "m"}),
+        ("location", {"Location_X": "36.19", "Location_Y": "113.11", "Scale": "15", "Label": "长治"}),
+        ("link", {"Title": "通知", "Description": "d", "Url": "http://example.com"}),
+        ("video", {"MediaId": "m", "ThumbMediaId": "t"}),
+    ],
+)
 def test_unsupported_types_get_a_polite_reply(wechat, kind, fields):
     d = wechat.push(url(wechat), wechat.user_message(new_openid(), kind, **fields))
     assert d.reply and "文字" in d.reply and "抱歉" in d.reply
@@ -288,14 +318,18 @@ def test_resent_final_answer_gives_one_assessment(wechat):
         assert answer, f"unexpected reply: {reply}"
         reply = say(wechat, openid, choose(reply, answer[1]))
     assert "公务员" in reply
-    msg = wechat.user_message(openid, "text", Content=choose(reply, exclusions_answer(
-        exclusions_listed(reply), {**CZ_ENGINEER, "civil_servant": True})))
+    msg = wechat.user_message(
+        openid,
+        "text",
+        Content=choose(reply, exclusions_answer(exclusions_listed(reply), {**CZ_ENGINEER, "civil_servant": True})),
+    )
     deliveries = wechat.push_concurrently(url(wechat), msg, copies=3)
     results = [d.reply for d in deliveries if d.reply]
     assert len(results) == 1 and CASE_CODE.search(results[0]) and "不符合" in results[0]
-    with sqlite3.connect(wechat.servers["database"][len("sqlite:///"):]) as db:
-        count = db.execute("select count(*) from assessments where sender_id = ?",
-                           (CHANNEL_SETTINGS.pseudonym(openid),)).fetchone()[0]
+    with sqlite3.connect(wechat.servers["database"][len("sqlite:///") :]) as db:
+        count = db.execute(
+            "select count(*) from assessments where sender_id = ?", (CHANNEL_SETTINGS.pseudonym(openid),)
+        ).fetchone()[0]
     assert count == 1
 
 
@@ -303,8 +337,12 @@ def test_resent_final_answer_gives_one_assessment(wechat):
 def bot_answers(fake: FakeWeChat, openid: str) -> List[Dict[str, Any]]:
     """The answer contexts of the bot messages in this user's conversation, oldest first."""
     import json
-    rows = tracker_rows(fake, "select data from events where sender_id = ? and type_name = 'bot' order by id",
-                        CHANNEL_SETTINGS.pseudonym(openid))
+
+    rows = tracker_rows(
+        fake,
+        "select data from events where sender_id = ? and type_name = 'bot' order by id",
+        CHANNEL_SETTINGS.pseudonym(openid),
+    )
     return [a for a in ((json.loads(r[0]).get("metadata") or {}).get("answer") for r in rows) if a]
 
 
@@ -334,8 +372,14 @@ def test_not_helpful_right_after_an_answer_is_kept_with_its_context_and_the_chat
     assert row.notice_id == "changzhi-2022-engineering-mid-junior" and row.topic == answer["topic"]
     assert row.clauses == answer["clauses"] and row.clauses
     assert all(f"〔{c['clause']}〕" in answer_reply for c in row.clauses)  # the clauses of the answer rated
-    inbox = [u for u in wechat.storage.list_unanswered(limit=500) if u.reason == "not_helpful"
-             and u.context and u.context["clauses"] == answer["clauses"] and u.text == "长治中级要几篇论文"]
+    inbox = [
+        u
+        for u in wechat.storage.list_unanswered(limit=500)
+        if u.reason == "not_helpful"
+        and u.context
+        and u.context["clauses"] == answer["clauses"]
+        and u.text == "长治中级要几篇论文"
+    ]
     assert len(inbox) == 1 and inbox[0].channel == "wechat"
     assert inbox[0].context == {"notice": row.notice_id, "topic": row.topic, "clauses": row.clauses}
     # once per answer
@@ -358,7 +402,9 @@ def test_helpful_is_kept_and_does_not_reach_the_inbox(wechat):
     before = wechat.storage.count_unanswered()
     assert tell(wechat, openid, "有帮助，谢谢") == THANKS_HELPFUL
     row = FeedbackStore(wechat.servers["database"]).find(answer["id"])
-    assert row is not None and row.helpful is True and row.notice_id == "chongqing-2024-engineering-senior-nonpublic-sme"
+    assert (
+        row is not None and row.helpful is True and row.notice_id == "chongqing-2024-engineering-senior-nonpublic-sme"
+    )
     assert wechat.storage.count_unanswered() == before
 
 
@@ -384,11 +430,17 @@ def _rejections(fake: FakeWeChat, openid: str):
     q, body = fake.signed(msg, encrypted=False)
     sq, sbody = fake.signed(msg, encrypted=True)
     stale_q, stale_body = fake.signed(msg, encrypted=False, timestamp=int(time.time()) - 3600)
-    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
-            '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><xml><ToUserName>a</ToUserName><FromUserName>'
-            + openid + '</FromUserName><MsgType>text</MsgType><Content>&lol3;</Content></xml>').encode()
-    external = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><FromUserName>'
-                + openid + '</FromUserName><MsgType>text</MsgType><Content>&e;</Content></xml>').encode()
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
+        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><xml><ToUserName>a</ToUserName><FromUserName>'
+        + openid
+        + '</FromUserName><MsgType>text</MsgType><Content>&lol3;</Content></xml>'
+    ).encode()
+    external = (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><FromUserName>'
+        + openid
+        + '</FromUserName><MsgType>text</MsgType><Content>&e;</Content></xml>'
+    ).encode()
     big = message_xml({**msg, "Content": "评" * 6000}).encode()
     return [
         ("forged signature", "wechat", {**q, "signature": "f" * 40}, body, 403),
@@ -401,7 +453,13 @@ def _rejections(fake: FakeWeChat, openid: str):
         ("external entity", "wechat", q, external, 400),
         ("forged msg_signature", "wechat_safe", {**sq, "msg_signature": "0" * 40}, sbody, 403),
         ("unencrypted in safe mode", "wechat_safe", q, body, 403),
-        ("tampered ciphertext", "wechat_safe", sq, sbody.replace(b"<Encrypt><![CDATA[", b"<Encrypt><![CDATA[AAAA"), 403),
+        (
+            "tampered ciphertext",
+            "wechat_safe",
+            sq,
+            sbody.replace(b"<Encrypt><![CDATA[", b"<Encrypt><![CDATA[AAAA"),
+            403,
+        ),
     ]
 
 
@@ -421,7 +479,9 @@ def test_rejected_requests_store_nothing(wechat):
 def test_no_openid_in_the_logs(wechat):
     """Runs last: nothing the servers logged during this module names a user by OpenID."""
     assert len(OPENIDS) > 10
-    logs = "".join((Path(wechat.servers["workdir"]) / name).read_text(encoding="utf-8", errors="replace")
-                   for name in ("rasa.log", "actions.log"))
+    logs = "".join(
+        (Path(wechat.servers["workdir"]) / name).read_text(encoding="utf-8", errors="replace")
+        for name in ("rasa.log", "actions.log")
+    )
     assert "wechat:" in logs  # the channel did log (refusals, late answers, resends)
     assert not [o for o in OPENIDS if o in logs]
