@@ -88,7 +88,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 NOTICES := $(wildcard policies/notices/*.yml)
 TRAIN_INPUTS := config.yml $(filter-out domain/generated_facts.yml,$(wildcard domain/*.yml)) $(filter-out data/nlu/generated.yml,$(wildcard data/*/*.yml)) \
-	$(wildcard bot/nlu/*.py) $(STAMP_RES)
+	$(wildcard bot/plugins/nlu/*.py) $(STAMP_RES)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup browser services run shell staff staff-admin test pytest test-fast check-notices validate constraints clean
@@ -104,9 +104,9 @@ $(STAMP_VENV): requirements.txt constraints.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(STAMP_RES): $(NOTICES) policies/vocabulary.yml policies/schema.py bot/nlu/resources.py \
+$(STAMP_RES): $(NOTICES) policies/vocabulary.yml policies/schema.py bot/plugins/nlu/resources.py \
 		policies/eligibility/facts.yml $(wildcard policies/eligibility/facts.d/*.yml) | $(STAMP_VENV)
-	$(PY) -m bot.nlu.resources
+	$(PY) -m bot.plugins.nlu.resources
 	touch $@
 
 $(MODEL): $(TRAIN_INPUTS) | $(STAMP_VENV)
@@ -132,7 +132,7 @@ $(STAMP_BROWSER):
 browser: $(STAMP_BROWSER) ## Install Debian's chromium for the browser tests (if missing)
 
 # Debian's PostgreSQL, Redis and nginx: the tests start throwaway instances of their own
-# (tests/services.py, bot/prod.py); nothing is left running. make run-prod runs them under var/prod.
+# (tests/services.py, bot/deploy/prod.py); nothing is left running. make run-prod runs them under var/prod.
 $(STAMP_SERVICES):
 	mkdir -p build
 	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null \
@@ -151,15 +151,15 @@ services: $(STAMP_SERVICES) ## Install Debian's PostgreSQL, Redis and nginx serv
 run: setup ## Start the action server (5055, loopback), Rasa (5005: REST, web widget, WeChat; API with a token) and the staff lookup (8080, loopback) on SQLite
 	trap 'kill 0' EXIT INT TERM
 	$(SECRETS)
-	$(PY) -m bot.action_server &
+	$(PY) -m bot.plugins.action_server &
 	$(PY) -m bot.staff serve &
-	# bot.rasa_main = the rasa CLI with the per-turn performance patches (docs/performance.md)
-	eval "$(PY) -m bot.rasa_main run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml $$($(PY) -m bot.settings rasa-args)"
+	# bot.plugins.rasa_main = the rasa CLI with the per-turn performance patches (docs/performance.md)
+	eval "$(PY) -m bot.plugins.rasa_main run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml $$($(PY) -m bot.settings rasa-args)"
 
 shell: setup ## Chat in the terminal (starts the action server too)
 	trap 'kill 0' EXIT INT TERM
 	$(SECRETS)
-	$(PY) -m bot.action_server > var/actions.log 2>&1 &
+	$(PY) -m bot.plugins.action_server > var/actions.log 2>&1 &
 	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
 staff: $(STAMP_VENV) ## Start only the staff lookup service (8080, loopback); create an account first with make staff-admin
@@ -189,7 +189,7 @@ transcripts: setup ## Rewrite docs/transcript-answers.md (30 questions through t
 
 .PHONY: wechat-menu
 wechat-menu: $(STAMP_VENV) ## Install the WeChat official account's menu (needs WECHAT_APP_ID, WECHAT_APP_SECRET)
-	$(PY) -m bot.wechat.menu
+	$(PY) -m bot.plugins.wechat.menu
 
 check-notices: $(STAMP_VENV) ## Validate every notice file
 	$(PY) -m policies.validate
@@ -213,7 +213,7 @@ bench-turns: setup ## Per-turn cost side by side: this project vs a bare default
 bench: setup $(STAMP_SERVICES) ## Side by side: bare Rasa, this project on SQLite, the production profile (nginx, PostgreSQL + Redis); REST + WeChat mix; ratios (docs/performance.md)
 	$(PY) -m benchmarks.bench $(ARGS)
 
-# --- The production profile on one machine (bot/prod.py, docs/deployment.md "Production profile"):
+# --- The production profile on one machine (bot/deploy/prod.py, docs/deployment.md "Production profile"):
 # nginx on PROD_LISTEN:PROD_PORT (127.0.0.1:8000) in front of PROD_SERVERS (2) Rasa servers, the
 # action server, PostgreSQL and Redis; staff page on loopback. State, logs and PIDs in var/prod.
 .PHONY: run-prod stop
@@ -221,18 +221,18 @@ export PROD_SERVERS ?= 2
 export PROD_LISTEN ?= 127.0.0.1
 export PROD_PORT ?= 8000
 run-prod: setup $(STAMP_SERVICES) ## Start the production profile in the background: nginx (127.0.0.1:8000) → 2 Rasa servers, PostgreSQL, Redis (var/prod)
-	PATH="$$PATH:/usr/sbin" PROD_STAFF_PORT="$${PROD_STAFF_PORT:-$(STAFF_PORT)}" $(PY) -m bot.prod up
+	PATH="$$PATH:/usr/sbin" PROD_STAFF_PORT="$${PROD_STAFF_PORT:-$(STAFF_PORT)}" $(PY) -m bot.deploy.prod up
 
 stop: ## Stop everything make run-prod started
-	$(PY) -m bot.prod down
+	$(PY) -m bot.deploy.prod down
 
-# --- The project's schema and data retention (bot/migrate.py, bot/purge.py, docs/retention.md).
+# --- The project's schema and data retention (bot/storage/migrate.py, bot/storage/purge.py, docs/retention.md).
 # Services migrate the project database by themselves on start; these do it by hand.
 .PHONY: migrate purge
 migrate: $(STAMP_VENV) ## Bring the project database (ZHICHENG_DATABASE_URL) to the newest schema (Alembic)
 	mkdir -p var
-	$(PY) -m bot.migrate upgrade
+	$(PY) -m bot.storage.migrate upgrade
 
 purge: $(STAMP_VENV) ## Delete conversations, inbox rows and assessment facts older than ZHICHENG_RETENTION_DAYS (ARGS=--dry-run)
 	mkdir -p var
-	$(PY) -m bot.purge $(ARGS)
+	$(PY) -m bot.storage.purge $(ARGS)

@@ -1,6 +1,6 @@
 """rasa-sdk action server: thin adapters from slots to ``policies`` and back to words.
 
-Run with ``python -m bot.action_server`` (checks Rasa's secret) or ``rasa run actions --actions actions``.
+Run with ``python -m bot.plugins.action_server`` (checks Rasa's secret) or ``rasa run actions --actions actions``.
 """
 
 from actions.assessment import (

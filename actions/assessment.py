@@ -22,9 +22,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import inform_payload, level_button, notice_index, today
-from bot.nlu.facts_parser import parse_checklist, parse_exclusions, parse_facts, parse_together
+from bot.plugins.nlu.facts_parser import parse_checklist, parse_exclusions, parse_facts, parse_together
 from bot.settings import get_settings
-from bot.storage import Storage
+from bot.storage.assessments import Storage
 from policies import LEVEL_NAMES, Notice
 from policies.eligibility import Assessor, load_catalogue
 from policies.eligibility.explain import as_record, render

@@ -16,8 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.assessment import PREFIX
 from actions.context import inform_payload, latest_entities, level_button, notice_button, notice_index, today
-from bot.feedback import ANSWER_KEY, new_answer_id
-from bot.nlu.facts_parser import parse_facts
+from bot.plugins.nlu.facts_parser import parse_facts
+from bot.storage.feedback import ANSWER_KEY, new_answer_id
 from policies import ANSWER_TOPICS, LEVEL_NAMES
 from policies.eligibility import load_catalogue
 from policies.qa import CONFIDENT, INTENT_TOPICS, TOPIC_INTENTS, Reply, levels_text, qa_for, render_text
@@ -50,7 +50,7 @@ def reply_buttons(reply: Reply) -> List[Dict[str, str]]:
 
 
 def answer_context(reply: Reply) -> Optional[Dict[str, Any]]:
-    """What an answer carries to the channels and the tracker store (``bot.feedback``): a fresh id
+    """What an answer carries to the channels and the tracker store (``bot.storage.feedback``): a fresh id
     and the notice, topic and clauses it rests on — so it can be rated, and counted. Only real
     answers (a notice's items) carry it; "not stated", scope and choice replies do not."""
     if reply.kind != "answer" or not reply.items:

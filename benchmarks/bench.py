@@ -21,7 +21,7 @@ Rows:
   tests/e2e/applicant.py ``reply_for``. The bare bot has no pre-assessment and no WeChat channel:
   the ratio of a mix row is to the bare bot's **FAQ-only** throughput at the same level;
 - cold start to the first answer (process start → first REST answer; for the production profile
-  from ``bot.prod.up`` — PostgreSQL, migrations and all — to the first answer through nginx);
+  from ``bot.deploy.prod.up`` — PostgreSQL, migrations and all — to the first answer through nginx);
 - resident memory per process (RSS, a process with its direct children: PostgreSQL's backends,
   nginx's workers); training time (the bare bot's recorded when its cache was built, this
   project's recorded by the last ``--train`` run, in build/bench/project_train.json).
@@ -220,8 +220,8 @@ PROD_KINDS = {
 
 @contextmanager
 def prod_target(servers: int, extra_env: Dict[str, str]) -> Iterator[Target]:
-    """bot.prod's profile in a throwaway state folder on free ports (as tests/e2e/test_prod_profile.py)."""
-    from bot import prod
+    """bot.deploy.prod's profile in a throwaway state folder on free ports (as tests/e2e/test_prod_profile.py)."""
+    from bot.deploy import prod
     from tests.helpers import free_port
 
     root = tempfile.mkdtemp(prefix="bench-prod-")

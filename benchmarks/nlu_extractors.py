@@ -26,7 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 def gold_examples(path: Path):
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from bot.nlu.resources import load_vocabulary, surface_to_value
+    from bot.plugins.nlu.resources import load_vocabulary, surface_to_value
     from policies import load_notices
 
     table = surface_to_value(load_vocabulary(load_notices()))

@@ -8,7 +8,7 @@ collapsed stacks are kept in ``build/bench/profile-*.txt`` (open them with speed
 py-spy is not a project dependency; install it apart from the project's venv:
 
     python3 -m venv build/bench/tools && build/bench/tools/bin/pip install py-spy
-    .venv/bin/python -m benchmarks.profile_turn               # patched (python -m bot.rasa_main)
+    .venv/bin/python -m benchmarks.profile_turn               # patched (python -m bot.plugins.rasa_main)
     .venv/bin/python -m benchmarks.profile_turn --unpatched   # plain rasa CLI
     .venv/bin/python -m benchmarks.profile_turn --bare        # the bare default-recipe bot
     .venv/bin/python -m benchmarks.profile_turn --compare build/bench/profile-{bare,unpatched,patched}-rasa.txt
@@ -100,7 +100,7 @@ def compare(files: List[Path], turns: int, rate: int) -> str:
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--py-spy", default=str(ROOT / "build/bench/tools/bin/py-spy"))
-    parser.add_argument("--unpatched", action="store_true", help="plain rasa CLI instead of bot.rasa_main")
+    parser.add_argument("--unpatched", action="store_true", help="plain rasa CLI instead of bot.plugins.rasa_main")
     parser.add_argument("--bare", action="store_true", help="profile the bare default-recipe bot instead")
     parser.add_argument("--fresh", type=int, default=60, help="FAQ turns in new conversations")
     parser.add_argument("--long", type=int, default=120, help="turns of one long conversation")

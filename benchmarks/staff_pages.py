@@ -45,6 +45,9 @@ async def main(rounds: int) -> None:
         rasa_url="http://127.0.0.1:9",
         rasa_timeout=0.5,
     )
+    from bot.storage.migrate import upgrade
+
+    upgrade(url)  # as the service does on start
     create_user(StaffDB(url), "bench", "bench-pass-123", role="staff")
     client = TestClient(TestServer(create_app(settings)))
     await client.start_server()

@@ -317,12 +317,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument(
         "--before",
         action="store_true",
-        help="also run this project through the plain rasa CLI (no bot.rasa_main patches)",
+        help="also run this project through the plain rasa CLI (no bot.plugins.rasa_main patches)",
     )
     parser.add_argument(
         "--bare-patched",
         action="store_true",
-        help="also run the bare bot through bot.rasa_main (what the patches would save any Rasa bot)",
+        help="also run the bare bot through bot.plugins.rasa_main (what the patches would save any Rasa bot)",
     )
     parser.add_argument("--quick", action="store_true", help="fewer samples (a quick look, noisier)")
     parser.add_argument("--fresh", type=int, default=20, help="new conversations per bot")
@@ -351,7 +351,9 @@ def main(argv: Optional[List[str]] = None) -> None:
             bots.append(stack.enter_context(project_bot(work / "before", "project, rasa CLI unpatched", [RASA])))
         if args.bare_patched:
             bots.append(
-                stack.enter_context(bare_bot(work / "bare-patched", model, "bare Rasa + bot.rasa_main", RASA_MAIN))
+                stack.enter_context(
+                    bare_bot(work / "bare-patched", model, "bare Rasa + bot.plugins.rasa_main", RASA_MAIN)
+                )
             )
         rows = measure(bots, args.fresh, args.long, args.parses, args.applicants, args.turns)
         out = table(bots, rows)

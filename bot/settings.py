@@ -8,11 +8,11 @@ variable of one part (say ``STAFF_COOKIE_SECURE``) never stops another part from
 - ``rasa``: where Rasa listens and how it is reached (URL, API token, CORS origins, limits);
 - ``action``: where the action server listens and the secret Rasa sends it;
 - ``staff``: the staff service (``bot.staff``);
-- ``retention``: how long personal data is kept (``bot.purge``, docs/retention.md);
-- ``wechat``: the WeChat channel from its ``WECHAT_*`` variables (``bot.wechat``; credentials.yml
+- ``retention``: how long personal data is kept (``bot.storage.purge``, docs/retention.md);
+- ``wechat``: the WeChat channel from its ``WECHAT_*`` variables (``bot.plugins.wechat``; credentials.yml
   may override them, see :func:`wechat_from_credentials`).
 
-``bot.staff.settings`` and ``bot.wechat.settings`` only re-export from here.
+``bot.staff.settings`` and ``bot.plugins.wechat.settings`` only re-export from here.
 
 | variable | meaning | default |
 | --- | --- | --- |
@@ -37,7 +37,7 @@ variable of one part (say ``STAFF_COOKIE_SECURE``) never stops another part from
 | STAFF_LOGIN_MAX_FAILURES / STAFF_LOGIN_WINDOW_MINUTES | login rate limit, per account and per IP | 5 / 15 |
 | STAFF_TIMEZONE | times are shown in this zone (stored in UTC) | Asia/Shanghai |
 | TRACKER_STORE_URL | Rasa's SQL tracker store (the staff page reads chat transcripts from it) | sqlite:///var/tracker.db |
-| ZHICHENG_RETENTION_DAYS | days conversations, inbox rows and assessment facts are kept (``python -m bot.purge``) | 180 |
+| ZHICHENG_RETENTION_DAYS | days conversations, inbox rows and assessment facts are kept (``python -m bot.storage.purge``) | 180 |
 | WECHAT_TOKEN | WeChat token | empty: channel off, webhook answers 503 |
 | WECHAT_APP_ID / WECHAT_APP_SECRET | AppID / AppSecret | empty: no customer-service messages |
 | WECHAT_ENCODING_AES_KEY | message key | empty (needed for compatible and safe) |
@@ -194,7 +194,7 @@ class StaffSettings:
 
 @dataclass(frozen=True)
 class RetentionSettings:
-    """How long personal data is kept, and where it is (``bot.purge``, docs/retention.md)."""
+    """How long personal data is kept, and where it is (``bot.storage.purge``, docs/retention.md)."""
 
     days: int = DEFAULT_RETENTION_DAYS
     database_url: str = DEFAULT_DATABASE_URL
@@ -533,7 +533,7 @@ def rasa_run_args(env: Optional[Mapping[str, str]] = None, port: Optional[int] =
     env = os.environ if env is None else env
     sec = get_security_settings(env)
     # No --cors: Rasa's HTTP API and the REST webhook are not for browsers on other sites. The
-    # widget's socket.io connection checks ZHICHENG_CORS_ORIGINS itself (bot/channels/webchat.py).
+    # widget's socket.io connection checks ZHICHENG_CORS_ORIGINS itself (bot/plugins/channels/webchat.py).
     # One argument "--auth-token=T": a generated token may start with "-", which argparse would
     # take for an option as a separate argument.
     return [

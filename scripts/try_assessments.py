@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.storage import Storage  # noqa: E402
+from bot.storage.assessments import Storage  # noqa: E402
 from policies.eligibility.cases import load_cases  # noqa: E402
 from tests.e2e.applicant import Dialogue  # noqa: E402
 from tests.e2e.test_assessment_e2e import LEVEL_WORDS, OPENING  # noqa: E402

@@ -17,8 +17,34 @@ from typing import Dict, Iterator, List, Optional
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "assistant.tar.gz"
 RASA = str(Path(sys.executable).with_name("rasa"))
-# ``rasa`` with the per-turn performance patches of bot/rasa_main.py (same arguments as ``rasa``).
-RASA_MAIN = [sys.executable, "-m", "bot.rasa_main"]
+# ``rasa`` with the per-turn performance patches of bot/plugins/rasa_main.py (same arguments as ``rasa``).
+RASA_MAIN = [sys.executable, "-m", "bot.plugins.rasa_main"]
+
+
+_TEMPLATE: Dict[str, str] = {}
+
+
+def migrated(url: str) -> str:
+    """Bring the project database at ``url`` to the newest schema, as a service does on start
+    (``bot.storage.migrate``; opening a database never migrates it). A new SQLite file is a copy of
+    one migrated template per test session, which is much faster than running Alembic each time."""
+    import shutil
+    import tempfile
+
+    from bot.storage import migrate
+
+    prefix = "sqlite:///"
+    path = url[len(prefix) :] if url.startswith(prefix) else ""
+    if path and path != ":memory:" and not os.path.exists(path):
+        if "sqlite" not in _TEMPLATE:
+            template = os.path.join(tempfile.mkdtemp(prefix="zhicheng-schema-"), "template.db")
+            migrate.upgrade(prefix + template)
+            _TEMPLATE["sqlite"] = template
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        shutil.copyfile(_TEMPLATE["sqlite"], path)
+    else:
+        migrate.upgrade(url)
+    return url
 
 
 def base_env(**extra: str) -> Dict[str, str]:
@@ -75,7 +101,7 @@ def wait_until(check, timeout: float, what: str, proc: Optional[subprocess.Popen
 def start_action_server(port: int, env: Dict[str, str], log) -> subprocess.Popen:
     """The action server as make run starts it (loopback, shared secret from the environment)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.action_server", "--port", str(port)],
+        [sys.executable, "-m", "bot.plugins.action_server", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -96,7 +122,7 @@ def start_rasa_server(
     """Rasa with its HTTP API on; with ``auth_token`` the API (not the channels) needs ``?token=``.
     ``as_make_run``: the flags make run uses (bot.settings.rasa_run_args: RASA_HOST, the API token
     RASA_AUTH_TOKEN from ``env``), on ``port``. ``launcher``: the command standing for ``rasa``
-    (default: ``python -m bot.rasa_main``, as make run; ``[RASA]`` for Rasa's CLI unpatched)."""
+    (default: ``python -m bot.plugins.rasa_main``, as make run; ``[RASA]`` for Rasa's CLI unpatched)."""
     if as_make_run:
         from bot.settings import rasa_run_args
 

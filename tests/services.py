@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
-from bot.prod import as_server_user as _as_server_user
-from bot.prod import server_bin
+from bot.deploy.prod import as_server_user as _as_server_user
+from bot.deploy.prod import server_bin
 from tests.helpers import (
     base_env,
     free_port,

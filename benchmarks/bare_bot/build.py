@@ -119,7 +119,9 @@ def ensure_bare_model(threads: int = 1, log=None) -> Path:
     import time
 
     if not JIEBA_DIR.is_dir():
-        raise SystemExit(f"{JIEBA_DIR} is missing: run `make setup` (or `.venv/bin/python -m bot.nlu.resources`)")
+        raise SystemExit(
+            f"{JIEBA_DIR} is missing: run `make setup` (or `.venv/bin/python -m bot.plugins.nlu.resources`)"
+        )
     home = CACHE / inputs_hash()
     model = home / "models" / "bare.tar.gz"
     if model.exists():

@@ -27,6 +27,9 @@ def _create_admin(role: str) -> int:
         if getpass.getpass("再次输入密码: ") != password:
             print("两次输入的密码不一致。", file=sys.stderr)
             return 1
+    from bot.storage.migrate import upgrade
+
+    upgrade(settings.database_url)
     db = StaffDB(settings.database_url)
     try:
         user = create_user(db, username, password, role=role)

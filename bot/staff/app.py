@@ -29,7 +29,7 @@ from bot.staff.models import ROLE_NAMES, StaffDB
 from bot.staff.ratelimit import LoginRateLimit
 from bot.staff.settings import StaffSettings, get_staff_settings
 from bot.staff.transcript import TranscriptReader
-from bot.storage import Storage
+from bot.storage.assessments import Storage
 from policies import load_notices
 from policies.eligibility import load_catalogue
 
@@ -211,10 +211,10 @@ RUN_OPTIONS: Dict[str, Any] = {"access_log_class": PathOnlyAccessLogger}
 def run(settings: Optional[StaffSettings] = None) -> None:
     settings = settings or get_staff_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    from bot.privacy import install_log_masking
+    from bot.storage.privacy import install_log_masking
 
     install_log_masking()
-    from bot.migrate import on_start
+    from bot.storage.migrate import on_start
 
     on_start(settings.database_url)  # bring the schema to the newest revision before serving
     web.run_app(create_app(settings), host=settings.host, port=settings.port, **RUN_OPTIONS)

@@ -8,7 +8,8 @@ from typing import List, Optional
 
 import sqlalchemy as sa
 
-from bot.staff.models import AuditEntry, StaffDB, utcnow
+from bot.staff.models import StaffDB
+from bot.storage.tables import AuditEntry, utcnow
 
 ACTION_NAMES = {
     "login": "登录",

@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.staff.models import DASHBOARD_ROLES, READ_ONLY_ROLES, ROLES, Session, StaffDB, User, utcnow
+from bot.staff.models import DASHBOARD_ROLES, READ_ONLY_ROLES, ROLES, StaffDB
+from bot.storage.tables import Session, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,32}$")

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from bot.staff import audit
 from bot.staff.assess import conditions_view, fact_display
-from bot.storage import normalize_case_code
+from bot.storage.assessments import normalize_case_code
 from policies import LEVEL_NAMES
 from policies.eligibility.assess import VERDICT_NAMES
 

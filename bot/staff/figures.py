@@ -33,7 +33,15 @@ import sqlalchemy as sa
 
 # ANSWER_KEY: a bot event's metadata key with the answer's notice, topic and clauses; an inbox row
 # whose reason is NOT_HELPFUL_REASON was answered (a 没帮助): it counts in the feedback figures
-from bot.feedback import ANSWER_KEY, NOT_HELPFUL_REASON
+from bot.storage.feedback import ANSWER_KEY, NOT_HELPFUL_REASON
+from bot.storage.tables import (
+    RASA_EVENTS,
+    AssessmentRow,
+    AssessmentSummaryRow,
+    FeedbackRow,
+    LateAnswerRow,
+    UnansweredRow,
+)
 
 CHANNELS: Dict[str, str] = {"wechat": "微信公众号", "webchat": "网页聊天", "rest": "REST 接口"}
 OTHER_CHANNEL = "other"
@@ -47,64 +55,13 @@ UNANSWERED_LIMIT = 5000  # inbox rows grouped per period (newest first)
 SIMILARITY = 0.4  # character-bigram Jaccard at or above which two questions are one group
 TOP_GROUPS = 15
 
-_tracker = sa.MetaData()
-EVENTS = sa.Table(  # the columns of Rasa 3.6's SQLTrackerStore read here
-    "events",
-    _tracker,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255)),
-    sa.Column("type_name", sa.String(255)),
-    sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)),
-    sa.Column("action_name", sa.String(255)),
-    sa.Column("data", sa.Text),
-)
-_project = sa.MetaData()  # the columns read here, declared apart from the ORM models (read-only)
-UNANSWERED = sa.Table(
-    "unanswered",
-    _project,
-    sa.Column("id", sa.Integer),
-    sa.Column("text", sa.Text),
-    sa.Column("reason", sa.String),
-    sa.Column("channel", sa.String),
-    sa.Column("created_at", sa.DateTime),
-)
-ASSESSMENTS = sa.Table(
-    "assessments",
-    _project,
-    sa.Column("id", sa.Integer),
-    sa.Column("notice_id", sa.String),
-    sa.Column("level", sa.String),
-    sa.Column("verdict", sa.String),
-    sa.Column("result", sa.Text),
-    sa.Column("channel", sa.String),
-    sa.Column("created_at", sa.DateTime),
-    sa.Column("questions", sa.Integer),
-)
-SUMMARIES = sa.Table(
-    "assessment_summaries",
-    _project,
-    sa.Column("id", sa.Integer),
-    sa.Column("notice_id", sa.String),
-    sa.Column("level", sa.String),
-    sa.Column("verdict", sa.String),
-    sa.Column("channel", sa.String),
-    sa.Column("day", sa.Date),
-    sa.Column("deciding", sa.Text),
-    sa.Column("questions", sa.Integer),
-)
-FEEDBACK = sa.Table(
-    "answer_feedback",
-    _project,
-    sa.Column("helpful", sa.Boolean),
-    sa.Column("channel", sa.String),
-    sa.Column("topic", sa.String),
-    sa.Column("clauses", sa.Text),
-    sa.Column("created_at", sa.DateTime),
-)
-LATE_ANSWERS = sa.Table(
-    "wechat_late_answers", _project, sa.Column("hour", sa.DateTime), sa.Column("answers", sa.Integer)
-)  # bot/wechat/store.py LateAnswerRow
+# The tables read here, as declared once in bot.storage.tables (read-only here).
+EVENTS = RASA_EVENTS
+UNANSWERED = UnansweredRow.__table__
+ASSESSMENTS = AssessmentRow.__table__
+SUMMARIES = AssessmentSummaryRow.__table__
+FEEDBACK = FeedbackRow.__table__
+LATE_ANSWERS = LateAnswerRow.__table__
 TOP_CLAUSES = 20
 
 
@@ -480,7 +437,7 @@ def read_unanswered(engine: sa.engine.Engine, period: Period) -> Tuple[int, List
 def read_assessments(engine: sa.engine.Engine, period: Period) -> Tuple[List[VerdictCount], List[Decider]]:
     """Saved assessments and the summaries of purged ones, by notice, level and verdict; for each
     notice and level, how often each condition decided "not eligible"."""
-    from bot.purge import deciding_conditions
+    from bot.storage.purge import deciding_conditions
 
     lo, hi = period.bounds_utc()
     a, s = ASSESSMENTS, SUMMARIES

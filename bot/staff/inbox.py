@@ -1,7 +1,7 @@
 """The low-confidence inbox: messages the assistant could not answer, newest first, and CSV export.
 
 Rows are written by ``actions/scope.py`` when the scope / fallback action runs (masked text, the
-best intent NLU saw and its confidence, channel, time — no sender id), and by ``bot.feedback`` when
+best intent NLU saw and its confidence, channel, time — no sender id), and by ``bot.storage.feedback`` when
 an applicant says an answer did not help (没帮助): then the row also names the answer rated — its
 notice, topic and clauses — so hotline staff see what the assistant said.
 """
@@ -17,7 +17,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.staff import audit
-from bot.storage import Unanswered
+from bot.storage.assessments import Unanswered
 from policies import ANSWER_TOPICS, NoticeIndex
 
 PAGE_SIZE = 100

@@ -94,7 +94,7 @@ async def parse_with_rasa(
 @lru_cache(maxsize=4)
 def _surface_table(index: NoticeIndex) -> Dict[str, List[Tuple[str, str]]]:
     """entity → [(surface form, value)], longest form first — from the NLU's own vocabulary."""
-    from bot.nlu.resources import load_vocabulary
+    from bot.plugins.nlu.resources import load_vocabulary
 
     table: Dict[str, List[Tuple[str, str]]] = {}
     for entity, values in load_vocabulary(index).items():

@@ -1,6 +1,6 @@
 """A chat's transcript from Rasa's SQL tracker store (table ``events``), read-only.
 
-Texts are already masked when Rasa writes them (``bot.tracker_store``); they are masked again
+Texts are already masked when Rasa writes them (``bot.plugins.tracker_store``); they are masked again
 here in case an older store was not. Only user and bot messages are returned, oldest first,
 never the conversation's sender id.
 """
@@ -14,21 +14,11 @@ from typing import List, Optional
 
 import sqlalchemy as sa
 
-from bot.db import open_engine
-from bot.privacy import mask_personal
+from bot.storage.db import Database
+from bot.storage.privacy import mask_personal
+from bot.storage.tables import RASA_EVENTS as EVENTS
 
 MAX_EVENTS = 400
-
-_meta = sa.MetaData()
-EVENTS = sa.Table(  # the columns of Rasa 3.6's SQLTrackerStore that are read here
-    "events",
-    _meta,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255)),
-    sa.Column("type_name", sa.String(255)),
-    sa.Column("timestamp", sa.Float),
-    sa.Column("data", sa.Text),
-)
 
 
 @dataclass
@@ -41,13 +31,11 @@ class Line:
 class TranscriptReader:
     def __init__(self, url: str) -> None:
         self.url = url
-        self._engine: Optional[sa.engine.Engine] = None
+        self.db = Database(url)
 
     @property
     def engine(self) -> sa.engine.Engine:
-        if self._engine is None:
-            self._engine = open_engine(self.url)
-        return self._engine
+        return self.db.engine
 
     def lines(self, sender_id: str) -> List[Line]:
         """The conversation's messages; [] when the store or the conversation is not there."""
@@ -75,5 +63,4 @@ class TranscriptReader:
         return out
 
     def dispose(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
+        self.db.dispose()

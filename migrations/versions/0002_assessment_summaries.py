@@ -1,4 +1,4 @@
-"""Anonymous summaries of assessments older than the retention (``bot.purge``, docs/retention.md).
+"""Anonymous summaries of assessments older than the retention (``bot.storage.purge``, docs/retention.md).
 
 Revision ID: 0002
 Revises: 0001

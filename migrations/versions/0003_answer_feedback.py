@@ -1,4 +1,4 @@
-"""Feedback on answers (``bot.feedback``) and the context of an inbox row (``unanswered.context``).
+"""Feedback on answers (``bot.storage.feedback``) and the context of an inbox row (``unanswered.context``).
 
 Revision ID: 0003
 Revises: 0002

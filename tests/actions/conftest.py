@@ -5,6 +5,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from tests.helpers import migrated
+
 TRACKERS = Path(__file__).parent / "trackers"
 
 
@@ -16,7 +18,7 @@ def fixed_today(monkeypatch):
 @pytest.fixture(autouse=True)
 def own_database(monkeypatch, tmp_path):
     """Actions that save (assessments, unanswered messages) write to a database of the test's own."""
-    url = f"sqlite:///{tmp_path / 'zhicheng.db'}"
+    url = migrated(f"sqlite:///{tmp_path / 'zhicheng.db'}")  # as the action server does on start
     monkeypatch.setenv("ZHICHENG_DATABASE_URL", url)
     return url
 

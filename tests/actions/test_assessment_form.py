@@ -4,7 +4,7 @@ when questioning stops, and the result with its saved case code (SQLite, no netw
 from rasa_sdk.events import SlotSet
 
 from actions.assessment import ActionAssessmentResult, ValidateAssessmentForm
-from bot.storage import Storage
+from bot.storage.assessments import Storage
 from tests.e2e.applicant import CASE_CODE
 
 DOMAIN = {"forms": {"assessment_form": {"required_slots": ["region", "assess_level"]}}, "slots": {}}
@@ -53,9 +53,8 @@ async def test_last_answer_settles_the_verdict(load_tracker, dispatcher):
     assert slots["fact_assessment_ok_latest"] is True and slots.get("requested_slot") is None
 
 
-async def test_result_says_the_verdict_first_and_saves_a_case_code(load_tracker, dispatcher, tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'z.db'}"
-    monkeypatch.setenv("ZHICHENG_DATABASE_URL", url)
+async def test_result_says_the_verdict_first_and_saves_a_case_code(load_tracker, dispatcher, own_database):
+    url = own_database
     tracker = load_tracker("form_complete_eligible")
     tracker.slots["fact_assessment_ok_latest"] = True
     events = await ActionAssessmentResult().run(dispatcher, tracker, DOMAIN)

@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import ActionAnswerNotice, ActionEligibilityEntry, ActionHumanHandoff, ActionScopeHelp
-from bot.storage import Storage
+from bot.storage.assessments import Storage
 
 
 async def run(action, dispatcher, tracker):
@@ -176,9 +176,9 @@ async def test_a_yes_no_question_about_one_condition_is_answered_with_the_assess
     assert "/ask_eligibility" in payloads(msgs)  # 按我的情况评估
 
 
-# --- the answer's context (bot.feedback): what the channels rate and the dashboard counts -----
+# --- the answer's context (bot.storage.feedback): what the channels rate and the dashboard counts -----
 async def test_an_answer_carries_its_notice_topic_and_clauses_with_a_fresh_id(load_tracker, dispatcher):
-    from bot.feedback import ANSWER_KEY, valid_answer_id
+    from bot.storage.feedback import ANSWER_KEY, valid_answer_id
 
     _, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("papers_count_asked_changzhi_engineer"))
     answer = msgs[-1][ANSWER_KEY]
@@ -195,7 +195,7 @@ async def test_an_answer_carries_its_notice_topic_and_clauses_with_a_fresh_id(lo
 
 
 async def test_an_answer_across_notices_cites_each_notice_and_names_none(load_tracker, dispatcher):
-    from bot.feedback import ANSWER_KEY
+    from bot.storage.feedback import ANSWER_KEY
 
     _, msgs = await run(ActionAnswerNotice(), dispatcher, load_tracker("fee_asked_no_region"))
     answer = msgs[-1][ANSWER_KEY]
@@ -207,7 +207,7 @@ async def test_an_answer_across_notices_cites_each_notice_and_names_none(load_tr
 
 
 async def test_replies_that_are_not_answers_carry_no_context(load_tracker, dispatcher, own_database):
-    from bot.feedback import ANSWER_KEY
+    from bot.storage.feedback import ANSWER_KEY
 
     for name in ("out_of_scope_in_changzhi", "region_only_no_topic"):
         out = CollectingDispatcher()

@@ -11,7 +11,7 @@ from typing import List
 from rasa.shared.core.events import ActionExecuted, BotUttered, Restarted, SessionStarted, SlotSet, UserUttered
 
 from actions.assessment import ActionAssessmentResult, questions_asked
-from bot.storage import Storage
+from bot.storage.assessments import Storage
 from tests.e2e.applicant import CASE_CODE
 
 DOMAIN = {"forms": {"assessment_form": {"required_slots": ["region", "assess_level"]}}, "slots": {}}

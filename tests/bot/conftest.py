@@ -10,7 +10,7 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from bot import db
+from bot.storage import db
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +40,12 @@ def empty_db(request, tmp_path) -> Iterator[str]:
         url = new_postgres_database(request.getfixturevalue("pg_server"))
     yield url
     db.dispose(url)
+
+
+@pytest.fixture
+def project_db(empty_db) -> str:
+    """``empty_db`` brought to the newest schema, as a service does on start."""
+    from bot.storage import migrate
+
+    migrate.upgrade(empty_db)
+    return empty_db

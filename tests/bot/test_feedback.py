@@ -1,4 +1,4 @@
-"""bot.feedback: finding the answer rated in a conversation's events, telling a rating from a
+"""bot.storage.feedback: finding the answer rated in a conversation's events, telling a rating from a
 message, and storing a rating once per answer — with a 没帮助's question, masked, in the inbox —
 on SQLite and PostgreSQL."""
 
@@ -10,7 +10,8 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from bot.feedback import (
+from bot.storage.assessments import Storage
+from bot.storage.feedback import (
     FeedbackStore,
     RatedAnswer,
     feedback_in,
@@ -20,7 +21,6 @@ from bot.feedback import (
     submit,
     valid_answer_id,
 )
-from bot.storage import Storage
 
 CZ = "changzhi-2022-engineering-mid-junior"
 
@@ -98,52 +98,52 @@ def test_a_rating_is_told_from_a_message(text, helpful):
     assert feedback_in(text) is helpful
 
 
-def test_a_rating_is_kept_once_with_its_context_and_a_not_helpful_reaches_the_inbox(empty_db):
+def test_a_rating_is_kept_once_with_its_context_and_a_not_helpful_reaches_the_inbox(project_db):
     rated = RatedAnswer(answer(A1), "长治中级要几篇论文，我的电话13812345678")
-    assert submit(empty_db, rated, False, "webchat") is True
-    assert submit(empty_db, rated, True, "wechat") is False  # once per answer: the first stands
-    row = FeedbackStore(empty_db).find(A1)
+    assert submit(project_db, rated, False, "webchat") is True
+    assert submit(project_db, rated, True, "wechat") is False  # once per answer: the first stands
+    row = FeedbackStore(project_db).find(A1)
     assert (row.helpful, row.channel, row.notice_id, row.topic) == (False, "webchat", CZ, "conditions")
     assert row.clauses == [{"notice": CZ, "clause": "三（一）4"}]
-    [inbox] = Storage(empty_db).list_unanswered()
+    [inbox] = Storage(project_db).list_unanswered()
     assert inbox.reason == "not_helpful" and inbox.channel == "webchat"
     assert inbox.text == "长治中级要几篇论文，我的电话138****5678"  # masked
     assert inbox.context == {"notice": CZ, "topic": "conditions", "clauses": [{"notice": CZ, "clause": "三（一）4"}]}
     # 有帮助 is kept, and does not reach the inbox
-    assert submit(empty_db, RatedAnswer(answer(A2, "二"), "几篇论文"), True, "wechat") is True
-    assert FeedbackStore(empty_db).find(A2).helpful is True
-    assert Storage(empty_db).count_unanswered() == 1
+    assert submit(project_db, RatedAnswer(answer(A2, "二"), "几篇论文"), True, "wechat") is True
+    assert FeedbackStore(project_db).find(A2).helpful is True
+    assert Storage(project_db).count_unanswered() == 1
     # nothing but the rating and its context: no sender, no text
-    with sa.create_engine(empty_db).connect() as conn:
+    with sa.create_engine(project_db).connect() as conn:
         cols = [c for c in conn.execute(sa.text("select * from answer_feedback")).keys()]
         raw = conn.execute(sa.text("select clauses from answer_feedback where answer_id = :a"), {"a": A1}).scalar()
     assert set(cols) == {"id", "answer_id", "helpful", "channel", "notice_id", "topic", "clauses", "created_at"}
     assert json.loads(raw) == [{"notice": CZ, "clause": "三（一）4"}]
 
 
-def test_two_ratings_of_one_answer_at_once_keep_one(empty_db):
-    FeedbackStore(empty_db).find(A1)  # the schema first, so the threads race on the row only
+def test_two_ratings_of_one_answer_at_once_keep_one(project_db):
+    FeedbackStore(project_db).find(A1)  # the schema first, so the threads race on the row only
     rated = RatedAnswer(answer(A1), "长治中级要几篇论文")
     results = []
     threads = [
-        threading.Thread(target=lambda: results.append(submit(empty_db, rated, False, "webchat"))) for _ in range(4)
+        threading.Thread(target=lambda: results.append(submit(project_db, rated, False, "webchat"))) for _ in range(4)
     ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert sorted(results) == [False, False, False, True]
-    assert Storage(empty_db).count_unanswered() == 1
+    assert Storage(project_db).count_unanswered() == 1
 
 
-def test_a_forged_context_cannot_grow_a_row(empty_db):
+def test_a_forged_context_cannot_grow_a_row(project_db):
     huge = {
         "id": A1,
         "notice": "n" * 500,
         "topic": "t" * 500,
         "clauses": [{"notice": CZ, "clause": "x" * 500}] * 100 + ["junk", {"clause": 5}],
     }
-    assert submit(empty_db, RatedAnswer(huge, "q"), True, "webchat" * 20)
-    row = FeedbackStore(empty_db).find(A1)
+    assert submit(project_db, RatedAnswer(huge, "q"), True, "webchat" * 20)
+    row = FeedbackStore(project_db).find(A1)
     assert len(row.notice_id) == 120 and len(row.topic) == 60 and len(row.channel) == 40
     assert len(row.clauses) == 12 and all(len(c["clause"]) == 120 for c in row.clauses)

@@ -1,4 +1,4 @@
-"""The lock store that several Rasa servers share (bot/lock_store.py), on a real Redis server.
+"""The lock store that several Rasa servers share (bot/plugins/lock_store.py), on a real Redis server.
 
 Each "server" here is a thread with its own event loop and its own Redis connection, as two Rasa
 processes would have. Rasa's own RedisLockStore fails the first two tests (two holders at once,
@@ -13,7 +13,7 @@ import redis
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
-from bot.lock_store import AtomicRedisLockStore
+from bot.plugins.lock_store import AtomicRedisLockStore
 from tests.services import throwaway_redis
 
 SERVERS = 2
@@ -134,7 +134,7 @@ def test_endpoints_scaled_yml_builds_it(redis_port, monkeypatch):
 
 
 def test_direct_construction_from_an_endpoint_config(redis_port):
-    config = EndpointConfig(url="127.0.0.1", type="bot.lock_store.AtomicRedisLockStore", port=redis_port, db=3)
+    config = EndpointConfig(url="127.0.0.1", type="bot.plugins.lock_store.AtomicRedisLockStore", port=redis_port, db=3)
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore)
     assert store.red.connection_pool.connection_kwargs["db"] == 3

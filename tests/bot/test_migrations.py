@@ -1,4 +1,4 @@
-"""The project's tables through Alembic (migrations/, bot/migrate.py) on SQLite and PostgreSQL:
+"""The project's tables through Alembic (migrations/, bot/storage/migrate.py) on SQLite and PostgreSQL:
 an empty database upgraded to the newest revision has exactly the schema the models declare (and
 that ``metadata.create_all`` makes); upgrading again changes nothing; a database made by
 ``create_all`` before migrations existed is adopted with its rows; several processes starting at
@@ -17,11 +17,12 @@ from typing import Any, Dict
 import pytest
 import sqlalchemy as sa
 
-from bot import db, migrate
+from bot.plugins.wechat.store import WeChatStore
 from bot.settings import ROOT
-from bot.staff.models import StaffDB, User
-from bot.storage import AssessmentRow, Storage
-from bot.wechat.store import WeChatStore
+from bot.staff.models import StaffDB
+from bot.storage import db, migrate, tables
+from bot.storage.assessments import Storage
+from bot.storage.tables import AssessmentRow, User
 from tests.bot.conftest import new_postgres_database
 
 
@@ -30,7 +31,7 @@ def schema(url: str) -> Dict[str, Any]:
     indexes, foreign keys."""
     inspector = sa.inspect(sa.create_engine(url))
     found = {}
-    for name in sorted(set(inspector.get_table_names()) & set(db.project_metadata().tables)):
+    for name in sorted(set(inspector.get_table_names()) & set(tables.metadata.tables)):
         found[name] = {
             "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(name)],
             "primary_key": inspector.get_pk_constraint(name)["constrained_columns"],
@@ -81,10 +82,10 @@ def test_upgrade_from_empty_gives_exactly_the_models_schema(empty_db, tmp_path):
     assert before == () and after == migrate.head_revisions()
     assert differences(empty_db) == []  # alembic's autogenerate comparison against the models
     names = set(sa.inspect(sa.create_engine(empty_db)).get_table_names())
-    assert names == set(db.project_metadata().tables) | {migrate.VERSION_TABLE}
+    assert names == set(tables.metadata.tables) | {migrate.VERSION_TABLE}
     # … and the same tables, columns, keys and indexes that metadata.create_all makes
     reference = twin(empty_db, tmp_path, "create_all")
-    db.project_metadata().create_all(sa.create_engine(reference))
+    tables.metadata.create_all(sa.create_engine(reference))
     assert schema(empty_db) == schema(reference)
 
 
@@ -152,10 +153,11 @@ def test_a_table_of_the_same_name_but_other_columns_is_refused(tmp_path):
     assert "assessments" not in sa.inspect(sa.create_engine(url)).get_table_names()  # nothing half done
 
 
-def test_every_part_opening_the_database_migrates_it(empty_db):
-    WeChatStore(empty_db).claim_message("k1")
+def test_a_service_start_migrates_and_every_part_then_works(empty_db):
+    migrate.on_start(empty_db)
     assert version_rows(empty_db) == list(migrate.head_revisions())
     assert differences(empty_db) == []
+    assert WeChatStore(empty_db).claim_message("k1")
     assert Storage(empty_db).count_unanswered() == 0
 
 
@@ -179,7 +181,7 @@ def test_rasas_events_table_in_the_same_database_is_left_alone(empty_db):
 
 @contextmanager
 def migration_lock_held(url: str):
-    """Hold the lock bot.migrate takes (PostgreSQL's advisory lock, SQLite's exclusive lock)."""
+    """Hold the lock bot.storage.migrate takes (PostgreSQL's advisory lock, SQLite's exclusive lock)."""
     engine = sa.create_engine(url, future=True)
     with engine.connect() as conn:
         if url.startswith("postgresql"):
@@ -206,7 +208,7 @@ def test_several_processes_starting_at_once_migrate_once(empty_db):
     with migration_lock_held(empty_db) as conn:
         procs = [
             subprocess.Popen(
-                [sys.executable, "-m", "bot.migrate", "upgrade", "--url", empty_db],
+                [sys.executable, "-m", "bot.storage.migrate", "upgrade", "--url", empty_db],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.PIPE,
@@ -220,7 +222,7 @@ def test_several_processes_starting_at_once_migrate_once(empty_db):
             while waiting_for_the_lock(conn) < 4 and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert waiting_for_the_lock(conn) == 4
-        else:  # SQLite: they wait on the exclusive lock (busy timeout, then bot.migrate retries)
+        else:  # SQLite: they wait on the exclusive lock (busy timeout, then bot.storage.migrate retries)
             time.sleep(3)
         assert all(p.poll() is None for p in procs)
     outputs = [p.communicate(timeout=120) for p in procs]

@@ -9,15 +9,16 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.storage import Storage
-from bot.tracker_store import MaskingSQLTrackerStore
+from bot.plugins.tracker_store import MaskingSQLTrackerStore
+from bot.storage.assessments import Storage
+from tests.helpers import migrated
 from tests.services import throwaway_postgres
 
 
 @pytest.fixture(scope="module")
 def pg_url():
     with throwaway_postgres() as url:
-        yield url
+        yield migrated(url)
 
 
 def test_assessments_round_trip_in_postgres(pg_url):

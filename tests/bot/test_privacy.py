@@ -8,8 +8,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import mask_personal
-from bot.tracker_store import MaskingSQLTrackerStore
+from bot.plugins.tracker_store import MaskingSQLTrackerStore
+from bot.storage.privacy import mask_personal
 
 
 @pytest.mark.parametrize(

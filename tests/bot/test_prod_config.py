@@ -1,5 +1,5 @@
-"""The production profile's generated nginx configuration (bot/prod.py), without the model:
-nginx accepts it, and it exposes only the channels with the body limits of bot/channels/limits.py."""
+"""The production profile's generated nginx configuration (bot/deploy/prod.py), without the model:
+nginx accepts it, and it exposes only the channels with the body limits of bot/plugins/channels/limits.py."""
 
 import shutil
 import subprocess
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import prod
+from bot.deploy import prod
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # installed by make services, which make test runs
 
@@ -68,7 +68,10 @@ def test_restart_knows_what_up_started_and_keeps_secrets_private(tmp_path: Path)
 
     (tmp_path / "state.json").write_text(json.dumps({"pg_port": 1, "redis_port": 2}))
     prod._remember(
-        tmp_path, "actions", ["python", "-m", "bot.action_server"], dict(os.environ, ACTION_SERVER_TOKEN="s3cret")
+        tmp_path,
+        "actions",
+        ["python", "-m", "bot.plugins.action_server"],
+        dict(os.environ, ACTION_SERVER_TOKEN="s3cret"),
     )
     known = json.loads((tmp_path / "services.json").read_text())
     assert known["actions"]["env"] == {"ACTION_SERVER_TOKEN": "s3cret"}  # only what up added

@@ -1,4 +1,4 @@
-"""Data kept no longer than needed (bot/purge.py, docs/retention.md), on SQLite and PostgreSQL: rows
+"""Data kept no longer than needed (bot/storage/purge.py, docs/retention.md), on SQLite and PostgreSQL: rows
 of known ages are seeded — Rasa tracker events through the project's real tracker store, the
 project's tables through its models — and exactly the old ones go; old assessments become
 anonymous summaries; the staff audit log stays; a dry run removes nothing; a second run nothing more."""
@@ -14,13 +14,21 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import db, purge
-from bot.feedback import FeedbackRow
+from bot.plugins.tracker_store import MaskingSQLTrackerStore
 from bot.settings import DEFAULT_RETENTION_DAYS, SettingsError, get_settings
-from bot.staff.models import AuditEntry
-from bot.storage import AssessmentRow, AssessmentSummaryRow, UnansweredRow
-from bot.tracker_store import MaskingSQLTrackerStore
-from bot.wechat.store import AccessTokenRow, ChoiceRow, LateAnswerRow, MessageRow
+from bot.storage import db, purge
+from bot.storage.tables import (
+    AccessTokenRow,
+    AssessmentRow,
+    AssessmentSummaryRow,
+    AuditEntry,
+    ChoiceRow,
+    FeedbackRow,
+    LateAnswerRow,
+    MessageRow,
+    UnansweredRow,
+)
+from tests.helpers import migrated
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, 0)  # naive UTC, as stored
 DAYS = 180
@@ -88,7 +96,7 @@ async def seed(database_url: str, tracker_url: str, now: dt.datetime = NOW) -> N
     def ago(days: float = 0, hours: float = 0) -> dt.datetime:
         return now - dt.timedelta(days=days, hours=hours)
 
-    project = db.open_engine(database_url, db.metadata)
+    project = db.engine_for(migrated(database_url))
     with project.begin() as conn:
         for code, (age, verdict, res) in ASSESSMENTS.items():
             conn.execute(
@@ -341,7 +349,7 @@ def test_every_seconds_purges_on_a_schedule_until_sigterm(tmp_path):
         "ZHICHENG_RETENTION_DAYS": str(DAYS),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.purge", "--every", "1"],
+        [sys.executable, "-m", "bot.storage.purge", "--every", "1"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,

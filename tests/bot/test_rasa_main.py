@@ -1,4 +1,4 @@
-"""bot.rasa_main: the patched Rasa still validates every action server response — only faster.
+"""bot.plugins.rasa_main: the patched Rasa still validates every action server response — only faster.
 
 Real Rasa throughout: a ``RemoteAction`` calls a real HTTP action endpoint (aiohttp on a free port)
 that answers with an invalid response; the patched Rasa must refuse it exactly as unpatched Rasa does.
@@ -24,7 +24,7 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import rasa_main
+from bot.plugins import rasa_main
 from tests.helpers import ROOT, free_port
 
 VALID = {
@@ -124,7 +124,11 @@ def test_other_rasa_version_fails_loudly(monkeypatch):
 
 def test_entry_hands_over_to_rasa_cli():
     done = subprocess.run(
-        [sys.executable, "-m", "bot.rasa_main", "--version"], cwd=ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "bot.plugins.rasa_main", "--version"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Rasa Version" in done.stdout and rasa_main.TARGET_RASA_VERSION in done.stdout
@@ -336,7 +340,7 @@ def test_storage_unreachable_recognises_real_outages():
     import redis
     from rasa.core.lock_store import LockError
 
-    from bot.lock_store import AtomicRedisLockStore
+    from bot.plugins.lock_store import AtomicRedisLockStore
 
     assert "storage_unreachable" in rasa_main.apply_patches()
     store = AtomicRedisLockStore(host="127.0.0.1", port=free_port(), db=1)

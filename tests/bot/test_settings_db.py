@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 import bot.settings as settings
-from bot import db
+from bot.plugins.wechat import settings as wechat_settings
+from bot.plugins.wechat.store import WeChatStore
 from bot.staff import settings as staff_settings
 from bot.staff.models import StaffDB
-from bot.storage import Storage
-from bot.wechat import settings as wechat_settings
-from bot.wechat.store import WeChatStore
+from bot.storage import db, tables
+from bot.storage.assessments import Storage
 
 
 def test_the_sections_read_from_an_empty_environment_are_the_written_defaults():
@@ -62,7 +62,7 @@ def test_the_package_settings_modules_only_re_export():
 
 
 def test_one_base_holds_every_project_table():
-    assert set(db.metadata.tables) >= {
+    assert set(tables.metadata.tables) >= {
         "assessments",
         "unanswered",
         "staff_users",
@@ -74,20 +74,23 @@ def test_one_base_holds_every_project_table():
     }
 
 
-def test_one_engine_per_url_and_any_part_brings_the_whole_schema_to_the_newest_revision(tmp_path):
-    """One schema, one version (bot.migrate): whichever part opens a database first migrates all
-    of the project's tables, not only its own."""
-    from bot import migrate
+def test_one_engine_per_url_and_opening_never_migrates_but_a_start_migrates_everything(tmp_path):
+    """One engine per URL for every part; opening a database has no side effect on its schema, and
+    what a service runs on start (bot.storage.migrate.on_start) brings all of the project's tables,
+    not only that part's, to the newest revision."""
+    from bot.storage import migrate
 
-    everything = set(db.project_metadata().tables) | {migrate.VERSION_TABLE}
+    everything = set(tables.metadata.tables) | {migrate.VERSION_TABLE}
     url = f"sqlite:///{tmp_path / 'one.db'}"
     storage = Storage(url)
     assert storage.engine is StaffDB(url).engine is db.engine_for(url)
+    assert sa.inspect(storage.engine).get_table_names() == []
+    migrate.on_start(url)
     assert set(sa.inspect(storage.engine).get_table_names()) == everything
     other = f"sqlite:///{tmp_path / 'wechat.db'}"
     store = WeChatStore(other)
     assert store.engine is not storage.engine
-    assert set(sa.inspect(store.engine).get_table_names()) == everything
+    assert sa.inspect(store.engine).get_table_names() == []
 
 
 def test_in_memory_databases_are_never_shared():

@@ -2,11 +2,12 @@
 
 import re
 
-from bot.storage import CODE_ALPHABET, Storage, new_case_code
+from bot.storage.assessments import CODE_ALPHABET, Storage, new_case_code
+from tests.helpers import migrated
 
 
 def test_save_and_find_by_case_code(tmp_path):
-    store = Storage(f"sqlite:///{tmp_path / 'sub' / 'z.db'}")  # the folder is created on first use
+    store = Storage(migrated(f"sqlite:///{tmp_path / 'sub' / 'z.db'}"))  # the folder is created
     code = store.save_assessment(
         notice_id="changzhi-2022-engineering-mid-junior",
         level="engineer",

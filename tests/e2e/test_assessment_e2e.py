@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.storage import Storage
+from bot.storage.assessments import Storage
 from tests.e2e.applicant import CASE_CODE, CZ_ENGINEER, EXCLUSIONS_QUESTION, Dialogue, reply_for
 from tests.helpers import running_servers
 

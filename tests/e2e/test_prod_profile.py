@@ -1,4 +1,4 @@
-"""The production profile (make run-prod, bot/prod.py) end to end, through nginx only: PostgreSQL,
+"""The production profile (make run-prod, bot/deploy/prod.py) end to end, through nginx only: PostgreSQL,
 Redis, two Rasa servers, the action server, the staff service and nginx in front, in a temporary
 state folder on free ports. An FAQ answer over REST and over socket.io (WebSocket through the
 proxy), Rasa's HTTP API not reachable, bodies over the limit refused, no message text in the access
@@ -24,12 +24,12 @@ import aiohttp
 import pytest
 import sqlalchemy as sa
 
-from bot import prod
-from bot.channels.limits import STILL_WORKING
-from bot.lock_store import AtomicRedisLockStore
-from bot.rasa_main import ACTION_SERVER_DOWN_TEXT
+from bot.deploy import prod
+from bot.plugins.channels.limits import STILL_WORKING
+from bot.plugins.lock_store import AtomicRedisLockStore
+from bot.plugins.rasa_main import ACTION_SERVER_DOWN_TEXT
 from bot.settings import get_security_settings
-from bot.storage import Storage
+from bot.storage.assessments import Storage
 from tests.e2e.applicant import CASE_CODE, CZ_ENGINEER, Dialogue, reply_for
 from tests.helpers import free_port
 
@@ -168,7 +168,7 @@ def test_access_log_has_no_message_text_or_query(profile):
 
 
 def test_the_purge_runs_on_schedule(profile, capsys):
-    """The purge process (python -m bot.purge --every) is started with the rest, listed by status,
+    """The purge process (python -m bot.storage.purge --every) is started with the rest, listed by status,
     and logs one line per run: the first at start, the next PURGE_EVERY seconds later."""
     pid = profile["pids"]["purge"]
     assert prod._alive(pid) and profile["purge_every"] == PURGE_EVERY
@@ -264,7 +264,7 @@ def test_action_server_killed_mid_assessment(profile):
 
 
 def test_postgres_restarted(profile):
-    """pg_ctl stop -m fast / start, as bot.prod does: every pooled connection of the Rasa servers,
+    """pg_ctl stop -m fast / start, as bot.deploy.prod does: every pooled connection of the Rasa servers,
     the action server and the purge is now closed. While it is down a question is still answered
     (without the conversation's history); once it is up, the next messages — on both servers — are
     answered and stored, the action server saves an assessment and the scheduled purge runs again,

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 import sqlalchemy as sa
 
-from bot.storage import Storage
+from bot.storage.assessments import Storage
 from tests.e2e.applicant import CZ_ENGINEER, Dialogue
 from tests.services import scaled_servers
 

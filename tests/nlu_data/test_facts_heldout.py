@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from bot.nlu.facts_parser import parse_facts
+from bot.plugins.nlu.facts_parser import parse_facts
 from policies.eligibility import load_catalogue
 from tests.helpers import ROOT
 

@@ -4,7 +4,14 @@ import datetime as dt
 
 import pytest
 
-from bot.nlu.facts_parser import cn_to_int, parse_checklist, parse_facts, parse_months, parse_together, parse_years
+from bot.plugins.nlu.facts_parser import (
+    cn_to_int,
+    parse_checklist,
+    parse_facts,
+    parse_months,
+    parse_together,
+    parse_years,
+)
 from policies.eligibility import load_catalogue
 
 TODAY = dt.date(2026, 11, 22)
@@ -192,13 +199,13 @@ EXCL = ["civil_servant", "retired", "under_discipline", "exam_profession", "publ
     ],
 )
 def test_exclusions_answered_together(text, expected):
-    from bot.nlu.facts_parser import parse_exclusions
+    from bot.plugins.nlu.facts_parser import parse_exclusions
 
     assert parse_exclusions(text, EXCL, CAT).facts == expected
 
 
 def test_exclusions_dont_know():
-    from bot.nlu.facts_parser import parse_exclusions
+    from bot.plugins.nlu.facts_parser import parse_exclusions
 
     assert parse_exclusions("不清楚", EXCL, CAT).dont_know
 

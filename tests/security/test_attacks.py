@@ -1,5 +1,5 @@
 """Attacks on the real servers started as ``make run`` starts them (bot.settings.rasa_run_args,
-python -m bot.action_server): unauthenticated API calls, cross-origin requests, crafted action
+python -m bot.plugins.action_server): unauthenticated API calls, cross-origin requests, crafted action
 calls, oversized and malformed bodies on every channel, a flood of long messages, random and
 hostile messages (Hypothesis) with zero 500s, and personal numbers checked in the databases and logs."""
 
@@ -19,8 +19,8 @@ import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.wechat import xml as wxml
-from bot.wechat.crypto import signature
+from bot.plugins.wechat import xml as wxml
+from bot.plugins.wechat.crypto import signature
 from tests.helpers import running_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]

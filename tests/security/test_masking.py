@@ -1,4 +1,4 @@
-"""One masking function for every form of a personal number (bot.privacy), applied to what is
+"""One masking function for every form of a personal number (bot.storage.privacy), applied to what is
 stored (tracker store: text, entities, slots) and to every log record."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import mask_personal
-from bot.tracker_store import MaskingSQLTrackerStore
+from bot.plugins.tracker_store import MaskingSQLTrackerStore
+from bot.storage.privacy import mask_personal
 from tests.helpers import ROOT
 
 VARIANTS = [
@@ -132,7 +132,7 @@ async def test_tracker_store_masks_text_entities_and_slots(tmp_path):
 def test_log_records_are_masked_even_in_tracebacks():
     code = (
         "import logging, sys\n"
-        "from bot.privacy import install_log_masking\n"
+        "from bot.storage.privacy import install_log_masking\n"
         "logging.basicConfig(stream=sys.stdout, level=logging.INFO, format='%(message)s')\n"
         "install_log_masking()\n"
         "log = logging.getLogger('x')\n"

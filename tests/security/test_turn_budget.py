@@ -1,11 +1,11 @@
-"""The time budget per turn (bot.channels.limits.guard): the user hears within the budget, and the
+"""The time budget per turn (bot.plugins.channels.limits.guard): the user hears within the budget, and the
 turn itself is never cut half-way (its lock and events stay whole)."""
 
 import asyncio
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels.limits import STILL_WORKING, guard
+from bot.plugins.channels.limits import STILL_WORKING, guard
 
 
 async def test_a_slow_turn_is_not_waited_for_but_finishes():

@@ -15,7 +15,7 @@ from bot.staff.app import create_app
 from bot.staff.auth import create_user, list_users
 from bot.staff.models import StaffDB
 from bot.staff.settings import StaffSettings, get_staff_settings
-from tests.helpers import free_port, running_servers
+from tests.helpers import free_port, migrated, running_servers
 
 TODAY = "2024-10-30"
 ADMIN = ("admin", "admin-pass-123")
@@ -42,7 +42,7 @@ def staff_settings(workdir: Path, rasa_url: Optional[str] = None, **overrides) -
 
 def add_accounts(database_url: str) -> None:
     """The test admin and staff accounts (kept if they exist: the Rasa stack's database is shared)."""
-    db = StaffDB(database_url)
+    db = StaffDB(migrated(database_url))
     names = {u.username for u in list_users(db)}
     if ADMIN[0] not in names:
         create_user(db, ADMIN[0], ADMIN[1], role="admin", display_name="管理员")
@@ -73,6 +73,7 @@ async def app_factory(tmp_path):
     ) -> TestClient:
         wd = workdir or tmp_path
         settings = staff_settings(wd, rasa_url, **overrides)
+        migrated(settings.database_url)  # as the service does on start (bot.staff.app.run)
         if accounts and not clients:
             add_accounts(settings.database_url)
         client = TestClient(TestServer(create_app(settings)))

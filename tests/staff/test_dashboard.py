@@ -19,15 +19,22 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import db
-from bot.feedback import FeedbackRow
+from bot.plugins.tracker_store import MaskingSQLTrackerStore
+from bot.plugins.wechat.store import WeChatStore
 from bot.staff import audit
 from bot.staff.auth import create_user
 from bot.staff.figures import Period, group_similar, percentile, read_wechat_late
 from bot.staff.models import StaffDB
-from bot.storage import AssessmentRow, AssessmentSummaryRow, UnansweredRow
-from bot.tracker_store import MaskingSQLTrackerStore
-from bot.wechat.store import LateAnswerRow, MessageRow, WeChatStore
+from bot.storage import db
+from bot.storage.tables import (
+    AssessmentRow,
+    AssessmentSummaryRow,
+    FeedbackRow,
+    LateAnswerRow,
+    MessageRow,
+    UnansweredRow,
+)
+from tests.helpers import migrated
 from tests.staff.conftest import ADMIN, csrf_of, login
 
 SUPERVISOR = ("jianli", "super-pass-789")
@@ -67,7 +74,7 @@ def turn(
     topic: Optional[str] = None,
 ) -> List:
     """A user message and the assistant's turn; an answer citing notice items carries them in its
-    metadata as actions/notice_answer.py writes it (bot.feedback: key "answer")."""
+    metadata as actions/notice_answer.py writes it (bot.storage.feedback: key "answer")."""
     events = [user(text, intent, channel, ts), ActionExecuted(action, timestamp=ts + 0.1)]
     if answered_slot:
         events.append(SlotSet("last_question", text, timestamp=ts + 0.1))
@@ -212,7 +219,7 @@ LATE_ANSWERS = [  # (UTC hour, answers sent late through the customer-service AP
 
 
 async def seed(database_url: str, tracker_url: str) -> None:
-    project = db.open_engine(database_url, db.metadata)
+    project = db.engine_for(migrated(database_url))
     with project.begin() as conn:
         for text, channel, day in UNANSWERED:
             conn.execute(
@@ -307,6 +314,7 @@ def database_urls(request, tmp_path) -> Iterator[Dict[str, str]]:
 
         url = new_postgres_database(request.getfixturevalue("pg_server"))
         urls = {"database_url": url, "tracker_store_url": url}
+    migrated(urls["database_url"])  # as the services do on start
     yield urls
     for u in set(urls.values()):
         db.dispose(u)

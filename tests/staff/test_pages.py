@@ -14,7 +14,7 @@ import pytest
 
 from bot.staff import audit
 from bot.staff.inbox import safe_cell
-from bot.storage import Storage
+from bot.storage.assessments import Storage
 from policies import load_notices
 from policies.eligibility.cases import load_cases, representative_cases
 from tests.helpers import ROOT

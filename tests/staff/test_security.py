@@ -14,7 +14,8 @@ from bot.staff import audit
 from bot.staff.accounts import SESSION_COOKIE
 from bot.staff.app import RUN_OPTIONS, create_app
 from bot.staff.csrf import LOGIN_COOKIE
-from bot.staff.models import StaffDB, User
+from bot.staff.models import StaffDB
+from bot.storage.tables import User
 from tests.staff.conftest import ADMIN, STAFF, csrf_of, login, staff_settings
 
 # The only doors without login. Changing this set is a security decision: say why in the commit.

@@ -36,7 +36,7 @@ export function fromBotPayload(payload, id, time) {
   return msg;
 }
 
-/** An answer's id as the server sends it (bot/feedback.py). */
+/** An answer's id as the server sends it (bot/storage/feedback.py). */
 export const ANSWER_ID = /^[0-9a-f]{16,64}$/;
 
 /** What the feedback area says once an answer was rated (`msg.feedback`). */

@@ -12,7 +12,7 @@ import pytest
 from rasa.core.channels.channel import register
 from sanic import Sanic
 
-from bot.channels.webchat import WebChatInput, asset_response, get_widget_settings
+from bot.plugins.channels.webchat import WebChatInput, asset_response, get_widget_settings
 from tests.helpers import ROOT, free_port
 
 

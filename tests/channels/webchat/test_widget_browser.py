@@ -278,7 +278,7 @@ def test_a_complete_pre_assessment_in_the_widget(browser: Browser, stack):
         context.close()
 
 
-# --- feedback on answers (bot.feedback, docs/feedback.md) ---------------------------------------
+# --- feedback on answers (bot.storage.feedback, docs/feedback.md) ---------------------------------------
 def _stored_answers(stack, session: str) -> List[dict]:
     """The answer contexts of the bot messages of one conversation, from Rasa's tracker store."""
     import json
@@ -322,8 +322,8 @@ def _socket_call(stack, session: str, event: str, data) -> dict:
 
 
 def test_not_helpful_by_keyboard_lands_with_its_context_once_and_a_forged_id_is_refused(browser: Browser, stack):
-    from bot.feedback import FeedbackStore, new_answer_id
-    from bot.storage import Storage
+    from bot.storage.assessments import Storage
+    from bot.storage.feedback import FeedbackStore, new_answer_id
 
     database = stack.env["ZHICHENG_DATABASE_URL"]
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")

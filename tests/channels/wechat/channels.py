@@ -1,7 +1,7 @@
 """The same WeChat channel under other names, so one Rasa server can serve a safe-mode account and a
 switched-off one next to the plain-mode channel from credentials.yml (Rasa keys channels by name)."""
 
-from bot.channels.wechat import WeChatInput
+from bot.plugins.channels.wechat import WeChatInput
 
 
 class SafeWeChatInput(WeChatInput):

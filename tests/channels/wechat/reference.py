@@ -1,5 +1,5 @@
 """An independent implementation of WeChat's message envelope for the tests: CBC chaining written
-out by hand over single-block AES (ECB), padding and layout built separately from bot.wechat.crypto,
+out by hand over single-block AES (ECB), padding and layout built separately from bot.plugins.wechat.crypto,
 so both must agree with WeChat's specification rather than with each other's code."""
 
 from __future__ import annotations

@@ -7,10 +7,11 @@ import time
 
 import pytest
 
-from bot.wechat.api import REFRESH_MARGIN, WeChatAPI
-from bot.wechat.settings import from_credentials
-from bot.wechat.store import WeChatStore
+from bot.plugins.wechat.api import REFRESH_MARGIN, WeChatAPI
+from bot.plugins.wechat.settings import from_credentials
+from bot.plugins.wechat.store import WeChatStore
 from tests.channels.wechat.fake_wechat import FakeWeChat
+from tests.helpers import migrated
 
 APP_ID, SECRET = "wxapitest0000001", "api-secret"
 
@@ -30,7 +31,7 @@ def worker(fake, tmp_path):
             "app_id": APP_ID,
             "app_secret": SECRET,
             "api_base": fake.api_base,
-            "database_url": f"sqlite:///{tmp_path / 'z.db'}",
+            "database_url": migrated(f"sqlite:///{tmp_path / 'z.db'}"),
         }
     )
     return WeChatAPI(settings, WeChatStore(settings.database_url))
@@ -77,7 +78,7 @@ def test_refused_token_is_refreshed_once_and_the_message_resent(fake, tmp_path):
 @pytest.mark.parametrize("errcode", [45015, 45047, 40003])
 def test_refusals_are_logged_not_raised(fake, tmp_path, caplog, errcode):
     fake.custom_errcode = errcode
-    with caplog.at_level(logging.WARNING, logger="bot.wechat.api"):
+    with caplog.at_level(logging.WARNING, logger="bot.plugins.wechat.api"):
         assert asyncio.run(worker(fake, tmp_path).send_text("oSecretOpenId", "迟到的回复", who="wx-pseudonym")) is False
     assert str(errcode) in caplog.text and "wx-pseudonym" in caplog.text
     assert "oSecretOpenId" not in caplog.text
@@ -90,7 +91,7 @@ def test_unreachable_api_is_logged_not_raised(tmp_path, caplog):
             "app_id": APP_ID,
             "app_secret": SECRET,
             "api_base": "http://127.0.0.1:9",
-            "database_url": f"sqlite:///{tmp_path / 'z.db'}",
+            "database_url": migrated(f"sqlite:///{tmp_path / 'z.db'}"),
         }
     )
     with caplog.at_level(logging.WARNING):

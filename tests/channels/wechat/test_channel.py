@@ -10,10 +10,11 @@ from typing import List
 
 import pytest
 
-from bot.channels.wechat import WeChatInput
-from bot.wechat.render import CONTINUED
-from bot.wechat.settings import from_credentials
+from bot.plugins.channels.wechat import WeChatInput
+from bot.plugins.wechat.render import CONTINUED
+from bot.plugins.wechat.settings import from_credentials
 from tests.channels.wechat.fake_wechat import FakeWeChat
+from tests.helpers import migrated
 
 APP_ID, SECRET = "wxchan0000000001", "chan-secret"
 
@@ -34,7 +35,7 @@ def worker(fake, tmp_path, budget=1.0) -> WeChatInput:
                 "app_secret": SECRET,
                 "api_base": fake.api_base,
                 "reply_budget": str(budget),
-                "database_url": f"sqlite:///{tmp_path / 'z.db'}",
+                "database_url": migrated(f"sqlite:///{tmp_path / 'z.db'}"),
             }
         )
     )
@@ -222,7 +223,7 @@ def test_modes_accept_and_answer_as_configured(fake, tmp_path, mode, encrypted, 
                 "mode": mode,
                 "encoding_aes_key": AES_KEY,
                 "api_base": fake.api_base,
-                "database_url": f"sqlite:///{tmp_path / 'z.db'}",
+                "database_url": migrated(f"sqlite:///{tmp_path / 'z.db'}"),
             }
         )
     )

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from bot.wechat.crypto import (
+from bot.plugins.wechat.crypto import (
     CryptoError,
     MessageCrypto,
     aes_key,

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from bot.wechat.menu import MENU, MENU_PAYLOADS
+from bot.plugins.wechat.menu import MENU, MENU_PAYLOADS
 from tests.channels.wechat.fake_wechat import FakeWeChat
 from tests.helpers import ROOT
 
@@ -28,7 +28,12 @@ def run_menu(env_extra, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_")}
     env.update(PYTHONPATH=str(ROOT), **env_extra)
     return subprocess.run(
-        [sys.executable, "-m", "bot.wechat.menu", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bot.plugins.wechat.menu", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

@@ -3,7 +3,7 @@ long answers split under the byte limit."""
 
 import pytest
 
-from bot.wechat.render import (
+from bot.plugins.wechat.render import (
     CHOICE_LEAD,
     CONTINUED,
     MAX_TEXT_BYTES,

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from bot.wechat.settings import WeChatSettingsError, from_credentials, from_env
+from bot.plugins.wechat.settings import WeChatSettingsError, from_credentials, from_env
 from tests.helpers import ROOT
 
 MAKEFILE_DEFAULTS = {
@@ -31,7 +31,7 @@ def test_makefile_defaults_match_the_makefile():
 def test_real_credentials_file_loads_with_the_channel_off(monkeypatch):
     from rasa.core.run import create_http_input_channels
 
-    from bot.channels.wechat import WeChatInput
+    from bot.plugins.channels.wechat import WeChatInput
 
     for key, value in MAKEFILE_DEFAULTS.items():
         monkeypatch.setenv(key, value)

@@ -4,7 +4,7 @@
 Every request must get an HTTP answer within WeChat's 5 s — the passive reply, or ``success`` with
 the answer sent later through the customer-service API — so WeChat never resends; each user gets
 exactly one answer and each message is processed once. The channel runs at most
-``turns_at_once`` turns at a time (bot/wechat/turns.py) so the event loop stays responsive, and
+``turns_at_once`` turns at a time (bot/plugins/wechat/turns.py) so the event loop stays responsive, and
 answers ``success`` at once when the queue's estimate says the answer cannot be ready within the
 reply budget. The same burst with more figures: benchmarks/wechat_reply.py (docs/wechat.md, "Burst").
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.wechat.settings import from_credentials
+from bot.plugins.wechat.settings import from_credentials
 from tests.channels.wechat.fake_wechat import WECHAT_TIMEOUT, FakeWeChat
 from tests.channels.wechat.test_wechat_e2e import AES_KEY, APP_ID, APP_SECRET, TOKEN, credentials_file
 from tests.helpers import running_servers

@@ -17,9 +17,9 @@ from typing import Any, Dict, List
 
 import pytest
 
-from bot.storage import Storage
-from bot.wechat.render import CHOICE_LEAD
-from bot.wechat.settings import from_credentials
+from bot.plugins.wechat.render import CHOICE_LEAD
+from bot.plugins.wechat.settings import from_credentials
+from bot.storage.assessments import Storage
 from tests.channels.wechat.fake_wechat import FakeWeChat, message_xml
 from tests.e2e.applicant import (
     CASE_CODE,
@@ -44,7 +44,7 @@ CHANNEL_SETTINGS = from_credentials({"token": TOKEN, "app_id": APP_ID, "app_secr
 
 def credentials_file(workdir: Path, api_base: str) -> Path:
     text = (ROOT / "credentials.yml").read_text(encoding="utf-8")
-    assert "bot.channels.wechat.WeChatInput:" in text  # the real block, configured by WECHAT_* below
+    assert "bot.plugins.channels.wechat.WeChatInput:" in text  # the real block, configured by WECHAT_* below
     extra = "\n".join(
         [
             "",
@@ -333,7 +333,7 @@ def test_resent_final_answer_gives_one_assessment(wechat):
     assert count == 1
 
 
-# --- feedback on answers (bot.feedback) ---------------------------------------------------------
+# --- feedback on answers (bot.storage.feedback) ---------------------------------------------------------
 def bot_answers(fake: FakeWeChat, openid: str) -> List[Dict[str, Any]]:
     """The answer contexts of the bot messages in this user's conversation, oldest first."""
     import json
@@ -358,8 +358,8 @@ def tell(fake: FakeWeChat, openid: str, text: str) -> str:
 
 
 def test_not_helpful_right_after_an_answer_is_kept_with_its_context_and_the_chat_goes_on(wechat):
-    from bot.channels.wechat import ALREADY_RATED, THANKS_NOT_HELPFUL
-    from bot.feedback import FeedbackStore
+    from bot.plugins.channels.wechat import ALREADY_RATED, THANKS_NOT_HELPFUL
+    from bot.storage.feedback import FeedbackStore
 
     openid = new_openid()
     answer_reply = tell(wechat, openid, "长治中级要几篇论文")
@@ -393,8 +393,8 @@ def test_not_helpful_right_after_an_answer_is_kept_with_its_context_and_the_chat
 
 
 def test_helpful_is_kept_and_does_not_reach_the_inbox(wechat):
-    from bot.channels.wechat import THANKS_HELPFUL
-    from bot.feedback import FeedbackStore
+    from bot.plugins.channels.wechat import THANKS_HELPFUL
+    from bot.storage.feedback import FeedbackStore
 
     openid = new_openid()
     tell(wechat, openid, "重庆副高评审费多少")
@@ -409,7 +409,7 @@ def test_helpful_is_kept_and_does_not_reach_the_inbox(wechat):
 
 
 def test_a_correction_or_a_reply_to_a_question_is_not_feedback(wechat):
-    from bot.feedback import FeedbackStore
+    from bot.storage.feedback import FeedbackStore
 
     openid = new_openid()
     tell(wechat, openid, "长治中级要几篇论文")

@@ -3,7 +3,7 @@
 import pytest
 from defusedxml.ElementTree import fromstring
 
-from bot.wechat.xml import XmlError, cdata, encrypted_reply, parse, text_reply
+from bot.plugins.wechat.xml import XmlError, cdata, encrypted_reply, parse, text_reply
 
 
 def test_flat_message_parses_with_cdata_and_numbers():

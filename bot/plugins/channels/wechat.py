@@ -1,13 +1,13 @@
 """The WeChat official account (公众号) input channel, registered in credentials.yml as
-``bot.channels.wechat.WeChatInput``; WeChat's server URL is ``/webhooks/wechat/webhook``.
+``bot.plugins.channels.wechat.WeChatInput``; WeChat's server URL is ``/webhooks/wechat/webhook``.
 
 GET verifies the server (echoes ``echostr`` when the signature matches). POST checks, in this order,
 the body size (413), the timestamp window and the signature (403), the XML (400), then answers:
 a passive reply when the answer is ready within the reply budget (encrypted in safe mode),
 otherwise ``success`` at once and the answer through the customer-service API. Each message is
-processed once (bot.wechat.dedupe). A message over the length limit gets a polite reply and is not
-processed (bot.channels.limits). A short reply that only rates the answer just given ("没帮助",
-"不对", "有帮助"; bot.feedback, docs/feedback.md) is recorded with that answer's context and
+processed once (bot.plugins.wechat.dedupe). A message over the length limit gets a polite reply and is not
+processed (bot.plugins.channels.limits). A short reply that only rates the answer just given ("没帮助",
+"不对", "有帮助"; bot.storage.feedback, docs/feedback.md) is recorded with that answer's context and
 thanked, without going to Rasa, so the conversation goes on where it was. Rasa's sender id is a
 keyed pseudonym of the OpenID; the OpenID itself stays in memory for the reply in progress and is
 never stored or logged.
@@ -30,17 +30,17 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import feedback
-from bot.channels.limits import guard, secure_server
-from bot.wechat import xml as wxml
-from bot.wechat.api import WeChatAPI
-from bot.wechat.crypto import CryptoError, MessageCrypto, signature, signature_matches
-from bot.wechat.dedupe import Exchange, InFlight, Outcome
-from bot.wechat.menu import MENU_PAYLOADS
-from bot.wechat.render import choice_payload, render, split_text
-from bot.wechat.settings import WeChatSettings, from_credentials
-from bot.wechat.store import WeChatStore
-from bot.wechat.turns import Ticket, TurnQueue
+from bot.plugins.channels.limits import guard, secure_server
+from bot.plugins.wechat import xml as wxml
+from bot.plugins.wechat.api import WeChatAPI
+from bot.plugins.wechat.crypto import CryptoError, MessageCrypto, signature, signature_matches
+from bot.plugins.wechat.dedupe import Exchange, InFlight, Outcome
+from bot.plugins.wechat.menu import MENU_PAYLOADS
+from bot.plugins.wechat.render import choice_payload, render, split_text
+from bot.plugins.wechat.settings import WeChatSettings, from_credentials
+from bot.plugins.wechat.store import WeChatStore
+from bot.plugins.wechat.turns import Ticket, TurnQueue
+from bot.storage import feedback
 
 logger = logging.getLogger(__name__)
 

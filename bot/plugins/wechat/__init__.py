@@ -1,4 +1,4 @@
-"""Pieces of the WeChat official account channel (bot/channels/wechat.py puts them together).
+"""Pieces of the WeChat official account channel (bot/plugins/channels/wechat.py puts them together).
 
 crypto: signatures and the AES message envelope · xml: safe parsing and reply building ·
 render: bot messages → WeChat text · api: access token + customer-service messages + menu ·

@@ -1,11 +1,11 @@
 """Rasa's SQL tracker store, with ID-card and mobile numbers masked before they are written
-(bot.privacy.mask_personal: every form applicants type them in) — message text, the parse
+(bot.storage.privacy.mask_personal: every form applicants type them in) — message text, the parse
 result's text and entity values, and slot values.
 
-Configured in endpoints.yml as ``type: bot.tracker_store.MaskingSQLTrackerStore``; same settings
+Configured in endpoints.yml as ``type: bot.plugins.tracker_store.MaskingSQLTrackerStore``; same settings
 as Rasa's ``SQL`` store (``url`` may be a full SQLAlchemy URL: SQLite or PostgreSQL).
 
-Unlike Rasa's store, its connections are checked before use (``pool_pre_ping``, as bot/db.py does
+Unlike Rasa's store, its connections are checked before use (``pool_pre_ping``, as bot/storage/db.py does
 for the project's tables): Rasa's engine keeps pooled connections that a restarted PostgreSQL has
 closed, and the first message on each of them failed there (Rasa's fail-safe wrapper then answered it
 without its history and did not store it). With the check a stale connection is replaced on the
@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterator
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 
-from bot.privacy import mask_personal, mask_value
+from bot.storage.privacy import mask_personal, mask_value
 
 
 class _MaskedEvent:
@@ -47,7 +47,7 @@ class _MaskedEvent:
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from bot.privacy import install_log_masking
+        from bot.storage.privacy import install_log_masking
 
         install_log_masking()  # Rasa's own log lines (e.g. a failed action) are masked too
         super().__init__(*args, **kwargs)

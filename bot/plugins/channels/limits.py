@@ -8,7 +8,7 @@
   could leave a conversation's lock or events half-written).
 - ``secure_server(blueprint)`` limits the request body the Rasa server reads
   (``ZHICHENG_MAX_BODY_BYTES``; larger bodies get 413 before they are read) and masks personal
-  numbers in every log record of the process (bot.privacy).
+  numbers in every log record of the process (bot.storage.privacy).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any, Awaitable, Callable, Optional
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
-from bot.privacy import install_log_masking, safe_for_log
 from bot.settings import get_security_settings
+from bot.storage.privacy import install_log_masking, safe_for_log
 
 logger = logging.getLogger(__name__)
 

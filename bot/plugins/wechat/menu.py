@@ -1,7 +1,7 @@
 """The official account's custom menu (自定义菜单) and the command that installs it.
 
-    python -m bot.wechat.menu            # install (needs WECHAT_APP_ID and WECHAT_APP_SECRET)
-    python -m bot.wechat.menu --print    # only show the JSON sent to WeChat
+    python -m bot.plugins.wechat.menu            # install (needs WECHAT_APP_ID and WECHAT_APP_SECRET)
+    python -m bot.plugins.wechat.menu --print    # only show the JSON sent to WeChat
 
 WeChat allows at most 3 first-level buttons (4 Chinese characters each) with up to 5 sub-buttons,
 so 截止时间 and 评审费 share the 时间费用 button. Each click sends a CLICK event whose EventKey the
@@ -44,15 +44,17 @@ def menu_json() -> str:
 
 async def install(settings: Any) -> Dict[str, Any]:
     """Send the menu to WeChat's /cgi-bin/menu/create."""
-    from bot.wechat.api import WeChatAPI
-    from bot.wechat.store import WeChatStore
+    from bot.plugins.wechat.api import WeChatAPI
+    from bot.plugins.wechat.store import WeChatStore
+    from bot.storage.migrate import upgrade
 
+    upgrade(settings.database_url)  # the access-token cache's table
     return await WeChatAPI(settings, WeChatStore(settings.database_url)).create_menu(MENU)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    from bot.wechat.api import WeChatAPIError
-    from bot.wechat.settings import WeChatSettingsError, from_env
+    from bot.plugins.wechat.api import WeChatAPIError
+    from bot.plugins.wechat.settings import WeChatSettingsError, from_env
 
     parser = argparse.ArgumentParser(description="Install the official account's custom menu.")
     parser.add_argument("--print", action="store_true", dest="only_print", help="print the menu JSON and exit")

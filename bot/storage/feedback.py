@@ -3,7 +3,7 @@
 One row per rated answer (``answer_id`` is unique, so an answer is rated once). A row holds only
 what the bureau needs to judge the answers: whether it helped, the channel, and the notice, topic
 and clauses of the answer rated — no sender, no message text. A 没帮助 also puts the question into
-the staff inbox (``bot.storage.UnansweredRow`` with reason ``not_helpful`` and this context).
+the staff inbox (``bot.storage.assessments.UnansweredRow`` with reason ``not_helpful`` and this context).
 
 The answer itself carries its context to the channels in the bot message's metadata, key
 ``answer`` (``ANSWER_KEY``): ``{"id": str, "notice": str | None, "topic": str | None,
@@ -22,24 +22,10 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 import sqlalchemy as sa
 
-from bot.db import Base, open_engine, session_factory
+from bot.storage.db import Database
+from bot.storage.tables import FeedbackRow
 
 ANSWER_KEY = "answer"
-
-
-class FeedbackRow(Base):
-    __tablename__ = "answer_feedback"
-    id = sa.Column(sa.Integer, primary_key=True)
-    answer_id = sa.Column(sa.String(64), nullable=False, unique=True)
-    helpful = sa.Column(sa.Boolean, nullable=False)
-    channel = sa.Column(sa.String(40), nullable=False)
-    notice_id = sa.Column(sa.String(120))
-    topic = sa.Column(sa.String(60))
-    clauses = sa.Column(sa.Text, nullable=False)  # JSON list of {"notice": id, "clause": text}
-    created_at = sa.Column(sa.DateTime, nullable=False, index=True)  # UTC, naive
-
-
-TABLES = (FeedbackRow.__table__,)
 
 
 # --- the answer's context, as the action writes it and the channels read it ---------------------
@@ -214,16 +200,11 @@ class Feedback:
 
 
 class FeedbackStore:
-    """The ``answer_feedback`` table, through the project's engine (migrated on first use)."""
+    """The ``answer_feedback`` table (``bot.storage.tables.FeedbackRow``)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._session = None
-
-    def _sessions(self):
-        if self._session is None:
-            self._session = session_factory(open_engine(self.url, Base.metadata, TABLES))
-        return self._session
+        self.db = Database(url)
 
     def record(self, answer: Mapping[str, Any], helpful: bool, channel: str) -> bool:
         """Keep the rating of one answer; False when the answer was rated before (once per answer)."""
@@ -239,7 +220,7 @@ class FeedbackStore:
             clauses=json.dumps(context["clauses"], ensure_ascii=False),
             created_at=dt.datetime.utcnow(),
         )
-        with self._sessions()() as session:
+        with self.db.session() as session:
             if session.execute(sa.select(FeedbackRow.id).where(FeedbackRow.answer_id == row.answer_id)).first():
                 return False
             session.add(row)
@@ -251,7 +232,7 @@ class FeedbackStore:
         return True
 
     def find(self, answer_id: str) -> Optional[Feedback]:
-        with self._sessions()() as session:
+        with self.db.session() as session:
             r = session.execute(sa.select(FeedbackRow).where(FeedbackRow.answer_id == answer_id)).scalar_one_or_none()
             return (
                 None
@@ -268,7 +249,7 @@ def submit(url: str, rated: RatedAnswer, helpful: bool, channel: str) -> bool:
     if not FeedbackStore(url).record(rated.answer, helpful, channel):
         return False
     if not helpful:
-        from bot.storage import Storage
+        from bot.storage.assessments import Storage
 
         Storage(url).record_unanswered(
             text=rated.question,

@@ -1,6 +1,6 @@
 """The REST channel, ``POST /webhooks/rest/webhook`` with ``{"sender": …, "message": …}``, with the
-server-side limits of bot.channels.limits. Registered in credentials.yml as
-``bot.channels.rest.LimitedRestInput`` (name ``rest``, so the URL is Rasa's).
+server-side limits of bot.plugins.channels.limits. Registered in credentials.yml as
+``bot.plugins.channels.rest.LimitedRestInput`` (name ``rest``, so the URL is Rasa's).
 
 Unlike Rasa's ``RestInput`` it answers 400 (not 500) to a body that is not a JSON object or whose
 ``sender`` / ``message`` are not text, refuses messages over the length limit with a polite reply,
@@ -18,7 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.limits import guard, secure_server
+from bot.plugins.channels.limits import guard, secure_server
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128

@@ -1,4 +1,4 @@
-"""The action server, serving only Rasa: ``python -m bot.action_server``.
+"""The action server, serving only Rasa: ``python -m bot.plugins.action_server``.
 
 rasa-sdk's own ``rasa run actions`` listens on every interface, allows every CORS origin, runs any
 action for anyone, and echoes the whole request (the tracker, with the user's messages) in its
@@ -9,7 +9,7 @@ action for anyone, and echoes the whole request (the tracker, with the user's me
   ``X-Action-Token`` header (``endpoints.yml``); a missing or wrong secret gets 401 / 403, and
   with no secret configured every call is refused;
 - no CORS (browsers have no business here) and errors that never echo the request;
-- log records masked (bot.privacy.install_log_masking).
+- log records masked (bot.storage.privacy.install_log_masking).
 """
 
 from __future__ import annotations
@@ -74,9 +74,9 @@ def create_app(settings: Optional[SecuritySettings] = None, actions: str = "acti
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    from bot.privacy import install_log_masking
+    from bot.storage.privacy import install_log_masking
 
-    parser = argparse.ArgumentParser(prog="python -m bot.action_server", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.plugins.action_server", description=__doc__.splitlines()[0])
     parser.add_argument("--actions", default="actions", help="package of the actions (default: actions)")
     parser.add_argument("--port", type=int, default=None, help="port (default: ACTION_SERVER_PORT or 5055)")
     parser.add_argument("--host", default=None, help="address (default: ACTION_SERVER_HOST or 127.0.0.1)")
@@ -86,8 +86,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     settings = get_security_settings()
     host, port = args.host or settings.action_host, args.port or settings.action_port
     app = create_app(settings, args.actions)
-    from bot.migrate import on_start
     from bot.settings import get_settings
+    from bot.storage.migrate import on_start
 
     on_start(get_settings().core.database_url)  # the assessments' tables, before the first call
     logger.info("action server on http://%s:%s (only calls carrying %s)", host, port, TOKEN_HEADER)

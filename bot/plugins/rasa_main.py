@@ -1,6 +1,6 @@
-"""Rasa's command line with narrowly scoped patches (per-turn cost; faults): ``python -m bot.rasa_main``.
+"""Rasa's command line with narrowly scoped patches (per-turn cost; faults): ``python -m bot.plugins.rasa_main``.
 
-``python -m bot.rasa_main run --model … --endpoints …`` is ``rasa run --model … --endpoints …``: it
+``python -m bot.plugins.rasa_main run --model … --endpoints …`` is ``rasa run --model … --endpoints …``: it
 applies the patches below, then hands over to Rasa's own CLI ``main`` with the same arguments. Every
 patch targets Rasa 3.6.21 (``TARGET_RASA_VERSION``); with any other Rasa the start fails loudly, so an
 upgrade re-checks each patch instead of silently keeping or losing it. docs/performance.md has the
@@ -75,8 +75,8 @@ def check_rasa_version() -> None:
 
     if rasa.__version__ != TARGET_RASA_VERSION:
         raise RuntimeError(
-            f"bot.rasa_main patches Rasa {TARGET_RASA_VERSION} but Rasa {rasa.__version__} is installed: "
-            "re-check each patch in bot/rasa_main.py against the new version (docs/performance.md)"
+            f"bot.plugins.rasa_main patches Rasa {TARGET_RASA_VERSION} but Rasa {rasa.__version__} is installed: "
+            "re-check each patch in bot/plugins/rasa_main.py against the new version (docs/performance.md)"
         )
 
 
@@ -386,11 +386,17 @@ def apply_patches() -> List[str]:
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    """``rasa <argv…>`` with the patches applied first."""
+    """``rasa <argv…>`` with the patches applied first; ``run`` brings the project database (the
+    channels' feedback and WeChat tables) to the newest schema before Rasa starts."""
     apply_patches()
     from rasa.__main__ import main as rasa_cli
 
     sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    if sys.argv[1:2] == ["run"] and sys.argv[2:3] != ["actions"]:
+        from bot.settings import get_settings
+        from bot.storage.migrate import on_start
+
+        on_start(get_settings().core.database_url)
     rasa_cli()
 
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from bot.nlu.normalize import normalize
+from bot.plugins.nlu.normalize import normalize
 from policies.eligibility.interview import DONT_KNOW
 
 UNKNOWN_ANSWER = DONT_KNOW  # the core's "don't know" answer (kept under its old name for callers)

@@ -19,8 +19,8 @@ from typing import Any, Dict, Optional
 
 import aiohttp
 
-from bot.wechat.settings import WeChatSettings
-from bot.wechat.store import WeChatStore
+from bot.plugins.wechat.settings import WeChatSettings
+from bot.plugins.wechat.store import WeChatStore
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """The project's own tables through SQLAlchemy: saved assessments with case codes.
 
 SQLite under var/ by default, any SQLAlchemy URL (PostgreSQL) via ZHICHENG_DATABASE_URL. The
-schema is migrated on first use (``bot.migrate``), never at import. Only what an assessment needs
+schema is migrated on first use (``bot.storage.migrate``), never at import. Only what an assessment needs
 is stored: the facts asked, the result, the channel, and the conversation key (to show the
-transcript to staff) — and only for the retention period (``bot.purge``), after which an
+transcript to staff) — and only for the retention period (``bot.storage.purge``), after which an
 assessment is reduced to an anonymous summary.
 """
 
@@ -17,26 +17,12 @@ from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
-from bot.db import Base, open_engine, session_factory
+from bot.storage.db import Database
+from bot.storage.tables import AssessmentRow, UnansweredRow
 
 # No 0/O, 1/I/L: easy to read out over the phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
-
-
-class AssessmentRow(Base):
-    __tablename__ = "assessments"
-    id = sa.Column(sa.Integer, primary_key=True)
-    case_code = sa.Column(sa.String(16), nullable=False, unique=True, index=True)
-    notice_id = sa.Column(sa.String(120), nullable=False)
-    level = sa.Column(sa.String(40), nullable=False)
-    verdict = sa.Column(sa.String(40), nullable=False)
-    facts = sa.Column(sa.Text, nullable=False)  # JSON
-    result = sa.Column(sa.Text, nullable=False)  # JSON
-    channel = sa.Column(sa.String(40), nullable=False)
-    sender_id = sa.Column(sa.String(200))
-    created_at = sa.Column(sa.DateTime, nullable=False)
-    questions = sa.Column(sa.Integer)  # questions the applicant answered to reach the verdict
 
 
 @dataclass
@@ -66,15 +52,11 @@ def normalize_case_code(text: str) -> str:
 class Storage:
     def __init__(self, url: str) -> None:
         self.url = url
-        self._engine: Optional[sa.engine.Engine] = None
-        self._session = None
+        self.db = Database(url)
 
     @property
     def engine(self) -> sa.engine.Engine:
-        if self._engine is None:
-            self._engine = open_engine(self.url, Base.metadata, TABLES)
-            self._session = session_factory(self._engine)
-        return self._engine
+        return self.db.engine
 
     def save_assessment(
         self,
@@ -88,7 +70,6 @@ class Storage:
         sender_id: Optional[str],
         questions: Optional[int] = None,
     ) -> str:
-        self.engine  # noqa: B018  (create tables on first use)
         for _ in range(5):
             code = new_case_code()
             row = AssessmentRow(
@@ -103,7 +84,7 @@ class Storage:
                 created_at=dt.datetime.utcnow(),
                 questions=questions,
             )
-            with self._session() as session:
+            with self.db.session() as session:
                 try:
                     session.add(row)
                     session.commit()
@@ -113,9 +94,8 @@ class Storage:
         raise RuntimeError("could not allocate a unique case code")
 
     def find_assessment(self, case_code: str) -> Optional[SavedAssessment]:
-        self.engine  # noqa: B018
         code = normalize_case_code(case_code)
-        with self._session() as session:
+        with self.db.session() as session:
             row = session.execute(sa.select(AssessmentRow).where(AssessmentRow.case_code == code)).scalar_one_or_none()
             if row is None:
                 return None
@@ -144,9 +124,8 @@ class Storage:
         context: Optional[Dict[str, Any]] = None,
     ) -> None:
         """Keep a message the assistant could not answer (masked here, whatever the caller passed)."""
-        from bot.privacy import mask_personal
+        from bot.storage.privacy import mask_personal
 
-        self.engine  # noqa: B018
         row = UnansweredRow(
             text=mask_personal(text or "")[:UNANSWERED_MAX_CHARS],
             intent=intent,
@@ -156,15 +135,14 @@ class Storage:
             created_at=dt.datetime.utcnow(),
             context=None if context is None else json.dumps(context, ensure_ascii=False),
         )
-        with self._session() as session:
+        with self.db.session() as session:
             session.add(row)
             session.commit()
 
     def list_unanswered(self, limit: int = 200, offset: int = 0) -> List[Unanswered]:
         """Newest first."""
-        self.engine  # noqa: B018
         query = sa.select(UnansweredRow).order_by(UnansweredRow.created_at.desc(), UnansweredRow.id.desc())
-        with self._session() as session:
+        with self.db.session() as session:
             rows = session.execute(query.limit(limit).offset(offset)).scalars().all()
             return [
                 Unanswered(
@@ -181,47 +159,12 @@ class Storage:
             ]
 
     def count_unanswered(self) -> int:
-        self.engine  # noqa: B018
-        with self._session() as session:
+        with self.db.session() as session:
             return int(session.execute(sa.select(sa.func.count(UnansweredRow.id))).scalar_one())
 
 
 # --- Unanswered messages (the staff page's low-confidence inbox) -------------------------------
 UNANSWERED_MAX_CHARS = 500
-
-
-class UnansweredRow(Base):
-    """A message the assistant could not answer: masked text, what NLU guessed, no sender id."""
-
-    __tablename__ = "unanswered"
-    id = sa.Column(sa.Integer, primary_key=True)
-    text = sa.Column(sa.Text, nullable=False)  # masked (bot.privacy.mask_personal), clipped
-    intent = sa.Column(sa.String(80))  # the best real intent NLU saw (not nlu_fallback)
-    confidence = sa.Column(sa.Float)
-    reason = sa.Column(sa.String(40), nullable=False)  # nlu_fallback / out_of_scope / not_helpful
-    channel = sa.Column(sa.String(40), nullable=False)
-    created_at = sa.Column(sa.DateTime, nullable=False, index=True)  # UTC, naive
-    context = sa.Column(sa.Text)  # JSON: the rated answer's notice, topic and clauses (not_helpful)
-
-
-class AssessmentSummaryRow(Base):
-    """What is left of a saved assessment once it is older than the retention (``bot.purge``):
-    anonymous figures for the bureau's statistics — no case code, no facts, no sender, the day
-    only. ``deciding`` lists the condition ids that decided the verdict (JSON); ``questions`` is
-    the assessment's count of questions asked before its verdict (None: not recorded)."""
-
-    __tablename__ = "assessment_summaries"
-    id = sa.Column(sa.Integer, primary_key=True)
-    notice_id = sa.Column(sa.String(120), nullable=False)
-    level = sa.Column(sa.String(40), nullable=False)
-    verdict = sa.Column(sa.String(40), nullable=False)
-    channel = sa.Column(sa.String(40), nullable=False)
-    day = sa.Column(sa.Date, nullable=False, index=True)
-    deciding = sa.Column(sa.Text, nullable=False)  # JSON list of condition ids
-    questions = sa.Column(sa.Integer, nullable=True)  # the assessment's question count, if recorded
-
-
-TABLES = (AssessmentRow.__table__, UnansweredRow.__table__, AssessmentSummaryRow.__table__)
 
 
 @dataclass

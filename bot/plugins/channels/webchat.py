@@ -1,6 +1,6 @@
 """Website chat widget channel: Rasa's socket.io channel plus the widget's own assets.
 
-Registered in credentials.yml as ``bot.channels.webchat.WebChatInput``. It speaks Rasa's
+Registered in credentials.yml as ``bot.plugins.channels.webchat.WebChatInput``. It speaks Rasa's
 socket.io protocol unchanged (``session_request`` → ``session_confirm``, ``user_uttered`` →
 ``bot_uttered``) and serves the built widget (``widget/dist``) from the Rasa server itself:
 
@@ -18,13 +18,13 @@ Settings (environment): ``ZHICHENG_WIDGET_DIR`` — folder of the built widget (
 ``widget/dist`` in the repository); ``ZHICHENG_CORS_ORIGINS`` — the sites whose pages may open the
 socket.io connection (bot.settings; the server's own origin always may). Messages over the length
 limit get a polite reply and are not processed; socket.io packets and request bodies are limited
-in size (bot.channels.limits).
+in size (bot.plugins.channels.limits).
 
 Feedback (docs/feedback.md): an answer's last message carries ``answer: {"id": …}``; the widget
 sends 有帮助 / 没帮助 as a socket.io ``feedback`` event ``{"session_id", "answer_id", "helpful"}``
 (acknowledged with ``{"ok": true}`` or ``{"ok": false, "error": …}``), never as a chat message, so
 the conversation is not disturbed. The answer must be in this socket's own conversation (the
-tracker store is read; a forged or foreign id is refused); it is rated once (bot.feedback).
+tracker store is read; a forged or foreign id is refused); it is rated once (bot.storage.feedback).
 """
 
 from __future__ import annotations
@@ -42,13 +42,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import feedback
-from bot.channels.limits import guard, secure_server
+from bot.plugins.channels.limits import guard, secure_server
 from bot.settings import get_security_settings, get_settings
+from bot.storage import feedback
 
 logger = logging.getLogger(__name__)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 URL_PREFIX = "/webchat"
 
 # file name → content type; nothing else is served from the folder.

@@ -2,7 +2,7 @@
 the access token with its expiry, one row per processed message (dedupe), the numbered
 choices last offered to each user (by pseudonym), and how many answers went out late through the
 customer-service API, per hour (a bare counter for the dashboard: no user, no message). The schema
-is migrated on first use (``bot.migrate``); old rows are removed here (dedupe) and by ``bot.purge``
+is migrated on first use (``bot.storage.migrate``); old rows are removed here (dedupe) and by ``bot.storage.purge``
 (docs/retention.md).
 """
 
@@ -16,46 +16,10 @@ from typing import Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 
-from bot.db import Base, open_engine
-
-# WeChat resends a message within about 15 s; a dedupe row is needed no longer than this.
-DEDUPE_KEEP_SECONDS = 86400.0
-
-
-class AccessTokenRow(Base):
-    __tablename__ = "wechat_access_tokens"
-    app_id = sa.Column(sa.String(64), primary_key=True)
-    token = sa.Column(sa.String(1024), nullable=False)
-    expires_at = sa.Column(sa.Float, nullable=False)  # unix time
-
-
-class MessageRow(Base):
-    __tablename__ = "wechat_messages"
-    key = sa.Column(sa.String(64), primary_key=True)  # keyed hash of MsgId / FromUserName+CreateTime
-    state = sa.Column(sa.String(16), nullable=False)  # processing, passive, custom, none
-    created_at = sa.Column(sa.DateTime, nullable=False)
-
-
-class ChoiceRow(Base):
-    __tablename__ = "wechat_choices"
-    sender = sa.Column(sa.String(64), primary_key=True)  # pseudonym, never the OpenID
-    buttons = sa.Column(sa.Text, nullable=False)  # JSON list of {title, payload}
-    updated_at = sa.Column(sa.DateTime, nullable=False)
-
-
-class LateAnswerRow(Base):
-    """Answers that missed the passive reply and were handed to the customer-service API, counted
-    per UTC hour (``bot.staff.figures`` sums them over any period in local days). Nothing per
-    user: not purged."""
-
-    __tablename__ = "wechat_late_answers"
-    hour = sa.Column(sa.DateTime, primary_key=True)  # UTC, naive, minutes and seconds zero
-    answers = sa.Column(sa.Integer, nullable=False)
-
+from bot.storage.db import Database
+from bot.storage.tables import DEDUPE_KEEP_SECONDS, AccessTokenRow, ChoiceRow, LateAnswerRow, MessageRow
 
 LATE_STATE = "custom"  # the dedupe row's state once the customer-service API delivers
-
-TABLES = (AccessTokenRow.__table__, MessageRow.__table__, ChoiceRow.__table__, LateAnswerRow.__table__)
 
 
 class WeChatStore:
@@ -63,16 +27,13 @@ class WeChatStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._engine: Optional[sa.engine.Engine] = None
+        self.db = Database(url)
         self._lock = threading.Lock()
         self._last_purge = 0.0
 
     @property
     def engine(self) -> sa.engine.Engine:
-        with self._lock:  # calls come from several threads at once
-            if self._engine is None:
-                self._engine = open_engine(self.url, Base.metadata, TABLES)
-        return self._engine
+        return self.db.engine
 
     # --- dedupe ---------------------------------------------------------------------------
     def claim_message(self, key: str) -> bool:

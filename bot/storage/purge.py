@@ -1,6 +1,6 @@
 """Keep personal data no longer than needed (personal-information minimisation, docs/retention.md).
 
-``python -m bot.purge [--dry-run] [--days N]`` (``make purge``) removes, with the retention of
+``python -m bot.storage.purge [--dry-run] [--days N]`` (``make purge``) removes, with the retention of
 ``ZHICHENG_RETENTION_DAYS`` (180 days by default):
 
 - **conversations**: every Rasa tracker event of a conversation whose *last* event is older than
@@ -111,7 +111,8 @@ def purge_conversations(engine: sa.engine.Engine, cutoff: dt.datetime, dry_run: 
     ``cutoff`` (Rasa stores unix timestamps)."""
     if not sa.inspect(engine).has_table("events"):
         return
-    events = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
+    from bot.storage.tables import RASA_EVENTS as events
+
     stale = (
         sa.select(events.c.sender_id)
         .group_by(events.c.sender_id)
@@ -131,7 +132,7 @@ def purge_conversations(engine: sa.engine.Engine, cutoff: dt.datetime, dry_run: 
 
 def summarise_assessments(session_conn: sa.engine.Connection, cutoff: dt.datetime, dry_run: bool) -> int:
     """Replace each saved assessment older than ``cutoff`` by an anonymous summary row."""
-    from bot.storage import AssessmentRow, AssessmentSummaryRow
+    from bot.storage.tables import AssessmentRow, AssessmentSummaryRow
 
     old = AssessmentRow.created_at < cutoff
     if dry_run:
@@ -183,8 +184,7 @@ def purge_project(
     engine: sa.engine.Engine, cutoff: dt.datetime, now: dt.datetime, dry_run: bool, report: PurgeReport
 ) -> None:
     """The project's own tables, in one transaction."""
-    from bot.storage import UnansweredRow
-    from bot.wechat.store import DEDUPE_KEEP_SECONDS, ChoiceRow, MessageRow
+    from bot.storage.tables import DEDUPE_KEEP_SECONDS, ChoiceRow, MessageRow, UnansweredRow
 
     dedupe_cutoff = now - dt.timedelta(seconds=DEDUPE_KEEP_SECONDS)
     steps = [
@@ -206,13 +206,16 @@ def purge(
     database_url: str, tracker_store_url: str, days: int, now: Optional[dt.datetime] = None, dry_run: bool = False
 ) -> PurgeReport:
     """Remove what is older than ``days`` (see the module docstring); ``now`` is naive UTC."""
-    from bot.db import Base, engine_for, open_engine
+    from bot.storage.db import engine_for
+    from bot.storage.migrate import ensure_schema
 
     if days < 1:
         raise ValueError("the retention must be at least one day")
     now = now or dt.datetime.utcnow()
     report = PurgeReport(days=days, cutoff=now - dt.timedelta(days=days), dry_run=dry_run)
-    purge_project(open_engine(database_url, Base.metadata), report.cutoff, now, dry_run, report)
+    project = engine_for(database_url)
+    ensure_schema(project)  # the purge is a process of its own (make purge, the CronJob): migrate first
+    purge_project(project, report.cutoff, now, dry_run, report)
     purge_conversations(engine_for(tracker_store_url), report.cutoff, dry_run, report)
     return report
 
@@ -252,7 +255,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     from bot.settings import SettingsError, get_settings
 
     parser = argparse.ArgumentParser(
-        prog="python -m bot.purge", description="删除超过保留期的对话、未答问题和评估事实（docs/retention.md）"
+        prog="python -m bot.storage.purge", description="删除超过保留期的对话、未答问题和评估事实（docs/retention.md）"
     )
     parser.add_argument("--dry-run", action="store_true", help="只统计将删除的数量，不删除")
     parser.add_argument("--days", type=int, help="保留天数（默认 ZHICHENG_RETENTION_DAYS，180 天）")

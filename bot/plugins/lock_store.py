@@ -15,7 +15,7 @@ ticket's lifetime from the start of its turn rather than from the message's arri
 goes away while a turn runs, releasing the lock at its end is logged, not raised: the turn's answer
 is already stored and is still sent (docs/deployment.md, "Faults").
 
-Configured in endpoints.scaled.yml as ``type: bot.lock_store.AtomicRedisLockStore`` with the same
+Configured in endpoints.scaled.yml as ``type: bot.plugins.lock_store.AtomicRedisLockStore`` with the same
 settings as Rasa's ``redis`` lock store.
 """
 

@@ -1,10 +1,12 @@
 """The project's schema through Alembic (``migrations/``): bring a database to the newest revision.
 
 Why here and not ``metadata.create_all``: ``create_all`` only ever adds missing tables, so a changed
-column never reaches a database that already exists. Every schema change is now a revision in
-``migrations/versions/``, and every service runs :func:`ensure_schema` when it first opens the
-project database (``bot.db.open_engine``), so a database that is empty or behind is upgraded on
-start and one already at the newest revision costs one small query.
+column never reaches a database that already exists. Every schema change is a revision in
+``migrations/versions/``, and migrating is always explicit: every service runs :func:`on_start`
+before it serves (Rasa through ``bot.plugins.rasa_main``, the action server, the staff app), the
+purge before it deletes, the production profile and ``make run`` before they start anything, so a
+database that is empty or behind is upgraded on start and one already at the newest revision costs
+one small query. Opening a database (``bot.storage.db.Database``) never migrates it.
 
 - **Several processes at once** (Rasa servers, action server, staff page starting together): the
   check and the upgrade run in one transaction holding a database-wide lock — PostgreSQL's
@@ -16,7 +18,7 @@ start and one already at the newest revision costs one small query.
   adopted — stamped at that revision and upgraded from there — never failed or rebuilt.
 - **Idempotent**: at the newest revision, nothing is done.
 
-``python -m bot.migrate`` (``make migrate``) upgrades ``ZHICHENG_DATABASE_URL``; ``current`` prints
+``python -m bot.storage.migrate`` (``make migrate``) upgrades ``ZHICHENG_DATABASE_URL``; ``current`` prints
 the database's revision and the newest one; ``check`` exits 1 when the database is behind or its
 tables differ from the models. Nothing runs at import.
 """
@@ -163,7 +165,7 @@ def _remember(engine: sa.engine.Engine) -> None:
 
 def ensure_schema(engine: sa.engine.Engine) -> Tuple[str, ...]:
     """Bring the project database behind ``engine`` to the newest revision, once per process
-    (the engines of ``bot.db.engine_for`` live as long as the process).
+    (the engines of ``bot.storage.db.engine_for`` live as long as the process).
 
     Safe to call from several processes at once (see the module docstring). Returns the
     revisions the database is at afterwards."""
@@ -181,7 +183,7 @@ def upgrade(url: str) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
     """Bring the database at ``url`` to the newest revision now (not memoised). Returns (before,
     after) as this process found and left them: equal when it had nothing to do, also when
     another process migrated meanwhile."""
-    from bot.db import engine_for
+    from bot.storage.db import engine_for
 
     engine = engine_for(url)
     before, after = _migrate(engine)
@@ -190,17 +192,17 @@ def upgrade(url: str) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
 
 
 def on_start(url: str) -> None:
-    """What a service calls before it serves: migrate now, so the first request does not pay for
-    it. A database that cannot be reached yet is logged, not fatal — the service still answers what
-    needs no database, and the first use migrates (``bot.db.open_engine``)."""
-    from bot.db import engine_for
+    """What a service calls before it serves: migrate now. A database that cannot be reached yet is
+    logged, not fatal — the service still answers what needs no database; run ``make migrate`` (or
+    restart the service) once the database is back if it was never migrated."""
+    from bot.storage.db import engine_for
 
     try:
         engine = engine_for(url)
         ensure_schema(engine)
         engine.dispose()  # no connection crosses a fork of the server's workers
-    except Exception:  # noqa: BLE001 — logged with its traceback; retried on first use
-        logger.exception("could not migrate the project database at start; retrying on first use")
+    except Exception:  # noqa: BLE001 — logged with its traceback
+        logger.exception("could not migrate the project database at start (make migrate once it is reachable)")
 
 
 def schema_differences(connection: sa.engine.Connection) -> List[Any]:
@@ -209,9 +211,8 @@ def schema_differences(connection: sa.engine.Connection) -> List[Any]:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from bot.db import project_metadata
+    from bot.storage.tables import metadata
 
-    metadata = project_metadata()
     context = MigrationContext.configure(
         connection,
         opts={
@@ -238,11 +239,11 @@ def include_name(metadata: sa.MetaData):
 
 # --- command line ---------------------------------------------------------------------------------
 def main(argv: Optional[List[str]] = None) -> int:
-    from bot.db import engine_for
     from bot.settings import get_settings
+    from bot.storage.db import engine_for
 
     parser = argparse.ArgumentParser(
-        prog="python -m bot.migrate", description="把项目数据库升级到最新的表结构（Alembic 迁移）"
+        prog="python -m bot.storage.migrate", description="把项目数据库升级到最新的表结构（Alembic 迁移）"
     )
     parser.add_argument(
         "command",
