@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional
+from pathlib import Path
+from typing import Dict, Iterable, Iterator, List, Optional, Union
 
 from policies.schema import Notice
 
@@ -18,7 +19,7 @@ class NoticeIndex:
     def __len__(self) -> int:
         return len(self._by_id)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Notice]:
         return iter(self.all())
 
     def all(self) -> List[Notice]:
@@ -45,12 +46,10 @@ class NoticeIndex:
         ]
 
 
-def load_places(path=None) -> List[str]:
+def load_places(path: Union[str, Path, None] = None) -> List[str]:
     """Names of places (provinces, larger cities) a user may mention, longest first."""
-    from pathlib import Path
-
     import yaml
 
     path = Path(path) if path else Path(__file__).resolve().parent / "places.yml"
-    names = yaml.safe_load(path.read_text(encoding="utf-8"))["places"]
+    names: List[str] = yaml.safe_load(path.read_text(encoding="utf-8"))["places"]
     return sorted(set(names), key=len, reverse=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Any, Iterable, List, Optional, Tuple
 
 from policies.answers import contact_line
 from policies.levels import LEVEL_NAMES
@@ -70,7 +70,7 @@ def _clip(text: str) -> str:
     return text.rstrip("。；;. ")
 
 
-def _levels(levels) -> Optional[Tuple[str, ...]]:
+def _levels(levels: Optional[Iterable[str]]) -> Optional[Tuple[str, ...]]:
     return tuple(levels) if levels else None
 
 
@@ -87,7 +87,7 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
     out: List[NoticeItem] = []
     nid = notice.id
 
-    def add(topic_key: str, topics: Tuple[str, ...], text: str, clause: str, **kw) -> None:
+    def add(topic_key: str, topics: Tuple[str, ...], text: str, clause: str, **kw: Any) -> None:
         n = sum(1 for i in out if i.key.startswith(f"{nid}/{topic_key}/"))
         if OPEN_POINT.search(text):
             kw["stated"] = False
@@ -179,7 +179,7 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
             extra = "；".join(x for x in (item.copies, item.format) if x)
             text = _clip(item.text) + (f"（{extra}）" if extra else "")
             home = "who_may_apply" if topic == "who_may_not_apply" else topic
-            topics = (home, topic) if home != topic else (topic,)
+            topics: Tuple[str, ...] = (home, topic) if home != topic else (topic,)
             if topic in ("conditions", "who_may_apply", "procedure", "exceptional_routes"):
                 topics += tuple(t for rx, t in ALSO_ABOUT if rx.search(item.text) and t not in topics)
             add(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Union
+from typing import List, Tuple, Union
 
 import yaml
 from pydantic import ValidationError
@@ -23,7 +23,7 @@ class NoticeFileError(ValueError):
         super().__init__(f"{self.path}: " + "; ".join(problems))
 
 
-def _field(loc: tuple) -> str:
+def _field(loc: Tuple[Union[int, str], ...]) -> str:
     return ".".join(str(p) for p in loc if p != "__root__") or "(file)"
 
 

@@ -215,13 +215,14 @@ class QA:
         res = resolve(self.index, region, target, level_is_new=level_is_new)
         if fixed is not None and res.notice is not fixed:
             res = Resolution(notice=fixed, level=target if target in fixed.levels else None)
-        if res.unknown_level_for_region:
+        unknown_level = res.unknown_level_for_region  # the level asked for (``target``)
+        if unknown_level:
             city_notices = self.index.find(region=region)
             covered = "；".join(f"{n.doc_number}（{levels_text(n.levels)}）" for n in city_notices)
             return Reply(
                 "wrong_level",
                 lead=(
-                    f"{city_notices[0].region.city}目前收录的通知是{covered}，没有{LEVEL_NAMES.get(target, target)}的评审安排。"
+                    f"{city_notices[0].region.city}目前收录的通知是{covered}，没有{LEVEL_NAMES.get(unknown_level, unknown_level)}的评审安排。"
                     "请选择您要查询的通知："
                 ),
                 candidates=city_notices + res.candidates,
@@ -315,7 +316,7 @@ class QA:
         if not items:
             return self._not_stated(notice, ANSWER_TOPICS.get(topic, topic), [topic], level)
         ask_levels: List[str] = []
-        candidates = [lv for lv in notice.levels if not levels_hint or lv in levels_hint]
+        candidates: List[str] = [lv for lv in notice.levels if not levels_hint or lv in levels_hint]
         if (
             level is None
             and len(candidates) > 1
@@ -329,7 +330,8 @@ class QA:
         shown = [self._reply_item(it, notice, level, today) for it in items]
         total = len(shown)
         if summary:
-            kept, used = [], len(header(notice)) + 30
+            kept: List[ReplyItem] = []
+            used = len(header(notice)) + 30
             for ri in shown:
                 if used + len(item_line(ri)) + 1 > BUDGET and kept:
                     break
@@ -479,14 +481,16 @@ class QA:
             )
         if len(ranked) == 1 or ranked[0].score >= 1.8 * ranked[1].score:
             notice = self.index.get(ranked[0].item.notice_id)
+            assert notice is not None  # hits come from the index's own notices
             lvl = level if level in notice.levels else None
             reply = self._compose(notice, [h for h in hits if h.item.notice_id == notice.id], lvl, today)
             reply.candidates = [n for n in notices if n.id != notice.id]
             return reply
-        items = []
+        items: List[ReplyItem] = []
         used = 0
         for h in ranked:
             n = self.index.get(h.item.notice_id)
+            assert n is not None  # hits come from the index's own notices
             ri = self._reply_item(h.item, n, level if level in n.levels else None, today)
             ri.label = f"{n.region.city.rstrip('市')}{n.year}：" + ri.label
             if len(ri.text) > ACROSS_CLIP:
@@ -539,6 +543,7 @@ class QA:
             items = []
             for h in hits[:2]:
                 n = self.index.get(h.item.notice_id)
+                assert n is not None  # hits come from the index's own notices
                 items.append(ReplyItem(h.item.text, h.item.clause, n, f"{n.short_name}："))
             return Reply(
                 "fraud",
@@ -552,7 +557,7 @@ class QA:
         return Reply("out_of_scope", scope=scope, lead=f"抱歉，{subject}我只解答以下工程系列职称评审通知：{covered}。")
 
 
-def levels_text(levels: List[str]) -> str:
+def levels_text(levels: Sequence[str]) -> str:
     return "、".join(LEVEL_NAMES[lv] for lv in levels)
 
 

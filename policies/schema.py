@@ -14,7 +14,8 @@ from typing import Any, Dict, List, Literal, Optional
 from pydantic import BaseModel, Extra, root_validator, validator
 
 from policies.eligibility.rules import Eligibility
-from policies.levels import LEVEL_NAMES, LEVEL_ORDER  # noqa: F401  (re-exported)
+from policies.levels import LEVEL_NAMES as LEVEL_NAMES  # re-exported
+from policies.levels import LEVEL_ORDER as LEVEL_ORDER  # re-exported
 
 LevelCode = Literal["technician", "assistant_engineer", "engineer", "senior_engineer"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
 import yaml
 
@@ -44,8 +44,9 @@ def normalize(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def vocabulary() -> dict:
-    return yaml.safe_load(VOCABULARY.read_text(encoding="utf-8"))
+def vocabulary() -> Dict[str, Any]:
+    vocab: Dict[str, Any] = yaml.safe_load(VOCABULARY.read_text(encoding="utf-8"))
+    return vocab
 
 
 def synonym_groups() -> List[List[str]]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import Optional, Sequence
 
 from policies.loader import NoticeFileError, load_notices
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         index = load_notices(argv[0] if argv else None)

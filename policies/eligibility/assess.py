@@ -14,11 +14,21 @@ import datetime as dt
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from policies.eligibility.catalogue import Catalogue, load_catalogue
 from policies.eligibility.domains import fact_domains, leaves
-from policies.eligibility.rules import MET, NOT_MET, UNKNOWN, Compiled, Eligibility, add_years, combine, link
+from policies.eligibility.rules import (
+    MET,
+    NOT_MET,
+    UNKNOWN,
+    Compiled,
+    Eligibility,
+    add_years,
+    combine,
+    leaf_fact,
+    link,
+)
 from policies.levels import LEVEL_NAMES
 
 if TYPE_CHECKING:
@@ -37,6 +47,11 @@ DISCRIMINATING = ("current_title", "current_title_date", "education")
 SPLIT_LIMIT = 64  # most value combinations tried to settle one node
 SETTLE_DEPTH = 2  # how far below a route or exclusion to look for a node to settle
 RELEVANCE_BUDGET = 40  # nodes searched to show one open fact can change the verdict
+
+# Static fields of a shown condition: (id, clause, explain, route, delegated, advice, route kind).
+_Shown = Tuple[str, str, str, Optional[str], Optional[str], Optional[str], Optional[str]]
+# Memo of the relevance search: sorted facts → (class of a settled verdict or None, open facts).
+Memo = Dict[Tuple[Tuple[str, Any], ...], Tuple[Optional[str], List[str]]]
 
 
 class _OutOfBudget(Exception):
@@ -86,7 +101,7 @@ class Assessment:
             return f"按{self.doc_number}，您的常规条件不满足，但可以通过破格或特殊途径申报{level}。"
         if self.verdict == NOT_ELIGIBLE:
             text = f"按{self.doc_number}，您目前不符合申报{level}的条件。"
-            if self.earliest_year:
+            if self.earliest_year and self.earliest is not None:
                 text += (
                     f"按年限推算，{self.earliest.year}年{self.earliest.month}月起年限够，"
                     f"最早{self.earliest_year}年度可以申报（其他条件届时仍须符合）。"
@@ -105,7 +120,7 @@ class Assessor:
             raise ValueError(f"{notice.id} has no eligibility rules")
         self.notice = notice
         self.catalogue = catalogue or load_catalogue()
-        rules: Eligibility = notice.eligibility  # type: ignore[assignment]
+        rules: Eligibility = notice.eligibility
         self.rules = rules
         orders, types = self.catalogue.orders, self.catalogue.types
         self.exclusions = [Compiled(n, orders, types) for n in rules.exclusions]
@@ -119,13 +134,17 @@ class Assessor:
         for c in self.exclusions + [c for routes in self.routes.values() for _, c in routes]:
             self._tops[id(c)] = list(c.children) if c.kind == "all" else [c]
             for n in [c, *self._tops[id(c)]]:
-                docs = [d.node.delegated for d in _walk_refs(n) if d.kind == "delegated"]
+                docs = [
+                    d.node.delegated for d in _walk_refs(n) if d.kind == "delegated" and d.node.delegated is not None
+                ]
                 self._delegated[id(n)] = "、".join(docs) or None
         # Static fields of every shown condition: (id, clause, explain, route, delegated, advice, kind).
-        self._shown: Dict[int, List[tuple]] = {}
+        self._shown: Dict[int, List[_Shown]] = {}
         for c in self.exclusions:
-            n = c.node
-            self._shown[id(c)] = [(n.id, n.clause, n.explain, None, self._delegated.get(id(c)), n.advice, None)]
+            node = c.node
+            self._shown[id(c)] = [
+                (node.id, node.clause, node.explain, None, self._delegated.get(id(c)), node.advice, None)
+            ]
         for routes in self.routes.values():
             for route, c in routes:
                 self._shown[id(c)] = [
@@ -153,14 +172,15 @@ class Assessor:
         # the search for a value that matters tries the likeliest applicant first.
         score: Dict[str, Dict[Any, int]] = {f: {v: 0 for v in vs} for f, vs in self.domains.items()}
 
-        def polarity(c: Compiled, sign: int, seen: set) -> None:
+        def polarity(c: Compiled, sign: int, seen: Set[int]) -> None:
             if id(c) in seen:
                 return
             seen.add(id(c))
             if c.kind == "leaf":
-                for v in self.domains[c.fact]:
-                    if c._leaf({c.fact: v}, self.counting) == MET:
-                        score[c.fact][v] += sign
+                fact = leaf_fact(c)
+                for v in self.domains[fact]:
+                    if c._leaf({fact: v}, self.counting) == MET:
+                        score[fact][v] += sign
             for ch in c.children:
                 polarity(ch, -sign if c.kind == "not" else sign, seen)
             if c.kind == "ref" and c.target is not None:
@@ -171,13 +191,17 @@ class Assessor:
         for routes in self.routes.values():
             for _, c in routes:
                 polarity(c, 1, set())
-        self._passing_first = {f: sorted(vs, key=lambda v, f=f: -score[f][v]) for f, vs in self.domains.items()}
+
+        def passing_first(f: str, vs: List[Any]) -> List[Any]:
+            return sorted(vs, key=lambda v: -score[f][v])
+
+        self._passing_first = {f: passing_first(f, vs) for f, vs in self.domains.items()}
         # Per node (refs followed): the facts its leaves test more than once.
         self._shared: Dict[int, List[str]] = {}
         for root in roots:
             for n in _walk_refs(root):
                 if id(n) not in self._shared:
-                    counts = Counter(leaf.fact for leaf in leaves([n]))
+                    counts = Counter(leaf_fact(leaf) for leaf in leaves([n]))
                     self._shared[id(n)] = sorted(f for f, k in counts.items() if k > 1)
 
     def _rank(self, fact: str) -> Tuple[int, int]:
@@ -201,7 +225,7 @@ class Assessor:
         facts = self._from_bool(facts)
         result = self._assess(level, facts)
         if result.needed_facts:
-            memo: Dict[tuple, Tuple[Optional[str], List[str]]] = {}
+            memo: Memo = {}
             kept: List[str] = []
             for f in result.needed_facts:
                 if limit is not None and len(kept) >= limit:
@@ -214,7 +238,7 @@ class Assessor:
                     result = self._settled_without(level, facts, result)
         return result
 
-    def matters(self, level: str, facts: Dict[str, Any], fact: str, memo: Optional[Dict[tuple, Any]] = None) -> bool:
+    def matters(self, level: str, facts: Dict[str, Any], fact: str, memo: Optional[Memo] = None) -> bool:
         """Whether some value of an unknown ``fact`` can still change the verdict (the test
         ``assess`` applies to each needed fact; the interview asks it of a group's other members)."""
         if fact in facts:
@@ -227,10 +251,12 @@ class Assessor:
         specs = self.catalogue.specs
         if not any(isinstance(v, bool) and f in specs and specs[f].from_bool for f, v in facts.items()):
             return facts
-        return {
-            f: (specs[f].from_bool[v] if isinstance(v, bool) and f in specs and specs[f].from_bool else v)
-            for f, v in facts.items()
-        }
+
+        def read(f: str, v: Any) -> Any:
+            spec = specs.get(f)
+            return spec.from_bool[v] if isinstance(v, bool) and spec is not None and spec.from_bool else v
+
+        return {f: read(f, v) for f, v in facts.items()}
 
     def _settled_without(self, level: str, facts: Dict[str, Any], result: Assessment) -> Assessment:
         """No open fact can change the verdict, so every completion shares one: take any."""
@@ -251,7 +277,7 @@ class Assessor:
             result.earliest, result.earliest_year = self._earliest(level, facts)
         return result
 
-    def _klass(self, level: str, facts: Dict[str, Any], memo: Dict[tuple, Any]) -> Tuple[Optional[str], List[str]]:
+    def _klass(self, level: str, facts: Dict[str, Any], memo: Memo) -> Tuple[Optional[str], List[str]]:
         """(class of a settled verdict or None, the open facts)."""
         key = tuple(sorted(facts.items()))
         hit = memo.get(key)
@@ -264,7 +290,7 @@ class Assessor:
             memo[key] = hit
         return hit
 
-    def _matters(self, level: str, facts: Dict[str, Any], fact: str, memo: Dict[tuple, Any]) -> bool:
+    def _matters(self, level: str, facts: Dict[str, Any], fact: str, memo: Memo) -> bool:
         """Some values of the other unknown facts under which some value of ``fact`` changes the
         verdict (depth-first over the facts still open, each over its domain)."""
         budget = [RELEVANCE_BUDGET]
@@ -372,6 +398,7 @@ class Assessor:
         if s != UNKNOWN or c.kind in ("leaf", "delegated"):
             return s
         if c.kind == "ref":
+            assert c.target is not None  # resolved by link()
             s = self._refresh(c.target, status)
         else:
             s = combine(c, [self._refresh(ch, status) for ch in c.children])
@@ -384,6 +411,7 @@ class Assessor:
         if s != UNKNOWN:
             return s
         target = c.target if c.kind == "ref" else c
+        assert target is not None  # a ref is resolved by link()
         shared = [f for f in self._shared[id(target)] if facts.get(f) is None]
         if shared:
             sizes = 1
@@ -415,6 +443,7 @@ class Assessor:
         if c.kind == "leaf":
             return [c.fact] if c.fact else []
         if c.kind == "ref":
+            assert c.target is not None  # resolved by link()
             return self._unknown_facts(c.target, status)
         out: List[str] = []
         for child in c.children:
@@ -431,7 +460,16 @@ class Assessor:
                 out.append(f)
         return out
 
-    def _result(self, level, verdict, via, conditions, needed, facts, status) -> Assessment:
+    def _result(
+        self,
+        level: str,
+        verdict: str,
+        via: Optional[str],
+        conditions: List[Condition],
+        needed: List[str],
+        facts: Dict[str, Any],
+        status: Dict[str, str],
+    ) -> Assessment:
         delegated = sorted({c.delegated for c in conditions if c.delegated and c.status == UNKNOWN})
         a = Assessment(
             notice_id=self.notice.id,
@@ -448,7 +486,7 @@ class Assessor:
             a.earliest, a.earliest_year = self._earliest(level, facts)
         return a
 
-    def _earliest(self, level: str, facts: Dict[str, Any]):
+    def _earliest(self, level: str, facts: Dict[str, Any]) -> Tuple[Optional[dt.date], Optional[int]]:
         """If years are what makes the regular route fail: the first day they would be reached
         (nothing else known to fail by then), and the first evaluation year (same counting day,
         later years) that counts that day."""
@@ -457,9 +495,9 @@ class Assessor:
                 continue
             candidates = sorted(
                 {
-                    add_years(facts[n.fact], n.value)
+                    add_years(facts[leaf_fact(n)], n.value)
                     for n in self._years_leaves[id(compiled)]
-                    if facts.get(n.fact) is not None
+                    if facts.get(leaf_fact(n)) is not None
                 }
             )
             for day in candidates:
@@ -471,7 +509,7 @@ class Assessor:
         return None, None
 
 
-def _walk_refs(c: Compiled):
+def _walk_refs(c: Compiled) -> Iterator[Compiled]:
     """Like ``walk`` but following refs (each target once)."""
     seen = set()
     stack = [c]

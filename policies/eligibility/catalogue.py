@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -65,7 +65,7 @@ class Catalogue:
                         out[name] = value
                 elif spec.type == "int":
                     if not isinstance(value, bool):
-                        out[name] = int(value)  # type: ignore[arg-type]
+                        out[name] = int(value)  # type: ignore[call-overload]  # any stored value; what int() rejects is dropped
                 elif spec.type == "date":
                     out[name] = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
                 elif spec.type in self.orders:
@@ -133,7 +133,7 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
     return Catalogue(specs, orders, names, _groups(raw, "together", specs), _groups(raw, "checklists", specs))
 
 
-def _groups(raw: dict, key: str, specs: Dict[str, FactSpec]) -> Tuple[Group, ...]:
+def _groups(raw: Dict[str, Any], key: str, specs: Dict[str, FactSpec]) -> Tuple[Group, ...]:
     groups, seen = [], set()
     for entry in raw.get(key) or []:
         facts = tuple(entry.get("facts") or ())

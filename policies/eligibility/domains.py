@@ -15,10 +15,10 @@ same fact in two places), and the property tests enumerate them to check every v
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, List, Set
 
 from policies.eligibility.catalogue import Catalogue
-from policies.eligibility.rules import Compiled, add_years
+from policies.eligibility.rules import Compiled, add_years, leaf_fact
 
 LONG_AGO = dt.date(1985, 1, 1)
 
@@ -50,11 +50,11 @@ def leaves(roots: Iterable[Compiled]) -> List[Compiled]:
 
 def fact_domains(roots: Iterable[Compiled], catalogue: Catalogue, counting: dt.date) -> Dict[str, List[Any]]:
     """fact → representative values, for every fact a leaf under ``roots`` compares."""
-    ints: Dict[str, set] = {}
-    dates: Dict[str, set] = {}
+    ints: Dict[str, Set[int]] = {}
+    dates: Dict[str, Set[dt.date]] = {}
     out: Dict[str, List[Any]] = {}
     for leaf in leaves(roots):
-        fact = leaf.fact
+        fact = leaf_fact(leaf)
         spec = catalogue.specs[fact]
         if spec.type == "bool":
             out[fact] = [True, False]
@@ -74,12 +74,12 @@ def fact_domains(roots: Iterable[Compiled], catalogue: Catalogue, counting: dt.d
             elif leaf.op == "in":
                 values.update(int(x) for x in v)
         elif spec.type == "date":
-            values = dates.setdefault(fact, {LONG_AGO, counting})
+            days = dates.setdefault(fact, {LONG_AGO, counting})
             if leaf.op == "years_before_counting":
                 last = last_day_with_years(counting, leaf.value)
-                values.update({last, last + dt.timedelta(days=1)})
+                days.update({last, last + dt.timedelta(days=1)})
     for fact, values in ints.items():
         out[fact] = sorted(values)
-    for fact, values in dates.items():
-        out[fact] = sorted(values)
+    for fact, days in dates.items():
+        out[fact] = sorted(days)
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, List
 
-from policies.eligibility.assess import ELIGIBLE, ELIGIBLE_SPECIAL, NOT_ELIGIBLE, Assessment
+from policies.eligibility.assess import ELIGIBLE, ELIGIBLE_SPECIAL, NOT_ELIGIBLE, Assessment, Condition
 from policies.eligibility.rules import MET, NOT_MET, UNKNOWN
 from policies.schema import Notice
 from policies.windows import format_span, status
@@ -39,7 +39,7 @@ def render(a: Assessment, notice: Notice, today: dt.date) -> str:
     return "\n".join(lines)
 
 
-def _regular(a: Assessment, c) -> bool:
+def _regular(a: Assessment, c: Condition) -> bool:
     """Conditions of the regular route (what most applicants must meet) or of the route that won."""
     return c.route is not None and (c.route_kind == "regular" or c.route == a.route)
 

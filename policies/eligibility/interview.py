@@ -21,10 +21,11 @@ questions to words or HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
-from policies.eligibility.assess import Assessment, Assessor
+from policies.eligibility.assess import Assessment, Assessor, Memo
 from policies.eligibility.catalogue import Catalogue
+from policies.eligibility.rules import Compiled, leaf_fact
 
 DONT_KNOW = "__unknown__"  # the applicant does not know: keep unknown, do not ask again
 DONT_KNOW_LABEL = "不清楚"
@@ -79,7 +80,7 @@ class Interview:
         self.city = assessor.notice.region.city
         self.together = {f: g for g in self.catalogue.together for f in g.facts}
         self.checklists = {f: g for g in self.catalogue.checklists for f in g.facts}
-        self._recent: Dict[tuple, Step] = {}  # the last RECENT_STEPS steps, oldest first
+        self._recent: Dict[Tuple[Any, ...], Step] = {}  # the last RECENT_STEPS steps, oldest first
 
     def step(self, level: str, answers: Mapping[str, Any], limit: Optional[int] = None, grouped: bool = False) -> Step:
         """Assess the answers; the questions still worth asking (the first ``limit`` when given).
@@ -112,10 +113,10 @@ class Interview:
         result = self.assessor.assess(level, facts, limit=want)
         open_facts = [f for f in result.needed_facts if f not in skipped]
         questions: List[Question] = []
-        done: set = set()
-        memo: Dict[tuple, Any] = {}
+        done: Set[str] = set()
+        memo: Memo = {}
 
-        def members_of(group_facts, head: str) -> List[str]:
+        def members_of(group_facts: Iterable[str], head: str) -> List[str]:
             """The group's members still open that can change the verdict (the head can)."""
             return [
                 g
@@ -190,33 +191,24 @@ def exclusion_flags(assessor: Assessor) -> List[str]:
     """Bool facts whose only role is one exclusion of the form ``fact: true`` (公务员, 退休, 处分 …),
     or the first condition of one (在事业单位工作 — 且未受聘: ticked, the rest is asked next), in
     asking order: these can be asked together."""
-    in_routes = {leaf.fact for routes in assessor.routes.values() for _, c in routes for leaf in _leaves(c)}
+    in_routes = {leaf_fact(leaf) for routes in assessor.routes.values() for _, c in routes for leaf in _leaves(c)}
     specs = assessor.catalogue.specs
-    flags = []
+    flags: List[str] = []
     for c in assessor.exclusions:
-        if (
-            c.kind == "leaf"
-            and c.op == "eq"
-            and c.value is True
-            and c.fact not in in_routes
-            and specs[c.fact].type == "bool"
-        ):
-            flags.append(c.fact)
+        if c.kind == "leaf" and c.op == "eq" and c.value is True:
+            fact = leaf_fact(c)
+            if fact not in in_routes and specs[fact].type == "bool":
+                flags.append(fact)
         elif c.kind == "all" and c.children:  # 事业单位 and not 受聘: ticking the first asks the rest
             first = c.children[0]
-            if (
-                first.kind == "leaf"
-                and first.op == "eq"
-                and first.value is True
-                and first.fact not in in_routes
-                and specs[first.fact].type == "bool"
-                and specs[first.fact].label
-            ):
-                flags.append(first.fact)
+            if first.kind == "leaf" and first.op == "eq" and first.value is True:
+                fact = leaf_fact(first)
+                if fact not in in_routes and specs[fact].type == "bool" and specs[fact].label:
+                    flags.append(fact)
     return sorted(dict.fromkeys(flags), key=assessor._rank)
 
 
-def _leaves(c):
+def _leaves(c: Compiled) -> List[Compiled]:
     from policies.eligibility.domains import leaves
 
     return leaves([c])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import statistics
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Set
 
 from policies.eligibility.assess import ELIGIBLE, ELIGIBLE_SPECIAL, Assessor
 from policies.eligibility.cases import CASES_DIR, load_cases
@@ -28,17 +28,17 @@ except ImportError:  # pragma: no cover - older engines
     Interview = None  # type: ignore[assignment,misc]
 
 
-def _needed(assessor: Assessor, level: str, facts: Dict, limit: int) -> List[str]:
+def _needed(assessor: Assessor, level: str, facts: Dict[str, Any], limit: int) -> List[str]:
     try:
         return assessor.assess(level, facts, limit=limit).needed_facts
     except TypeError:  # an engine before issue 13 lists every needed fact
         return assessor.assess(level, facts).needed_facts
 
 
-def count_questions(assessor: Assessor, level: str, answers: Dict) -> int:
+def count_questions(assessor: Assessor, level: str, answers: Dict[str, Any]) -> int:
     """Questions until nothing more is asked, one fact at a time."""
-    facts: Dict = {}
-    skipped: set = set()
+    facts: Dict[str, Any] = {}
+    skipped: Set[str] = set()
     asked = 0
     for _ in range(200):
         needed = [f for f in _needed(assessor, level, facts, len(skipped) + 1) if f not in skipped]
@@ -53,10 +53,10 @@ def count_questions(assessor: Assessor, level: str, answers: Dict) -> int:
     raise RuntimeError("the interview did not end")
 
 
-def count_interview(interview: Interview, level: str, answers: Dict) -> int:
+def count_interview(interview: Interview, level: str, answers: Dict[str, Any]) -> int:
     """Questions the chat and the staff page ask (``Interview.step(grouped=True)``): the applicant
     answers every fact of a question, 不清楚 where the case does not state it."""
-    given: Dict = {}
+    given: Dict[str, Any] = {}
     for asked in range(200):
         step = interview.step(level, given, limit=1, grouped=True)
         if step.settled:
@@ -114,7 +114,7 @@ def table(rows: Dict[str, Dict[str, List[int]]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="questions to a verdict for the legal cases")
     parser.add_argument("--cases", type=Path, default=None)
     args = parser.parse_args(argv)

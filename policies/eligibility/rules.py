@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Any, Dict, List, Literal, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Literal, Optional, Tuple
 
 from pydantic import BaseModel, Extra, Field, root_validator
 
@@ -141,7 +141,7 @@ class Compiled:
         self.children: Tuple[Compiled, ...] = ()
         self.need = 0
         self.fact = node.fact
-        self.op = None
+        self.op: Optional[str] = None
         self.value: Any = None
         self.rank: Optional[Dict[str, int]] = None
         if node.all is not None:
@@ -207,6 +207,7 @@ class Compiled:
             status = UNKNOWN if s is UNKNOWN else (NOT_MET if s is MET else MET)
         elif kind == "ref":
             target = self.target
+            assert target is not None  # resolved by link()
             status = out.get(target.id) or target.evaluate(facts, counting, out)
         else:  # delegated
             status = UNKNOWN
@@ -214,7 +215,9 @@ class Compiled:
         return status
 
     def _leaf(self, facts: Dict[str, Any], counting: dt.date) -> Status:
-        v = facts.get(self.fact)
+        fact = self.fact
+        assert fact is not None  # every leaf names a fact (checked in __init__)
+        v = facts.get(fact)
         if v is None:
             return UNKNOWN
         op, want = self.op, self.value
@@ -229,18 +232,26 @@ class Compiled:
         elif op == "in":
             ok = v in want
         elif op == "at_least":
+            assert self.rank is not None  # an ordered fact's ranks (checked in __init__)
             ok = self.rank.get(v, -1) >= self.rank[want]
         elif op == "at_most":
+            assert self.rank is not None
             ok = self.rank.get(v, 99) <= self.rank[want]
         else:  # years_before_counting
             ok = add_years(v, want) <= counting
         return MET if ok else NOT_MET
 
-    def walk(self):
+    def walk(self) -> Iterator[Compiled]:
         """This node and its own descendants (a ref is not followed)."""
         yield self
         for c in self.children:
             yield from c.walk()
+
+
+def leaf_fact(c: Compiled) -> str:
+    """The fact a leaf compares: every leaf names one (``Compiled`` rejects a leaf without one)."""
+    assert c.fact is not None, f"node {c.id} is not a leaf"
+    return c.fact
 
 
 def combine(c: Compiled, statuses: List[Status]) -> Status:
