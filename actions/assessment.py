@@ -13,7 +13,7 @@ The questions for facts are ``utter_ask_fact_<name>`` responses generated from t
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -21,17 +21,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import inform_payload, level_button, notice_index, today
+from actions.context import inform_payload, level_button, notice_index, storage, today
 from bot.plugins.nlu.facts_parser import parse_checklist, parse_exclusions, parse_facts, parse_together
-from bot.settings import get_settings
-from bot.storage.assessments import Storage
 from policies import LEVEL_NAMES, Notice
 from policies.eligibility import Assessor, load_catalogue
 from policies.eligibility.explain import as_record, render
 from policies.eligibility.interview import DONT_KNOW, DONT_KNOW_LABEL, NONE_OF_THESE, Interview, Question, Step
 
 PREFIX = "fact_"
-FORM = "assessment_form"
 # Questions about several facts (issue 13), one slot each, never filled itself — the answer is read
 # into the individual facts: the exclusions (公务员? 退休? 处分? …) and a checklist (在简阳工作?
 # 档案在简阳? …) as multi-choice questions, and facts stated together (职称 and its date).
@@ -47,15 +44,6 @@ ASSESSMENT_STARTS = ("action_reset_assessment",)
 @cache
 def _interview(notice_id: str) -> Interview:
     return Interview(Assessor(notice_index().get(notice_id)))
-
-
-@lru_cache(maxsize=4)
-def _storage(url: str) -> Storage:
-    return Storage(url)
-
-
-def storage() -> Storage:
-    return _storage(get_settings().core.database_url)
 
 
 def assessable_notices() -> List[Notice]:

@@ -1,16 +1,21 @@
-"""What every action needs: the notice index (loaded once, on first use) and today's date."""
+"""What every action needs: the notice index (loaded once, on first use), today's date, and the
+project database (saved assessments, the unanswered inbox)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from functools import lru_cache
 from typing import Dict, List, Optional
 
 from rasa_sdk import Tracker
 
 from bot.settings import get_settings
+from bot.storage.assessments import Storage
 from policies import LEVEL_NAMES, Notice, NoticeIndex, load_notices
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -24,6 +29,36 @@ def notice_index() -> NoticeIndex:
 
 def today() -> dt.date:
     return get_settings().core.today()
+
+
+@lru_cache(maxsize=4)
+def _storage(url: str) -> Storage:
+    return Storage(url)
+
+
+def storage() -> Storage:
+    """The project database of the settings in force (migrated when the action server started)."""
+    return _storage(get_settings().core.database_url)
+
+
+def record_unanswered(tracker: Tracker) -> None:
+    """Keep the message for the staff inbox: masked text, the best real intent, channel — no sender id.
+
+    Never lets a storage problem stop the reply.
+    """
+    message = tracker.latest_message or {}
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    best = ranking[0] if ranking else (message.get("intent") or {})
+    try:
+        storage().record_unanswered(
+            text=message.get("text") or "",
+            intent=best.get("name"),
+            confidence=best.get("confidence"),
+            reason=(message.get("intent") or {}).get("name") or "unknown",
+            channel=tracker.get_latest_input_channel() or "unknown",
+        )
+    except Exception:  # noqa: BLE001 — the applicant still gets the answer
+        logger.exception("could not record an unanswered message")
 
 
 def latest_entities(tracker: Tracker, entity: str) -> List[str]:

@@ -15,7 +15,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.assessment import PREFIX
-from actions.context import inform_payload, latest_entities, level_button, notice_button, notice_index, today
+from actions.context import (
+    inform_payload,
+    latest_entities,
+    level_button,
+    notice_button,
+    notice_index,
+    record_unanswered,
+    today,
+)
 from bot.plugins.nlu.facts_parser import parse_facts
 from bot.storage.feedback import ANSWER_KEY, new_answer_id
 from policies import ANSWER_TOPICS, LEVEL_NAMES
@@ -183,8 +191,6 @@ class ActionAnswerNotice(Action):
             extra, fact_events = self._offer_assessment(tracker, reply, question)
             events += fact_events
         if reply.kind in ("out_of_scope", "fraud"):
-            from actions.scope import record_unanswered
-
             record_unanswered(tracker)
         utter_reply(dispatcher, reply, extra)
         return events

@@ -9,34 +9,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import notice_index
+from actions.context import notice_index, record_unanswered, today
+from actions.notice_answer import utter_reply
 from policies.answers import contact_line
 
 logger = logging.getLogger(__name__)
 
 SCOPE = "我能回答这些通知里的评审费、时间、材料、流程、条件、破格、继续教育、论文查重、转系列、证书和联系电话。"
-
-
-def record_unanswered(tracker: Tracker) -> None:
-    """Keep the message for the staff inbox: masked text, the best real intent, channel — no sender id.
-
-    Never lets a storage problem stop the reply.
-    """
-    from actions.assessment import storage
-
-    message = tracker.latest_message or {}
-    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
-    best = ranking[0] if ranking else (message.get("intent") or {})
-    try:
-        storage().record_unanswered(
-            text=message.get("text") or "",
-            intent=best.get("name"),
-            confidence=best.get("confidence"),
-            reason=(message.get("intent") or {}).get("name") or "unknown",
-            channel=tracker.get_latest_input_channel() or "unknown",
-        )
-    except Exception:  # noqa: BLE001 — the applicant still gets the answer
-        logger.exception("could not record an unanswered message")
 
 
 def _contacts_text(tracker: Tracker) -> str:
@@ -56,8 +35,6 @@ class ActionScopeHelp(Action):
         return "action_scope_help"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        from actions.context import today
-        from actions.notice_answer import utter_reply
         from policies.qa import qa_for
 
         text = tracker.latest_message.get("text") or ""

@@ -26,10 +26,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 def gold_examples(path: Path):
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from bot.plugins.nlu.resources import load_vocabulary, surface_to_value
+    from bot.plugins.nlu.resources import surface_to_value
     from policies import load_notices
+    from policies.text import entity_forms
 
-    table = surface_to_value(load_vocabulary(load_notices()))
+    table = surface_to_value(entity_forms(load_notices()))
     for msg in load_data(str(path)).training_examples:
         gold = set()
         for e in msg.get("entities") or []:

@@ -6,14 +6,10 @@ the notice items of :mod:`policies.items`.
 
 from __future__ import annotations
 
-from policies.schema import TOPICS, Contact, Notice
+from policies.schema import TOPICS, Contact
 
 # Topics an applicant can ask about, beyond the plain item lists of TOPICS.
 ANSWER_TOPICS = {**TOPICS, "fees": "评审费", "windows": "时间安排", "contacts": "联系方式"}
-
-
-def cite(notice: Notice, clause: str) -> str:
-    return f"{notice.doc_number} {clause}"
 
 
 def contact_line(contact: Contact) -> str:

@@ -12,14 +12,19 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Sequence, Tuple
 
 import yaml
 
+if TYPE_CHECKING:
+    from policies.index import NoticeIndex
+
 VOCABULARY = Path(__file__).resolve().parent / "vocabulary.yml"
 
-_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_FULLWIDTH[0x3000] = 0x20
+# Full-width ASCII (！ … ～) and the ideographic space → their half-width forms, one for one. The one
+# table of the project: the NLU, the case-code reader, WeChat's numbered choices and the masking use it.
+FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+FULLWIDTH[0x3000] = 0x20
 
 # Words that carry no meaning for matching a question to a notice item.
 STOPWORDS = frozenset(
@@ -33,11 +38,16 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SPACE = re.compile(r"\s+")
 
 
+def halfwidth(text: str) -> str:
+    """Full-width letters, digits, punctuation and spaces → half-width; nothing else changes."""
+    return text.translate(FULLWIDTH)
+
+
 def normalize(text: str) -> str:
     """Traditional → simplified and full-width → half-width, one character for one."""
     from hanziconv import HanziConv
 
-    half = text.translate(_FULLWIDTH)
+    half = halfwidth(text)
     simplified = HanziConv.toSimplified(half)
     # HanziConv maps character by character; guard the invariant the offsets rely on.
     return simplified if len(simplified) == len(half) else half
@@ -47,6 +57,22 @@ def normalize(text: str) -> str:
 def vocabulary() -> Dict[str, Any]:
     vocab: Dict[str, Any] = yaml.safe_load(VOCABULARY.read_text(encoding="utf-8"))
     return vocab
+
+
+def entity_forms(index: NoticeIndex, path: Path = VOCABULARY) -> Dict[str, Dict[str, List[str]]]:
+    """entity → canonical value → surface forms: regions from the notices (city and aliases), the
+    other entities from ``entities:`` in vocabulary.yml. The NLU resources and the staff search
+    read the same table."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    forms: Dict[str, Dict[str, List[str]]] = {k: dict(v) for k, v in raw["entities"].items()}
+    regions: Dict[str, List[str]] = {}
+    for notice in index.all():
+        seen = regions.setdefault(notice.region.code, [])
+        for form in [notice.region.city, *notice.region.aliases]:
+            if form not in seen:
+                seen.append(form)
+    forms["region"] = regions
+    return forms
 
 
 def synonym_groups() -> List[List[str]]:

@@ -25,8 +25,6 @@ from policies.eligibility.assess import STATUS_NAMES, VERDICT_NAMES
 from policies.eligibility.explain import as_record
 from policies.eligibility.interview import DONT_KNOW, Interview, Question
 
-UNKNOWN_ANSWER = DONT_KNOW
-
 QUESTIONS_AT_ONCE = 3
 EXCLUSION_NAMES = {"met": "属于，不得申报", "not_met": "不属于", "unknown": "待确认"}
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(?:(\d{1,2})\s*日?)?)?\s*$")
@@ -144,7 +142,7 @@ def hidden_fields(step: Step) -> List[Tuple[str, str]]:
 
 
 def fact_display(catalogue: Catalogue, fact: str, value: Any) -> str:
-    if value is None or value == UNKNOWN_ANSWER:
+    if value is None or value == DONT_KNOW:
         return "不清楚"
     if isinstance(value, bool):
         value = "true" if value else "false"
@@ -227,7 +225,7 @@ def _context(request: web.Request, step: Step, pick: str) -> Dict[str, Any]:
         "skipped": [(f, catalogue.specs[f].question) for f in step.skipped],
         "level_name": LEVEL_NAMES[step.level],
         "choices": choices(request.app),
-        "unknown": UNKNOWN_ANSWER,
+        "unknown": DONT_KNOW,
     }
 
 
@@ -265,7 +263,7 @@ async def assess_save(request: web.Request) -> web.Response:
         request.app, {k: str(v) for k, v in form.items() if k != FIELD and not k.startswith("fact_")}, notice, level
     )
     facts: Dict[str, Any] = {f: (v.isoformat() if isinstance(v, dt.date) else v) for f, v in step.facts.items()}
-    facts.update({f: UNKNOWN_ANSWER for f in step.skipped})
+    facts.update({f: DONT_KNOW for f in step.skipped})
     code = request.app["storage"].save_assessment(
         notice_id=notice.id,
         level=level,

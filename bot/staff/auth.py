@@ -100,11 +100,6 @@ def list_users(db: StaffDB) -> List[User]:
         return list(s.execute(sa.select(User).order_by(User.username)).scalars())
 
 
-def get_user(db: StaffDB, user_id: int) -> Optional[User]:
-    with db.session() as s:
-        return s.get(User, user_id)
-
-
 def count_admins(db: StaffDB) -> int:
     with db.session() as s:
         return int(

@@ -24,6 +24,7 @@ from policies import ANSWER_TOPICS, LEVEL_NAMES, Notice, NoticeIndex, resolve
 from policies.qa import INTENT_TOPICS, TOPIC_WORDS, Reply, qa_for
 from policies.resolve import AMBIGUOUS_LEVELS
 from policies.schema import WINDOW_KIND_NAMES
+from policies.text import entity_forms
 
 MAX_QUERY = 200
 
@@ -94,10 +95,8 @@ async def parse_with_rasa(
 @lru_cache(maxsize=4)
 def _surface_table(index: NoticeIndex) -> Dict[str, List[Tuple[str, str]]]:
     """entity → [(surface form, value)], longest form first — from the NLU's own vocabulary."""
-    from bot.plugins.nlu.resources import load_vocabulary
-
     table: Dict[str, List[Tuple[str, str]]] = {}
-    for entity, values in load_vocabulary(index).items():
+    for entity, values in entity_forms(index).items():
         pairs = [(form, value) for value, forms in values.items() for form in forms]
         table[entity] = sorted(pairs, key=lambda p: len(p[0]), reverse=True)
     return table

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from bot.storage.db import Database
 from bot.storage.tables import AssessmentRow, UnansweredRow
+from policies.text import halfwidth
 
 # No 0/O, 1/I/L: easy to read out over the phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -45,7 +46,7 @@ def new_case_code() -> str:
 
 def normalize_case_code(text: str) -> str:
     """What a caller reads out: spaces, dashes, full-width letters and lower case are fine."""
-    half = text.translate({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})
+    half = halfwidth(text)
     return "".join(ch for ch in half.upper() if ch.isascii() and ch.isalnum())
 
 

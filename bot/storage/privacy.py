@@ -21,13 +21,12 @@ import logging
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
+from policies.text import FULLWIDTH
+
 _DIGITS = {
-    **{chr(0xFF10 + i): str(i) for i in range(10)},
     **dict(zip("〇零一二三四五六七八九", "00123456789")),
     "幺": "1",
     "两": "2",
-    "Ｘ": "X",
-    "ｘ": "X",
     "x": "X",
 }
 _SEPARATORS = set(" \t\u00a0\u3000-‐‑‒–—－.·・")
@@ -39,6 +38,7 @@ _ID15 = re.compile(r"[1-9][0-9]{14}")
 
 
 def _digit(ch: str) -> Optional[str]:
+    ch = ch.translate(FULLWIDTH)  # ０-９ → 0-9
     if "0" <= ch <= "9" or ch == "X":
         return ch
     return _DIGITS.get(ch)

@@ -1,4 +1,4 @@
-"""Assess an applicant against one notice and level: the Assessment of DESIGN.md.
+"""Assess an applicant against one notice and level: the Assessment (README, "Pre-assessment").
 
 Verdicts:
 - ``eligible`` — the regular route is met;

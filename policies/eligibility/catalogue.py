@@ -11,7 +11,6 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 FACTS_FILE = Path(__file__).resolve().parent / "facts.yml"
-EXTRA_DIR = Path(__file__).resolve().parent / "facts.d"  # more facts, one file per notice family
 TYPES = {"bool", "int", "date", "education", "title", "skill", "choice"}
 
 

@@ -1,4 +1,4 @@
-"""The Interview of DESIGN.md: answers so far → Assessment → the next question(s).
+"""The interview: answers so far → Assessment → the next question(s).
 
 One module for every front end: the chat form (actions/assessment.py) and the staff page's
 assess-on-behalf (bot/staff/assess.py) only translate slots or form fields to answers and

@@ -9,7 +9,7 @@ hidden), every completion of the hidden facts over their domains is enumerated:
 
 The oracle is independent of the engine's verdict logic: it evaluates the rule trees on complete
 facts (only conditions a notice leaves to another document stay unknown) and applies the verdict
-rules of DESIGN.md. Domains come from the rule trees themselves: bool, every choice, every ordered
+rules of the interview (policies/eligibility/interview.py). Domains come from the rule trees themselves: bool, every choice, every ordered
 level, each count threshold and its neighbour, each years threshold's last day and the day after.
 """
 

@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from bot.plugins.nlu.normalize import normalize
-from policies.eligibility.interview import DONT_KNOW
-
-UNKNOWN_ANSWER = DONT_KNOW  # the core's "don't know" answer (kept under its old name for callers)
+from policies.eligibility import interview
 
 _DIGITS = {
     "零": 0,
@@ -654,7 +652,7 @@ def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalog
     if any(bare.startswith(w) for w in ALL_APPLY) and not bare.startswith("都不"):
         out.facts = {f: True for f in facts}
         return out
-    rest: Any = UNKNOWN_ANSWER if unsure else False  # what the unticked ones are
+    rest: Any = interview.DONT_KNOW if unsure else False  # what the unticked ones are
     if _NUMBERS_ONLY.match(t):
         picked = {int(c) if c.isdigit() else _CN_DIGIT[c] for c in t if c.isdigit() or c in _CN_DIGIT}
         if picked and all(1 <= n <= len(facts) for n in picked):
@@ -704,9 +702,9 @@ def parse_together(text: str, facts: List[str], catalogue, today: dt.date) -> Di
             if fact in got.facts:
                 values[fact] = got.facts[fact]
             elif got.dont_know:
-                values[fact] = UNKNOWN_ANSWER
+                values[fact] = interview.DONT_KNOW
     elif whole.dont_know and not any(f in values for f in facts):
-        values.update({f: UNKNOWN_ANSWER for f in facts})
+        values.update({f: interview.DONT_KNOW for f in facts})
     for fact in facts:  # a date said anywhere in one phrase: 2017年6月的助理工程师
         if fact not in values and catalogue.specs[fact].type == "date":
             day = parse_facts(text, catalogue, today, fact).facts.get(fact)

@@ -16,27 +16,13 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from policies.index import NoticeIndex
 from policies.loader import load_notices
+from policies.text import entity_forms
 
 ROOT = Path(__file__).resolve().parents[3]
 VOCABULARY = ROOT / "policies" / "vocabulary.yml"
 ENTITIES = ("region", "level", "window_kind")
 JIEBA_FREQ = 100000  # high enough that jieba keeps these words whole
-
-
-def load_vocabulary(index: NoticeIndex, path: Path = VOCABULARY) -> Dict[str, Dict[str, List[str]]]:
-    """entity → canonical value → surface forms (regions from the notices, the rest from YAML)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    vocab: Dict[str, Dict[str, List[str]]] = {k: dict(v) for k, v in raw["entities"].items()}
-    regions: Dict[str, List[str]] = {}
-    for notice in index.all():
-        forms = regions.setdefault(notice.region.code, [])
-        for form in [notice.region.city, *notice.region.aliases]:
-            if form not in forms:
-                forms.append(form)
-    vocab["region"] = regions
-    return vocab
 
 
 def terms(path: Path = VOCABULARY) -> List[str]:
@@ -163,7 +149,7 @@ def build(
     domain_file: Path = ROOT / "domain" / "generated_facts.yml",
 ) -> None:
     index = load_notices(notices_dir)
-    vocab = load_vocabulary(index)
+    vocab = entity_forms(index)
     surface_to_value(vocab)  # fail early on a form claimed by two values
     jieba_dir = out / "jieba"
     jieba_dir.mkdir(parents=True, exist_ok=True)

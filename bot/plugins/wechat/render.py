@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from policies.text import halfwidth
+
 # WeChat's limit for a text message (passive reply and customer-service message) is commonly given as
 # 2048 bytes of UTF-8; chunks stay a little under it.
 MAX_TEXT_BYTES = 2000
@@ -104,7 +106,7 @@ def choice_number(reply: str) -> Optional[int]:
     token = m.group(1)
     if token in _CN_DIGITS:
         return _CN_DIGITS[token]
-    return int(token.translate({cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}))
+    return int(halfwidth(token))
 
 
 def choice_payload(reply: str, buttons: Sequence[Mapping[str, str]]) -> Optional[str]:
