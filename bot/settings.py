@@ -66,6 +66,7 @@ import sys
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from zoneinfo import ZoneInfo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VAR_DIR = os.path.join(ROOT, "var")
@@ -117,6 +118,17 @@ class SettingsError(ValueError):
     pass
 
 
+def utc_now() -> dt.datetime:
+    """The real clock, as an aware UTC datetime: the one place the settings read it."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def local_today(zone: str, override: Optional[dt.date] = None) -> dt.date:
+    """Today in ``zone`` (the notices' and the bureau's days are Beijing days), whatever the
+    server's own time zone; ``override`` (ZHICHENG_TODAY) wins for demos and tests."""
+    return override or utc_now().astimezone(ZoneInfo(zone)).date()
+
+
 class WeChatSettingsError(SettingsError):
     pass
 
@@ -129,7 +141,8 @@ class CoreSettings:
     notices_dir: Optional[str] = None
 
     def today(self) -> dt.date:
-        return self.today_override or dt.date.today()
+        """The applicant's today: a Beijing day, as the notices' deadlines are."""
+        return local_today(DEFAULT_TIMEZONE, self.today_override)
 
 
 @dataclass(frozen=True)
@@ -189,7 +202,8 @@ class StaffSettings:
     today_override: Optional[dt.date] = None
 
     def today(self) -> dt.date:
-        return self.today_override or dt.date.today()
+        """Today in the staff's time zone, the zone the dashboard counts days in."""
+        return local_today(self.timezone, self.today_override)
 
 
 @dataclass(frozen=True)

@@ -95,3 +95,17 @@ def test_one_engine_per_url_and_opening_never_migrates_but_a_start_migrates_ever
 
 def test_in_memory_databases_are_never_shared():
     assert db.engine_for("sqlite://") is not db.engine_for("sqlite://")
+
+
+def test_today_is_the_beijing_day_on_a_server_whose_clock_is_utc(monkeypatch):
+    """A deadline day ends at midnight in Beijing, 16:00 UTC: the applicant's and the staff's today
+    follow Beijing, not the server's own date; ZHICHENG_TODAY still wins."""
+    import datetime as dt
+
+    import bot.settings
+
+    monkeypatch.setattr(bot.settings, "utc_now", lambda: dt.datetime(2020, 9, 11, 16, 30, tzinfo=dt.timezone.utc))
+    assert settings.get_settings({}).today() == dt.date(2020, 9, 12)
+    assert settings.get_staff_settings({}).today() == dt.date(2020, 9, 12)
+    assert settings.get_staff_settings({"STAFF_TIMEZONE": "UTC"}).today() == dt.date(2020, 9, 11)
+    assert settings.get_settings({"ZHICHENG_TODAY": "2020-09-11"}).today() == dt.date(2020, 9, 11)

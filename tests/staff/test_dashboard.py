@@ -538,6 +538,32 @@ async def test_a_missing_tracker_store_leaves_the_rest(app_factory, tmp_path):
     assert row(rows, "用户消息数")[1] == "0" and "对话库无法读取" in row(rows, "对话数")[2]
 
 
+async def test_the_default_period_ends_on_the_beijing_day_whatever_the_servers_clock(app_factory, monkeypatch):
+    """A server on UTC at 2024-10-30 17:00 is already at 10-31 01:00 in Beijing: the default view
+    ends on 10-31 and counts the question asked at 00:30 Beijing time (16:30 UTC)."""
+    import bot.settings
+
+    monkeypatch.setattr(bot.settings, "utc_now", lambda: dt.datetime(2024, 10, 30, 17, 0, tzinfo=dt.timezone.utc))
+    client = await app_factory(today_override=None)
+    settings = client.server.app["settings"]
+    assert settings.today() == dt.date(2024, 10, 31)
+    with db.engine_for(settings.database_url).begin() as conn:
+        conn.execute(
+            sa.insert(UnansweredRow).values(
+                text="评审费怎么交",
+                intent=None,
+                confidence=0.2,
+                reason="nlu_fallback",
+                channel="wechat",
+                created_at=dt.datetime(2024, 10, 30, 16, 30),
+            )
+        )
+    assert (await login(client, *ADMIN)).status == 303
+    html = await (await client.get("/dashboard")).text()
+    assert "2024-10-02 至 2024-10-31" in html
+    assert row(cells(html), "未答问题（收件箱）")[1] == "1"
+
+
 async def test_supervisor_sees_the_dashboard_and_changes_nothing(app_factory):
     from tests.staff.test_security import PUBLIC, walk
 
