@@ -15,9 +15,6 @@ STAMP_BROWSER := build/.chromium
 STAMP_SERVICES := build/.services-nginx
 
 export PYTHONPATH := $(CURDIR)
-export TRACKER_STORE_URL ?= sqlite:///var/tracker.db
-export ACTION_ENDPOINT_URL ?= http://localhost:5055/webhook
-export ZHICHENG_DATABASE_URL ?= sqlite:///$(CURDIR)/var/zhicheng.db
 # Quiet, deterministic TensorFlow on CPU.
 export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_DETERMINISTIC_OPS := 1
@@ -26,36 +23,12 @@ export RASA_TELEMETRY_ENABLED := false
 export SANIC_REGISTER := False
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-# --- Exposure and limits (docs/security.md, bot/settings.py). make run and make shell generate
-# RASA_AUTH_TOKEN (Rasa's HTTP API, also sent by the staff page) and ACTION_SERVER_TOKEN (Rasa →
-# action server) into var/ on first run unless they are set in the environment.
-# Rasa (channels + API with its token) listens on RASA_HOST; the action server and the staff page
-# only on loopback unless ACTION_SERVER_HOST / STAFF_HOST say otherwise.
-export RASA_HOST ?= 0.0.0.0
-export RASA_PORT ?= 5005
-export ACTION_SERVER_HOST ?= 127.0.0.1
-export ACTION_SERVER_PORT ?= 5055
-export STAFF_HOST ?= 127.0.0.1
-# Sites whose pages embed the chat widget (space separated); never "*".
-export ZHICHENG_CORS_ORIGINS ?= http://localhost:5005 http://127.0.0.1:5005
-export ZHICHENG_MAX_MESSAGE_CHARS ?= 500
-export ZHICHENG_MAX_BODY_BYTES ?= 65536
-export ZHICHENG_TURN_BUDGET ?= 10
+# Every setting (ports, hosts, CORS origins, limits, databases, WeChat, staff page, retention) is read
+# from the environment by bot/settings.py, which holds each default once; see its table or
+# docs/security.md. Set a variable to change it, e.g. `RASA_PORT=5006 make run`. make run and make
+# shell export what Rasa's YAML refers to — the generated secrets RASA_AUTH_TOKEN and
+# ACTION_SERVER_TOKEN (var/, first run) and ACTION_ENDPOINT_URL / TRACKER_STORE_URL — from there.
 SECRETS := eval "$$($(PY) -m bot.settings exports)"
-
-# --- WeChat official account channel (docs/wechat.md). Secrets come only from the environment;
-# with no WECHAT_TOKEN the channel answers 503 and everything else runs.
-# (block owned by the WeChat channel) the channel reads each of these from the environment.
-export WECHAT_TOKEN ?=
-export WECHAT_APP_ID ?=
-export WECHAT_APP_SECRET ?=
-export WECHAT_ENCODING_AES_KEY ?=
-export WECHAT_MODE ?= plain
-export WECHAT_API_BASE ?= https://api.weixin.qq.com
-export WECHAT_REPLY_BUDGET ?= 4.0
-export WECHAT_TIMESTAMP_WINDOW ?= 300
-export WECHAT_MAX_BODY_BYTES ?= 65536
-export WECHAT_TURNS_AT_ONCE ?= 2
 
 # --- Web chat widget (docs/widget.md).
 # (block owned by the widget) npm ci when the lock file changes, esbuild when a source changes.
@@ -75,12 +48,8 @@ $(STAMP_WIDGET): $(STAMP_WIDGET_DEPS) $(WIDGET_SRC)
 .PHONY: widget
 widget: $(STAMP_WIDGET) ## Build the chat widget (npm ci + esbuild) into widget/dist
 
-# --- Staff lookup service (docs/staff.md). Behind HTTPS set STAFF_COOKIE_SECURE=always, or
-# STAFF_TRUST_PROXY=1 when a proxy you control sets X-Forwarded-Proto / X-Forwarded-For.
-export STAFF_PORT ?= 8080
-export RASA_URL ?= http://localhost:5005
-export STAFF_COOKIE_SECURE ?= auto
-export STAFF_TRUST_PROXY ?= 0
+# --- Staff lookup service (docs/staff.md): STAFF_PORT (8080), RASA_URL; behind HTTPS set
+# STAFF_COOKIE_SECURE=always, or STAFF_TRUST_PROXY=1 when a proxy you control sets X-Forwarded-*.
 
 # --- Browser tests use Debian's chromium; Playwright never downloads a browser here.
 export CHROMIUM ?= /usr/bin/chromium
@@ -91,7 +60,7 @@ TRAIN_INPUTS := config.yml $(filter-out domain/generated_facts.yml,$(wildcard do
 	$(wildcard bot/plugins/nlu/*.py) $(STAMP_RES)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser services run shell staff staff-admin test pytest test-fast check-notices validate constraints clean
+.PHONY: help setup browser services run shell staff staff-admin test lint format pytest test-fast check-notices validate constraints clean
 
 help: ## Show this help
 	@echo "职称评审助手 — targets:"
@@ -151,6 +120,7 @@ services: $(STAMP_SERVICES) ## Install Debian's PostgreSQL, Redis and nginx serv
 run: setup ## Start the action server (5055, loopback), Rasa (5005: REST, web widget, WeChat; API with a token) and the staff lookup (8080, loopback) on SQLite
 	trap 'kill 0' EXIT INT TERM
 	$(SECRETS)
+	$(PY) -m bot.storage.migrate upgrade
 	$(PY) -m bot.plugins.action_server &
 	$(PY) -m bot.staff serve &
 	# bot.plugins.rasa_main = the rasa CLI with the per-turn performance patches (docs/performance.md)
@@ -159,6 +129,7 @@ run: setup ## Start the action server (5055, loopback), Rasa (5005: REST, web wi
 shell: setup ## Chat in the terminal (starts the action server too)
 	trap 'kill 0' EXIT INT TERM
 	$(SECRETS)
+	$(PY) -m bot.storage.migrate upgrade
 	$(PY) -m bot.plugins.action_server > var/actions.log 2>&1 &
 	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
@@ -171,8 +142,19 @@ staff-admin: $(STAMP_VENV) ## Create a staff admin account (asks, or STAFF_ADMIN
 	mkdir -p var
 	$(PY) -m bot.staff create-admin
 
-test: setup $(STAMP_BROWSER) $(STAMP_SERVICES) ## Run every test: notices, actions, NLU, end to end, channels, staff, browsers, PostgreSQL/Redis
+test: lint setup $(STAMP_BROWSER) $(STAMP_SERVICES) ## Run every test (after make lint): notices, actions, NLU, end to end, channels, staff, browsers, PostgreSQL/Redis
 	$(PY) -m pytest
+
+lint: $(STAMP_VENV) ## The house rules: ruff (lint + format), mypy (strict on policies/), the layering and import-cycle test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy --strict policies
+	$(VENV)/bin/mypy policies bot actions
+	$(PY) -m pytest -q -p no:cacheprovider --no-header --durations=0 tests/test_layering.py
+
+format: $(STAMP_VENV) ## Apply ruff's safe fixes and format the tree
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 pytest: ## Run pytest with this Makefile's environment and no setup, e.g. make pytest P="tests/bot -x"
 	$(PY) -m pytest $(P)
@@ -217,11 +199,8 @@ bench: setup $(STAMP_SERVICES) ## Side by side: bare Rasa, this project on SQLit
 # nginx on PROD_LISTEN:PROD_PORT (127.0.0.1:8000) in front of PROD_SERVERS (2) Rasa servers, the
 # action server, PostgreSQL and Redis; staff page on loopback. State, logs and PIDs in var/prod.
 .PHONY: run-prod stop
-export PROD_SERVERS ?= 2
-export PROD_LISTEN ?= 127.0.0.1
-export PROD_PORT ?= 8000
 run-prod: setup $(STAMP_SERVICES) ## Start the production profile in the background: nginx (127.0.0.1:8000) → 2 Rasa servers, PostgreSQL, Redis (var/prod)
-	PATH="$$PATH:/usr/sbin" PROD_STAFF_PORT="$${PROD_STAFF_PORT:-$(STAFF_PORT)}" $(PY) -m bot.deploy.prod up
+	PATH="$$PATH:/usr/sbin" $(PY) -m bot.deploy.prod up
 
 stop: ## Stop everything make run-prod started
 	$(PY) -m bot.deploy.prod down

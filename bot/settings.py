@@ -88,6 +88,7 @@ DEFAULT_RASA_HOST = "0.0.0.0"
 DEFAULT_RASA_PORT = 5005
 DEFAULT_ACTION_HOST = "127.0.0.1"
 DEFAULT_ACTION_PORT = 5055
+DEFAULT_ACTION_ENDPOINT_URL = f"http://localhost:{DEFAULT_ACTION_PORT}/webhook"  # endpoints.yml
 DEFAULT_CORS_ORIGINS = ("http://localhost:5005", "http://127.0.0.1:5005")
 DEFAULT_MAX_MESSAGE_CHARS = 500
 DEFAULT_MAX_BODY_BYTES = 65536
@@ -560,12 +561,26 @@ def rasa_run_args(env: Optional[Mapping[str, str]] = None, port: Optional[int] =
     ]
 
 
+def rasa_yaml_env(env: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """The variables endpoints.yml refers to (Rasa fails on an unset ``${VAR}``): from the
+    environment, else the defaults above."""
+    env = os.environ if env is None else env
+    return {
+        "ACTION_ENDPOINT_URL": env.get("ACTION_ENDPOINT_URL") or DEFAULT_ACTION_ENDPOINT_URL,
+        "TRACKER_STORE_URL": env.get("TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL,
+    }
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     command = argv[0] if argv else ""
     if command == "exports":
+        # what make run / make shell export before starting Rasa: the generated secrets and the
+        # endpoints.yml variables (defaults written once, above)
         for name in TOKEN_FILES:
             print(f"export {name}={shlex.quote(ensure_token(name))}")
+        for name, value in rasa_yaml_env().items():
+            print(f"export {name}={shlex.quote(value)}")
         return 0
     if command == "rasa-args":
         print(" ".join(shlex.quote(a) for a in rasa_run_args()))
