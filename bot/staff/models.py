@@ -1,7 +1,8 @@
 """The staff service's own tables (SQLAlchemy 1.4): accounts, server-side sessions, audit log.
 
 They live in the project database (``ZHICHENG_DATABASE_URL``) next to the assessments; the schema
-is migrated on first use (``bot.storage.migrate``). The audit log is never purged (docs/retention.md). Datetimes are naive UTC everywhere. Portable SQL only (SQLite, PostgreSQL).
+is migrated when the service starts (``bot.storage.migrate.on_start``); the tables are declared in
+``bot.storage.tables``. The audit log is never purged (docs/retention.md). Datetimes are naive UTC everywhere. Portable SQL only (SQLite, PostgreSQL).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ READ_ONLY_ROLES = ("supervisor",)
 
 
 class StaffDB:
-    """Engine and session factory for the staff tables; schema migrated on first use."""
+    """Sessions on the project database for the staff tables (``bot.storage.tables``)."""
 
     def __init__(self, url: str) -> None:
         self.url = url

@@ -1,7 +1,7 @@
 """The project's own tables through SQLAlchemy: saved assessments with case codes.
 
 SQLite under var/ by default, any SQLAlchemy URL (PostgreSQL) via ZHICHENG_DATABASE_URL. The
-schema is migrated on first use (``bot.storage.migrate``), never at import. Only what an assessment needs
+schema is migrated when a service starts (``bot.storage.migrate``), never at import or on open. Only what an assessment needs
 is stored: the facts asked, the result, the channel, and the conversation key (to show the
 transcript to staff) — and only for the retention period (``bot.storage.purge``), after which an
 assessment is reduced to an anonymous summary.

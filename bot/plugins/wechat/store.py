@@ -2,7 +2,7 @@
 the access token with its expiry, one row per processed message (dedupe), the numbered
 choices last offered to each user (by pseudonym), and how many answers went out late through the
 customer-service API, per hour (a bare counter for the dashboard: no user, no message). The schema
-is migrated on first use (``bot.storage.migrate``); old rows are removed here (dedupe) and by ``bot.storage.purge``
+is migrated when Rasa starts (``bot.plugins.rasa_main`` → ``bot.storage.migrate``); old rows are removed here (dedupe) and by ``bot.storage.purge``
 (docs/retention.md).
 """
 
