@@ -49,6 +49,20 @@ Two patches change what the applicant sees when a part is down, not the cost:
    is raised as before. (The tracker store's database needs no patch: Rasa wraps every tracker
    store in ``FailSafeTrackerStore``, which answers from an empty conversation when PostgreSQL is
    down and keeps that turn in memory.)
+
+One patch changes how long a start takes, nothing else:
+
+6. ``RasaModel.load`` (DIET and TED): to create weights of the right shapes before loading them,
+   Rasa *trains the model for one step* on one example (``model.fit``), which traces the whole
+   training graph — optimizer, losses, gradients — only to throw that step away: most of a Rasa
+   server's start (60–85 s of about 90 on these machines). For a model loaded to predict (not to be
+   fine-tuned), the weights are created by one eager forward pass on the prediction example
+   instead, then the trained weights are loaded over them (the checkpoint's optimizer slots are not
+   needed to predict), the label embeddings computed from the initial weights are dropped, and the
+   prediction is traced once as Rasa does. The loaded weights are the same, so every prediction is
+   the same: ``benchmarks/model_load.py`` loads the model both ways side by side and compares the
+   NLU parse and the dialogue policy probabilities of a set of messages. Fine-tuning
+   (``finetune_mode``) keeps Rasa's own load.
 """
 
 from __future__ import annotations
@@ -366,12 +380,56 @@ def patch_storage_unreachable() -> None:
     Agent.handle_message = handle_message  # type: ignore[assignment]
 
 
+def patch_model_load() -> None:
+    """Load DIET / TED without tracing a training step (see patch 6 in the module doc).
+
+    Rasa 3.6.21 ``rasa/utils/tensorflow/models.py``: ``RasaModel.load(model_file_name,
+    model_data_example, predict_data_example=None, finetune_mode=False, *args, **kwargs)`` makes
+    the model, compiles it with Adam, ``fit``s it on ``model_data_example`` (batch size 1) to
+    create its weights, ``load_weights(model_file_name)`` (TensorFlow checkpoint format) and, unless
+    fine-tuning, runs ``run_inference(predict_data_example)`` to trace the prediction.
+    """
+    from rasa.utils.tensorflow.constants import RUN_EAGERLY
+    from rasa.utils.tensorflow.models import RasaModel
+
+    original = RasaModel.load.__func__  # type: ignore[attr-defined]
+
+    def load(
+        cls: Any,
+        model_file_name: str,
+        model_data_example: Any,
+        predict_data_example: Any = None,
+        finetune_mode: bool = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if finetune_mode or not predict_data_example:
+            return original(
+                cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+            )
+        model = cls(*args, **kwargs)
+        model._run_eagerly = True  # one forward pass creates the weights; nothing is traced
+        model.run_inference(predict_data_example)
+        model._run_eagerly = kwargs.get("config", {}).get(RUN_EAGERLY)
+        status = model.load_weights(model_file_name)
+        if status is not None:
+            status.expect_partial()  # the checkpoint also holds the optimizer's state, not needed to predict
+        model.prepared_for_prediction = False  # label embeddings were computed from the initial weights
+        model._tf_predict_step = None
+        model.run_inference(predict_data_example)  # trace the prediction once, as Rasa does
+        return model
+
+    load.__doc__ = original.__doc__
+    RasaModel.load = classmethod(load)  # type: ignore[method-assign,assignment]
+
+
 PATCHES: Dict[str, Callable[[], None]] = {
     "action_result_validation": patch_action_result_validation,
     "event_type_lookup": patch_event_type_lookup,
     "past_states_memo": patch_past_states_memo,
     "action_server_unavailable": patch_action_server_unavailable,
     "storage_unreachable": patch_storage_unreachable,
+    "model_load": patch_model_load,
 }
 
 
