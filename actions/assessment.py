@@ -14,7 +14,7 @@ The questions for facts are ``utter_ask_fact_<name>`` responses generated from t
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -43,7 +43,10 @@ ASSESSMENT_STARTS = ("action_reset_assessment",)
 
 @cache
 def _interview(notice_id: str) -> Interview:
-    return Interview(Assessor(notice_index().get(notice_id)))
+    notice = notice_index().get(notice_id)
+    if notice is None:  # callers pass the id of a notice just found in the index
+        raise KeyError(notice_id)
+    return Interview(Assessor(notice))
 
 
 def assessable_notices() -> List[Notice]:
@@ -118,7 +121,7 @@ def questions_asked(events: List[Dict[str, Any]]) -> int:
         kind = event.get("event")
         if (kind == "action" and event.get("name") in ASSESSMENT_STARTS) or kind in ("session_started", "restart"):
             start = i + 1
-    asked = set()
+    asked: Set[Tuple[str, Optional[str]]] = set()
     pending: Optional[str] = None  # a shared group slot just requested, waiting for its wording
     for event in events[start:]:
         kind = event.get("event")
@@ -137,7 +140,7 @@ def questions_asked(events: List[Dict[str, Any]]) -> int:
     return len(asked)
 
 
-class ValidateAssessmentForm(FormValidationAction):
+class ValidateAssessmentForm(FormValidationAction):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "validate_assessment_form"
 
@@ -213,7 +216,7 @@ class ValidateAssessmentForm(FormValidationAction):
         notices = region_notices(tracker)
         if not notices:
             return []
-        levels = [lv for n in notices for lv in n.eligibility.levels]
+        levels = [lv for n in notices if n.eligibility is not None for lv in n.eligibility.levels]
         current = tracker.get_slot("assess_level")
         if current in levels:
             return []
@@ -233,7 +236,7 @@ class ValidateAssessmentForm(FormValidationAction):
         # The base class keeps only slots still in required_slots, recomputed after extraction:
         # an answered fact is no longer needed, so it would be dropped. Keep every fact extracted.
         facts = {k: v for k, v in tracker.slots_to_validate().items() if k.startswith(PREFIX)}
-        events = await super().get_validation_events(dispatcher, tracker, domain)
+        events: List[EventType] = await super().get_validation_events(dispatcher, tracker, domain)
         kept = {e.get("name") for e in events}
         return events + [SlotSet(k, v) for k, v in facts.items() if k not in kept]
 
@@ -246,11 +249,11 @@ class ValidateAssessmentForm(FormValidationAction):
         return {"region": None}
 
 
-class ActionAskRegion(Action):
+class ActionAskRegion(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_ask_region"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         buttons = [
             {"title": n.short_name, "payload": inform_payload(region=n.region.code)} for n in assessable_notices()
         ]
@@ -258,14 +261,14 @@ class ActionAskRegion(Action):
         return []
 
 
-class ActionAskExclusions(Action):
+class ActionAskExclusions(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
     """The exclusions as one question: a button per exclusion, 都没有 and 不清楚 (typed answers such
     as "退休了，也在处分期" are read by the form)."""
 
     def name(self) -> str:
         return "action_ask_fact_exclusions"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         asked = asked_question(tracker)
         if asked is None or asked.type != "exclusions":
             return []
@@ -275,7 +278,7 @@ class ActionAskExclusions(Action):
         return []
 
 
-class ActionAskChecklist(Action):
+class ActionAskChecklist(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
     """A checklist as one question: numbered lines, answered with the numbers (1 3) or in words.
     No buttons: one button per line would tick only one, and WeChat shows buttons as a numbered
     menu whose numbers would clash with the lines'."""
@@ -283,7 +286,7 @@ class ActionAskChecklist(Action):
     def name(self) -> str:
         return "action_ask_fact_checklist"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         asked = asked_question(tracker)
         if asked is None or asked.type != "checklist":
             return []
@@ -295,13 +298,13 @@ class ActionAskChecklist(Action):
         return []
 
 
-class ActionAskTogether(Action):
+class ActionAskTogether(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
     """Facts people state together, as one question (free text: 助工，2018年7月)."""
 
     def name(self) -> str:
         return "action_ask_fact_together"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         asked = asked_question(tracker)
         if asked is None or not asked.together:
             return []
@@ -309,22 +312,22 @@ class ActionAskTogether(Action):
         return []
 
 
-class ActionAskLevel(Action):
+class ActionAskLevel(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_ask_assess_level"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         notice, _ = notice_for(tracker)
-        levels = list(notice.eligibility.levels) if notice else list(LEVEL_NAMES)
+        levels = list(notice.eligibility.levels) if notice and notice.eligibility else list(LEVEL_NAMES)
         dispatcher.utter_message(text="请问您申报哪个级别？", buttons=[level_button(lv) for lv in levels])
         return []
 
 
-class ActionAssessmentResult(Action):
+class ActionAssessmentResult(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_assessment_result"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         step = interview_step(tracker, limit=3)
         if step is None:
             dispatcher.utter_message(text="还不知道您的地区和级别，暂时无法评估。请说“我能报吗”重新开始。")
@@ -341,16 +344,18 @@ class ActionAssessmentResult(Action):
             sender_id=tracker.sender_id,
             questions=questions_asked(tracker.events),
         )
+        if notice is None:  # the result is of a notice in the index (notice_for)
+            raise KeyError(result.notice_id)
         text = render(result, notice, today())
         dispatcher.utter_message(text=f"{text}\n评估编号：{code}（咨询热线时可告诉工作人员）")
         return [SlotSet("case_code", code)]
 
 
-class ActionResetAssessment(Action):
+class ActionResetAssessment(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_reset_assessment"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         events = [SlotSet(k, None) for k, v in tracker.slots.items() if k.startswith(PREFIX) and v is not None]
         dispatcher.utter_message(text="好的，我们从头开始。")
         return events + [
@@ -361,11 +366,11 @@ class ActionResetAssessment(Action):
         ]
 
 
-class ActionFactHint(Action):
+class ActionFactHint(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_fact_hint"
 
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(
             text="抱歉，没听懂这个回答。可以点选项或直接回答；不确定的说“不清楚”；说“算了”可以停止评估。"
         )

@@ -8,7 +8,7 @@ region chosen afterwards (a button, or "那重庆呢") answers the same question
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -26,7 +26,7 @@ from actions.context import (
 )
 from bot.plugins.nlu.facts_parser import parse_facts
 from bot.storage.feedback import ANSWER_KEY, new_answer_id
-from policies import ANSWER_TOPICS, LEVEL_NAMES
+from policies import ANSWER_TOPICS, LEVEL_NAMES, Notice
 from policies.eligibility import load_catalogue
 from policies.qa import CONFIDENT, INTENT_TOPICS, TOPIC_INTENTS, Reply, levels_text, qa_for, render_text
 
@@ -76,14 +76,16 @@ def answer_context(reply: Reply) -> Optional[Dict[str, Any]]:
     }
 
 
-def utter_reply(dispatcher: CollectingDispatcher, reply: Reply, extra_buttons: Optional[List[dict]] = None) -> None:
+def utter_reply(
+    dispatcher: CollectingDispatcher, reply: Reply, extra_buttons: Optional[List[Dict[str, Any]]] = None
+) -> None:
     buttons = reply_buttons(reply) + list(extra_buttons or [])
     context = answer_context(reply)
     extra = {ANSWER_KEY: context} if context is not None else {}
     dispatcher.utter_message(text=render_text(reply), buttons=buttons or None, **extra)
 
 
-class ActionEligibilityEntry(Action):
+class ActionEligibilityEntry(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
     """ "我能报吗": a request to be assessed starts the pre-assessment; a yes/no question about one
     condition ("大专能评高工吗", "单位没空岗位我能报吗") is answered from the rule items that decide
     it, with the assessment offered (it starts from the facts typed). Sets ``assess_mode``."""
@@ -124,25 +126,28 @@ class ActionEligibilityEntry(Action):
             SlotSet("last_question", text),
             SlotSet("last_topic", reply.topic),
         ]
-        extra: List[dict] = []
+        extra: List[Dict[str, Any]] = []
         if reply.notice is not None:
-            events += self._context_events(tracker, reply)
-            extra, fact_events = ActionAnswerNotice._offer_assessment(tracker, reply, text, yes_no_only=False)
+            events += self._context_events(tracker, reply, reply.notice)
+            extra, fact_events = ActionAnswerNotice._offer_assessment(
+                tracker, reply, reply.notice, text, yes_no_only=False
+            )
             events += fact_events
         utter_reply(dispatcher, reply, extra)
         return events
 
     @staticmethod
-    def _context_events(tracker: Tracker, reply: Reply) -> List[EventType]:
+    def _context_events(tracker: Tracker, reply: Reply, notice: Notice) -> List[EventType]:
+        """``notice``: the reply's notice (``reply.notice``, known not to be None)."""
         events: List[EventType] = []
-        if reply.notice.region.code != tracker.get_slot("region"):
-            events.append(SlotSet("region", reply.notice.region.code))
+        if notice.region.code != tracker.get_slot("region"):
+            events.append(SlotSet("region", notice.region.code))
         if reply.level and reply.level != tracker.get_slot("level"):
             events.append(SlotSet("level", reply.level))
         return events
 
 
-class ActionAnswerNotice(Action):
+class ActionAnswerNotice(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_answer_notice"
 
@@ -160,7 +165,8 @@ class ActionAnswerNotice(Action):
         if intent == "show_all":
             return self._show_all(dispatcher, tracker)
 
-        question: Optional[str] = text
+        question: Optional[str]
+        question = text
         prior_intent = intent
         if text.startswith("/") and intent in INTENT_TOPICS:
             # a topic button or menu click (/ask_fee): the topic is the question
@@ -180,7 +186,7 @@ class ActionAnswerNotice(Action):
                 return self._menu(dispatcher, region, level)
         reply = qa.answer(question, today(), region=region, level=level, intent=prior_intent, level_said=level_said)
         events: List[EventType] = [SlotSet("last_question", question), SlotSet("last_topic", reply.topic)]
-        extra: List[dict] = []
+        extra: List[Dict[str, Any]] = []
         if reply.kind == "wrong_level" or (tracker.get_slot("level") and level is None):
             events.append(SlotSet("level", None))
         elif reply.notice is not None:
@@ -188,7 +194,7 @@ class ActionAnswerNotice(Action):
                 events.append(SlotSet("region", reply.notice.region.code))
             if reply.level != level and (reply.level is not None or level not in reply.notice.levels):
                 events.append(SlotSet("level", reply.level))
-            extra, fact_events = self._offer_assessment(tracker, reply, question)
+            extra, fact_events = self._offer_assessment(tracker, reply, reply.notice, question)
             events += fact_events
         if reply.kind in ("out_of_scope", "fraud"):
             record_unanswered(tracker)
@@ -196,10 +202,12 @@ class ActionAnswerNotice(Action):
         return events
 
     @staticmethod
-    def _offer_assessment(tracker: Tracker, reply: Reply, question: str, yes_no_only: bool = True):
+    def _offer_assessment(
+        tracker: Tracker, reply: Reply, notice: Notice, question: str, yes_no_only: bool = True
+    ) -> Tuple[List[Dict[str, Any]], List[EventType]]:
         """A yes/no question about the applicant's own case ("大专能评高工吗") is answered from the
-        rule items; then the pre-assessment is offered, starting from the facts already typed."""
-        notice = reply.notice
+        rule items; then the pre-assessment is offered, starting from the facts already typed.
+        ``notice``: the reply's notice (``reply.notice``, known not to be None)."""
         if (
             reply.kind != "answer"
             or notice.eligibility is None
@@ -233,7 +241,7 @@ class ActionAnswerNotice(Action):
         utter_reply(dispatcher, full)
         return [SlotSet("last_topic", topic)]
 
-    def _menu(self, dispatcher: CollectingDispatcher, region, level) -> List[EventType]:
+    def _menu(self, dispatcher: CollectingDispatcher, region: Optional[str], level: Optional[str]) -> List[EventType]:
         """A region (or level) alone, and no question yet: which notice, then what to ask."""
         notices = notice_index().find(region=region) if region else []
         fitting = [n for n in notices if level is None or level in n.levels]

@@ -43,7 +43,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from bot.settings import ROOT, ensure_token, get_security_settings, get_settings, rasa_run_args
 
@@ -82,7 +82,8 @@ def give_to_server_user(*paths: str) -> None:
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def _secret(var: Path, name: str) -> str:
@@ -104,13 +105,18 @@ def _listening(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
-def _get_json(url: str) -> dict:
+def _get_json(url: str) -> Dict[str, Any]:
     with urllib.request.urlopen(url, timeout=5) as r:
-        return json.loads(r.read().decode())
+        data: Dict[str, Any] = json.loads(r.read().decode())
+        return data
 
 
 def _wait(
-    check, timeout: float, what: str, proc: Optional[subprocess.Popen] = None, log: Optional[Path] = None
+    check: Callable[..., object],
+    timeout: float,
+    what: str,
+    proc: Optional[subprocess.Popen[bytes]] = None,
+    log: Optional[Path] = None,
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -249,7 +255,7 @@ def _remember(var: Path, name: str, cmd: List[str], env: Mapping[str, str]) -> N
         json.dump(known, f, indent=2)
 
 
-def _spawn(var: Path, name: str, cmd: List[str], env: Mapping[str, str]) -> subprocess.Popen:
+def _spawn(var: Path, name: str, cmd: List[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
     _remember(var, name, cmd, env)
     log = var / "logs" / f"{name}.log"
     with open(log, "ab") as out:
@@ -304,7 +310,7 @@ def _postgres(var: Path, port: int, env: Mapping[str, str]) -> str:
     """Initialise (first run) and start the cluster; return the database URL."""
     password = _secret(var, "db_password")
     pg, data = var / "pg", var / "pg" / "data"
-    run = dict(check=True, capture_output=True, text=True, timeout=120)
+    run: Dict[str, Any] = dict(check=True, capture_output=True, text=True, timeout=120)
     if not (data / "PG_VERSION").exists():
         pg.mkdir(exist_ok=True)
         give_to_server_user(str(pg))
@@ -366,7 +372,7 @@ def up(
     port: Optional[int] = None,
     env: Optional[Mapping[str, str]] = None,
     timeout: float = 300,
-) -> Dict[str, object]:
+) -> Dict[str, Any]:
     """Start the whole profile and wait until nginx answers through every part. Returns the public
     URL, the ports and the database URL. On failure everything already started is stopped."""
     base = dict(os.environ if env is None else env)

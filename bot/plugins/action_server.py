@@ -23,6 +23,7 @@ from typing import List, Optional
 
 from sanic import Sanic, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot.settings import SecuritySettings, get_security_settings
 
@@ -41,14 +42,14 @@ def create_app(settings: Optional[SecuritySettings] = None, actions: str = "acti
     from rasa_sdk.endpoint import create_app as sdk_app
 
     settings = settings or get_security_settings()
-    app = sdk_app(actions, cors_origins=None)
+    app: Sanic = sdk_app(actions, cors_origins=None)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     expected = settings.action_token
     if not expected:
         logger.warning("ACTION_SERVER_TOKEN is not set: the action server refuses every call")
 
-    @app.middleware("request")
-    async def require_secret(request: Request):
+    @app.middleware("request")  # type: ignore[no-untyped-call, untyped-decorator, unused-ignore]  # unannotated in Sanic 21.12
+    async def require_secret(request: Request) -> Optional[HTTPResponse]:
         if request.path in OPEN_PATHS:
             return None
         given = request.headers.get(TOKEN_HEADER)
@@ -58,8 +59,8 @@ def create_app(settings: Optional[SecuritySettings] = None, actions: str = "acti
             return response.json({"error": "wrong action server token"}, status=403)
         return None
 
-    @app.exception(Exception)
-    async def failed(request: Request, exception: Exception):
+    @app.exception(Exception)  # type: ignore[no-untyped-call, untyped-decorator, unused-ignore]  # unannotated in Sanic 21.12
+    async def failed(request: Request, exception: Exception) -> HTTPResponse:
         # rasa-sdk's handler returns the request body (the tracker) and logs it; this one does neither.
         status = getattr(exception, "status_code", 500) or 500
         if status >= 500:  # where it failed, never the exception's text (it may quote the user)

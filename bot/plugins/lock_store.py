@@ -42,7 +42,7 @@ POLL_SECONDS = 0.1
 KEY_GRACE_SECONDS = 60
 
 
-class AtomicRedisLockStore(RedisLockStore):
+class AtomicRedisLockStore(RedisLockStore):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
     """``RedisLockStore`` whose ticket changes are atomic across servers."""
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
@@ -79,7 +79,8 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         try:
-            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
+            ticket: int = self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
+            return ticket
         except Exception as e:  # same contract as Rasa's: the caller sees a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
 

@@ -145,7 +145,7 @@ def patch_action_result_validation() -> None:
         return True
 
     _validate_action_result.__doc__ = RemoteAction._validate_action_result.__doc__
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    RemoteAction._validate_action_result = _validate_action_result
 
 
 def patch_event_type_lookup() -> None:
@@ -167,13 +167,13 @@ def patch_event_type_lookup() -> None:
         cls = found.get(type_name)
         if cls is not None:
             return cls
-        cls = original(type_name, default)
-        if cls is not None and cls is not default and getattr(cls, "type_name", None) == type_name:
-            found[type_name] = cls
-        return cls
+        resolved: Optional[type] = original(type_name, default)
+        if resolved is not None and resolved is not default and getattr(resolved, "type_name", None) == type_name:
+            found[type_name] = resolved
+        return resolved
 
     resolve_by_type.__doc__ = original.__doc__
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+    Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
 STATES_REMEMBERED = 8  # trackers whose states are kept (strong references, so an id is never reused)
@@ -207,10 +207,13 @@ def patch_past_states_memo() -> None:
         rule_only_data: Optional[Dict[str, Any]] = None,
     ) -> List[Dict[str, Any]]:
         if type(self) is not DialogueStateTracker:
-            return original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+            computed: List[Dict[str, Any]] = original(
+                self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data
+            )
+            return computed
         count = len(self.events)
         last = self.events[-1] if count else None
-        for tracker, n, event, dom, omit, ignore, rule_only, states in recent:
+        for tracker, n, event, dom, omit, ignore, rule_only, kept in recent:
             if (
                 tracker is self
                 and n == count
@@ -220,18 +223,18 @@ def patch_past_states_memo() -> None:
                 and ignore == ignore_rule_only_turns
                 and (rule_only is rule_only_data or rule_only == rule_only_data)
             ):
-                return _copy_states(states)
-        states = original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+                return _copy_states(kept)
+        states: List[Dict[str, Any]] = original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
         recent.append(
             (self, count, last, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data, _copy_states(states))
         )
         return states
 
     past_states.__doc__ = original.__doc__
-    DialogueStateTracker.past_states = past_states  # type: ignore[assignment]
+    DialogueStateTracker.past_states = past_states
 
 
-class ActionServerUnavailable(RasaException):
+class ActionServerUnavailable(RasaException):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
     """The action server could not be reached: refused, reset, closed mid-answer or timed out (patch 4)."""
 
 
@@ -243,12 +246,13 @@ def _unreachable(error: BaseException) -> bool:
     import aiohttp
 
     seen = 0
-    while error is not None and seen < 5:
-        if isinstance(error, aiohttp.ClientResponseError):
+    current: Optional[BaseException] = error
+    while current is not None and seen < 5:
+        if isinstance(current, aiohttp.ClientResponseError):
             return False
-        if isinstance(error, (aiohttp.ClientConnectionError, asyncio.TimeoutError, ConnectionError)):
+        if isinstance(current, (aiohttp.ClientConnectionError, asyncio.TimeoutError, ConnectionError)):
             return True
-        error = error.__cause__ or error.__context__
+        current = current.__cause__ or current.__context__
         seen += 1
     return False
 
@@ -268,7 +272,8 @@ class _Guarded:
         from rasa.shared.core.events import BotUttered
 
         try:
-            return await self._action.run(output_channel, nlg, tracker, domain)
+            events: List[Any] = await self._action.run(output_channel, nlg, tracker, domain)
+            return events
         except ActionServerUnavailable:
             self.unavailable = True
             return [BotUttered(ACTION_SERVER_DOWN_TEXT, metadata={"action_server_unavailable": True})]
@@ -299,7 +304,8 @@ def patch_action_server_unavailable() -> None:
 
     async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
         try:
-            return await original_run(self, output_channel, nlg, tracker, domain)
+            events: List[Any] = await original_run(self, output_channel, nlg, tracker, domain)
+            return events
         except Exception as e:
             if isinstance(e, unavailable) or not _unreachable(e):
                 raise
@@ -316,7 +322,7 @@ def patch_action_server_unavailable() -> None:
         self: MessageProcessor, action: Any, tracker: Any, output_channel: Any, nlg: Any, prediction: Any
     ) -> bool:
         guarded = _Guarded(action)
-        again = await original_run_action(self, guarded, tracker, output_channel, nlg, prediction)
+        again: bool = await original_run_action(self, guarded, tracker, output_channel, nlg, prediction)
         if not guarded.unavailable or action.name() == ACTION_LISTEN_NAME:
             return again
         # End the turn as every turn ends: the processor runs action_listen (no further action
@@ -337,8 +343,8 @@ def patch_action_server_unavailable() -> None:
 
     run.__doc__ = original_run.__doc__
     _run_action.__doc__ = original_run_action.__doc__
-    RemoteAction.run = run  # type: ignore[assignment]
-    MessageProcessor._run_action = _run_action  # type: ignore[assignment]
+    RemoteAction.run = run
+    MessageProcessor._run_action = _run_action
 
 
 def storage_unreachable(error: BaseException) -> bool:
@@ -377,7 +383,7 @@ def patch_storage_unreachable() -> None:
             return None
 
     handle_message.__doc__ = original.__doc__
-    Agent.handle_message = handle_message  # type: ignore[assignment]
+    Agent.handle_message = handle_message
 
 
 def patch_model_load() -> None:

@@ -31,7 +31,7 @@ class _MaskedEvent:
         self.type_name = event.type_name
 
     def as_dict(self) -> Dict[str, Any]:
-        data = self._event.as_dict()
+        data: Dict[str, Any] = self._event.as_dict()
         if isinstance(data.get("text"), str):
             data["text"] = mask_personal(data["text"])
         parse = data.get("parse_data")
@@ -45,7 +45,9 @@ class _MaskedEvent:
         return data
 
 
-class MaskingSQLTrackerStore(SQLTrackerStore):
+class MaskingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
+    engine: Any  # set by SQLTrackerStore.__init__ (an annotation only: no class attribute)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from bot.storage.privacy import install_log_masking
 
@@ -67,6 +69,6 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         self.sessionmaker = sessionmaker(bind=self.engine)
         old.dispose()
 
-    def _additional_events(self, session, tracker) -> Iterator:  # type: ignore[override]
+    def _additional_events(self, session: Any, tracker: Any) -> Iterator[_MaskedEvent]:
         for event in super()._additional_events(session, tracker):
             yield _MaskedEvent(event)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, AsyncIterator, Callable, Dict, Optional
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.typedefs import Handler
 
 from bot.staff import accounts, assess, auth, cases, dashboard, inbox, notices, search
 from bot.staff.access import public
@@ -54,7 +55,7 @@ def _is_public(request: web.Request) -> bool:
 
 
 @web.middleware
-async def require_login(request: web.Request, handler: Callable) -> web.StreamResponse:
+async def require_login(request: web.Request, handler: Handler) -> web.StreamResponse:
     if _is_public(request):
         return await handler(request)
     settings: StaffSettings = request.app["settings"]
@@ -114,7 +115,7 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
     """Method, path, status and time — never query strings (searches, case codes) or client data;
     the path escaped, so a client cannot write lines of its own into the log."""
 
-    def log(self, request, response, time: float) -> None:  # type: ignore[override]
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info(
             "%s %s %s %.0fms", log_safe(request.method, 16), log_safe(request.path), response.status, time * 1000
         )
@@ -142,7 +143,7 @@ def _local_time(settings: StaffSettings) -> Callable[[Optional[dt.datetime]], st
     return fmt
 
 
-async def _resources(app: web.Application):
+async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings: StaffSettings = app["settings"]
     auth.purge_expired(
         app["db"], dt.timedelta(hours=settings.session_hours), dt.timedelta(hours=settings.session_max_hours)
@@ -173,7 +174,8 @@ def create_app(settings: Optional[StaffSettings] = None) -> web.Application:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["local"] = _local_time(settings)
-    app.on_response_prepare.append(_security_headers)
+    # aiohttp 3.9 declares the signal as Signal[Callable[...]], which aiosignal 1.4's Signal[*Ts] misreads
+    app.on_response_prepare.append(_security_headers)  # type: ignore[arg-type]
     app.cleanup_ctx.append(_resources)
     r = app.router
     r.add_get("/health", health, name="health")

@@ -109,7 +109,7 @@ def count_admins(db: StaffDB) -> int:
 
 def set_active(db: StaffDB, user_id: int, active: bool) -> User:
     with db.session() as s:
-        user = s.get(User, user_id)
+        user: Optional[User] = s.get(User, user_id)
         if user is None:
             raise AccountError("没有这个账号。")
         if not active and user.role == "admin" and user.active and count_admins(db) <= 1:
@@ -125,7 +125,7 @@ def set_password(db: StaffDB, user_id: int, password: str) -> User:
     """Reset (admin) or change (self) a password; every session of that account ends."""
     check_password_rules(password)
     with db.session() as s:
-        user = s.get(User, user_id)
+        user: Optional[User] = s.get(User, user_id)
         if user is None:
             raise AccountError("没有这个账号。")
         user.password_hash = hash_password(password)
@@ -139,7 +139,7 @@ def authenticate(db: StaffDB, username: str, password: str) -> Optional[User]:
     """The active user with this name and password, else None (same work either way)."""
     global _DUMMY_HASH
     with db.session() as s:
-        user = s.execute(
+        user: Optional[User] = s.execute(
             sa.select(User).where(sa.func.lower(User.username) == (username or "").strip().lower())
         ).scalar_one_or_none()
         if user is None:

@@ -3,6 +3,8 @@ chat, the conversation. Every lookup is audited, found or not."""
 
 from __future__ import annotations
 
+from typing import Any, Dict
+
 import aiohttp_jinja2
 from aiohttp import web
 
@@ -24,7 +26,12 @@ CHANNEL_NAMES = {
 
 async def case_page(request: web.Request) -> web.Response:
     raw = (request.query.get("code") or "").strip()[:40]
-    context = {"code": raw, "case": None, "searched": bool(raw), "saved": request.query.get("saved") == "1"}
+    context: Dict[str, Any] = {
+        "code": raw,
+        "case": None,
+        "searched": bool(raw),
+        "saved": request.query.get("saved") == "1",
+    }
     if raw:
         code = normalize_case_code(raw)
         case = request.app["storage"].find_assessment(code) if code else None

@@ -9,14 +9,18 @@ Nothing is drawn at import.
 from __future__ import annotations
 
 import base64
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
+
+if TYPE_CHECKING:
+    from pygal.graph.graph import Graph
+    from pygal.style import Style
 
 WIDTH, HEIGHT = 720, 320
 FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 COLOURS = ("#1f4e8c", "#e07b39", "#3a9d5d", "#9b59b6", "#7f8c8d")
 
 
-def _style():
+def _style() -> Style:
     from pygal.style import Style
 
     return Style(
@@ -35,7 +39,7 @@ def _style():
     )
 
 
-def _config(**extra) -> Dict[str, object]:
+def _config(**extra: object) -> Dict[str, object]:
     return {
         "style": _style(),
         "width": WIDTH,
@@ -51,7 +55,7 @@ def _config(**extra) -> Dict[str, object]:
     }
 
 
-def _svg(chart) -> str:
+def _svg(chart: Graph) -> str:
     """The chart's SVG text without any script element."""
     tree = chart.render_tree()
     for parent in list(tree.iter()):
@@ -60,7 +64,8 @@ def _svg(chart) -> str:
                 parent.remove(child)
     from pygal.etree import etree
 
-    return etree.tostring(tree, encoding="unicode")
+    svg: str = etree.tostring(tree, encoding="unicode")
+    return svg
 
 
 def _cjk_margin(labels: Sequence[str]) -> int:

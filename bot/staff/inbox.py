@@ -69,7 +69,7 @@ def rated_answer(context: Optional[Dict[str, Any]], notices: NoticeIndex) -> Opt
             continue
         cited = notices.get(c.get("notice") or "")
         clauses.append(f"{cited.doc_number} {c.get('clause', '')}" if cited else str(c.get("clause", "")))
-    topic = context.get("topic")
+    topic: Optional[str] = context.get("topic")
     return RatedAnswerView(
         notice=_notice_name(notices, notice_id) if notice_id else "多份通知" if clauses else "（无）",
         topic=ANSWER_TOPICS.get(topic, topic) if topic else "（无）",

@@ -31,7 +31,7 @@ class StaffDB:
     def engine(self) -> sa.engine.Engine:
         return self.db.engine
 
-    def session(self):
+    def session(self) -> sa.orm.Session:
         return self.db.session(expire_on_commit=False)
 
     def dispose(self) -> None:

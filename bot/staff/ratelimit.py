@@ -53,7 +53,7 @@ class LoginRateLimit:
         extra = len(q) - self.max_failures
         if extra < 0:
             return 0.0
-        lock = min(self.window, BASE_LOCK_SECONDS * (2 ** min(extra, 20)))
+        lock: float = min(self.window, BASE_LOCK_SECONDS * (2 ** min(extra, 20)))
         return max(0.0, q[-1] + lock - self.clock())
 
     def blocked(self, username: str, ip: str) -> bool:

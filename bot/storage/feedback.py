@@ -53,7 +53,7 @@ def answer_of(event: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
     return answer
 
 
-def _question(user: Optional[Mapping[str, Any]], slots: Mapping[str, Any]) -> str:
+def _question(user: Optional[Mapping[str, Any]], slots: Mapping[Optional[str], Any]) -> str:
     """What the applicant asked: the message text, or — for a button ("/inform{…}") — the question
     the conversation remembers (``last_question``)."""
     text = str((user or {}).get("text") or "").strip()
@@ -75,7 +75,7 @@ def find_answer(events: Sequence[Mapping[str, Any]], answer_id: str) -> Optional
     if not valid_answer_id(answer_id):
         return None
     user: Optional[Mapping[str, Any]] = None
-    slots: Dict[str, Any] = {}
+    slots: Dict[Optional[str], Any] = {}  # a slot event without a name lands under None
     for event in events:
         kind = event.get("event")
         if kind == "user":
@@ -93,7 +93,7 @@ def latest_answer(events: Sequence[Mapping[str, Any]]) -> Optional[RatedAnswer]:
     """The answer of the conversation's last turn, when the applicant has said nothing since
     (a short "没帮助" then rates it); None otherwise."""
     user: Optional[Mapping[str, Any]] = None
-    slots: Dict[str, Any] = {}
+    slots: Dict[Optional[str], Any] = {}
     found: Optional[RatedAnswer] = None
     for event in events:
         kind = event.get("event")

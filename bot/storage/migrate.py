@@ -31,11 +31,15 @@ import os
 import sys
 import threading
 import time
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
 import sqlalchemy as sa
 
 from bot.settings import ROOT
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +51,10 @@ ATTEMPTS = 5
 
 _done: Set[int] = set()  # engines (by id) already brought to head in this process
 _done_lock = threading.Lock()
-_script = None
+_script: Optional[ScriptDirectory] = None
 
 
-def alembic_config(connection: Optional[sa.engine.Connection] = None, url: Optional[str] = None):
+def alembic_config(connection: Optional[sa.engine.Connection] = None, url: Optional[str] = None) -> Config:
     """Alembic's configuration without an ini file: the scripts in ``migrations/``; the connection
     (or URL) to work on is passed to ``migrations/env.py`` in ``attributes``."""
     from alembic.config import Config
@@ -64,7 +68,7 @@ def alembic_config(connection: Optional[sa.engine.Connection] = None, url: Optio
     return config
 
 
-def script_directory():
+def script_directory() -> ScriptDirectory:
     """The revisions, read once per process."""
     global _script
     if _script is None:
@@ -222,10 +226,11 @@ def schema_differences(connection: sa.engine.Connection) -> List[Any]:
             "include_name": include_name(metadata),
         },
     )
-    return compare_metadata(context, metadata)
+    differences: List[Any] = compare_metadata(context, metadata)
+    return differences
 
 
-def include_name(metadata: sa.MetaData):
+def include_name(metadata: sa.MetaData) -> Callable[[Optional[str], str, Dict[str, Any]], bool]:
     """Alembic's ``include_name`` hook: only the project's own tables (and what belongs to them)."""
     names = set(metadata.tables)
 

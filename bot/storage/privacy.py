@@ -19,7 +19,7 @@ import bisect
 import hashlib
 import logging
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, MutableMapping, Optional, Tuple
 
 from policies.text import FULLWIDTH
 
@@ -53,7 +53,9 @@ def _runs(text: str) -> List[Tuple[str, List[int], List[int]]]:
         if _digit(text[i]) is None or text[i] in "Xx":
             i += 1
             continue
-        digits, where, starts = [], [], [0]
+        digits: List[str] = []
+        where: List[int] = []
+        starts = [0]
         j = i
         while j < n:
             d = _digit(text[j])
@@ -171,7 +173,7 @@ def _mask_record(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
-def _structlog_processor(_logger: Any, _name: str, event_dict: Dict[str, Any]) -> Dict[str, Any]:
+def _structlog_processor(_logger: Any, _name: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in list(event_dict):
         if key in _REDACT_KEYS and key != "event":
             event_dict[key] = "<redacted>"

@@ -33,7 +33,8 @@ import datetime as dt
 import json
 import sys
 from dataclasses import dataclass, fields
-from typing import Any, Dict, List, Optional
+from types import FrameType
+from typing import Any, Callable, Dict, List, Optional, TextIO
 
 import sqlalchemy as sa
 
@@ -89,7 +90,7 @@ def deciding_conditions(result: Dict[str, Any]) -> List[str]:
     conditions of the route that was met; undetermined — the conditions still unknown."""
     conditions = [c for c in result.get("conditions") or [] if isinstance(c, dict) and c.get("id")]
 
-    def ids(keep) -> List[str]:
+    def ids(keep: Callable[[Dict[str, Any]], bool]) -> List[str]:
         return list(dict.fromkeys(c["id"] for c in conditions if keep(c)))
 
     verdict, route = result.get("verdict"), result.get("route")
@@ -220,7 +221,12 @@ def purge(
     return report
 
 
-def run_every(seconds: float, once, out=None, err=None) -> int:
+def run_every(
+    seconds: float,
+    once: Callable[[], PurgeReport],
+    out: Optional[TextIO] = None,
+    err: Optional[TextIO] = None,
+) -> int:
     """Call ``once()`` (a purge, returning its report) now and then every ``seconds`` until SIGTERM
     or SIGINT; one line per run on ``out`` (flushed). A run that fails is reported on ``err`` and
     the next one is tried on time. A signal during a run lets it finish (its transactions are
@@ -232,7 +238,7 @@ def run_every(seconds: float, once, out=None, err=None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     stop = threading.Event()
 
-    def handle(signum, frame) -> None:  # noqa: ARG001
+    def handle(signum: int, frame: Optional[FrameType]) -> None:  # noqa: ARG001
         stop.set()
 
     previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -16,11 +16,23 @@ PostgreSQL). Who writes what:
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base
 
-Base = declarative_base()
+if TYPE_CHECKING:
+    # SQLAlchemy 1.4 ships no type information (mypy sees it as Any, and ``declarative_base()``'s
+    # result is no valid base class): the checker gets a nominal stand-in with the same surface.
+
+    class Base:
+        metadata: Any
+        __table__: Any
+
+        def __init__(self, **kwargs: Any) -> None: ...
+
+else:
+    Base = declarative_base()
 metadata = Base.metadata
 
 

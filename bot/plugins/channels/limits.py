@@ -82,8 +82,8 @@ def secure_server(bp: Blueprint) -> None:
     install_log_masking()
     max_body = get_security_settings().max_body_bytes
 
-    @bp.listener("before_server_start")
-    async def limit_body(app, _loop) -> None:  # noqa: ANN001
+    @bp.listener("before_server_start")  # type: ignore[untyped-decorator, unused-ignore]  # Sanic's Blueprint methods are untyped (Any) here
+    async def limit_body(app: Any, _loop: Any) -> None:
         if app.config.REQUEST_MAX_SIZE != max_body:
             app.config.REQUEST_MAX_SIZE = max_body
             logger.info("request bodies over %s bytes are refused (413)", max_body)

@@ -19,7 +19,7 @@ import asyncio
 import logging
 import os
 import time
-from typing import Any, Awaitable, Callable, Dict, Optional, Set
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
@@ -66,7 +66,7 @@ PASSIVE_CUTOFF = 4.8  # WeChat drops the request at 5 s: a passive reply later t
 RECENT_SECONDS = 60.0  # an answered message stays in memory this long, for WeChat's resends
 
 
-class WeChatOutput(CollectingOutputChannel):
+class WeChatOutput(CollectingOutputChannel):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
     """Collects the bot's messages of one turn; the channel renders and delivers them."""
 
     @classmethod
@@ -74,7 +74,7 @@ class WeChatOutput(CollectingOutputChannel):
         return "wechat"
 
 
-class WeChatInput(InputChannel):
+class WeChatInput(InputChannel):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
     """WeChat official account webhook."""
 
     @classmethod
@@ -98,7 +98,7 @@ class WeChatInput(InputChannel):
         # at most turns_at_once conversation turns at once, so the event loop stays responsive and
         # every request is answered in time; the queue's estimate decides passive reply or `success`
         self.turns = TurnQueue(settings.turns_at_once)
-        self._tasks: Set[asyncio.Future] = set()
+        self._tasks: Set[asyncio.Future[Any]] = set()
         self._warned_off = False
         self._app: Any = None  # the Sanic app, for the agent's tracker store (feedback)
 
@@ -113,11 +113,11 @@ class WeChatInput(InputChannel):
         # budget, then the customer-service API) stands for the turn budget
         on_new_message = guard(on_new_message, budget=0)
 
-        @hook.route("/", methods=["GET"])
+        @hook.route("/", methods=["GET"])  # type: ignore[untyped-decorator, unused-ignore]  # Sanic's Blueprint methods are untyped (Any) here
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.settings.enabled else "off"})
 
-        @hook.route("/webhook", methods=["GET"])
+        @hook.route("/webhook", methods=["GET"])  # type: ignore[untyped-decorator, unused-ignore]  # Sanic's Blueprint methods are untyped (Any) here
         async def verify(request: Request) -> HTTPResponse:
             if not self._enabled():
                 return response.text("", status=503)
@@ -129,7 +129,7 @@ class WeChatInput(InputChannel):
                 return response.text("", status=403)
             return response.text(q.get("echostr", ""))
 
-        @hook.route("/webhook", methods=["POST"], stream=True)
+        @hook.route("/webhook", methods=["POST"], stream=True)  # type: ignore[untyped-decorator, unused-ignore]  # Sanic's Blueprint methods are untyped (Any) here
         async def receive(request: Request) -> HTTPResponse:
             started = time.monotonic()
             if not self._enabled():
@@ -387,7 +387,7 @@ class WeChatInput(InputChannel):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _choices(self, sender: str) -> list:
+    async def _choices(self, sender: str) -> List[Dict[str, str]]:
         try:
             return await asyncio.to_thread(self.store.load_choices, sender)
         except Exception as exc:  # noqa: BLE001

@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from bot.plugins.nlu.normalize import normalize
-from policies.eligibility import interview
+from policies.eligibility import Catalogue, interview
 
 _DIGITS = {
     "零": 0,
@@ -474,7 +474,7 @@ def _relatedness(text: str) -> Optional[bool]:
     return None
 
 
-def parse_facts(text: str, catalogue, today: dt.date, requested: Optional[str] = None) -> Parsed:
+def parse_facts(text: str, catalogue: Catalogue, today: dt.date, requested: Optional[str] = None) -> Parsed:
     text = normalize(text or "").strip()
     out = Parsed()
     if not text or any(w in text for w in STOP):
@@ -483,7 +483,7 @@ def parse_facts(text: str, catalogue, today: dt.date, requested: Optional[str] =
     if requested in specs and any(w in text for w in DONT_KNOW):
         out.dont_know = True
     # 1. the answer to the question just asked
-    if requested in specs and not out.dont_know:
+    if requested is not None and requested in specs and not out.dont_know:
         spec = specs[requested]
         value = _value_for(requested, spec.type, text, today, catalogue.options(requested), spec.unit)
         if value is None and spec.type == "choice" and spec.from_bool:  # 有 / 没有 to a choice
@@ -525,11 +525,11 @@ def parse_facts(text: str, catalogue, today: dt.date, requested: Optional[str] =
                 out.facts[fact] = n
                 break
     for word, fact in HOURS_WORDS:
-        m = re.search(rf"{word}[^0-9零一二两三四五六七八九十百]{{0,6}}{_NUM}\s*(?:个)?学时", text)
-        if m and fact in specs:
-            n = _number(m.group(1))
-            if n is not None:
-                out.facts.setdefault(fact, int(n))
+        said = re.search(rf"{word}[^0-9零一二两三四五六七八九十百]{{0,6}}{_NUM}\s*(?:个)?学时", text)
+        if said and fact in specs:
+            hours = _number(said.group(1))
+            if hours is not None:
+                out.facts.setdefault(fact, int(hours))
     if requested is None or requested not in out.facts:
         for word, fact in YEARS_WORDS:
             i = text.find(word)
@@ -567,7 +567,9 @@ EXCLUSION_WORDS: List[Tuple[str, str]] = [
 NONE_OF_THESE = ("都没有", "都不是", "都不", "一个都没有", "没有", "没", "无", "都无", "不是", "否", "no")
 
 
-def parse_exclusions(text: str, facts: List[str], catalogue, labels: Optional[Dict[str, str]] = None) -> Parsed:
+def parse_exclusions(
+    text: str, facts: List[str], catalogue: Catalogue, labels: Optional[Dict[str, str]] = None
+) -> Parsed:
     """The answer to the exclusions asked together: the ticked ones true, the others false
     (都没有 / 没有: all false); 不清楚: ``dont_know``. Nothing recognised: no facts (asked again).
 
@@ -581,12 +583,12 @@ def parse_exclusions(text: str, facts: List[str], catalogue, labels: Optional[Di
     if any(w in text for w in DONT_KNOW):
         out.dont_know = True
         return out
-    ticked = set()
+    ticked: Set[str] = set()
     for fact in facts:
         label = (labels or {}).get(fact) or catalogue.specs[fact].label
         if label and normalize(label) in text:
             ticked.add(fact)
-    denied = set()
+    denied: Set[str] = set()
     for word, fact in EXCLUSION_WORDS:
         i = text.find(word)
         if fact in facts and i >= 0:
@@ -632,7 +634,7 @@ def _line_number(token: str) -> int:
     return int(token) if token.isdigit() else _CN_DIGIT.get(token, 0)
 
 
-def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalogue) -> Parsed:
+def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalogue: Catalogue) -> Parsed:
     """The answer to a checklist asked with numbered lines: the numbers (1 3 / 一、三), the labels
     or words naming them are yes and the others no (with 不清楚, "1，其他不清楚": not known);
     都符合: all yes; 都不符合 / 都没有: all no; 不清楚 alone: ``dont_know``. Nothing recognised: no
@@ -664,7 +666,7 @@ def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalog
     for part in _LIST_PARTS.split(t):
         m = _NUMBERED.match(part.strip())
         n = _line_number(m.group("n") or m.group("n2")) if m else 0
-        if 1 <= n <= len(facts):
+        if m is not None and 1 <= n <= len(facts):  # (no match: n is 0)
             numbered[facts[n - 1]] = not (m.group("no") or m.group("no2"))
         elif part.strip():
             words.append(part)
@@ -687,7 +689,7 @@ def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalog
 _SEPARATORS = re.compile(r"[，,、；;/\s]+|(?<=[\d月年篇时])和|(?<=[\d月年篇时])及")
 
 
-def parse_together(text: str, facts: List[str], catalogue, today: dt.date) -> Dict[str, Any]:
+def parse_together(text: str, facts: List[str], catalogue: Catalogue, today: dt.date) -> Dict[str, Any]:
     """The answer to facts asked together (职称 and its date; 公需 and 专业 hours): every fact the
     text states, then the parts read in the question's order for the members still missing
     ("助工，2018年7月", "30，70"). A member whose part says 不清楚 is ``DONT_KNOW``; 不清楚 alone: all."""

@@ -62,7 +62,8 @@ class WeChatAPI:
             async with session.request(method, url, params=params, data=body, headers=headers) as resp:
                 resp.raise_for_status()
                 # WeChat answers JSON with content-type text/plain at times.
-                return await resp.json(content_type=None)
+                data: Dict[str, Any] = await resp.json(content_type=None)
+                return data
 
     # --- access token ---------------------------------------------------------------------
     async def access_token(self, invalid: Optional[str] = None) -> str:

@@ -69,7 +69,7 @@ class MessageCrypto:
         self.key = aes_key(encoding_aes_key)
         self.app_id = app_id
 
-    def _cipher(self) -> Cipher:
+    def _cipher(self) -> Cipher[modes.CBC]:
         return Cipher(algorithms.AES(self.key), modes.CBC(self.key[:16]))
 
     def encrypt(self, message: str, random16: bytes | None = None) -> str:

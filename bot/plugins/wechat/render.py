@@ -56,7 +56,7 @@ def render(messages: Sequence[Mapping[str, Any]]) -> Rendered:
         if msg.get("buttons") or msg.get("quick_replies"):
             buttons = [
                 {"title": str(b.get("title", "")), "payload": str(b.get("payload", b.get("title", "")))}
-                for b in (msg.get("buttons") or msg.get("quick_replies"))
+                for b in (msg.get("buttons") or msg.get("quick_replies") or [])
             ]
     if buttons:
         lines = [f"{i}. {b['title']}" for i, b in enumerate(buttons, 1)]

@@ -56,7 +56,10 @@ class WeChatStore:
 
     def message_state(self, key: str) -> Optional[str]:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(MessageRow.state).where(MessageRow.key == key)).scalar_one_or_none()
+            state: Optional[str] = conn.execute(
+                sa.select(MessageRow.state).where(MessageRow.key == key)
+            ).scalar_one_or_none()
+            return state
 
     def _purge(self, keep_seconds: float = DEDUPE_KEEP_SECONDS) -> None:
         """WeChat retries within about 15 s; rows older than a day are dropped (at most hourly)."""
