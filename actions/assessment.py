@@ -140,7 +140,7 @@ def questions_asked(events: List[Dict[str, Any]]) -> int:
     return len(asked)
 
 
-class ValidateAssessmentForm(FormValidationAction):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ValidateAssessmentForm(FormValidationAction):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "validate_assessment_form"
 
@@ -249,7 +249,7 @@ class ValidateAssessmentForm(FormValidationAction):  # type: ignore[misc, unused
         return {"region": None}
 
 
-class ActionAskRegion(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ActionAskRegion(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_ask_region"
 
@@ -261,7 +261,7 @@ class ActionAskRegion(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk 
         return []
 
 
-class ActionAskExclusions(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ActionAskExclusions(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     """The exclusions as one question: a button per exclusion, 都没有 and 不清楚 (typed answers such
     as "退休了，也在处分期" are read by the form)."""
 
@@ -278,7 +278,7 @@ class ActionAskExclusions(Action):  # type: ignore[misc, unused-ignore]  # rasa_
         return []
 
 
-class ActionAskChecklist(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ActionAskChecklist(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     """A checklist as one question: numbered lines, answered with the numbers (1 3) or in words.
     No buttons: one button per line would tick only one, and WeChat shows buttons as a numbered
     menu whose numbers would clash with the lines'."""
@@ -298,7 +298,7 @@ class ActionAskChecklist(Action):  # type: ignore[misc, unused-ignore]  # rasa_s
         return []
 
 
-class ActionAskTogether(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ActionAskTogether(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     """Facts people state together, as one question (free text: 助工，2018年7月)."""
 
     def name(self) -> str:
@@ -312,7 +312,7 @@ class ActionAskTogether(Action):  # type: ignore[misc, unused-ignore]  # rasa_sd
         return []
 
 
-class ActionAskLevel(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ActionAskLevel(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_ask_assess_level"
 
@@ -323,7 +323,7 @@ class ActionAskLevel(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk i
         return []
 
 
-class ActionAssessmentResult(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ActionAssessmentResult(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_assessment_result"
 
@@ -351,7 +351,7 @@ class ActionAssessmentResult(Action):  # type: ignore[misc, unused-ignore]  # ra
         return [SlotSet("case_code", code)]
 
 
-class ActionResetAssessment(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ActionResetAssessment(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_reset_assessment"
 
@@ -366,7 +366,7 @@ class ActionResetAssessment(Action):  # type: ignore[misc, unused-ignore]  # ras
         ]
 
 
-class ActionFactHint(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ActionFactHint(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_fact_hint"
 

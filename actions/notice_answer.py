@@ -85,7 +85,7 @@ def utter_reply(
     dispatcher.utter_message(text=render_text(reply), buttons=buttons or None, **extra)
 
 
-class ActionEligibilityEntry(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ActionEligibilityEntry(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     """ "我能报吗": a request to be assessed starts the pre-assessment; a yes/no question about one
     condition ("大专能评高工吗", "单位没空岗位我能报吗") is answered from the rule items that decide
     it, with the assessment offered (it starts from the facts typed). Sets ``assess_mode``."""
@@ -147,7 +147,7 @@ class ActionEligibilityEntry(Action):  # type: ignore[misc, unused-ignore]  # ra
         return events
 
 
-class ActionAnswerNotice(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ActionAnswerNotice(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_answer_notice"
 

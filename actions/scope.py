@@ -27,7 +27,7 @@ def _contacts_text(tracker: Tracker) -> str:
     return "\n".join(lines)
 
 
-class ActionScopeHelp(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ActionScopeHelp(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     """Low NLU confidence or out of scope: answer when a notice item clearly matches (the NLU may
     not know the words), otherwise say what is covered — never a figure for something else."""
 
@@ -58,7 +58,7 @@ class ActionScopeHelp(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk 
         return []
 
 
-class ActionHumanHandoff(Action):  # type: ignore[misc, unused-ignore]  # rasa_sdk is untyped (Any)
+class ActionHumanHandoff(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "action_human_handoff"
 

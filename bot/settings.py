@@ -271,7 +271,7 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int = 1, high: in
     return value
 
 
-def _positive(env: Mapping[str, str], name: str, default: float, kind: Callable[[str], Any] = float):
+def _positive(env: Mapping[str, str], name: str, default: float, kind: Callable[[str], Any] = float) -> Any:
     raw = env.get(name, "").strip()
     if not raw:
         return default

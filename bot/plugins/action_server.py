@@ -48,7 +48,7 @@ def create_app(settings: Optional[SecuritySettings] = None, actions: str = "acti
     if not expected:
         logger.warning("ACTION_SERVER_TOKEN is not set: the action server refuses every call")
 
-    @app.middleware("request")  # type: ignore[no-untyped-call, untyped-decorator, unused-ignore]  # unannotated in Sanic 21.12
+    @app.middleware("request")  # type: ignore[no-untyped-call, untyped-decorator]  # unannotated in Sanic 21.12
     async def require_secret(request: Request) -> Optional[HTTPResponse]:
         if request.path in OPEN_PATHS:
             return None
@@ -59,7 +59,7 @@ def create_app(settings: Optional[SecuritySettings] = None, actions: str = "acti
             return response.json({"error": "wrong action server token"}, status=403)
         return None
 
-    @app.exception(Exception)  # type: ignore[no-untyped-call, untyped-decorator, unused-ignore]  # unannotated in Sanic 21.12
+    @app.exception(Exception)  # type: ignore[no-untyped-call, untyped-decorator]  # unannotated in Sanic 21.12
     async def failed(request: Request, exception: Exception) -> HTTPResponse:
         # rasa-sdk's handler returns the request body (the tracker) and logs it; this one does neither.
         status = getattr(exception, "status_code", 500) or 500

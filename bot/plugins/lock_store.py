@@ -42,7 +42,7 @@ POLL_SECONDS = 0.1
 KEY_GRACE_SECONDS = 60
 
 
-class AtomicRedisLockStore(RedisLockStore):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
+class AtomicRedisLockStore(RedisLockStore):  # type: ignore[misc]  # rasa is untyped (Any)
     """``RedisLockStore`` whose ticket changes are atomic across servers."""
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:

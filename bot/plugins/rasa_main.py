@@ -234,7 +234,7 @@ def patch_past_states_memo() -> None:
     DialogueStateTracker.past_states = past_states
 
 
-class ActionServerUnavailable(RasaException):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
+class ActionServerUnavailable(RasaException):  # type: ignore[misc]  # rasa is untyped (Any)
     """The action server could not be reached: refused, reset, closed mid-answer or timed out (patch 4)."""
 
 
@@ -398,7 +398,7 @@ def patch_model_load() -> None:
     from rasa.utils.tensorflow.constants import RUN_EAGERLY
     from rasa.utils.tensorflow.models import RasaModel
 
-    original = RasaModel.load.__func__  # type: ignore[attr-defined]
+    original = RasaModel.load.__func__
 
     def load(
         cls: Any,
@@ -426,7 +426,7 @@ def patch_model_load() -> None:
         return model
 
     load.__doc__ = original.__doc__
-    RasaModel.load = classmethod(load)  # type: ignore[method-assign,assignment]
+    RasaModel.load = classmethod(load)
 
 
 PATCHES: Dict[str, Callable[[], None]] = {

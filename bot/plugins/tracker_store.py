@@ -45,7 +45,7 @@ class _MaskedEvent:
         return data
 
 
-class MaskingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
+class MaskingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa is untyped (Any)
     engine: Any  # set by SQLTrackerStore.__init__ (an annotation only: no class attribute)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -89,7 +89,7 @@ def condition_index(notice: Notice) -> Dict[str, Tuple[str, str]]:
     if elig is None:
         return out
 
-    def walk(node) -> None:
+    def walk(node: Any) -> None:
         if node is None:
             return
         out.setdefault(node.id, (node.clause, node.explain))
@@ -200,7 +200,9 @@ def tables(fig: Figures, notices: Optional[NoticeIndex] = None) -> List[Section]
     )
 
     topics = t.topics.most_common()
-    topic_rows = [[ANSWER_TOPICS.get(code, code), n, pct(n / t.messages if t.messages else None)] for code, n in topics]
+    topic_rows: List[List[Any]] = [
+        [ANSWER_TOPICS.get(code, code), n, pct(n / t.messages if t.messages else None)] for code, n in topics
+    ]
     sections.append(
         Section(
             "最常问的主题",
@@ -331,7 +333,7 @@ def tables(fig: Figures, notices: Optional[NoticeIndex] = None) -> List[Section]
         )
     )
 
-    clause_rows = [
+    clause_rows: List[List[Any]] = [
         [_notice_name(notices, c.notice_id), c.clause, c.count, pct(c.count / t.answers if t.answers else None)]
         for c in fig.top_clauses
     ]
@@ -351,7 +353,7 @@ def tables(fig: Figures, notices: Optional[NoticeIndex] = None) -> List[Section]
         )
     )
 
-    def rating_cells(r) -> List[Any]:
+    def rating_cells(r: Any) -> List[Any]:
         return [r.helpful, r.unhelpful, pct(r.share)]
 
     topics_rated = sorted(fb.by_topic.items(), key=lambda kv: (-kv[1].total, kv[0] or ""))

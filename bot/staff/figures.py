@@ -26,7 +26,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -179,9 +179,9 @@ class Traffic:
     answered: int = 0
     handoffs: int = 0
     fallbacks: int = 0  # turns that ended in the scope / fallback reply
-    topics: Counter = field(default_factory=Counter)  # topic code → user messages
+    topics: Counter[str] = field(default_factory=Counter)  # topic code → user messages
     reply_seconds: List[float] = field(default_factory=list)
-    clauses: Counter = field(default_factory=Counter)  # (notice id, clause) → answers citing it
+    clauses: Counter[Tuple[str, str]] = field(default_factory=Counter)  # (notice id, clause) → answers citing it
     answers: int = 0  # answers carrying their notice items (metadata ``answer``)
 
     @property
@@ -332,8 +332,8 @@ def read_traffic(engine: sa.engine.Engine, period: Period, intent_topics: Mappin
     )
     days = {d: Day(d, {c: 0 for c in period.channels}, {c: 0 for c in period.channels}) for d in period.days}
     traffic = Traffic(days=list(days.values()))
-    seen: Dict[dt.date, set] = defaultdict(set)
-    everyone: set = set()
+    seen: Dict[dt.date, Set[Tuple[str, str]]] = defaultdict(set)
+    everyone: Set[str] = set()
     lo_ts, hi_ts = _epoch(lo), _epoch(hi)
     with engine.connect() as conn:
         rows = conn.execution_options(stream_results=True).execute(query)
@@ -383,7 +383,7 @@ def percentile(values: Sequence[float], q: float) -> Optional[float]:
 _NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-def bigrams(text: str) -> frozenset:
+def bigrams(text: str) -> FrozenSet[str]:
     """Character pairs of the text without spaces and punctuation (one character: itself)."""
     from policies.text import normalize
 
@@ -393,14 +393,14 @@ def bigrams(text: str) -> frozenset:
     return frozenset(clean[i : i + 2] for i in range(len(clean) - 1))
 
 
-def jaccard(a: frozenset, b: frozenset) -> float:
+def jaccard(a: FrozenSet[str], b: FrozenSet[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
 def group_similar(texts: Sequence[str], threshold: float = SIMILARITY) -> List[UnansweredGroup]:
     """Greedy single pass: a text joins the first group whose first text is similar enough.
     Groups biggest first; the representative is the group's most frequent text."""
-    groups: List[Tuple[frozenset, List[str]]] = []
+    groups: List[Tuple[FrozenSet[str], List[str]]] = []
     for text in texts:
         grams = bigrams(text)
         for head, members in groups:
@@ -446,8 +446,8 @@ def read_assessments(engine: sa.engine.Engine, period: Period) -> Tuple[List[Ver
     if period.channel:
         a_where.append(a.c.channel == period.channel)
         s_where.append(s.c.channel == period.channel)
-    counts: Counter = Counter()
-    deciding: Dict[Tuple[str, str], Counter] = defaultdict(Counter)
+    counts: Counter[Tuple[str, str, str]] = Counter()
+    deciding: Dict[Tuple[str, str], Counter[str]] = defaultdict(Counter)
     with engine.connect() as conn:
         for notice_id, level, verdict, n in conn.execute(
             sa.select(a.c.notice_id, a.c.level, a.c.verdict, sa.func.count())

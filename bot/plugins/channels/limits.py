@@ -82,7 +82,7 @@ def secure_server(bp: Blueprint) -> None:
     install_log_masking()
     max_body = get_security_settings().max_body_bytes
 
-    @bp.listener("before_server_start")  # type: ignore[untyped-decorator, unused-ignore]  # Sanic's Blueprint methods are untyped (Any) here
+    @bp.listener("before_server_start")  # type: ignore[untyped-decorator]  # Sanic's Blueprint methods are untyped (Any) here
     async def limit_body(app: Any, _loop: Any) -> None:
         if app.config.REQUEST_MAX_SIZE != max_body:
             app.config.REQUEST_MAX_SIZE = max_body

@@ -28,7 +28,7 @@ def _bad(reason: str) -> HTTPResponse:
     return response.json({"error": reason}, status=400)
 
 
-class LimitedRestInput(InputChannel):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
+class LimitedRestInput(InputChannel):  # type: ignore[misc]  # rasa is untyped (Any)
     @classmethod
     def name(cls) -> str:
         return "rest"
@@ -38,11 +38,11 @@ class LimitedRestInput(InputChannel):  # type: ignore[misc, unused-ignore]  # ra
         secure_server(bp)
         handle = guard(on_new_message)
 
-        @bp.route("/", methods=["GET"])  # type: ignore[untyped-decorator, unused-ignore]  # Sanic's Blueprint methods are untyped (Any) here
+        @bp.route("/", methods=["GET"])  # type: ignore[untyped-decorator]  # Sanic's Blueprint methods are untyped (Any) here
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @bp.route("/webhook", methods=["POST"])  # type: ignore[untyped-decorator, unused-ignore]  # Sanic's Blueprint methods are untyped (Any) here
+        @bp.route("/webhook", methods=["POST"])  # type: ignore[untyped-decorator]  # Sanic's Blueprint methods are untyped (Any) here
         async def receive(request: Request) -> HTTPResponse:
             try:
                 body = request.json

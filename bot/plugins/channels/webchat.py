@@ -108,7 +108,7 @@ def origin_check(allowed: Iterable[str]) -> Callable[[Optional[str], Dict[str, A
     return allowed_origin
 
 
-class WebChatOutput(SocketIOOutput):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
+class WebChatOutput(SocketIOOutput):  # type: ignore[misc]  # rasa is untyped (Any)
     """Rasa's socket.io output (text split at blank lines, buttons on the last part as quick
     replies), with an answer's id on its last part: the widget shows 有帮助 / 没帮助 under it."""
 
@@ -137,7 +137,7 @@ class WebChatOutput(SocketIOOutput):  # type: ignore[misc, unused-ignore]  # ras
             await self._send_message(recipient_id, message)
 
 
-class WebChatInput(SocketIOInput):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
+class WebChatInput(SocketIOInput):  # type: ignore[misc]  # rasa is untyped (Any)
     """Rasa's socket.io input channel, serving the widget's assets under ``/webchat/``."""
 
     @classmethod
@@ -169,7 +169,7 @@ class WebChatInput(SocketIOInput):  # type: ignore[misc, unused-ignore]  # rasa 
 
         # Rasa's handler fails on anything but an object with text (a crash per bad packet);
         # this one ignores malformed packets and applies the length limit (``guard``).
-        @sio.on(self.user_message_evt, namespace=self.namespace)  # type: ignore[untyped-decorator, unused-ignore]  # python-socketio is untyped
+        @sio.on(self.user_message_evt, namespace=self.namespace)  # type: ignore[untyped-decorator]  # python-socketio is untyped
         async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
                 logger.info("webchat: ignored a malformed message packet")
@@ -196,7 +196,7 @@ class WebChatInput(SocketIOInput):  # type: ignore[misc, unused-ignore]  # rasa 
         # Rasa 3.6 calls ``sio.enter_room`` without awaiting it; with python-socketio 5.x it is a
         # coroutine, so the client never joins its session's room and persistent sessions get no
         # replies. Re-register the handler with the call awaited.
-        @sio.on("session_request", namespace=self.namespace)  # type: ignore[untyped-decorator, unused-ignore]  # python-socketio is untyped
+        @sio.on("session_request", namespace=self.namespace)  # type: ignore[untyped-decorator]  # python-socketio is untyped
         async def session_request(sid: str, data: Optional[Dict[str, Any]]) -> None:
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id")
@@ -208,11 +208,11 @@ class WebChatInput(SocketIOInput):  # type: ignore[misc, unused-ignore]  # rasa 
 
         app_of: Dict[str, Any] = {}
 
-        @bp.listener("before_server_start")  # type: ignore[untyped-decorator, unused-ignore]  # Sanic's Blueprint methods are untyped (Any) here
+        @bp.listener("before_server_start")  # type: ignore[untyped-decorator]  # Sanic's Blueprint methods are untyped (Any) here
         async def keep_app(app: Any, _loop: Any) -> None:
             app_of["app"] = app  # the agent (its tracker store) is app.ctx.agent once loaded
 
-        @sio.on("feedback", namespace=self.namespace)  # type: ignore[untyped-decorator, unused-ignore]  # python-socketio is untyped
+        @sio.on("feedback", namespace=self.namespace)  # type: ignore[untyped-decorator]  # python-socketio is untyped
         async def on_feedback(sid: str, data: Any) -> Dict[str, Any]:
             """有帮助 / 没帮助 for one answer of this socket's conversation; the return value is
             the acknowledgement the widget waits for."""
@@ -251,7 +251,7 @@ class WebChatInput(SocketIOInput):  # type: ignore[misc, unused-ignore]  # rasa 
                 return {"ok": False, "error": "unavailable"}
             return {"ok": True, "first": first}
 
-        @bp.route("/<name:str>", methods=["GET"])  # type: ignore[untyped-decorator, unused-ignore]  # Sanic's Blueprint methods are untyped (Any) here
+        @bp.route("/<name:str>", methods=["GET"])  # type: ignore[untyped-decorator]  # Sanic's Blueprint methods are untyped (Any) here
         async def asset(_: Request, name: str) -> HTTPResponse:
             return asset_response(settings.dist_dir, name)
 

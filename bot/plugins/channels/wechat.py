@@ -66,7 +66,7 @@ PASSIVE_CUTOFF = 4.8  # WeChat drops the request at 5 s: a passive reply later t
 RECENT_SECONDS = 60.0  # an answered message stays in memory this long, for WeChat's resends
 
 
-class WeChatOutput(CollectingOutputChannel):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
+class WeChatOutput(CollectingOutputChannel):  # type: ignore[misc]  # rasa is untyped (Any)
     """Collects the bot's messages of one turn; the channel renders and delivers them."""
 
     @classmethod
@@ -74,7 +74,7 @@ class WeChatOutput(CollectingOutputChannel):  # type: ignore[misc, unused-ignore
         return "wechat"
 
 
-class WeChatInput(InputChannel):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
+class WeChatInput(InputChannel):  # type: ignore[misc]  # rasa is untyped (Any)
     """WeChat official account webhook."""
 
     @classmethod
@@ -113,11 +113,11 @@ class WeChatInput(InputChannel):  # type: ignore[misc, unused-ignore]  # rasa is
         # budget, then the customer-service API) stands for the turn budget
         on_new_message = guard(on_new_message, budget=0)
 
-        @hook.route("/", methods=["GET"])  # type: ignore[untyped-decorator, unused-ignore]  # Sanic's Blueprint methods are untyped (Any) here
+        @hook.route("/", methods=["GET"])  # type: ignore[untyped-decorator]  # Sanic's Blueprint methods are untyped (Any) here
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.settings.enabled else "off"})
 
-        @hook.route("/webhook", methods=["GET"])  # type: ignore[untyped-decorator, unused-ignore]  # Sanic's Blueprint methods are untyped (Any) here
+        @hook.route("/webhook", methods=["GET"])  # type: ignore[untyped-decorator]  # Sanic's Blueprint methods are untyped (Any) here
         async def verify(request: Request) -> HTTPResponse:
             if not self._enabled():
                 return response.text("", status=503)
@@ -129,7 +129,7 @@ class WeChatInput(InputChannel):  # type: ignore[misc, unused-ignore]  # rasa is
                 return response.text("", status=403)
             return response.text(q.get("echostr", ""))
 
-        @hook.route("/webhook", methods=["POST"], stream=True)  # type: ignore[untyped-decorator, unused-ignore]  # Sanic's Blueprint methods are untyped (Any) here
+        @hook.route("/webhook", methods=["POST"], stream=True)  # type: ignore[untyped-decorator]  # Sanic's Blueprint methods are untyped (Any) here
         async def receive(request: Request) -> HTTPResponse:
             started = time.monotonic()
             if not self._enabled():

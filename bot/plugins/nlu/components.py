@@ -16,7 +16,7 @@ from bot.plugins.nlu.normalize import normalize
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class TextNormalizer(GraphComponent):  # type: ignore[misc, unused-ignore]  # rasa is untyped (Any)
+class TextNormalizer(GraphComponent):  # type: ignore[misc]  # rasa is untyped (Any)
     """Put first in the pipeline: 評審費１２０ → 评审费120, offsets unchanged."""
 
     @classmethod
