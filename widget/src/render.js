@@ -1,12 +1,22 @@
 // DOM for messages. Bot and user text is only ever inserted as text nodes (textContent),
-// links are built as elements with a checked http/https href.
+// links are built as elements with a checked http/https href or a digits-only tel: href.
 
-import { formatTime, splitLinks, isSafeUrl } from "./text.js";
+import { formatTime, splitRichText, isSafeUrl } from "./text.js";
 
-/** Fill `parent` with the text, turning http/https URLs into safe links; line breaks kept by CSS. */
+/**
+ * Fill `parent` with the text, turning http/https URLs into safe links and phone numbers into
+ * tel: links (kept on one line by CSS); line breaks kept by CSS.
+ */
 export function appendRichText(doc, parent, text) {
-  for (const seg of splitLinks(text)) {
-    if (seg.type === "link") {
+  for (const seg of splitRichText(text)) {
+    if (seg.type === "tel") {
+      const a = doc.createElement("a");
+      a.href = seg.href;
+      a.className = "zc-tel";
+      a.textContent = seg.text;
+      a.setAttribute("aria-label", `拨打电话 ${seg.text}`);
+      parent.appendChild(a);
+    } else if (seg.type === "link") {
       const a = doc.createElement("a");
       a.href = seg.href;
       a.textContent = seg.text;

@@ -1,6 +1,7 @@
 // The conversation kept in the browser: the session id (so Rasa continues the same tracker after a
-// reload or reconnect) and the displayed history (Rasa does not replay it to socket.io clients),
-// bounded and keyed by session id. Works with any Storage-like object; falls back to memory.
+// reload or reconnect), the displayed history (Rasa does not replay it to socket.io clients),
+// bounded and keyed by session id, the unsent draft of the input (also keyed by session id) and
+// the number of unread answers. Works with any Storage-like object; falls back to memory.
 
 export const HISTORY_LIMIT = 100;
 
@@ -22,10 +23,13 @@ export function newSessionId(cryptoObj = globalThis.crypto) {
 }
 
 let counter = 0;
-/** A local message id. */
+/**
+ * A local message id, also sent with a user message so that the server can tell a resend from a
+ * new message: time, a per-page counter and randomness (two tabs of one conversation never clash).
+ */
 export function messageId() {
   counter += 1;
-  return `m${Date.now().toString(36)}${counter.toString(36)}`;
+  return `m${Date.now().toString(36)}${counter.toString(36)}${newSessionId().slice(0, 8)}`;
 }
 
 export class SessionStore {
@@ -50,6 +54,14 @@ export class SessionStore {
     return `${this.prefix}:history:${id}`;
   }
 
+  draftKey(id = this.sessionId()) {
+    return `${this.prefix}:draft:${id}`;
+  }
+
+  get unreadKey() {
+    return `${this.prefix}:unread`;
+  }
+
   /** The kept session id, created on first use. */
   sessionId() {
     let id = this._get(this.sessionKey);
@@ -60,9 +72,10 @@ export class SessionStore {
     return id;
   }
 
-  /** Forget the current conversation and start a new session id. */
+  /** Forget the current conversation (history and draft) and start a new session id. */
   restart() {
     this._remove(this.historyKey());
+    this._remove(this.draftKey());
     const id = newSessionId();
     this._set(this.sessionKey, id);
     return id;
@@ -99,6 +112,41 @@ export class SessionStore {
   /** User messages that were not delivered yet, oldest first. */
   pending() {
     return this.history().filter((m) => m.from === "user" && m.status === "pending");
+  }
+
+  /**
+   * Messages left "sending" (handed to a connection, never acknowledged: the page was closed or
+   * reloaded meanwhile) become pending again, to be sent once more; the server drops a copy it
+   * already took (same message id).
+   */
+  requeueSending() {
+    const list = this.history();
+    const stale = list.filter((m) => m.from === "user" && m.status === "sending");
+    if (!stale.length) return;
+    for (const m of stale) m.status = "pending";
+    this._save(list);
+  }
+
+  /** The input's unsent text of this conversation ("" when none). */
+  draft() {
+    return this._get(this.draftKey()) || "";
+  }
+
+  /** Keep the input's text (an empty text removes the draft). */
+  saveDraft(text) {
+    if (text) this._set(this.draftKey(), text);
+    else this._remove(this.draftKey());
+  }
+
+  /** How many answers arrived while the panel was closed. */
+  unread() {
+    const n = Number.parseInt(this._get(this.unreadKey) || "0", 10);
+    return Number.isFinite(n) && n > 0 ? n : 0;
+  }
+
+  setUnread(n) {
+    if (n > 0) this._set(this.unreadKey, String(n));
+    else this._remove(this.unreadKey);
   }
 
   _save(list) {

@@ -1,4 +1,4 @@
-// Pure text helpers: link detection, URL safety, input limit, counter, time format.
+// Pure text helpers: link and phone number detection, URL safety, input limit, counter, time format.
 
 // A URL ends at whitespace, quotes, angle brackets or Chinese punctuation.
 const URL_RE = /https?:\/\/[^\s<>"'“”‘’，。；：、！？（）【】《》「」]+/gi;
@@ -33,6 +33,40 @@ export function splitLinks(text) {
     last = m.index + url.length;
   }
   if (last < source.length) out.push({ type: "text", text: source.slice(last) });
+  return out;
+}
+
+// A phone number as the notices write it: a landline with its area code (0835-2222222,
+// 023-63899976; ASCII or full-width hyphen) or an 11-digit mobile (15923960007). Never part of a
+// longer number or word: the character before is checked by hand (no lookbehind: Safari 13).
+const PHONE_RE = /(?:0\d{2,3}[-‐‑–－]\d{7,8}|1[3-9]\d{9})(?![0-9A-Za-z])/g;
+const PHONE_BEFORE = /[0-9A-Za-z_\-‐‑–－]/;
+
+/**
+ * Split plain text into [{type: "text", text}] and [{type: "tel", text, href}] segments; `href` is
+ * `tel:` and the number's digits only, whatever the text around it.
+ */
+export function splitPhones(text) {
+  const source = text == null ? "" : String(text);
+  const out = [];
+  let last = 0;
+  for (const m of source.matchAll(PHONE_RE)) {
+    if (m.index > 0 && PHONE_BEFORE.test(source[m.index - 1])) continue;
+    if (m.index > last) out.push({ type: "text", text: source.slice(last, m.index) });
+    out.push({ type: "tel", text: m[0], href: "tel:" + m[0].replace(/\D/g, "") });
+    last = m.index + m[0].length;
+  }
+  if (last < source.length) out.push({ type: "text", text: source.slice(last) });
+  return out;
+}
+
+/** splitLinks, then phone numbers in the text between the links. */
+export function splitRichText(text) {
+  const out = [];
+  for (const seg of splitLinks(text)) {
+    if (seg.type !== "text") out.push(seg);
+    else out.push(...splitPhones(seg.text));
+  }
   return out;
 }
 

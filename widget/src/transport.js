@@ -1,6 +1,16 @@
 // Rasa's socket.io protocol: on every (re)connect ask for our kept session id
-// (`session_request`), wait for `session_confirm`, then send `user_uttered` {message, session_id}
-// and receive `bot_uttered`. Websocket first; long-polling when websockets fail or are blocked.
+// (`session_request`), wait for `session_confirm`, then send `user_uttered` {message, session_id,
+// message_id} and receive `bot_uttered`. Websocket first; long-polling when websockets fail or are
+// blocked.
+//
+// Delivery: a socket can look connected while its connection is already dead (the server was
+// killed, a proxy or NAT dropped it; socket.io notices only at the next missed heartbeat, up to
+// 45 s later), and whatever is emitted then is lost. So every user message asks for an
+// acknowledgement (bot/plugins/channels/webchat.py answers as soon as it has taken the message, before the
+// turn runs). Without one within DELIVERY_ACK_MS the message counts as not delivered and the
+// connection as dead: it is closed, socket.io reconnects, and the widget sends the message again
+// after the next session_confirm. The server ignores a second copy with the same message_id, so
+// a lost acknowledgement never makes a message count twice.
 
 export const EVENTS = Object.freeze({
   user: "user_uttered",
@@ -11,6 +21,7 @@ export const EVENTS = Object.freeze({
 });
 
 export const FEEDBACK_ACK_MS = 10000;
+export const DELIVERY_ACK_MS = 10000;
 
 /**
  * @param {object} o
@@ -58,6 +69,17 @@ export function createTransport({ io, config, sessionId, onMessage, onStatus, on
     }
   });
 
+  /** The connection looks open but carries nothing: close it; socket.io reconnects on its own. */
+  function dropConnection() {
+    set("offline");
+    const engine = socket.io && socket.io.engine;
+    if (engine && typeof engine.close === "function") engine.close();
+    else {
+      socket.disconnect();
+      socket.connect();
+    }
+  }
+
   return {
     get status() {
       return status;
@@ -65,10 +87,24 @@ export function createTransport({ io, config, sessionId, onMessage, onStatus, on
     get transport() {
       return socket.io && socket.io.engine && socket.io.engine.transport ? socket.io.engine.transport.name : "";
     },
-    /** Emit a message now; false when not connected (the caller keeps it pending). */
-    send(text) {
+    /**
+     * Emit a message now; false when not connected (the caller keeps it pending). Otherwise
+     * `onDelivered(true)` once the server acknowledges it, or `onDelivered(false)` when it did not
+     * within DELIVERY_ACK_MS or the connection closed first (then the connection is dropped and
+     * reopened, and the caller sends it again after the next `onReady`).
+     */
+    send(text, id, onDelivered = () => {}) {
       if (status !== "online" || !socket.connected) return false;
-      socket.emit(EVENTS.user, { message: text, session_id: sessionId() });
+      const data = { message: text, session_id: sessionId() };
+      if (id) data.message_id = id;
+      socket.timeout(DELIVERY_ACK_MS).emit(EVENTS.user, data, (err) => {
+        if (!err) {
+          onDelivered(true);
+          return;
+        }
+        onDelivered(false);
+        if (socket.connected) dropConnection();
+      });
       return true;
     },
     /**

@@ -1,6 +1,7 @@
-// The widget's UI: launcher, panel (header with 转人工/热线 and 重新开始, message log, quick
-// replies, typing indicator, offline banner) and the composer (IME-safe Enter, length counter).
-// Everything lives in an open shadow root so the host page's CSS cannot break it.
+// The widget's UI: launcher (with an unread badge), panel (header with 转人工/热线, message log,
+// quick replies, typing indicator, offline banner), the composer (IME-safe Enter, length counter,
+// kept draft) and, under it, 重新开始 (asks first, in the widget). Everything lives in an open
+// shadow root so the host page's CSS cannot break it.
 
 import { createImeGuard } from "./ime.js";
 import { clampInput, counter } from "./text.js";
@@ -64,12 +65,16 @@ export function createWidget({ doc, container, config, store, connect, now = () 
   shadow.appendChild(root);
 
   const panelId = "zc-panel";
+  const launcherLabel = `打开在线咨询：${config.title}`;
   const launcher = el(doc, "button", {
     type: "button", className: "zc-launcher", "aria-expanded": "false", "aria-controls": panelId,
-    "aria-label": `打开在线咨询：${config.title}`,
+    "aria-label": launcherLabel,
   });
   launcher.appendChild(chatIcon(doc));
   launcher.appendChild(el(doc, "span", { className: "zc-launcher-text" }, "在线咨询"));
+  const badge = el(doc, "span", { className: "zc-badge", "aria-hidden": "true" }); // the label says it
+  badge.hidden = true;
+  launcher.appendChild(badge);
 
   const panel = el(doc, "section", { className: "zc-panel", id: panelId, role: "dialog", "aria-label": config.title });
   panel.hidden = true;
@@ -81,9 +86,8 @@ export function createWidget({ doc, container, config, store, connect, now = () 
   header.appendChild(titles);
   const actions = el(doc, "div", { className: "zc-actions" });
   const human = el(doc, "button", { type: "button", className: "zc-human", "aria-label": "转人工或查看咨询热线" }, "转人工/热线");
-  const restart = el(doc, "button", { type: "button", className: "zc-restart", "aria-label": "重新开始对话" }, "重新开始");
   const close = el(doc, "button", { type: "button", className: "zc-close", "aria-label": "关闭对话窗口" }, "×");
-  actions.append(human, restart, close);
+  actions.append(human, close);
   header.appendChild(actions);
 
   const banner = el(doc, "div", { className: "zc-banner", role: "status" });
@@ -108,12 +112,29 @@ export function createWidget({ doc, container, config, store, connect, now = () 
   const foot = el(doc, "div", { className: "zc-foot" });
   const count = el(doc, "span", { className: "zc-counter", id: "zc-counter" }, `0/${config.maxLength}`);
   const note = el(doc, "span", { className: "zc-note", "aria-live": "polite" });
-  foot.append(note, count);
+  // 重新开始 sits under the input, away from 转人工 in the header, and asks before it clears
+  const restart = el(doc, "button", { type: "button", className: "zc-restart", "aria-label": "重新开始对话", "aria-haspopup": "dialog" }, "重新开始");
+  foot.append(restart, note, count);
   const row = el(doc, "div", { className: "zc-compose" });
   row.append(input, send);
   form.append(row, foot);
 
-  panel.append(header, banner, log, form);
+  const confirmBox = el(doc, "div", {
+    className: "zc-confirm", role: "alertdialog", "aria-modal": "true",
+    "aria-labelledby": "zc-confirm-title", "aria-describedby": "zc-confirm-text",
+  });
+  confirmBox.hidden = true;
+  const confirmCard = el(doc, "div", { className: "zc-confirm-card" });
+  confirmCard.appendChild(el(doc, "p", { className: "zc-confirm-title", id: "zc-confirm-title" }, "确定重新开始吗？"));
+  confirmCard.appendChild(el(doc, "p", { className: "zc-confirm-text", id: "zc-confirm-text" }, "您当前的对话记录将被清空，无法恢复。"));
+  const confirmActions = el(doc, "div", { className: "zc-confirm-actions" });
+  const confirmCancel = el(doc, "button", { type: "button", className: "zc-confirm-cancel" }, "取消");
+  const confirmOk = el(doc, "button", { type: "button", className: "zc-confirm-ok" }, "重新开始");
+  confirmActions.append(confirmCancel, confirmOk);
+  confirmCard.appendChild(confirmActions);
+  confirmBox.appendChild(confirmCard);
+
+  panel.append(header, banner, log, form, confirmBox);
   root.append(panel, launcher);
   container.appendChild(host);
 
@@ -202,14 +223,30 @@ export function createWidget({ doc, container, config, store, connect, now = () 
     }
   }
 
+  /**
+   * Hand a user message to the transport: "sending" until the server acknowledges it ("sent"),
+   * back to "pending" (未发送, sent again after reconnecting) when it does not.
+   */
   function deliver(msg) {
-    if (transport && transport.send(msg.payload ?? msg.text)) {
-      const updated = store.update(msg.id, { status: "sent" }) || { ...msg, status: "sent" };
-      replaceRow(updated);
-      showTyping(true);
-      return true;
+    store.update(msg.id, { status: "sending" });
+    if (!transport || !transport.send(msg.payload ?? msg.text, msg.id, (ok) => settle(msg.id, ok))) {
+      store.update(msg.id, { status: "pending" });
+      return false;
     }
-    return false;
+    const current = store.history().find((m) => m.id === msg.id);
+    if (current) replaceRow(current);
+    showTyping(true);
+    return true;
+  }
+
+  function settle(id, delivered) {
+    const msg = store.history().find((m) => m.id === id);
+    if (!msg || msg.status !== "sending") return;
+    replaceRow(store.update(id, { status: delivered ? "sent" : "pending" }));
+    if (!delivered) {
+      showTyping(false);
+      note.textContent = "消息未能送达，将在恢复连接后自动发送。";
+    }
   }
 
   /** Show `shown` as the user's message and send `payload` (a quick reply's payload, or the text). */
@@ -232,13 +269,25 @@ export function createWidget({ doc, container, config, store, connect, now = () 
 
   function flushPending() {
     for (const m of store.pending()) if (!deliver(m)) break;
-    if (!store.pending().length && note.textContent.startsWith("当前网络")) note.textContent = "";
+    if (!store.pending().length && /^(当前网络|消息未能送达)/.test(note.textContent)) note.textContent = "";
+  }
+
+  /** The launcher's badge and label: how many answers arrived while the panel was closed. */
+  function showUnread() {
+    const n = store.unread();
+    badge.hidden = n === 0;
+    badge.textContent = n > 99 ? "99+" : String(n);
+    launcher.setAttribute("aria-label", n ? `${launcherLabel}（${n}条未读消息）` : launcherLabel);
   }
 
   function onBotMessage(payload) {
     const msg = store.append(fromBotPayload(payload, messageId(), now()));
     showTyping(false);
     addRow(msg);
+    if (panel.hidden) {
+      store.setUnread(store.unread() + 1);
+      showUnread();
+    }
   }
 
   function onStatus(status) {
@@ -269,11 +318,17 @@ export function createWidget({ doc, container, config, store, connect, now = () 
     updateCounter();
   }
 
+  /** Keep what is typed (also mid-composition: storing the value does not disturb the IME). */
+  function keepDraft() {
+    store.saveDraft(input.value);
+  }
+
   function submit() {
     enforceLimit();
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
+    store.saveDraft("");
     note.textContent = "";
     updateCounter();
     sendText(text);
@@ -286,9 +341,12 @@ export function createWidget({ doc, container, config, store, connect, now = () 
     launcher.setAttribute("aria-expanded", String(open));
     store._set(`${store.prefix}:open`, open ? "1" : "0");
     if (open) {
+      store.setUnread(0);
+      showUnread();
       scrollDown();
       input.focus();
     } else {
+      hideConfirm(false);
       launcher.focus();
     }
   }
@@ -300,22 +358,55 @@ export function createWidget({ doc, container, config, store, connect, now = () 
     if (e.key === "Escape") setOpen(false);
   });
   human.addEventListener("click", () => sendText(config.humanPayload, "转人工/热线"));
-  restart.addEventListener("click", () => {
+  function askRestart() {
+    confirmBox.hidden = false;
+    for (const part of [header, banner, log, form]) part.inert = true;
+    confirmCancel.focus();
+  }
+
+  function hideConfirm(focusBack = true) {
+    if (confirmBox.hidden) return;
+    confirmBox.hidden = true;
+    for (const part of [header, banner, log, form]) part.inert = false;
+    if (focusBack) restart.focus();
+  }
+
+  function doRestart() {
+    hideConfirm(false);
     store.restart();
+    store.saveDraft(input.value); // what is typed stays in the input, now for the new conversation
     note.textContent = "";
     ensureGreeting();
     showTyping(false);
     renderAll();
     if (transport) transport.resetSession();
     input.focus();
+  }
+
+  restart.addEventListener("click", askRestart);
+  confirmCancel.addEventListener("click", () => hideConfirm());
+  confirmOk.addEventListener("click", doRestart);
+  confirmBox.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      e.stopPropagation(); // cancel the question, keep the panel open
+      hideConfirm();
+    } else if (e.key === "Tab") {
+      // keep the focus on the two answers while the question is open
+      e.preventDefault();
+      (shadow.activeElement === confirmCancel ? confirmOk : confirmCancel).focus();
+    }
   });
   retryAll.addEventListener("click", () => transport && transport.retryNow());
   input.addEventListener("compositionstart", () => ime.start());
   input.addEventListener("compositionend", () => {
     ime.end();
     enforceLimit();
+    keepDraft();
   });
-  input.addEventListener("input", enforceLimit);
+  input.addEventListener("input", () => {
+    enforceLimit();
+    keepDraft();
+  });
   input.addEventListener("keydown", (e) => {
     if (e.key !== "Enter") return;
     if (ime.shouldSend(e)) {
@@ -331,9 +422,12 @@ export function createWidget({ doc, container, config, store, connect, now = () 
   });
 
   // --- start -----------------------------------------------------------------------------------
+  store.requeueSending();
   ensureGreeting();
   renderAll();
+  input.value = clampInput(store.draft(), config.maxLength).text;
   updateCounter();
+  showUnread();
   transport = connect({
     sessionId: () => store.sessionId(),
     onMessage: onBotMessage,

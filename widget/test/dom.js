@@ -10,6 +10,7 @@ export function makeDom() {
 export function fakeTransport() {
   const t = {
     sent: [],
+    deliveries: [],
     feedback: [],
     online: true,
     handlers: null,
@@ -18,9 +19,11 @@ export function fakeTransport() {
     get status() {
       return this.online ? "online" : "offline";
     },
-    send(text) {
+    /** Records the text; [id, onDelivered] in `deliveries`, for the test to acknowledge or not. */
+    send(text, id, onDelivered) {
       if (!this.online) return false;
       this.sent.push(text);
+      this.deliveries.push([id, onDelivered]);
       return true;
     },
     /** Records [answerId, helpful, onAck]; the test acknowledges by calling onAck. */

@@ -24,6 +24,19 @@ test("bot answers keep their line breaks and citation", () => {
   assert.ok(row.querySelector("time").textContent.match(/^\d\d:\d\d$/));
 });
 
+test("phone numbers are tel: links (digits only) and markup around them stays text", () => {
+  const evil = '<a href="javascript:alert(1)">0835-2222222</a>或13812345678<img src=x onerror="alert(2)">';
+  for (const from of ["bot", "user"]) {
+    const row = renderMessage(doc, { id: "1", from, text: evil, time: 0 });
+    assert.equal(row.querySelector(".zc-text").textContent, evil);
+    const links = [...row.querySelectorAll("a")];
+    assert.deepEqual(links.map((a) => [a.textContent, a.getAttribute("href"), a.className]), [
+      ["0835-2222222", "tel:08352222222", "zc-tel"], ["13812345678", "tel:13812345678", "zc-tel"]]);
+    assert.equal(links[0].getAttribute("target"), null);
+    assert.equal(row.querySelector("img, script"), null);
+  }
+});
+
 test("links open safely in a new tab", () => {
   const row = renderMessage(doc, { id: "1", from: "bot", text: "见 https://example.gov.cn/n 与 javascript:alert(1)", time: 0 });
   const links = row.querySelectorAll("a");

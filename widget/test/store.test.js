@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SessionStore, newSessionId } from "../src/store.js";
+import { SessionStore, newSessionId, messageId } from "../src/store.js";
 
 function storage() {
   const m = new Map();
@@ -55,4 +55,40 @@ test("blocked or corrupt storage does not break the widget", () => {
   s.setItem(b.historyKey(), "{not json");
   assert.deepEqual(b.history(), []);
   assert.notEqual(newSessionId(), newSessionId());
+});
+
+test("the draft is kept per conversation; 重新开始 forgets it", () => {
+  const s = storage();
+  const a = new SessionStore(s);
+  const old = a.sessionId();
+  assert.equal(a.draft(), "");
+  a.saveDraft("长治中级");
+  assert.equal(new SessionStore(s).draft(), "长治中级");
+  assert.equal(s.getItem(`zhicheng-chat:draft:${old}`), "长治中级");
+  a.restart();
+  assert.equal(a.draft(), "");
+  assert.equal(s.getItem(`zhicheng-chat:draft:${old}`), null);
+  a.saveDraft("x");
+  a.saveDraft("");
+  assert.equal(s.getItem(a.draftKey()), null);
+});
+
+test("the unread count is kept; messages left sending become pending again", () => {
+  const s = storage();
+  const a = new SessionStore(s);
+  assert.equal(a.unread(), 0);
+  a.setUnread(3);
+  assert.equal(new SessionStore(s).unread(), 3);
+  a.setUnread(0);
+  assert.equal(s.getItem(a.unreadKey), null);
+  a.append({ id: "1", from: "user", text: "a", time: 1, status: "sending" });
+  a.append({ id: "2", from: "user", text: "b", time: 2, status: "sent" });
+  a.requeueSending();
+  assert.deepEqual(a.pending().map((m) => m.id), ["1"]);
+});
+
+test("message ids are unique and fit what the server accepts", () => {
+  const ids = new Set(Array.from({ length: 1000 }, () => messageId()));
+  assert.equal(ids.size, 1000);
+  for (const id of ids) assert.match(id, /^[A-Za-z0-9_-]{1,64}$/);
 });

@@ -18,6 +18,7 @@ function fakeIo() {
     connect() { calls.connects += 1; },
     disconnect() { socket.connected = false; },
   };
+  socket.io.engine.close = () => { calls.engineCloses = (calls.engineCloses || 0) + 1; };
   const io = (url, opts) => {
     calls.url = url;
     calls.opts = opts;
@@ -98,4 +99,33 @@ test("feedback is its own event with the session and answer id, acknowledged or 
   assert.deepEqual(acks, [{ ok: true, first: true }, { ok: false, error: "timeout" }]);
   assert.equal(f.calls.emitted.filter(([ev]) => ev === "user_uttered").length, 0); // never a chat message
   assert.deepEqual(seen.messages, []);
+});
+
+test("a message asks for an acknowledgement; none in time means the connection is dropped and reopened", () => {
+  const f = fakeIo();
+  const { t, seen } = start(f);
+  f.fire("connect");
+  f.fire("session_confirm", "abc123abc123");
+  const results = [];
+  assert.equal(t.send("长治中级评审费多少", "m1", (ok) => results.push(ok)), true);
+  assert.deepEqual(f.calls.emitted.at(-1),
+    ["user_uttered", { message: "长治中级评审费多少", session_id: "abc123abc123", message_id: "m1" }]);
+  assert.ok(f.calls.timeouts.at(-1) >= 5000);
+  f.calls.acks.at(-1)(null, { ok: true }); // acknowledged
+  t.send("那重庆呢", "m2", (ok) => results.push(ok));
+  f.calls.acks.at(-1)(new Error("operation has timed out")); // the socket looked connected, it was not
+  assert.deepEqual(results, [true, false]);
+  assert.equal(f.calls.engineCloses, 1); // dropped: socket.io reconnects by itself
+  assert.equal(t.status, "offline");
+  assert.deepEqual(seen.statuses.at(-1), "offline");
+  t.send("x", "m3", (ok) => results.push(ok)); // refused while offline: the caller keeps it
+  assert.equal(results.length, 2);
+  f.fire("disconnect", "forced close");
+  f.fire("connect");
+  f.fire("session_confirm", "abc123abc123");
+  t.send("再问", "m4", (ok) => results.push(ok));
+  f.fire("disconnect", "transport close");
+  f.calls.acks.at(-1)(new Error("socket has been disconnected")); // socket.io on disconnect
+  assert.deepEqual(results, [true, false, false]);
+  assert.equal(f.calls.engineCloses, 1); // already closed: nothing more to drop
 });

@@ -137,14 +137,128 @@ test("a reload shows the kept history and the last quick replies", () => {
   assert.deepEqual(again.$$(".zc-quick-btn").map((b) => b.textContent), ["长治市"]);
 });
 
-test("重新开始 starts a new session with only the greeting", () => {
+test("重新开始 asks first: 取消 or Escape keep everything, 重新开始 starts a new session", () => {
   const w = mount({ config: { greeting: "您好" } });
+  w.$(".zc-launcher").click();
   w.widget.send("评审费多少");
   const old = w.store.sessionId();
+  assert.equal(w.$(".zc-header .zc-restart"), null); // not beside 转人工
+  const confirm = w.$(".zc-confirm");
+  assert.equal(confirm.hidden, true);
   w.$(".zc-restart").click();
+  assert.equal(confirm.hidden, false);
+  assert.equal(confirm.getAttribute("role"), "alertdialog");
+  assert.match(confirm.textContent, /您/);
+  assert.equal(w.widget.shadow.activeElement, w.$(".zc-confirm-cancel"));
+  assert.deepEqual(w.texts(), ["您好", "评审费多少"]); // nothing cleared while asking
+  w.$(".zc-confirm-cancel").click();
+  assert.equal(confirm.hidden, true);
+  assert.equal(w.widget.shadow.activeElement, w.$(".zc-restart"));
+  w.$(".zc-restart").click();
+  confirm.dispatchEvent(key(w.win, "keydown", { key: "Escape" }));
+  assert.equal(confirm.hidden, true);
+  assert.equal(w.$(".zc-panel").hidden, false); // Escape answered the question, the panel stays
+  assert.equal(w.store.sessionId(), old);
+  assert.deepEqual(w.texts(), ["您好", "评审费多少"]);
+  assert.equal(w.transport.resets, 0);
+  w.$(".zc-restart").click();
+  w.$(".zc-confirm-ok").click();
+  assert.equal(confirm.hidden, true);
   assert.notEqual(w.store.sessionId(), old);
   assert.deepEqual(w.texts(), ["您好"]);
   assert.equal(w.transport.resets, 1);
+});
+
+test("answers that arrive while the panel is closed are counted on the launcher until it opens", () => {
+  const win = makeDom();
+  const w = mount({ win });
+  const badge = w.$(".zc-badge");
+  assert.equal(badge.hidden, true);
+  w.transport.handlers.onMessage({ text: "300元" });
+  w.transport.handlers.onMessage({ text: "还有什么想问的吗？" });
+  assert.equal(badge.hidden, false);
+  assert.equal(badge.textContent, "2");
+  assert.match(w.$(".zc-launcher").getAttribute("aria-label"), /（2条未读消息）$/);
+  w.widget.host.remove();
+  const again = mount({ win }); // kept over a reload
+  assert.equal(again.$(".zc-badge").textContent, "2");
+  again.$(".zc-launcher").click();
+  assert.equal(again.$(".zc-badge").hidden, true);
+  assert.doesNotMatch(again.$(".zc-launcher").getAttribute("aria-label"), /未读/);
+  again.transport.handlers.onMessage({ text: "面板开着：不算未读" });
+  again.$(".zc-close").click();
+  assert.equal(again.$(".zc-badge").hidden, true);
+});
+
+test("the draft is kept per conversation over a reload and cleared once sent", () => {
+  const win = makeDom();
+  const w = mount({ win });
+  type(w, "长治中级评审费");
+  const session = w.store.sessionId();
+  assert.equal(win.localStorage.getItem(`zhicheng-chat:draft:${session}`), "长治中级评审费");
+  w.widget.host.remove();
+  const again = mount({ win });
+  assert.equal(again.$(".zc-input").value, "长治中级评审费");
+  assert.equal(again.$(".zc-counter").textContent, "7/500");
+  assert.equal(again.$(".zc-send").disabled, false);
+  again.$(".zc-input").dispatchEvent(key(win, "keydown", { key: "Enter" }));
+  assert.deepEqual(again.transport.sent, ["长治中级评审费"]);
+  assert.equal(win.localStorage.getItem(`zhicheng-chat:draft:${session}`), null);
+  again.widget.host.remove();
+  assert.equal(mount({ win }).$(".zc-input").value, "");
+});
+
+test("重新开始 drops the old conversation's draft; what is in the input stays for the new one", () => {
+  const win = makeDom();
+  const w = mount({ win });
+  type(w, "重庆高级评审费");
+  const old = w.store.sessionId();
+  w.$(".zc-restart").click();
+  w.$(".zc-confirm-ok").click();
+  assert.equal(win.localStorage.getItem(`zhicheng-chat:draft:${old}`), null);
+  assert.equal(w.$(".zc-input").value, "重庆高级评审费");
+  assert.equal(w.store.draft(), "重庆高级评审费");
+});
+
+test("a message the server never acknowledged goes back to 未发送 and is sent again once, after reconnecting", () => {
+  const w = mount();
+  w.widget.send("长治中级评审费多少");
+  assert.deepEqual(w.transport.sent, ["长治中级评审费多少"]);
+  assert.equal(w.$(".zc-status"), null); // sending: not 未发送
+  const [[id, onDelivered]] = w.transport.deliveries;
+  assert.equal(id, w.store.history().at(-1).id); // the message id goes with it
+  w.transport.online = false;
+  onDelivered(false); // no acknowledgement: the connection was dead
+  assert.equal(w.$(".zc-status").textContent, "未发送");
+  assert.equal(w.$(".zc-typing").hidden, true);
+  assert.match(w.$(".zc-note").textContent, /未能送达/);
+  w.transport.handlers.onStatus("offline");
+  w.transport.online = true;
+  w.transport.handlers.onStatus("online");
+  w.transport.handlers.onReady();
+  assert.deepEqual(w.transport.sent, ["长治中级评审费多少", "长治中级评审费多少"]);
+  assert.equal(w.transport.deliveries[1][0], id); // the same id: the server can drop a copy it had
+  w.transport.deliveries[1][1](true);
+  assert.equal(w.store.history().at(-1).status, "sent");
+  w.transport.handlers.onReady(); // a later reconnect sends nothing again
+  assert.equal(w.transport.sent.length, 2);
+  onDelivered(false); // a late answer about the first try changes nothing
+  assert.equal(w.store.history().at(-1).status, "sent");
+  assert.equal(w.$(".zc-status"), null);
+});
+
+test("a message left sending by a reload is 未发送 again and goes out after the next connect", () => {
+  const win = makeDom();
+  const first = mount({ win });
+  first.widget.send("长治中级评审费多少"); // never acknowledged
+  first.widget.host.remove();
+  const transport = fakeTransport();
+  transport.online = false;
+  const again = mount({ win, transport });
+  assert.equal(again.$(".zc-status").textContent, "未发送");
+  transport.online = true;
+  transport.handlers.onReady();
+  assert.deepEqual(transport.sent, ["长治中级评审费多少"]);
 });
 
 test("screen-reader labels are present", () => {

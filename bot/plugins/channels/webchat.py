@@ -25,15 +25,24 @@ sends 有帮助 / 没帮助 as a socket.io ``feedback`` event ``{"session_id", "
 (acknowledged with ``{"ok": true}`` or ``{"ok": false, "error": …}``), never as a chat message, so
 the conversation is not disturbed. The answer must be in this socket's own conversation (the
 tracker store is read; a forged or foreign id is refused); it is rated once (bot.storage.feedback).
+
+Delivery (docs/widget.md): a ``user_uttered`` that asks for an acknowledgement gets it as soon as the
+message is taken (``{"ok": true}``), before the turn runs — not after it, as in Rasa — so the widget
+can tell a dead connection (no acknowledgement within seconds) from a slow answer and send the
+message again after reconnecting. The widget's ``message_id`` makes that resend safe: a second copy
+of a message this process already took is acknowledged and dropped, never processed twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import re
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Set
 from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -58,6 +67,9 @@ ASSETS: Dict[str, str] = {
     "demo.html": "text/html; charset=utf-8",
 }
 NOT_BUILT = "The chat widget has not been built. Run `make setup` (or `make widget`) and reload.\n"
+# The widget's id of a user message, and how many (session, id) pairs are remembered to drop resends.
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+TAKEN_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -167,31 +179,54 @@ class WebChatInput(SocketIOInput):  # type: ignore[misc]  # rasa is untyped (Any
         sio.eio.cors_allowed_origins = origin_check(security.cors_origins)
         sio.eio.max_http_buffer_size = security.max_body_bytes
 
+        taken: OrderedDict[str, None] = OrderedDict()  # "session\nmessage id" of recent messages
+        turns: Set[asyncio.Future[Any]] = set()  # running turns (a reference keeps each alive)
+
+        def turn_done(turn: asyncio.Future[Any]) -> None:
+            turns.discard(turn)
+            if not turn.cancelled() and turn.exception() is not None:
+                logger.error("webchat: a turn failed", exc_info=turn.exception())
+
         # Rasa's handler fails on anything but an object with text (a crash per bad packet);
-        # this one ignores malformed packets and applies the length limit (``guard``).
+        # this one ignores malformed packets and applies the length limit (``guard``). It
+        # acknowledges a message once taken and runs the turn on its own (see Delivery above).
         @sio.on(self.user_message_evt, namespace=self.namespace)  # type: ignore[untyped-decorator]  # python-socketio is untyped
-        async def handle_message(sid: str, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> Dict[str, Any]:
             if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
                 logger.info("webchat: ignored a malformed message packet")
-                return
+                return {"ok": False, "error": "malformed"}
             if self.session_persistence:
                 sender_id = data.get("session_id")
                 if not isinstance(sender_id, str) or not sender_id.strip() or len(sender_id) > 128:
                     logger.info("webchat: ignored a message without a valid session id")
-                    return
+                    return {"ok": False, "error": "malformed"}
             else:
                 sender_id = sid
+            message_id = data.get("message_id")
+            if isinstance(message_id, str) and MESSAGE_ID.fullmatch(message_id):
+                key = f"{sender_id}\n{message_id}"
+                if key in taken:
+                    logger.info("webchat: dropped a resent copy of a message already taken")
+                    return {"ok": True, "duplicate": True}
+                taken[key] = None
+                while len(taken) > TAKEN_LIMIT:
+                    taken.popitem(last=False)
             metadata = data.get(self.metadata_key)
             output = self.get_output_channel()
-            await handle(
-                UserMessage(
-                    data.get("message", ""),
-                    output,
-                    sender_id,
-                    input_channel=self.name(),
-                    metadata=metadata if isinstance(metadata, dict) else None,
+            turn = asyncio.ensure_future(
+                handle(
+                    UserMessage(
+                        data.get("message", ""),
+                        output,
+                        sender_id,
+                        input_channel=self.name(),
+                        metadata=metadata if isinstance(metadata, dict) else None,
+                    )
                 )
             )
+            turns.add(turn)
+            turn.add_done_callback(turn_done)
+            return {"ok": True}
 
         # Rasa 3.6 calls ``sio.enter_room`` without awaiting it; with python-socketio 5.x it is a
         # coroutine, so the client never joins its session's room and persistent sessions get no

@@ -1,7 +1,9 @@
 """The widget in headless Chromium (Debian's chromium driven by Playwright) on the demo page served by
 the real Rasa server (credentials.yml) with the real action server: Chinese input through composition
 events, answers with citations, quick replies, reload, HTML injection, long-polling fallback, a full
-pre-assessment, and the offline state with reconnection and delivery of an unsent message.
+pre-assessment, the offline state with reconnection and delivery of an unsent message, a message sent
+on a connection that died unnoticed (delivered exactly once after reconnecting), 重新开始 asking
+first, phone numbers as tel: links, the unread badge and the kept draft.
 Screenshots for the README are written to docs/widget-desktop.png and docs/widget-mobile.png."""
 
 from __future__ import annotations
@@ -133,6 +135,7 @@ def test_chinese_typed_through_an_ime_is_sent_after_composition_and_answered_wit
 def restart(page: Page) -> None:
     old = page.evaluate("localStorage.getItem('zhicheng-chat:session')")
     page.locator(".zc-restart").click()
+    page.locator(".zc-confirm-ok").click()  # the widget asks first
     expect(page.locator(".zc-state")).to_have_attribute("data-status", "online", timeout=30_000)
     assert page.evaluate("localStorage.getItem('zhicheng-chat:session')") != old
     assert page.locator(USER_TEXTS).count() == 0 and page.locator(BOT_TEXTS).count() == 1  # the greeting
@@ -429,3 +432,260 @@ def test_offline_state_then_reconnect_and_the_unsent_message_is_delivered(deskto
     expect(page.locator(".zc-status")).to_have_count(0, timeout=30_000)  # delivered after reconnecting
     answer = wait_reply(page, before)
     assert "300" in answer and CITATION in answer
+
+
+# --- 重新开始 asks first; phone numbers; unread badge; draft; dead connection -------------------
+ACTIVE = "() => document.querySelector('#zhicheng-chat').shadowRoot.activeElement.className"
+
+
+def test_restart_asks_in_the_widget_first_and_cancel_keeps_the_conversation(browser: Browser, stack):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        native: List[str] = []
+        page.on("dialog", lambda d: (native.append(d.message), d.dismiss()))
+        page.goto(f"{stack.url}/webchat/demo.html")
+        open_widget(page)
+        assert "300" in say(page, "长治中级评审费多少")
+        session = page.evaluate("localStorage.getItem('zhicheng-chat:session')")
+        shown = page.locator(".zc-text").all_text_contents()
+        confirm = page.locator(".zc-confirm")
+
+        page.locator(".zc-restart").click()
+        expect(confirm).to_be_visible()  # asks inside the widget first
+        expect(confirm).to_have_attribute("role", "alertdialog")
+        expect(confirm).to_contain_text("重新开始")
+        expect(confirm).to_contain_text("您")
+        assert page.evaluate(ACTIVE) == "zc-confirm-cancel"  # the safe answer has the focus
+        assert page.locator(".zc-text").all_text_contents() == shown  # nothing wiped while asking
+
+        page.locator(".zc-confirm-cancel").click()  # cancel keeps everything
+        expect(confirm).to_be_hidden()
+        assert page.locator(".zc-text").all_text_contents() == shown
+        assert page.evaluate("localStorage.getItem('zhicheng-chat:session')") == session
+        assert page.evaluate(ACTIVE) == "zc-restart"
+
+        page.locator(".zc-restart").click()  # Escape cancels too, and the panel stays open
+        expect(confirm).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(confirm).to_be_hidden()
+        expect(page.locator(".zc-panel")).to_be_visible()
+        assert page.locator(".zc-text").all_text_contents() == shown
+        assert page.evaluate("localStorage.getItem('zhicheng-chat:session')") == session
+
+        # not beside 转人工: out of the header, well apart from it
+        assert page.locator(".zc-header .zc-restart").count() == 0
+        human, again = page.locator(".zc-human").bounding_box(), page.locator(".zc-restart").bounding_box()
+        assert max(again["y"] - (human["y"] + human["height"]), human["y"] - (again["y"] + again["height"])) > 200
+
+        restart(page)  # confirmed: a fresh conversation
+        assert native == []  # never window.confirm
+    finally:
+        context.close()
+
+
+def test_phone_numbers_become_tel_links_that_never_wrap_and_html_stays_text(browser: Browser, stack):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.url}/webchat/demo.html")
+        open_widget(page)
+        answer = say(page, "重庆高级职称打哪个电话咨询")
+        assert "023-63899976" in answer and "15923960007" in answer, answer
+        links = page.locator(".zc-row.zc-bot .zc-text a[href^='tel:']")
+        found = {(a.text_content(), a.get_attribute("href")) for a in links.all()}
+        assert {("023-63899976", "tel:02363899976"), ("15923960007", "tel:15923960007")} <= found, found
+        assert all(href == "tel:" + re.sub(r"\D", "", text) for text, href in found)
+        # at every bubble width a number stays on one line (it may move down whole, never split)
+        split = page.evaluate("""() => {
+            const root = document.querySelector('#zhicheng-chat').shadowRoot;
+            const out = [];
+            for (const a of root.querySelectorAll('.zc-bot .zc-text a[href^="tel:"]')) {
+                const bubble = a.closest('.zc-bubble');
+                for (let w = 60; w <= 330; w += 2) {
+                    bubble.style.maxWidth = w + 'px';
+                    if (a.getClientRects().length !== 1) out.push(a.textContent + ' @' + w);
+                }
+                bubble.style.maxWidth = '';
+            }
+            return out;
+        }""")
+        assert split == []
+        # untrusted text: markup stays text, only the numbers become (digits-only) tel: links
+        evil = (
+            '<a href="javascript:window.__pwned=1">0835-2222222</a>或13812345678<img src=x onerror="window.__pwned=1">'
+        )
+        say(page, evil)
+        mine = page.locator(USER_TEXTS).last
+        expect(mine).to_have_text(evil)
+        assert [(a.text_content(), a.get_attribute("href")) for a in mine.locator("a").all()] == [
+            ("0835-2222222", "tel:08352222222"),
+            ("13812345678", "tel:13812345678"),
+        ]
+        assert page.locator(".zc-log img, .zc-log a[href^='javascript']").count() == 0
+        assert page.evaluate("window.__pwned") is None
+    finally:
+        context.close()
+
+
+def test_a_reply_while_the_panel_is_closed_shows_an_unread_badge_until_it_is_opened(browser: Browser, stack):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.url}/webchat/demo.html")
+        open_widget(page)
+        launcher, badge, panel = page.locator(".zc-launcher"), page.locator(".zc-badge"), page.locator(".zc-panel")
+        page.locator(".zc-close").click()
+        expect(panel).to_be_hidden()
+        expect(badge).to_be_hidden()
+        before = page.locator(BOT_TEXTS).count()
+        page.evaluate("window.ZhichengChat.instance.send('长治中级评审费多少')")  # asked, then closed
+        assert "300" in wait_reply(page, before)
+        unread = page.locator(BOT_TEXTS).count() - before
+        expect(badge).to_be_visible()
+        expect(badge).to_have_text(str(unread))
+        expect(launcher).to_have_attribute("aria-label", re.compile(f"{unread}条未读消息"))
+        page.reload()  # still unread after a reload
+        expect(badge).to_have_text(str(unread))
+        expect(panel).to_be_hidden()
+        launcher.click()
+        expect(panel).to_be_visible()
+        expect(badge).to_be_hidden()
+        assert "未读" not in launcher.get_attribute("aria-label")
+        page.locator(".zc-close").click()
+        expect(badge).to_be_hidden()  # read stays read
+    finally:
+        context.close()
+
+
+def test_a_draft_survives_a_reload_and_is_cleared_once_sent(browser: Browser, stack):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.url}/webchat/demo.html")
+        open_widget(page)
+        box = page.locator(".zc-input")
+        session = page.evaluate("localStorage.getItem('zhicheng-chat:session')")
+        box.fill("长治中级评审费")  # typed, not sent
+        page.reload()
+        expect(page.locator(".zc-panel")).to_be_visible()
+        expect(box).to_have_value("长治中级评审费")
+        expect(page.locator(".zc-counter")).to_have_text("7/500")
+        expect(page.locator(".zc-send")).to_be_enabled()
+        assert page.evaluate(f"localStorage.getItem('zhicheng-chat:draft:{session}')") == "长治中级评审费"
+        box.press("End")
+        page.keyboard.type("多少")
+        page.reload()
+        expect(box).to_have_value("长治中级评审费多少")
+        expect(page.locator(".zc-state")).to_have_attribute("data-status", "online", timeout=30_000)
+        before = page.locator(BOT_TEXTS).count()
+        box.press("Enter")
+        expect(box).to_have_value("")
+        assert "300" in wait_reply(page, before)
+        assert page.evaluate(f"localStorage.getItem('zhicheng-chat:draft:{session}')") is None
+        page.reload()
+        expect(page.locator(".zc-state")).to_have_attribute("data-status", "online", timeout=30_000)
+        expect(box).to_have_value("")
+    finally:
+        context.close()
+
+
+def test_a_message_sent_on_a_connection_that_died_unnoticed_is_kept_unsent_then_sent_exactly_once(
+    browser: Browser, stack
+):
+    """The server dies and the browser does not notice (its websocket stays open, as behind a proxy
+    or on a half-open TCP connection): what is sent then goes nowhere. The message must show 未发送,
+    then go out once when the server is back, and be answered."""
+    text = "长治中级评审费多少"
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    reachable = {"yes": True}
+    connections: List[dict] = []
+    delivered: List[str] = []  # frames / long-polling bodies with the question that reached the server
+
+    def relay(ws) -> None:
+        if not reachable["yes"]:
+            ws.close()  # the server cannot be reached
+            return
+        conn = {"dead": False, "lost": []}
+        connections.append(conn)
+        server = ws.connect_to_server()
+
+        def up(message) -> None:
+            if conn["dead"]:
+                conn["lost"].append(message)
+                return
+            if text in str(message):
+                delivered.append(str(message))
+            server.send(message)
+
+        def down(message) -> None:
+            if not conn["dead"]:
+                ws.send(message)
+
+        def server_closed(code, reason) -> None:
+            if not conn["dead"]:  # a dead connection's close never reaches the browser
+                ws.close()
+
+        def page_closed(code, reason) -> None:
+            if not conn["dead"]:
+                server.close()
+
+        ws.on_message(up)
+        server.on_message(down)
+        server.on_close(server_closed)
+        ws.on_close(page_closed)
+
+    def polling(route) -> None:
+        if not reachable["yes"]:
+            route.abort()
+            return
+        if route.request.method == "POST" and text in (route.request.post_data or ""):
+            delivered.append(route.request.post_data)
+        route.continue_()
+
+    try:
+        page = context.new_page()
+        page.route_web_socket("**/socket.io/**", relay)
+        page.route("**/socket.io/**", polling)
+        page.goto(f"{stack.url}/webchat/demo.html")
+        open_widget(page)
+        assert page.evaluate("window.ZhichengChat.instance.transport.transport") == "websocket"
+        session = page.evaluate("localStorage.getItem('zhicheng-chat:session')")
+        before = page.locator(BOT_TEXTS).count()
+
+        reachable["yes"] = False  # the connection dies, the browser is not told
+        for conn in connections:
+            conn["dead"] = True
+        expect(page.locator(".zc-state")).to_have_attribute("data-status", "online")  # still thinks so
+        page.locator(".zc-input").fill(text)
+        page.locator(".zc-send").click()
+        mine = page.locator(".zc-row.zc-user").last
+        expect(mine.locator(".zc-text")).to_have_text(text)
+        stack.stop_rasa()  # and the server is really gone
+        assert any(text in str(m) for conn in connections for m in conn["lost"]), "sent into the dead socket"
+
+        expect(mine.locator(".zc-status")).to_have_text("未发送", timeout=60_000)
+        expect(mine.locator(".zc-retry")).to_be_visible()
+        expect(page.locator(".zc-banner")).to_be_visible()
+
+        stack.start_rasa()
+        stack.wait_rasa()
+        reachable["yes"] = True
+        expect(page.locator(".zc-state")).to_have_attribute("data-status", "online", timeout=60_000)
+        expect(page.locator(".zc-status")).to_have_count(0, timeout=30_000)
+        answer = wait_reply(page, before, timeout=120)
+        assert "300" in answer and CITATION in answer
+        # exactly once: one send reached the server, the conversation has the question once
+        assert len(delivered) == 1, delivered
+        assert _user_events(stack, session).count(text) == 1
+        say(page, "那重庆呢")  # and it stays once
+        assert len(delivered) == 1, delivered
+        assert _user_events(stack, session).count(text) == 1
+        assert page.locator(USER_TEXTS).all_text_contents().count(text) == 1
+    finally:
+        context.close()
+        if stack.rasa is None:  # failed half-way: leave the server running for the next tests
+            stack.start_rasa()
+            stack.wait_rasa()
