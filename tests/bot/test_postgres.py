@@ -11,13 +11,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.storage import Storage
 from bot.tracker_store import MaskingSQLTrackerStore
-from tests.services import throwaway_postgres
+from tests.bot.conftest import new_postgres_database
 
 
 @pytest.fixture(scope="module")
-def pg_url():
-    with throwaway_postgres() as url:
-        yield url
+def pg_url(pg_server):
+    """A fresh database on the session's throwaway PostgreSQL server (tests/conftest.py)."""
+    return new_postgres_database(pg_server)
 
 
 def test_assessments_round_trip_in_postgres(pg_url):
