@@ -312,8 +312,8 @@ def _socket_call(stack, session: str, event: str, data) -> dict:
             client.sleep(0.1)
         assert confirmed == [session]
         return client.call(event, data, timeout=30)
-    finally:
-        client.disconnect()
+    finally:  # abort: a plain disconnect() waits for the long poll in flight (up to the ping interval)
+        client.eio.disconnect(abort=True)
 
 
 def test_not_helpful_by_keyboard_lands_with_its_context_once_and_a_forged_id_is_refused(browser: Browser, stack):

@@ -347,6 +347,7 @@ def test_not_helpful_right_after_an_answer_is_kept_with_its_context_and_the_chat
         u
         for u in wechat.storage.list_unanswered(limit=500)
         if u.reason == "not_helpful"
+        and u.channel == "wechat"
         and u.context
         and u.context["clauses"] == answer["clauses"]
         and u.text == "长治中级要几篇论文"
