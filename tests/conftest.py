@@ -17,12 +17,28 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from tests.helpers import MODEL
+
+
+def pytest_configure(config):
+    """Hypothesis keeps its caches (.hypothesis/) in a temporary folder, not in the work tree."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    config._hypothesis_home = tempfile.mkdtemp(prefix="zhicheng-hypothesis-")
+    set_hypothesis_home_dir(config._hypothesis_home)
+
+
+def pytest_unconfigure(config):
+    home = getattr(config, "_hypothesis_home", None)
+    if home:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def pytest_addoption(parser):
