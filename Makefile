@@ -214,3 +214,11 @@ migrate: $(STAMP_VENV) ## Bring the project database (ZHICHENG_DATABASE_URL) to 
 purge: $(STAMP_VENV) ## Delete conversations, inbox rows and assessment facts older than ZHICHENG_RETENTION_DAYS (ARGS=--dry-run)
 	mkdir -p var
 	$(PY) -m bot.storage.purge $(ARGS)
+
+# --- Long floods and the documentation's screenshots, outside make test.
+.PHONY: soak screenshots
+soak: setup ## The long floods (pytest marker soak): all 10,000 hostile messages through Rasa's HTTP API
+	$(PY) -m pytest -m soak $(P)
+
+screenshots: setup $(STAMP_BROWSER) ## Rewrite the screenshots in docs/ (widget, staff pages, dashboard) from the browser tests
+	$(PY) scripts/screenshots.py

@@ -84,7 +84,7 @@ def http_json(url: str, payload: Optional[dict] = None, timeout: float = 30) -> 
         return json.loads(resp.read().decode())
 
 
-def wait_until(check, timeout: float, what: str, proc: Optional[subprocess.Popen] = None) -> None:
+def wait_until(check, timeout: float, what: str, proc: Optional[subprocess.Popen] = None, every: float = 0.1) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -94,7 +94,7 @@ def wait_until(check, timeout: float, what: str, proc: Optional[subprocess.Popen
                 return
         except OSError:
             pass
-        time.sleep(0.5)
+        time.sleep(every)
     raise TimeoutError(f"{what} not ready after {timeout}s")
 
 

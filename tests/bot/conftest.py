@@ -1,6 +1,6 @@
 """Empty databases of both kinds the project runs on, for the schema and retention tests: a SQLite
-file, and a fresh database on one throwaway PostgreSQL server per test session (tests/services.py;
-never mocked)."""
+file, and a fresh database on the session's throwaway PostgreSQL server (``pg_server``,
+tests/conftest.py; never mocked)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,6 @@ import pytest
 import sqlalchemy as sa
 
 from bot.storage import db
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[str]:
-    from tests.services import throwaway_postgres
-
-    with throwaway_postgres() as url:
-        yield url
 
 
 def new_postgres_database(server_url: str) -> str:

@@ -11,14 +11,15 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.plugins.tracker_store import MaskingSQLTrackerStore
 from bot.storage.assessments import Storage
+from tests.bot.conftest import new_postgres_database
 from tests.helpers import migrated
-from tests.services import throwaway_postgres
 
 
 @pytest.fixture(scope="module")
-def pg_url():
-    with throwaway_postgres() as url:
-        yield migrated(url)
+def pg_url(pg_server):
+    """A fresh database on the session's throwaway PostgreSQL server (tests/conftest.py), migrated as
+    a service does on start."""
+    return migrated(new_postgres_database(pg_server))
 
 
 def test_assessments_round_trip_in_postgres(pg_url):

@@ -8,19 +8,14 @@ import pytest
 
 from bot.storage.assessments import Storage
 from tests.e2e.applicant import CASE_CODE, CZ_ENGINEER, EXCLUSIONS_QUESTION, Dialogue, reply_for
-from tests.helpers import running_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("assess")
-    with running_servers(
-        workdir, today="2022-08-01", extra_env={"ZHICHENG_DATABASE_URL": f"sqlite:///{workdir / 'zhicheng.db'}"}
-    ) as s:
-        s["storage"] = Storage(f"sqlite:///{workdir / 'zhicheng.db'}")
-        yield s
+def servers(shared_2022):
+    """The run's shared servers on 2022-08-01 (tests/conftest.py)."""
+    return {**shared_2022.servers, "storage": Storage(shared_2022.servers["database"])}
 
 
 def test_changzhi_engineer_eligible_and_case_code_saved(servers):

@@ -4,15 +4,14 @@ state folder on free ports. An FAQ answer over REST and over socket.io (WebSocke
 proxy), Rasa's HTTP API not reachable, bodies over the limit refused, no message text in the access
 log, the scheduled purge running; then the faults (docs/deployment.md, "Faults"): the action server
 killed mid-assessment, PostgreSQL restarted, Redis restarted and killed while a lock is held, a Rasa
-server killed under load; and after ``down`` no process left. One profile start for all of it (the
-Rasa servers load the model for a minute or two), so the faults come last and the order matters."""
+server killed under load; and after ``down`` no process left. One profile start for all of it and
+for tests/e2e/test_scaled.py (``prod_profile``, tests/e2e/conftest.py: the Rasa servers load the
+model for a minute or two), so the faults come last and the order matters."""
 
 import asyncio
 import json
 import os
-import shutil
 import signal
-import tempfile
 import threading
 import time
 import urllib.error
@@ -31,43 +30,26 @@ from bot.plugins.rasa_main import ACTION_SERVER_DOWN_TEXT
 from bot.settings import get_security_settings
 from bot.storage.assessments import Storage
 from tests.e2e.applicant import CASE_CODE, CZ_ENGINEER, Dialogue, reply_for
-from tests.helpers import free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
 
 QUESTION = "长治中级评审费多少"
 SOCKET_QUESTION = "长治助理工程师评审费多少"
-PURGE_EVERY = 15  # seconds, so that the test sees the schedule repeat (the default is a day)
 # Rasa's ticket lock lifetime (rasa.core.lock_store.LOCK_LIFETIME: TICKET_LOCK_LIFETIME, unset here).
 LOCK_LIFETIME = 60
+PURGE_EVERY = 15  # seconds (ZHICHENG_PURGE_EVERY_SECONDS of the profile, tests/e2e/conftest.py)
 # Measured recovery times, printed at the end of the module (docs/deployment.md, "Faults").
 MEASURED = {}
 
 
 @pytest.fixture(scope="module")
-def profile():
-    if not shutil.which("nginx") and not os.path.exists("/usr/sbin/nginx"):
-        pytest.fail("nginx not installed: make services")
-    root = tempfile.mkdtemp(prefix="zhicheng-prod-")
-    os.chmod(root, 0o711)  # as root, PostgreSQL runs as the postgres user and must reach its folder
-    var = os.path.join(root, "var")
-    env = dict(os.environ, ZHICHENG_TODAY="2022-08-01", ZHICHENG_PURGE_EVERY_SECONDS=str(PURGE_EVERY))
-    env.pop("TICKET_LOCK_LIFETIME", None)
-    started = time.monotonic()
-    state = prod.up(var, servers=2, port=free_port(), env=env)
-    MEASURED["profile up"] = time.monotonic() - started
-    state["pids"] = prod.pids(var)
-    state["engine"] = sa.create_engine(state["database"], pool_pre_ping=True)  # PostgreSQL gets restarted
-    try:
-        yield state
-    finally:
-        state["engine"].dispose()
-        prod.down(var)
-        shutil.rmtree(root, ignore_errors=True)
-        print(
-            "\nmeasured: "
-            + ", ".join(f"{k} {v:.1f} s" if isinstance(v, float) else f"{k}: {v}" for k, v in MEASURED.items())
-        )
+def profile(prod_profile):
+    MEASURED["profile up"] = prod_profile["up_seconds"]
+    yield prod_profile
+    print(
+        "\nmeasured: "
+        + ", ".join(f"{k} {v:.1f} s" if isinstance(v, float) else f"{k}: {v}" for k, v in MEASURED.items())
+    )
 
 
 def request(url: str, data: bytes = None, method: str = None):

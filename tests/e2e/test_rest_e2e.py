@@ -1,19 +1,19 @@
-"""End to end: the real Rasa server and action server, asked over REST, trackers in SQLite."""
+"""End to end: the real Rasa server and action server (the run's shared ones on 2024-10-30,
+tests/conftest.py), asked over REST, trackers in SQLite."""
 
 import sqlite3
 import uuid
 
 import pytest
 
-from tests.helpers import http_json, running_servers
+from tests.helpers import http_json
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    with running_servers(tmp_path_factory.mktemp("e2e"), today="2024-10-30") as s:
-        yield s
+def servers(shared_2024):
+    return shared_2024.servers
 
 
 def ask(servers, text, sender=None):

@@ -1,9 +1,12 @@
 """Deadline week: two Rasa servers behind one address share a PostgreSQL tracker store and a Redis
 lock store (endpoints.scaled.yml). One applicant's messages, arriving at both servers at once, are
 all kept and handled one at a time, each answered before the next is read; a whole pre-assessment
-hopping between the servers ends with its case code in PostgreSQL."""
+hopping between the servers ends with its case code in PostgreSQL. The two servers are the
+production profile's (``prod_profile``, tests/e2e/conftest.py: endpoints.scaled.yml), reached
+directly as a load balancer reaches them, before tests/e2e/test_prod_profile.py's faults."""
 
 import asyncio
+from pathlib import Path
 from typing import List
 
 import aiohttp
@@ -12,7 +15,6 @@ import sqlalchemy as sa
 
 from bot.storage.assessments import Storage
 from tests.e2e.applicant import CZ_ENGINEER, Dialogue
-from tests.services import scaled_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
 
@@ -29,14 +31,20 @@ QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def scaled(tmp_path_factory):
-    with scaled_servers(tmp_path_factory.mktemp("scaled"), count=2, today="2022-08-01") as servers:
-        yield servers
+def scaled(prod_profile):
+    token = (Path(prod_profile["var"]) / "rasa_auth_token").read_text().strip()
+    bases = [f"http://127.0.0.1:{port}" for port in prod_profile["rasa_ports"]]
+    return {"bases": bases, "database": prod_profile["database"], "auth_token": token}
 
 
 @pytest.fixture
 def two_servers(scaled) -> List[str]:
     return scaled["bases"]
+
+
+@pytest.fixture
+def token(scaled) -> str:
+    return scaled["auth_token"]
 
 
 class HoppingDialogue(Dialogue):
@@ -52,7 +60,7 @@ class HoppingDialogue(Dialogue):
         return super().say(text)
 
 
-async def test_one_conversation_over_two_servers_stays_whole_and_in_order(two_servers):
+async def test_one_conversation_over_two_servers_stays_whole_and_in_order(two_servers, token):
     sender = "deadline-week-1"
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
 
@@ -64,7 +72,7 @@ async def test_one_conversation_over_two_servers_stays_whole_and_in_order(two_se
 
         answers = await asyncio.gather(*(ask(i, q) for i, q in enumerate(QUESTIONS)))
         assert all(a and a[0]["text"] for a in answers)  # everyone got an answer
-        async with session.get(f"{two_servers[1]}/conversations/{sender}/tracker") as r:
+        async with session.get(f"{two_servers[1]}/conversations/{sender}/tracker?token={token}") as r:
             events = (await r.json())["events"]
 
     said = [e["text"] for e in events if e["event"] == "user"]

@@ -1,10 +1,11 @@
 """Rasa's own checks: data validation, test stories, and the held-out NLU evaluation."""
 
+import asyncio
 import json
 
 import pytest
 
-from tests.helpers import MODEL, rasa
+from tests.helpers import rasa
 
 pytestmark = pytest.mark.model
 
@@ -21,26 +22,35 @@ def test_data_validates_without_warnings():
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 
-def test_stories_pass_without_prediction_errors(tmp_path):
-    result = rasa(
-        "test",
-        "core",
-        "--model",
-        str(MODEL),
-        "--stories",
-        "tests/stories",
-        "--out",
-        str(tmp_path),
-        "--fail-on-prediction-errors",
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+def test_stories_pass_without_prediction_errors(nlu_agent, tmp_path):
+    """What ``rasa test core --stories tests/stories --fail-on-prediction-errors`` does, on the model
+    loaded once for the run (rasa.core.test.test, the function that command calls)."""
+    from rasa.core.test import test as core_test
+
+    summary = asyncio.run(
+        core_test(
+            "tests/stories",
+            nlu_agent,
+            out_directory=str(tmp_path),
+            fail_on_prediction_errors=True,
+            disable_plotting=True,
+        )
+    )  # raises WrongPredictionException on the first wrong prediction
+    assert summary["report"]["conversation_accuracy"]["accuracy"] == 1.0, summary["report"]["conversation_accuracy"]
 
 
 @pytest.fixture(scope="module")
-def nlu_report(tmp_path_factory):
+def nlu_report(nlu_agent, tmp_path_factory):
+    """What ``rasa test nlu --nlu tests/nlu`` writes (rasa.nlu.test.run_evaluation, the function that
+    command calls), on the model loaded once for the run."""
+    from rasa.nlu.test import run_evaluation
+
     out = tmp_path_factory.mktemp("nlu")
-    result = rasa("test", "nlu", "--model", str(MODEL), "--nlu", "tests/nlu", "--out", str(out))
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    asyncio.run(
+        run_evaluation(
+            "tests/nlu", nlu_agent.processor, output_directory=str(out), domain_path="domain", disable_plotting=True
+        )
+    )
     return out
 
 

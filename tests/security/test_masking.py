@@ -148,7 +148,7 @@ def test_log_records_are_masked_even_in_tracebacks():
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"},  # no bot/__pycache__
     )
     assert out.returncode == 0, out.stderr
     assert "138 **** 5678" in out.stdout and "**************1234" in out.stdout

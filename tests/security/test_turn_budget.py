@@ -18,11 +18,9 @@ async def test_a_slow_turn_is_not_waited_for_but_finishes():
 
     out = CollectingOutputChannel()
     handle = guard(slow_turn, limit=500, budget=0.2)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
     await handle(UserMessage("长治中级评审费", out, "budget-user", input_channel="rest"))
-    assert loop.time() - started < 0.5
-    assert [m["text"] for m in out.messages] == [STILL_WORKING]
+    # the user heard before the turn ended (it needs 0.6 s; the budget is 0.2 s), whatever the machine
+    assert [m["text"] for m in out.messages] == [STILL_WORKING] and not finished.is_set()
     await asyncio.wait_for(finished.wait(), timeout=2)  # not cancelled: it finishes on its own
     assert [m["text"] for m in out.messages] == [STILL_WORKING, "答案"]
 

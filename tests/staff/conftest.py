@@ -1,5 +1,5 @@
 """Fixtures for the staff service: an app on a fresh database with one admin and one staff
-account, a logged-in aiohttp test client, and (once per session) the real Rasa stack."""
+account, a logged-in aiohttp test client, and the real Rasa stack (the run's shared one)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bot.staff.app import create_app
 from bot.staff.auth import create_user, list_users
 from bot.staff.models import StaffDB
 from bot.staff.settings import StaffSettings, get_staff_settings
-from tests.helpers import free_port, migrated, running_servers
+from tests.helpers import free_port, migrated
 
 TODAY = "2024-10-30"
 ADMIN = ("admin", "admin-pass-123")
@@ -109,9 +109,7 @@ async def admin_client(app_factory):
 
 
 @pytest.fixture(scope="session")
-def rasa_stack(tmp_path_factory):
-    """The real action server and Rasa server, once for all staff tests that need them."""
-    workdir = tmp_path_factory.mktemp("staff-rasa")
-    # Rasa's HTTP API protected as in production: the staff search must send the token.
-    with running_servers(workdir, today=TODAY, auth_token="staff-test-token") as servers:
-        yield servers
+def rasa_stack(shared_2024):
+    """The real action server and Rasa server: the run's shared ones on 2024-10-30 (TODAY), whose
+    HTTP API is protected as in production — the staff search must send the token."""
+    return shared_2024.servers

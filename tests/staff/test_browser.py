@@ -1,6 +1,6 @@
 """Headless Chromium against the staff service running as its own process: log in, search and
 read the answer, assess on a caller's behalf and get a case code, look a chat case up.
-Screenshots go to docs/staff-*.png."""
+Screenshots staff-*.png go to a temporary folder (``make screenshots``: docs/)."""
 
 from __future__ import annotations
 
@@ -82,8 +82,8 @@ def page(service):
         browser.close()
 
 
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ROOT / "docs" / f"staff-{name}.png"), full_page=True)
+def shot(page, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / f"staff-{name}.png"), full_page=True)
 
 
 def answer_field(scope, fact: str, value) -> None:
@@ -100,7 +100,7 @@ def answer_field(scope, fact: str, value) -> None:
         scope.locator(f"input[value={value}]").check()
 
 
-def test_login_search_assess_and_case_lookup(service, page, rasa_stack):
+def test_login_search_assess_and_case_lookup(service, page, rasa_stack, screenshots_dir):
     base = service["base"]
     page.goto(f"{base}/")
     assert "/login" in page.url
@@ -115,7 +115,7 @@ def test_login_search_assess_and_case_lookup(service, page, rasa_stack):
     readout = page.inner_text("#readout")
     assert "长工信〔2022〕139号" in readout and "300元" in readout
     assert "每人300元" in page.inner_text("#answer")
-    shot(page, "search")
+    shot(page, screenshots_dir, "search")
 
     # assess on the caller's behalf, one question at a time
     facts = next(c for c in CASES if c.notice == CZ and c.level == "engineer" and c.verdict == "eligible").facts
@@ -143,7 +143,7 @@ def test_login_search_assess_and_case_lookup(service, page, rasa_stack):
         page.click("form.questions button[type=submit]")
     assert page.get_attribute("p.verdict", "data-verdict") == "eligible"
     assert "三（一）" in page.inner_text("#result")
-    shot(page, "assess")
+    shot(page, screenshots_dir, "assess")
     page.click("form.save button[type=submit]")
     code = page.inner_text("#case-code").strip()
     assert len(code) == 8
@@ -158,7 +158,7 @@ def test_login_search_assess_and_case_lookup(service, page, rasa_stack):
     assert chat_code in page.inner_text("#case")
     transcript = page.inner_text("#transcript")
     assert "我能报长治的中级吗" in transcript and f"评估编号：{chat_code}" in transcript
-    shot(page, "case")
+    shot(page, screenshots_dir, "case")
 
     # and the code saved on the phone is found too
     page.fill("input[name=code]", code)

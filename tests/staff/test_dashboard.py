@@ -292,14 +292,6 @@ async def seed(database_url: str, tracker_url: str) -> None:
         )
 
 
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[str]:
-    from tests.services import throwaway_postgres
-
-    with throwaway_postgres() as url:
-        yield url
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_urls(request, tmp_path) -> Iterator[Dict[str, str]]:
     """The project database and the tracker store: two SQLite files as `make run` has them, or one
@@ -731,8 +723,9 @@ async def seed_demo(database_url: str, tracker_url: str) -> None:
 
 
 @pytest.mark.browser
-def test_dashboard_in_chromium_screenshot(tmp_path):
-    """The charts render as pictures in a real browser, with no script; saves docs/staff-dashboard.png."""
+def test_dashboard_in_chromium_screenshot(tmp_path, screenshots_dir):
+    """The charts render as pictures in a real browser, with no script; saves staff-dashboard.png
+    (to a temporary folder; ``make screenshots``: docs/)."""
     import asyncio
     import os
     import subprocess
@@ -792,7 +785,7 @@ def test_dashboard_in_chromium_screenshot(tmp_path):
             for i in range(images.count()):  # every chart decoded and drawn at its size
                 assert images.nth(i).evaluate("img => img.complete && img.naturalWidth") > 0
             assert "服务统计" in page.inner_text("h1")
-            page.screenshot(path=str(ROOT / "docs" / "staff-dashboard.png"), full_page=True)
+            page.screenshot(path=str(screenshots_dir / "staff-dashboard.png"), full_page=True)
             browser.close()
     finally:
         proc.terminate()

@@ -1,6 +1,8 @@
-"""The real action server and Rasa server for the browser tests, where Rasa alone can be stopped
-and started again on the same port (to see the widget go offline and reconnect). Built from the
-primitives in tests/helpers.py."""
+"""The real action server and Rasa server, started as ``make run`` starts them (python -m
+bot.plugins.action_server; Rasa through bot.plugins.rasa_main with make run's flags: API on with its token), where
+Rasa alone can be stopped and started again on the same port (to see the widget go offline and
+reconnect). tests/conftest.py shares one per clock for the whole run. Built from the primitives
+in tests/helpers.py."""
 
 from __future__ import annotations
 
@@ -8,11 +10,20 @@ import subprocess
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from tests.helpers import MODEL, RASA, RASA_MAIN, ROOT, base_env, free_port, http_json, wait_until
+from tests.helpers import (
+    base_env,
+    free_port,
+    start_action_server,
+    start_rasa_server,
+    wait_action_server,
+    wait_rasa_server,
+)
+
+API_TOKEN = "shared-test-api-token"  # Rasa's HTTP API token (RASA_AUTH_TOKEN) of the shared servers
 
 
 class RestartableStack:
-    """Action server + Rasa (credentials.yml, SQLite) on free ports; Rasa restartable in place."""
+    """Action server + Rasa (SQLite) on free ports; Rasa restartable in place."""
 
     def __init__(
         self,
@@ -20,15 +31,20 @@ class RestartableStack:
         today: str,
         credentials: str = "credentials.yml",
         extra_env: Optional[Dict[str, str]] = None,
+        auth_token: str = API_TOKEN,
     ) -> None:
         self.workdir = workdir
+        self.today = today
         self.credentials = credentials
+        self.auth_token = auth_token
         self.action_port, self.rasa_port = free_port(), free_port()
         self.env = base_env(
             ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.action_port}/webhook",
             TRACKER_STORE_URL=f"sqlite:///{workdir / 'tracker.db'}",
             ZHICHENG_TODAY=today,
             ZHICHENG_DATABASE_URL=f"sqlite:///{workdir / 'zhicheng.db'}",
+            RASA_AUTH_TOKEN=auth_token,
+            RASA_HOST="127.0.0.1",
         )
         self.env.update(extra_env or {})
         self.actions: Optional[subprocess.Popen] = None
@@ -40,23 +56,25 @@ class RestartableStack:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
+    @property
+    def servers(self) -> Dict[str, str]:
+        """What tests.helpers.running_servers yields, for the tests written against it."""
+        return {
+            "auth_token": self.auth_token,
+            "rasa": self.url,
+            "tracker_db": self.env["TRACKER_STORE_URL"][len("sqlite:///") :],
+            "workdir": str(self.workdir),
+            "actions": f"http://127.0.0.1:{self.action_port}",
+            "database": self.env["ZHICHENG_DATABASE_URL"],
+            "action_token": self.env["ACTION_SERVER_TOKEN"],
+        }
+
     def start(self) -> RestartableStack:
         log = open(self.workdir / "actions.log", "w")
         self._logs.append(log)
-        self.actions = subprocess.Popen(
-            [RASA, "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        self.actions = start_action_server(self.action_port, self.env, log)
         self.start_rasa()
-        wait_until(
-            lambda: http_json(f"http://127.0.0.1:{self.action_port}/health")["status"] == "ok",
-            120,
-            "action server",
-            self.actions,
-        )
+        wait_action_server(self.action_port, self.actions)
         self.wait_rasa()
         return self
 
@@ -65,34 +83,21 @@ class RestartableStack:
         self._starts += 1
         log = open(self.workdir / f"rasa-{self._starts}.log", "w")
         self._logs.append(log)
-        self.rasa = subprocess.Popen(
-            [
-                *RASA_MAIN,
-                "run",
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                self.credentials,
-                "--port",
-                str(self.rasa_port),
-                "--enable-api",
-                "-i",
-                "127.0.0.1",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        self.rasa = start_rasa_server(self.rasa_port, self.env, log, credentials=self.credentials, as_make_run=True)
 
-    def wait_rasa(self, timeout: float = 300) -> None:
-        wait_until(lambda: bool(http_json(f"{self.url}/status").get("model_file")), timeout, "rasa server", self.rasa)
+    def wait_rasa(self) -> None:
+        wait_rasa_server(self.url, self.rasa, self.auth_token)
 
     def stop_rasa(self) -> None:
         _stop(self.rasa)
         self.rasa = None
+
+    def log_text(self) -> str:
+        """Everything the servers logged so far (every Rasa start and the action server)."""
+        for f in self._logs:
+            f.flush()
+        names = ["actions.log"] + [f"rasa-{i}.log" for i in range(1, self._starts + 1)]
+        return "".join((self.workdir / n).read_text(encoding="utf-8", errors="replace") for n in names)
 
     def close(self) -> None:
         _stop(self.rasa)

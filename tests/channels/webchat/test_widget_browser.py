@@ -4,7 +4,7 @@ events, answers with citations, quick replies, reload, HTML injection, long-poll
 pre-assessment, the offline state with reconnection and delivery of an unsent message, a message sent
 on a connection that died unnoticed (delivered exactly once after reconnecting), 重新开始 asking
 first, phone numbers as tel: links, the unread badge and the kept draft.
-Screenshots for the README are written to docs/widget-desktop.png and docs/widget-mobile.png."""
+Screenshots widget-desktop.png and widget-mobile.png go to a temporary folder (make screenshots: docs/)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from typing import List
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.channels.webchat.stack import RestartableStack
 from tests.e2e.applicant import CASE_CODE
 from tests.helpers import ROOT
 
@@ -31,20 +30,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DOCS = ROOT / "docs"
 BOT_TEXTS = ".zc-row.zc-bot:not(.zc-typing) .zc-text"
 USER_TEXTS = ".zc-row.zc-user .zc-text"
 CITATION = "长工信〔2022〕139号"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack(shared_2022):
+    """The run's shared servers on 2022-08-01 (tests/conftest.py), restartable in place."""
     assert (ROOT / "widget" / "dist" / "widget.js").is_file(), "run `make widget` first"
-    s = RestartableStack(tmp_path_factory.mktemp("webchat"), today="2022-08-01")
-    try:
-        yield s.start()
-    finally:
-        s.close()
+    return shared_2022
 
 
 @pytest.fixture(scope="module")
@@ -206,13 +201,13 @@ def test_a_reload_shows_the_conversation_and_keeps_the_session(desktop: Page):
     assert "420" in answer and "渝经信职改办〔2024〕16号" in answer
 
 
-def test_screenshots_desktop_and_mobile(desktop: Page, browser: Browser, stack):
+def test_screenshots_desktop_and_mobile(desktop: Page, browser: Browser, stack, screenshots_dir):
     page = desktop
     restart(page)
     say(page, "长治中级评审费多少")
     say(page, "帮我评估一下能不能申报")  # ends on the region buttons
     expect(page.locator(".zc-quick-btn").first).to_be_visible()
-    page.screenshot(path=str(DOCS / "widget-desktop.png"))
+    page.screenshot(path=str(screenshots_dir / "widget-desktop.png"))
     state = page.context.storage_state()
     mobile = browser.new_context(
         viewport={"width": 375, "height": 740},
@@ -230,12 +225,12 @@ def test_screenshots_desktop_and_mobile(desktop: Page, browser: Browser, stack):
         box = m.locator(".zc-panel").bounding_box()
         assert box["width"] <= 375 and box["x"] >= 0  # fits the phone screen
         assert m.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
-        m.screenshot(path=str(DOCS / "widget-mobile.png"))
+        m.screenshot(path=str(screenshots_dir / "widget-mobile.png"))
     finally:
         mobile.close()
     assert "评估已停止" in say(page, "算了")  # leave the form before the next test
-    assert (DOCS / "widget-desktop.png").stat().st_size > 10_000
-    assert (DOCS / "widget-mobile.png").stat().st_size > 10_000
+    assert (screenshots_dir / "widget-desktop.png").stat().st_size > 10_000
+    assert (screenshots_dir / "widget-mobile.png").stat().st_size > 10_000
 
 
 def test_works_over_long_polling_when_websockets_are_blocked(browser: Browser, stack):
@@ -320,8 +315,8 @@ def _socket_call(stack, session: str, event: str, data) -> dict:
             client.sleep(0.1)
         assert confirmed == [session]
         return client.call(event, data, timeout=30)
-    finally:
-        client.disconnect()
+    finally:  # abort: a plain disconnect() waits for the long poll in flight (up to the ping interval)
+        client.eio.disconnect(abort=True)
 
 
 def test_not_helpful_by_keyboard_lands_with_its_context_once_and_a_forged_id_is_refused(browser: Browser, stack):
@@ -406,7 +401,8 @@ def test_not_helpful_by_keyboard_lands_with_its_context_once_and_a_forged_id_is_
         ):
             assert _socket_call(stack, session, "feedback", bad) == {"ok": False, "error": "malformed"}, bad
         assert FeedbackStore(database).find(other) is None
-        assert len([u for u in Storage(database).list_unanswered(limit=500) if u.reason == "not_helpful"]) == 1
+        inbox_now = [u for u in Storage(database).list_unanswered(limit=500) if u.reason == "not_helpful"]
+        assert len([u for u in inbox_now if u.text == "长治中级要几篇论文" and u.channel == "webchat"]) == 1
         # and the conversation goes on where it was
         assert "300" in say(page, "评审费多少")
     finally:

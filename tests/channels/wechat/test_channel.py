@@ -298,18 +298,17 @@ def test_a_busy_worker_replies_success_at_once_when_the_queue_is_too_long(fake, 
     chan.turns.turn_seconds = 1.0  # as measured earlier
 
     async def go():
-        started = time.monotonic()
         handlers = [asyncio.ensure_future(answer(chan, conv, msg(f"oQ{i}", "你好", f"q{i}"), 3.5)) for i in range(10)]
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # the loop runs each handler's first step before this timer, however slow it is
         shed_at_once = [h.done() and h.result() is None for h in handlers]
         replies = await asyncio.gather(*handlers)
-        elapsed = time.monotonic() - started
         await settle(chan)
-        return shed_at_once, replies, elapsed
+        return shed_at_once, replies
 
-    shed_at_once, replies, elapsed = asyncio.run(go())
+    shed_at_once, replies = asyncio.run(go())
     assert shed_at_once == [False] * 6 + [True] * 4
-    assert replies == ["好的。"] * 6 + [None] * 4 and elapsed < 3.5
+    # a passive reply is given only within the budget, so these six came in time
+    assert replies == ["好的。"] * 6 + [None] * 4
     assert [len(fake.messages_to(f"oQ{i}")) for i in range(10)] == [0] * 6 + [1] * 4
     heard, expected = [who for who, _ in conv.heard], [chan.settings.pseudonym(f"oQ{i}") for i in range(10)]
     # started in arrival order, two at a time (within a pair, the order they reach Rasa may vary)

@@ -1,9 +1,14 @@
 """End to end: a fake WeChat server pushes signed (and, in safe mode, encrypted) XML to the real Rasa
 server's WeChat webhooks, backed by the real action server, and serves the API the channel calls.
 
-One Rasa stack serves three WeChat channels: ``wechat`` from the real credentials.yml (plain mode,
-configured through the WECHAT_* variables), ``wechat_safe`` (safe mode) and ``wechat_off`` (no
-token). Actions go through a proxy in the fake that can delay them, to make an answer slow.
+The run's shared stack on 2022-08-01 (tests/conftest.py) serves three WeChat channels: ``wechat``
+from the real credentials.yml (plain mode, configured through the WECHAT_* variables),
+``wechat_safe`` (safe mode) and ``wechat_off`` (no token). Actions go through a proxy in the fake
+that can delay them, to make an answer slow.
+
+"In time" is WeChat's own limit: an HTTP answer within 5 s, or WeChat resends. Whether the answer
+is the passive reply or comes through the customer-service API depends on how fast the machine is,
+so the tests accept either, once.
 """
 
 from __future__ import annotations
@@ -12,15 +17,14 @@ import re
 import sqlite3
 import time
 import uuid
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
 
 from bot.plugins.wechat.render import CHOICE_LEAD
 from bot.plugins.wechat.settings import from_credentials
-from bot.storage.assessments import Storage
-from tests.channels.wechat.fake_wechat import FakeWeChat, message_xml
+from tests.channels.wechat.accounts import AES_KEY, APP_ID, APP_SECRET, BUDGET, TOKEN, credentials_file  # noqa: F401
+from tests.channels.wechat.fake_wechat import WECHAT_TIMEOUT, FakeWeChat, message_xml
 from tests.e2e.applicant import (
     CASE_CODE,
     CZ_ENGINEER,
@@ -29,69 +33,16 @@ from tests.e2e.applicant import (
     exclusions_listed,
     reply_for,
 )
-from tests.helpers import ROOT, running_servers
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
 
-TOKEN = "zhicheng-test-token"
-APP_ID = "wx1234567890abcdef"
-APP_SECRET = "test-app-secret-0123456789"
-AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-BUDGET = 4.0
-MARGIN = 0.6  # a passive reply may take the budget plus this (well under WeChat's 5 s)
 CHANNEL_SETTINGS = from_credentials({"token": TOKEN, "app_id": APP_ID, "app_secret": APP_SECRET})
 
 
-def credentials_file(workdir: Path, api_base: str) -> Path:
-    text = (ROOT / "credentials.yml").read_text(encoding="utf-8")
-    assert "bot.plugins.channels.wechat.WeChatInput:" in text  # the real block, configured by WECHAT_* below
-    extra = "\n".join(
-        [
-            "",
-            "tests.channels.wechat.channels.SafeWeChatInput:",
-            f"  token: {TOKEN}",
-            f"  app_id: {APP_ID}",
-            f"  app_secret: {APP_SECRET}",
-            f"  encoding_aes_key: {AES_KEY}",
-            "  mode: safe",
-            f"  api_base: {api_base}",
-            f"  reply_budget: {BUDGET}",
-            "tests.channels.wechat.channels.OffWeChatInput:",
-            "  token:",
-            "",
-        ]
-    )
-    path = workdir / "credentials.yml"
-    path.write_text(text + extra, encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
-def wechat(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("wechat")
-    fake = FakeWeChat(TOKEN, APP_ID, APP_SECRET, AES_KEY).start()
-    env = {
-        "WECHAT_TOKEN": TOKEN,
-        "WECHAT_APP_ID": APP_ID,
-        "WECHAT_APP_SECRET": APP_SECRET,
-        "WECHAT_ENCODING_AES_KEY": "",
-        "WECHAT_MODE": "plain",
-        "WECHAT_API_BASE": fake.api_base,
-        "WECHAT_REPLY_BUDGET": str(BUDGET),
-        "WECHAT_TIMESTAMP_WINDOW": "300",
-        "WECHAT_MAX_BODY_BYTES": "16384",
-        "ACTION_ENDPOINT_URL": fake.proxy_url,
-    }
-    try:
-        with running_servers(
-            workdir, today="2022-08-01", extra_env=env, credentials=str(credentials_file(workdir, fake.api_base))
-        ) as servers:
-            fake.action_target = servers["actions"] + "/webhook"
-            fake.servers = servers
-            fake.storage = Storage(servers["database"])
-            yield fake
-    finally:
-        fake.stop()
+def wechat(shared_2022):
+    """The shared stack's fake WeChat (``.servers``: the stack's servers, ``.storage``)."""
+    return shared_2022.wechat
 
 
 def url(fake: FakeWeChat, channel: str = "wechat") -> str:
@@ -131,14 +82,40 @@ def dedupe_rows(fake: FakeWeChat) -> int:
             return 0
 
 
-def say(fake: FakeWeChat, openid: str, text: str, safe: bool = False) -> str:
-    msg = fake.user_message(openid, "text", Content=text)
+def heard(fake: FakeWeChat, openid: str, msg: Dict[str, Any], safe: bool = False) -> str:
+    """What the user sees in answer to ``msg``: the passive reply, or — when the answer was not ready
+    within the reply budget (a busy machine) — the same answer through the customer-service API.
+    In time either way: one HTTP answer within WeChat's 5 s, so WeChat never resends."""
+    before = len(fake.messages_to(openid))
     d = fake.push(url(fake, "wechat_safe" if safe else "wechat"), msg, encrypted=safe)
     assert d.status == 200 and not d.failed_for_user, d
-    assert len(d.attempts) == 1 and d.attempts[0].seconds < BUDGET + MARGIN, d.attempts
-    assert d.reply is not None, f"no passive reply to {text!r}"
-    assert d.reply_to == openid
-    return d.reply
+    assert len(d.attempts) == 1 and d.attempts[0].seconds < WECHAT_TIMEOUT, d.attempts
+    if d.reply is not None:
+        assert d.reply_to == openid
+        return d.reply
+    return "\n".join(fake.wait_messages_to(openid, before + 1, timeout=90)[before:])
+
+
+def say(fake: FakeWeChat, openid: str, text: str, safe: bool = False) -> str:
+    return heard(fake, openid, fake.user_message(openid, "text", Content=text), safe)
+
+
+def answers_to(fake: FakeWeChat, openid: str, deliveries) -> List[str]:
+    """Every answer the user got: passive replies and customer-service messages."""
+    return [d.reply for d in deliveries if d.reply] + fake.messages_to(openid)
+
+
+def settled(fake: FakeWeChat, openid: str, deliveries) -> List[str]:
+    """Every answer to this user's earlier messages (``deliveries``), once nothing about them is
+    still running: a user's messages are handled one at a time in order, so once a follow-up is
+    answered nothing earlier is (no fixed sleep that a slow machine could outlast)."""
+    before = len(fake.messages_to(openid))
+    d = fake.push(url(fake), fake.user_message(openid, "text", Content="长治中级评审费多少"))
+    assert d.status == 200 and not d.failed_for_user, d
+    follow_up = d.reply if d.reply is not None else fake.wait_messages_to(openid, before + 1, timeout=90)[-1]
+    assert "300" in follow_up
+    answers = answers_to(fake, openid, deliveries)
+    return answers if d.reply is not None else answers[:-1]  # as a message, the follow-up's came last
 
 
 def choose(reply: str, wanted: str, prefix: bool = False) -> str:
@@ -208,10 +185,10 @@ def test_full_pre_assessment_to_a_verdict_with_case_code(wechat, safe):
 def test_numbered_choice_from_a_menu_click(wechat):
     openid = new_openid()
     msg = wechat.user_message(openid, "event", Event="CLICK", EventKey="ASK_FEE")
-    d = wechat.push(url(wechat), msg)
-    assert d.reply and CHOICE_LEAD in d.reply, d
-    number = choose(d.reply, "长治", prefix=True)
-    assert number != "长治", d.reply
+    choices = heard(wechat, openid, msg)
+    assert CHOICE_LEAD in choices, choices
+    number = choose(choices, "长治", prefix=True)
+    assert number != "长治", choices
     reply = say(wechat, openid, number)
     assert "长工信〔2022〕139号" in reply and "300" in reply and "260" in reply
     assert user_texts(wechat, openid)[-1].startswith("/")  # the button's payload reached Rasa, not the digit
@@ -221,8 +198,8 @@ def test_numbered_choice_from_a_menu_click(wechat):
 def test_voice_with_recognition_is_answered_as_text(wechat):
     openid = new_openid()
     msg = wechat.user_message(openid, "voice", MediaId="media-1", Format="amr", Recognition="长治中级评审费多少。")
-    d = wechat.push(url(wechat), msg)
-    assert d.reply and "300" in d.reply and "长工信〔2022〕139号" in d.reply
+    reply = heard(wechat, openid, msg)
+    assert "300" in reply and "长工信〔2022〕139号" in reply
 
 
 def test_voice_without_recognition_asks_to_type(wechat):
@@ -262,7 +239,7 @@ def test_slow_answer_is_sent_through_the_customer_service_api(wechat):
     try:
         d = wechat.push(url(wechat), wechat.user_message(openid, "text", Content="长治中级评审费多少"))
         assert d.status == 200 and d.attempts[-1].body == "success" and not d.failed_for_user
-        assert len(d.attempts) == 1 and d.attempts[0].seconds < BUDGET + MARGIN
+        assert len(d.attempts) == 1 and d.attempts[0].seconds < WECHAT_TIMEOUT
         sent = wechat.wait_messages_to(openid, 1, timeout=30)
     finally:
         wechat.action_delay = 0.0
@@ -278,13 +255,13 @@ def test_concurrent_resends_of_one_message_are_processed_once(wechat):
         deliveries = wechat.push_concurrently(url(wechat), msg, copies=3)
     finally:
         wechat.action_delay = 0.0
-    replies = [d.reply for d in deliveries if d.reply]
-    assert len(replies) == 1 and "420" in replies[0], [d.attempts for d in deliveries]
     assert all(d.attempts[-1].body == "success" for d in deliveries if not d.reply)
-    assert all(d.attempts[-1].seconds < BUDGET + MARGIN for d in deliveries)
-    time.sleep(2)
-    assert wechat.messages_to(openid) == []
-    assert user_texts(wechat, openid) == ["重庆副高评审费多少"]
+    assert all(len(d.attempts) == 1 and d.attempts[0].seconds < WECHAT_TIMEOUT for d in deliveries)
+    if not any(d.reply for d in deliveries):  # a busy machine: the answer comes as a message
+        wechat.wait_messages_to(openid, 1, timeout=90)
+    answers = settled(wechat, openid, deliveries)
+    assert len(answers) == 1 and "420" in answers[0], [d.attempts for d in deliveries]
+    assert user_texts(wechat, openid) == ["重庆副高评审费多少", "长治中级评审费多少"]
 
 
 def test_concurrent_resends_of_a_late_answer_send_one_message(wechat):
@@ -295,15 +272,13 @@ def test_concurrent_resends_of_a_late_answer_send_one_message(wechat):
         deliveries = wechat.push_concurrently(url(wechat), msg, copies=3)
         assert all(d.attempts[-1].body == "success" for d in deliveries)
         sent = wechat.wait_messages_to(openid, 1, timeout=30)
-        time.sleep(1.5)
     finally:
         wechat.action_delay = 0.0
-    assert len(wechat.messages_to(openid)) == 1 and "320" in sent[0]
+    assert "320" in sent[0]
     late = wechat.push(url(wechat), msg)  # a resend after the answer went out
     assert late.attempts[-1].body == "success"
-    time.sleep(1)
-    assert len(wechat.messages_to(openid)) == 1
-    assert user_texts(wechat, openid) == ["简阳高级职称评审费"]
+    assert settled(wechat, openid, deliveries + [late]) == sent[:1]  # sent once, the resend answered by nothing
+    assert user_texts(wechat, openid) == ["简阳高级职称评审费", "长治中级评审费多少"]
 
 
 def test_resent_final_answer_gives_one_assessment(wechat):
@@ -324,8 +299,10 @@ def test_resent_final_answer_gives_one_assessment(wechat):
         Content=choose(reply, exclusions_answer(exclusions_listed(reply), {**CZ_ENGINEER, "civil_servant": True})),
     )
     deliveries = wechat.push_concurrently(url(wechat), msg, copies=3)
-    results = [d.reply for d in deliveries if d.reply]
-    assert len(results) == 1 and CASE_CODE.search(results[0]) and "不符合" in results[0]
+    if not any(d.reply for d in deliveries):  # a busy machine: the result comes as a message
+        wechat.wait_messages_to(openid, 1, timeout=90)
+    results = [a for a in answers_to(wechat, openid, deliveries) if CASE_CODE.search(a)]
+    assert len(results) == 1 and "不符合" in results[0]
     with sqlite3.connect(wechat.servers["database"][len("sqlite:///") :]) as db:
         count = db.execute(
             "select count(*) from assessments where sender_id = ?", (CHANNEL_SETTINGS.pseudonym(openid),)
@@ -347,14 +324,8 @@ def bot_answers(fake: FakeWeChat, openid: str) -> List[Dict[str, Any]]:
 
 
 def tell(fake: FakeWeChat, openid: str, text: str) -> str:
-    """What the user sees: the passive reply, or — on a busy machine — the same answer through the
-    customer-service API (this is about what the reply says, not how fast it came)."""
-    before = len(fake.messages_to(openid))
-    d = fake.push(url(fake), fake.user_message(openid, "text", Content=text))
-    assert d.status == 200 and not d.failed_for_user, d
-    if d.reply is not None:
-        return d.reply
-    return "\n".join(fake.wait_messages_to(openid, before + 1, timeout=90)[before:])
+    """What the user sees (this is about what the reply says, not how fast it came)."""
+    return say(fake, openid, text)
 
 
 def test_not_helpful_right_after_an_answer_is_kept_with_its_context_and_the_chat_goes_on(wechat):
@@ -376,6 +347,7 @@ def test_not_helpful_right_after_an_answer_is_kept_with_its_context_and_the_chat
         u
         for u in wechat.storage.list_unanswered(limit=500)
         if u.reason == "not_helpful"
+        and u.channel == "wechat"
         and u.context
         and u.context["clauses"] == answer["clauses"]
         and u.text == "长治中级要几篇论文"
@@ -477,11 +449,8 @@ def test_rejected_requests_store_nothing(wechat):
 
 
 def test_no_openid_in_the_logs(wechat):
-    """Runs last: nothing the servers logged during this module names a user by OpenID."""
+    """Runs last: nothing the servers logged (in this run so far) names a user by OpenID."""
     assert len(OPENIDS) > 10
-    logs = "".join(
-        (Path(wechat.servers["workdir"]) / name).read_text(encoding="utf-8", errors="replace")
-        for name in ("rasa.log", "actions.log")
-    )
+    logs = wechat.stack.log_text()
     assert "wechat:" in logs  # the channel did log (refusals, late answers, resends)
     assert not [o for o in OPENIDS if o in logs]
