@@ -12,6 +12,7 @@ from bot.staff import audit, auth
 from bot.staff.access import admin_only, public, self_service
 from bot.staff.csrf import FIELD, LOGIN_COOKIE, new_token, same
 from bot.staff.models import ROLE_NAMES
+from bot.staff.params import row_id
 
 SESSION_COOKIE = "zc_staff"
 BLOCKED = "登录失败次数过多，请稍后再试（最长15分钟）；如忘记密码，请联系管理员重置或解除锁定。"
@@ -173,10 +174,7 @@ async def users_create(request: web.Request) -> web.Response:
 
 
 def _user_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["user_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    return row_id(request.match_info["user_id"])
 
 
 async def _set_active(request: web.Request, active: bool) -> web.Response:

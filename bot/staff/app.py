@@ -98,6 +98,7 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
     h["Referrer-Policy"] = "no-referrer"
     h["Cross-Origin-Opener-Policy"] = "same-origin"
     h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    h["Server"] = "zhicheng-staff"  # aiohttp would name itself and its version
     if not request.path.startswith("/static/"):
         h["Cache-Control"] = "no-store"
     if accounts.is_https(request):

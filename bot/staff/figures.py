@@ -33,6 +33,7 @@ import sqlalchemy as sa
 
 # ANSWER_KEY: a bot event's metadata key with the answer's notice, topic and clauses; an inbox row
 # whose reason is NOT_HELPFUL_REASON was answered (a 没帮助): it counts in the feedback figures
+from bot.staff.params import FIRST_DAY, LAST_DAY, in_range
 from bot.storage.feedback import ANSWER_KEY, NOT_HELPFUL_REASON
 from bot.storage.tables import (
     RASA_EVENTS,
@@ -87,9 +88,12 @@ class Period:
             if not raw:
                 return default
             try:
-                return dt.date.fromisoformat(raw[:10])
+                found = dt.date.fromisoformat(raw[:10])
             except ValueError:
                 raise PeriodError("日期格式应为 年-月-日，例如 2024-10-01。") from None
+            if not in_range(found):
+                raise PeriodError(f"日期应在 {FIRST_DAY} 至 {LAST_DAY} 之间。")
+            return found
 
         end = day("to", today)
         start = day("from", end - dt.timedelta(days=29))

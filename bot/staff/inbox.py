@@ -17,6 +17,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.staff import audit
+from bot.staff.params import page_number
 from bot.storage.assessments import Unanswered
 from policies import ANSWER_TOPICS, NoticeIndex
 
@@ -103,13 +104,11 @@ def to_csv(rows: Iterable[Unanswered], notices: Optional[NoticeIndex] = None) ->
 
 
 async def inbox_page(request: web.Request) -> web.Response:
-    raw = request.query.get("page", "1").strip()
-    if not raw.isdigit() or len(raw) > 9:
-        raise web.HTTPBadRequest(text="页码应为不超过9位的正整数。")
+    requested = page_number(request.query.get("page", "1"))
     storage = request.app["storage"]
     total = storage.count_unanswered()
     last = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, int(raw)), last)  # past the end: the last page
+    page = min(max(1, requested), last)  # past the end: the last page
     rows: List[Unanswered] = storage.list_unanswered(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     notices = request.app["notices"]
     return aiohttp_jinja2.render_template(

@@ -63,6 +63,10 @@ async def test_next_keeps_a_real_path(client):
         ("1e9", 400),
         ("0", 200),
         ("123456789", 200),
+        ("²", 400),  # str.isdigit says yes, int() says no: was a 500
+        ("①", 400),
+        ("٣", 400),
+        ("１２", 200),  # full-width digits are digits
     ],
 )
 async def test_inbox_paging_is_bounded(staff_client, page, status):
@@ -115,3 +119,28 @@ async def test_staff_cannot_unlock(staff_client):
         "/admin/unlock", data={"username": ADMIN[0], "csrf_token": csrf_of(await page.text())}
     )
     assert resp.status == 403
+
+
+@pytest.mark.parametrize(
+    "field,value", [("from", "0001-01-01"), ("to", "0001-01-01"), ("to", "9999-12-31"), ("from", "1999-12-31")]
+)
+async def test_dashboard_dates_out_of_range_are_refused_not_a_500(admin_client, field, value):
+    for path in ("/dashboard", "/dashboard.csv", "/dashboard.xlsx"):
+        resp = await admin_client.get(path, params={field: value})
+        assert resp.status == 400, (path, field, value, resp.status)
+        assert "2000-01-01" in await resp.text()
+
+
+@pytest.mark.parametrize("user_id", ["99999999999999999999", "2147483648", "0", "١٢"])
+async def test_an_admin_page_for_an_impossible_user_id_is_not_found_not_a_500(admin_client, user_id):
+    token = csrf_of(await (await admin_client.get("/admin/users")).text())
+    resp = await admin_client.post(f"/admin/users/{user_id}/disable", data={"csrf_token": token}, allow_redirects=False)
+    assert resp.status == 404, (user_id, resp.status)
+
+
+async def test_the_server_header_names_no_software_or_version(client):
+    for path in ("/login", "/health", "/static/staff.css", "/nowhere"):
+        server = (await client.get(path)).headers.get("Server", "")
+        assert (
+            "aiohttp" not in server.lower() and "python" not in server.lower() and not any(c.isdigit() for c in server)
+        )
