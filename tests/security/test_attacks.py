@@ -229,8 +229,56 @@ async def test_socketio_limits_and_malformed_packets(stack):
         await client.emit("user_uttered", {"message": "长治中级评审费多少", "session_id": session})
         answer = await asyncio.wait_for(replies.get(), 60)
         assert "300" in answer["text"]  # still answering after the bad packets
-    finally:
-        await client.disconnect()
+    finally:  # abort: a plain disconnect() waits for the long poll in flight (up to the ping interval)
+        await client.eio.disconnect(abort=True)
+
+
+async def test_broken_text_is_cleaned_at_the_door_and_answered(stack):
+    """Half an emoji (a lone surrogate), control characters and unassigned code points: over REST
+    and socket.io the message is answered like the same message without them."""
+    raw = (
+        '{"sender": "broken-rest", "message": "\\u957f\\u6cbb\\u4e2d\\u7ea7\\u8bc4\\u5ba1\\u8d39\\u591a\\u5c11\\ud83d"}'
+    )
+    r = await call(
+        "POST", f"{stack['rasa']}/webhooks/rest/webhook", data=raw, headers={"Content-Type": "application/json"}
+    )
+    assert r.status == 200 and "300" in r.body_text, r.body_text  # 长治中级评审费多少 + half an emoji
+    r = await call("POST", **rest(stack, "长治\x00中级\x1b[31m评审费\U000e0080多少\udfff", "broken-rest-2"))
+    assert r.status == 200 and "300" in r.body_text, r.body_text
+    client = socketio.AsyncClient()
+    replies: asyncio.Queue = asyncio.Queue()
+    client.on("bot_uttered", lambda data: replies.put_nowait(data))
+    confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
+    await client.connect(stack["rasa"], transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": "broken-sio"})
+        session = await asyncio.wait_for(confirmed, 20)
+        await client.emit("user_uttered", {"message": "长治中级评审费多少\ud83d", "session_id": session})
+        answer = await asyncio.wait_for(replies.get(), 60)
+        assert "300" in answer["text"]
+    finally:  # abort: a plain disconnect() waits for the long poll in flight (up to the ping interval)
+        await client.eio.disconnect(abort=True)
+
+
+async def test_a_newline_in_a_sender_or_session_id_cannot_forge_a_log_line(stack):
+    forged = "FORGED-LINE 2026-01-01 00:00:00 INFO rasa.core  - admin logged in"
+    for sender in (f"u1\n{forged}", f"u1\r{forged}", f"u1\u2028{forged}", "\x1b[2J", " "):
+        r = await call("POST", **rest(stack, "长治中级评审费多少", sender))
+        assert r.status == 400, (sender, r.status)
+    client = socketio.AsyncClient()
+    confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
+    await client.connect(stack["rasa"], transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": f"s1\n{forged}"})
+        session = await asyncio.wait_for(confirmed, 20)
+        assert "\n" not in session and forged not in session  # a fresh id replaces a forged one
+        await client.emit("user_uttered", {"message": "长治中级评审费多少", "session_id": f"s2\n{forged}"})
+        await asyncio.sleep(1)
+    finally:  # abort: a plain disconnect() waits for the long poll in flight (up to the ping interval)
+        await client.eio.disconnect(abort=True)
+    assert not any(line.startswith("FORGED-LINE") for line in stack["log_text"]().splitlines())
 
 
 def _wechat(stack, body: bytes, ts: Optional[str] = None):
@@ -416,23 +464,15 @@ async def _through_http(stack, parsed: int) -> None:
     assert r.status == 200 and "300" in r.body_text
 
 
-def _through_the_nlu_in_process(agent, messages) -> list:
-    async def parse_all():
-        return [await agent.parse_message(m[:500]) for m in messages]
-
-    return asyncio.run(parse_all())
-
-
-async def test_ten_thousand_hostile_messages_through_the_nlu_and_a_thousand_over_http(stack, nlu_agent):
-    """All 10,000 through the model's NLU pipeline (the project's own components included), loaded
-    in this process — each parsed into an intent, none raising — while 1,000 of them and 500 more go
-    through the server's HTTP API and REST channel (the server works on the other core meanwhile)."""
-    messages = _hostile_messages(10_000, seed=12)
-    in_process = asyncio.create_task(asyncio.to_thread(_through_the_nlu_in_process, nlu_agent, messages))
+async def test_ten_thousand_hostile_messages_through_the_nlu_and_a_thousand_over_http(stack, nlu_flood):
+    """All 10,000 through the model's NLU pipeline (the project's own components included), in a
+    process of its own that started with the run (tests/security/nlu_flood.py) — each parsed into an
+    intent, none raising — and 1,000 of them and 500 more through the server's HTTP API and REST
+    channel."""
     await _through_http(stack, 1_000)
-    parsed = await in_process
-    assert len(parsed) == 10_000
-    assert all(p["intent"]["name"] and isinstance(p["entities"], list) for p in parsed)
+    result = await asyncio.to_thread(nlu_flood)
+    assert result["messages"] == 10_000
+    assert result["parsed"] == 10_000, result["failures"]
 
 
 @pytest.mark.soak

@@ -6,6 +6,11 @@
   that takes longer than ``ZHICHENG_TURN_BUDGET`` seconds is not waited for: the user is told the
   answer is still coming, and the turn finishes on its own (it is never cancelled half-way, which
   could leave a conversation's lock or events half-written).
+- ``clean_text(text)``: every message is cleaned once at the door, in ``guard``: a lone surrogate
+  (half an emoji), an unassigned code point or a noncharacter becomes U+FFFD and control characters
+  other than tab and newline are dropped, so no message can crash the NLU or the tracker store.
+- ``valid_sender_id(value)``: a conversation id (REST ``sender``, socket.io ``session_id``) is
+  printable text of at most 128 characters — a newline in it would forge a line in Rasa's log.
 - ``secure_server(blueprint)`` limits the request body the Rasa server reads
   (``ZHICHENG_MAX_BODY_BYTES``; larger bodies get 413 before they are read) and masks personal
   numbers in every log record of the process (bot.storage.privacy).
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import unicodedata
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
@@ -35,6 +41,37 @@ def too_long_reply(limit: int) -> str:
 STILL_WORKING = "您的问题还在处理中，请稍等片刻再发一次，或换个问法。"
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
+MAX_SENDER_CHARS = 128
+REPLACEMENT = "\ufffd"
+
+
+def _clean_char(ch: str) -> str:
+    if ch in "\n\t":
+        return ch
+    category = unicodedata.category(ch)
+    if category == "Cc":  # NUL, ESC, carriage return … : nothing a person typed
+        return ""
+    if category in ("Cs", "Cn") or (0xFDD0 <= ord(ch) <= 0xFDEF) or (ord(ch) & 0xFFFE) == 0xFFFE:
+        return REPLACEMENT  # half a surrogate pair, unassigned, noncharacter
+    return ch
+
+
+def clean_text(text: str) -> str:
+    """``text`` with every code point the NLU and the stores can take (see the module doc)."""
+    if text.isprintable() and not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text  # the common case, checked in C
+    return "".join(_clean_char(ch) for ch in text)
+
+
+def valid_sender_id(value: Any) -> bool:
+    """Printable text of 1–128 characters, not only spaces (no newline, no control character)."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_SENDER_CHARS
+        and bool(value.strip())
+        and value.isprintable()
+        and not any("\ud800" <= ch <= "\udfff" for ch in value)
+    )
 
 
 def guard(on_new_message: Handler, limit: int = 0, budget: Optional[float] = None) -> Handler:
@@ -44,6 +81,8 @@ def guard(on_new_message: Handler, limit: int = 0, budget: Optional[float] = Non
     budget = budget if budget is not None else get_security_settings().turn_budget
 
     async def guarded(message: UserMessage) -> Any:
+        if isinstance(message.text, str):
+            message.text = clean_text(message.text)
         text = message.text
         if isinstance(text, str) and len(text) > limit:
             logger.info(
@@ -89,4 +128,4 @@ def secure_server(bp: Blueprint) -> None:
             logger.info("request bodies over %s bytes are refused (413)", max_body)
 
 
-__all__ = ["STILL_WORKING", "guard", "secure_server", "too_long_reply", "safe_for_log"]
+__all__ = ["STILL_WORKING", "clean_text", "guard", "secure_server", "too_long_reply", "safe_for_log", "valid_sender_id"]

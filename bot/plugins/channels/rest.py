@@ -18,10 +18,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.plugins.channels.limits import guard, secure_server
+from bot.plugins.channels.limits import MAX_SENDER_CHARS, guard, secure_server, valid_sender_id
 
 logger = logging.getLogger(__name__)
-MAX_SENDER_CHARS = 128
 
 
 def _bad(reason: str) -> HTTPResponse:
@@ -54,10 +53,8 @@ class LimitedRestInput(InputChannel):  # type: ignore[misc]  # rasa is untyped (
             text = body.get("message")
             if isinstance(sender, (int, float)) and not isinstance(sender, bool):
                 sender = str(sender)
-            if sender is not None and (
-                not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS
-            ):
-                return _bad(f"sender must be text of at most {MAX_SENDER_CHARS} characters")
+            if sender is not None and not valid_sender_id(sender):
+                return _bad(f"sender must be printable text of at most {MAX_SENDER_CHARS} characters")
             if not isinstance(text, str):
                 return _bad("message must be text")
             collector = CollectingOutputChannel()

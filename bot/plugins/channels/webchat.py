@@ -51,7 +51,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.plugins.channels.limits import guard, secure_server
+from bot.plugins.channels.limits import guard, secure_server, valid_sender_id
 from bot.settings import get_security_settings, get_settings
 from bot.storage import feedback
 
@@ -197,7 +197,7 @@ class WebChatInput(SocketIOInput):  # type: ignore[misc]  # rasa is untyped (Any
                 return {"ok": False, "error": "malformed"}
             if self.session_persistence:
                 sender_id = data.get("session_id")
-                if not isinstance(sender_id, str) or not sender_id.strip() or len(sender_id) > 128:
+                if not valid_sender_id(sender_id):
                     logger.info("webchat: ignored a message without a valid session id")
                     return {"ok": False, "error": "malformed"}
             else:
@@ -235,7 +235,7 @@ class WebChatInput(SocketIOInput):  # type: ignore[misc]  # rasa is untyped (Any
         async def session_request(sid: str, data: Optional[Dict[str, Any]]) -> None:
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 128:
+            if not valid_sender_id(session_id):
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
