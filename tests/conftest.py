@@ -11,6 +11,9 @@
   the model but no server: ``rasa test core`` / ``rasa test nlu`` and the hostile-message flood.
 - ``pg_server``: one throwaway PostgreSQL server (tests/services.py) for the schema, retention and
   dashboard tests, each in a fresh database of its own.
+- ``nlu_flood``: the 10,000 hostile messages through the NLU in a process of its own
+  (tests/security/nlu_flood.py), started as soon as the flood test is collected so that it runs
+  beside the rest of the suite; the fixture waits for its result.
 - ``screenshots_dir``: where a test saves its screenshots — a temporary folder, or the folder given
   with ``--screenshots-dir`` (``make screenshots`` passes docs/).
 """
@@ -39,6 +42,49 @@ def pytest_unconfigure(config):
     home = getattr(config, "_hypothesis_home", None)
     if home:
         shutil.rmtree(home, ignore_errors=True)
+    flood = getattr(config, "_nlu_flood", None)
+    if flood is not None and flood["process"].poll() is None:
+        flood["process"].kill()
+
+
+FLOOD_TEST = "test_ten_thousand_hostile_messages_through_the_nlu_and_a_thousand_over_http"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """Start the NLU flood's process now if its test is going to run (see ``nlu_flood``)."""
+    if not any(item.name == FLOOD_TEST for item in items) or not MODEL.is_file():
+        return
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT, base_env
+
+    folder = tempfile.mkdtemp(prefix="zhicheng-flood-")
+    out, log = Path(folder) / "result.json", open(Path(folder) / "flood.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.security.nlu_flood", str(out)], cwd=ROOT, env=base_env(), stdout=log, stderr=log
+    )
+    config._nlu_flood = {"process": process, "out": out, "log": log, "folder": folder}
+
+
+@pytest.fixture(scope="session")
+def nlu_flood(request):
+    """A function that waits for the NLU flood's process and returns its result."""
+    import json
+
+    flood = getattr(request.config, "_nlu_flood", None)
+    assert flood is not None, "the flood's process was not started (is the model trained?)"
+
+    def result(timeout: float = 1200) -> dict:
+        code = flood["process"].wait(timeout=timeout)
+        flood["log"].close()
+        log_text = Path(flood["folder"], "flood.log").read_text(encoding="utf-8", errors="replace")
+        assert code == 0, log_text[-3000:]
+        return json.loads(flood["out"].read_text(encoding="utf-8"))
+
+    yield result
+    shutil.rmtree(flood["folder"], ignore_errors=True)
 
 
 def pytest_addoption(parser):

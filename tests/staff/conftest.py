@@ -3,7 +3,10 @@ account, a logged-in aiohttp test client, and the real Rasa stack (the run's sha
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Dict, Optional
@@ -40,8 +43,27 @@ def staff_settings(workdir: Path, rasa_url: Optional[str] = None, **overrides) -
     return replace(base, **{**values, **overrides})
 
 
+_ACCOUNTS_TEMPLATE: Dict[str, str] = {}
+
+
 def add_accounts(database_url: str) -> None:
-    """The test admin and staff accounts (kept if they exist: the Rasa stack's database is shared)."""
+    """The test admin and staff accounts (kept if they exist: the Rasa stack's database is shared).
+    A new SQLite file is a copy of one database made once per run with both accounts: each account
+    costs an argon2id hash (deliberately slow), and most staff tests start from a new database."""
+    prefix = "sqlite:///"
+    path = database_url[len(prefix) :] if database_url.startswith(prefix) else ""
+    if path and not os.path.exists(path):
+        if "sqlite" not in _ACCOUNTS_TEMPLATE:
+            template = os.path.join(tempfile.mkdtemp(prefix="zhicheng-accounts-"), "accounts.db")
+            _create_accounts(prefix + template)
+            _ACCOUNTS_TEMPLATE["sqlite"] = template
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        shutil.copyfile(_ACCOUNTS_TEMPLATE["sqlite"], path)
+        return
+    _create_accounts(database_url)
+
+
+def _create_accounts(database_url: str) -> None:
     db = StaffDB(migrated(database_url))
     names = {u.username for u in list_users(db)}
     if ADMIN[0] not in names:
@@ -73,9 +95,9 @@ async def app_factory(tmp_path):
     ) -> TestClient:
         wd = workdir or tmp_path
         settings = staff_settings(wd, rasa_url, **overrides)
-        migrated(settings.database_url)  # as the service does on start (bot.staff.app.run)
         if accounts and not clients:
             add_accounts(settings.database_url)
+        migrated(settings.database_url)  # as the service does on start (bot.staff.app.run)
         client = TestClient(TestServer(create_app(settings)))
         await client.start_server()
         clients.append(client)
