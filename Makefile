@@ -143,13 +143,14 @@ staff-admin: $(STAMP_VENV) ## Create a staff admin account (asks, or STAFF_ADMIN
 	$(PY) -m bot.staff create-admin
 
 # The model trains in the background while the browser and servers are installed and the tests
-# that need no model run; then the tests that need it. Two pytest runs, one exit status.
+# that need no model run (at a lower priority: the training is the longer path); then the tests
+# that need it. Two pytest runs, one exit status.
 test: lint $(STAMP_VENV) $(STAMP_RES) $(STAMP_WIDGET) ## Run every test (after make lint): notices, actions, NLU, end to end, channels, staff, browsers, PostgreSQL/Redis
 	mkdir -p build var
 	$(MAKE) --no-print-directory $(MODEL) > build/train.log 2>&1 & train=$$!
 	$(MAKE) --no-print-directory $(STAMP_BROWSER) $(STAMP_SERVICES)
 	status=0
-	$(PY) -m pytest -m "not model and not soak" || status=$$?
+	nice -n 10 $(PY) -m pytest -m "not model and not soak" || status=$$?
 	if ! wait $$train; then tail -n 40 build/train.log; echo "training failed (build/train.log)"; exit 1; fi
 	$(PY) -m pytest -m "model and not soak" || status=$$?
 	exit $$status
