@@ -12,7 +12,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Callable, Dict, Iterator, List, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "assistant.tar.gz"
@@ -21,28 +21,36 @@ RASA = str(Path(sys.executable).with_name("rasa"))
 RASA_MAIN = [sys.executable, "-m", "bot.plugins.rasa_main"]
 
 
-_TEMPLATE: Dict[str, str] = {}
+_TEMPLATES: Dict[str, str] = {}
+
+
+def from_template(url: str, key: str, make: Callable[[str], object]) -> bool:
+    """When ``url`` is a SQLite file that does not exist yet, make it a copy of the template ``key``,
+    built once per test session by ``make(template_url)``; True if it was copied. Copying a file is
+    much faster than running Alembic or hashing passwords again for every test."""
+    import shutil
+    import tempfile
+
+    prefix = "sqlite:///"
+    path = url[len(prefix) :] if url.startswith(prefix) else ""
+    if not path or path == ":memory:" or os.path.exists(path):
+        return False
+    if key not in _TEMPLATES:
+        template = os.path.join(tempfile.mkdtemp(prefix=f"zhicheng-{key}-"), "template.db")
+        make(prefix + template)
+        _TEMPLATES[key] = template
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    shutil.copyfile(_TEMPLATES[key], path)
+    return True
 
 
 def migrated(url: str) -> str:
     """Bring the project database at ``url`` to the newest schema, as a service does on start
-    (``bot.storage.migrate``; opening a database never migrates it). A new SQLite file is a copy of
-    one migrated template per test session, which is much faster than running Alembic each time."""
-    import shutil
-    import tempfile
-
+    (``bot.storage.migrate``; opening a database never migrates it); a new SQLite file is a copy of
+    one migrated template."""
     from bot.storage import migrate
 
-    prefix = "sqlite:///"
-    path = url[len(prefix) :] if url.startswith(prefix) else ""
-    if path and path != ":memory:" and not os.path.exists(path):
-        if "sqlite" not in _TEMPLATE:
-            template = os.path.join(tempfile.mkdtemp(prefix="zhicheng-schema-"), "template.db")
-            migrate.upgrade(prefix + template)
-            _TEMPLATE["sqlite"] = template
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        shutil.copyfile(_TEMPLATE["sqlite"], path)
-    else:
+    if not from_template(url, "schema", migrate.upgrade):
         migrate.upgrade(url)
     return url
 

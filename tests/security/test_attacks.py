@@ -267,6 +267,8 @@ async def test_a_newline_in_a_sender_or_session_id_cannot_forge_a_log_line(stack
         r = await call("POST", **rest(stack, "长治中级评审费多少", sender))
         assert r.status == 400, (sender, r.status)
     client = socketio.AsyncClient()
+    replies: asyncio.Queue = asyncio.Queue()
+    client.on("bot_uttered", lambda data: replies.put_nowait(data))
     confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
     client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
     await client.connect(stack["rasa"], transports=["polling"])
@@ -275,7 +277,10 @@ async def test_a_newline_in_a_sender_or_session_id_cannot_forge_a_log_line(stack
         session = await asyncio.wait_for(confirmed, 20)
         assert "\n" not in session and forged not in session  # a fresh id replaces a forged one
         await client.emit("user_uttered", {"message": "长治中级评审费多少", "session_id": f"s2\n{forged}"})
-        await asyncio.sleep(1)
+        # the forged packet was taken before this one: once this is answered, it was dealt with
+        await client.emit("user_uttered", {"message": "长治中级评审费多少", "session_id": session})
+        answer = await asyncio.wait_for(replies.get(), 60)
+        assert "300" in answer["text"]
     finally:  # abort: a plain disconnect() waits for the long poll in flight (up to the ping interval)
         await client.eio.disconnect(abort=True)
     assert not any(line.startswith("FORGED-LINE") for line in stack["log_text"]().splitlines())

@@ -3,10 +3,7 @@ account, a logged-in aiohttp test client, and the real Rasa stack (the run's sha
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Dict, Optional
@@ -18,7 +15,7 @@ from bot.staff.app import create_app
 from bot.staff.auth import create_user, list_users
 from bot.staff.models import StaffDB
 from bot.staff.settings import StaffSettings, get_staff_settings
-from tests.helpers import free_port, migrated
+from tests.helpers import free_port, from_template, migrated
 
 TODAY = "2024-10-30"
 ADMIN = ("admin", "admin-pass-123")
@@ -43,24 +40,12 @@ def staff_settings(workdir: Path, rasa_url: Optional[str] = None, **overrides) -
     return replace(base, **{**values, **overrides})
 
 
-_ACCOUNTS_TEMPLATE: Dict[str, str] = {}
-
-
 def add_accounts(database_url: str) -> None:
     """The test admin and staff accounts (kept if they exist: the Rasa stack's database is shared).
     A new SQLite file is a copy of one database made once per run with both accounts: each account
     costs an argon2id hash (deliberately slow), and most staff tests start from a new database."""
-    prefix = "sqlite:///"
-    path = database_url[len(prefix) :] if database_url.startswith(prefix) else ""
-    if path and not os.path.exists(path):
-        if "sqlite" not in _ACCOUNTS_TEMPLATE:
-            template = os.path.join(tempfile.mkdtemp(prefix="zhicheng-accounts-"), "accounts.db")
-            _create_accounts(prefix + template)
-            _ACCOUNTS_TEMPLATE["sqlite"] = template
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        shutil.copyfile(_ACCOUNTS_TEMPLATE["sqlite"], path)
-        return
-    _create_accounts(database_url)
+    if not from_template(database_url, "accounts", _create_accounts):
+        _create_accounts(database_url)
 
 
 def _create_accounts(database_url: str) -> None:

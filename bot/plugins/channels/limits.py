@@ -58,7 +58,7 @@ def _clean_char(ch: str) -> str:
 
 def clean_text(text: str) -> str:
     """``text`` with every code point the NLU and the stores can take (see the module doc)."""
-    if text.isprintable() and not any("\ud800" <= ch <= "\udfff" for ch in text):
+    if text.isprintable():  # False for a lone surrogate, a control or an unassigned code point
         return text  # the common case, checked in C
     return "".join(_clean_char(ch) for ch in text)
 
@@ -69,8 +69,7 @@ def valid_sender_id(value: Any) -> bool:
         isinstance(value, str)
         and 0 < len(value) <= MAX_SENDER_CHARS
         and bool(value.strip())
-        and value.isprintable()
-        and not any("\ud800" <= ch <= "\udfff" for ch in value)
+        and value.isprintable()  # also False for a lone surrogate
     )
 
 
