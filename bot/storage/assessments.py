@@ -125,16 +125,8 @@ class Storage:
         context: Optional[Dict[str, Any]] = None,
     ) -> None:
         """Keep a message the assistant could not answer (masked here, whatever the caller passed)."""
-        from bot.storage.privacy import mask_personal
-
-        row = UnansweredRow(
-            text=mask_personal(text or "")[:UNANSWERED_MAX_CHARS],
-            intent=intent,
-            confidence=None if confidence is None else float(confidence),
-            reason=reason[:40],
-            channel=(channel or "unknown")[:40],
-            created_at=dt.datetime.utcnow(),
-            context=None if context is None else json.dumps(context, ensure_ascii=False),
+        row = unanswered_row(
+            text=text, intent=intent, confidence=confidence, reason=reason, channel=channel, context=context
         )
         with self.db.session() as session:
             session.add(row)
@@ -166,6 +158,29 @@ class Storage:
 
 # --- Unanswered messages (the staff page's low-confidence inbox) -------------------------------
 UNANSWERED_MAX_CHARS = 500
+
+
+def unanswered_row(
+    *,
+    text: str,
+    intent: Optional[str],
+    confidence: Optional[float],
+    reason: str,
+    channel: str,
+    context: Optional[Dict[str, Any]] = None,
+) -> UnansweredRow:
+    """An inbox row for one message, its text masked (for a caller that adds it in its own transaction)."""
+    from bot.storage.privacy import mask_personal
+
+    return UnansweredRow(
+        text=mask_personal(text or "")[:UNANSWERED_MAX_CHARS],
+        intent=intent,
+        confidence=None if confidence is None else float(confidence),
+        reason=reason[:40],
+        channel=(channel or "unknown")[:40],
+        created_at=dt.datetime.utcnow(),
+        context=None if context is None else json.dumps(context, ensure_ascii=False),
+    )
 
 
 @dataclass

@@ -206,8 +206,10 @@ class FeedbackStore:
         self.url = url
         self.db = Database(url)
 
-    def record(self, answer: Mapping[str, Any], helpful: bool, channel: str) -> bool:
-        """Keep the rating of one answer; False when the answer was rated before (once per answer)."""
+    def record(self, answer: Mapping[str, Any], helpful: bool, channel: str, question: Optional[str] = None) -> bool:
+        """Keep the rating of one answer; False when the answer was rated before (once per answer).
+        A first 没帮助 with its ``question`` also puts the question, masked, into the staff inbox with
+        the answer's context — in the same transaction, so nobody sees the one without the other."""
         if not valid_answer_id(answer.get("id")):
             raise ValueError("not an answer id")
         context = context_of(answer)
@@ -224,6 +226,19 @@ class FeedbackStore:
             if session.execute(sa.select(FeedbackRow.id).where(FeedbackRow.answer_id == row.answer_id)).first():
                 return False
             session.add(row)
+            if not helpful and question is not None:
+                from bot.storage.assessments import unanswered_row
+
+                session.add(
+                    unanswered_row(
+                        text=question,
+                        intent=None,
+                        confidence=None,
+                        reason=NOT_HELPFUL_REASON,
+                        channel=channel,
+                        context=context,
+                    )
+                )
             try:
                 session.commit()
             except sa.exc.IntegrityError:  # rated at the same moment by another worker
@@ -246,20 +261,7 @@ class FeedbackStore:
 def submit(url: str, rated: RatedAnswer, helpful: bool, channel: str) -> bool:
     """Record a rating (once per answer); a first 没帮助 also puts the question, masked, into the
     staff inbox with the answer's context. False when the answer was rated already."""
-    if not FeedbackStore(url).record(rated.answer, helpful, channel):
-        return False
-    if not helpful:
-        from bot.storage.assessments import Storage
-
-        Storage(url).record_unanswered(
-            text=rated.question,
-            intent=None,
-            confidence=None,
-            reason=NOT_HELPFUL_REASON,
-            channel=channel,
-            context=context_of(rated.answer),
-        )
-    return True
+    return FeedbackStore(url).record(rated.answer, helpful, channel, question=rated.question)
 
 
 async def rate(

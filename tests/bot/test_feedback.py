@@ -147,3 +147,26 @@ def test_a_forged_context_cannot_grow_a_row(project_db):
     row = FeedbackStore(project_db).find(A1)
     assert len(row.notice_id) == 120 and len(row.topic) == 60 and len(row.channel) == 40
     assert len(row.clauses) == 12 and all(len(c["clause"]) == 120 for c in row.clauses)
+
+
+def test_whoever_sees_a_not_helpful_sees_its_inbox_row_too(project_db):
+    """The staff page (another process) reads between any two commits: after each one, a 没帮助
+    without its inbox row must never be visible."""
+    from sqlalchemy.orm import Session
+
+    FeedbackStore(project_db).find(A1)  # the schema first
+    observer = sa.create_engine(project_db)
+    seen = []
+
+    def look(_session):
+        with observer.connect() as conn:
+            rated = conn.execute(sa.text("select count(*) from answer_feedback where not helpful")).scalar()
+            inbox = conn.execute(sa.text("select count(*) from unanswered where reason = 'not_helpful'")).scalar()
+        seen.append((rated, inbox))
+
+    sa.event.listen(Session, "after_commit", look)
+    try:
+        assert submit(project_db, RatedAnswer(answer(A1), "长治中级要几篇论文"), False, "webchat") is True
+    finally:
+        sa.event.remove(Session, "after_commit", look)
+    assert seen and all(rated == inbox for rated, inbox in seen) and seen[-1] == (1, 1)
