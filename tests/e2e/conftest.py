@@ -16,6 +16,9 @@ import sqlalchemy as sa
 
 from tests.helpers import free_port
 
+# Rasa's ticket lock lifetime in the profile (TICKET_LOCK_LIFETIME; Rasa's default is 60 s): a turn
+# that died with its server is waited for this long (test_prod_profile.py). Far above any turn's time.
+PROFILE_LOCK_LIFETIME = 24
 PURGE_EVERY = 15  # seconds, so that the tests see the schedule repeat (the default is a day; test_prod_profile.py)
 
 
@@ -39,7 +42,7 @@ def prod_profile():
     os.chmod(root, 0o711)  # as root, PostgreSQL runs as the postgres user and must reach its folder
     var = os.path.join(root, "var")
     env = dict(os.environ, ZHICHENG_TODAY="2022-08-01", ZHICHENG_PURGE_EVERY_SECONDS=str(PURGE_EVERY))
-    env.pop("TICKET_LOCK_LIFETIME", None)
+    env["TICKET_LOCK_LIFETIME"] = str(PROFILE_LOCK_LIFETIME)
     started = time.monotonic()
     state = prod.up(var, servers=2, port=free_port(), env=env)
     state["up_seconds"] = time.monotonic() - started

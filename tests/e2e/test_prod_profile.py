@@ -30,13 +30,15 @@ from bot.plugins.rasa_main import ACTION_SERVER_DOWN_TEXT
 from bot.settings import get_security_settings
 from bot.storage.assessments import Storage
 from tests.e2e.applicant import CASE_CODE, CZ_ENGINEER, Dialogue, reply_for
+from tests.e2e.conftest import PROFILE_LOCK_LIFETIME
 
 pytestmark = [pytest.mark.model, pytest.mark.e2e]
 
 QUESTION = "长治中级评审费多少"
 SOCKET_QUESTION = "长治助理工程师评审费多少"
-# Rasa's ticket lock lifetime (rasa.core.lock_store.LOCK_LIFETIME: TICKET_LOCK_LIFETIME, unset here).
-LOCK_LIFETIME = 60
+# Rasa's ticket lock lifetime (rasa.core.lock_store.LOCK_LIFETIME, from TICKET_LOCK_LIFETIME): shorter
+# in the test profile than Rasa's 60 s, so a turn that died with its server is waited for less long.
+LOCK_LIFETIME = PROFILE_LOCK_LIFETIME
 PURGE_EVERY = 15  # seconds (ZHICHENG_PURGE_EVERY_SECONDS of the profile, tests/e2e/conftest.py)
 # Measured recovery times, printed at the end of the module (docs/deployment.md, "Faults").
 MEASURED = {}
