@@ -294,6 +294,12 @@ class Notice(_Strict):
     def windows_of(self, kind: str) -> List[Window]:
         return [w for w in self.windows if w.kind == kind]
 
+    def round_name(self) -> str:
+        """长治2022年度 — the region and the evaluation year this notice is for (policies.rounds)."""
+        city = self.region.city
+        place = city[:-1] if city.endswith("市") and len(city) > 2 else city
+        return f"{place}{self.year}年度"
+
     def topic_items(self, topic: str, level: Optional[str] = None) -> List[Item]:
         items: List[Item] = getattr(self, topic)
         if level is None:

@@ -84,6 +84,8 @@ class Assessment:
     delegated_docs: List[str] = field(default_factory=list)
     statuses: Dict[str, str] = field(default_factory=dict)  # every evaluated node id → status
     regular_open: bool = False  # eligible_special while the regular route is still unknown
+    round: str = ""  # the round judged by, e.g. 长治2022年度 (policies.rounds.round_name)
+    year: int = 0  # the notice's evaluation year
 
     @property
     def settled(self) -> bool:
@@ -93,23 +95,26 @@ class Assessment:
     def summary(self) -> str:
         """Verdict first, in one sentence."""
         level = LEVEL_NAMES.get(self.level, self.level)
+        by = f"按{self.doc_number}（{self.round}）" if self.round else f"按{self.doc_number}"
         if self.verdict == ELIGIBLE:
-            return f"按{self.doc_number}，您符合申报{level}的条件。"
+            return f"{by}，您符合申报{level}的条件。"
         if self.verdict == ELIGIBLE_SPECIAL and self.regular_open:
-            return f"按{self.doc_number}，您可以通过破格或特殊途径申报{level}（常规条件未逐项核对，不影响申报）。"
+            return f"{by}，您可以通过破格或特殊途径申报{level}（常规条件未逐项核对，不影响申报）。"
         if self.verdict == ELIGIBLE_SPECIAL:
-            return f"按{self.doc_number}，您的常规条件不满足，但可以通过破格或特殊途径申报{level}。"
+            return f"{by}，您的常规条件不满足，但可以通过破格或特殊途径申报{level}。"
         if self.verdict == NOT_ELIGIBLE:
-            text = f"按{self.doc_number}，您目前不符合申报{level}的条件。"
+            text = f"{by}，您不符合申报{level}的条件。"
             if self.earliest_year and self.earliest is not None:
+                # in the notice's own terms only: a later round's rules are not known here
+                rules = f"按{self.year}年度的规定" if self.year else "按这份通知的规定"
                 text += (
-                    f"按年限推算，{self.earliest.year}年{self.earliest.month}月起年限够，"
-                    f"最早{self.earliest_year}年度可以申报（其他条件届时仍须符合）。"
+                    f"{rules}推算，年限在{self.earliest.year}年{self.earliest.month}月满足；"
+                    "以后年度能否申报，以当年的通知为准。"
                 )
             return text
         if self.delegated_docs and not self.needed_facts:
-            return f"按{self.doc_number}本身无法判定：具体条件由{'、'.join(self.delegated_docs)}规定。"
-        return f"按{self.doc_number}，还需要了解一些情况才能判断。"
+            return f"{by}本身无法判定：具体条件由{'、'.join(self.delegated_docs)}规定。"
+        return f"{by}，还需要了解一些情况才能判断。"
 
 
 class Assessor:
@@ -481,6 +486,8 @@ class Assessor:
             needed_facts=needed,
             delegated_docs=delegated,
             statuses=status,
+            round=self.notice.round_name(),
+            year=self.notice.year,
         )
         if verdict == NOT_ELIGIBLE:
             a.earliest, a.earliest_year = self._earliest(level, facts)

@@ -1,4 +1,5 @@
-"""Words for an Assessment: verdict first, then what is not met or unknown, then the next step."""
+"""Words for an Assessment: verdict first (naming the round judged by), then what is not met or
+unknown, then the next step — or, once that round is over, that it is and whom to ask."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any, Dict, List
 
 from policies.eligibility.assess import ELIGIBLE, ELIGIBLE_SPECIAL, NOT_ELIGIBLE, Assessment, Condition
 from policies.eligibility.rules import MET, NOT_MET, UNKNOWN
+from policies.rounds import over_note
 from policies.schema import Notice
 from policies.windows import format_span, status
 
@@ -45,6 +47,11 @@ def _regular(a: Assessment, c: Condition) -> bool:
 
 
 def next_step(a: Assessment, notice: Notice, today: dt.date) -> str:
+    """What to do now. Once the round judged by is over: that it is, that a later round's notice
+    is not in the assistant, and whom to ask — never a step of a round already closed."""
+    over = over_note(notice, today)
+    if over is not None:
+        return over
     if a.verdict == NOT_ELIGIBLE:
         return "如情况有出入，可以说“不对，……”更正；也可以问我联系电话。"
     apps = notice.windows_of("application") or notice.windows_of("materials")

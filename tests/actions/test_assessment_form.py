@@ -59,7 +59,9 @@ async def test_result_says_the_verdict_first_and_saves_a_case_code(load_tracker,
     tracker.slots["fact_assessment_ok_latest"] = True
     events = await ActionAssessmentResult().run(dispatcher, tracker, DOMAIN)
     text = dispatcher.messages[0]["text"]
-    assert text.startswith("按长工信〔2022〕139号，您符合申报工程师的条件。")
+    assert text.startswith("按长工信〔2022〕139号（长治2022年度），您符合申报工程师的条件。")
+    # today is 2024-10-30 (the clock of these tests): that round closed in 2022, and the verdict says so
+    assert "这一轮已于2022年8月25日截止" in text and "0355-3036240" in text and "下一步" not in text
     code = CASE_CODE.search(text).group(1)
     assert SlotSet("case_code", code) in events
     saved = Storage(url).find_assessment(code)

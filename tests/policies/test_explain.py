@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from policies import load_notices
 from policies.eligibility import Assessor
 from policies.eligibility.explain import as_record, render
@@ -28,11 +30,12 @@ TODAY = dt.date(2022, 8, 1)
 def test_eligible_names_the_notice_and_next_step():
     text = render(Assessor(CZ).assess("engineer", OK), CZ, TODAY)
     first, *rest = text.split("\n")
-    assert first == "按长工信〔2022〕139号，您符合申报工程师的条件。"
+    assert first == "按长工信〔2022〕139号（长治2022年度），您符合申报工程师的条件。"
     assert "三（一）4" in text and "材料收审" in text and "还剩24天" in text
+    assert "截止" not in text and "尚未收录" not in text  # the round is on
 
 
-def test_not_eligible_lists_the_failing_clause_and_earliest_year():
+def test_not_eligible_lists_the_failing_clause_and_when_the_years_are_reached_in_the_notices_terms():
     facts = {
         **OK,
         "current_title_date": dt.date(2020, 3, 1),
@@ -43,8 +46,11 @@ def test_not_eligible_lists_the_failing_clause_and_earliest_year():
         "high_skill_frontline": False,
     }
     text = render(Assessor(CZ).assess("engineer", facts), CZ, TODAY)
-    assert text.startswith("按长工信〔2022〕139号，您目前不符合申报工程师的条件。")
-    assert "最早2024年度" in text and "三（一）3" in text and "三（一）4" not in text
+    assert text.startswith("按长工信〔2022〕139号（长治2022年度），您不符合申报工程师的条件。")
+    # when the years are reached, by this notice's rules — not a promise about a later round's
+    assert "按2022年度的规定推算，年限在2024年3月满足" in text and "以当年的通知为准" in text
+    assert "最早2024年度可以申报" not in text
+    assert "三（一）3" in text and "三（一）4" not in text
 
 
 def test_excluded_shows_only_the_exclusion():
@@ -61,3 +67,61 @@ def test_undetermined_names_the_delegated_document():
     text = render(a, pl, TODAY)
     assert "甘人社通〔2021〕252号" in text
     assert as_record(a)["delegated_docs"] == ["甘人社通〔2021〕252号"]
+
+
+# --- the round judged by, through the clock: every notice, during its round and after -------------
+NOTICES = load_notices()
+
+
+def _cases_per_notice():
+    from policies.eligibility.cases import load_cases
+
+    chosen = {}
+    for case in load_cases():
+        if case.verdict in ("eligible", "not_eligible") and (case.notice, case.verdict) not in chosen:
+            chosen[(case.notice, case.verdict)] = case
+    return sorted(chosen.values(), key=lambda c: (c.notice, c.verdict))
+
+
+def _during(notice):
+    """A day inside the notice's entry window (its first day, or a week before its end)."""
+    from policies.rounds import entry_window
+
+    w = entry_window(notice)
+    return w.start or w.end - dt.timedelta(days=7)
+
+
+@pytest.mark.parametrize("case", _cases_per_notice(), ids=lambda c: f"{c.notice}:{c.verdict}")
+def test_a_verdict_names_its_round_and_says_when_that_round_is_over(case):
+    from policies.rounds import entry_window
+
+    notice = NOTICES.get(case.notice)
+    a = Assessor(notice).assess(case.level, case.facts)
+    assert a.verdict == case.verdict
+    city = notice.region.city.removesuffix("市")
+    round_ = f"{city}{notice.year}年度"
+    closed = entry_window(notice).end
+
+    during = render(a, notice, _during(notice))
+    assert during.startswith(f"按{notice.doc_number}（{round_}），")
+    assert "尚未收录" not in during and "这一轮已于" not in during
+
+    for today in (closed + dt.timedelta(days=1), dt.date(2026, 12, 6)):
+        after = render(a, notice, today)
+        assert after.startswith(f"按{notice.doc_number}（{round_}），")
+        # the round is over: said, with the day it closed, that a later notice may differ, and whom to ask
+        assert f"这一轮已于{closed.year}年{closed.month}月{closed.day}日截止" in after
+        assert "尚未收录" in after and "条件可能不同" in after
+        phones = [p for c in notice.contacts for p in c.phones]
+        assert any(p in after for p in phones)
+        assert "下一步" not in after and "还剩" not in after  # no step of a closed round
+        assert "最早" not in after
+
+
+def test_the_day_the_window_closes_is_still_in_the_round():
+    from policies.rounds import closed_on, entry_window
+
+    for notice in NOTICES:
+        end = entry_window(notice).end
+        assert closed_on(notice, end) is None
+        assert closed_on(notice, end + dt.timedelta(days=1)) == end
