@@ -23,16 +23,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 # ANSWER_KEY: a bot event's metadata key with the answer's notice, topic and clauses; an inbox row
 # whose reason is NOT_HELPFUL_REASON was answered (a 没帮助): it counts in the feedback figures
+from bot.staff.grouping import SIMILARITY, GroupCache, UnansweredGroup
 from bot.staff.params import FIRST_DAY, LAST_DAY, in_range
 from bot.storage.feedback import ANSWER_KEY, NOT_HELPFUL_REASON
 from bot.storage.tables import (
@@ -52,8 +52,7 @@ FALLBACK_ACTIONS = ("action_default_fallback",)
 SCOPE_ACTION = "action_scope_help"
 ANSWERED_SLOT = "last_question"  # set by action_scope_help only when a notice item answered
 MAX_SPAN_DAYS = 366
-UNANSWERED_LIMIT = 5000  # inbox rows grouped per period (newest first)
-SIMILARITY = 0.4  # character-bigram Jaccard at or above which two questions are one group
+UNANSWERED_LIMIT = 200_000  # inbox rows grouped per period (newest first); grouping is near-linear
 TOP_GROUPS = 15
 
 # The tables read here, as declared once in bot.storage.tables (read-only here).
@@ -191,12 +190,6 @@ class Traffic:
     @property
     def answer_rate(self) -> Optional[float]:
         return self.answered / self.messages if self.messages else None
-
-
-@dataclass
-class UnansweredGroup:
-    size: int
-    text: str  # one representative, masked as the inbox shows it
 
 
 @dataclass
@@ -384,38 +377,9 @@ def percentile(values: Sequence[float], q: float) -> Optional[float]:
 
 # --- the inbox, grouped -----------------------------------------------------------------------
 
-_NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def bigrams(text: str) -> FrozenSet[str]:
-    """Character pairs of the text without spaces and punctuation (one character: itself)."""
-    from policies.text import normalize
-
-    clean = _NOT_TEXT.sub("", normalize(text).lower())
-    if len(clean) < 2:
-        return frozenset([clean]) if clean else frozenset()
-    return frozenset(clean[i : i + 2] for i in range(len(clean) - 1))
-
-
-def jaccard(a: FrozenSet[str], b: FrozenSet[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
-
-
-def group_similar(texts: Sequence[str], threshold: float = SIMILARITY) -> List[UnansweredGroup]:
-    """Greedy single pass: a text joins the first group whose first text is similar enough.
-    Groups biggest first; the representative is the group's most frequent text."""
-    groups: List[Tuple[FrozenSet[str], List[str]]] = []
-    for text in texts:
-        grams = bigrams(text)
-        for head, members in groups:
-            if jaccard(grams, head) >= threshold:
-                members.append(text)
-                break
-        else:
-            groups.append((grams, [text]))
-    out = [UnansweredGroup(len(members), Counter(members).most_common(1)[0][0]) for _, members in groups]
-    out.sort(key=lambda g: -g.size)  # stable: equal sizes keep the order first seen (newest first)
-    return out
+# Grouping lives in bot.staff.grouping (an index, near-linear); one cache for the process, so two
+# views of the same period (or the page and its CSV) group the inbox once.
+INBOX_GROUPS = GroupCache()
 
 
 def read_unanswered(engine: sa.engine.Engine, period: Period) -> Tuple[int, List[UnansweredGroup]]:
@@ -432,7 +396,7 @@ def read_unanswered(engine: sa.engine.Engine, period: Period) -> Tuple[int, List
                 sa.select(u.c.text).where(*where).order_by(u.c.created_at.desc(), u.c.id.desc()).limit(UNANSWERED_LIMIT)
             )
         ]
-    return total, group_similar(texts)
+    return total, INBOX_GROUPS.groups(texts, SIMILARITY)
 
 
 # --- assessments ------------------------------------------------------------------------------

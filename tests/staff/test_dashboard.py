@@ -23,7 +23,8 @@ from bot.plugins.tracker_store import MaskingSQLTrackerStore
 from bot.plugins.wechat.store import WeChatStore
 from bot.staff import audit
 from bot.staff.auth import create_user
-from bot.staff.figures import Period, group_similar, percentile, read_wechat_late
+from bot.staff.figures import Period, percentile, read_wechat_late
+from bot.staff.grouping import group_similar
 from bot.staff.models import StaffDB
 from bot.storage import db
 from bot.storage.tables import (

@@ -1,0 +1,358 @@
+"""The dashboard with a big inbox: grouping similar questions, the page and its CSV export.
+
+    .venv/bin/python benchmarks/dashboard_inbox.py [sizes…] [--rounds N] [--no-old]
+
+For each size (default 5000 and 50000) a fresh SQLite project database, migrated as the service
+does, gets that many varied inbox rows over one month (questions from templates × regions × levels
+with noise, exact repeats and near-duplicates, off-topic questions and a long tail of one-off
+ones; see :func:`inbox_questions`), plus a tenth more 没帮助 rows, which the dashboard leaves out.
+The real aiohttp staff app (in process, as benchmarks/staff_pages.py) serves it to a logged-in
+admin; the tracker store is an empty one, so the time is the inbox's and the page's.
+
+Printed, in milliseconds (median of the rounds): the grouping alone, new and — for up to 5,000
+rows — the old all-pairs pass kept below (``old_group_similar``) on the same texts, and whether
+both give the same groups; the page and the CSV with an empty cache (``cold``) and again
+(``cached``); two views of the page at once, cold. For up to 5,000 rows the page, the CSV and
+two views at once are also timed with the old pass, for the ratio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Awaitable, Callable, FrozenSet, List, Sequence, Tuple
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TODAY = dt.date(2024, 10, 30)
+QUERY = "from=2024-10-01&to=2024-10-30"
+OLD_MAX_ROWS = 5000  # the old pass takes about 20 s here; at 50,000 rows it would take half an hour
+
+# --- varied, realistic inbox questions ------------------------------------------------------
+
+REGIONS = (
+    "长治 长治市 平凉 简阳 湖州 重庆 太原 大同 晋城 兰州 天水 成都 杭州 嘉兴 西安 运城 临汾 吕梁 阳泉 忻州 "
+    "庆阳 资阳 绍兴 宁波 朔州 晋中 武威 眉山 德阳 万州"
+).split()
+LEVELS = "技术员 助理工程师 助工 初级 中级 工程师 中级工程师 高级工程师 高工 副高 正高 正高级工程师".split()
+MAJORS = "土木 机械 电气 化工 计算机 测绘 环境 水利 给排水 暖通 建筑 冶金 采矿 交通 通信 自动化 材料 地质".split()
+DEGREES = "中专 大专 本科 硕士 博士 函授本科 自考本科 成人大专".split()
+TEMPLATES = (
+    "{r}{l}要几篇论文",
+    "{r}{l}评审费多少钱",
+    "{l}需要什么学历",
+    "我是{d}毕业{n}年能报{r}{l}吗",
+    "{r}今年{l}什么时候截止",
+    "{r}{l}答辩在哪里举行",
+    "社保断了{n}个月还能评{l}吗",
+    "{m}专业能评{l}吗",
+    "在{r}工作户口在{r2}能在哪报{l}",
+    "继续教育学时不够{n}个能报{l}吗",
+    "{r}{l}论文查重率要求多少",
+    "{r}{l}纸质材料交到哪里",
+    "退休返聘还能评{l}吗",
+    "{r}人社局职称科电话多少",
+    "{l}转评{m}系列要什么条件",
+    "{r}{l}业绩证明怎么开",
+    "民营企业员工能报{r}{l}吗",
+    "{d}学历{m}专业多少年能评{l}",
+    "{r}{l}评审结果什么时候公示",
+    "专利能代替论文评{l}吗",
+    "{r}{l}网上申报系统打不开",
+    "我{n}年拿的{l}，多久能评下一级",
+    "{r}{l}需要英语和计算机考试吗",
+    "跨专业{m}转{m2}能评{l}吗",
+    "{r}的{l}证书什么时候发",
+    "{l}破格需要什么条件",
+    "异地社保在{r}能报{l}吗",
+    "{r}{l}公示期有人举报怎么办",
+    "{l}的继续教育在哪里学",
+    "事业单位{l}和企业{l}有什么区别",
+    "{r}{l}材料要盖几个章",
+    "{l}评审通过后能涨多少工资",
+)
+OFF_TOPIC = (
+    "今天天气怎么样",
+    "公积金怎么提取",
+    "驾照扣分怎么查",
+    "社保卡丢了怎么补办",
+    "你是机器人吗",
+    "工资涨多少",
+    "医保报销比例是多少",
+    "退休年龄是多少岁",
+    "二级建造师什么时候报名",
+    "一建成绩什么时候出",
+    "会计中级职称考试时间",
+    "教师资格证怎么认定",
+    "护士职称怎么评",
+    "失业金怎么领",
+    "人才引进补贴怎么申请",
+    "档案在哪里查",
+    "居住证怎么办理",
+    "你好",
+    "谢谢",
+    "转人工",
+)
+PREFIXES = ("",) * 6 + ("请问", "你好，", "老师好，", "您好 ", "麻烦问一下", "想咨询下", "问下", "我想问问")
+SUFFIXES = ("",) * 5 + ("？", "?", "吗", "呢", "，谢谢", "。", "！", "急", "在线等", "？？")
+COMMON = "的了是在我有和就不人都一个上也很到说要去你会着没看好自己这那些么什还能多少怎样为"
+WORDS = (
+    "职称 评审 申报 材料 论文 业绩 证书 学历 社保 单位 公示 答辩 继续教育 学时 专业 系列 条件 年限 破格 "
+    "网上 系统 密码 审核 退回 盖章 原件 复印件 照片 档案 人事 代理 企业 事业单位 国企 民企 项目 专利 "
+    "奖项 标准 规范 工法 报告 考核 合格 优秀 年度 聘任 岗位 工资 待遇 补贴 时间 地点 窗口 电话 邮寄 "
+    "发票 缴费 银行 退费 延期 补交 截图 签字 推荐 评委 分数 通过率 查询 结果 下载 打印 换证 丢失"
+).split()
+
+
+def _noisy(text: str, rng: random.Random) -> str:
+    """Typos and slips: a character dropped, two swapped, one added, a masked phone number."""
+    chars = list(text)
+    roll = rng.random()
+    if roll < 0.12 and len(chars) > 4:
+        del chars[rng.randrange(len(chars))]
+    elif roll < 0.22 and len(chars) > 4:
+        i = rng.randrange(len(chars) - 1)
+        chars[i], chars[i + 1] = chars[i + 1], chars[i]
+    elif roll < 0.32:
+        chars.insert(rng.randrange(len(chars) + 1), rng.choice(COMMON))
+    out = "".join(chars)
+    if rng.random() < 0.04:
+        out += f"，我电话13{rng.randrange(10)}****{rng.randrange(10000):04d}"
+    return out
+
+
+def inbox_questions(n: int, seed: int = 25) -> List[str]:
+    """``n`` inbox texts, newest first: templated questions about the notices (about 60 %), exact
+    repeats of earlier ones (15 %), off-topic questions (5 %) and one-off questions strung
+    together from common words (20 %), with noise. Deterministic for a seed."""
+    rng = random.Random(seed)
+    out: List[str] = []
+    for _ in range(n):
+        roll = rng.random()
+        if roll < 0.15 and out:
+            text = rng.choice(out)
+        elif roll < 0.20:
+            text = _noisy(rng.choice(PREFIXES) + rng.choice(OFF_TOPIC) + rng.choice(SUFFIXES), rng)
+        elif roll < 0.40:
+            words = rng.sample(WORDS, rng.randint(3, 6))
+            text = _noisy(rng.choice(PREFIXES) + "".join(words) + rng.choice(("怎么办", "吗", "？", "", "呢")), rng)
+        else:
+            template = rng.choice(TEMPLATES)
+            question = template.format(
+                r=rng.choice(REGIONS),
+                r2=rng.choice(REGIONS),
+                l=rng.choice(LEVELS),
+                m=rng.choice(MAJORS),
+                m2=rng.choice(MAJORS),
+                d=rng.choice(DEGREES),
+                n=rng.randint(1, 15),
+            )
+            text = _noisy(rng.choice(PREFIXES) + question + rng.choice(SUFFIXES), rng)
+        out.append(text)
+    return out
+
+
+# --- the old all-pairs pass, kept for the ratio -------------------------------------------------
+
+
+def old_group_similar(texts: Sequence[str], threshold: float = 0.4) -> List[Tuple[int, str]]:
+    """bot/staff/figures.py's group_similar before issue 25: each text against every group's head."""
+    from bot.staff.grouping import bigrams, jaccard
+
+    groups: List[Tuple[FrozenSet[str], List[str]]] = []
+    for text in texts:
+        grams = bigrams(text)
+        for head, members in groups:
+            if jaccard(grams, head) >= threshold:
+                members.append(text)
+                break
+        else:
+            groups.append((grams, [text]))
+    out = [(len(members), Counter(members).most_common(1)[0][0]) for _, members in groups]
+    out.sort(key=lambda g: -g[0])
+    return out
+
+
+class OldCache:
+    """Stands in for figures.INBOX_GROUPS: the old pass, nothing kept."""
+
+    def groups(self, texts: Sequence[str], threshold: float) -> List[Any]:
+        from bot.staff.grouping import UnansweredGroup
+
+        return [UnansweredGroup(size, text) for size, text in old_group_similar(texts, threshold)]
+
+
+# --- the database and the app ---------------------------------------------------------------
+
+
+def fill(url: str, texts: Sequence[str], seed: int = 25) -> None:
+    """The inbox rows, newest first in ``texts``, spread over October 2024 (Beijing time)."""
+    import sqlalchemy as sa
+
+    from bot.storage.db import engine_for
+    from bot.storage.tables import UnansweredRow
+
+    rng = random.Random(seed)
+    start = dt.datetime(2024, 9, 30, 16, 0)  # 2024-10-01 00:00 in Beijing, as naive UTC
+    span = 30 * 86400 - 1
+    moments = sorted((start + dt.timedelta(seconds=rng.randrange(span)) for _ in texts), reverse=True)
+    rows = [
+        {
+            "text": text,
+            "intent": rng.choice(("ask_fee", "ask_papers", "ask_deadline", None)),
+            "confidence": round(rng.uniform(0.1, 0.5), 3),
+            "reason": rng.choice(("nlu_fallback", "nlu_fallback", "out_of_scope")),
+            "channel": rng.choice(("wechat", "wechat", "webchat", "rest")),
+            "created_at": at,
+        }
+        for text, at in zip(texts, moments)
+    ]
+    rows += [
+        {**row, "reason": "not_helpful", "text": "没帮助：" + row["text"]} for row in rng.sample(rows, len(rows) // 10)
+    ]
+    engine = engine_for(url)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(UnansweredRow.__table__), rows)
+
+
+def median_ms(times: Sequence[float]) -> str:
+    return f"{statistics.median(times) * 1000:9.1f}"
+
+
+async def timed(
+    call: Callable[[], Awaitable[Any]], rounds: int, before: Callable[[], None] = lambda: None
+) -> List[float]:
+    times = []
+    for _ in range(rounds):
+        before()
+        t0 = time.perf_counter()
+        await call()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+async def bench_size(n: int, rounds: int, with_old: bool) -> None:
+    import sqlalchemy as sa
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.staff import figures
+    from bot.staff.app import create_app
+    from bot.staff.auth import create_user
+    from bot.staff.grouping import GroupingStats, group_similar
+    from bot.staff.models import StaffDB
+    from bot.staff.settings import get_staff_settings
+    from bot.storage.migrate import upgrade
+    from bot.storage.tables import RASA_EVENTS
+
+    work = Path(tempfile.mkdtemp(prefix="dashboard-inbox-"))
+    url = f"sqlite:///{work / 'project.db'}"
+    tracker = f"sqlite:///{work / 'tracker.db'}"
+    upgrade(url)
+    RASA_EVENTS.create(sa.create_engine(tracker))  # an empty tracker store
+    create_user(StaffDB(url), "bench", "bench-pass-123", role="admin")
+    texts = inbox_questions(n)
+    fill(url, texts)
+
+    print(f"\n{n:,} inbox rows ({len(set(texts)):,} distinct texts), {rounds} rounds, ms (median)")
+    stats = GroupingStats()
+    new = group_similar(texts, stats=stats)
+    print(
+        f"  groups: {len(new):,}; comparisons {stats.compared:,} ({stats.compared / n:.2f} per row), index entries {stats.probed:,}"
+    )
+    print(f"  grouping alone, new            {median_ms(await timed(_sync(lambda: group_similar(texts)), rounds))}")
+    if with_old and n <= OLD_MAX_ROWS:
+        t0 = time.perf_counter()
+        old = old_group_similar(texts)
+        elapsed = time.perf_counter() - t0
+        shown = old[:15] == [(g.size, g.text) for g in new[:15]]
+        exact = old == [(g.size, g.text) for g in group_similar(texts, cap=0)]
+        print(
+            f"  grouping alone, old            {elapsed * 1000:9.1f}   groups {len(old):,}; the 15 shown "
+            f"{'identical' if shown else 'DIFFER'}; uncapped index = old: {'yes' if exact else 'NO'}"
+        )
+
+    settings = replace(
+        get_staff_settings({"ZHICHENG_TODAY": TODAY.isoformat()}),
+        database_url=url,
+        tracker_store_url=tracker,
+        rasa_url="http://127.0.0.1:9",
+        rasa_timeout=0.5,
+    )
+    client = TestClient(TestServer(create_app(settings)))
+    await client.start_server()
+    try:
+        page = await client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)  # type: ignore[union-attr]
+        await client.post("/login", data={"username": "bench", "password": "bench-pass-123", "csrf_token": token})
+
+        async def view() -> None:
+            resp = await client.get(f"/dashboard?{QUERY}")
+            body = await resp.text()
+            assert resp.status == 200, resp.status
+            assert f"{n:,}" in body or str(n) in body, "the page should show the true inbox count"
+
+        async def export() -> None:
+            resp = await client.get(f"/dashboard.csv?{QUERY}")
+            if resp.status == 405:  # the export became a POST form (csrf token from the page)
+                html = await (await client.get(f"/dashboard?{QUERY}")).text()
+                form = re.search(r'name="csrf_token" value="([^"]+)"', html)
+                fields = dict(re.findall(r"(\w+)=([^&]*)", QUERY), csrf_token=form.group(1) if form else "")
+                resp = await client.post("/dashboard.csv", data=fields)
+            await resp.read()
+            assert resp.status == 200, resp.status
+
+        async def two_views() -> None:
+            await asyncio.gather(view(), view())
+
+        await view()  # warm up: notices loaded, templates compiled
+        clear = figures.INBOX_GROUPS.clear
+        print(f"  page, cold                     {median_ms(await timed(view, rounds, clear))}")
+        print(f"  page, cached                   {median_ms(await timed(view, rounds))}")
+        print(f"  CSV, cold                      {median_ms(await timed(export, rounds, clear))}")
+        print(f"  CSV, cached                    {median_ms(await timed(export, rounds))}")
+        print(f"  two views at once, cold        {median_ms(await timed(two_views, rounds, clear))}")
+        if with_old and n <= OLD_MAX_ROWS:
+            kept = figures.INBOX_GROUPS
+            figures.INBOX_GROUPS = OldCache()  # type: ignore[assignment]
+            try:
+                print(f"  page, old pass                 {median_ms(await timed(view, 1))}")
+                print(f"  CSV, old pass                  {median_ms(await timed(export, 1))}")
+                print(f"  two views at once, old pass    {median_ms(await timed(two_views, 1))}")
+            finally:
+                figures.INBOX_GROUPS = kept
+    finally:
+        await client.close()
+
+
+def _sync(fn: Callable[[], Any]) -> Callable[[], Awaitable[Any]]:
+    async def call() -> Any:
+        return fn()
+
+    return call
+
+
+async def main(sizes: Sequence[int], rounds: int, with_old: bool) -> None:
+    for n in sizes:
+        await bench_size(n, rounds, with_old)
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    rounds = 5
+    if "--rounds" in args:
+        at = args.index("--rounds")
+        rounds = int(args[at + 1])
+        del args[at : at + 2]
+    with_old = "--no-old" not in args
+    sizes = [int(a) for a in args if a != "--no-old"] or [5000, 50000]
+    asyncio.run(main(sizes, rounds, with_old))
