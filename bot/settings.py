@@ -28,6 +28,8 @@ variable of one part (say ``STAFF_COOKIE_SECURE``) never stops another part from
 | ZHICHENG_MAX_MESSAGE_CHARS | longest message any channel passes on; longer ones get a polite reply and are not processed | 500 |
 | ZHICHENG_MAX_BODY_BYTES | largest request body the Rasa server reads (REST, socket.io, API) | 65536 |
 | ZHICHENG_TURN_BUDGET | seconds a channel waits for a turn before it tells the user the answer is still coming (the turn itself is never cut) | 10 |
+| ZHICHENG_FEEDBACK_PER_SESSION / ZHICHENG_FEEDBACK_PER_ADDRESS | ratings (有帮助 / 没帮助) taken per minute from one conversation (widget session, WeChat user) / one client address (widget); more are refused and not stored | 5 / 30 |
+| ZHICHENG_TRUST_PROXY | ``1``: the Rasa server takes the client address from the last ``X-Forwarded-For`` entry (set by the proxy in front, e.g. the production profile's nginx) | 0 |
 | STAFF_HOST / STAFF_PORT | where the staff service listens | 127.0.0.1 / 8080 |
 | STAFF_RASA_TIMEOUT | seconds the staff page waits for Rasa's parse | 1.5 |
 | STAFF_COOKIE_SECURE | ``auto`` (Secure when the request came over HTTPS), ``always`` or ``never`` | auto |
@@ -38,6 +40,7 @@ variable of one part (say ``STAFF_COOKIE_SECURE``) never stops another part from
 | STAFF_TIMEZONE | times are shown in this zone (stored in UTC) | Asia/Shanghai |
 | TRACKER_STORE_URL | Rasa's SQL tracker store (the staff page reads chat transcripts from it) | sqlite:///var/tracker.db |
 | ZHICHENG_RETENTION_DAYS | days conversations, inbox rows and assessment facts are kept (``python -m bot.storage.purge``) | 180 |
+| ZHICHENG_AUDIT_RETENTION_DAYS | days the staff audit log is kept (at least 180: 《网络安全法》第二十一条 asks for six months of logs) | 365 |
 | WECHAT_TOKEN | WeChat token | empty: channel off, webhook answers 503 |
 | WECHAT_APP_ID / WECHAT_APP_SECRET | AppID / AppSecret | empty: no customer-service messages |
 | WECHAT_ENCODING_AES_KEY | message key | empty (needed for compatible and safe) |
@@ -93,6 +96,8 @@ DEFAULT_CORS_ORIGINS = ("http://localhost:5005", "http://127.0.0.1:5005")
 DEFAULT_MAX_MESSAGE_CHARS = 500
 DEFAULT_MAX_BODY_BYTES = 65536
 DEFAULT_TURN_BUDGET = 10  # seconds
+DEFAULT_FEEDBACK_PER_SESSION = 5  # ratings per minute from one conversation
+DEFAULT_FEEDBACK_PER_ADDRESS = 30  # ratings per minute from one client address
 DEFAULT_STAFF_HOST = "127.0.0.1"
 DEFAULT_STAFF_PORT = 8080
 DEFAULT_STAFF_RASA_TIMEOUT = 1.5
@@ -109,6 +114,8 @@ DEFAULT_TIMESTAMP_WINDOW = 300.0
 DEFAULT_WECHAT_MAX_BODY_BYTES = 65536
 DEFAULT_TURNS_AT_ONCE = 2
 DEFAULT_RETENTION_DAYS = 180
+DEFAULT_AUDIT_RETENTION_DAYS = 365  # the audit log outlives the data it records access to
+MIN_AUDIT_RETENTION_DAYS = 180  # six months of logs (《网络安全法》第二十一条)
 
 COOKIE_SECURE_CHOICES = ("auto", "always", "never")
 MODES = ("plain", "compatible", "safe")
@@ -156,6 +163,9 @@ class RasaSettings:
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     turn_budget: int = DEFAULT_TURN_BUDGET
+    feedback_per_session: int = DEFAULT_FEEDBACK_PER_SESSION
+    feedback_per_address: int = DEFAULT_FEEDBACK_PER_ADDRESS
+    trust_proxy: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,6 +189,9 @@ class SecuritySettings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     turn_budget: int = DEFAULT_TURN_BUDGET
     action_token: str = ""  # empty: the action server refuses every call (never open by accident)
+    feedback_per_session: int = DEFAULT_FEEDBACK_PER_SESSION
+    feedback_per_address: int = DEFAULT_FEEDBACK_PER_ADDRESS
+    trust_proxy: bool = False  # the client address from X-Forwarded-For (a proxy in front)
 
 
 @dataclass(frozen=True)
@@ -212,6 +225,7 @@ class RetentionSettings:
     """How long personal data is kept, and where it is (``bot.storage.purge``, docs/retention.md)."""
 
     days: int = DEFAULT_RETENTION_DAYS
+    audit_days: int = DEFAULT_AUDIT_RETENTION_DAYS
     database_url: str = DEFAULT_DATABASE_URL
     tracker_store_url: str = _root_sqlite(DEFAULT_TRACKER_STORE_URL)
 
@@ -343,6 +357,9 @@ def read_rasa(env: Mapping[str, str]) -> RasaSettings:
         max_message_chars=_int(env, "ZHICHENG_MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS, high=10000),
         max_body_bytes=_int(env, "ZHICHENG_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, low=1024, high=100_000_000),
         turn_budget=_int(env, "ZHICHENG_TURN_BUDGET", DEFAULT_TURN_BUDGET, high=600),
+        feedback_per_session=_int(env, "ZHICHENG_FEEDBACK_PER_SESSION", DEFAULT_FEEDBACK_PER_SESSION, high=10000),
+        feedback_per_address=_int(env, "ZHICHENG_FEEDBACK_PER_ADDRESS", DEFAULT_FEEDBACK_PER_ADDRESS, high=100000),
+        trust_proxy=(env.get("ZHICHENG_TRUST_PROXY") or "0").strip().lower() in ("1", "true", "yes"),
     )
 
 
@@ -382,6 +399,9 @@ def read_staff(env: Mapping[str, str]) -> StaffSettings:
 def read_retention(env: Mapping[str, str]) -> RetentionSettings:
     return RetentionSettings(
         days=_int(env, "ZHICHENG_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, low=1, high=36500),
+        audit_days=_int(
+            env, "ZHICHENG_AUDIT_RETENTION_DAYS", DEFAULT_AUDIT_RETENTION_DAYS, low=MIN_AUDIT_RETENTION_DAYS, high=36500
+        ),
         database_url=read_core(env).database_url,
         tracker_store_url=_root_sqlite(env.get("TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL),
     )
@@ -485,6 +505,9 @@ class Settings:
             max_body_bytes=rasa.max_body_bytes,
             turn_budget=rasa.turn_budget,
             action_token=action.token,
+            feedback_per_session=rasa.feedback_per_session,
+            feedback_per_address=rasa.feedback_per_address,
+            trust_proxy=rasa.trust_proxy,
         )
 
     # the core values, which most callers want

@@ -418,6 +418,7 @@ def up(
             REDIS_DB="1",
             REDIS_PASSWORD=redis_password,
             RASA_HOST="127.0.0.1",
+            ZHICHENG_TRUST_PROXY="1",  # only nginx reaches the Rasa servers: its X-Forwarded-For is the client
             RASA_URL=f"http://127.0.0.1:{rasa_ports[0]}",
             STAFF_HOST="127.0.0.1",
             STAFF_PORT=str(staff_port),

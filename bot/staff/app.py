@@ -3,8 +3,9 @@
 Every route needs a logged-in session except those whose handler is marked ``access.public``
 (health, the login form) and the static stylesheet. Admin-only handlers are marked
 ``access.admin_only``, the dashboard's ``access.roles("admin", "supervisor")``. A read-only
-supervisor is refused every POST except ``access.self_service`` ones (logout, own password).
-Every POST carries the session's CSRF token.
+supervisor is refused every POST except ``access.self_service`` ones (logout, own password) and
+``access.export`` ones (downloads). Every POST carries the session's CSRF token; every download is
+a POST (a GET or HEAD on a download's URL gets 405 and writes no audit entry).
 """
 
 from __future__ import annotations
@@ -47,6 +48,13 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def export_by_post_only(request: web.Request) -> web.Response:
+    """A GET or HEAD on a download's URL (a link, perhaps from another site): no download, no audit."""
+    raise web.HTTPMethodNotAllowed(
+        request.method, ["POST"], text="请在页面上点击“导出”按钮下载（下载只接受页面表单提交）。"
+    )
+
+
 def _is_public(request: web.Request) -> bool:
     route = request.match_info.route
     if isinstance(getattr(route, "resource", None), web.StaticResource):
@@ -80,6 +88,7 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
         principal.read_only
         and request.method not in ("GET", "HEAD", "OPTIONS")
         and not getattr(handler_, "self_service", False)
+        and not getattr(handler_, "export", False)
     ):
         raise web.HTTPForbidden(text="只读账号不能修改数据。")
     if request.method not in ("GET", "HEAD", "OPTIONS"):
@@ -191,10 +200,13 @@ def create_app(settings: Optional[StaffSettings] = None) -> web.Application:
     r.add_post("/assess/save", assess.assess_save, name="assess_save")
     r.add_get("/cases", cases.case_page, name="cases")
     r.add_get("/inbox", inbox.inbox_page, name="inbox")
-    r.add_get("/inbox.csv", inbox.inbox_csv, name="inbox_csv")
     r.add_get("/dashboard", dashboard.dashboard_page, name="dashboard")
-    r.add_get("/dashboard.csv", dashboard.dashboard_csv, name="dashboard_csv")
-    r.add_get("/dashboard.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx")
+    # downloads: POST with the CSRF token only (access.export); a GET or HEAD gets 405
+    r.add_post("/inbox.csv", inbox.inbox_csv, name="inbox_csv")
+    r.add_post("/dashboard.csv", dashboard.dashboard_csv, name="dashboard_csv")
+    r.add_post("/dashboard.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx")
+    for path in ("/inbox.csv", "/dashboard.csv", "/dashboard.xlsx"):
+        r.add_get(path, export_by_post_only)
     r.add_get("/account/password", accounts.password_page, name="password")
     r.add_post("/account/password", accounts.password_post)
     r.add_get("/admin/users", accounts.users_page, name="users")

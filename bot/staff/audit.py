@@ -1,4 +1,10 @@
-"""Audit log: one row per login, logout, case lookup, assessment, save and account change."""
+"""Audit log: one row per login, logout, case lookup, assessment, save, export and account change.
+
+What is stored is masked (``bot.storage.privacy.mask_personal``): a caller's mobile or ID number
+typed into the case-code box, or into the login form's username, is kept as ``138****5678``, never
+in clear; rows written before that are masked when shown and by the purge. The log is kept for
+``ZHICHENG_AUDIT_RETENTION_DAYS`` (365 days by default; ``bot.storage.purge``, docs/retention.md).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from typing import List, Optional
 import sqlalchemy as sa
 
 from bot.staff.models import StaffDB
+from bot.storage.privacy import mask_personal
 from bot.storage.tables import AuditEntry, utcnow
 
 ACTION_NAMES = {
@@ -40,15 +47,19 @@ class AuditRow:
     detail: Optional[str]
 
 
+def _masked(value: Optional[str], limit: int) -> Optional[str]:
+    return None if value is None else mask_personal(str(value)[:limit])
+
+
 def write(db: StaffDB, actor: str, action: str, target: Optional[str] = None, detail: Optional[str] = None) -> None:
     with db.session() as s:
         s.add(
             AuditEntry(
                 at=utcnow(),
-                actor=(actor or "-")[:64],
+                actor=mask_personal((actor or "-")[:64]),
                 action=action[:40],
-                target=None if target is None else str(target)[:200],
-                detail=None if detail is None else str(detail)[:400],
+                target=_masked(target, 200),
+                detail=_masked(detail, 400),
             )
         )
         s.commit()
@@ -60,4 +71,7 @@ def recent(db: StaffDB, limit: int = 200, action: Optional[str] = None) -> List[
     if action:
         q = q.where(AuditEntry.action == action)
     with db.session() as s:
-        return [AuditRow(r.at, r.actor, r.action, r.target, r.detail) for r in s.execute(q).scalars()]
+        return [
+            AuditRow(r.at, mask_personal(r.actor), r.action, _masked(r.target, 200), _masked(r.detail, 400))
+            for r in s.execute(q).scalars()
+        ]

@@ -13,13 +13,13 @@ import asyncio
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import aiohttp_jinja2
 from aiohttp import web
 
 from bot.staff import audit, charts
-from bot.staff.access import roles
+from bot.staff.access import export, roles
 from bot.staff.figures import CHANNEL_NAMES, CHANNELS, Figures, Period, PeriodError, compute, percentile
 from bot.staff.inbox import safe_cell
 from bot.staff.models import DASHBOARD_ROLES
@@ -399,10 +399,10 @@ def tables(fig: Figures, notices: Optional[NoticeIndex] = None) -> List[Section]
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def _period(request: web.Request) -> Period:
+def _period(request: web.Request, values: Optional[Mapping[str, str]] = None) -> Period:
     settings = request.app["settings"]
     try:
-        return Period.parse(request.query, settings.today(), settings.timezone)
+        return Period.parse(request.query if values is None else values, settings.today(), settings.timezone)
     except PeriodError as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
 
@@ -489,9 +489,16 @@ def _filename(period: Period, ext: str) -> str:
     return f"dashboard-{period.start:%Y%m%d}-{period.end:%Y%m%d}{'-' + period.channel if period.channel else ''}.{ext}"
 
 
+async def _export_period(request: web.Request) -> Period:
+    """The period of a download: the page's ``from``, ``to`` and ``channel``, posted by its form."""
+    form = await request.post()
+    return _period(request, {k: v for k, v in form.items() if isinstance(v, str)})
+
+
+@export
 @roles(*DASHBOARD_ROLES)
 async def dashboard_csv(request: web.Request) -> web.Response:
-    period = _period(request)
+    period = await _export_period(request)
     body = to_csv(await _sections(request, period), period)
     audit.write(request.app["db"], request["principal"].username, "dashboard_export", None, "csv " + _query(period))
     return web.Response(
@@ -502,9 +509,10 @@ async def dashboard_csv(request: web.Request) -> web.Response:
     )
 
 
+@export
 @roles(*DASHBOARD_ROLES)
 async def dashboard_xlsx(request: web.Request) -> web.Response:
-    period = _period(request)
+    period = await _export_period(request)
     body = to_xlsx(await _sections(request, period), period)
     audit.write(request.app["db"], request["principal"].username, "dashboard_export", None, "xlsx " + _query(period))
     return web.Response(

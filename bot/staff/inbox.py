@@ -17,6 +17,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.staff import audit
+from bot.staff.access import export
 from bot.staff.params import page_number
 from bot.storage.assessments import Unanswered
 from policies import ANSWER_TOPICS, NoticeIndex
@@ -123,6 +124,7 @@ async def inbox_page(request: web.Request) -> web.Response:
     )
 
 
+@export
 async def inbox_csv(request: web.Request) -> web.Response:
     rows = request.app["storage"].list_unanswered(limit=EXPORT_LIMIT)
     audit.write(request.app["db"], request["principal"].username, "inbox_export", None, f"rows={len(rows)}")

@@ -2,7 +2,7 @@
 
 They live in the project database (``ZHICHENG_DATABASE_URL``) next to the assessments; the schema
 is migrated when the service starts (``bot.storage.migrate.on_start``); the tables are declared in
-``bot.storage.tables``. The audit log is never purged (docs/retention.md). Datetimes are naive UTC everywhere. Portable SQL only (SQLite, PostgreSQL).
+``bot.storage.tables``. The audit log is kept for ``ZHICHENG_AUDIT_RETENTION_DAYS`` (docs/retention.md). Datetimes are naive UTC everywhere. Portable SQL only (SQLite, PostgreSQL).
 """
 
 from __future__ import annotations

@@ -1,16 +1,21 @@
 """Mask personal numbers before anything is stored, logged or shown — one function for all.
 
-``mask_personal`` finds mainland mobile numbers (11 digits from 13x–19x, optionally after ``+86`` /
-``86``) and ID-card numbers (18 characters, the last may be X, or the old 15 digits) in the forms
-applicants type them: with spaces, dashes or dots between the groups (``138 1234 5678``,
-``138-1234-5678``, ``110101 19900307 1234``), in full-width digits, and with Chinese numerals mixed
-in (``一三八1234五六七八``). Mobile numbers keep their first 3 and last 4 digits, ID numbers their
-last 4 characters; every other character stays, so the text keeps its length and layout.
-Office numbers with an area code (``0355-3036240``), years and amounts are left alone.
+``mask_personal`` finds mainland mobile numbers (11 digits from 13x–19x) and resident ID numbers
+(18 characters, the last may be X, or the old 15 digits; the birth date inside must be a date)
+however applicants write them: the digits are taken apart from their separators first — spaces,
+dashes (also spaced, ``138 - 1234 - 5678``), dots, slashes, underscores and brackets
+(``+86 (138) 1234-5678``, ``110101/19900307/1234``), full-width digits and separators, Chinese
+numerals mixed in (``一三八1234五六七八``) — and a mobile may follow a country code (``+86``,
+``0086``, ``86``, ``(+86)``) or a leading trunk ``0`` (``013812345678``). A number must begin
+and end where a group of digits does, so a longer figure is not cut into one. Mobile numbers keep
+their first 3 and last 4 digits, ID numbers their last 4 characters; every other character stays,
+so the text keeps its length and layout. Office numbers with an area code (``0355-3036240``),
+years, dates, amounts and document numbers are left alone.
 
-``install_log_masking`` makes every log record of the process pass through it (standard logging
-and Rasa's structlog), including tracebacks; ``safe_for_log`` is what code logs instead of a
-message's text.
+It is the one masking function of the project: the tracker store (``bot.plugins.tracker_store``),
+the inbox (``bot.storage.assessments``), feedback, the staff audit log (``bot.staff.audit``) and,
+through ``install_log_masking``, every log record of the process (standard logging and Rasa's
+structlog, tracebacks included); ``safe_for_log`` is what code logs instead of a message's text.
 """
 
 from __future__ import annotations
@@ -29,12 +34,18 @@ _DIGITS = {
     "两": "2",
     "x": "X",
 }
-_SEPARATORS = set(" \t\u00a0\u3000-‐‑‒–—－.·・")
-_LONGEST = 18  # digits of the longest number masked (an ID card)
-_MAX_GAP = 2  # separator characters allowed between two digits of one number
-_MOBILE = re.compile(r"(?:86)?(1[3-9][0-9]{9})")
-_ID18 = re.compile(r"[1-9][0-9]{16}[0-9X]")
-_ID15 = re.compile(r"[1-9][0-9]{14}")
+# Between two groups of one number (full-width forms are folded to these first): white space,
+# dashes, dots, slashes, underscores and brackets.
+_SPACES = set(" \t\u00a0\u2002\u2003\u2009\u3000")
+_MARKS = set("-‐‑‒–—―﹣.·・•/\\_()[]【】〈〉《》")
+_MAX_GAP = 6  # characters allowed between two digits of one number …
+_MAX_MARKS = 3  # … of which at most this many are not white space
+_LONGEST = 18  # digits of the longest number masked (an ID card; a mobile with 0086 is 15)
+# A mobile, after a country code (86, 0086) and / or a trunk 0; only the 11 digits are masked.
+_MOBILE = re.compile(r"(?:0086|86)?0?(1[3-9][0-9]{9})")
+_DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"  # MMDD
+_ID18 = re.compile(r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}" + _DATE + r"[0-9]{3}[0-9X]")
+_ID15 = re.compile(r"[1-9][0-9]{5}[0-9]{2}" + _DATE + r"[0-9]{3}")
 
 
 def _digit(ch: str) -> Optional[str]:
@@ -44,9 +55,33 @@ def _digit(ch: str) -> Optional[str]:
     return _DIGITS.get(ch)
 
 
+def _separator(ch: str) -> Optional[bool]:
+    """True for white space, False for another separator mark, None for anything else."""
+    if ch in _SPACES:
+        return True
+    ch = ch.translate(FULLWIDTH)  # （ ） ／ ＿ ． － → ( ) / _ . -
+    if ch in _SPACES:
+        return True
+    return False if ch in _MARKS else None
+
+
+def _gap_end(text: str, j: int) -> int:
+    """Where the separators starting at ``j`` end (``j`` itself when they cannot join two groups)."""
+    k, marks, n = j, 0, len(text)
+    while k < n and k - j < _MAX_GAP:
+        kind = _separator(text[k])
+        if kind is None:
+            break
+        marks += not kind
+        if marks > _MAX_MARKS:
+            return j
+        k += 1
+    return k
+
+
 def _runs(text: str) -> List[Tuple[str, List[int], List[int]]]:
-    """Runs of digit-like characters joined by at most ``_MAX_GAP`` separators: (digits, the index
-    in ``text`` of each digit, the positions in the digits where a group starts)."""
+    """Runs of digit-like characters joined by short gaps of separators (``_gap_end``): (digits, the
+    index in ``text`` of each digit, the positions in the digits where a group starts)."""
     runs = []
     i, n = 0, len(text)
     while i < n:
@@ -66,10 +101,8 @@ def _runs(text: str) -> List[Tuple[str, List[int], List[int]]]:
                 where.append(j)
                 j += 1
                 continue
-            k = j
-            while k < n and text[k] in _SEPARATORS and k - j < _MAX_GAP:
-                k += 1
-            if k == j or k >= n or _digit(text[k]) is None or text[k] in "Xx":
+            k = _gap_end(text, j)
+            if k == j or k >= n or _digit(text[k]) is None or (text[k] in "Xx" and len(digits) < _LONGEST - 1):
                 break
             starts.append(len(digits))
             j = k
@@ -79,14 +112,29 @@ def _runs(text: str) -> List[Tuple[str, List[int], List[int]]]:
     return runs
 
 
+def _opens_with_date(digits: str, starts: List[int], i: int) -> bool:
+    """Whether the groups from ``starts[i]`` read as a date, year first (``1991-01-1``, ``2023/8/8``):
+    two dates side by side (``1991-01-1 2003-7-24``) are not a mobile written in groups of 4-2-1-4."""
+    if i + 3 >= len(starts):
+        return False
+    a, y, m, d = starts[i : i + 4]
+    if y - a != 4 or not (1 <= m - y <= 2 and 1 <= d - m <= 2) or digits[a : a + 2] not in ("19", "20"):
+        return False
+    return 1 <= int(digits[y:m]) <= 12 and 1 <= int(digits[m:d]) <= 31
+
+
 def _spans(digits: str, starts: List[int]) -> List[Tuple[int, int, int, int]]:
     """(start, end, keep_head, keep_tail) for each number found; a number begins and ends at a
-    group boundary (so ``138 1234 5678 2次`` is found, ``123456789012`` is not a mobile). Mobile
-    numbers are looked for first, then ID numbers in what is left."""
+    group boundary (so ``138 1234 5678 2次`` is found, ``123456789012`` is not a mobile) and not
+    inside a date. ID numbers (checked by their birth date) are looked for first, then mobile numbers
+    in what is left — an ID number can open with 11 digits that look like a mobile."""
     found: List[Tuple[int, int, int, int]] = []
     taken = [False] * len(digits)
-    for kind in ("mobile", "id"):
+    in_date = {i + k for i in range(len(starts)) if _opens_with_date(digits, starts, i) for k in range(3)}
+    for kind in ("id", "mobile"):
         for i, a in enumerate(starts):
+            if i in in_date:
+                continue
             stop = bisect.bisect_right(starts, a + _LONGEST, i + 1)
             for b in reversed(starts[i + 1 : stop]):  # longest first, at most _LONGEST digits
                 if any(taken[a:b]):

@@ -12,10 +12,13 @@
   the verdict, the number of questions asked); the case code, the facts, the full result and the
   sender id are deleted;
 - **WeChat**: numbered choices last offered to a user, older than the retention, and message
-  dedupe rows older than a day (WeChat resends within seconds; the channel drops them itself too).
+  dedupe rows older than a day (WeChat resends within seconds; the channel drops them itself too);
+- **the staff audit log** (who looked at which case, when) older than its own, longer retention,
+  ``ZHICHENG_AUDIT_RETENTION_DAYS`` (365 days by default, at least 180): the record of access to
+  personal data outlives the data; and any mobile or ID number in a row written before the audit
+  log masked what it stores (a number typed into the case-code box) is masked.
 
-Kept: the staff audit log (who looked at which case, when — the record of access to personal
-data, which must outlive the data), staff accounts, WeChat access tokens (not personal), feedback
+Kept: staff accounts, WeChat access tokens (not personal), feedback
 on answers (``answer_feedback``: helpful or not, channel, notice, topic, clauses — no sender, no
 text) and the hourly count of late WeChat answers (``wechat_late_answers``). Expired staff
 sessions are removed by the staff service itself.
@@ -38,6 +41,8 @@ from typing import Any, Callable, Dict, List, Optional, TextIO
 
 import sqlalchemy as sa
 
+from bot.settings import DEFAULT_AUDIT_RETENTION_DAYS
+
 BATCH = 500  # assessments summarised per round trip
 
 
@@ -54,9 +59,16 @@ class PurgeReport:
     assessments: int = 0  # saved assessments reduced to anonymous summaries
     wechat_choices: int = 0
     wechat_messages: int = 0
+    audit_days: int = DEFAULT_AUDIT_RETENTION_DAYS
+    audit: int = 0  # staff audit log rows older than ``audit_days``
+    audit_masked: int = 0  # audit log rows that still held a number in clear (masked now)
 
     def counts(self) -> Dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.type in ("int", int) and f.name != "days"}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.type in ("int", int) and f.name not in ("days", "audit_days")
+        }
 
     def lines(self) -> List[str]:
         """The report an operator reads (Simplified Chinese)."""
@@ -70,7 +82,8 @@ class PurgeReport:
             f"  未答问题收件箱：{verb} {self.unanswered} 条",
             f"  评估记录：{'将' if self.dry_run else '已'}把 {self.assessments} 条转为匿名统计（删除评估编号、事实和发送者）",
             f"  微信：{verb} {self.wechat_choices} 条编号选项、{self.wechat_messages} 条消息去重记录",
-            "  员工操作日志（谁查看了什么）按规定保留，不删除。",
+            f"  员工操作日志（保留 {self.audit_days} 天）：{verb} {self.audit} 条，"
+            f"{'将' if self.dry_run else '已'}为 {self.audit_masked} 条补做号码脱敏",
         ]
 
     def line(self) -> str:
@@ -79,7 +92,8 @@ class PurgeReport:
         return (
             f"保留期 {self.days} 天（{self.cutoff:%Y-%m-%d %H:%M} UTC 之前）：{verb}对话 {self.conversations} 个"
             f"（{self.events} 条记录）、未答问题 {self.unanswered} 条、微信编号选项 {self.wechat_choices} 条、"
-            f"消息去重记录 {self.wechat_messages} 条；评估转为匿名统计 {self.assessments} 条"
+            f"消息去重记录 {self.wechat_messages} 条；评估转为匿名统计 {self.assessments} 条；"
+            f"员工操作日志（保留 {self.audit_days} 天）{verb} {self.audit} 条、补做脱敏 {self.audit_masked} 条"
             + ("（试运行）" if self.dry_run else "")
         )
 
@@ -181,17 +195,51 @@ def summarise_assessments(session_conn: sa.engine.Connection, cutoff: dt.datetim
         done += len(rows)
 
 
+def mask_audit(conn: sa.engine.Connection, kept_from: dt.datetime, dry_run: bool) -> int:
+    """Mask the mobile and ID numbers left in clear in the audit log rows kept (from ``kept_from``)
+    that were written before the audit log masked what it stores; the number of rows that needed it."""
+    from bot.storage.privacy import mask_personal
+    from bot.storage.tables import AuditEntry
+
+    columns = (AuditEntry.actor, AuditEntry.target, AuditEntry.detail)
+    changed = 0
+    last = 0
+    while True:  # in batches by id: the log can be long
+        rows = conn.execute(
+            sa.select(AuditEntry.id, *columns)
+            .where(AuditEntry.id > last, AuditEntry.at >= kept_from)
+            .order_by(AuditEntry.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return changed
+        for row in rows:
+            values = {c.key: getattr(row, c.key) for c in columns}
+            masked = {k: mask_personal(v) if isinstance(v, str) else v for k, v in values.items()}
+            if masked != values:
+                changed += 1
+                if not dry_run:
+                    conn.execute(sa.update(AuditEntry).where(AuditEntry.id == row.id).values(**masked))
+        last = rows[-1].id
+
+
 def purge_project(
-    engine: sa.engine.Engine, cutoff: dt.datetime, now: dt.datetime, dry_run: bool, report: PurgeReport
+    engine: sa.engine.Engine,
+    cutoff: dt.datetime,
+    now: dt.datetime,
+    dry_run: bool,
+    report: PurgeReport,
 ) -> None:
     """The project's own tables, in one transaction."""
-    from bot.storage.tables import DEDUPE_KEEP_SECONDS, ChoiceRow, MessageRow, UnansweredRow
+    from bot.storage.tables import DEDUPE_KEEP_SECONDS, AuditEntry, ChoiceRow, MessageRow, UnansweredRow
 
     dedupe_cutoff = now - dt.timedelta(seconds=DEDUPE_KEEP_SECONDS)
+    audit_cutoff = now - dt.timedelta(days=report.audit_days)
     steps = [
         ("unanswered", UnansweredRow, UnansweredRow.created_at < cutoff),
         ("wechat_choices", ChoiceRow, ChoiceRow.updated_at < cutoff),
         ("wechat_messages", MessageRow, MessageRow.created_at < dedupe_cutoff),
+        ("audit", AuditEntry, AuditEntry.at < audit_cutoff),
     ]
     with engine.begin() as conn:
         report.assessments = summarise_assessments(conn, cutoff, dry_run)
@@ -201,19 +249,26 @@ def purge_project(
             else:
                 count = conn.execute(sa.delete(model).where(condition)).rowcount
             setattr(report, name, int(count))
+        report.audit_masked = mask_audit(conn, audit_cutoff, dry_run)
 
 
 def purge(
-    database_url: str, tracker_store_url: str, days: int, now: Optional[dt.datetime] = None, dry_run: bool = False
+    database_url: str,
+    tracker_store_url: str,
+    days: int,
+    now: Optional[dt.datetime] = None,
+    dry_run: bool = False,
+    audit_days: int = DEFAULT_AUDIT_RETENTION_DAYS,
 ) -> PurgeReport:
-    """Remove what is older than ``days`` (see the module docstring); ``now`` is naive UTC."""
+    """Remove what is older than ``days`` (the audit log: ``audit_days``; see the module
+    docstring); ``now`` is naive UTC."""
     from bot.storage.db import engine_for
     from bot.storage.migrate import ensure_schema
 
-    if days < 1:
+    if days < 1 or audit_days < 1:
         raise ValueError("the retention must be at least one day")
     now = now or dt.datetime.utcnow()
-    report = PurgeReport(days=days, cutoff=now - dt.timedelta(days=days), dry_run=dry_run)
+    report = PurgeReport(days=days, cutoff=now - dt.timedelta(days=days), dry_run=dry_run, audit_days=audit_days)
     project = engine_for(database_url)
     ensure_schema(project)  # the purge is a process of its own (make purge, the CronJob): migrate first
     purge_project(project, report.cutoff, now, dry_run, report)
@@ -261,7 +316,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     from bot.settings import SettingsError, get_settings
 
     parser = argparse.ArgumentParser(
-        prog="python -m bot.storage.purge", description="删除超过保留期的对话、未答问题和评估事实（docs/retention.md）"
+        prog="python -m bot.storage.purge",
+        description="删除超过保留期的对话、未答问题、评估事实和员工操作日志（docs/retention.md）",
     )
     parser.add_argument("--dry-run", action="store_true", help="只统计将删除的数量，不删除")
     parser.add_argument("--days", type=int, help="保留天数（默认 ZHICHENG_RETENTION_DAYS，180 天）")
@@ -286,9 +342,18 @@ def main(argv: Optional[List[str]] = None) -> int:
             print("--every 的间隔必须大于 0 秒。", file=sys.stderr)
             return 2
         return run_every(
-            args.every, lambda: purge(settings.database_url, settings.tracker_store_url, days, dry_run=args.dry_run)
+            args.every,
+            lambda: purge(
+                settings.database_url,
+                settings.tracker_store_url,
+                days,
+                dry_run=args.dry_run,
+                audit_days=settings.audit_days,
+            ),
         )
-    report = purge(settings.database_url, settings.tracker_store_url, days, dry_run=args.dry_run)
+    report = purge(
+        settings.database_url, settings.tracker_store_url, days, dry_run=args.dry_run, audit_days=settings.audit_days
+    )
     print("\n".join(report.lines()))
     return 0
 

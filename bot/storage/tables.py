@@ -133,7 +133,8 @@ class Session(Base):
 
 class AuditEntry(Base):
     """Who did what, when, to which target. Targets are case codes, notice ids, usernames — never
-    a caller's personal data."""
+    a caller's personal data: what was typed is stored masked (``bot.staff.audit``). Kept
+    ``ZHICHENG_AUDIT_RETENTION_DAYS`` (``bot.storage.purge``)."""
 
     __tablename__ = "staff_audit_log"
     id = sa.Column(sa.Integer, primary_key=True)

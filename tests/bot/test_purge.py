@@ -1,7 +1,8 @@
 """Data kept no longer than needed (bot/storage/purge.py, docs/retention.md), on SQLite and PostgreSQL: rows
 of known ages are seeded — Rasa tracker events through the project's real tracker store, the
 project's tables through its models — and exactly the old ones go; old assessments become
-anonymous summaries; the staff audit log stays; a dry run removes nothing; a second run nothing more."""
+anonymous summaries; the staff audit log goes after its own, longer retention (365 days) and a number
+typed into it before it was masked is masked; a dry run removes nothing; a second run nothing more."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.plugins.tracker_store import MaskingSQLTrackerStore
-from bot.settings import DEFAULT_RETENTION_DAYS, SettingsError, get_settings
+from bot.settings import DEFAULT_AUDIT_RETENTION_DAYS, DEFAULT_RETENTION_DAYS, SettingsError, get_settings
 from bot.storage import db, purge
 from bot.storage.tables import (
     AccessTokenRow,
@@ -137,11 +138,12 @@ async def seed(database_url: str, tracker_url: str, now: dt.datetime = NOW) -> N
             )
         )
         conn.execute(sa.insert(LateAnswerRow).values(hour=ago(400).replace(minute=0, second=0), answers=3))
-        conn.execute(
-            sa.insert(AuditEntry).values(
-                at=ago(500), actor="hotline1", action="case_lookup", target="OLDNOT22", detail=None
+        for target, age in AUDIT.items():  # written raw, as the audit log did before it masked
+            conn.execute(
+                sa.insert(AuditEntry).values(
+                    at=ago(age), actor="hotline1", action="case_lookup", target=target, detail="not found"
+                )
             )
-        )
     store = MaskingSQLTrackerStore(domain=Domain.empty(), host=tracker_url)
     for sender, ages in CONVERSATIONS.items():
         events = []
@@ -158,6 +160,10 @@ async def seed(database_url: str, tracker_url: str, now: dt.datetime = NOW) -> N
         await store.save(DialogueStateTracker.from_events(sender, events))
 
 
+# the staff audit log: target → age in days (kept 365 days; an old lookup of a mobile in clear)
+AUDIT = {"OLDNOT22": 500, "13912345678": 366, "NEWNOT22": 364, "110101199003071234": 10, "NEWYES22": 1}
+
+
 def snapshot(database_url: str, tracker_url: str):
     with db.engine_for(database_url).connect() as conn:
         got = {
@@ -166,7 +172,7 @@ def snapshot(database_url: str, tracker_url: str):
             "wechat_messages": sorted(r[0] for r in conn.execute(sa.select(MessageRow.key))),
             "wechat_choices": sorted(r[0] for r in conn.execute(sa.select(ChoiceRow.sender))),
             "tokens": conn.execute(sa.select(sa.func.count()).select_from(AccessTokenRow)).scalar_one(),
-            "audit": conn.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar_one(),
+            "audit": sorted(r[0] for r in conn.execute(sa.select(AuditEntry.target))),
             "summaries": conn.execute(sa.select(sa.func.count()).select_from(AssessmentSummaryRow)).scalar_one(),
             "feedback": conn.execute(sa.select(sa.func.count()).select_from(FeedbackRow)).scalar_one(),
             "late_answers": conn.execute(sa.select(sa.func.sum(LateAnswerRow.answers))).scalar_one(),
@@ -195,7 +201,16 @@ async def test_purge_removes_exactly_what_is_older_than_the_retention(databases)
 
     dry = purge.purge(database_url, tracker_url, DAYS, now=NOW, dry_run=True)
     expected = dict(
-        dry_run=True, conversations=2, events=6, unanswered=2, assessments=3, wechat_choices=1, wechat_messages=1
+        dry_run=True,
+        conversations=2,
+        events=6,
+        unanswered=2,
+        assessments=3,
+        wechat_choices=1,
+        wechat_messages=1,
+        audit_days=365,
+        audit=2,
+        audit_masked=1,
     )
     assert {k: getattr(dry, k) for k in expected} == expected
     assert snapshot(database_url, tracker_url) == before  # a dry run removes nothing
@@ -209,7 +224,8 @@ async def test_purge_removes_exactly_what_is_older_than_the_retention(databases)
         "wechat_messages": ["dedupe-23-hours", "dedupe-now"],
         "wechat_choices": ["wx-recent"],
         "tokens": 1,  # not personal
-        "audit": 1,  # who looked at what is kept, even 500 days old
+        # who looked at what: kept a year, past the data it is about; the ID looked up is masked
+        "audit": ["**************1234", "NEWNOT22", "NEWYES22"],
         "summaries": 3,
         "feedback": 1,  # no personal data: kept
         "late_answers": 3,  # a bare counter: kept
@@ -313,7 +329,7 @@ async def test_the_command_prints_counts_and_dry_run_keeps_everything(tmp_path, 
     before = snapshot(database_url, tracker_url)
     assert purge.main(["--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "保留期 180 天" in out and "试运行" in out and "员工操作日志" in out
+    assert "保留期 180 天" in out and "试运行" in out and "员工操作日志（保留 365 天）：将删除 2 条" in out
     assert "将删除 2 个对话的 6 条记录" in out and "未答问题收件箱：将删除 2 条" in out and "把 3 条转为匿名统计" in out
     assert snapshot(database_url, tracker_url) == before
     monkeypatch.setenv("ZHICHENG_RETENTION_DAYS", "36500")
@@ -375,6 +391,7 @@ def test_every_seconds_purges_on_a_schedule_until_sigterm(tmp_path):
     first, second = lines
     assert "保留期 180 天" in first and "已删除对话 2 个（6 条记录）" in first and "未答问题 2 条" in first
     assert "评估转为匿名统计 3 条" in first and "微信编号选项 1 条" in first and "消息去重记录 1 条" in first
+    assert "员工操作日志（保留 365 天）已删除 2 条、补做脱敏 1 条" in first and "补做脱敏 0 条" in second
     assert "已删除对话 0 个（0 条记录）" in second and "评估转为匿名统计 0 条" in second  # nothing more
     assert all(not line or "已删除对话 0 个" in line for line in rest.splitlines())  # any run before the signal
     after = snapshot(database_url, tracker_url)
@@ -382,6 +399,29 @@ def test_every_seconds_purges_on_a_schedule_until_sigterm(tmp_path):
     assert after["assessments"] == ["NEWNOT22", "NEWYES22"] and after["summaries"] == 3
     assert after["unanswered"] == sorted(["还在期限内的问题", "今天的问题"])
     assert after["wechat_choices"] == ["wx-recent"] and after["wechat_messages"] == ["dedupe-23-hours", "dedupe-now"]
+
+
+def test_the_audit_retention_is_typed_with_a_default_of_a_year_and_at_least_six_months():
+    assert get_settings({}).retention.audit_days == DEFAULT_AUDIT_RETENTION_DAYS == 365
+    assert get_settings({"ZHICHENG_AUDIT_RETENTION_DAYS": "180"}).retention.audit_days == 180
+    for bad in ("179", "0", "abc"):
+        with pytest.raises(SettingsError, match="ZHICHENG_AUDIT_RETENTION_DAYS"):
+            _ = get_settings({"ZHICHENG_AUDIT_RETENTION_DAYS": bad}).retention
+
+
+async def test_the_audit_log_keeps_its_own_retention(databases):
+    """With ``ZHICHENG_AUDIT_RETENTION_DAYS=400`` the 366-day-old lookup stays (masked), the 500-day
+    one goes; the data retention of 180 days does not touch the audit log."""
+    database_url, tracker_url = databases
+    await seed(database_url, tracker_url)
+    report = purge.purge(database_url, tracker_url, DAYS, now=NOW, audit_days=400)
+    assert (report.audit, report.audit_masked) == (1, 2)
+    assert snapshot(database_url, tracker_url)["audit"] == [
+        "**************1234",
+        "139****5678",
+        "NEWNOT22",
+        "NEWYES22",
+    ]
 
 
 def test_every_rejects_a_non_positive_interval(tmp_path, monkeypatch, capsys):

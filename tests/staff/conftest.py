@@ -58,6 +58,31 @@ def _create_accounts(database_url: str) -> None:
     db.dispose()
 
 
+_FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', re.S)
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+_FORMACTION = re.compile(r'formaction="([^"]+)"')
+
+
+def export_forms(html: str) -> Dict[str, Dict[str, str]]:
+    """The download forms on a page: each URL they post to (action and formaction) → hidden fields."""
+    import html as html_lib
+
+    forms: Dict[str, Dict[str, str]] = {}
+    for action, body in _FORM.findall(html):
+        fields = {name: html_lib.unescape(value) for name, value in _HIDDEN.findall(body)}
+        for url in [action, *_FORMACTION.findall(body)]:
+            forms[url] = fields
+    return forms
+
+
+async def download(client: TestClient, page: str, url: str):
+    """What a browser does when the export button is pressed: open ``page`` and submit its form to
+    ``url`` (a POST with the session's CSRF token and the page's period)."""
+    forms = export_forms(await (await client.get(page)).text())
+    assert url in forms, (page, url, sorted(forms))
+    return await client.post(url, data=forms[url], allow_redirects=False)
+
+
 async def login(client: TestClient, username: str, password: str, ip: Optional[str] = None):
     headers: Dict[str, str] = {"X-Forwarded-For": ip} if ip else {}
     page = await client.get("/login", headers=headers)

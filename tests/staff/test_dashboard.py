@@ -22,6 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.plugins.tracker_store import MaskingSQLTrackerStore
 from bot.plugins.wechat.store import WeChatStore
 from bot.staff import audit
+from bot.staff.app import export_by_post_only
 from bot.staff.auth import create_user
 from bot.staff.figures import Period, percentile, read_wechat_late
 from bot.staff.grouping import group_similar
@@ -36,7 +37,7 @@ from bot.storage.tables import (
     UnansweredRow,
 )
 from tests.helpers import migrated
-from tests.staff.conftest import ADMIN, csrf_of, login
+from tests.staff.conftest import ADMIN, csrf_of, download, login
 
 SUPERVISOR = ("jianli", "super-pass-789")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -433,7 +434,7 @@ async def test_every_figure_on_the_page_and_in_the_export(seeded):
     assert html.count("<caption>") == 11 and 'scope="col"' in html and 'scope="row"' in html
 
     # the CSV has the same figures
-    resp = await client.get("/dashboard.csv")
+    resp = await download(client, "/dashboard", "/dashboard.csv")
     assert resp.status == 200 and resp.headers["Content-Disposition"].endswith('20241001-20241030.csv"')
     body = (await resp.read()).decode("utf-8")
     assert body.startswith("\ufeff")
@@ -458,7 +459,7 @@ async def test_every_figure_on_the_page_and_in_the_export(seeded):
     # and the workbook, a sheet per table
     from openpyxl import load_workbook
 
-    resp = await client.get("/dashboard.xlsx")
+    resp = await download(client, "/dashboard", "/dashboard.xlsx")
     assert resp.status == 200
     book = load_workbook(io.BytesIO(await resp.read()))
     assert book.sheetnames == [
@@ -568,14 +569,18 @@ async def test_supervisor_sees_the_dashboard_and_changes_nothing(app_factory):
     page = await (await client.get("/dashboard")).text()
     assert "服务统计" in page and "主管（只读）" in page and 'href="/dashboard"' in page
     assert 'href="/assess"' not in page and 'href="/admin/users"' not in page
-    assert (await client.get("/dashboard.csv")).status == 200
-    assert (await client.get("/dashboard.xlsx")).status == 200
+    # downloads are POSTs (with the CSRF token) that change nothing: a read-only role may make them
+    assert (await download(client, "/dashboard", "/dashboard.csv")).status == 200
+    assert (await download(client, "/dashboard", "/dashboard.xlsx")).status == 200
+    assert (await download(client, "/inbox", "/inbox.csv")).status == 200
     token = csrf_of(page)
     app = client.server.app
     for method, canonical, path, handler in walk(app):
-        if (method, canonical) in PUBLIC:
+        if (method, canonical) in PUBLIC or getattr(handler, "export", False):
             continue
-        if method == "POST" and canonical not in ("/logout", "/account/password"):
+        if method == "GET" and handler is export_by_post_only:
+            assert (await client.get(path, allow_redirects=False)).status == 405, path
+        elif method == "POST" and canonical not in ("/logout", "/account/password"):
             resp = await client.post(
                 path,
                 data={
@@ -611,8 +616,10 @@ async def test_supervisor_sees_the_dashboard_and_changes_nothing(app_factory):
 
 
 async def test_staff_cannot_see_the_dashboard_and_admins_can_create_supervisors(staff_client, app_factory):
-    for path in ("/dashboard", "/dashboard.csv", "/dashboard.xlsx"):
-        assert (await staff_client.get(path)).status == 403, path
+    assert (await staff_client.get("/dashboard")).status == 403
+    token = csrf_of(await (await staff_client.get("/")).text())
+    for path in ("/dashboard.csv", "/dashboard.xlsx"):
+        assert (await staff_client.post(path, data={"csrf_token": token})).status == 403, path
     assert 'href="/dashboard"' not in await (await staff_client.get("/")).text()
     admin = await app_factory(accounts=False)
     assert (await login(admin, *ADMIN)).status == 303

@@ -18,7 +18,7 @@ from bot.storage.assessments import Storage
 from policies import load_notices
 from policies.eligibility.cases import load_cases, representative_cases
 from tests.helpers import ROOT
-from tests.staff.conftest import STAFF, staff_settings
+from tests.staff.conftest import STAFF, download, staff_settings
 
 CZ = "changzhi-2022-engineering-mid-junior"
 CQ = "chongqing-2024-engineering-senior-nonpublic-sme"
@@ -300,7 +300,7 @@ async def test_inbox_newest_first_and_csv_for_excel(staff_client):
     page = text_of(await (await staff_client.get("/inbox")).text())
     assert page.index("HYPERLINK") < page.index("社保断缴")  # newest first
     assert "138****5678" in page and "13812345678" not in page
-    resp = await staff_client.get("/inbox.csv")
+    resp = await download(staff_client, "/inbox", "/inbox.csv")
     body = await resp.read()
     assert resp.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in resp.headers["Content-Disposition"]
@@ -340,7 +340,7 @@ async def test_inbox_shows_a_not_helpful_question_with_the_answer_it_rated(staff
     )
     assert "138****5678" in page and "13812345678" not in page
     assert page.count("助手当时的回答") == 1  # only the 没帮助 row names an answer
-    body = (await (await staff_client.get("/inbox.csv")).read()).decode("utf-8-sig")
+    body = (await (await download(staff_client, "/inbox", "/inbox.csv")).read()).decode("utf-8-sig")
     lines = body.splitlines()
     assert lines[0].endswith("被评价的回答")
     assert "not_helpful" in lines[2] and "not_helpful" not in lines[1]

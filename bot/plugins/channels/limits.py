@@ -14,14 +14,21 @@
 - ``secure_server(blueprint)`` limits the request body the Rasa server reads
   (``ZHICHENG_MAX_BODY_BYTES``; larger bodies get 413 before they are read) and masks personal
   numbers in every log record of the process (bot.storage.privacy).
+- ``RateLimit``: at most N events per key in a sliding window (in memory, per process). The
+  channels take ratings (有帮助 / 没帮助) through it: ``ZHICHENG_FEEDBACK_PER_SESSION`` per minute
+  from one conversation (widget session, WeChat user) and ``ZHICHENG_FEEDBACK_PER_ADDRESS`` per
+  minute from one client address (widget; ``client_address``); a rating over a limit is refused
+  and nothing is stored, so one script cannot fill the inbox with 没帮助.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import unicodedata
-from typing import Any, Awaitable, Callable, Optional
+from collections import OrderedDict, deque
+from typing import Any, Awaitable, Callable, Deque, Mapping, Optional, Tuple
 
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
@@ -115,6 +122,68 @@ def guard(on_new_message: Handler, limit: int = 0, budget: Optional[float] = Non
     return guarded
 
 
+class RateLimit:
+    """At most ``limit`` events per key within ``window`` seconds (a sliding window). The keys
+    least recently used are forgotten beyond ``max_keys``, so memory stays bounded whatever the
+    keys (a forgotten key starts afresh, which only ever lets a little more through)."""
+
+    def __init__(
+        self,
+        limit: int,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 100_000,
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self.max_keys = max_keys
+        self._events: OrderedDict[str, Deque[float]] = OrderedDict()
+
+    def _recent(self, key: str) -> Deque[float]:
+        seen = self._events.get(key)
+        if seen is None:
+            seen = self._events[key] = deque()
+        self._events.move_to_end(key)
+        cutoff = self.clock() - self.window
+        while seen and seen[0] <= cutoff:
+            seen.popleft()
+        return seen
+
+    def allows(self, key: str) -> bool:
+        """Whether one more event of ``key`` would be within the limit (nothing is counted)."""
+        return len(self._recent(key)) < self.limit
+
+    def take(self, key: str) -> None:
+        """Count one event of ``key``."""
+        self._recent(key).append(self.clock())
+        while len(self._events) > self.max_keys:
+            self._events.popitem(last=False)
+
+
+def take_all(*limits: Tuple[RateLimit, str]) -> bool:
+    """Count one event of each ``(limit, key)`` if every limit allows it; else count nothing and
+    return False."""
+    if not all(limit.allows(key) for limit, key in limits):
+        return False
+    for limit, key in limits:
+        limit.take(key)
+    return True
+
+
+def client_address(environ: Optional[Mapping[str, Any]], trust_proxy: bool) -> str:
+    """The address a socket.io connection came from: the last ``X-Forwarded-For`` entry when a
+    proxy in front is trusted (``ZHICHENG_TRUST_PROXY``; it appends the real peer), else the peer."""
+    environ = environ or {}
+    if trust_proxy:
+        forwarded = str(environ.get("HTTP_X_FORWARDED_FOR") or "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()[:64]
+    request = environ.get("sanic.request")
+    peer = getattr(request, "ip", None) or environ.get("REMOTE_ADDR") or "-"
+    return str(peer)[:64]
+
+
 def secure_server(bp: Blueprint) -> None:
     """Before the server starts: the body limit on the whole app, and masked logs."""
     install_log_masking()
@@ -127,4 +196,15 @@ def secure_server(bp: Blueprint) -> None:
             logger.info("request bodies over %s bytes are refused (413)", max_body)
 
 
-__all__ = ["STILL_WORKING", "clean_text", "guard", "secure_server", "too_long_reply", "safe_for_log", "valid_sender_id"]
+__all__ = [
+    "STILL_WORKING",
+    "RateLimit",
+    "clean_text",
+    "client_address",
+    "guard",
+    "secure_server",
+    "take_all",
+    "too_long_reply",
+    "safe_for_log",
+    "valid_sender_id",
+]

@@ -25,6 +25,9 @@ sends 有帮助 / 没帮助 as a socket.io ``feedback`` event ``{"session_id", "
 (acknowledged with ``{"ok": true}`` or ``{"ok": false, "error": …}``), never as a chat message, so
 the conversation is not disturbed. The answer must be in this socket's own conversation (the
 tracker store is read; a forged or foreign id is refused); it is rated once (bot.storage.feedback).
+Ratings are limited per session and per client address (``ZHICHENG_FEEDBACK_PER_SESSION`` /
+``ZHICHENG_FEEDBACK_PER_ADDRESS`` a minute; bot.plugins.channels.limits): one over a limit is
+acknowledged with ``{"ok": false, "error": "rate_limited"}`` and nothing is read or stored.
 
 Delivery (docs/widget.md): a ``user_uttered`` that asks for an acknowledgement gets it as soon as the
 message is taken (``{"ok": true}``), before the turn runs — not after it, as in Rasa — so the widget
@@ -51,7 +54,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.plugins.channels.limits import guard, secure_server, valid_sender_id
+from bot.plugins.channels.limits import RateLimit, client_address, guard, secure_server, take_all, valid_sender_id
 from bot.settings import get_security_settings, get_settings
 from bot.storage import feedback
 
@@ -242,6 +245,8 @@ class WebChatInput(SocketIOInput):  # type: ignore[misc]  # rasa is untyped (Any
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         app_of: Dict[str, Any] = {}
+        per_session = RateLimit(security.feedback_per_session)
+        per_address = RateLimit(security.feedback_per_address)
 
         @bp.listener("before_server_start")  # type: ignore[untyped-decorator]  # Sanic's Blueprint methods are untyped (Any) here
         async def keep_app(app: Any, _loop: Any) -> None:
@@ -266,6 +271,10 @@ class WebChatInput(SocketIOInput):  # type: ignore[misc]  # rasa is untyped (Any
                     return {"ok": False, "error": "unknown_answer"}
             else:
                 sender_id = sid
+            address = client_address(sio.get_environ(sid, namespace=self.namespace), security.trust_proxy)
+            if not take_all((per_session, sender_id), (per_address, address)):
+                logger.info("webchat: refused a rating over the limit from session %s", sender_id)
+                return {"ok": False, "error": "rate_limited"}
             agent = getattr(getattr(app_of.get("app"), "ctx", None), "agent", None)
             if agent is None or agent.tracker_store is None:
                 return {"ok": False, "error": "unavailable"}

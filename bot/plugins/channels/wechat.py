@@ -8,7 +8,9 @@ otherwise ``success`` at once and the answer through the customer-service API. E
 processed once (bot.plugins.wechat.dedupe). A message over the length limit gets a polite reply and is not
 processed (bot.plugins.channels.limits). A short reply that only rates the answer just given ("没帮助",
 "不对", "有帮助"; bot.storage.feedback, docs/feedback.md) is recorded with that answer's context and
-thanked, without going to Rasa, so the conversation goes on where it was. Rasa's sender id is a
+thanked, without going to Rasa, so the conversation goes on where it was; at most
+``ZHICHENG_FEEDBACK_PER_SESSION`` ratings a minute are taken from one user (OpenID), a rating over
+that is answered with a polite note and not stored. Rasa's sender id is a
 keyed pseudonym of the OpenID; the OpenID itself stays in memory for the reply in progress and is
 never stored or logged.
 """
@@ -30,7 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.plugins.channels.limits import guard, secure_server
+from bot.plugins.channels.limits import RateLimit, guard, secure_server
 from bot.plugins.wechat import xml as wxml
 from bot.plugins.wechat.api import WeChatAPI
 from bot.plugins.wechat.crypto import CryptoError, MessageCrypto, signature, signature_matches
@@ -40,6 +42,7 @@ from bot.plugins.wechat.render import choice_payload, render, split_text
 from bot.plugins.wechat.settings import WeChatSettings, from_credentials
 from bot.plugins.wechat.store import WeChatStore
 from bot.plugins.wechat.turns import Ticket, TurnQueue
+from bot.settings import get_security_settings
 from bot.storage import feedback
 
 logger = logging.getLogger(__name__)
@@ -60,6 +63,7 @@ THANKS_NOT_HELPFUL = (
 )
 THANKS_HELPFUL = "谢谢您的反馈！还有其他问题，随时发给我。"
 ALREADY_RATED = "这个回答您已经反馈过了，谢谢。还有其他问题，随时发给我。"
+RATED_TOO_OFTEN = "您的评价有些频繁，这次没有记录，请过一分钟再试。还有其他问题，随时发给我。"
 SUCCESS = "success"
 REST_DELAY = 1.0  # seconds between a passive reply and the chunks that follow it
 PASSIVE_CUTOFF = 4.8  # WeChat drops the request at 5 s: a passive reply later than this is never seen
@@ -101,6 +105,7 @@ class WeChatInput(InputChannel):  # type: ignore[misc]  # rasa is untyped (Any)
         self._tasks: Set[asyncio.Future[Any]] = set()
         self._warned_off = False
         self._app: Any = None  # the Sanic app, for the agent's tracker store (feedback)
+        self.ratings = RateLimit(get_security_settings().feedback_per_session)  # per user (pseudonym)
 
     # --- Rasa's channel interface ---------------------------------------------------------
     def get_output_channel(self) -> Optional[CollectingOutputChannel]:
@@ -401,6 +406,10 @@ class WeChatInput(InputChannel):  # type: ignore[misc]  # rasa is untyped (Any)
         agent = getattr(getattr(self._app, "ctx", None), "agent", None)
         if helpful is None or agent is None or agent.tracker_store is None:
             return None
+        if not self.ratings.allows(sender):
+            logger.info("wechat: refused a rating over the limit from %s", sender)
+            return Outcome([RATED_TOO_OFTEN])
+        self.ratings.take(sender)
         try:
             first = await feedback.rate(
                 agent.tracker_store, sender, feedback.latest_answer, helpful, self.settings.database_url, self.name()

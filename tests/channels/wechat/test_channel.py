@@ -364,3 +364,59 @@ def test_wechat_hanging_up_does_not_lose_the_answer(fake, tmp_path, hang_up_afte
 
     asyncio.run(go())
     assert fake.messages_to("oGone") == ["评审费每人300元。"] and len(conv.heard) == 1
+
+
+def test_ratings_are_limited_per_user(fake, tmp_path, monkeypatch):
+    """A user who sends 没帮助 after every answer has five a minute recorded (ZHICHENG_FEEDBACK_PER_SESSION);
+    the next are answered with a polite note, not stored and not sent to the assistant; another user
+    is not held up. The answers rated are in Rasa's SQL tracker store (SQLite), as Rasa writes them."""
+    from types import SimpleNamespace
+
+    import sqlalchemy as sa
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.plugins.channels.wechat import RATED_TOO_OFTEN, THANKS_NOT_HELPFUL
+    from bot.plugins.tracker_store import MaskingSQLTrackerStore
+    from bot.storage.feedback import ANSWER_KEY, new_answer_id
+
+    monkeypatch.delenv("ZHICHENG_FEEDBACK_PER_SESSION", raising=False)  # the default: 5 a minute
+    chan, conv = worker(fake, tmp_path), Conversation("不会被问到")
+    store = MaskingSQLTrackerStore(domain=Domain.empty(), host=f"sqlite:///{tmp_path / 'tracker.db'}")
+    chan._app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=store)))
+    events = {}
+
+    async def answered(openid: str) -> None:
+        """One more question and its rateable answer in the user's conversation."""
+        sender = chan.settings.pseudonym(openid)
+        events.setdefault(sender, [])
+        events[sender] += [
+            ActionExecuted("action_listen"),
+            UserUttered("长治中级评审费多少"),
+            BotUttered(
+                "· 中级评审费300元〔五〕",
+                metadata={ANSWER_KEY: {"id": new_answer_id(), "notice": None, "topic": "fee", "clauses": []}},
+            ),
+        ]
+        await store.save(DialogueStateTracker.from_events(sender, events[sender]))
+
+    async def go():
+        replies = []
+        for i in range(7):
+            await answered("oRater")
+            replies.append(await answer(chan, conv, msg("oRater", "没帮助", f"r{i}"), 2.0))
+        await answered("oOther")
+        other = await answer(chan, conv, msg("oOther", "没帮助", "o1"), 2.0)
+        await settle(chan)
+        return replies, other
+
+    replies, other = asyncio.run(go())
+    assert replies == [THANKS_NOT_HELPFUL] * 5 + [RATED_TOO_OFTEN] * 2
+    assert other == THANKS_NOT_HELPFUL
+    assert conv.heard == []  # a rating, refused or not, never reaches the assistant
+    engine = sa.create_engine(chan.settings.database_url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from answer_feedback")).scalar_one() == 6
+        assert conn.execute(sa.text("select count(*) from unanswered")).scalar_one() == 6
+    engine.dispose()
