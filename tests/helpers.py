@@ -232,3 +232,13 @@ def running_servers(
         stop(procs)
         for f in logs:
             f.close()
+
+
+def in_process_sanic(name: str):
+    """A Sanic app for a server started inside the test process. The first app to start rewrites
+    Sanic's own request handlers (TouchUp); another app started later in the same process fails on
+    the rewritten code unless Sanic keeps the originals, which it does in its test mode."""
+    from sanic import Sanic
+
+    Sanic.test_mode = True
+    return Sanic(name)

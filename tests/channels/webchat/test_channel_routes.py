@@ -10,15 +10,14 @@ from typing import Dict
 import aiohttp
 import pytest
 from rasa.core.channels.channel import register
-from sanic import Sanic
 
 from bot.plugins.channels.webchat import WebChatInput, asset_response, get_widget_settings
-from tests.helpers import ROOT, free_port
+from tests.helpers import ROOT, free_port, in_process_sanic
 
 
 def fetch(app_name: str, *paths: str) -> Dict[str, SimpleNamespace]:
     """Register the channel on a fresh Sanic app, serve it on a free port, GET each path."""
-    app = Sanic(app_name)
+    app = in_process_sanic(app_name)
     register([WebChatInput.from_credentials({"session_persistence": True})], app, route="/webhooks/")
 
     async def run() -> Dict[str, SimpleNamespace]:

@@ -18,13 +18,12 @@ from rasa.core.channels.channel import register
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sanic import Sanic
 
 from bot.plugins.channels.limits import RateLimit, client_address, take_all
 from bot.plugins.channels.webchat import WebChatInput
 from bot.plugins.tracker_store import MaskingSQLTrackerStore
 from bot.storage.feedback import ANSWER_KEY, new_answer_id
-from tests.helpers import free_port, migrated
+from tests.helpers import free_port, in_process_sanic, migrated
 
 CZ = "changzhi-2022-engineering-mid-junior"
 _apps = itertools.count()
@@ -68,7 +67,7 @@ async def serve(tmp_path, sessions: Dict[str, List[str]]):
     store = MaskingSQLTrackerStore(domain=Domain.empty(), host=f"sqlite:///{tmp_path / 'tracker.db'}")
     for session, answers in sessions.items():
         await store.save(DialogueStateTracker.from_events(session, conversation(answers)))
-    app = Sanic(f"webchat_ratings_{next(_apps)}")
+    app = in_process_sanic(f"webchat_ratings_{next(_apps)}")
     register([WebChatInput.from_credentials({"session_persistence": True})], app, route="/webhooks/")
     app.ctx.agent = SimpleNamespace(tracker_store=store)  # what Rasa's server holds once the model is loaded
     port = free_port()
