@@ -23,16 +23,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Hashable, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 # ANSWER_KEY: a bot event's metadata key with the answer's notice, topic and clauses; an inbox row
 # whose reason is NOT_HELPFUL_REASON was answered (a 没帮助): it counts in the feedback figures
-from bot.staff.grouping import SIMILARITY, GroupCache, UnansweredGroup
+from bot.staff.grouping import SIMILARITY, Grouping, GroupingStats, UnansweredGroup
 from bot.staff.params import FIRST_DAY, LAST_DAY, in_range
 from bot.storage.feedback import ANSWER_KEY, NOT_HELPFUL_REASON
 from bot.storage.tables import (
@@ -52,7 +53,7 @@ FALLBACK_ACTIONS = ("action_default_fallback",)
 SCOPE_ACTION = "action_scope_help"
 ANSWERED_SLOT = "last_question"  # set by action_scope_help only when a notice item answered
 MAX_SPAN_DAYS = 366
-UNANSWERED_LIMIT = 200_000  # inbox rows grouped per period (newest first); grouping is near-linear
+UNANSWERED_LIMIT = 200_000  # inbox rows grouped per period (the newest); grouping is near-linear
 TOP_GROUPS = 15
 
 # The tables read here, as declared once in bot.storage.tables (read-only here).
@@ -377,26 +378,111 @@ def percentile(values: Sequence[float], q: float) -> Optional[float]:
 
 # --- the inbox, grouped -----------------------------------------------------------------------
 
-# Grouping lives in bot.staff.grouping (an index, near-linear); one cache for the process, so two
-# views of the same period (or the page and its CSV) group the inbox once.
-INBOX_GROUPS = GroupCache()
+
+class InboxGroups:
+    """The inbox's groups per period and channel, kept between views and brought up to date
+    incrementally. Rows are grouped oldest first (by id, the order they were written), so new rows
+    come last: when the period's rows only grew since the last view — the count of rows up to the
+    largest id seen then is unchanged and that row still holds the same text — only the rows after
+    it are read and added to the saved pass (:class:`bot.staff.grouping.Grouping`). Nothing new
+    (same count, same largest id): the saved groups, after one aggregate query, without reading the
+    texts. Anything else (rows purged or deleted, more than :data:`UNANSWERED_LIMIT` rows, or the
+    rows added since the last full pass more than a quarter of it): a full pass. One lock: a second
+    view arriving while the first groups waits for it and then finds the groups up to date."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._saved: OrderedDict[Hashable, _Saved] = OrderedDict()
+        self.full = 0  # full passes (for the tests)
+        self.incremental = 0  # views that added new rows only
+        self.reused = 0  # views that found nothing new
+        self.stats = GroupingStats()  # the work of the last pass or step
+
+    def clear(self) -> None:
+        with self._lock:
+            self._saved.clear()
+
+    def read(
+        self, conn: sa.engine.Connection, key: Hashable, where: Sequence[Any]
+    ) -> Tuple[int, List[UnansweredGroup]]:
+        u = UNANSWERED
+        total, last = conn.execute(sa.select(sa.func.count(), sa.func.max(u.c.id)).where(*where)).one()
+        total = int(total)
+        with self._lock:
+            saved = self._saved.get(key)
+            if saved is not None and self._unchanged_up_to(conn, saved, where):
+                if (last or 0) == saved.last_id and total == saved.count:
+                    self.reused += 1
+                    self._saved.move_to_end(key)
+                    return total, saved.grouping.groups()
+                grown = total - saved.count
+                if total <= UNANSWERED_LIMIT and saved.grouping.texts + grown <= 1.25 * saved.grouping.fresh:
+                    added = [
+                        (i, t)
+                        for i, t in conn.execute(
+                            sa.select(u.c.id, u.c.text).where(*where, u.c.id > saved.last_id).order_by(u.c.id)
+                        )
+                    ]
+                    if saved.count + len(added) == total:
+                        self.stats = GroupingStats()
+                        saved.grouping.add([t for _, t in added], self.stats)
+                        saved.count = total
+                        saved.last_id, saved.last_text = added[-1] if added else (saved.last_id, saved.last_text)
+                        self.incremental += 1
+                        self._saved.move_to_end(key)
+                        return total, saved.grouping.groups()
+            rows = conn.execute(
+                sa.select(u.c.id, u.c.text).where(*where).order_by(u.c.id.desc()).limit(UNANSWERED_LIMIT)
+            ).all()
+            rows.reverse()  # oldest first
+            grouping = Grouping(SIMILARITY)
+            self.stats = GroupingStats()
+            grouping.add([r[1] for r in rows], self.stats)
+            self.full += 1
+            last_id, last_text = (rows[-1][0], rows[-1][1]) if rows else (0, "")
+            self._saved[key] = _Saved(grouping, total, last_id, last_text)
+            self._saved.move_to_end(key)
+            while len(self._saved) > self.size:
+                self._saved.popitem(last=False)
+            return total, grouping.groups()
+
+    @staticmethod
+    def _unchanged_up_to(conn: sa.engine.Connection, saved: _Saved, where: Sequence[Any]) -> bool:
+        """The rows seen then are all still there: as many up to the largest id, the same text in it
+        (ids of deleted rows can be given again)."""
+        u = UNANSWERED
+        if saved.count == 0:
+            return True
+        count = conn.execute(sa.select(sa.func.count()).where(*where, u.c.id <= saved.last_id)).scalar_one()
+        if int(count) != saved.count:
+            return False
+        text = conn.execute(sa.select(u.c.text).where(*where, u.c.id == saved.last_id)).scalar()
+        return bool(text == saved.last_text)
+
+
+@dataclass
+class _Saved:
+    grouping: Grouping
+    count: int  # rows grouped
+    last_id: int  # the largest id among them
+    last_text: str  # its text
+
+
+# One for the process: two views of the same period (or the page and its CSV) group the inbox once,
+# and later views add only the new rows.
+INBOX_GROUPS = InboxGroups()
 
 
 def read_unanswered(engine: sa.engine.Engine, period: Period) -> Tuple[int, List[UnansweredGroup]]:
+    """The period's inbox rows (not 没帮助) and their groups, biggest first (oldest rows first)."""
     lo, hi = period.bounds_utc()
     u = UNANSWERED
     where = [u.c.created_at >= lo, u.c.created_at < hi, u.c.reason != NOT_HELPFUL_REASON]
     if period.channel:
         where.append(u.c.channel == period.channel)
     with engine.connect() as conn:
-        total = int(conn.execute(sa.select(sa.func.count()).select_from(u).where(*where)).scalar_one())
-        texts = [
-            r[0]
-            for r in conn.execute(
-                sa.select(u.c.text).where(*where).order_by(u.c.created_at.desc(), u.c.id.desc()).limit(UNANSWERED_LIMIT)
-            )
-        ]
-    return total, INBOX_GROUPS.groups(texts, SIMILARITY)
+        return INBOX_GROUPS.read(conn, (str(engine.url), lo, hi, period.channel, SIMILARITY), where)
 
 
 # --- assessments ------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The inbox's similar questions, grouped in near-linear time through an index instead of
 comparing every question with every group.
 
-The meaning (docs/dashboard.md, "Similar questions"): questions are taken in order (newest
-first); a question joins the first group, in the order the groups were made, whose first question
+The meaning (docs/dashboard.md, "Similar questions"): questions are taken in the order given (the
+dashboard gives the inbox oldest first, so new rows come last); a question joins the first group, in the order the groups were made, whose first question
 (its head) shares at least ``threshold`` of their character pairs (Jaccard over :func:`bigrams`);
 otherwise it starts a group. Groups come biggest first (equal sizes in the order they were made);
 a group's representative is its most frequent text (the first seen of equally frequent ones).
@@ -27,9 +27,19 @@ How it avoids comparing every question with every head:
    pass's groups (tested), but no longer linear.
 
 The candidates are compared with the same Jaccard as before, in the order their groups were made,
-and the first one similar enough wins. :class:`GroupCache` keeps the last few results keyed on the
-texts themselves, and lets a second request for the same texts (two views of the dashboard at
-once, or the page and its CSV) wait for the first instead of grouping again.
+and the first one similar enough wins.
+
+5. **Incremental.** :class:`Grouping` keeps the pass's state (the pairs' order, the heads, the index,
+   each text's group and count), so texts that come after the ones grouped (new inbox rows) are
+   placed on top of it: the work is that of the new texts only. The pairs keep the rarity order of
+   the first texts; a pair first seen later ranks rarest. Any fixed order keeps the prefix filter
+   exact, so without the cap the result is exactly that of one pass over all the texts (tested);
+   with the cap a few small groups can come out differently from a fresh pass, which is why
+   bot.staff.figures regroups from scratch once the added rows exceed a quarter of the fresh pass.
+
+bot.staff.figures.InboxGroups keeps the grouping of each period and decides, from the inbox's row
+count and largest id, whether to reuse it, add the new rows to it or group again.
+:class:`GroupCache` (a cache keyed on a digest of the texts) is kept for callers with texts only.
 """
 
 from __future__ import annotations
@@ -116,104 +126,194 @@ def group_similar(
     Groups biggest first; the representative is the group's most frequent text.
 
     ``cap``: how many heads each pair lists in the index (0: all — exactly the plain pass)."""
-    stats = stats if stats is not None else GroupingStats()
-    text_ids: Dict[str, int] = {}  # distinct texts, in the order first seen
-    order = [text_ids.setdefault(text, len(text_ids)) for text in texts]
-    set_ids: Dict[FrozenSet[int], int] = {}  # distinct sets of pairs, in the order first seen
-    set_of_text: List[int] = []
-    ranked: List[List[int]] = []  # each distinct set's pairs, rarest first
-    for pairs in _ranked_pairs(list(text_ids)):
-        key = frozenset(pairs)
-        known = len(set_ids)
-        found_set = set_ids.setdefault(key, known)
-        if found_set == known:
-            ranked.append(pairs)
-        set_of_text.append(found_set)
-    sets = list(set_ids)
+    grouping = Grouping(threshold, cap)
+    grouping.add(texts, stats)
+    return grouping.groups()
 
-    # Each distinct set, in the order first seen, goes where the plain pass would put it: the
-    # same set later goes to the same group, since heads never change and groups are only added.
-    group_of_set: List[int] = []
-    heads: List[FrozenSet[int]] = []
-    head_sizes: List[int] = []
-    index: Dict[int, List[int]] = defaultdict(list)  # pair → groups whose head has it in its prefix
-    empty_heads: List[int] = []
-    probed = compared = 0
-    bounds: Dict[int, Tuple[int, float, float]] = {}  # size → prefix length, fewest and most head pairs
-    index_get = index.get
-    for grams, pairs in zip(sets, ranked):
-        size = len(grams)
-        found = -1
-        prefix: List[int] = []
-        if threshold <= 0:  # everything is similar enough: the first group takes all
-            found = 0 if heads else -1
-        elif size:
-            if size not in bounds:
-                bounds[size] = (
-                    max(0, size - _overlap_needed(size, threshold) + 1),
-                    threshold * size - _EPSILON,
-                    size / threshold + _EPSILON,
-                )
-            length, low, high = bounds[size]
-            prefix = pairs[:length]
-            candidates: Set[int] = set()
-            for pair in prefix:
-                listed = index_get(pair)
-                if listed:
-                    probed += len(listed)
-                    candidates.update(listed)
-            for gid in sorted(candidates) if len(candidates) > 1 else candidates:
-                other = head_sizes[gid]
-                if low <= other <= high:
+
+class Grouping:
+    """One pass over the texts that can be continued: :meth:`add` takes texts that come after the
+    ones already added (for the inbox: newer rows) and places them on top of the saved index, heads
+    and groups, so ``add(a); add(b)`` is the pass over ``a + b``. With ``cap=0`` that is exactly
+    ``group_similar(a + b)``. With the cap it can differ a little: the pairs keep the rarity order
+    of the first :meth:`add` (pairs first seen later rank rarest), where a fresh pass would rank
+    them on all the texts — a few heads are listed under other pairs, so a few small groups may
+    split or join differently. Callers regroup from scratch from time to time (figures.py: when the
+    rows added since the fresh pass exceed a quarter of it)."""
+
+    def __init__(self, threshold: float = SIMILARITY, cap: int = POSTING_CAP) -> None:
+        self.threshold = threshold
+        self.cap = cap
+        self.texts = 0  # texts added in all
+        self.fresh = 0  # texts of the first add (ranked on their own)
+        self._text_ids: Dict[str, int] = {}  # distinct texts, in the order first seen
+        self._text_count: List[int] = []
+        self._text_group: List[int] = []
+        self._set_ids: Dict[FrozenSet[int], int] = {}  # distinct sets of pairs → their group
+        self._rank: Dict[int, int] = {}  # pair code → its place in the order (rarest first)
+        self._heads: List[FrozenSet[int]] = []
+        self._head_sizes: List[int] = []
+        self._index: Dict[int, List[int]] = defaultdict(list)  # pair → groups with it in their head's prefix
+        self._empty_heads: List[int] = []
+        self._bounds: Dict[int, Tuple[int, float, float]] = {}  # size → prefix length, fewest/most head pairs
+        self._sizes: List[int] = []
+        self._best: List[Tuple[int, int]] = []  # group → (count, -text id) of its representative
+        self._result: Optional[List[UnansweredGroup]] = None
+        self._place_of: Dict[int, int] = {}
+
+    def add(self, texts: Sequence[str], stats: Optional[GroupingStats] = None) -> None:
+        stats = stats if stats is not None else GroupingStats()
+        if not texts:
+            return
+        text_ids = self._text_ids
+        new_texts: List[str] = []
+        order: List[int] = []
+        for text in texts:
+            tid = text_ids.get(text)
+            if tid is None:
+                tid = text_ids[text] = len(text_ids)
+                new_texts.append(text)
+            order.append(tid)
+        if not self._rank:  # the first texts: ranked on their own (numpy, all at once)
+            ranked, rank = _ranked_pairs(new_texts)
+            self._rank = rank
+            self.fresh = len(texts)
+        else:
+            ranked = [self._ranked(text) for text in new_texts]
+        distinct_before = len(self._set_ids)
+        probed, compared = self._place(ranked)
+        counts = self._text_count
+        groups = self._text_group
+        sizes = self._sizes
+        best = self._best
+        for tid in order:
+            count = counts[tid] + 1
+            counts[tid] = count
+            gid = groups[tid]
+            sizes[gid] += 1
+            # the most frequent text, the first seen of equally frequent ones: counts only grow
+            if (count, -tid) > best[gid]:
+                best[gid] = (count, -tid)
+        self.texts += len(texts)
+        self._result = None
+        stats.texts += len(texts)
+        stats.distinct += len(self._set_ids) - distinct_before
+        stats.probed += probed
+        stats.compared += compared
+
+    def groups(self) -> List[UnansweredGroup]:
+        """Biggest first, equal sizes in the order they were made; each with its representative."""
+        if self._result is None:
+            texts = list(self._text_ids)
+            made = sorted(range(len(self._sizes)), key=lambda gid: -self._sizes[gid])  # stable
+            self._place_of = {gid: place for place, gid in enumerate(made)}
+            self._result = [UnansweredGroup(self._sizes[gid], texts[-self._best[gid][1]]) for gid in made]
+        return list(self._result)
+
+    def place_of(self, text: str) -> Optional[int]:
+        """Where the group holding ``text`` comes in :meth:`groups` (None: not added)."""
+        tid = self._text_ids.get(text)
+        if tid is None:
+            return None
+        self.groups()
+        return self._place_of[self._text_group[tid]]
+
+    def _ranked(self, text: str) -> List[int]:
+        """A later text's pairs in the saved order; a pair never seen ranks rarest (a new, lower
+        number: once given, a pair's place never changes, so the prefix filter stays exact)."""
+        clean = _NOT_TEXT.sub("", text.translate(_simplify()).lower())
+        if len(clean) == 1:
+            codes = {1 << 42 | ord(clean)}
+        else:
+            codes = {ord(a) << 21 | ord(b) for a, b in zip(clean, clean[1:])}
+        rank = self._rank
+        out = []
+        for code in codes:
+            found = rank.get(code)
+            if found is None:
+                found = rank[code] = -1 - len(rank)
+            out.append(found)
+        out.sort()
+        return out
+
+    def _place(self, ranked: List[List[int]]) -> Tuple[int, int]:
+        """Each new distinct text's group, in order: where the plain pass would put it."""
+        threshold, cap = self.threshold, self.cap
+        set_ids = self._set_ids
+        text_group = self._text_group
+        heads, head_sizes = self._heads, self._head_sizes
+        index, empty_heads, bounds = self._index, self._empty_heads, self._bounds
+        sizes, best, counts = self._sizes, self._best, self._text_count
+        index_get = index.get
+        probed = compared = 0
+        for pairs in ranked:
+            grams = frozenset(pairs)
+            found = set_ids.get(grams, -1)
+            if found >= 0:  # the same pairs as before: the same group (heads never change)
+                text_group.append(found)
+                counts.append(0)
+                continue
+            size = len(grams)
+            prefix: List[int] = []
+            if threshold <= 0:  # everything is similar enough: the first group takes all
+                found = 0 if heads else -1
+            elif size:
+                if size not in bounds:
+                    bounds[size] = (
+                        max(0, size - _overlap_needed(size, threshold) + 1),
+                        threshold * size - _EPSILON,
+                        size / threshold + _EPSILON,
+                    )
+                length, low, high = bounds[size]
+                prefix = pairs[:length]
+                candidates: Set[int] = set()
+                for pair in prefix:
+                    listed = index_get(pair)
+                    if listed:
+                        probed += len(listed)
+                        candidates.update(listed)
+                for gid in sorted(candidates) if len(candidates) > 1 else candidates:
+                    other = head_sizes[gid]
+                    if low <= other <= high:
+                        compared += 1
+                        shared = len(grams & heads[gid])
+                        if shared / (size + other - shared) >= threshold:  # jaccard(), inlined
+                            found = gid
+                            break
+            else:  # no pairs at all (only punctuation): like only with like, as jaccard() has it
+                for gid in empty_heads:
                     compared += 1
-                    shared = len(grams & heads[gid])
-                    if shared / (size + other - shared) >= threshold:  # jaccard(), inlined
+                    if jaccard(grams, heads[gid]) >= threshold:
                         found = gid
                         break
-        else:  # no pairs at all (only punctuation): like only with like, as jaccard() has it
-            for gid in empty_heads:
-                compared += 1
-                if jaccard(grams, heads[gid]) >= threshold:
-                    found = gid
-                    break
-        if found < 0:
-            found = len(heads)
-            heads.append(grams)
-            head_sizes.append(size)
-            if not size:
-                empty_heads.append(found)
-            for pair in prefix:
-                listed = index[pair]
-                if not cap or len(listed) < cap:
-                    listed.append(found)
-        group_of_set.append(found)
-
-    # Sizes and representatives: the most frequent text, the first seen of equally frequent ones.
-    sizes = [0] * len(heads)
-    best: List[Tuple[int, str]] = [(0, "")] * len(heads)
-    for (text, tid), count in zip(text_ids.items(), _counts(order, len(text_ids))):
-        gid = group_of_set[set_of_text[tid]]
-        sizes[gid] += count
-        if count > best[gid][0]:
-            best[gid] = (count, text)
-    stats.texts += len(texts)
-    stats.distinct += len(sets)
-    stats.probed += probed
-    stats.compared += compared
-    out = [UnansweredGroup(size, text) for size, (_, text) in zip(sizes, best)]
-    out.sort(key=lambda g: -g.size)  # stable: equal sizes keep the order first seen (newest first)
-    return out
+            if found < 0:
+                found = len(heads)
+                heads.append(grams)
+                head_sizes.append(size)
+                sizes.append(0)
+                best.append((0, 0))
+                if not size:
+                    empty_heads.append(found)
+                for pair in prefix:
+                    listed = index[pair]
+                    if not cap or len(listed) < cap:
+                        listed.append(found)
+            set_ids[grams] = found
+            text_group.append(found)
+            counts.append(0)
+        return probed, compared
 
 
-def _ranked_pairs(texts: Sequence[str]) -> List[List[int]]:
+def _ranked_pairs(texts: Sequence[str]) -> Tuple[List[List[int]], Dict[int, int]]:
     """Each text's distinct character pairs (as :func:`bigrams` cuts them) as numbers, rarest
     first: the rank of a pair in the order (texts holding it, code point pair), computed for all
     texts at once with numpy. Pair ``ab`` is ``ord(a) << 21 | ord(b)``, a lone character
-    ``1 << 42 | ord(a)``: one number for one pair, so sizes and overlaps are those of the strings."""
+    ``1 << 42 | ord(a)``: one number for one pair, so sizes and overlaps are those of the strings.
+    Also each pair's rank by its number, for the texts added later (:meth:`Grouping._ranked`)."""
     import numpy as np
 
     if not texts:
-        return []
+        return [], {}
     table = _simplify()
     if any("\x00" in text for text in texts):  # never, in practice: the door refuses it
         clean = [_NOT_TEXT.sub("", text.translate(table).lower()) for text in texts]
@@ -244,7 +344,8 @@ def _ranked_pairs(texts: Sequence[str]) -> List[List[int]]:
     ranks = np.sort(held_text * len(unique_codes) + rank[held_token])  # by text, then rarest first
     flat = (ranks % len(unique_codes)).tolist()
     bounds = np.searchsorted(held_text, np.arange(len(clean) + 1)).tolist()  # held is by text already
-    return [flat[bounds[i] : bounds[i + 1]] for i in range(len(clean))]
+    ranked = [flat[bounds[i] : bounds[i + 1]] for i in range(len(clean))]
+    return ranked, dict(zip(unique_codes.tolist(), rank.tolist()))
 
 
 def _counts(ids: Sequence[int], distinct: int) -> List[int]:

@@ -4,16 +4,20 @@ grows linearly — counted, not timed (speed is measured in benchmarks/dashboard
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import random
 import re
 import subprocess
 import sys
 import threading
 from typing import List, Tuple
 
+import sqlalchemy as sa
+
 from benchmarks.dashboard_inbox import inbox_questions, old_group_similar
-from bot.staff.grouping import POSTING_CAP, GroupCache, GroupingStats, bigrams, group_similar
-from tests.helpers import ROOT
+from bot.staff.grouping import POSTING_CAP, GroupCache, Grouping, GroupingStats, bigrams, group_similar
+from tests.helpers import ROOT, migrated
 
 
 def pairs(texts: List[str], **kwargs: int) -> List[Tuple[int, str]]:
@@ -142,3 +146,123 @@ def test_the_cache_groups_the_same_texts_once_even_when_asked_twice_at_once():
     assert cache.computed == 3
     cache.groups(texts)
     assert cache.computed == 4
+
+
+# --- incremental grouping (new inbox rows on top of the saved pass) -----------------------------
+
+
+def grown(texts: List[str], cuts: List[int], **kwargs: int) -> List[Tuple[int, str]]:
+    """The pass over ``texts`` added in pieces, cut at ``cuts``."""
+    grouping = Grouping(**kwargs)
+    start = 0
+    for cut in [*cuts, len(texts)]:
+        grouping.add(texts[start:cut])
+        start = cut
+    return [(g.size, g.text) for g in grouping.groups()]
+
+
+def test_adding_rows_in_pieces_gives_the_groups_of_one_pass_over_them_all():
+    """Property-style: random cuts of random inboxes (with repeats, near-duplicates, empty and
+    punctuation-only texts). Without the cap the pieces give exactly the one pass's groups; with it
+    the page's 15 groups are the same and the rest nearly."""
+    for seed in range(6):
+        rng = random.Random(seed)
+        texts = inbox_questions(rng.randint(200, 1500), seed=seed) + ["？？", "", "你好"] * rng.randint(0, 2)
+        rng.shuffle(texts)
+        cuts = sorted(rng.sample(range(1, len(texts)), rng.randint(1, 6)))
+        assert grown(texts, cuts, cap=0) == pairs(texts, cap=0)
+        capped, fresh = grown(texts, cuts), pairs(texts)
+        assert sum(size for size, _ in capped) == len(texts)
+        assert capped[:15] == fresh[:15]
+        assert abs(len(capped) - len(fresh)) <= 0.02 * len(fresh) + 1
+    # One text at a time, new rows repeating old ones, and the representative rule across pieces:
+    # equally frequent texts → the first seen, even when the later one got there first.
+    texts = ["长治中级要几篇论文", "长治中级需要几篇论文", "长治中级需要几篇论文", "长治中级要几篇论文", "工资涨多少"]
+    assert grown(texts, [1, 2, 3, 4]) == pairs(texts) == [(4, "长治中级要几篇论文"), (1, "工资涨多少")]
+
+
+def test_adding_100_rows_to_5000_does_about_100_rows_of_work():
+    """Counted: the step looks at the 100 new rows only, not at the 5,000 grouped before."""
+    texts = inbox_questions(5100, seed=8)
+    grouping = Grouping()
+    first = GroupingStats()
+    grouping.add(texts[:5000], first)
+    step = GroupingStats()
+    grouping.add(texts[5000:], step)
+    assert step.texts == 100 and step.distinct <= 100
+    assert step.compared < 20 * 100  # about 8 a row, as in a full pass (37,000 for the 5,000)
+    assert step.probed < 10 * POSTING_CAP * 100
+    assert first.compared > 10 * step.compared
+    assert sum(g.size for g in grouping.groups()) == 5100
+
+
+def inbox_db(tmp_path, texts: List[str]) -> sa.engine.Engine:
+    from bot.storage import db
+
+    engine = db.engine_for(migrated(f"sqlite:///{tmp_path / 'project.db'}"))
+    add_rows(engine, texts)
+    return engine
+
+
+def add_rows(engine: sa.engine.Engine, texts: List[str], day: int = 15) -> None:
+    from bot.storage.tables import UnansweredRow
+
+    if texts:
+        rows = [
+            {"text": t, "reason": "nlu_fallback", "channel": "wechat", "created_at": dt.datetime(2024, 10, day, 4)}
+            for t in texts
+        ]
+        with engine.begin() as conn:
+            conn.execute(sa.insert(UnansweredRow.__table__), rows)
+
+
+def test_the_dashboard_groups_new_rows_only_and_regroups_after_a_deletion(tmp_path, monkeypatch):
+    """Through the real SQLite inbox (figures.read_unanswered): the first view groups every row,
+    oldest first; a view with nothing new reads no texts and groups nothing; new rows are added to
+    the saved pass; a deleted row (purge) or a row's id given again means a full pass — each with
+    the groups of one pass over the rows then in the inbox, oldest first."""
+    from bot.staff import figures
+    from bot.storage.tables import UnansweredRow
+
+    texts = inbox_questions(3000, seed=21)
+    engine = inbox_db(tmp_path, texts[:2000])
+    period = figures.Period.parse({}, dt.date(2024, 10, 30), "Asia/Shanghai")
+    inbox = figures.InboxGroups()
+    monkeypatch.setattr(figures, "INBOX_GROUPS", inbox)
+
+    def view() -> List[Tuple[int, str]]:
+        total, groups = figures.read_unanswered(engine, period)
+        assert total == sum(g.size for g in groups)
+        return [(g.size, g.text) for g in groups]
+
+    def in_inbox() -> List[str]:
+        u = UnansweredRow.__table__
+        with engine.connect() as conn:
+            return [r[0] for r in conn.execute(sa.select(u.c.text).order_by(u.c.id))]
+
+    assert view() == pairs(texts[:2000]) and (inbox.full, inbox.incremental, inbox.reused) == (1, 0, 0)
+    assert view() == pairs(texts[:2000]) and (inbox.full, inbox.incremental, inbox.reused) == (1, 0, 1)
+    assert inbox.stats.texts == 2000  # the last pass; nothing grouped since
+
+    add_rows(engine, texts[2000:2100], day=29)
+    assert view() == grown(texts[:2100], [2000]) and (inbox.full, inbox.incremental) == (1, 1)
+    assert inbox.stats.texts == 100
+    add_rows(engine, texts[2100:2200], day=3)  # written later, dated earlier: still after, by id
+    assert view() == grown(texts[:2200], [2000, 2100]) and (inbox.full, inbox.incremental) == (1, 2)
+    assert view() == grown(texts[:2200], [2000, 2100], cap=4) and inbox.reused == 2
+
+    u = UnansweredRow.__table__
+    with engine.begin() as conn:  # the purge deletes old rows
+        conn.execute(sa.delete(u).where(u.c.id <= 10))
+    assert view() == pairs(in_inbox()) and (inbox.full, inbox.incremental) == (2, 2)
+    with engine.begin() as conn:  # the newest row deleted and its id given to another text
+        last = conn.execute(sa.select(sa.func.max(u.c.id))).scalar_one()
+        conn.execute(sa.delete(u).where(u.c.id == last))
+    add_rows(engine, ["一个全新的问题：证书丢了怎么补办"])
+    assert view() == pairs(in_inbox()) and (inbox.full, inbox.incremental) == (3, 2)
+    # Much more than a quarter of the last full pass added: a full pass again.
+    add_rows(engine, texts[2200:3000], day=20)
+    assert view() == pairs(in_inbox()) and (inbox.full, inbox.incremental) == (4, 2)
+    # Another channel is another grouping; the channel's rows only.
+    wechat = figures.Period.parse({"channel": "wechat"}, dt.date(2024, 10, 30), "Asia/Shanghai")
+    assert figures.read_unanswered(engine, wechat)[0] == len(in_inbox()) and inbox.full == 5
