@@ -187,9 +187,11 @@ http {{
     # the Redis lock store orders one conversation's messages). A server that refuses the connection
     # or does not accept it within 2 s is skipped and rested for 10 s; a POST already sent is never
     # sent twice (no non_idempotent), and a server's own answer (even 503) is passed on as it is.
+    # No pool of idle connections (no keepalive): a request kept open to a server that has just died,
+    # or that the server is closing as it idles out, would take a POST sent on it down with a 502.
+    # A fresh connection to a dead server is refused before anything is sent and goes to the next.
     upstream rasa {{
 {servers}
-        keepalive 16;
     }}
     # socket.io: an Engine.IO session lives in one server's memory, so one client, one server.
     upstream rasa_sticky {{

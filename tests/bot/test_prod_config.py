@@ -78,3 +78,14 @@ def test_restart_knows_what_up_started_and_keeps_secrets_private(tmp_path: Path)
     assert stat.S_IMODE((tmp_path / "services.json").stat().st_mode) == 0o600
     with pytest.raises(ValueError, match="nginx"):
         prod.restart("nginx", str(tmp_path))
+
+
+def test_no_request_is_sent_on_a_kept_connection_to_a_server():
+    """A kept-alive connection to a Rasa server that has just been killed (or that is closing it as it
+    idles out) takes the POST sent on it down with a 502 — nginx never sends a POST twice. A fresh
+    connection to a dead server is refused before anything is sent, and nginx tries the next server.
+    So nginx keeps no pool of connections to the servers (the loopback connect costs far less than
+    a turn)."""
+    text = prod.nginx_conf(Path("/v"), "127.0.0.1", 8000, [4001, 4002], 65536, 32768)
+    for upstream in text.split("upstream ")[1:]:
+        assert "keepalive" not in upstream.split("}")[0]
