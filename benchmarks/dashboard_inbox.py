@@ -189,12 +189,16 @@ def old_group_similar(texts: Sequence[str], threshold: float = 0.4) -> List[Tupl
 class OldInbox:
     """Stands in for figures.INBOX_GROUPS: every row read, newest first, the old pass, nothing kept."""
 
-    def read(self, conn: Any, key: Any, where: Sequence[Any]) -> Tuple[int, List[Any]]:
+    def read(self, conn: Any, key: Any, lo: Any, hi: Any, channel: str) -> Tuple[int, List[Any]]:
         import sqlalchemy as sa
 
+        from bot.staff.figures import NOT_HELPFUL_REASON
         from bot.staff.figures import UNANSWERED as u
         from bot.staff.grouping import UnansweredGroup
 
+        where = [u.c.created_at >= lo, u.c.created_at < hi, u.c.reason != NOT_HELPFUL_REASON]
+        if channel:
+            where.append(u.c.channel == channel)
         texts = [r[0] for r in conn.execute(sa.select(u.c.text).where(*where).order_by(u.c.id.desc()))]
         return len(texts), [UnansweredGroup(size, text) for size, text in old_group_similar(texts)]
 
@@ -357,6 +361,14 @@ async def bench_size(n: int, rounds: int, with_old: bool) -> None:
         print(f"  page, cold                     {median_ms(await timed(view, rounds, clear))}")
         print(f"    (CPU of the process per cold view: {(time.process_time() - cpu) / rounds * 1000:.0f} ms)")
         print(f"  page, warm (nothing new)       {median_ms(await timed(view, rounds))}")
+        first_days = iter(range(2, 28))
+
+        async def another_period() -> None:  # a period and channel nobody viewed before
+            resp = await client.get(f"/dashboard?from=2024-10-{next(first_days):02d}&to=2024-10-30&channel=wechat")
+            assert resp.status == 200, resp.status
+            await resp.read()
+
+        print(f"  another period, first view     {median_ms(await timed(another_period, rounds))}")
         full = figures.INBOX_GROUPS.full
         print(f"  page after +100 rows           {median_ms(await timed(view, rounds, grow))}")
         print(

@@ -155,8 +155,8 @@ def _local_time(settings: StaffSettings) -> Callable[[Optional[dt.datetime]], st
 
 
 def _warm_inbox_groups(app: web.Application) -> None:
-    """Group the default period's inbox in the background when the app starts (figures.INBOX_GROUPS
-    keeps it), so the first dashboard view after a restart only adds the rows written since."""
+    """Group the inbox in the background when the app starts (figures.INBOX_GROUPS keeps it for
+    every period), so the first dashboard view after a restart only adds the rows written since."""
     from bot.staff.figures import Period, read_unanswered
 
     settings: StaffSettings = app["settings"]

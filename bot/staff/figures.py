@@ -380,18 +380,22 @@ def percentile(values: Sequence[float], q: float) -> Optional[float]:
 
 
 class InboxGroups:
-    """The inbox's groups per period and channel, kept between views and brought up to date
-    incrementally. Rows are grouped oldest first (by id, the order they were written), so new rows
-    come last: when the period's rows only grew since the last view — the count of rows up to the
-    largest id seen then is unchanged and that row still holds the same text — only the rows after
-    it are read and added to the saved pass (:class:`bot.staff.grouping.Grouping`). Nothing new
-    (same count, same largest id): the saved groups, after one aggregate query, without reading the
-    texts. Anything else (rows purged or deleted, more than :data:`UNANSWERED_LIMIT` rows, or the
-    rows added since the last full pass more than a quarter of it): a full pass. One lock: a second
-    view arriving while the first groups waits for it and then finds the groups up to date."""
+    """The whole inbox (not 没帮助), grouped once and kept; a period (and channel) is answered by
+    counting the groups of its rows. Rows are grouped oldest first (by id, the order they were
+    written), so new rows come last: when the inbox only grew since the last view — the count of rows
+    up to the largest id seen then is unchanged and that row still holds the same text — only the
+    rows after it are read and added to the saved pass (:class:`bot.staff.grouping.Grouping`).
+    Nothing new (same count, same largest id): nothing is read. Anything else (rows purged or deleted,
+    a row's id given again, or the rows added since the last full pass more than a quarter of it):
+    a full pass over every row. A view of any period or channel is then a count over the rows kept
+    in memory (their time, channel and group): no grouping per period, so a period nobody viewed
+    before costs what a repeated view costs. A group's size and representative (its most frequent
+    text, the first seen of equally frequent ones) are those of the period's rows; which texts are
+    one group is decided over the whole inbox. One lock: a second view arriving while the first
+    groups waits for it and then finds the groups up to date."""
 
-    def __init__(self, size: int = 8) -> None:
-        self.size = size
+    def __init__(self, size: int = 4) -> None:
+        self.size = size  # databases kept (one in service; the tests make several)
         self._lock = threading.Lock()
         self._saved: OrderedDict[Hashable, _Saved] = OrderedDict()
         self.full = 0  # full passes (for the tests)
@@ -404,48 +408,42 @@ class InboxGroups:
             self._saved.clear()
 
     def read(
-        self, conn: sa.engine.Connection, key: Hashable, where: Sequence[Any]
+        self, conn: sa.engine.Connection, key: Hashable, lo: dt.datetime, hi: dt.datetime, channel: str
     ) -> Tuple[int, List[UnansweredGroup]]:
+        with self._lock:
+            saved = self._current(conn, key)
+            self._saved.move_to_end(key)
+            return saved.view(lo, hi, channel)
+
+    def _current(self, conn: sa.engine.Connection, key: Hashable) -> _Saved:
         u = UNANSWERED
+        where = [u.c.reason != NOT_HELPFUL_REASON]
         total, last = conn.execute(sa.select(sa.func.count(), sa.func.max(u.c.id)).where(*where)).one()
         total = int(total)
-        with self._lock:
-            saved = self._saved.get(key)
-            if saved is not None and self._unchanged_up_to(conn, saved, where):
-                if (last or 0) == saved.last_id and total == saved.count:
-                    self.reused += 1
-                    self._saved.move_to_end(key)
-                    return total, saved.grouping.groups()
-                grown = total - saved.count
-                if total <= UNANSWERED_LIMIT and saved.grouping.texts + grown <= 1.25 * saved.grouping.fresh:
-                    added = [
-                        (i, t)
-                        for i, t in conn.execute(
-                            sa.select(u.c.id, u.c.text).where(*where, u.c.id > saved.last_id).order_by(u.c.id)
-                        )
-                    ]
-                    if saved.count + len(added) == total:
-                        self.stats = GroupingStats()
-                        saved.grouping.add([t for _, t in added], self.stats)
-                        saved.count = total
-                        saved.last_id, saved.last_text = added[-1] if added else (saved.last_id, saved.last_text)
-                        self.incremental += 1
-                        self._saved.move_to_end(key)
-                        return total, saved.grouping.groups()
-            rows = conn.execute(
-                sa.select(u.c.id, u.c.text).where(*where).order_by(u.c.id.desc()).limit(UNANSWERED_LIMIT)
-            ).all()
-            rows.reverse()  # oldest first
-            grouping = Grouping(SIMILARITY)
-            self.stats = GroupingStats()
-            grouping.add([r[1] for r in rows], self.stats)
-            self.full += 1
-            last_id, last_text = (rows[-1][0], rows[-1][1]) if rows else (0, "")
-            self._saved[key] = _Saved(grouping, total, last_id, last_text)
-            self._saved.move_to_end(key)
-            while len(self._saved) > self.size:
-                self._saved.popitem(last=False)
-            return total, grouping.groups()
+        columns = (u.c.id, u.c.text, u.c.created_at, u.c.channel)
+        saved = self._saved.get(key)
+        if saved is not None and self._unchanged_up_to(conn, saved, where):
+            if (last or 0) == saved.last_id and total == saved.count:
+                self.reused += 1
+                return saved
+            grown = total - saved.count
+            if total <= UNANSWERED_LIMIT and saved.grouping.texts + grown <= 1.25 * saved.grouping.fresh:
+                added = conn.execute(sa.select(*columns).where(*where, u.c.id > saved.last_id).order_by(u.c.id)).all()
+                if saved.count + len(added) == total:
+                    self.stats = GroupingStats()
+                    saved.add(added, self.stats)
+                    self.incremental += 1
+                    return saved
+        rows = conn.execute(sa.select(*columns).where(*where).order_by(u.c.id.desc()).limit(UNANSWERED_LIMIT)).all()
+        rows.reverse()  # oldest first
+        saved = _Saved(Grouping(SIMILARITY))
+        self.stats = GroupingStats()
+        saved.add(rows, self.stats)
+        self.full += 1
+        self._saved[key] = saved
+        while len(self._saved) > self.size:
+            self._saved.popitem(last=False)
+        return saved
 
     @staticmethod
     def _unchanged_up_to(conn: sa.engine.Connection, saved: _Saved, where: Sequence[Any]) -> bool:
@@ -461,28 +459,83 @@ class InboxGroups:
         return bool(text == saved.last_text)
 
 
-@dataclass
 class _Saved:
-    grouping: Grouping
-    count: int  # rows grouped
-    last_id: int  # the largest id among them
-    last_text: str  # its text
+    """One database's inbox, grouped: for each row (oldest first) its time, channel, text and group."""
+
+    def __init__(self, grouping: Grouping) -> None:
+        self.grouping = grouping
+        self.count = 0  # rows grouped
+        self.last_id = 0  # the largest id among them
+        self.last_text = ""  # its text
+        self._at: List[int] = []  # created_at, microseconds since the epoch (UTC)
+        self._channel: List[int] = []  # a number per channel (self._channels)
+        self._text: List[int] = []  # the grouping's text id
+        self._group: List[int] = []
+        self._channels: Dict[str, int] = {}
+        self._arrays: Optional[Tuple[Any, Any, Any, Any]] = None
+
+    def add(self, rows: Sequence[Any], stats: GroupingStats) -> None:
+        if not rows:
+            return
+        self.grouping.add([r[1] for r in rows], stats)
+        text_ids, groups = self.grouping.placed([r[1] for r in rows])
+        epoch = dt.datetime(1970, 1, 1)
+        for (_, _, at, channel), tid, gid in zip(rows, text_ids, groups):
+            self._at.append((at - epoch) // dt.timedelta(microseconds=1))
+            self._channel.append(self._channels.setdefault(channel or "", len(self._channels)))
+            self._text.append(tid)
+            self._group.append(gid)
+        self.count += len(rows)
+        self.last_id, self.last_text = rows[-1][0], rows[-1][1]
+        self._arrays = None
+
+    def view(self, lo: dt.datetime, hi: dt.datetime, channel: str) -> Tuple[int, List[UnansweredGroup]]:
+        """The rows of [lo, hi) (and ``channel``): how many, and their groups, biggest first (equal
+        sizes in the order the groups were made), each with its most frequent text in the period."""
+        import numpy as np
+
+        if self._arrays is None:
+            self._arrays = (
+                np.array(self._at, dtype=np.int64),
+                np.array(self._channel, dtype=np.int64),
+                np.array(self._text, dtype=np.int64),
+                np.array(self._group, dtype=np.int64),
+            )
+        at, chan, text, group = self._arrays
+        epoch = dt.datetime(1970, 1, 1)
+        mask = (at >= (lo - epoch) // dt.timedelta(microseconds=1)) & (
+            at < (hi - epoch) // dt.timedelta(microseconds=1)
+        )
+        if channel:
+            code = self._channels.get(channel)
+            mask &= chan == (-1 if code is None else code)
+        gids, tids = group[mask], text[mask]
+        if not len(gids):
+            return 0, []
+        texts = self.grouping.texts_by_id()
+        span = int(tids.max()) + 1
+        pairs, counts = np.unique(gids * span + tids, return_counts=True)
+        pair_gid, pair_tid = np.divmod(pairs, span)
+        # per group: the most frequent text, the first seen (smallest id) of equally frequent ones
+        order = np.lexsort((pair_tid, -counts, pair_gid))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = pair_gid[order][1:] != pair_gid[order][:-1]
+        best_gid, best_tid = pair_gid[order][first], pair_tid[order][first]
+        sizes = np.bincount(gids)[best_gid]
+        ranked = np.lexsort((best_gid, -sizes))
+        return int(mask.sum()), [UnansweredGroup(int(sizes[i]), texts[int(best_tid[i])]) for i in ranked.tolist()]
 
 
-# One for the process: two views of the same period (or the page and its CSV) group the inbox once,
-# and later views add only the new rows.
+# One for the process: the page and its CSV, and every period, read the same grouping, and later
+# views add only the new rows.
 INBOX_GROUPS = InboxGroups()
 
 
 def read_unanswered(engine: sa.engine.Engine, period: Period) -> Tuple[int, List[UnansweredGroup]]:
-    """The period's inbox rows (not 没帮助) and their groups, biggest first (oldest rows first)."""
+    """The period's inbox rows (not 没帮助) and their groups, biggest first."""
     lo, hi = period.bounds_utc()
-    u = UNANSWERED
-    where = [u.c.created_at >= lo, u.c.created_at < hi, u.c.reason != NOT_HELPFUL_REASON]
-    if period.channel:
-        where.append(u.c.channel == period.channel)
     with engine.connect() as conn:
-        return INBOX_GROUPS.read(conn, (str(engine.url), lo, hi, period.channel, SIMILARITY), where)
+        return INBOX_GROUPS.read(conn, (str(engine.url), SIMILARITY), lo, hi, period.channel)
 
 
 # --- assessments ------------------------------------------------------------------------------

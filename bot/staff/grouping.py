@@ -37,8 +37,9 @@ and the first one similar enough wins.
    with the cap a few small groups can come out differently from a fresh pass, which is why
    bot.staff.figures regroups from scratch once the added rows exceed a quarter of the fresh pass.
 
-bot.staff.figures.InboxGroups keeps the grouping of each period and decides, from the inbox's row
-count and largest id, whether to reuse it, add the new rows to it or group again.
+bot.staff.figures.InboxGroups keeps one grouping of the whole inbox (each period is a count over
+it) and decides, from the inbox's row count and largest id, whether to reuse it, add the new rows
+to it or group again.
 :class:`GroupCache` (a cache keyed on a digest of the texts) is kept for callers with texts only.
 """
 
@@ -160,6 +161,7 @@ class Grouping:
         self._best: List[Tuple[int, int]] = []  # group → (count, -text id) of its representative
         self._result: Optional[List[UnansweredGroup]] = None
         self._place_of: Dict[int, int] = {}
+        self._texts_list: List[str] = []
 
     def add(self, texts: Sequence[str], stats: Optional[GroupingStats] = None) -> None:
         stats = stats if stats is not None else GroupingStats()
@@ -209,6 +211,17 @@ class Grouping:
             self._place_of = {gid: place for place, gid in enumerate(made)}
             self._result = [UnansweredGroup(self._sizes[gid], texts[-self._best[gid][1]]) for gid in made]
         return list(self._result)
+
+    def placed(self, texts: Sequence[str]) -> Tuple[List[int], List[int]]:
+        """For texts already added: each one's text id and group (in the order groups were made)."""
+        tids = [self._text_ids[t] for t in texts]
+        return tids, [self._text_group[t] for t in tids]
+
+    def texts_by_id(self) -> List[str]:
+        """The distinct texts added, by text id (the order first seen)."""
+        if len(self._texts_list) != len(self._text_ids):
+            self._texts_list = list(self._text_ids)
+        return self._texts_list
 
     def place_of(self, text: str) -> Optional[int]:
         """Where the group holding ``text`` comes in :meth:`groups` (None: not added)."""

@@ -263,6 +263,37 @@ def test_the_dashboard_groups_new_rows_only_and_regroups_after_a_deletion(tmp_pa
     # Much more than a quarter of the last full pass added: a full pass again.
     add_rows(engine, texts[2200:3000], day=20)
     assert view() == pairs(in_inbox()) and (inbox.full, inbox.incremental) == (4, 2)
-    # Another channel is another grouping; the channel's rows only.
+    # Another channel, another period: the same grouping counted over their rows, no pass of their own.
     wechat = figures.Period.parse({"channel": "wechat"}, dt.date(2024, 10, 30), "Asia/Shanghai")
-    assert figures.read_unanswered(engine, wechat)[0] == len(in_inbox()) and inbox.full == 5
+    assert figures.read_unanswered(engine, wechat)[0] == len(in_inbox()) and inbox.full == 4
+    web = figures.Period.parse({"channel": "webchat"}, dt.date(2024, 10, 30), "Asia/Shanghai")
+    assert figures.read_unanswered(engine, web) == (0, []) and inbox.full == 4
+
+
+def test_any_period_is_counted_from_the_one_grouping_of_the_whole_inbox(tmp_path, monkeypatch):
+    """A period nobody viewed before needs no grouping pass: its rows are counted by the groups the
+    whole inbox was grouped into. A group's size and representative are those of the period's rows
+    (the representative: the most frequent text in the period, the first seen of equal ones)."""
+    from bot.staff import figures
+
+    engine = inbox_db(tmp_path, [])
+    add_rows(engine, ["长治中级要几篇论文"] * 3 + ["长治中级需要几篇论文？"] * 2, day=3)  # early October
+    add_rows(engine, ["长治中级需要几篇论文？"] * 4 + ["简阳高级评审费多少"], day=20)  # late October
+    add_rows(engine, ["重庆副高什么时候缴费"] * 2, day=25)
+    inbox = figures.InboxGroups()
+    monkeypatch.setattr(figures, "INBOX_GROUPS", inbox)
+
+    def view(start: str, end: str):
+        period = figures.Period.parse({"from": start, "to": end}, dt.date(2024, 10, 30), "Asia/Shanghai")
+        total, groups = figures.read_unanswered(engine, period)
+        return total, [(g.size, g.text) for g in groups]
+
+    assert view("2024-10-01", "2024-10-31") == (
+        12,
+        [(9, "长治中级需要几篇论文？"), (2, "重庆副高什么时候缴费"), (1, "简阳高级评审费多少")],
+    )
+    assert inbox.full == 1
+    assert view("2024-10-01", "2024-10-10") == (5, [(5, "长治中级要几篇论文")])  # its own most frequent text
+    assert view("2024-10-15", "2024-10-22") == (5, [(4, "长治中级需要几篇论文？"), (1, "简阳高级评审费多少")])
+    assert view("2024-09-01", "2024-09-30") == (0, [])
+    assert (inbox.full, inbox.incremental, inbox.reused) == (1, 0, 3)
