@@ -385,9 +385,11 @@ class InboxGroups:
     written), so new rows come last: when the inbox only grew since the last view — the count of rows
     up to the largest id seen then is unchanged and that row still holds the same text — only the
     rows after it are read and added to the saved pass (:class:`bot.staff.grouping.Grouping`).
-    Nothing new (same count, same largest id): nothing is read. Anything else (rows purged or deleted,
-    a row's id given again, or the rows added since the last full pass more than a quarter of it):
-    a full pass over every row. A view of any period or channel is then a count over the rows kept
+    Nothing new (same count, same largest id): nothing is read. Rows deleted (the purge): only the
+    ids are read, the deleted rows are dropped from the kept ones and the groups stay as they were
+    made. A full pass over every row only when nothing is kept yet (the app does it in the
+    background as it starts), when the newest row's id was given to another text, or above
+    :data:`UNANSWERED_LIMIT` rows. A view of any period or channel is then a count over the rows kept
     in memory (their time, channel and group): no grouping per period, so a period nobody viewed
     before costs what a repeated view costs. A group's size and representative (its most frequent
     text, the first seen of equally frequent ones) are those of the period's rows; which texts are
@@ -401,6 +403,7 @@ class InboxGroups:
         self.full = 0  # full passes (for the tests)
         self.incremental = 0  # views that added new rows only
         self.reused = 0  # views that found nothing new
+        self.dropped = 0  # views that dropped deleted rows from the kept ones
         self.stats = GroupingStats()  # the work of the last pass or step
 
     def clear(self) -> None:
@@ -422,18 +425,25 @@ class InboxGroups:
         total = int(total)
         columns = (u.c.id, u.c.text, u.c.created_at, u.c.channel)
         saved = self._saved.get(key)
-        if saved is not None and self._unchanged_up_to(conn, saved, where):
+        if saved is not None and total <= UNANSWERED_LIMIT:
+            if not self._unchanged_up_to(conn, saved, where):
+                # rows deleted (the purge): drop them from the kept rows — their ids are all that is
+                # read — and keep the grouping; unless the newest row's id was given to another text
+                alive = {i for (i,) in conn.execute(sa.select(u.c.id).where(*where, u.c.id <= saved.last_id))}
+                if not saved.drop_missing(alive) or not self._unchanged_up_to(conn, saved, where):
+                    saved = None
+                else:
+                    self.dropped += 1
+        if saved is not None and total <= UNANSWERED_LIMIT:
             if (last or 0) == saved.last_id and total == saved.count:
                 self.reused += 1
                 return saved
-            grown = total - saved.count
-            if total <= UNANSWERED_LIMIT and saved.grouping.texts + grown <= 1.25 * saved.grouping.fresh:
-                added = conn.execute(sa.select(*columns).where(*where, u.c.id > saved.last_id).order_by(u.c.id)).all()
-                if saved.count + len(added) == total:
-                    self.stats = GroupingStats()
-                    saved.add(added, self.stats)
-                    self.incremental += 1
-                    return saved
+            added = conn.execute(sa.select(*columns).where(*where, u.c.id > saved.last_id).order_by(u.c.id)).all()
+            if saved.count + len(added) == total:
+                self.stats = GroupingStats()
+                saved.add(added, self.stats)
+                self.incremental += 1
+                return saved
         rows = conn.execute(sa.select(*columns).where(*where).order_by(u.c.id.desc()).limit(UNANSWERED_LIMIT)).all()
         rows.reverse()  # oldest first
         saved = _Saved(Grouping(SIMILARITY))
@@ -467,6 +477,7 @@ class _Saved:
         self.count = 0  # rows grouped
         self.last_id = 0  # the largest id among them
         self.last_text = ""  # its text
+        self._id: List[int] = []
         self._at: List[int] = []  # created_at, microseconds since the epoch (UTC)
         self._channel: List[int] = []  # a number per channel (self._channels)
         self._text: List[int] = []  # the grouping's text id
@@ -480,7 +491,8 @@ class _Saved:
         self.grouping.add([r[1] for r in rows], stats)
         text_ids, groups = self.grouping.placed([r[1] for r in rows])
         epoch = dt.datetime(1970, 1, 1)
-        for (_, _, at, channel), tid, gid in zip(rows, text_ids, groups):
+        for (row_id, _, at, channel), tid, gid in zip(rows, text_ids, groups):
+            self._id.append(row_id)
             self._at.append((at - epoch) // dt.timedelta(microseconds=1))
             self._channel.append(self._channels.setdefault(channel or "", len(self._channels)))
             self._text.append(tid)
@@ -488,6 +500,23 @@ class _Saved:
         self.count += len(rows)
         self.last_id, self.last_text = rows[-1][0], rows[-1][1]
         self._arrays = None
+
+    def drop_missing(self, alive: Set[int]) -> bool:
+        """Forget the kept rows whose ids are not in ``alive`` (deleted); the groups stay as they
+        were made. False when nothing is left to compare against (then group from scratch)."""
+        keep = [k for k, row_id in enumerate(self._id) if row_id in alive]
+        if not keep:
+            return False
+        self._id = [self._id[k] for k in keep]
+        self._at = [self._at[k] for k in keep]
+        self._channel = [self._channel[k] for k in keep]
+        self._text = [self._text[k] for k in keep]
+        self._group = [self._group[k] for k in keep]
+        self.count = len(keep)
+        self.last_id = self._id[-1]
+        self.last_text = self.grouping.texts_by_id()[self._text[-1]]
+        self._arrays = None
+        return True
 
     def view(self, lo: dt.datetime, hi: dt.datetime, channel: str) -> Tuple[int, List[UnansweredGroup]]:
         """The rows of [lo, hi) (and ``channel``): how many, and their groups, biggest first (equal
