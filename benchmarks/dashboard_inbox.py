@@ -242,6 +242,20 @@ def median_ms(times: Sequence[float]) -> str:
     return f"{statistics.median(times) * 1000:9.1f}"
 
 
+async def logged_in(settings: Any) -> Any:
+    """The staff app started in process, with a client logged in as the benchmark's admin."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.staff.app import create_app
+
+    client = TestClient(TestServer(create_app(settings)))
+    await client.start_server()
+    page = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)  # type: ignore[union-attr]
+    await client.post("/login", data={"username": "bench", "password": "bench-pass-123", "csrf_token": token})
+    return client
+
+
 async def timed(
     call: Callable[[], Awaitable[Any]], rounds: int, before: Callable[[], None] = lambda: None
 ) -> List[float]:
@@ -256,10 +270,8 @@ async def timed(
 
 async def bench_size(n: int, rounds: int, with_old: bool) -> None:
     import sqlalchemy as sa
-    from aiohttp.test_utils import TestClient, TestServer
 
     from bot.staff import figures
-    from bot.staff.app import create_app
     from bot.staff.auth import create_user
     from bot.staff.grouping import Grouping, GroupingStats, group_similar
     from bot.staff.models import StaffDB
@@ -313,13 +325,8 @@ async def bench_size(n: int, rounds: int, with_old: bool) -> None:
         rasa_url="http://127.0.0.1:9",
         rasa_timeout=0.5,
     )
-    client = TestClient(TestServer(create_app(settings)))
-    await client.start_server()
+    client = await logged_in(settings)
     try:
-        page = await client.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)  # type: ignore[union-attr]
-        await client.post("/login", data={"username": "bench", "password": "bench-pass-123", "csrf_token": token})
-
         rows_now = [n]
 
         async def view() -> None:
@@ -406,12 +413,8 @@ async def bench_size(n: int, rounds: int, with_old: bool) -> None:
     # (bot/staff/app.py); the first view — right after logging in — finds it done or waits for it.
     figures.INBOX_GROUPS.clear()
     t0 = time.perf_counter()
-    client = TestClient(TestServer(create_app(settings)))
-    await client.start_server()
+    client = await logged_in(settings)
     try:
-        page = await client.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)  # type: ignore[union-attr]
-        await client.post("/login", data={"username": "bench", "password": "bench-pass-123", "csrf_token": token})
         t1 = time.perf_counter()
         await view()
         t2 = time.perf_counter()
@@ -421,12 +424,8 @@ async def bench_size(n: int, rounds: int, with_old: bool) -> None:
     finally:
         await client.close()
     figures.INBOX_GROUPS.clear()
-    client = TestClient(TestServer(create_app(settings)))
-    await client.start_server()
+    client = await logged_in(settings)
     try:
-        page = await client.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)  # type: ignore[union-attr]
-        await client.post("/login", data={"username": "bench", "password": "bench-pass-123", "csrf_token": token})
         await asyncio.sleep(3)
         print(f"  first view, 3 s after a restart {median_ms(await timed(view, 1))}")
     finally:

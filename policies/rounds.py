@@ -18,11 +18,6 @@ from policies.windows import format_date
 ENTRY_KINDS = ("application", "materials")
 
 
-def round_name(notice: Notice) -> str:
-    """长治2022年度 — the region and the evaluation year the notice is for."""
-    return notice.round_name()
-
-
 def entry_window(notice: Notice) -> Optional[Window]:
     """The window in which an applicant enters the round (online application, or handing in
     materials where there is no online step)."""
@@ -58,6 +53,6 @@ def over_note(notice: Notice, today: dt.date) -> Optional[str]:
     contact = main_contact(notice)
     ask = f"请以最新通知为准，或咨询{contact}" if contact else "请以最新通知为准"
     return (
-        f"注意：以上是按{round_name(notice)}的规定判断的，这一轮已于{format_date(closed)}截止。"
+        f"注意：以上是按{notice.round_name()}的规定判断的，这一轮已于{format_date(closed)}截止。"
         f"之后年度的通知本助手尚未收录，条件可能不同，{ask}。"
     )
