@@ -40,17 +40,14 @@ and the first one similar enough wins.
 bot.staff.figures.InboxGroups keeps one grouping of the whole inbox (each period is a count over
 it) and decides, from the inbox's row count and largest id, whether to reuse it, add the new rows
 to it or group again.
-:class:`GroupCache` (a cache keyed on a digest of the texts) is kept for callers with texts only.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import operator
 import re
-import threading
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, FrozenSet, Hashable, List, Optional, Sequence, Set, Tuple
@@ -363,54 +360,3 @@ def _ranked_pairs(texts: Sequence[str]) -> Tuple[List[List[int]], Dict[int, int]
 def _counts(ids: Sequence[int], distinct: int) -> List[int]:
     counted = Counter(ids)
     return [counted[i] for i in range(distinct)]
-
-
-class GroupCache:
-    """The last ``size`` groupings, keyed on a digest of the texts (in order) and the threshold: a
-    result is reused only for exactly the same texts, so it is never stale. A second caller asking
-    for texts being grouped right now waits for that result instead of grouping them again."""
-
-    def __init__(self, size: int = 8) -> None:
-        self.size = size
-        self._lock = threading.Lock()
-        self._done: OrderedDict[Tuple[str, int, float], List[UnansweredGroup]] = OrderedDict()
-        self._running: Dict[Tuple[str, int, float], threading.Event] = {}
-        self.computed = 0  # groupings actually run (for the tests)
-
-    @staticmethod
-    def key(texts: Sequence[str], threshold: float) -> Tuple[str, int, float]:
-        digest = hashlib.blake2b(digest_size=20)
-        for text in texts:
-            encoded = text.encode("utf-8", "surrogatepass")
-            digest.update(len(encoded).to_bytes(4, "big"))
-            digest.update(encoded)
-        return digest.hexdigest(), len(texts), threshold
-
-    def groups(self, texts: Sequence[str], threshold: float = SIMILARITY) -> List[UnansweredGroup]:
-        key = self.key(texts, threshold)
-        while True:
-            with self._lock:
-                if key in self._done:
-                    self._done.move_to_end(key)
-                    return list(self._done[key])
-                running = self._running.get(key)
-                if running is None:
-                    running = self._running[key] = threading.Event()
-                    break
-            running.wait()  # then take its result, or group ourselves if it failed
-        try:
-            result = group_similar(texts, threshold)
-            with self._lock:
-                self.computed += 1
-                self._done[key] = result
-                while len(self._done) > self.size:
-                    self._done.popitem(last=False)
-            return list(result)
-        finally:
-            with self._lock:
-                del self._running[key]
-            running.set()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._done.clear()

@@ -86,6 +86,13 @@ class Assessment:
     regular_open: bool = False  # eligible_special while the regular route is still unknown
     round: str = ""  # the round judged by, e.g. 长治2022年度 (policies.rounds.round_name)
     year: int = 0  # the notice's evaluation year
+    # The regular route is not met and only routes a document decides remain (简阳's 69号 破格): the
+    # interview stops and names them: (route explain, clause, documents).
+    deferred: List[Tuple[str, str, str]] = field(default_factory=list)
+    # Undetermined only by 不清楚 answers about something rare (a 破格 or special route's own
+    # condition, an exclusion): the verdict if none of them applies, and what they are
+    # ((explain, clause) each) — "只要您没有…，结论就是…" instead of more questions.
+    unless: Optional[Tuple[str, List[Tuple[str, str]]]] = None
 
     @property
     def settled(self) -> bool:
@@ -103,18 +110,34 @@ class Assessment:
         if self.verdict == ELIGIBLE_SPECIAL:
             return f"{by}，您的常规条件不满足，但可以通过破格或特殊途径申报{level}。"
         if self.verdict == NOT_ELIGIBLE:
-            text = f"{by}，您不符合申报{level}的条件。"
-            if self.earliest_year and self.earliest is not None:
-                # in the notice's own terms only: a later round's rules are not known here
-                rules = f"按{self.year}年度的规定" if self.year else "按这份通知的规定"
-                text += (
-                    f"{rules}推算，年限在{self.earliest.year}年{self.earliest.month}月满足；"
-                    "以后年度能否申报，以当年的通知为准。"
-                )
-            return text
+            return f"{by}，您不符合申报{level}的条件。" + self._years_note()
+        if self.unless is not None:
+            verdict, items = self.unless
+            outcome = {
+                ELIGIBLE: f"您符合申报{level}的条件",
+                ELIGIBLE_SPECIAL: f"您可以通过破格或特殊途径申报{level}",
+                NOT_ELIGIBLE: f"您不符合申报{level}的条件",
+            }[verdict]
+            listed = "；".join(f"{explain}〔{clause}〕" for explain, clause in items)
+            return f"{by}，只要以下情况您都没有，{outcome}：{listed}。如果有，请告诉我。"
+        if self.deferred:
+            routes = "；".join(f"“{explain}”〔{clause}〕" for explain, clause, _ in self.deferred)
+            docs = "、".join(dict.fromkeys(doc for _, _, doc in self.deferred))
+            return (
+                f"{by}，您不符合常规申报{level}的条件；剩下的途径{routes}要看{docs}，本助手无法判断。"
+                + self._years_note()
+            )
         if self.delegated_docs and not self.needed_facts:
             return f"{by}本身无法判定：具体条件由{'、'.join(self.delegated_docs)}规定。"
         return f"{by}，还需要了解一些情况才能判断。"
+
+    def _years_note(self) -> str:
+        """When the years are what fails: when they would be met, in the notice's own terms only
+        (a later round's rules are not known here)."""
+        if not (self.earliest_year and self.earliest is not None):
+            return ""
+        rules = f"按{self.year}年度的规定" if self.year else "按这份通知的规定"
+        return f"{rules}推算，年限在{self.earliest.year}年{self.earliest.month}月满足；以后年度能否申报，以当年的通知为准。"
 
 
 class Assessor:
@@ -168,6 +191,16 @@ class Assessor:
             id(c): [n for n in _walk_refs(c) if n.kind == "leaf" and n.op == "years_before_counting"]
             for routes in self.routes.values()
             for _, c in routes
+        }
+        # Per route: the documents it defers to whatever the facts (a delegated node on an all-path).
+        self._defers: Dict[int, Optional[str]] = {
+            id(c): "、".join(must_defer(c)) or None for routes in self.routes.values() for _, c in routes
+        }
+        # Per level: the facts its regular routes test (a 破格 route that only adds a document to
+        # them has nothing of its own to ask).
+        self.regular_facts: Dict[str, Set[str]] = {
+            level: {leaf_fact(n) for r, c in routes if r.kind == "regular" for n in _walk_refs(c) if n.kind == "leaf"}
+            for level, routes in self.routes.items()
         }
         self.ask_rank = {f: i for i, f in enumerate(rules.ask_order)}
         self.counting = notice.counting_date.date
@@ -242,6 +275,34 @@ class Assessor:
                 if not kept:
                     result = self._settled_without(level, facts, result)
         return result
+
+    def open_routes(self, level: str, facts: Dict[str, Any]) -> Tuple[Assessment, List[OpenRoute], List[str]]:
+        """The three-valued assessment (no relevance search), the routes still open with their
+        unknown facts, and the unknown facts of the exclusions still open — what the interview
+        orders its questions by."""
+        a = self._assess(level, self._from_bool(facts))
+        status = a.statuses
+        routes = [
+            OpenRoute(
+                r.id, r.kind, r.explain, r.clause, self._ordered(self._unknown_facts(c, status)), self._defers[id(c)]
+            )
+            for r, c in self.routes[level]
+            if status.get(c.id) == UNKNOWN
+        ]
+        excl: List[str] = []
+        for c in self.exclusions:
+            if status.get(c.id) == UNKNOWN:
+                excl += self._unknown_facts(c, status)
+        return a, routes, self._ordered(excl)
+
+    def leaf_explain(self, level: str, fact: str) -> Tuple[str, str]:
+        """(explain, clause) of the first condition of this level (or the exclusions) testing ``fact``."""
+        roots = self.exclusions + [c for _, c in self.routes[level]]
+        for root in roots:
+            for n in _walk_refs(root):
+                if n.kind == "leaf" and leaf_fact(n) == fact:
+                    return n.node.explain, n.node.clause
+        return self.catalogue.specs[fact].question, ""
 
     def matters(self, level: str, facts: Dict[str, Any], fact: str, memo: Optional[Memo] = None) -> bool:
         """Whether some value of an unknown ``fact`` can still change the verdict (the test
@@ -489,7 +550,7 @@ class Assessor:
             round=self.notice.round_name(),
             year=self.notice.year,
         )
-        if verdict == NOT_ELIGIBLE:
+        if verdict in (NOT_ELIGIBLE, UNDETERMINED):  # undetermined: a 破格 route left open (简阳 69号)
             a.earliest, a.earliest_year = self._earliest(level, facts)
         return a
 
@@ -514,6 +575,28 @@ class Assessor:
                     k = day.year - cd.year + (1 if (day.month, day.day) > (cd.month, cd.day) else 0)
                     return day, self.notice.year + max(k, 0)
         return None, None
+
+
+@dataclass(frozen=True)
+class OpenRoute:
+    id: str
+    kind: str  # regular / special / exceptional
+    explain: str
+    clause: str
+    facts: List[str]  # its unknown facts, in asking order
+    defers: Optional[str]  # the document(s) that decide it whatever the facts, if any
+
+
+def must_defer(c: Compiled) -> List[str]:
+    """Documents a node defers to on every path to "met": a delegated node reached through all /
+    ref only. Such a node can be "not met" but never "met" here."""
+    if c.kind == "delegated":
+        return [c.node.delegated] if c.node.delegated else []
+    if c.kind == "ref":
+        return must_defer(c.target) if c.target is not None else []
+    if c.kind == "all":
+        return [d for ch in c.children for d in must_defer(ch)]
+    return []
 
 
 def _walk_refs(c: Compiled) -> Iterator[Compiled]:

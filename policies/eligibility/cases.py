@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from policies.eligibility.assess import Assessor
+from policies.eligibility.assess import Assessor, must_defer
 from policies.eligibility.rules import MET, NOT_MET, Compiled
 from policies.index import NoticeIndex
 from policies.loader import load_notices
@@ -136,9 +136,40 @@ class ClauseCoverage:
     passes: List[str] = field(default_factory=list)
     stops: List[str] = field(default_factory=list)
 
+    can_pass: bool = True  # False when every node of the clause defers to another document
+
     @property
     def complete(self) -> bool:
-        return bool(self.passes) and bool(self.stops)
+        return (bool(self.passes) or not self.can_pass) and bool(self.stops)
+
+
+def _reach(assessor: Assessor) -> Dict[str, Tuple[bool, bool]]:
+    """node id → (can be decided here, can be met here). A node that only defers to another
+    document (``delegated``, or an ``all`` of such nodes) is decided by neither; a node with a
+    delegated node on every path to "met" can stop an applicant but never let one through."""
+    out: Dict[str, Tuple[bool, bool]] = {}
+
+    def visit(c: Compiled) -> Tuple[bool, bool]:
+        if c.kind == "delegated":
+            result = (False, False)
+        elif c.kind in ("leaf", "ref"):
+            result = (True, c.kind == "leaf" or (c.target is not None and not must_defer(c.target)))
+        else:
+            kids = [visit(ch) for ch in c.children]
+            decidable = any(d for d, _ in kids)
+            if c.kind == "all":
+                result = (decidable, all(m for _, m in kids))
+            else:
+                result = (decidable, any(m for _, m in kids) or c.kind == "not")
+        out[c.node.id] = result
+        return result
+
+    for c in assessor.exclusions:
+        visit(c)
+    for routes in assessor.routes.values():
+        for _, c in routes:
+            visit(c)
+    return out
 
 
 def coverage(index: NoticeIndex, cases: List[Case]) -> List[ClauseCoverage]:
@@ -146,15 +177,24 @@ def coverage(index: NoticeIndex, cases: List[Case]) -> List[ClauseCoverage]:
     for notice in index.all():
         if notice.eligibility is None:
             continue
-        polarity = node_polarity(Assessor(notice))
-        for clause, _ in polarity.values():
-            rows.setdefault((notice.id, clause), ClauseCoverage(notice.id, clause))
+        assessor = Assessor(notice)
+        polarity = node_polarity(assessor)
+        reach = _reach(assessor)
+        for node_id, (clause, through_when_met) in polarity.items():
+            decidable, can_meet = reach[node_id]
+            if not decidable:
+                continue  # decided by another document only: no case can pass or stop it here
+            row = rows.setdefault((notice.id, clause), ClauseCoverage(notice.id, clause, can_pass=False))
+            row.can_pass = row.can_pass or (can_meet if through_when_met else decidable)
         for case in (c for c in cases if c.notice == notice.id):
             for node_id, status in case.conditions.items():
                 if node_id not in polarity or status not in (MET, NOT_MET):
                     continue
                 clause, through_when_met = polarity[node_id]
-                row = rows[(notice.id, clause)]
+                found = rows.get((notice.id, clause))
+                if found is None:
+                    continue
+                row = found
                 lets_through = (status == MET) == through_when_met
                 target = row.passes if lets_through else row.stops
                 if case.name not in target:

@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 
 from policies.eligibility.assess import ELIGIBLE, ELIGIBLE_SPECIAL, NOT_ELIGIBLE, Assessment, Condition
 from policies.eligibility.rules import MET, NOT_MET, UNKNOWN
-from policies.rounds import over_note
+from policies.rounds import main_contact, over_note
 from policies.schema import Notice
 from policies.windows import format_span, status
 
@@ -17,6 +17,20 @@ MAX_LINES = 8  # a phone screen
 
 def render(a: Assessment, notice: Notice, today: dt.date) -> str:
     lines: List[str] = [a.summary()]
+    if a.deferred:  # only a route another document decides is left: what failed, what is unchecked, whom to ask
+        for c in [c for c in a.conditions if c.status == NOT_MET and _regular(a, c)][:2]:
+            lines.append(f"· 不符合：{c.explain}〔{c.clause}〕")
+        unchecked = [c.clause for c in a.conditions if c.status == UNKNOWN and _regular(a, c) and not c.delegated]
+        if unchecked:
+            clauses = "".join(f"〔{cl}〕" for cl in dict.fromkeys(unchecked))
+            lines.append(f"· 这条途径同样要求的常规条件{clauses}，这里没有再问。")
+        over = over_note(notice, today)
+        if over is not None:
+            lines.append(over)
+        else:
+            contact = main_contact(notice)
+            lines.append(f"能否破格，请咨询{contact}。" if contact else "能否破格，请咨询当地职称管理部门。")
+        return "\n".join(lines)
     if a.verdict == NOT_ELIGIBLE and a.route is None:
         blocking = [c for c in a.conditions if (c.route is None and c.status == MET)]
         if not blocking:

@@ -20,12 +20,13 @@ questions to words or HTML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
-from policies.eligibility.assess import Assessment, Assessor, Memo
+from policies.eligibility.assess import DISCRIMINATING, UNDETERMINED, Assessment, Assessor, Memo, OpenRoute
 from policies.eligibility.catalogue import Catalogue
-from policies.eligibility.rules import Compiled, leaf_fact
+from policies.eligibility.rules import MET, Compiled, leaf_fact
 
 DONT_KNOW = "__unknown__"  # the applicant does not know: keep unknown, do not ask again
 DONT_KNOW_LABEL = "不清楚"
@@ -77,6 +78,15 @@ class Interview:
         self.assessor = assessor
         self.catalogue = catalogue or assessor.catalogue
         self.flags = exclusion_flags(assessor)
+        self.exclusion_facts = {leaf_fact(n) for c in assessor.exclusions for n in _leaves(c)}
+        # 在事业单位工作 (ticked) → 受聘? : the rest of an exclusion that a ticked flag begins
+        self.follow_ups: Dict[str, List[str]] = {}
+        for c in assessor.exclusions:
+            if c.kind == "all" and c.children and c.children[0].kind == "leaf":
+                head = leaf_fact(c.children[0])
+                if head in self.flags:
+                    rest = [leaf_fact(n) for ch in c.children[1:] for n in _leaves(ch)]
+                    self.follow_ups.setdefault(head, []).extend(f for f in rest if f != head)
         self.city = assessor.notice.region.city
         self.together = {f: g for g in self.catalogue.together for f in g.facts}
         self.checklists = {f: g for g in self.catalogue.checklists for f in g.facts}
@@ -109,9 +119,33 @@ class Interview:
         skipped = [f for f, v in answers.items() if v == DONT_KNOW and f in self.catalogue.specs]
         facts = self.catalogue.coerce({f: v for f, v in answers.items() if v != DONT_KNOW})
         skipped = [f for f in skipped if f not in facts]
-        want = None if limit is None else limit + len(skipped)
-        result = self.assessor.assess(level, facts, limit=want)
-        open_facts = [f for f in result.needed_facts if f not in skipped]
+        if not grouped:  # one fact a turn, in the engine's order (the property tests, the old count)
+            want = None if limit is None else limit + len(skipped)
+            result = self.assessor.assess(level, facts, limit=want)
+            single = [self.question(f) for f in result.needed_facts if f not in skipped]
+            return Step(level, facts, skipped, result, single[:limit] if limit is not None else single)
+        # Settled or not: the engine's first fact that can still change the verdict tells.
+        result = self.assessor.assess(level, facts, limit=1 + len(skipped))
+        if not [f for f in result.needed_facts if f not in skipped]:
+            return Step(level, facts, skipped, self._unless(level, facts, skipped, result), [])
+        three_valued, routes, exclusion_facts = self.assessor.open_routes(level, facts)
+        skip = set(skipped)
+        flags_open = [f for f in self.flags if f in exclusion_facts and f not in skip]
+        regular_facts = self.assessor.regular_facts[level]
+        met_route = any(three_valued.statuses.get(r.id) == MET for r in self.assessor.rules.levels[level].routes)
+        if (
+            routes
+            and not met_route
+            and not flags_open
+            and all(r.kind != "regular" and r.defers and set(r.facts) <= regular_facts for r in routes)
+        ):
+            # Only routes a document decides are left (简阳's 69号 破格), with nothing of their own
+            # to ask: asking the regular conditions again could only close them too. The verdict
+            # names them, the document and whom to ask instead.
+            deferred = [(r.explain, r.clause, r.defers or "") for r in routes]
+            return Step(level, facts, skipped, replace(result, needed_facts=[], deferred=deferred), [])
+        ticked = [f for flag, rest in self.follow_ups.items() if facts.get(flag) is True for f in rest]
+        order = self._order(three_valued.needed_facts, routes, exclusion_facts, skip, regular_facts, ticked)
         questions: List[Question] = []
         done: Set[str] = set()
         memo: Memo = {}
@@ -122,33 +156,126 @@ class Interview:
                 g
                 for g in group_facts
                 if g == head
-                or (
-                    g not in facts
-                    and g not in skipped
-                    and g not in done
-                    and (g in open_facts or self.assessor.matters(level, facts, g, memo))
-                )
+                or (g not in facts and g not in skip and g not in done and self.assessor.matters(level, facts, g, memo))
             ]
 
-        for f in open_facts:
+        for f in order:
             if f in done:
                 continue
-            if grouped and f in self.flags:
-                members = [g for g in self.flags if g not in facts and g not in skipped]
-                questions.append(self.exclusions_question(members))
-            elif grouped and f in self.checklists:
-                members = members_of(self.checklists[f].facts, f)
-                questions.append(self.checklist_question(members) if len(members) > 1 else self.question(f))
-            elif grouped and f in self.together:
-                members = members_of(self.together[f].facts, f)
-                questions.append(self.together_question(members) if len(members) > 1 else self.question(f))
-            else:
-                members = [f]
-                questions.append(self.question(f))
-            done.update(members)
-        if limit is not None:
-            questions = questions[:limit]
+            if f in self.flags:  # the exclusions are asked together when any of them matters
+                group = [g for g in self.flags if g in order and g not in done]
+                if not any(self.assessor.matters(level, facts, g, memo) for g in group):
+                    done.update(group)
+                    continue
+            elif not self.assessor.matters(level, facts, f, memo):
+                done.add(f)
+                continue
+            q = self._group_of(f, facts, skipped, members_of)
+            questions.append(q)
+            done.update(q.facts)
+            if limit is not None and len(questions) >= limit:
+                break
         return Step(level, facts, skipped, result, questions)
+
+    def _unless(self, level: str, facts: Dict[str, Any], skipped: List[str], result: Assessment) -> Assessment:
+        """An interview that ends undetermined only because the applicant does not know about
+        something rare — one of the exclusions asked together (退休, 处分 …), or the own condition
+        of a special or 破格 route (职业资格, 高技能人才, 获奖): the verdict if none of it applies,
+        with what it is. Conditions whose absence would exclude (单位在本市, 档案在本地) are never
+        assumed."""
+        if result.verdict != UNDETERMINED or not skipped or result.deferred:
+            return result
+        regular = self.assessor.regular_facts[level]
+        rare = [f for f in skipped if f in self.flags or (f not in regular and f not in self.exclusion_facts)]
+        assumed = {f: v for f in rare if (v := self._absent(f)) is not None}
+        if not assumed:
+            return result
+        probe = self.assessor.assess(level, {**facts, **assumed})
+        if probe.verdict == UNDETERMINED:
+            return result
+        items = list(dict.fromkeys(self.assessor.leaf_explain(level, f) for f in assumed))
+        return replace(result, unless=(probe.verdict, items))
+
+    def _absent(self, fact: str) -> Any:
+        """The value that says "I have none of that": no, 0, none."""
+        spec = self.catalogue.specs[fact]
+        if spec.type == "bool":
+            return False
+        if spec.type == "int":
+            return 0
+        if "none" in dict(self.catalogue.options(fact)):
+            return "none"
+        return None
+
+    def _order(
+        self,
+        needed: List[str],
+        routes: List[OpenRoute],
+        exclusion_facts: List[str],
+        skip: Set[str],
+        regular_facts: Set[str],
+        ticked: List[str],
+    ) -> List[str]:
+        """The open facts in asking order — what settles most for the applicants who write to us:
+        1. 职称 and its date (they decide most routes at once);
+        2. the exclusions, one multi-choice question (公务员? 退休? 处分? …): it ends the interview
+           for whoever is excluded, and anyone eligible must answer it anyway; what a ticked one
+           needs next (在事业单位 → 受聘?) right after; then 学历;
+        3. the regular route's facts (most applicants apply by it), in the notice's order;
+        4. once it is closed, the other routes' own facts first (破格's 获奖, 推荐 …) — a route this
+           applicant does not meet is closed by one question — then the facts they share with the
+           regular route (考核, 业绩, 论文, 学时), which a route met needs anyway;
+        5. the other exclusions (whom the notice is for: 单位, 档案, 在本地工作)."""
+        open_ = [f for f in needed if f not in skip]
+        wanted = set(open_)
+        out: List[str] = []
+
+        def add(facts: Iterable[str]) -> None:
+            for f in facts:
+                if f in wanted and f not in out:
+                    out.append(f)
+
+        add(DISCRIMINATING[:2])  # 职称 and its date: the natural first question
+        add(f for f in self.flags if f in exclusion_facts)
+        add(ticked)  # an exclusion ticked that needs one more answer (在事业单位 → 受聘?)
+        add(DISCRIMINATING)
+        for r in routes:
+            if r.kind == "regular":
+                add(r.facts)
+        others = [r for r in routes if r.kind != "regular"]
+        shared = Counter(f for r in others for f in set(r.facts))
+        first: Dict[str, int] = {}
+        for i, r in enumerate(others):
+            for f in r.facts:
+                first.setdefault(f, i)
+        # own facts: the rarest first; facts shared with the regular route: the most shared first
+        add(
+            sorted(
+                shared,
+                key=lambda f: (
+                    f in regular_facts,
+                    -shared[f] if f in regular_facts else shared[f],
+                    first[f],
+                    self.assessor._rank(f),
+                ),
+            )
+        )
+        add(exclusion_facts)
+        add(open_)
+        return out
+
+    def _group_of(self, f: str, facts: Mapping[str, Any], skipped: List[str], members_of: Any) -> Question:
+        """The question that asks ``f``: with the other exclusions, its checklist, or the facts
+        stated together with it, when more than one of them is open."""
+        if f in self.flags:
+            return self.exclusions_question([g for g in self.flags if g not in facts and g not in skipped])
+        if f in self.checklists:
+            members = members_of(self.checklists[f].facts, f)
+            return self.checklist_question(members) if len(members) > 1 else self.question(f)
+        if f in self.together:
+            members = members_of(self.together[f].facts, f)
+            return self.together_question(members) if len(members) > 1 else self.question(f)
+        return self.question(f)
 
     def question(self, fact: str) -> Question:
         spec = self.catalogue.specs[fact]

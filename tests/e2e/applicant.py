@@ -22,6 +22,7 @@ NO_EXCLUSIONS = {
     "under_discipline": False,
     "exam_profession": False,
     "public_institution": False,
+    "works_locally": True,
 }
 CZ_ENGINEER = {
     **NO_EXCLUSIONS,

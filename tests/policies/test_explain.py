@@ -15,6 +15,7 @@ OK = dict(
     under_discipline=False,
     exam_profession=False,
     public_institution=False,
+    works_locally=True,
     education="bachelor",
     education_related=True,
     current_title="assistant_engineer",

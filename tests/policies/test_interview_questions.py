@@ -81,6 +81,8 @@ def test_the_checklist_lists_only_what_can_still_matter_with_the_city_named():
         "jy_papers_first_or_corresponding": 1,
         "continuing_education_public_hours": 30,
         "continuing_education_professional_hours": 60,
+        "retired": False,  # the exclusions are asked before (issue 23)
+        "jy_construction_economics": False,
     }
     q = iv.step("senior_engineer", given, limit=1, grouped=True).questions[0]
     assert q.type == "checklist" and q.none_label == NONE_APPLIES

@@ -10,14 +10,13 @@ import random
 import re
 import subprocess
 import sys
-import threading
 from collections import Counter
 from typing import List, Tuple
 
 import sqlalchemy as sa
 
 from benchmarks.dashboard_inbox import inbox_questions, old_group_similar
-from bot.staff.grouping import POSTING_CAP, GroupCache, Grouping, GroupingStats, bigrams, group_similar
+from bot.staff.grouping import POSTING_CAP, Grouping, GroupingStats, bigrams, group_similar
 from tests.helpers import ROOT, migrated
 
 
@@ -123,33 +122,6 @@ def test_the_work_grows_linearly_with_the_inbox():
     double = GroupingStats()
     group_similar(inbox_questions(2 * n), stats=double)
     assert double.compared < 2.6 * stats.compared
-
-
-def test_the_cache_groups_the_same_texts_once_even_when_asked_twice_at_once():
-    cache = GroupCache(size=2)
-    texts = inbox_questions(3000, seed=5)
-    results: List[List[Tuple[int, str]]] = []
-    threads = [
-        threading.Thread(target=lambda: results.append([(g.size, g.text) for g in cache.groups(texts)]))
-        for _ in range(3)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert cache.computed == 1 and len(results) == 3 and results[0] == results[1] == results[2]
-    assert results[0] == pairs(texts)
-    # Other texts (a new inbox row) are grouped again; the least recently used result goes first.
-    cache.groups(texts[1:])
-    cache.groups(texts[2:])
-    assert cache.computed == 3
-    cache.groups(texts[2:])
-    assert cache.computed == 3
-    cache.groups(texts)
-    assert cache.computed == 4
-
-
-# --- incremental grouping (new inbox rows on top of the saved pass) -----------------------------
 
 
 def grown(texts: List[str], cuts: List[int], **kwargs: int) -> List[Tuple[int, str]]:
