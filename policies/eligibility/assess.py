@@ -119,7 +119,7 @@ class Assessment:
                 NOT_ELIGIBLE: f"您不符合申报{level}的条件",
             }[verdict]
             listed = "；".join(f"{explain}〔{clause}〕" for explain, clause in items)
-            return f"{by}，只要以下情况您都没有，{outcome}：{listed}。如果有，请告诉我。"
+            return f"{by}，只要以下情况您都没有，{outcome}：{listed}。"
         if self.deferred:
             routes = "；".join(f"“{explain}”〔{clause}〕" for explain, clause, _ in self.deferred)
             docs = "、".join(dict.fromkeys(doc for _, _, doc in self.deferred))

@@ -31,6 +31,11 @@ def render(a: Assessment, notice: Notice, today: dt.date) -> str:
             contact = main_contact(notice)
             lines.append(f"能否破格，请咨询{contact}。" if contact else "能否破格，请咨询当地职称管理部门。")
         return "\n".join(lines)
+    if a.unless is not None and a.unless[0] == NOT_ELIGIBLE:  # 只要以下情况您都没有: what fails
+        for c in [c for c in a.conditions if c.status == NOT_MET and _regular(a, c)][:MAX_LINES]:
+            lines.append(f"· 不符合：{c.explain}〔{c.clause}〕")
+        lines.append(next_step(a, notice, today, NOT_ELIGIBLE))
+        return "\n".join(lines)
     if a.verdict == NOT_ELIGIBLE and a.route is None:
         blocking = [c for c in a.conditions if (c.route is None and c.status == MET)]
         if not blocking:
@@ -60,13 +65,14 @@ def _regular(a: Assessment, c: Condition) -> bool:
     return c.route is not None and (c.route_kind == "regular" or c.route == a.route)
 
 
-def next_step(a: Assessment, notice: Notice, today: dt.date) -> str:
-    """What to do now. Once the round judged by is over: that it is, that a later round's notice
-    is not in the assistant, and whom to ask — never a step of a round already closed."""
+def next_step(a: Assessment, notice: Notice, today: dt.date, verdict: str = "") -> str:
+    """What to do now (for ``verdict`` when given: the verdict an "只要…" sentence states). Once the
+    round judged by is over: that it is, that a later round's notice is not in the assistant, and
+    whom to ask — never a step of a round already closed."""
     over = over_note(notice, today)
     if over is not None:
         return over
-    if a.verdict == NOT_ELIGIBLE:
+    if (verdict or a.verdict) == NOT_ELIGIBLE:
         return "如情况有出入，可以说“不对，……”更正；也可以问我联系电话。"
     apps = notice.windows_of("application") or notice.windows_of("materials")
     if apps:

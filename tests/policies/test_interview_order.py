@@ -134,6 +134,9 @@ def test_not_knowing_about_something_rare_gives_the_verdict_it_would_be_and_says
     first = a.summary()
     assert "只要以下情况您都没有，您不符合申报工程师的条件" in first
     assert "职业资格〔三（五）〕" in first and "高技能人才〔三（六）〕" in first
+    text = render(a, INDEX.get(CZ), dt.date(2022, 8, 1))
+    assert "· 不符合：相同或相近专业大专及以上学历〔三（一）2〕" in text  # what fails, not what is unknown
+    assert "待确认" not in text and "下一步" not in text and len(text) <= 300
 
 
 def test_what_would_exclude_by_its_absence_is_never_assumed():
