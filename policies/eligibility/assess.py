@@ -250,7 +250,9 @@ class Assessor:
     def levels(self) -> List[str]:
         return list(self.routes)
 
-    def assess(self, level: str, facts: Dict[str, Any], limit: Optional[int] = None) -> Assessment:
+    def assess(
+        self, level: str, facts: Dict[str, Any], limit: Optional[int] = None, memo: Optional[Memo] = None
+    ) -> Assessment:
         """The assessment, with only the facts that can still change the verdict as needed
         (the first ``limit`` of them when given: the next question(s) of an interview).
 
@@ -263,7 +265,7 @@ class Assessor:
         facts = self._from_bool(facts)
         result = self._assess(level, facts)
         if result.needed_facts:
-            memo: Memo = {}
+            memo = {} if memo is None else memo  # the caller's, to reuse the search for these facts
             kept: List[str] = []
             for f in result.needed_facts:
                 if limit is not None and len(kept) >= limit:

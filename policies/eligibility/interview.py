@@ -125,7 +125,8 @@ class Interview:
             single = [self.question(f) for f in result.needed_facts if f not in skipped]
             return Step(level, facts, skipped, result, single[:limit] if limit is not None else single)
         # Settled or not: the engine's first fact that can still change the verdict tells.
-        result = self.assessor.assess(level, facts, limit=1 + len(skipped))
+        memo: Memo = {}  # one relevance search for this state, shared by every question weighed
+        result = self.assessor.assess(level, facts, limit=1 + len(skipped), memo=memo)
         if not [f for f in result.needed_facts if f not in skipped]:
             return Step(level, facts, skipped, self._unless(level, facts, skipped, result), [])
         three_valued, routes, exclusion_facts = self.assessor.open_routes(level, facts)
@@ -148,7 +149,6 @@ class Interview:
         order = self._order(three_valued.needed_facts, routes, exclusion_facts, skip, regular_facts, ticked)
         questions: List[Question] = []
         done: Set[str] = set()
-        memo: Memo = {}
 
         def members_of(group_facts: Iterable[str], head: str) -> List[str]:
             """The group's members still open that can change the verdict (the head can)."""
@@ -190,7 +190,7 @@ class Interview:
         assumed = {f: v for f in rare if (v := self._absent(f)) is not None}
         if not assumed:
             return result
-        probe = self.assessor.assess(level, {**facts, **assumed})
+        probe = self.assessor.assess(level, {**facts, **assumed}, limit=1)
         if probe.verdict == UNDETERMINED:
             return result
         items = list(dict.fromkeys(self.assessor.leaf_explain(level, f) for f in assumed))

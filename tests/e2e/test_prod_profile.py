@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Dict, Tuple
 
 import aiohttp
 import pytest
@@ -335,13 +336,31 @@ def in_order(wanted: list, found: list) -> bool:
     return all(any(w == f for f in rest) for w in wanted)
 
 
+def _refused_from(port: int, timeout: float = 10.0) -> float:
+    """When a connection to 127.0.0.1:port is first refused (the killed server's socket closed)."""
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                pass
+        except OSError:
+            return time.monotonic()
+        time.sleep(0.002)
+    raise AssertionError(f"port {port} still accepts connections {timeout} s after the kill")
+
+
 def test_a_rasa_server_killed_under_load(profile):
     """Six applicants send questions one after another, all at once; one Rasa server is SIGKILLed
-    while they do. nginx routes around it (connection refused → the other server). A request that
-    was in flight on the killed server may get 502 (a POST is never sent twice); every message that
-    got 200 is in PostgreSQL with its answer, and every applicant's later messages are answered
-    (one whose turn died with the server is told to wait, and is answered again within the lock
-    lifetime, LOCK_LIFETIME, when that turn's ticket expires)."""
+    while they do. nginx routes around it (connection refused → the other server). A request sent
+    to the killed server before its socket closed may get 502 (a POST is never sent twice): one in
+    flight at the kill, or one whose connection the kernel still accepted while the killed process
+    was being torn down (a few milliseconds for a process this size; an applicant can send twice in
+    that time). Every request sent once the port refuses is answered; every message that got 200 is
+    in PostgreSQL with its answer, and every applicant's later messages are answered (one whose turn
+    died with the server is told to wait, and is answered again within the lock lifetime,
+    LOCK_LIFETIME, when that turn's ticket expires)."""
     questions = [
         "长治中级评审费多少",
         "那助理工程师呢",
@@ -370,8 +389,10 @@ def test_a_rasa_server_killed_under_load(profile):
             except urllib.error.HTTPError as e:
                 status, reply = e.code, None
             results[sender].append((text, status, reply, time.monotonic() - started))
+            sent_at[(sender, i)] = started
             answered.release()
 
+    sent_at: Dict[Tuple[str, int], float] = {}
     pid = profile["pids"]["rasa-1"]
     with ThreadPoolExecutor(len(senders)) as pool:
         running = [pool.submit(applicant, s) for s in senders]
@@ -379,19 +400,23 @@ def test_a_rasa_server_killed_under_load(profile):
             assert answered.acquire(timeout=120)
         os.killpg(pid, signal.SIGKILL)
         killed_at = time.monotonic()
+        dead_at = _refused_from(profile["rasa_ports"][1])  # the kernel has closed its socket
         killed.set()
         for f in running:
             f.result()
     assert not prod._alive(pid) and prod._alive(profile["pids"]["rasa-0"])
+    MEASURED["killed server's port refusing, after the kill"] = dead_at - killed_at
 
     failed = {s for s in senders for _, st, _, _ in results[s] if st != 200}
     assert all(st in (200, 502) for s in senders for _, st, _, _ in results[s]), {
         s: [(t, st, round(secs, 1)) for t, st, _, secs in results[s]] for s in senders
     }
-    # 502: the request was on its way to the killed server (in flight, or sent on a connection nginx
-    # had open to it) — at most one per applicant, and only theirs.
+    # 502: only a request that reached the killed server before its socket closed; every request
+    # sent after that is answered.
     statuses = {s: [(t, st, round(secs, 1)) for t, st, _, secs in results[s]] for s in senders}
-    assert all(sum(st == 502 for _, st, _, _ in results[s]) <= 1 for s in senders), statuses
+    refused_late = [(s, i) for s in senders for i, (_, st, _, _) in enumerate(results[s]) if st == 502]
+    assert all(sent_at[key] < dead_at for key in refused_late), (statuses, dead_at - killed_at)
+    assert sum(st == 200 for s in senders for _, st, _, _ in results[s]) >= len(senders) * 4, statuses
     assert all(reply for s in senders for _, st, reply, _ in results[s] if st == 200), results
 
     # A conversation whose turn died with the server keeps that turn's ticket in Redis until the lock
