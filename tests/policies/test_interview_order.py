@@ -89,46 +89,34 @@ def test_the_recommenders_are_asked_right_after_the_regular_route_closes():
     assert "related_work_years" not in flat and "assessment_ok_recent_5y" not in flat
 
 
+# A 长治 助工 whose degree is in an unrelated field (三（一）2 fails), no 技能 or 乡镇 route.
+CZ_UNRELATED_DEGREE = {
+    "works_locally": True,
+    "civil_servant": False,
+    "retired": False,
+    "under_discipline": False,
+    "exam_profession": False,
+    "public_institution": False,
+    "education": "bachelor",
+    "education_related": False,
+    "current_title": "assistant_engineer",
+    "current_title_date": dt.date(2016, 7, 1),
+    "skill_level": "none",
+    "township_years": 0,
+}
+
+
 def test_a_route_with_a_condition_of_its_own_is_still_asked_about():
     """长治's 职业资格 route is decided by another document too, but whether one holds a 职业资格 is
     something the applicant knows: it is asked, and a no ends the interview not eligible."""
-    facts = {
-        "works_locally": True,
-        "civil_servant": False,
-        "retired": False,
-        "under_discipline": False,
-        "exam_profession": False,
-        "public_institution": False,
-        "education": "bachelor",
-        "education_related": False,
-        "current_title": "assistant_engineer",
-        "current_title_date": dt.date(2016, 7, 1),
-        "skill_level": "none",
-        "township_years": 0,
-        "professional_qualification_held": False,
-        "high_skill_frontline": False,
-    }
+    facts = {**CZ_UNRELATED_DEGREE, "professional_qualification_held": False, "high_skill_frontline": False}
     step, asked = walk(CZ, "engineer", facts)
     assert ["professional_qualification_held"] in asked and ["high_skill_frontline"] in asked
     assert step.result.verdict == NOT_ELIGIBLE and step.result.unless is None
 
 
 def test_not_knowing_about_something_rare_gives_the_verdict_it_would_be_and_says_what_it_is():
-    facts = {
-        "works_locally": True,
-        "civil_servant": False,
-        "retired": False,
-        "under_discipline": False,
-        "exam_profession": False,
-        "public_institution": False,
-        "education": "bachelor",
-        "education_related": False,
-        "current_title": "assistant_engineer",
-        "current_title_date": dt.date(2016, 7, 1),
-        "skill_level": "none",
-        "township_years": 0,
-    }  # 职业资格 and 高技能人才: 不清楚
-    step, _ = walk(CZ, "engineer", facts)
+    step, _ = walk(CZ, "engineer", CZ_UNRELATED_DEGREE)  # 职业资格 and 高技能人才: 不清楚
     a = step.result
     assert a.verdict == UNDETERMINED and a.unless is not None and a.unless[0] == NOT_ELIGIBLE
     first = a.summary()
