@@ -21,6 +21,7 @@ settings as Rasa's ``redis`` lock store.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -113,11 +114,38 @@ class AtomicRedisLockStore(RedisLockStore):  # type: ignore[misc]  # rasa is unt
         counted again from the moment its turn starts (:meth:`_renew`)."""
         ticket = self.issue_ticket(conversation_id, lock_lifetime)
         try:
-            lock = await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+            lock = await self._wait_for_turn(conversation_id, ticket, wait_time_in_seconds, lock_lifetime)
             self._renew(conversation_id, ticket, lock_lifetime)
             yield lock
         finally:
             self.cleanup(conversation_id, ticket)
+
+    async def _wait_for_turn(
+        self, conversation_id: str, ticket: int, wait_time_in_seconds: float, lock_lifetime: float
+    ) -> TicketLock:
+        """Rasa's ``_acquire_lock``, keeping the waiting ticket alive while its server waits.
+
+        Rasa lets a waiting ticket expire a lifetime after its message arrived. Behind the ticket of
+        a server killed mid-turn (which only expires) the next message waits almost as long as
+        that: when the dead ticket expired just before its own, one poll late, the waiting ticket
+        was dropped too, its turn could never come, and the message was lost although the
+        applicant had been told it was being handled (tests/e2e/test_prod_profile.py, a Rasa server
+        killed under load). A live waiter now renews its ticket when half its lifetime is left: a
+        dead server's tickets still expire, a waiting message's never while its server polls."""
+        while True:
+            lock = self.get_lock(conversation_id)
+            if not lock:
+                break
+            if not lock.is_locked(ticket):
+                return lock
+            mine = next((t for t in lock.tickets if t.number == ticket), None)
+            if mine is None:
+                break  # dropped by another server (expired): its turn can never come
+            if mine.expires - time.time() < lock_lifetime / 2:
+                self._renew(conversation_id, ticket, lock_lifetime)
+            await asyncio.sleep(wait_time_in_seconds)
+            self.update_lock(conversation_id)
+        raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
 
     def _renew(self, conversation_id: str, ticket_number: int, lock_lifetime: float) -> None:
         """Give the ticket whose turn starts now its whole lifetime for the turn.

@@ -161,6 +161,22 @@ def test_a_ticket_gets_its_whole_lifetime_when_its_turn_starts(stores):
     assert asyncio.run(second_turn()) > lifetime - 0.5  # not the one second left since its arrival
 
 
+def test_a_waiting_ticket_outlives_its_lifetime_while_its_server_waits(stores):
+    """Behind a ticket that only expires (its server killed mid-turn), a message that waits
+    longer than its own lifetime is still served, in order, once that ticket expires — it was
+    dropped with it and lost (a fresh clone's CI run, 2026-12-06)."""
+    lifetime = 1.0
+    stores[0].issue_ticket("applicant-7", lock_lifetime=1.6)  # the dead server's turn: never cleaned up
+
+    async def served_after(store):
+        started = time.monotonic()
+        async with store.lock("applicant-7", lock_lifetime=lifetime):
+            return time.monotonic() - started
+
+    waited = asyncio.run(served_after(stores[1]))
+    assert 1.4 < waited < 3.0, waited  # served once the dead ticket expired, past its own 1 s
+
+
 def test_a_lock_released_after_redis_went_away_is_logged_not_raised(caplog):
     """The turn's answer is stored and on its way when Redis has gone: releasing is only logged."""
     from tests.helpers import free_port
