@@ -166,15 +166,17 @@ def test_a_waiting_ticket_outlives_its_lifetime_while_its_server_waits(stores):
     longer than its own lifetime is still served, in order, once that ticket expires — it was
     dropped with it and lost (a fresh clone's CI run, 2026-12-06)."""
     lifetime = 1.0
-    stores[0].issue_ticket("applicant-7", lock_lifetime=1.6)  # the dead server's turn: never cleaned up
+    dead = stores[0].issue_ticket("applicant-7", lock_lifetime=1.6)  # the dead server's turn: never cleaned up
+    dead_expires = next(t.expires for t in stores[0].get_lock("applicant-7").tickets if t.number == dead)
 
-    async def served_after(store):
-        started = time.monotonic()
-        async with store.lock("applicant-7", lock_lifetime=lifetime):
-            return time.monotonic() - started
+    async def served_at(store):
+        arrived = time.time()
+        async with store.lock("applicant-7", lock_lifetime=lifetime):  # raised LockError before
+            return arrived, time.time()
 
-    waited = asyncio.run(served_after(stores[1]))
-    assert 1.4 < waited < 3.0, waited  # served once the dead ticket expired, past its own 1 s
+    arrived, served = asyncio.run(served_at(stores[1]))
+    # in order: only once the dead ticket expired, which was after this message's own lifetime
+    assert dead_expires > arrived + lifetime and served >= dead_expires, (arrived, dead_expires, served)
 
 
 def test_a_lock_released_after_redis_went_away_is_logged_not_raised(caplog):
