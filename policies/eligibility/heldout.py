@@ -26,6 +26,7 @@ import yaml
 
 from policies.eligibility.assess import UNDETERMINED, Assessor
 from policies.eligibility.interview import DONT_KNOW, Interview
+from policies.eligibility.questions import walk_interview
 from policies.loader import load_notices
 
 
@@ -118,14 +119,9 @@ def score(path: Path) -> Score:
         for fact, derive in DERIVED.items():
             if fact not in stated and derive(stated) is not None:
                 stated[fact] = derive(stated)
-        given: Dict[str, Any] = {}
-        asked = 0
-        step = iv.step(ap["level"], given, limit=1, grouped=True)
-        while not step.settled and asked < 60:
-            asked += 1
-            for fact in step.questions[0].facts:
-                given[fact] = DONT_KNOW if stated.get(fact) is None else stated[fact]
-            step = iv.step(ap["level"], given, limit=1, grouped=True)
+        asked, step = walk_interview(iv, ap["level"], stated)
+        given = {f: v for f, v in stated.items() if f in step.facts}
+        given.update({f: DONT_KNOW for f in step.skipped})
         # "只要您没有…，结论就是…": the verdict for an applicant who has none of what they did not know
         unless = getattr(step.result, "unless", None)  # absent in engines before issue 23
         verdict = unless[0] if unless else step.result.verdict

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import statistics
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from policies.eligibility.assess import ELIGIBLE, ELIGIBLE_SPECIAL, Assessor
 from policies.eligibility.cases import CASES_DIR, load_cases
@@ -53,17 +53,23 @@ def count_questions(assessor: Assessor, level: str, answers: Dict[str, Any]) -> 
     raise RuntimeError("the interview did not end")
 
 
-def count_interview(interview: Interview, level: str, answers: Dict[str, Any]) -> int:
-    """Questions the chat and the staff page ask (``Interview.step(grouped=True)``): the applicant
-    answers every fact of a question, 不清楚 where the case does not state it."""
+def walk_interview(interview: Interview, level: str, answers: Dict[str, Any]) -> Tuple[int, Any]:
+    """(questions asked, the last Step) of the interview the chat and the staff page run
+    (``Interview.step(grouped=True)``): the applicant answers every fact of a question, 不清楚
+    where ``answers`` does not state it."""
     given: Dict[str, Any] = {}
     for asked in range(200):
         step = interview.step(level, given, limit=1, grouped=True)
         if step.settled:
-            return asked
+            return asked, step
         for fact in step.questions[0].facts:
             given[fact] = DONT_KNOW if answers.get(fact) is None else answers[fact]
     raise RuntimeError("the interview did not end")
+
+
+def count_interview(interview: Interview, level: str, answers: Dict[str, Any]) -> int:
+    """Questions the chat and the staff page ask before the verdict."""
+    return walk_interview(interview, level, answers)[0]
 
 
 def measure(cases_dir: Optional[Path] = None) -> Dict[str, Dict[str, List[int]]]:
