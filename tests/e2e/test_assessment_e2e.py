@@ -46,15 +46,6 @@ def test_not_eligible_with_reason_clause_and_when_the_years_are_reached(servers)
     assert "按2022年度的规定推算，年限在2024年3月满足" in result  # in the notice's own terms
 
 
-def test_a_verdict_after_its_round_closed_says_so_and_whom_to_ask(shared_2024):
-    """The servers' today is 2024-10-30: 长治's 2022 round closed on 2022-08-25."""
-    d = Dialogue(shared_2024.servers["rasa"])
-    result = d.run("我能报长治的中级吗", CZ_ENGINEER)
-    assert "按长工信〔2022〕139号（长治2022年度），您符合申报工程师的条件" in result
-    assert "这一轮已于2022年8月25日截止" in result and "尚未收录" in result and "0355-3036240" in result
-    assert "下一步" not in result and "还剩" not in result
-
-
 def test_excluded_applicant_is_asked_nothing_more(servers):
     d = Dialogue(servers["rasa"])
     result = d.run("我能报长治中级吗", {**CZ_ENGINEER, "civil_servant": True})
