@@ -23,9 +23,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.context import inform_payload, level_button, notice_index, storage, today
 from bot.plugins.nlu.facts_parser import parse_checklist, parse_exclusions, parse_facts, parse_together
+from bot.storage.feedback import ANSWER_KEY, new_answer_id
 from policies import LEVEL_NAMES, Notice
+from policies.answers import VERDICT_TOPIC
 from policies.eligibility import Assessor, load_catalogue
-from policies.eligibility.explain import as_record, render
+from policies.eligibility.explain import as_record, deciding, render, render_all
 from policies.eligibility.interview import DONT_KNOW, DONT_KNOW_LABEL, NONE_OF_THESE, Interview, Question, Step
 
 PREFIX = "fact_"
@@ -346,9 +348,32 @@ class ActionAssessmentResult(Action):  # type: ignore[misc]  # rasa_sdk is untyp
         )
         if notice is None:  # the result is of a notice in the index (notice_for)
             raise KeyError(result.notice_id)
-        text = render(result, notice, today())
-        dispatcher.utter_message(text=f"{text}\n评估编号：{code}（咨询热线时可告诉工作人员）")
+        text = render(result, notice, today(), step.facts)
+        clauses = [{"notice": notice.id, "clause": c.clause} for c in deciding(result)]
+        context = {"id": new_answer_id(), "notice": notice.id, "topic": VERDICT_TOPIC, "clauses": clauses[:12]}
+        dispatcher.utter_message(
+            text=f"{text}\n{case_code_line(code)}", buttons=[SHOW_CONDITIONS_BUTTON], **{ANSWER_KEY: context}
+        )
         return [SlotSet("case_code", code)]
+
+
+# The verdict's button: every condition behind it (action_answer_notice, show_all with this topic).
+SHOW_CONDITIONS_BUTTON = {"title": "查看全部条件", "payload": "/show_all" + inform_payload(topic=VERDICT_TOPIC)[7:]}
+
+
+def case_code_line(code: str) -> str:
+    """What the case code is for: staff open this assessment with it (facts, verdict, clauses)."""
+    return f"评估编号：{code}。咨询时报这个编号，工作人员可直接调出这次评估，不用从头再说。"
+
+
+def show_conditions(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """查看全部条件: every condition behind the latest verdict, from the facts in the slots. False
+    when there is no assessment to show (no notice and level yet)."""
+    step = interview_step(tracker, limit=3)
+    if step is None:
+        return False
+    dispatcher.utter_message(text=render_all(step.result))
+    return True
 
 
 class ActionResetAssessment(Action):  # type: ignore[misc]  # rasa_sdk is untyped (Any)

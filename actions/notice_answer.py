@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.assessment import PREFIX
+from actions.assessment import PREFIX, show_conditions
 from actions.context import (
     inform_payload,
     latest_entities,
@@ -27,6 +27,7 @@ from actions.context import (
 from bot.plugins.nlu.facts_parser import parse_facts
 from bot.storage.feedback import ANSWER_KEY, new_answer_id
 from policies import ANSWER_TOPICS, LEVEL_NAMES, Notice
+from policies.answers import VERDICT_TOPIC
 from policies.eligibility import load_catalogue
 from policies.qa import CONFIDENT, INTENT_TOPICS, TOPIC_INTENTS, Reply, levels_text, qa_for, render_text
 
@@ -228,7 +229,12 @@ class ActionAnswerNotice(Action):  # type: ignore[misc]  # rasa_sdk is untyped (
         return [{"title": "按我的情况评估", "payload": "/ask_eligibility"}], events
 
     def _show_all(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        topic = (latest_entities(tracker, "topic") or [tracker.get_slot("last_topic")])[0]
+        said = latest_entities(tracker, "topic")
+        if (said[:1] == [VERDICT_TOPIC] or (not said and _after_a_verdict(tracker))) and show_conditions(
+            dispatcher, tracker
+        ):
+            return []
+        topic = (said or [tracker.get_slot("last_topic")])[0]
         region, level = tracker.get_slot("region"), tracker.get_slot("level")
         notices = notice_index().find(region=region) if region else []
         notice = next((n for n in notices if level in n.levels), notices[0] if notices else None)
@@ -260,3 +266,13 @@ class ActionAnswerNotice(Action):  # type: ignore[misc]  # rasa_sdk is untyped (
             buttons=[notice_button(n) for n in (notices or notice_index().all())],
         )
         return []
+
+
+def _after_a_verdict(tracker: Tracker) -> bool:
+    """The assistant's last message was a verdict (its answer context has the verdict's topic): a
+    typed "全部列出来" then asks for its conditions."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            answer = (event.get("metadata") or {}).get(ANSWER_KEY) or {}
+            return isinstance(answer, dict) and answer.get("topic") == VERDICT_TOPIC
+    return False

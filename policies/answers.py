@@ -10,6 +10,9 @@ from policies.schema import TOPICS, Contact
 
 # Topics an applicant can ask about, beyond the plain item lists of TOPICS.
 ANSWER_TOPICS = {**TOPICS, "fees": "评审费", "windows": "时间安排", "contacts": "联系方式"}
+# What can be rated 有帮助 / 没帮助: the answers' topics and the pre-assessment's verdict.
+VERDICT_TOPIC = "assessment"
+RATED_TOPICS = {**ANSWER_TOPICS, VERDICT_TOPIC: "预评估结论"}
 
 
 def contact_line(contact: Contact) -> str:

@@ -39,20 +39,24 @@ def closed_on(notice: Notice, today: dt.date) -> Optional[dt.date]:
     return year_end if today > year_end else None
 
 
-def main_contact(notice: Notice) -> Optional[str]:
-    """The first office the notice names with a phone number (else the first it names)."""
+def main_contact(notice: Notice, brief: bool = False) -> Optional[str]:
+    """The first office the notice names with a phone number (else the first it names); ``brief``:
+    its name and phone only, for a line that must fit a phone screen."""
     chosen = [c for c in notice.contacts if c.phones] or notice.contacts
-    return contact_line(chosen[0]) if chosen else None
+    if not chosen:
+        return None
+    first = chosen[0]
+    if brief and first.phones:
+        return f"{first.name}（电话 {'、'.join(first.phones)}）"
+    return contact_line(first)
 
 
 def over_note(notice: Notice, today: dt.date) -> Optional[str]:
-    """What a verdict or an answer adds when the round is over; None while it is not."""
+    """What a verdict adds when the round it names is over (None while it is not): the day it
+    closed, that a later round's notice is not in the assistant and may differ, and whom to ask."""
     closed = closed_on(notice, today)
     if closed is None:
         return None
-    contact = main_contact(notice)
+    contact = main_contact(notice, brief=True)
     ask = f"请以最新通知为准，或咨询{contact}" if contact else "请以最新通知为准"
-    return (
-        f"注意：以上是按{notice.round_name()}的规定判断的，这一轮已于{format_date(closed)}截止。"
-        f"之后年度的通知本助手尚未收录，条件可能不同，{ask}。"
-    )
+    return f"注意：这一轮已于{format_date(closed)}截止。之后年度的通知本助手尚未收录，条件可能不同，{ask}。"

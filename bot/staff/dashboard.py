@@ -108,7 +108,7 @@ def condition_index(notice: Notice) -> Dict[str, Tuple[str, str]]:
 
 def tables(fig: Figures, notices: Optional[NoticeIndex] = None) -> List[Section]:
     """The dashboard's sections, in page order."""
-    from policies.answers import ANSWER_TOPICS
+    from policies.answers import ANSWER_TOPICS, RATED_TOPICS
 
     p, t = fig.period, fig.traffic
     names = [CHANNEL_NAMES[c] for c in p.channels]
@@ -358,7 +358,7 @@ def tables(fig: Figures, notices: Optional[NoticeIndex] = None) -> List[Section]
 
     topics_rated = sorted(fb.by_topic.items(), key=lambda kv: (-kv[1].total, kv[0] or ""))
     topic_fb = [
-        [ANSWER_TOPICS.get(code, code) if code else "（未分主题）"] + rating_cells(r) for code, r in topics_rated
+        [RATED_TOPICS.get(code, code) if code else "（未分主题）"] + rating_cells(r) for code, r in topics_rated
     ]
     chart = None
     if topic_fb:

@@ -46,10 +46,10 @@ STATUS_NAMES = {MET: "符合", NOT_MET: "不符合", UNKNOWN: "待确认"}
 DISCRIMINATING = ("current_title", "current_title_date", "education")
 SPLIT_LIMIT = 64  # most value combinations tried to settle one node
 SETTLE_DEPTH = 2  # how far below a route or exclusion to look for a node to settle
-RELEVANCE_BUDGET = 40  # nodes searched to show one open fact can change the verdict
+RELEVANCE_BUDGET = 60  # nodes searched to show one open fact can change the verdict
 
-# Static fields of a shown condition: (id, clause, explain, route, delegated, advice, route kind).
-_Shown = Tuple[str, str, str, Optional[str], Optional[str], Optional[str], Optional[str]]
+# Static fields of a shown condition: (id, clause, explain, route, delegated, advice, route kind, facts).
+_Shown = Tuple[str, str, str, Optional[str], Optional[str], Optional[str], Optional[str], Tuple[str, ...]]
 # Memo of the relevance search: sorted facts → (class of a settled verdict or None, open facts).
 Memo = Dict[Tuple[Tuple[str, Any], ...], Tuple[Optional[str], List[str]]]
 
@@ -68,6 +68,7 @@ class Condition:
     delegated: Optional[str] = None
     advice: Optional[str] = None
     route_kind: Optional[str] = None  # regular / special / exceptional; None for exclusions
+    facts: Tuple[str, ...] = ()  # the facts it tests (to show the applicant's own back)
 
 
 @dataclass
@@ -166,12 +167,12 @@ class Assessor:
                     d.node.delegated for d in _walk_refs(n) if d.kind == "delegated" and d.node.delegated is not None
                 ]
                 self._delegated[id(n)] = "、".join(docs) or None
-        # Static fields of every shown condition: (id, clause, explain, route, delegated, advice, kind).
+        # Static fields of every shown condition: (id, clause, explain, route, delegated, advice, kind, facts).
         self._shown: Dict[int, List[_Shown]] = {}
         for c in self.exclusions:
             node = c.node
             self._shown[id(c)] = [
-                (node.id, node.clause, node.explain, None, self._delegated.get(id(c)), node.advice, None)
+                (node.id, node.clause, node.explain, None, self._delegated.get(id(c)), node.advice, None, _facts_of(c))
             ]
         for routes in self.routes.values():
             for route, c in routes:
@@ -184,6 +185,7 @@ class Assessor:
                         self._delegated.get(id(t)),
                         t.node.advice,
                         route.kind,
+                        _facts_of(t),
                     )
                     for t in self._tops[id(c)]
                 ]
@@ -413,9 +415,9 @@ class Assessor:
         route_status = [(r, c, status[c.id]) for r, c in self.routes[level]]
         get = status.get
         conditions = [
-            Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k)
+            Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k, f)
             for c in self.exclusions
-            for (i, cl, ex, r, d, ad, k) in self._shown[id(c)]
+            for (i, cl, ex, r, d, ad, k, f) in self._shown[id(c)]
         ]
         if MET in excl:
             return self._result(
@@ -423,8 +425,8 @@ class Assessor:
             )
         for _route, compiled, _s in route_status:
             conditions.extend(
-                Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k)
-                for (i, cl, ex, r, d, ad, k) in self._shown[id(compiled)]
+                Condition(i, cl, ex, get(i, UNKNOWN), r, d, ad, k, f)
+                for (i, cl, ex, r, d, ad, k, f) in self._shown[id(compiled)]
             )
         if all(s == NOT_MET for _, _, s in route_status):
             return self._result(level, NOT_ELIGIBLE, None, conditions, [], facts, status)
@@ -599,6 +601,11 @@ def must_defer(c: Compiled) -> List[str]:
     if c.kind == "all":
         return [d for ch in c.children for d in must_defer(ch)]
     return []
+
+
+def _facts_of(c: Compiled) -> Tuple[str, ...]:
+    """The facts a condition tests, each once, in the order its rule names them."""
+    return tuple(dict.fromkeys(leaf_fact(n) for n in _walk_refs(c) if n.kind == "leaf"))
 
 
 def _walk_refs(c: Compiled) -> Iterator[Compiled]:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 import yaml
 
 FACTS_FILE = Path(__file__).resolve().parent / "facts.yml"
 TYPES = {"bool", "int", "date", "education", "title", "skill", "choice"}
+RECAP_FIRST = ("current_title", "current_title_date", "education", "education_related")  # shown back first
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,9 @@ class FactSpec:
     options: Optional[Dict[str, str]] = None  # value → Chinese label, in order
     label: Optional[str] = None  # short name as one option of a multi-choice question (exclusions)
     from_bool: Optional[Dict[bool, str]] = None  # a choice that a plain yes / no also answers
+    # The fact as understood, shown back in a few characters: a template with {} for the value
+    # ("第一作者论文{}" → 第一作者论文2篇), or for a yes / no fact the two phrases (yes, no).
+    said: Union[str, Tuple[str, str]] = "{}"
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,43 @@ class Catalogue:
                 continue
         return out
 
+    def said(self, fact: str, value: Any) -> str:
+        """One fact as understood, in a few characters (facts.yml ``said``): 本科（学士）, 专业对口,
+        2017年6月取得现职称, 第一作者论文2篇."""
+        spec = self.specs[fact]
+        if isinstance(spec.said, tuple):
+            return spec.said[0] if value else spec.said[1]
+        if isinstance(value, bool) and spec.from_bool:  # a choice a plain yes / no answered
+            value = spec.from_bool.get(value, value)
+        if isinstance(value, dt.date):
+            shown = f"{value.year}年{value.month}月"
+        elif spec.type in self.names:
+            shown = self.names[spec.type].get(str(value), str(value))
+            if value == "none" and len(shown) > 1:  # 无职称, not 现职称无职称 (but 技能证书：无)
+                return shown
+        elif spec.type == "choice":
+            shown = _brief((spec.options or {}).get(str(value), str(value)))
+        else:
+            shown = f"{value}{spec.unit or ''}"
+        return spec.said.replace("{}", shown)
+
+    def recap(self, facts: Mapping[str, Any], names: Iterable[str], limit: int = 90) -> str:
+        """The facts ``names`` that are known, in the catalogue's order, as one line of at most about
+        ``limit`` characters ("本科（学士）；专业对口；现职称：助理工程师；…"); "" when none is known."""
+        wanted = set(names)
+        first = [f for f in RECAP_FIRST if f in self.specs]
+        parts: List[str] = []
+        for fact in first + [f for f in self.specs if f not in first]:
+            if fact in wanted and facts.get(fact) is not None:
+                parts.append(self.said(fact, facts[fact]))
+        line = ""
+        for part in parts:
+            more = f"{line}；{part}" if line else part
+            if len(more) > limit and line:
+                return f"{line}等{len(parts)}项"
+            line = more
+        return line
+
     def options(self, fact: str) -> Dict[str, str]:
         """Choices to offer for a fact, value → label ({} for numbers and dates)."""
         spec = self.specs[fact]
@@ -115,6 +157,13 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
             raise ValueError(f"facts.yml: {name}: a choice needs options")
         if spec.get("from_bool") and not set(spec["from_bool"].values()) <= set(spec.get("options") or {}):
             raise ValueError(f"facts.yml: {name}: from_bool must name options")
+        said = spec.get("said")
+        if spec["type"] == "bool":
+            if not (isinstance(said, list) and len(said) == 2 and all(isinstance(x, str) and x for x in said)):
+                raise ValueError(f"facts.yml: {name}: a yes / no fact says itself as [yes, no] (said)")
+            said = (said[0], said[1])
+        elif not (isinstance(said, str) and said.count("{}") == 1):
+            raise ValueError(f"facts.yml: {name}: said is a short phrase with one {{}} for the value")
         specs[name] = FactSpec(
             name,
             spec["type"],
@@ -123,6 +172,7 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
             spec.get("options"),
             spec.get("label"),
             spec.get("from_bool"),
+            said,
         )
     orders, names = {}, {}
     for kind in ("education", "title", "skill"):
@@ -130,6 +180,13 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
         orders[kind] = {v: i for i, v in enumerate(levels)}
         names[kind] = {v: raw[f"{kind}_names"][v] for v in levels}
     return Catalogue(specs, orders, names, _groups(raw, "together", specs), _groups(raw, "checklists", specs))
+
+
+def _brief(label: str, limit: int = 14) -> str:
+    """An option's label, short: without a leading number "（1）" and a trailing remark in brackets."""
+    text = re.sub(r"^（\d+）", "", label)
+    text = re.sub(r"（[^（）]*）$", "", text) or text
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _groups(raw: Dict[str, Any], key: str, specs: Dict[str, FactSpec]) -> Tuple[Group, ...]:

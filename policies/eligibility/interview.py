@@ -315,22 +315,23 @@ class Interview:
 
 
 def exclusion_flags(assessor: Assessor) -> List[str]:
-    """Bool facts whose only role is one exclusion of the form ``fact: true`` (公务员, 退休, 处分 …),
-    or the first condition of one (在事业单位工作 — 且未受聘: ticked, the rest is asked next), in
-    asking order: these can be asked together."""
+    """Bool facts of one exclusion of the form ``fact: true`` (公务员, 退休, 处分 …), or the first
+    condition of one (在事业单位工作 — 且未受聘: ticked, the rest is asked next), in asking order:
+    these can be asked together. One a route also tests is among them when it has a label (在事业单位
+    工作 also decides from when 长治 counts the years): ticked or not, the answer is the same fact."""
     in_routes = {leaf_fact(leaf) for routes in assessor.routes.values() for _, c in routes for leaf in _leaves(c)}
     specs = assessor.catalogue.specs
     flags: List[str] = []
     for c in assessor.exclusions:
         if c.kind == "leaf" and c.op == "eq" and c.value is True:
             fact = leaf_fact(c)
-            if fact not in in_routes and specs[fact].type == "bool":
+            if specs[fact].type == "bool" and (fact not in in_routes or specs[fact].label):
                 flags.append(fact)
         elif c.kind == "all" and c.children:  # 事业单位 and not 受聘: ticking the first asks the rest
             first = c.children[0]
             if first.kind == "leaf" and first.op == "eq" and first.value is True:
                 fact = leaf_fact(first)
-                if fact not in in_routes and specs[fact].type == "bool" and specs[fact].label:
+                if specs[fact].type == "bool" and specs[fact].label:
                     flags.append(fact)
     return sorted(dict.fromkeys(flags), key=assessor._rank)
 

@@ -2,6 +2,7 @@
 when questioning stops, and the result with its saved case code (SQLite, no network)."""
 
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.assessment import ActionAssessmentResult, ValidateAssessmentForm
 from bot.storage.assessments import Storage
@@ -66,6 +67,40 @@ async def test_result_says_the_verdict_first_and_saves_a_case_code(load_tracker,
     assert SlotSet("case_code", code) in events
     saved = Storage(url).find_assessment(code)
     assert saved.verdict == "eligible" and saved.facts["education"] == "bachelor"
+    # on a phone: the facts as understood, the conditions behind a button, what the code is for
+    assert len(text) <= 300 and "您的情况：现职称助理工程师；2017年6月取得；本科（学士）；专业对口" in text
+    assert "工作人员可直接调出这次评估" in text
+    message = dispatcher.messages[0]
+    assert [b["title"] for b in message["buttons"]] == ["查看全部条件"]
+    # rated like an answer (有帮助 / 没帮助): an id, the notice, the verdict's topic and its clauses
+    answer = message["answer"]
+    assert answer["topic"] == "assessment" and answer["notice"] == "changzhi-2022-engineering-mid-junior"
+    assert {"notice": answer["notice"], "clause": "三（一）3"} in answer["clauses"] and len(answer["id"]) == 32
+
+
+async def test_show_all_after_a_verdict_lists_every_condition(load_tracker, dispatcher):
+    """The verdict's button 查看全部条件 (/show_all{"topic":"assessment"}), and "全部列出来" typed right
+    after a verdict: every condition, with its full wording and clause."""
+    from actions.assessment import SHOW_CONDITIONS_BUTTON
+    from actions.notice_answer import ActionAnswerNotice
+
+    tracker = load_tracker("form_complete_eligible")
+    tracker.slots["fact_assessment_ok_latest"] = True
+    await ActionAssessmentResult().run(dispatcher, tracker, DOMAIN)
+    verdict = dispatcher.messages[0]
+    assert SHOW_CONDITIONS_BUTTON["payload"] == '/show_all{"topic":"assessment"}'
+
+    button = {"intent": {"name": "show_all"}, "entities": [{"entity": "topic", "value": "assessment"}]}
+    typed = {"text": "全部列出来", "intent": {"name": "show_all"}, "entities": []}
+    bot_event = {"event": "bot", "text": verdict["text"], "metadata": {"answer": verdict["answer"]}}
+    for latest in (button, typed):
+        tracker.latest_message = {"text": "/show_all", **latest}
+        tracker.events = [bot_event]
+        shown = CollectingDispatcher()
+        await ActionAnswerNotice().run(shown, tracker, {})
+        text = shown.messages[0]["text"]
+        assert text.startswith("按长工信〔2022〕139号（长治2022年度），您符合申报工程师的条件。")
+        assert "本科、专科任助工满4年" in text and "〔三（一）7〕" in text and "不属于不得申报的情形〔二〕" in text
 
 
 async def test_the_first_message_keeps_every_fact_and_the_level_applied_for(load_tracker, dispatcher):

@@ -30,6 +30,25 @@ def test_changzhi_engineer_eligible_and_case_code_saved(servers):
     assert saved.facts["education"] == "bachelor"
 
 
+def test_the_verdict_reads_on_a_phone_and_its_conditions_are_one_tap_away(servers):
+    """Issue 23 (5): the verdict within about 300 characters — the applicant's own facts as
+    understood, the deciding conditions with clauses, the next step, what the case code is for —
+    and 查看全部条件 (the button, or typed right after) lists every condition in full."""
+    d = Dialogue(servers["rasa"])
+    result = d.run("我能报长治的中级吗", CZ_ENGINEER)
+    assert len(result) <= 300, result
+    lines = result.split("\n")
+    assert lines[0] == "按长工信〔2022〕139号（长治2022年度），您符合申报工程师的条件。"
+    assert lines[1].startswith("您的情况：现职称助理工程师；2017年6月取得；本科（学士）；专业对口")
+    assert "〔三（一）2〕" in result and "下一步：材料收审" in result and "工作人员可直接调出这次评估" in result
+    for ask in ("全部列出来", '/show_all{"topic":"assessment"}'):  # typed right after, then the button
+        shown = d.say(ask)
+        assert shown.startswith("按长工信〔2022〕139号（长治2022年度），您符合申报工程师的条件。"), shown
+        for clause in ("二", "三（一）2", "三（一）3", "三（一）4", "三（一）5", "三（一）7"):
+            assert f"〔{clause}〕" in shown, shown
+        assert "本科、专科任助工满4年" in shown  # the full wording, not the verdict's short one
+
+
 def test_facts_stated_up_front_are_not_asked_again(servers):
     d = Dialogue(servers["rasa"])
     d.run("我是本科，2017年6月拿的助工，发了两篇论文，能报长治中级吗", CZ_ENGINEER)

@@ -283,3 +283,27 @@ def test_a_checklist_answer_ticks_the_lines_named(text, expected):
 def test_a_checklist_answered_dont_know_keeps_every_line_unknown():
     parsed = parse_checklist("不清楚", CHECK, LABELS, CAT)
     assert parsed.dont_know and not parsed.facts
+
+
+@pytest.mark.parametrize(
+    "text, related",
+    [
+        ("公需30，专业70，相近", True),
+        ("30学时，60学时，是的", True),
+        ("30，70，不相近", False),
+        ("公需32学时 专业64学时 相同", True),
+        ("公需30 专业70 专业课跟申报专业不相关", False),
+        ("30，70", None),
+    ],
+)
+def test_continuing_education_hours_and_their_relatedness_read_together(text, related):
+    """简阳 五（七): the hours and whether the professional ones are in a related specialty, one
+    question; 相近 there says nothing about the degree (education_related)."""
+    facts = [
+        "continuing_education_public_hours",
+        "continuing_education_professional_hours",
+        "continuing_education_professional_related",
+    ]
+    got = parse_together(text, facts, load_catalogue(), dt.date(2020, 8, 1))
+    assert got.get("continuing_education_professional_related") == related
+    assert got["continuing_education_public_hours"] in (30, 32) and "education_related" not in got

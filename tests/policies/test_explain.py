@@ -126,3 +126,58 @@ def test_the_day_the_window_closes_is_still_in_the_round():
         end = entry_window(notice).end
         assert closed_on(notice, end) is None
         assert closed_on(notice, end + dt.timedelta(days=1)) == end
+
+
+# --- a verdict that reads on a phone (issue 23, point 5) -------------------------------------------
+def _all_verdicts():
+    from policies.eligibility.cases import load_cases
+
+    for case in load_cases():
+        notice = NOTICES.get(case.notice)
+        yield case, notice, Assessor(notice).assess(case.level, case.facts)
+
+
+def test_every_legal_cases_verdict_fits_a_phone_screen_during_its_round_and_after():
+    from actions.assessment import case_code_line
+    from policies.eligibility.explain import MAX_CHARS, deciding
+
+    checked = 0
+    for case, notice, a in _all_verdicts():
+        for today in (_during(notice), dt.date(2026, 12, 6)):
+            text = render(a, notice, today, case.facts)
+            assert len(text) <= MAX_CHARS, (case.name, text)
+            assert len(f"{text}\n{case_code_line('7K3M9QXZ')}") <= 300, (case.name, text)
+            assert text.startswith(a.summary()), case.name
+            shown = deciding(a)
+            if shown:  # at least the first deciding condition, with its clause; the rest behind the button
+                assert f"〔{shown[0].clause}〕" in text, (case.name, text)
+                if not all(f"〔{c.clause}〕" in text for c in shown):
+                    assert "查看全部条件" in text, (case.name, text)
+            checked += 1
+    assert checked > 300
+
+
+def test_the_applicants_own_facts_come_back_before_the_conditions():
+    text = render(Assessor(CZ).assess("engineer", OK), CZ, TODAY, OK)
+    lines = text.split("\n")
+    assert lines[1].startswith("您的情况：现职称助理工程师；2017年6月取得；本科（学士）；专业对口"), text
+    assert lines[2].startswith("· 符合："), text  # then the deciding conditions …
+    assert lines[-1].startswith("下一步：材料收审"), text  # … and the next step last
+
+
+def test_an_excluded_applicant_sees_the_fact_that_excludes_and_nothing_else():
+    facts = {**OK, "retired": True}
+    text = render(Assessor(CZ).assess("engineer", facts), CZ, TODAY, facts)
+    assert "您的情况：已退休\n" in text and "〔二〕" in text and "三（一）" not in text
+
+
+def test_show_all_conditions_lists_every_condition_with_its_clause():
+    from policies.eligibility.explain import render_all
+
+    a = Assessor(CZ).assess("engineer", OK)
+    text = render_all(a)
+    for clause in ("三（一）2", "三（一）3", "三（一）4", "三（一）5", "三（一）7"):
+        assert "· 符合：" in text and f"〔{clause}〕" in text
+    assert "不属于不得申报的情形〔二〕" in text
+    # the full explanation, not the short one the verdict shows
+    assert "本科、专科任助工满4年" in text and "本科、专科任助工满4年" not in render(a, CZ, TODAY, OK)

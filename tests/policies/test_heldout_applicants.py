@@ -12,15 +12,19 @@ import pytest
 from policies.eligibility.heldout import score
 
 BLIND = Path(__file__).parent / "blind"
-# (right at least, wrong at most) of every applicant in the set
-GATES = {"dev.yml": (52, 1), "test.yml": (22, 3)}
+# (right at least, wrong at most, blocked at most) of every applicant in the set. Re-based on
+# 2026-12-06 for three rules the notices state and the engine lacked (docs/measurements.md): 长治's
+# 聘任 date for 事业单位 staff turned dev's one wrong verdict into blocked, and 简阳's "continuing
+# education in a related specialty" blocks two dev applicants whose writer had no fact to say it.
+GATES = {"dev.yml": (50, 0, 15), "test.yml": (22, 2, 13)}
 
 
 @pytest.mark.parametrize("name", sorted(GATES))
 def test_verdicts_on_applicants_nobody_here_wrote(name):
     result = score(BLIND / name)
-    right, wrong = GATES[name]
+    right, wrong, blocked = GATES[name]
     print(name, result.summary())
     assert result.right >= right, result.summary()
     assert result.wrong <= wrong, [(o.name, o.expected, o.verdict) for o in result.scored if not o.right]
+    assert result.blocked <= blocked, result.summary()
     assert max(o.questions for o in result.outcomes) <= 17, result.summary()

@@ -81,6 +81,7 @@ def test_the_checklist_lists_only_what_can_still_matter_with_the_city_named():
         "jy_papers_first_or_corresponding": 1,
         "continuing_education_public_hours": 30,
         "continuing_education_professional_hours": 60,
+        "continuing_education_professional_related": True,
         "retired": False,  # the exclusions are asked before (issue 23)
         "jy_construction_economics": False,
     }

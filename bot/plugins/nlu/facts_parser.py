@@ -340,7 +340,12 @@ def _value_for(
 ) -> Any:
     """Read ``text`` as the answer to ``fact`` (the question just asked)."""
     if ftype == "bool":
-        return _yes_no(text)
+        yes = _yes_no(text)
+        if yes is None and fact.endswith("_related"):  # 相近 / 不相关 to a "same or related?" question
+            yes = _relatedness(text)
+            if yes is None and (bare := re.search(r"(不)?(相近|相同|相关|一致)", text)):
+                yes = bare.group(1) is None
+        return yes
     if ftype == "int":
         if re.search(r"(?:19|20)\d{2}\s*(?:年|[.\-/]\d)", text):
             return None  # a date, not a number of years or items
@@ -511,7 +516,9 @@ def parse_facts(text: str, catalogue: Catalogue, today: dt.date, requested: Opti
         if day and "current_title_date" in specs:
             out.facts.setdefault("current_title_date", day.isoformat())
     related = _relatedness(text)
-    if related is not None and "education_related" in specs:
+    # 相近 in the answer to another "related?" question (继续教育) is not about the degree
+    other_relatedness = requested is not None and requested != "education_related" and requested.endswith("_related")
+    if related is not None and "education_related" in specs and not other_relatedness:
         out.facts.setdefault("education_related", related)
     skill = _first(text, SKILL_WORDS)
     if skill and "skill_level" in specs and "技师" in text:
@@ -695,6 +702,8 @@ def parse_together(text: str, facts: List[str], catalogue: Catalogue, today: dt.
     ("助工，2018年7月", "30，70"). A member whose part says 不清楚 is ``DONT_KNOW``; 不清楚 alone: all."""
     whole = parse_facts(text, catalogue, today, facts[0])
     values: Dict[str, Any] = dict(whole.facts)
+    if "education_related" not in facts and any(f.endswith("_related") for f in facts):
+        values.pop("education_related", None)  # 相近 here answers the group's own "related?" member
     parts = [p for p in _SEPARATORS.split(normalize(text or "")) if p and p.strip()]
     if len(parts) > 1:
         for part, fact in zip(parts, facts):

@@ -272,6 +272,13 @@ def test_a_complete_pre_assessment_in_the_widget(browser: Browser, stack):
             reply = say(page, answer[1])
         assert CASE_CODE.search(reply), reply
         assert "符合申报工程师的条件" in reply and CITATION in reply
+        # the verdict is rated like an answer, and its conditions are one tap away (issue 23)
+        verdict = page.locator(".zc-row.zc-bot:not(.zc-typing)").last
+        expect(verdict.locator(".zc-feedback-btn")).to_have_count(2)
+        before = page.locator(BOT_TEXTS).count()
+        page.locator(".zc-quick-btn", has_text="查看全部条件").last.click()
+        shown = wait_reply(page, before)
+        assert "〔三（一）2〕" in shown and "〔三（一）7〕" in shown and "本科、专科任助工满4年" in shown, shown
     finally:
         context.close()
 
