@@ -341,6 +341,8 @@ def _value_for(
     """Read ``text`` as the answer to ``fact`` (the question just asked)."""
     if ftype == "bool":
         yes = _yes_no(text)
+        if yes is None and fact.startswith("assessment") and "合格" in text:  # 都合格 / 去年不合格
+            yes = not re.search(r"(不|没|未)合格", text)
         if yes is None and fact.endswith("_related"):  # 相近 / 不相关 to a "same or related?" question
             yes = _relatedness(text)
             if yes is None and (bare := re.search(r"(不)?(相近|相同|相关|一致)", text)):
