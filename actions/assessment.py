@@ -21,7 +21,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import inform_payload, level_button, notice_index, storage, today
+from actions.context import inform_payload, intent_payload, level_button, notice_index, storage, today
 from bot.plugins.nlu.facts_parser import parse_checklist, parse_exclusions, parse_facts, parse_together
 from bot.storage.feedback import ANSWER_KEY, new_answer_id
 from policies import LEVEL_NAMES, Notice
@@ -358,7 +358,7 @@ class ActionAssessmentResult(Action):  # type: ignore[misc]  # rasa_sdk is untyp
 
 
 # The verdict's button: every condition behind it (action_answer_notice, show_all with this topic).
-SHOW_CONDITIONS_BUTTON = {"title": "查看全部条件", "payload": "/show_all" + inform_payload(topic=VERDICT_TOPIC)[7:]}
+SHOW_CONDITIONS_BUTTON = {"title": "查看全部条件", "payload": intent_payload("show_all", topic=VERDICT_TOPIC)}
 
 
 def case_code_line(code: str) -> str:

@@ -65,9 +65,14 @@ def latest_entities(tracker: Tracker, entity: str) -> List[str]:
     return [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
 
 
+def intent_payload(intent: str, **entities: str) -> str:
+    """A button payload Rasa parses without NLU: /show_all{"topic":"fees"}."""
+    return f"/{intent}" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
+
+
 def inform_payload(**entities: str) -> str:
-    """A button payload Rasa parses without NLU: /inform{"region":"jianyang"}."""
-    return "/inform" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
+    """/inform{"region":"jianyang"}: a region or level chosen."""
+    return intent_payload("inform", **entities)
 
 
 def notice_button(notice: Notice) -> Dict[str, str]:

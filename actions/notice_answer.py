@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.assessment import PREFIX, show_conditions
 from actions.context import (
-    inform_payload,
+    intent_payload,
     latest_entities,
     level_button,
     notice_button,
@@ -25,7 +25,7 @@ from actions.context import (
     today,
 )
 from bot.plugins.nlu.facts_parser import parse_facts
-from bot.storage.feedback import ANSWER_KEY, new_answer_id
+from bot.storage.feedback import ANSWER_KEY, answer_of, new_answer_id
 from policies import ANSWER_TOPICS, LEVEL_NAMES, Notice
 from policies.answers import VERDICT_TOPIC
 from policies.eligibility import load_catalogue
@@ -45,7 +45,7 @@ YES_NO = re.compile(r"(吗|么|不|没|行不行|可不可以|能不能|可以�
 def show_all_button(topic: str) -> Dict[str, str]:
     return {
         "title": f"查看全部{ANSWER_TOPICS[topic]}",
-        "payload": "/show_all" + inform_payload(topic=topic)[len("/inform") :],
+        "payload": intent_payload("show_all", topic=topic),
     }
 
 
@@ -271,8 +271,6 @@ class ActionAnswerNotice(Action):  # type: ignore[misc]  # rasa_sdk is untyped (
 def _after_a_verdict(tracker: Tracker) -> bool:
     """The assistant's last message was a verdict (its answer context has the verdict's topic): a
     typed "全部列出来" then asks for its conditions."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "bot":
-            answer = (event.get("metadata") or {}).get(ANSWER_KEY) or {}
-            return isinstance(answer, dict) and answer.get("topic") == VERDICT_TOPIC
-    return False
+    last = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), None)
+    answer = answer_of(last) if last is not None else None
+    return answer is not None and answer.get("topic") == VERDICT_TOPIC

@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from policies.eligibility.assess import ELIGIBLE, ELIGIBLE_SPECIAL, NOT_ELIGIBLE, Assessment, Condition
+from policies.eligibility.assess import (
+    ELIGIBLE,
+    ELIGIBLE_SPECIAL,
+    NOT_ELIGIBLE,
+    STATUS_NAMES,
+    Assessment,
+    Condition,
+)
 from policies.eligibility.catalogue import load_catalogue
 from policies.eligibility.rules import MET, NOT_MET, UNKNOWN
 from policies.rounds import main_contact, over_note
@@ -38,11 +45,22 @@ def render(
     return "\n".join(head + [closing])
 
 
-def _fit(head: List[str], lines: List[str], closing: str, limit: int) -> Optional[List[str]]:
+# One condition line in parts: what it says, its clause, what follows (advice). Kept apart so that
+# a line too long for the screen is cut in what it says, never in its clause.
+_Line = Tuple[str, str, str]
+
+
+def _text(line: _Line) -> str:
+    lead, clause, tail = line
+    return f"{lead}〔{clause}〕{tail}"
+
+
+def _fit(head: List[str], lines: List[_Line], closing: str, limit: int) -> Optional[List[str]]:
     """As many condition lines as fit between ``head`` and ``closing`` (the rest behind the button);
     None when not even the start of the first fits."""
     body: List[str] = []
-    for i, line in enumerate(lines):
+    for i, parts in enumerate(lines):
+        line = _text(parts)
         rest = len(lines) - i - 1
         more = f"（另有{rest}项，见“查看全部条件”）" if rest else ""
         if _size(head + body + [line + more, closing]) <= limit:
@@ -52,13 +70,10 @@ def _fit(head: List[str], lines: List[str], closing: str, limit: int) -> Optiona
             body[-1] += f"（另有{rest + 1}项，见“查看全部条件”）"
             return body
         # the first deciding line is too long for the screen: its start and clause, and where the rest is
-        # the clause: the last 〔…〕 that is not a document's year (甘人社通〔2021〕252号)
-        m = next((x for x in reversed(list(re.finditer(r"〔([^〔〕]*)〕", line))) if not x.group(1).isdigit()), None)
-        clause = m.group(0) if m else ""
-        start = line[: m.start()] if m else line
-        tail = f"…{clause}（全文见“查看全部条件”）"
+        lead, clause, _ = parts
+        tail = f"…〔{clause}〕（全文见“查看全部条件”）"
         room = limit - _size(head + [closing]) - 1 - len(tail)
-        return [start[:room] + tail] if room >= 12 else None
+        return [lead[:room] + tail] if room >= 12 else None
     return body
 
 
@@ -87,23 +102,27 @@ def deciding(a: Assessment) -> List[Condition]:
     return unknown + not_met
 
 
-def _lines(a: Assessment, chosen: List[Condition]) -> List[str]:
+def _lines(a: Assessment, chosen: List[Condition]) -> List[_Line]:
+    def advice(c: Condition) -> str:
+        return f"；{c.advice}" if c.advice else ""
+
     if a.verdict in (ELIGIBLE, ELIGIBLE_SPECIAL):
-        return [f"· 符合：{short(c.explain)}〔{c.clause}〕" for c in chosen]
+        return [(f"· 符合：{short(c.explain)}", c.clause, "") for c in chosen]
     if a.verdict == NOT_ELIGIBLE and chosen and chosen[0].route is None:  # an exclusion applies
-        return [f"· {c.explain}〔{c.clause}〕" + (f"；{c.advice}" if c.advice else "") for c in chosen]
-    out: List[str] = []
+        return [(f"· {c.explain}", c.clause, advice(c)) for c in chosen]
+    out: List[_Line] = []
     for c in chosen:
         if c.status == NOT_MET:
-            out.append(f"· 不符合：{short(c.explain)}〔{c.clause}〕" + (f"；{c.advice}" if c.advice else ""))
+            out.append((f"· 不符合：{short(c.explain)}", c.clause, advice(c)))
         elif not (a.deferred and c.delegated is None):
             extra = f"（具体见{c.delegated}）" if c.delegated else ""
-            out.append(f"· 待确认：{short(c.explain)}{extra}〔{c.clause}〕")
+            out.append((f"· 待确认：{short(c.explain)}{extra}", c.clause, ""))
     if a.deferred:
         unchecked = [c.clause for c in a.conditions if c.status == UNKNOWN and _regular(a, c) and not c.delegated]
         if unchecked:
-            clauses = "".join(f"〔{cl}〕" for cl in dict.fromkeys(unchecked))
-            out.append(f"· 这条途径同样要求的常规条件{clauses}，这里没有再问。")
+            first, *others = dict.fromkeys(unchecked)
+            rest = "".join(f"〔{cl}〕" for cl in others)
+            out.append(("· 这条途径同样要求的常规条件", first, f"{rest}，这里没有再问。"))
     return out
 
 
@@ -129,12 +148,12 @@ def render_all(a: Assessment) -> str:
     elif any(c.route is None for c in a.conditions):
         clauses = "".join(f"〔{cl}〕" for cl in dict.fromkeys(c.clause for c in a.conditions if c.route is None))
         lines.append(f"· 不属于不得申报的情形{clauses}")
-    for title, wanted in (("符合", MET), ("不符合", NOT_MET), ("待确认", UNKNOWN)):
+    for wanted in (MET, NOT_MET, UNKNOWN):
         group = [c for c in a.conditions if c.route is not None and c.status == wanted and _regular(a, c)]
         for c in group:
             extra = f"（具体见{c.delegated}）" if c.delegated and wanted == UNKNOWN else ""
             advice = f"；{c.advice}" if c.advice and wanted == NOT_MET else ""
-            lines.append(f"· {title}：{c.explain}{extra}〔{c.clause}〕{advice}")
+            lines.append(f"· {STATUS_NAMES[wanted]}：{c.explain}{extra}〔{c.clause}〕{advice}")
     return "\n".join(lines)
 
 

@@ -23,9 +23,9 @@ from policies.eligibility.cases import CASES_DIR, load_cases
 from policies.loader import load_notices
 
 try:  # the interview (absent in engines before issue 13)
-    from policies.eligibility.interview import DONT_KNOW, Interview
+    from policies.eligibility.interview import DONT_KNOW, Interview, Step
 except ImportError:  # pragma: no cover - older engines
-    Interview = None  # type: ignore[assignment,misc]
+    Interview = Step = None  # type: ignore[assignment,misc]
 
 
 def _needed(assessor: Assessor, level: str, facts: Dict[str, Any], limit: int) -> List[str]:
@@ -53,7 +53,7 @@ def count_questions(assessor: Assessor, level: str, answers: Dict[str, Any]) -> 
     raise RuntimeError("the interview did not end")
 
 
-def walk_interview(interview: Interview, level: str, answers: Dict[str, Any]) -> Tuple[int, Any]:
+def walk_interview(interview: Interview, level: str, answers: Dict[str, Any]) -> Tuple[int, Step]:
     """(questions asked, the last Step) of the interview the chat and the staff page run
     (``Interview.step(grouped=True)``): the applicant answers every fact of a question, 不清楚
     where ``answers`` does not state it."""

@@ -473,6 +473,12 @@ def _held_title(text: str, today: dt.date) -> Optional[Tuple[str, Optional[dt.da
     return None
 
 
+def _other_relatedness(fact: Optional[str]) -> bool:
+    """A "same or related?" fact other than the degree's (继续教育): 相近 in its answer is not about
+    ``education_related``."""
+    return fact is not None and fact != "education_related" and fact.endswith("_related")
+
+
 def _relatedness(text: str) -> Optional[bool]:
     """专业对口 / 相近 → True; 不对口 / 跨专业 → False (None when not said)."""
     for word, value in RELATED_WORDS:
@@ -518,9 +524,7 @@ def parse_facts(text: str, catalogue: Catalogue, today: dt.date, requested: Opti
         if day and "current_title_date" in specs:
             out.facts.setdefault("current_title_date", day.isoformat())
     related = _relatedness(text)
-    # 相近 in the answer to another "related?" question (继续教育) is not about the degree
-    other_relatedness = requested is not None and requested != "education_related" and requested.endswith("_related")
-    if related is not None and "education_related" in specs and not other_relatedness:
+    if related is not None and "education_related" in specs and not _other_relatedness(requested):
         out.facts.setdefault("education_related", related)
     skill = _first(text, SKILL_WORDS)
     if skill and "skill_level" in specs and "技师" in text:
@@ -704,7 +708,7 @@ def parse_together(text: str, facts: List[str], catalogue: Catalogue, today: dt.
     ("助工，2018年7月", "30，70"). A member whose part says 不清楚 is ``DONT_KNOW``; 不清楚 alone: all."""
     whole = parse_facts(text, catalogue, today, facts[0])
     values: Dict[str, Any] = dict(whole.facts)
-    if "education_related" not in facts and any(f.endswith("_related") for f in facts):
+    if "education_related" not in facts and any(_other_relatedness(f) for f in facts):
         values.pop("education_related", None)  # 相近 here answers the group's own "related?" member
     parts = [p for p in _SEPARATORS.split(normalize(text or "")) if p and p.strip()]
     if len(parts) > 1:
