@@ -3,7 +3,9 @@
 
 - ``validate_assessment_form`` reads every fact in the user's message (not only the one asked),
   keeps corrections, and returns as required slots the interview's next question; questioning
-  stops as soon as the verdict is settled. "不清楚" is stored as the core's ``DONT_KNOW``.
+  stops as soon as the verdict is settled. "不清楚" is stored as the core's ``DONT_KNOW``. What it
+  read from a typed message is shown back in one line before the next question ("我记下了：…");
+  "不对，是2018年" then corrects the facts shown ("好的，已改为：…").
 - ``action_ask_region`` / ``action_ask_assess_level`` ask which notice and level, with buttons.
 - ``action_assessment_result`` words the verdict, saves it (with the number of questions asked,
   ``questions_asked``) and gives a case code.
@@ -22,13 +24,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import inform_payload, intent_payload, level_button, notice_index, storage, today
-from bot.plugins.nlu.facts_parser import parse_checklist, parse_exclusions, parse_facts, parse_together
 from bot.storage.feedback import ANSWER_KEY, new_answer_id
 from policies import LEVEL_NAMES, Notice
 from policies.answers import VERDICT_TOPIC
 from policies.eligibility import Assessor, load_catalogue
 from policies.eligibility.explain import as_record, deciding, render, render_all
 from policies.eligibility.interview import DONT_KNOW, DONT_KNOW_LABEL, NONE_OF_THESE, Interview, Question, Step
+from policies.eligibility.reader import (
+    parse_checklist,
+    parse_exclusions,
+    parse_facts,
+    parse_together,
+    read_correction,
+)
 
 PREFIX = "fact_"
 # Questions about several facts (issue 13), one slot each, never filled itself — the answer is read
@@ -38,6 +46,12 @@ EXCLUSIONS_SLOT = PREFIX + "exclusions"
 CHECKLIST_SLOT = PREFIX + "checklist"
 TOGETHER_SLOT = PREFIX + "together"
 GROUP_SLOTS = {"exclusions": EXCLUSIONS_SLOT, "checklist": CHECKLIST_SLOT, "together": TOGETHER_SLOT}
+# The facts shown back to the applicant (issue 21, "shown back before it counts"), each once, those of
+# the latest echo last in the order read: a correction's bare value ("不对，是2018年") goes to the
+# latest of them it fits.
+ECHOED_SLOT = "echoed_facts"
+CORRECTION_HINT = "有不对的直接告诉我，比如“不对，是2018年”。"  # with the first echo of a conversation
+ECHO_LIMIT = 90  # characters of facts in the echo: one line on a phone
 # What starts an assessment afresh in a conversation: 重新开始 or a new session. A verdict does not:
 # a correction's re-assessment needed the answers given before it as well.
 ASSESSMENT_STARTS = ("action_reset_assessment",)
@@ -142,6 +156,58 @@ def questions_asked(events: List[Dict[str, Any]]) -> int:
     return len(asked)
 
 
+def typed_answer(tracker: Tracker, text: str) -> bool:
+    """Whether the applicant typed the message: not a button, whose payload is an intent ("/inform…")
+    or the label of an option of the question asked (都没有, 不清楚, 本科 …)."""
+    text = text.strip()
+    if not text or text.startswith("/"):
+        return False
+    catalogue = load_catalogue()
+    labels = {NONE_OF_THESE, DONT_KNOW_LABEL}
+    requested = (tracker.get_slot("requested_slot") or "")[len(PREFIX) :]
+    if requested in catalogue.specs:
+        labels.update(catalogue.options(requested).values())
+    asked = asked_question(tracker)
+    if asked is not None:
+        labels.update(asked.options.values())
+    return text not in labels
+
+
+def echo_facts(
+    dispatcher: CollectingDispatcher, tracker: Tracker, events: List[EventType], corrected: bool = False
+) -> List[EventType]:
+    """Show back in one line the facts just read from a typed message, before they count (issue 21):
+    "我记下了：现职称助理工程师；2017年7月取得。" — with how to correct it, the first time in the
+    conversation — or, for a correction, "好的，已改为：2018年12月取得。". 不清楚 is not shown back.
+    Returns the event keeping the facts shown (``ECHOED_SLOT``, these last); nothing when nothing
+    was read."""
+    catalogue = load_catalogue()
+    shown: Dict[str, Any] = {}
+    for event in events:
+        name, value = event.get("name") or "", event.get("value")
+        fact = name[len(PREFIX) :]
+        if event.get("event") != "slot" or not name.startswith(PREFIX) or fact not in catalogue.specs:
+            continue
+        if value is None or value == DONT_KNOW:
+            continue
+        if isinstance(value, (list, tuple)):  # a range ("两三篇"): said as 2–3
+            if catalogue.specs[fact].type == "int":
+                shown[fact] = value
+        else:
+            shown.update(catalogue.coerce({fact: value}))  # ISO dates → dates, as said expects
+    line = catalogue.recap(shown, shown, limit=ECHO_LIMIT)
+    if not line:
+        return []
+    if corrected:
+        text = f"好的，已改为：{line}。"
+    else:
+        hinted = any(CORRECTION_HINT in (e.get("text") or "") for e in tracker.events if e.get("event") == "bot")
+        text = f"我记下了：{line}。" + ("" if hinted else CORRECTION_HINT)
+    dispatcher.utter_message(text=text)
+    before = [f for f in tracker.get_slot(ECHOED_SLOT) or [] if f not in shown]
+    return [SlotSet(ECHOED_SLOT, before + list(shown))]
+
+
 class ValidateAssessmentForm(FormValidationAction):  # type: ignore[misc]  # rasa_sdk is untyped (Any)
     def name(self) -> str:
         return "validate_assessment_form"
@@ -159,17 +225,25 @@ class ValidateAssessmentForm(FormValidationAction):  # type: ignore[misc]  # ras
     ) -> List[EventType]:
         requested = tracker.get_slot("requested_slot") or ""
         text = tracker.latest_message.get("text") or ""
-        if requested == EXCLUSIONS_SLOT:
-            return self._exclusion_events(tracker, text) + self._level_events(tracker, dispatcher)
-        if requested in (CHECKLIST_SLOT, TOGETHER_SLOT):
-            return self._group_events(tracker, text) + self._level_events(tracker, dispatcher)
-        fact = requested[len(PREFIX) :] if requested.startswith(PREFIX) else None
-        parsed = parse_facts(text, load_catalogue(), today(), fact)
-        events = [SlotSet(PREFIX + name, value) for name, value in parsed.facts.items()]
-        if parsed.dont_know and fact:
-            events.append(SlotSet(requested, DONT_KNOW))
-        events += self._level_events(tracker, dispatcher)
-        return events
+        typed = typed_answer(tracker, text)
+        recent = list(tracker.get_slot(ECHOED_SLOT) or [])
+        corrected = read_correction(text, load_catalogue(), today(), recent) if typed else {}
+        events: List[EventType]
+        if corrected:  # "不对，是2018年": replaces what was read before, whatever is asked now
+            events = [SlotSet(PREFIX + name, value) for name, value in corrected.items()]
+        elif requested == EXCLUSIONS_SLOT:
+            events = self._exclusion_events(tracker, text)
+        elif requested in (CHECKLIST_SLOT, TOGETHER_SLOT):
+            events = self._group_events(tracker, text)
+        else:
+            fact = requested[len(PREFIX) :] if requested.startswith(PREFIX) else None
+            parsed = parse_facts(text, load_catalogue(), today(), fact)
+            events = [SlotSet(PREFIX + name, value) for name, value in parsed.facts.items()]
+            if parsed.dont_know and fact:
+                events.append(SlotSet(requested, DONT_KNOW))
+        if typed:
+            events += echo_facts(dispatcher, tracker, events, corrected=bool(corrected))
+        return events + self._level_events(tracker, dispatcher)
 
     @staticmethod
     def _exclusion_events(tracker: Tracker, text: str) -> List[EventType]:
@@ -237,7 +311,7 @@ class ValidateAssessmentForm(FormValidationAction):  # type: ignore[misc]  # ras
     ) -> List[EventType]:
         # The base class keeps only slots still in required_slots, recomputed after extraction:
         # an answered fact is no longer needed, so it would be dropped. Keep every fact extracted.
-        facts = {k: v for k, v in tracker.slots_to_validate().items() if k.startswith(PREFIX)}
+        facts = {k: v for k, v in tracker.slots_to_validate().items() if k.startswith(PREFIX) or k == ECHOED_SLOT}
         events: List[EventType] = await super().get_validation_events(dispatcher, tracker, domain)
         kept = {e.get("name") for e in events}
         return events + [SlotSet(k, v) for k, v in facts.items() if k not in kept]
@@ -385,6 +459,7 @@ class ActionResetAssessment(Action):  # type: ignore[misc]  # rasa_sdk is untype
         dispatcher.utter_message(text="好的，我们从头开始。")
         return events + [
             SlotSet("case_code", None),
+            SlotSet(ECHOED_SLOT, None),
             SlotSet("level", None),
             SlotSet("assess_level", None),
             SlotSet("requested_slot", None),

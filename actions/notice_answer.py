@@ -24,11 +24,11 @@ from actions.context import (
     record_unanswered,
     today,
 )
-from bot.plugins.nlu.facts_parser import parse_facts
 from bot.storage.feedback import ANSWER_KEY, answer_of, new_answer_id
 from policies import ANSWER_TOPICS, LEVEL_NAMES, Notice
 from policies.answers import VERDICT_TOPIC
 from policies.eligibility import load_catalogue
+from policies.eligibility.reader import parse_facts
 from policies.qa import CONFIDENT, INTENT_TOPICS, TOPIC_INTENTS, Reply, levels_text, qa_for, render_text
 
 MENU_TOPICS = ["fees", "windows", "materials", "conditions", "procedure", "contacts"]

@@ -19,12 +19,11 @@ import yaml
 if TYPE_CHECKING:
     from policies.index import NoticeIndex
 
-VOCABULARY = Path(__file__).resolve().parent / "vocabulary.yml"
+from policies.chars import FULLWIDTH as FULLWIDTH  # re-exported
+from policies.chars import halfwidth as halfwidth  # re-exported
+from policies.chars import normalize as normalize  # re-exported
 
-# Full-width ASCII (！ … ～) and the ideographic space → their half-width forms, one for one. The one
-# table of the project: the NLU, the case-code reader, WeChat's numbered choices and the masking use it.
-FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-FULLWIDTH[0x3000] = 0x20
+VOCABULARY = Path(__file__).resolve().parent / "vocabulary.yml"
 
 # Words that carry no meaning for matching a question to a notice item.
 STOPWORDS = frozenset(
@@ -36,21 +35,6 @@ STOPWORDS = frozenset(
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SPACE = re.compile(r"\s+")
-
-
-def halfwidth(text: str) -> str:
-    """Full-width letters, digits, punctuation and spaces → half-width; nothing else changes."""
-    return text.translate(FULLWIDTH)
-
-
-def normalize(text: str) -> str:
-    """Traditional → simplified and full-width → half-width, one character for one."""
-    from hanziconv import HanziConv
-
-    half = halfwidth(text)
-    simplified = HanziConv.toSimplified(half)
-    # HanziConv maps character by character; guard the invariant the offsets rely on.
-    return simplified if len(simplified) == len(half) else half
 
 
 @lru_cache(maxsize=1)

@@ -19,13 +19,12 @@ from tests.helpers import ROOT
 
 PACKAGES = ("policies", "bot", "actions")
 RASA_HTTP_SQL = ("rasa", "rasa_sdk", "sanic", "aiohttp", "socketio", "requests", "httpx", "sqlalchemy", "alembic")
-# What the action server may use of the runtime: settings, the two repositories it writes, and the
-# fact reader (until it moves into policies/eligibility).
+# What the action server may use of the runtime: settings and the two repositories it writes (the
+# fact reader is in policies/eligibility).
 ACTIONS_MAY_IMPORT = {
     "bot.settings",
     "bot.storage.assessments",
     "bot.storage.feedback",
-    "bot.plugins.nlu.facts_parser",
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import aiohttp_jinja2
@@ -24,9 +24,11 @@ from policies.eligibility import Assessment, Assessor, Catalogue
 from policies.eligibility.assess import STATUS_NAMES, VERDICT_NAMES
 from policies.eligibility.explain import as_record
 from policies.eligibility.interview import DONT_KNOW, Interview, Question
+from policies.eligibility.reader import read_facts
 
 QUESTIONS_AT_ONCE = 3
 EXCLUSION_NAMES = {"met": "属于，不得申报", "not_met": "不属于", "unknown": "待确认"}
+WORDS_LIMIT = 1000  # characters of a caller's words read at once
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(?:(\d{1,2})\s*日?)?)?\s*$")
 
 
@@ -39,6 +41,7 @@ class Step:
     result: Assessment
     questions: List[Question]
     errors: List[str]
+    heard: List[str] = field(default_factory=list)  # facts read from the caller's words, as shown back
 
     @property
     def settled(self) -> bool:
@@ -125,8 +128,19 @@ def collect(app: web.Application, form: Mapping[str, str], notice: Notice, level
             raw.update({f: True if f in ticked else DONT_KNOW for f in group})
         elif ticked or form.get(f"{prefix}_none"):
             raw.update({f: f in ticked for f in group})
+    heard: List[str] = []
+    words = str(form.get("words") or "").strip()[:WORDS_LIMIT]
+    if words:  # the caller's own words (issue 21): what they state fills what is not yet known
+        read = read_facts(words, catalogue, app["settings"].today())
+        new = {f: v for f, v in read.items() if f not in raw and f not in form.get("forget", "")}
+        raw.update(new)
+        usable = catalogue.coerce(new)
+        heard = [catalogue.said(f, usable[f]) for f in catalogue.specs if f in usable]
+        heard += [catalogue.said(f, new[f]) for f in new if f not in usable]  # a range: shown, not used
+        if not read:
+            errors.append("没有从原话中读到可用的情况，请逐项询问。")
     step = interview_for(app, notice.id).step(level, raw, limit=QUESTIONS_AT_ONCE, grouped=True)
-    return Step(notice, level, step.facts, step.skipped, step.result, step.questions, errors)
+    return Step(notice, level, step.facts, step.skipped, step.result, step.questions, errors, heard)
 
 
 def hidden_fields(step: Step) -> List[Tuple[str, str]]:

@@ -11,6 +11,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 import yaml
 
+from policies.eligibility.wording import Wording, compile_wording
+
 FACTS_FILE = Path(__file__).resolve().parent / "facts.yml"
 TYPES = {"bool", "int", "date", "education", "title", "skill", "choice"}
 RECAP_FIRST = ("current_title", "current_title_date", "education", "education_related")  # shown back first
@@ -45,6 +47,7 @@ class Catalogue:
     names: Dict[str, Dict[str, str]]  # ordered type → value → Chinese name
     together: Tuple[Group, ...] = ()  # stated together ("助工，2018年7月"): one question, read in order
     checklists: Tuple[Group, ...] = ()  # bool facts as one "tick what applies" question
+    wording: Optional[Wording] = None  # how applicants word the facts (facts.yml ``reading:``)
 
     @property
     def types(self) -> Dict[str, str]:
@@ -88,7 +91,7 @@ class Catalogue:
 
     def said(self, fact: str, value: Any) -> str:
         """One fact as understood, in a few characters (facts.yml ``said``): 本科（学士）, 专业对口,
-        2017年6月取得现职称, 第一作者论文2篇."""
+        2017年6月取得现职称, 第一作者论文2篇; a number read as a range ("两三篇": [2, 3]) as 第一作者论文2–3篇."""
         spec = self.specs[fact]
         if isinstance(spec.said, tuple):
             return spec.said[0] if value else spec.said[1]
@@ -96,6 +99,8 @@ class Catalogue:
             value = spec.from_bool.get(value, value)
         if isinstance(value, dt.date):
             shown = f"{value.year}年{value.month}月"
+        elif spec.type == "int" and isinstance(value, (list, tuple)) and len(value) == 2:
+            shown = f"{value[0]}–{value[1]}{spec.unit or ''}"
         elif spec.type in self.names:
             shown = self.names[spec.type].get(str(value), str(value))
             if value == "none" and len(shown) > 1:  # 无职称, not 现职称无职称 (but 技能证书：无)
@@ -140,9 +145,13 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
     base = Path(path or FACTS_FILE)
     raw = yaml.safe_load(base.read_text(encoding="utf-8"))
     entries = list(raw["facts"].items())
+    reading = dict(raw.get("reading") or {})
+    reading["facts"] = dict(reading.get("facts") or {})
     extra_dir = base.parent / "facts.d"
     for extra in sorted(extra_dir.glob("*.yml")) if extra_dir.is_dir() else []:
-        more = (yaml.safe_load(extra.read_text(encoding="utf-8")) or {}).get("facts") or {}
+        data = yaml.safe_load(extra.read_text(encoding="utf-8")) or {}
+        more = data.get("facts") or {}
+        reading["facts"].update((data.get("reading") or {}).get("facts") or {})
         clash = sorted(set(more) & ({n for n, _ in entries}))
         if clash:
             raise ValueError(f"{extra.name}: fact(s) {clash} already defined")
@@ -179,7 +188,9 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
         levels: List[str] = raw[f"{kind}_levels"]
         orders[kind] = {v: i for i, v in enumerate(levels)}
         names[kind] = {v: raw[f"{kind}_names"][v] for v in levels}
-    return Catalogue(specs, orders, names, _groups(raw, "together", specs), _groups(raw, "checklists", specs))
+    codes = {n: list(s.options or {}) if s.type == "choice" else list(orders.get(s.type, {})) for n, s in specs.items()}
+    wording = compile_wording(reading, {n: s.type for n, s in specs.items()}, codes) if raw.get("reading") else None
+    return Catalogue(specs, orders, names, _groups(raw, "together", specs), _groups(raw, "checklists", specs), wording)
 
 
 def _brief(label: str, limit: int = 14) -> str:

@@ -210,3 +210,105 @@ async def test_a_checklist_with_the_rest_unknown_keeps_them_unknown(load_tracker
     assert slots["fact_works_locally"] is True
     assert slots["fact_employer_registered_locally"] == "__unknown__" and slots["fact_archive_local"] == "__unknown__"
     assert slots.get("requested_slot") != "fact_checklist"  # not asked again
+
+
+# --- issue 21 (4): what was read from a typed message is shown back before it counts -------------
+HINT = "有不对的直接告诉我，比如“不对，是2018年”。"
+
+
+async def test_facts_typed_are_shown_back_in_one_line_with_how_to_correct_them(load_tracker, dispatcher):
+    slots = await validate(load_tracker, dispatcher, "form_asked_title_together_answer_title_and_date")
+    assert [m["text"] for m in dispatcher.messages] == [f"我记下了：现职称助理工程师；2017年7月取得。{HINT}"]
+    assert slots["echoed_facts"] == ["current_title", "current_title_date"]  # what a correction may mean
+    assert slots["requested_slot"] == "fact_exclusions"  # and the form goes on
+
+
+async def test_every_fact_of_a_first_message_is_shown_back_on_a_phone(load_tracker, dispatcher):
+    await validate(load_tracker, dispatcher, "form_started_request_with_facts_and_held_title")
+    (echo,) = [m["text"] for m in dispatcher.messages]
+    assert echo.startswith("我记下了：现职称助理工程师；2017年7月取得；本科（学士）；专业对口；第一作者论文2篇。")
+    assert len(echo) <= 120
+
+
+async def test_a_typed_yes_or_no_is_shown_back_too(load_tracker, dispatcher):
+    await validate(load_tracker, dispatcher, "form_asked_civil_servant_answer_no")
+    assert dispatcher.messages[0]["text"].startswith("我记下了：非公务员或参公人员。")
+
+
+async def test_how_to_correct_is_said_once_in_a_conversation(load_tracker, dispatcher):
+    tracker = load_tracker("form_asked_title_together_answer_title_and_date")
+    tracker.events = [{"event": "bot", "text": f"我记下了：本科（学士）。{HINT}"}, {"event": "user", "text": "…"}]
+    await ValidateAssessmentForm().run(dispatcher, tracker, DOMAIN)
+    assert [m["text"] for m in dispatcher.messages] == ["我记下了：现职称助理工程师；2017年7月取得。"]
+
+
+async def test_a_button_press_is_not_shown_back(load_tracker, dispatcher):
+    # the exclusions' button 已退休, and 本科（学士） pressed for the education question: read, not echoed
+    slots = await validate(load_tracker, dispatcher, "form_asked_exclusions_answer_retired")
+    assert slots["fact_retired"] is True
+    tracker = load_tracker("form_asked_title_together_answer_title_and_date")
+    tracker.slots.update({"fact_current_title": "assistant_engineer", "requested_slot": "fact_education"})
+    tracker.latest_message = {"text": "本科（学士）", "intent": {"name": "inform"}, "entities": []}
+    events = await ValidateAssessmentForm().run(dispatcher, tracker, DOMAIN)
+    assert SlotSet("fact_education", "bachelor") in events
+    assert dispatcher.messages == [] and not any(e["name"] == "echoed_facts" for e in events)
+    # a payload (/inform…) is a button too
+    tracker.latest_message = {"text": '/inform{"education":"本科，2017年拿的助工"}', "intent": {"name": "inform"}}
+    await ValidateAssessmentForm().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages == []
+
+
+async def test_dont_know_is_not_shown_back(load_tracker, dispatcher):
+    await validate(load_tracker, dispatcher, "form_asked_skill_dont_know")
+    await validate(load_tracker, dispatcher, "form_asked_exclusions_answer_dont_know")
+    assert dispatcher.messages == []  # 不清楚 typed: nothing to show back
+    slots = await validate(load_tracker, dispatcher, "form_asked_checklist_jianyang_answer_one_rest_unknown")
+    assert slots["fact_archive_local"] == "__unknown__"
+    assert [m["text"] for m in dispatcher.messages] == [f"我记下了：在本地工作。{HINT}"]
+    assert slots["echoed_facts"] == ["works_locally"]
+
+
+async def test_nothing_read_nothing_shown_back(load_tracker, dispatcher):
+    await validate(load_tracker, dispatcher, "form_asked_papers_fee_question")
+    assert dispatcher.messages == []
+
+
+async def test_a_correction_after_the_echo_replaces_the_fact_and_the_form_goes_on(load_tracker, dispatcher):
+    tracker = load_tracker("form_asked_title_together_answer_title_and_date")
+    first = await ValidateAssessmentForm().run(dispatcher, tracker, DOMAIN)
+    tracker.slots.update({e["name"]: e["value"] for e in first if e.get("event") == "slot"})
+    tracker.events = [{"event": "bot", "text": dispatcher.messages[0]["text"]}]
+    tracker.latest_message = {"text": "不对，是2018年", "intent": {"name": "correct_fact"}, "entities": []}
+    shown = CollectingDispatcher()
+    events = await ValidateAssessmentForm().run(shown, tracker, DOMAIN)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["fact_current_title_date"] == "2018-12-31"  # a year alone: the latest it could be
+    assert "fact_current_title" not in slots  # the rest stands
+    assert [m["text"] for m in shown.messages] == ["好的，已改为：2018年12月取得。"]
+    assert slots["echoed_facts"] == ["current_title", "current_title_date"]
+    assert slots["requested_slot"] == "fact_exclusions"  # the question the correction interrupted
+
+
+async def test_a_correction_after_the_verdict_reassesses(load_tracker, dispatcher):
+    """After the verdict (the form starts again on the correction, the last fact shown back a yes/no):
+    the year goes to the latest fact shown back that a year fits, and the form goes on from there —
+    the verdict again at once, or what the new date makes worth asking."""
+    tracker = load_tracker("form_after_verdict_correction_year")
+    events = await ValidateAssessmentForm().run(dispatcher, tracker, DOMAIN)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["fact_current_title_date"] == "2020-12-31"
+    assert [m["text"] for m in dispatcher.messages] == ["好的，已改为：2020年12月取得。"]
+    assert slots["echoed_facts"][-1] == "current_title_date"
+    # 助工 since 2020: short of the regular route's years, so the 技师 route is asked about now
+    assert slots["requested_slot"] == "fact_together"
+
+    tracker = load_tracker("form_after_verdict_correction_year")
+    tracker.latest_message["text"] = "说错了，2016年拿的"
+    tracker.slots["fact_current_title_date"] = "2019-06-01"  # the verdict was 不符合
+    events = await ValidateAssessmentForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["fact_current_title_date"] == "2016-12-31" and slots.get("requested_slot") is None
+    tracker.slots.update(slots)
+    verdict = CollectingDispatcher()
+    await ActionAssessmentResult().run(verdict, tracker, DOMAIN)  # the form ended: the verdict anew
+    assert "您符合申报工程师的条件" in verdict.messages[0]["text"]

@@ -36,8 +36,11 @@ def test_the_verdict_reads_on_a_phone_and_its_conditions_are_one_tap_away(server
     and 查看全部条件 (the button, or typed right after) lists every condition in full."""
     d = Dialogue(servers["rasa"])
     result = d.run("我能报长治的中级吗", CZ_ENGINEER)
-    assert len(result) <= 300, result
-    lines = result.split("\n")
+    # the last typed answer is shown back first ("我记下了：…", issue 21), then the verdict
+    verdict = result[result.index("按长工信〔2022〕139号") :]
+    assert all(line.startswith("我记下了：") for line in result[: -len(verdict)].split("\n") if line), result
+    assert len(verdict) <= 300, verdict
+    lines = verdict.split("\n")
     assert lines[0] == "按长工信〔2022〕139号（长治2022年度），您符合申报工程师的条件。"
     assert lines[1].startswith("您的情况：现职称助理工程师；2017年6月取得；本科（学士）；专业对口")
     assert "〔三（一）2〕" in result and "下一步：材料收审" in result and "工作人员可直接调出这次评估" in result
@@ -96,6 +99,29 @@ def test_facts_in_the_first_message_with_the_request_are_kept(servers):
     )
 
 
+def test_everything_typed_first_is_shown_back_before_the_first_question_and_not_asked(servers):
+    """Issue 21: the applicant's own words — two-digit year, a range corrected, 没 in its clause —
+    are read, shown back in one line before the first question, and none of them is asked."""
+    d = Dialogue(servers["rasa"])
+    first = d.say("我能报长治中级吗？本科，学的电气现在也干电气，17年7月评的助工，论文两三篇，不对，是2篇，没受过处分")
+    lines = first.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("我记下了："))
+    echo = lines[at]
+    assert "不对，是2018年" in echo and reply_for("\n".join(lines[:at]), {}, unknown_ok=True) is None, first
+    for said in ("现职称助理工程师", "2017年7月取得", "本科（学士）", "专业对口", "第一作者论文2篇", "不在处分期内"):
+        assert said in echo, (said, echo)
+    bot = first
+    for _ in range(30):
+        if CASE_CODE.search(bot):
+            break
+        answer = reply_for(bot, CZ_ENGINEER, unknown_ok=False)
+        assert answer is not None, bot
+        bot = d.say(answer[1])
+    assert CASE_CODE.search(bot), bot
+    asked = set(d.asked_facts())
+    assert not {"education", "education_related", "current_title", "current_title_date", "papers_first_author"} & asked
+
+
 def test_correction_reassesses(servers):
     d = Dialogue(servers["rasa"])
     first = d.run(
@@ -104,8 +130,11 @@ def test_correction_reassesses(servers):
     )
     assert "不符合申报工程师的条件" in first and "三（一）4" in first
     # the correction re-assesses; questions the earlier verdict made moot are asked now
+    before = len(d.transcript)
     again = d.run("不对，我发了两篇论文", CZ_ENGINEER)
-    assert "符合申报工程师的条件" in again and "不符合" not in again.split("\n")[0]
+    assert d.transcript[before][1].startswith("好的，已改为：第一作者论文2篇。")  # shown back (issue 21)
+    verdict = next(line for line in again.split("\n") if line.startswith("按长工信"))
+    assert "符合申报工程师的条件" in verdict and "不符合" not in verdict
     codes = CASE_CODE.findall(first + again)
     assert len(set(codes)) == 2  # the corrected result is saved under its own case code
 

@@ -1,17 +1,17 @@
 """Fact-level precision and recall of the free-text fact reader on a held-out set of applicants'
-self-descriptions (tests/nlu_data/facts_heldout.yml, issue 13): both at least 95%."""
+self-descriptions (tests/nlu_data/facts_heldout.yml, issue 13): both at least 97% (a regression set since issue 21; the blind sets are in test_facts_blind.py)."""
 
 import datetime as dt
 import re
 
 import yaml
 
-from bot.plugins.nlu.facts_parser import parse_facts
 from policies.eligibility import load_catalogue
+from policies.eligibility.reader import parse_facts
 from tests.helpers import ROOT
 
 HELDOUT = ROOT / "tests" / "nlu_data" / "facts_heldout.yml"
-MIN_PRECISION = MIN_RECALL = 0.95
+MIN_PRECISION = MIN_RECALL = 0.97
 
 
 def _load():

@@ -75,3 +75,11 @@ def test_none_and_plain_yes_no_answers_read_naturally():
     assert CAT.said("current_title", "none") == "无职称"
     assert CAT.said("achievement_listed", False) == "业绩：都没有"  # 没有 to the seven-kind question
     assert CAT.said("achievement_listed", True) == "业绩：有其中一类"
+
+
+def test_a_number_read_as_a_range_is_said_as_one():
+    """The reader gives "两三篇" as [2, 3] (a JSON list once in a slot): said as 2–3, in a recap too."""
+    assert CAT.said("papers_first_author", [2, 3]) == "第一作者论文2–3篇"
+    assert CAT.said("related_work_years", (5, 6)) == "从事本专业5–6年"
+    facts = {"education": "bachelor", "papers_first_author": [2, 3]}
+    assert CAT.recap(facts, facts) == "本科（学士）；第一作者论文2–3篇"

@@ -180,7 +180,9 @@ def any_mobile(draw):
     if draw(st.booleans()):  # the first three in brackets
         head = number[:3]
         if written.startswith(head):
-            written = "(" + head + ")" + draw(st.sampled_from(["", " ", "-"])) + written[3:].lstrip(" -")
+            # the bracket replaces the gap after the head: not "(130))-(0000…", which no one writes
+            rest = re.sub(r"^[^0-9０-９〇零一幺二两三四五六七八九]+", "", written[3:])
+            written = "(" + head + ")" + draw(st.sampled_from(["", " ", "-"])) + rest
     return number, draw(st.sampled_from(PREFIXES)), written
 
 

@@ -387,3 +387,24 @@ def test_create_admin_command_then_login(tmp_path):
 
     user = authenticate(StaffDB(settings.database_url), "chief", "chief-pass-2024")
     assert user is not None and user.role == "admin"
+
+
+async def test_the_callers_words_fill_what_they_state_and_are_shown_to_be_checked(staff_client):
+    """Issue 21: the staff member types what the caller said; what was read is shown back, used, and
+    each fact can be changed (修改); a question asked in the caller's words states nothing."""
+    page = await (await staff_client.get("/assess", params={"pick": f"{CZ}:engineer"})).text()
+    hidden, _ = _fields(page)
+    words = "我是本科，17年7月评的助工，论文两三篇，不是公务员"
+    page = await (await staff_client.post("/assess", data={**hidden, "words": words})).text()
+    heard = re.search(r'<p class="heard" role="status">([^<]+)</p>', page).group(1)
+    assert "本科（学士）" in heard and "现职称助理工程师" in heard and "2017年7月取得" in heard
+    assert "第一作者论文2–3篇" in heard  # a range is shown, and asked again, not guessed
+    hidden, asked = _fields(page)
+    assert hidden["known_education"] == "bachelor" and hidden["known_current_title_date"] == "2017-07-01"
+    assert "known_papers_first_author" not in hidden
+    assert "current_title" not in asked and "education" not in asked
+    side = page[page.index("已了解的情况") :]
+    assert "助理工程师" in side and 'value="current_title"' in side  # 修改 is offered for it
+    # a question alone: nothing read, the staff member is told to ask item by item
+    page = await (await staff_client.post("/assess", data={**_fields(page)[0], "words": "已经退休的人能报吗？"})).text()
+    assert "没有从原话中读到可用的情况" in page

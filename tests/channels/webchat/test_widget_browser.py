@@ -283,6 +283,35 @@ def test_a_complete_pre_assessment_in_the_widget(browser: Browser, stack):
         context.close()
 
 
+FIRST_MESSAGE = "我能报长治中级吗？本科，学的电气现在也干电气，17年7月评的助工，论文两三篇，不对，是2篇，没受过处分"
+
+
+def test_what_is_typed_first_is_shown_back_on_the_phone_before_the_first_question(browser: Browser, stack):
+    """Issue 21 in Chromium: everything typed in the first message is read, shown back in one bubble
+    before the first question, and the questions that follow ask none of it."""
+    from tests.e2e.applicant import reply_for
+
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.url}/webchat/demo.html")
+        open_widget(page)
+        before = page.locator(BOT_TEXTS).count()
+        reply = say(page, FIRST_MESSAGE)
+        bubbles = bot_texts(page)[before:]
+        at = next(i for i, b in enumerate(bubbles) if b.startswith("我记下了："))
+        echo = bubbles[at]
+        for said in ("现职称助理工程师", "2017年7月取得", "本科（学士）", "专业对口", "第一作者论文2篇"):
+            assert said in echo, (said, echo)
+        assert all(reply_for(b, {}, unknown_ok=True) is None for b in bubbles[:at]), bubbles  # no question before it
+        assert page.locator(".zc-row.zc-bot .zc-text", has_text="我记下了：").last.bounding_box()["width"] <= 375
+        asked = [f for b in reply.split("\n") if (f := reply_for(b, {}, unknown_ok=True))]
+        facts = {f for a in asked for f in (a[0] if isinstance(a[0], (list, tuple)) else [a[0]])}
+        assert not {"education", "current_title", "papers_first_author"} & facts, asked
+    finally:
+        context.close()
+
+
 # --- feedback on answers (bot.storage.feedback, docs/feedback.md) ---------------------------------------
 def _stored_answers(stack, session: str) -> List[dict]:
     """The answer contexts of the bot messages of one conversation, from Rasa's tracker store."""

@@ -182,6 +182,20 @@ def test_full_pre_assessment_to_a_verdict_with_case_code(wechat, safe):
                 assert openid not in repr(row), table
 
 
+def test_what_is_typed_first_is_shown_back_before_the_first_question(wechat):
+    """Issue 21 on WeChat: the facts of a first message are shown back before the first question
+    (in the same reply), and a later "不对，…" corrects one."""
+    openid = new_openid()
+    reply = say(wechat, openid, "我能报长治中级吗？本科，17年7月评的助工，论文两三篇，不对，是2篇")
+    lines = reply.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("我记下了："))
+    for said in ("现职称助理工程师", "2017年7月取得", "本科（学士）", "第一作者论文2篇"):
+        assert said in lines[at], (said, reply)
+    assert reply_for("\n".join(lines[:at]), {}, unknown_ok=True) is None, reply
+    again = say(wechat, openid, "不对，是2016年7月")
+    assert "好的，已改为：2016年7月取得" in again, again
+
+
 def test_numbered_choice_from_a_menu_click(wechat):
     openid = new_openid()
     msg = wechat.user_message(openid, "event", Event="CLICK", EventKey="ASK_FEE")

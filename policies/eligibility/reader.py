@@ -1,4 +1,4 @@
-"""Understand applicant facts in free Chinese text: 本科，2016年拿的助工，发了两篇论文.
+"""Read applicant facts from free Chinese text: 本科，2016年拿的助工，发了两篇论文.
 
 ``parse_facts(text, catalogue, today, requested=None)`` returns a :class:`Parsed` with the facts
 found (values typed as the engine expects: bool, int, ISO date string, ordered codes) and whether
@@ -17,50 +17,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from bot.plugins.nlu.normalize import normalize
-from policies.eligibility import Catalogue, interview
+from policies.chars import normalize
+from policies.eligibility import interview
+from policies.eligibility.catalogue import Catalogue
+from policies.eligibility.freetext import read_free
+from policies.eligibility.numbers import cn_number
 
-_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "俩": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _CN_NUM = "[零〇一二两俩三四五六七八九十百千万]+"
 _NUM = rf"(\d+(?:\.\d+)?|{_CN_NUM}|半)"
 
 
 def cn_to_int(text: str) -> Optional[int]:
-    """三十 → 30, 十五 → 15, 二百零五 → 205, 两 → 2, 2022 → 2022, 二〇二二 → 2022."""
-    if text.isdigit():
-        return int(text)
-    if text and all(ch in _DIGITS for ch in text) and len(text) > 1:  # 二〇二二
-        return int("".join(str(_DIGITS[ch]) for ch in text))
-    total, section, digit = 0, 0, None
-    for ch in text:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        elif ch in _UNITS:
-            unit = _UNITS[ch]
-            if unit == 10000:
-                total += (section + (digit or 0)) * unit
-                section, digit = 0, None
-            else:
-                section += (1 if digit is None else digit) * unit
-                digit = None
-        else:
-            return None
-    return total + section + (digit or 0)
+    """三十 → 30, 十五 → 15, 二百零五 → 205, 两 → 2, 2022 → 2022, 二〇二二 → 2022 (``numbers.cn_number``)."""
+    return cn_number(text)
 
 
 def _number(token: str) -> Optional[float]:
@@ -118,108 +87,6 @@ STOP = (
 )
 DONT_KNOW = ("不知道", "不清楚", "不确定", "不记得", "忘了", "说不准", "跳过", "不好说", "不懂")
 
-EDUCATION_WORDS: List[Tuple[str, str]] = [
-    ("博士", "doctor"),
-    ("工程硕士", "master"),
-    ("专业硕士", "master"),
-    ("硕士", "master"),
-    ("研究生", "master"),
-    ("第二学士", "second_bachelor"),
-    ("双学位", "second_bachelor"),
-    ("双学士", "second_bachelor"),
-    ("本科", "bachelor"),
-    ("学士", "bachelor"),
-    ("大学毕业", "bachelor"),
-    ("大专", "junior_college"),
-    ("专科", "junior_college"),
-    ("高职", "junior_college"),
-    ("中专", "secondary_vocational"),
-    ("中职", "secondary_vocational"),
-    ("技校", "secondary_vocational"),
-    ("职高", "secondary_vocational"),
-    ("高中", "high_school"),
-    ("初中", "none"),
-    ("无学历", "none"),
-]
-TITLE_WORDS: List[Tuple[str, str]] = [
-    ("高级工程师", "senior_engineer"),
-    ("高工", "senior_engineer"),
-    ("副高", "senior_engineer"),
-    ("助理工程师", "assistant_engineer"),
-    ("助工", "assistant_engineer"),
-    ("助理级", "assistant_engineer"),
-    ("初级职称", "assistant_engineer"),
-    ("中级职称", "engineer"),
-    ("中级", "engineer"),
-    ("工程师", "engineer"),
-    ("技术员", "technician"),
-    ("没有职称", "none"),
-    ("无职称", "none"),
-    ("没职称", "none"),
-]
-SKILL_WORDS: List[Tuple[str, str]] = [
-    ("高级技师", "senior_technician_skill"),
-    ("一级技师", "senior_technician_skill"),
-    ("技师", "technician_skill"),
-    ("二级", "technician_skill"),
-]
-# keyword → (fact, value when stated positively); negation nearby flips bools.
-FLAG_WORDS: List[Tuple[str, str, Any]] = [
-    ("参公", "civil_servant", True),
-    ("公务员", "civil_servant", True),
-    ("退休", "retired", True),
-    ("处分", "under_discipline", True),
-    ("事业单位", "public_institution", True),
-    ("事业编", "public_institution", True),
-    ("民企", "public_institution", False),
-    ("私企", "public_institution", False),
-    ("民营", "public_institution", False),
-    ("非公", "public_institution", False),
-    ("国企", "public_institution", False),
-    ("工程硕士", "engineering_master", True),
-    ("专业硕士", "engineering_master", True),
-]
-EMPLOYER_WORDS = [
-    ("事业编", "state_owned"),
-    ("民企", "non_public"),
-    ("私企", "non_public"),
-    ("民营", "non_public"),
-    ("非公", "non_public"),
-    ("国企", "state_owned"),
-    ("国有", "state_owned"),
-    ("事业单位", "state_owned"),
-    ("机关", "public_agency"),
-    ("参公", "public_agency"),
-]
-# keyword → count fact
-COUNT_WORDS: List[Tuple[str, str]] = [
-    ("论文", "papers_first_author"),
-    ("实用技术材料", "technical_materials"),
-    ("技术报告", "technical_reports"),
-    ("考核", "assessments_passed_count"),
-    ("正高", "recommenders_full_senior"),
-    ("高级职称专家", "recommenders_senior"),
-    ("高级专家", "recommenders_senior"),
-    ("高工推荐", "recommenders_senior"),
-    ("高级工程师推荐", "recommenders_senior"),
-    ("发明专利", "invention_patents_top3"),
-    ("实用新型", "utility_patents_top3"),
-    ("外观", "design_patents_top3"),
-]
-HOURS_WORDS = [("公需", "continuing_education_public_hours"), ("专业", "continuing_education_professional_hours")]
-YEARS_WORDS = [
-    ("乡镇", "township_years"),
-    ("农村", "rural_grassroots_years"),
-    ("基层", "township_years"),
-    ("工程技术岗位", "months_in_engineering_post"),
-    ("新系列", "months_in_engineering_post"),
-    ("相近", "related_work_years"),
-    ("社保", "social_insurance_local_months"),
-    ("档案", "archive_local_months"),
-    ("工作", "work_years"),
-    ("干了", "work_years"),
-]
-
 
 @dataclass
 class Parsed:
@@ -235,13 +102,17 @@ def _negated(text: str, start: int, width: int = 3) -> bool:
     return any(n in window for n in ("不是", "没有", "没", "不", "非", "无", "未"))
 
 
-def _first(text: str, words: List[Tuple[str, str]]) -> Optional[Tuple[int, str]]:
-    best: Optional[Tuple[int, str]] = None
-    for word, value in words:
-        i = text.find(word)
-        if i >= 0 and (best is None or i < best[0]):
-            best = (i, value)
-    return best
+def _first_word(text: str, catalogue: Catalogue, fact: str) -> Optional[Tuple[int, Any]]:
+    """The earliest of the fact's words (facts.yml ``reading:``) in ``text``, the longest where two
+    start together (不对口 before 对口): (position, value)."""
+    fw = catalogue.wording.words_of(fact) if catalogue.wording else None
+    best: Optional[Tuple[int, int, Any]] = None
+    for pattern, value in fw.values if fw else ():
+        for m in pattern.finditer(text.lower()):
+            key = (m.start(), -(m.end() - m.start()), value)
+            if best is None or key[:2] < best[:2]:
+                best = key
+    return (best[0], best[2]) if best else None
 
 
 def _yes_no(text: str) -> Optional[bool]:
@@ -336,7 +207,13 @@ def parse_count(text: str) -> Optional[int]:
 
 
 def _value_for(
-    fact: str, ftype: str, text: str, today: dt.date, options: Dict[str, str], unit: Optional[str] = None
+    fact: str,
+    ftype: str,
+    text: str,
+    today: dt.date,
+    options: Dict[str, str],
+    unit: Optional[str] = None,
+    catalogue: Optional[Catalogue] = None,
 ) -> Any:
     """Read ``text`` as the answer to ``fact`` (the question just asked)."""
     if ftype == "bool":
@@ -344,11 +221,14 @@ def _value_for(
         if yes is None and fact.startswith("assessment") and "合格" in text:  # 都合格 / 去年不合格
             yes = not re.search(r"(不|没|未)合格", text)
         if yes is None and fact.endswith("_related"):  # 相近 / 不相关 to a "same or related?" question
-            yes = _relatedness(text)
+            hit = _first_word(text, catalogue, "education_related") if catalogue else None
+            yes = hit[1] if hit else None
             if yes is None and (bare := re.search(r"(不)?(相近|相同|相关|一致)", text)):
                 yes = bare.group(1) is None
         return yes
     if ftype == "int":
+        if re.fullmatch(r"(?:没有|没|无|0|零|一[篇项个次位名件]?都没有|都没有|一个都没有)[。.!！]?", text.strip()):
+            return 0  # 没有 answers "几篇？"
         if re.search(r"(?:19|20)\d{2}\s*(?:年|[.\-/]\d)", text):
             return None  # a date, not a number of years or items
         if unit == "个月":
@@ -361,10 +241,10 @@ def _value_for(
         d = parse_date(text, today)
         return d.isoformat() if d else None
     if ftype == "education":
-        hit = _first(text, EDUCATION_WORDS)
+        hit = _first_word(text, catalogue, fact) if catalogue else None
         return hit[1] if hit else None
     if ftype in ("title", "skill"):
-        hit = _first(text, TITLE_WORDS if ftype == "title" else SKILL_WORDS)
+        hit = _first_word(text, catalogue, fact) if catalogue else None
         if hit:
             return "none" if _negated(text, hit[0]) else hit[1]
         return "none" if _yes_no(text) is False else None
@@ -381,95 +261,9 @@ def _value_for(
                 or any(part and part in t for part in re.split(r"[、，,或（）()]", label))
             ):
                 return value
-        if fact == "employer_type":
-            hit = _first(text, EMPLOYER_WORDS)
-            return hit[1] if hit else None
-    return None
-
-
-_TITLE_RE = re.compile("|".join(re.escape(w) for w, _ in sorted(TITLE_WORDS, key=lambda p: -len(p[0]))))
-_TITLE_VALUE = dict(TITLE_WORDS)
-_HELD = re.compile(
-    r"(拿|取得|评上|评了|评的|聘|现任|现在是|目前是|已经是|持有|有了|获得|我是|本人是|考的|考了|考过|是工程|是助工|是技术员)"
-)
-_APPLYING = re.compile(r"(报|申请|申报|评审|想评|能评|要评|升|冲)[^上了的过]{0,4}$")
-RELATED_WORDS = [
-    ("不对口", False),
-    ("不相近", False),
-    ("不相关", False),
-    ("不一致", False),
-    ("不同专业", False),
-    ("跨专业", False),
-    ("专业不同", False),
-    ("专业对口", True),
-    ("对口", True),
-    ("专业相近", True),
-    ("专业相同", True),
-    ("专业相关", True),
-    ("同专业", True),
-    ("学的就是这个", True),
-]
-
-
-_UNIT = r"(?:篇|项|次|个|名|位|件)"
-
-
-def _count_near(text: str, start: int, end: int) -> Optional[int]:
-    """The count stated with a keyword: after it first (论文2篇, 论文发了俩), then before it
-    (两篇论文); 一篇都没有 / 没有论文 is 0."""
-    before, after = text[max(0, start - 8) : start], text[end : end + 10]
-    after_clause = re.split(r"[，,。；;？?！!]", after)[0]
-    before_clause = re.split(r"[，,。；;？?！!]", before)[-1]
-    if (
-        re.match(r"^(都)?(没有|没|无)", after_clause)
-        or re.search(r"(没有|没|无)$", before_clause)
-        or re.search(r"一\S?都没", after_clause)
-    ):
-        return 0
-    m = re.search(rf"{_NUM}\s*{_UNIT}", after_clause) or re.search(r"^\S{0,3}?(俩|仨|两)", after_clause)
-    if not m:
-        m = re.search(rf"{_NUM}\s*{_UNIT}", before_clause)
-    if not m:
-        return None
-    n = _number(m.group(1)) if m.group(1) not in ("仨",) else 3
-    return int(n) if n is not None else None
-
-
-def _held_title(text: str, today: dt.date) -> Optional[Tuple[str, Optional[dt.date]]]:
-    """The title the applicant holds (not the one applied for) and, if said, since when.
-
-    Every mention is read: "我能报长治工程师吗？…2017年7月拿的助工" holds 助工 (since 2017-07),
-    while 工程师 is the level applied for. The date may follow in the next clause
-    ("现在是工程师，2015年评的").
-    """
-    for m in _TITLE_RE.finditer(text):
-        value = _TITLE_VALUE[m.group(0)]
-        if value == "none":
-            return "none", None
-        clauses_before = re.split(r"[，,。；;？?！!\s]", text[: m.start()])
-        clause_before = clauses_before[-1][-10:]
-        rest = re.split(r"[，,。；;？?！!\s]", text[m.end() :])
-        clause_after = rest[0]
-        next_clause = rest[1] if len(rest) > 1 else ""
-        if _APPLYING.search(clause_before) and not _HELD.search(clause_before):
-            continue  # the level applied for
-        if value == "engineer" and "高级" in clause_before[-2:]:
-            continue
-        dated_next = bool(_HELD.search(next_clause) and parse_date(next_clause, today))
-        if not (
-            _HELD.search(clause_before)
-            or _HELD.search(clause_after)
-            or dated_next
-            or re.match(r"\s*(证|职称|资格)", clause_after)
-            or re.search(r"(年了|年多了|多年|干了)", clause_after)
-        ):
-            continue
-        if _negated(text, m.start()):
-            return "none", None
-        day = parse_date(clause_before + m.group(0) + clause_after, today)
-        if day is None and dated_next:
-            day = parse_date(next_clause, today)
-        return value, day
+        hit = _first_word(text, catalogue, fact) if catalogue else None
+        if hit and not _negated(text, hit[0], 5):
+            return hit[1]
     return None
 
 
@@ -477,14 +271,6 @@ def _other_relatedness(fact: Optional[str]) -> bool:
     """A "same or related?" fact other than the degree's (继续教育): 相近 in its answer is not about
     ``education_related``."""
     return fact is not None and fact != "education_related" and fact.endswith("_related")
-
-
-def _relatedness(text: str) -> Optional[bool]:
-    """专业对口 / 相近 → True; 不对口 / 跨专业 → False (None when not said)."""
-    for word, value in RELATED_WORDS:
-        if word in text:
-            return value
-    return None
 
 
 def parse_facts(text: str, catalogue: Catalogue, today: dt.date, requested: Optional[str] = None) -> Parsed:
@@ -498,7 +284,7 @@ def parse_facts(text: str, catalogue: Catalogue, today: dt.date, requested: Opti
     # 1. the answer to the question just asked
     if requested is not None and requested in specs and not out.dont_know:
         spec = specs[requested]
-        value = _value_for(requested, spec.type, text, today, catalogue.options(requested), spec.unit)
+        value = _value_for(requested, spec.type, text, today, catalogue.options(requested), spec.unit, catalogue)
         if value is None and spec.type == "choice" and spec.from_bool:  # 有 / 没有 to a choice
             yes = _yes_no(text)
             value = spec.from_bool.get(yes) if yes is not None else None
@@ -507,76 +293,20 @@ def parse_facts(text: str, catalogue: Catalogue, today: dt.date, requested: Opti
         if text in {normalize(label) for label in catalogue.options(requested).values()}:
             return out  # a button: it answers the question asked and nothing else
     # 2. everything else stated in passing
-    hit = _first(text, EDUCATION_WORDS)
-    if hit and "education" in specs:
-        out.facts.setdefault("education", hit[1])
-    for word, fact, value in FLAG_WORDS:
-        i = text.find(word)
-        if i >= 0 and fact in specs and fact not in out.facts:
-            out.facts[fact] = (not value) if (isinstance(value, bool) and _negated(text, i, 5)) else value
-    hit = _first(text, EMPLOYER_WORDS)
-    if hit and "employer_type" in specs and not _negated(text, hit[0], 5):
-        out.facts.setdefault("employer_type", hit[1])
-    held = _held_title(text, today)
-    if held and "current_title" in specs and requested not in ("months_in_engineering_post",):
-        value, day = held
-        out.facts.setdefault("current_title", value)
-        if day and "current_title_date" in specs:
-            out.facts.setdefault("current_title_date", day.isoformat())
-    related = _relatedness(text)
-    if related is not None and "education_related" in specs and not _other_relatedness(requested):
-        out.facts.setdefault("education_related", related)
-    skill = _first(text, SKILL_WORDS)
-    if skill and "skill_level" in specs and "技师" in text:
-        out.facts.setdefault("skill_level", "none" if _negated(text, skill[0]) else skill[1])
-    for word, fact in COUNT_WORDS:
-        if fact not in specs or fact in out.facts:
+    free, _ = read_free(text, catalogue, today)
+    for fact, value in free.items():
+        if fact == "education_related" and _other_relatedness(requested):
+            continue  # 相近 here answers the question asked (继续教育), not about the degree
+        if fact == "current_title" and requested == "months_in_engineering_post":
             continue
-        for m in re.finditer(word, text):
-            n = _count_near(text, m.start(), m.end())
-            if n is not None:
-                out.facts[fact] = n
-                break
-    for word, fact in HOURS_WORDS:
-        said = re.search(rf"{word}[^0-9零一二两三四五六七八九十百]{{0,6}}{_NUM}\s*(?:个)?学时", text)
-        if said and fact in specs:
-            hours = _number(said.group(1))
-            if hours is not None:
-                out.facts.setdefault(fact, int(hours))
-    if requested is None or requested not in out.facts:
-        for word, fact in YEARS_WORDS:
-            i = text.find(word)
-            clause = re.split(r"[，,。；;？?！!]", text[:i])[-1]
-            if i >= 0 and fact in specs and fact not in out.facts and not _TITLE_RE.search(clause):
-                if specs[fact].unit == "个月":
-                    months = parse_months(text[i : i + 14])
-                    months = months if months is not None else parse_months(text[max(0, i - 8) : i + 14])
-                    if months is not None:
-                        out.facts[fact] = months
-                        break
-                    continue
-                years = parse_years(text[i : i + 14]) or parse_years(text[max(0, i - 8) : i + 14])
-                if years is not None:
-                    out.facts[fact] = int(years)
-                    break
+        out.facts.setdefault(fact, value)
+    for when, then in catalogue.wording.implies if catalogue.wording else ():
+        if all(out.facts.get(f) == v for f, v in when.items()):
+            for f, v in then.items():
+                out.facts.setdefault(f, v)
     return out
 
 
-# keyword → exclusion fact, for the multi-choice exclusions question (以下情况您有吗？)
-EXCLUSION_WORDS: List[Tuple[str, str]] = [
-    ("参公", "civil_servant"),
-    ("公务员", "civil_servant"),
-    ("参照公务员", "civil_servant"),
-    ("退休", "retired"),
-    ("处分", "under_discipline"),
-    ("处分期", "under_discipline"),
-    ("以考代评", "exam_profession"),
-    ("职业资格考试", "exam_profession"),
-    ("资格考试", "exam_profession"),
-    ("建筑经济", "jy_construction_economics"),
-    ("事业单位", "public_institution"),
-    ("事业编", "public_institution"),
-]
 NONE_OF_THESE = ("都没有", "都不是", "都不", "一个都没有", "没有", "没", "无", "都无", "不是", "否", "no")
 
 
@@ -602,10 +332,12 @@ def parse_exclusions(
         if label and normalize(label) in text:
             ticked.add(fact)
     denied: Set[str] = set()
-    for word, fact in EXCLUSION_WORDS:
-        i = text.find(word)
-        if fact in facts and i >= 0:
-            (denied if _negated(text, i, 4) else ticked).add(fact)
+    for fact in facts:
+        fw = catalogue.wording.words_of(fact) if catalogue.wording else None
+        for pattern, value in fw.values if fw else ():
+            m = pattern.search(text.lower()) if value is True else None
+            if m is not None:
+                (denied if _negated(text, m.start(), 4) else ticked).add(fact)
     t = text.rstrip("。！!.~ 啊呀哦吧的了")
     if ticked:
         out.facts = {f: f in ticked for f in facts}
@@ -618,22 +350,8 @@ def parse_exclusions(
 
 # A checklist ("以下哪些符合您的情况？") answered in words: 档案在简阳 / 在简阳上班 / 单位在简阳注册 …;
 # (不|没) in the match denies it.
-CHECKLIST_PATTERNS: List[Tuple[re.Pattern[str], str]] = [
-    (re.compile(r"档案(也|都|是)?(不|没)?(存放|放|存|挂)?在"), "archive_local"),
-    (
-        re.compile(r"(不|没)?(在|于)[\u4e00-\u9fa5]{1,4}(工作|上班)|(不|没)?在?(本地|本市|当地)(工作|上班)"),
-        "works_locally",
-    ),
-    (
-        re.compile(r"(单位|公司|企业)?(也|都)?(不|没)?(是|在)?[\u4e00-\u9fa5]{0,4}(工商)?注册"),
-        "employer_registered_locally",
-    ),
-    (re.compile(r"(不|没|非)?市属"), "jy_municipal_unit"),
-    (re.compile(r"(不|没|非)?(是)?(港澳台|外籍|外国人|永久居留)"), "hk_macau_taiwan_or_foreign_talent"),
-]
 ALL_APPLY = ("都符合", "全部符合", "全都符合", "都是", "全是", "都对", "全部")
 _NUMBERS_ONLY = re.compile(r"^[0-9一二三四五六七八九\s,，、和及与;；.。]+$")
-_CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 _LIST_PARTS = re.compile(r"[，,、；;。\s]+")
@@ -644,7 +362,7 @@ _NUMBERED = re.compile(
 
 
 def _line_number(token: str) -> int:
-    return int(token) if token.isdigit() else _CN_DIGIT.get(token, 0)
+    return int(token) if token.isdigit() else cn_number(token) or 0
 
 
 def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalogue: Catalogue) -> Parsed:
@@ -669,7 +387,7 @@ def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalog
         return out
     rest: Any = interview.DONT_KNOW if unsure else False  # what the unticked ones are
     if _NUMBERS_ONLY.match(t):
-        picked = {int(c) if c.isdigit() else _CN_DIGIT[c] for c in t if c.isdigit() or c in _CN_DIGIT}
+        picked = {int(c) if c.isdigit() else (cn_number(c) or 0) for c in t if c.isdigit() or c in "一二三四五六七八九"}
         if picked and all(1 <= n <= len(facts) for n in picked):
             out.facts = {f: True if (i + 1) in picked else rest for i, f in enumerate(facts)}
         return out
@@ -685,10 +403,11 @@ def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalog
             words.append(part)
     t = "，".join(words)
     said: Dict[str, bool] = {f: True for f in facts if normalize(labels.get(f, "")) and normalize(labels[f]) in t}
-    for pattern, fact in CHECKLIST_PATTERNS:
-        m = pattern.search(t)
-        if fact in facts and fact not in said and m:
-            said[fact] = not any(g in ("不", "没", "非") for g in m.groups())
+    for fact in facts:
+        fw = catalogue.wording.words_of(fact) if catalogue.wording else None
+        m = fw.answers.search(t) if fw is not None and fw.answers is not None else None
+        if fact not in said and m:
+            said[fact] = not re.search(r"不|没|非", m.group(0))
     said = {**said, **numbered}
     if any(said.values()):
         out.facts = {f: said.get(f, rest) for f in facts}
@@ -728,3 +447,31 @@ def parse_together(text: str, facts: List[str], catalogue: Catalogue, today: dt.
             if day is not None:
                 values[fact] = day
     return values
+
+
+def read_facts(text: str, catalogue: Catalogue, today: dt.date) -> Dict[str, Any]:
+    """Every fact a free-text message states, nothing asked and nothing implied: {fact: value}."""
+    return read_free(text, catalogue, today)[0]
+
+
+def read_correction(text: str, catalogue: Catalogue, today: dt.date, recent: List[str]) -> Dict[str, Any]:
+    """A correction of facts read earlier ("不对，是2018年"): the facts the message states, and a bare
+    value (a date, a number, a level) given to the latest fact of ``recent`` (the facts echoed last,
+    in the order read) it fits. {} when the message is not a correction."""
+    t = normalize(text or "").strip()
+    w = catalogue.wording
+    said = re.match(w.correction.pattern, t.lower()) if w is not None else None
+    if said is None:
+        return {}
+    facts = dict(parse_facts(t, catalogue, today).facts)
+    if facts:
+        return facts  # "不对，我发了两篇论文": the facts it names, nothing more
+    for fact in reversed(recent):
+        if fact in facts or fact not in catalogue.specs:
+            continue
+        spec = catalogue.specs[fact]
+        value = _value_for(fact, spec.type, t[said.end() :], today, catalogue.options(fact), spec.unit, catalogue)
+        if value is not None and spec.type != "bool":
+            facts[fact] = value
+            break
+    return facts

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from bot.plugins.nlu.facts_parser import (
+from policies.eligibility import load_catalogue
+from policies.eligibility.reader import (
     cn_to_int,
     parse_checklist,
     parse_facts,
@@ -12,7 +13,6 @@ from bot.plugins.nlu.facts_parser import (
     parse_together,
     parse_years,
 )
-from policies.eligibility import load_catalogue
 
 TODAY = dt.date(2026, 11, 22)
 CAT = load_catalogue()
@@ -154,7 +154,7 @@ def test_months(text, months):
     [
         ("社保在本地交了8个月", None, "social_insurance_local_months", 8),
         ("社保在本地交了3年", None, "social_insurance_local_months", 36),
-        ("档案放在本地快一年了", None, "archive_local_months", 11),
+        ("快一年了", "archive_local_months", "archive_local_months", 11),
         ("9个月", "months_in_engineering_post", "months_in_engineering_post", 9),
         ("一年零三个月", "cq_social_insurance_months_any", "cq_social_insurance_months_any", 15),
         ("14", "social_insurance_local_months", "social_insurance_local_months", 14),
@@ -199,13 +199,13 @@ EXCL = ["civil_servant", "retired", "under_discipline", "exam_profession", "publ
     ],
 )
 def test_exclusions_answered_together(text, expected):
-    from bot.plugins.nlu.facts_parser import parse_exclusions
+    from policies.eligibility.reader import parse_exclusions
 
     assert parse_exclusions(text, EXCL, CAT).facts == expected
 
 
 def test_exclusions_dont_know():
-    from bot.plugins.nlu.facts_parser import parse_exclusions
+    from policies.eligibility.reader import parse_exclusions
 
     assert parse_exclusions("不清楚", EXCL, CAT).dont_know
 
@@ -307,3 +307,117 @@ def test_continuing_education_hours_and_their_relatedness_read_together(text, re
     got = parse_together(text, facts, load_catalogue(), dt.date(2020, 8, 1))
     assert got.get("continuing_education_professional_related") == related
     assert got["continuing_education_public_hours"] in (30, 32) and "education_related" not in got
+
+
+# --- issue 21: what people write, read as they meant it ------------------------------------------
+T21 = dt.date(2024, 10, 30)
+
+
+def read(text):
+    from policies.eligibility.reader import read_facts
+
+    return read_facts(text, CAT, T21)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # two-digit years are dates, never durations; 19年了 is a duration, not 2007
+        ("17年7月评的助工", {"current_title": "assistant_engineer", "current_title_date": "2017-07-01"}),
+        ("中级是08年的", {"current_title": "engineer", "current_title_date": "2008-12-31"}),
+        ("在乡镇干了19年了", {"township_years": 19}),
+        ("今年3月评上了助理工程师", {"current_title": "assistant_engineer", "current_title_date": "2024-03-01"}),
+        ("三年前拿的助工", {"current_title": "assistant_engineer", "current_title_date": "2021-10-30"}),
+        ("技术员干了五年", {"current_title": "technician", "current_title_date": "2019-10-30"}),
+        # ranges stay ranges; vague amounts are not read
+        ("论文写了两三篇", {"papers_first_author": [2, 3]}),
+        ("干本专业技术十一二年了", {"work_years": [11, 12]}),
+        ("专业课大概学了五六十个学时", {"continuing_education_professional_hours": [50, 60]}),
+        ("在公司干了十来年研发", {}),
+        ("社保在重庆交了8年多", {}),
+        ("公需学时只有二十几个", {}),
+        # a correction inside one message keeps the last value
+        ("社保在本地交了30个月，说错了，是36个月", {"social_insurance_local_months": 36}),
+        (
+            "我是2016年拿的中级，不对，应该是2015年12月",
+            {"current_title": "engineer", "current_title_date": "2015-12-01"},
+        ),
+        ("有两个正高愿意给我写推荐，哦不对，是三个", {"recommenders_full_senior": 3}),
+        ("我是14年还是15年取得的中级来着", {"current_title": "engineer"}),
+        # negation stays in its clause
+        (
+            "我不是公务员，单位是国企，人也没退休",
+            {"civil_servant": False, "employer_type": "state_owned", "retired": False},
+        ),
+        ("我们是外资企业，不是国企", {"employer_type": "non_public"}),
+        ("从没发过论文", {"papers_first_author": 0}),
+        ("论文一篇都没有", {"papers_first_author": 0}),
+        ("没有技师也没有高级技师证", {"skill_level": "none"}),
+        ("我不在处分期，去年的警告处分已经到期了", {"under_discipline": False}),
+        # the level applied for is not the level held
+        ("想报工程师，现在是助工", {"current_title": "assistant_engineer"}),
+        ("我是助工，今年高工能报吗", {"current_title": "assistant_engineer"}),
+        # questions state no fact; someone else's facts are not the applicant's
+        ("已经退休的人还能不能申报工程师？", {}),
+        ("问一下工程师评审论文需要几篇？", {}),
+        ("我老婆是公务员，我是在私企上班的", {"employer_type": "non_public"}),
+        # 不一致 is about the degree only when said of it; patents ranked below 3rd are not top-3
+        ("所学专业和工作不一致", {"education_related": False}),
+        ("发明专利1项，排第五", {}),
+        ("我实用新型一共5个，但排前三的只有俩", {"utility_patents_top3": 2}),
+        # English, abbreviations, typos, traditional characters, full-width digits
+        (
+            "本科，bachelor degree，2019年got助工",
+            {"education": "bachelor", "current_title": "assistant_engineer", "current_title_date": "2019-12-31"},
+        ),
+        (
+            "我是助攻，17年评的，论问有一篇",
+            {"current_title": "assistant_engineer", "current_title_date": "2017-12-31", "papers_first_author": 1},
+        ),
+        ("我的職稱是２０１８年１０月取得的工程師", {"current_title": "engineer", "current_title_date": "2018-10-01"}),
+        ("论文写了四五篇，但是一作的只有俩", {"papers_total": [4, 5], "papers_first_author": 2}),
+    ],
+)
+def test_what_people_write_is_read_as_they_meant_it(text, expected):
+    assert read(text) == expected
+
+
+def test_none_answers_a_count_question():
+    for text in ("没有", "无", "0", "零", "一篇都没有"):
+        assert parse(text, "papers_first_author").facts == {"papers_first_author": 0}, text
+
+
+def test_a_later_correction_finds_the_fact_it_corrects():
+    from policies.eligibility.reader import read_correction
+
+    recent = ["education", "current_title", "current_title_date"]
+    assert read_correction("不对，是2018年", CAT, T21, recent) == {"current_title_date": "2018-12-31"}
+    assert read_correction("不对，是工程师", CAT, T21, recent) == {"current_title": "engineer"}
+    assert read_correction("不对口", CAT, T21, recent) == {}  # an answer, not a correction
+
+
+def test_words_for_an_unknown_fact_or_code_are_refused(tmp_path):
+    import shutil
+
+    import yaml
+
+    from policies.eligibility.catalogue import FACTS_FILE, load_catalogue
+
+    raw = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))
+    raw["reading"]["facts"]["education"]["words"]["phd"] = ["博士后"]
+    (tmp_path / "facts.yml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    shutil.copytree(FACTS_FILE.parent / "facts.d", tmp_path / "facts.d")
+    with pytest.raises(ValueError, match="education: 'phd' is not one of"):
+        load_catalogue(str(tmp_path / "facts.yml"))
+    raw["reading"]["facts"]["education"]["words"].pop("phd")
+    raw["reading"]["facts"]["no_such_fact"] = {"words": {"yes": ["x"]}}
+    (tmp_path / "facts.yml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown fact 'no_such_fact'"):
+        load_catalogue(str(tmp_path / "facts.yml"))
+
+
+def test_a_correction_that_names_its_fact_changes_only_that_fact():
+    from policies.eligibility.reader import read_correction
+
+    recent = ["technical_materials", "papers_first_author"]
+    assert read_correction("不对，我发了两篇论文", CAT, T21, recent) == {"papers_first_author": 2}

@@ -1,0 +1,618 @@
+"""Every fact a free-text message states (issue 21), read with the words of facts.yml ``reading:``.
+
+    read_free(text, catalogue, today) -> {fact: value}
+
+How a message is read:
+
+1. Simplified, half-width, lower case; typos, English and abbreviations rewritten (``replace``).
+2. Cut where the applicant corrects themself (不对 / 说错了 / 应该是 …): a later part overrides an
+   earlier one, and a bare value there ("不对，是三个") replaces the last fact of its kind.
+3. Cut into sentences and clauses. A question that is not about the asker states nothing; a clause
+   about someone else (我老婆是公务员) or a case in general (…的话, 如果) states nothing.
+4. Each fact from its words: a negation counts only in its own clause, just before the word
+   (不是公务员, 没受过处分) or right after it (助工还没评). Numbers after or before their keyword,
+   ranges kept as ranges (两三篇 → [2, 3]), vague amounts (十来年, 三年多, 二十几个) not read.
+   Dates go to the fact whose word is nearest (…年评的助工, …年聘的, 技师证…年拿的); dates of other
+   events (毕业, 入职, 退休) are left alone.
+5. Where it is ambiguous (14年还是15年), nothing is read: the interview asks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from policies.chars import normalize
+from policies.eligibility.catalogue import Catalogue
+from policies.eligibility.numbers import (
+    AMOUNT,
+    Found,
+    Range,
+    Value,
+    amount,
+    find_amount,
+    find_dates,
+    find_duration,
+    minus_years,
+)
+from policies.eligibility.wording import FactWords, Wording
+
+_CLAUSE = re.compile(r"[，,。；;！!？?、：:\n（）()]+")
+_SENTENCE_END = re.compile(r"[。！!？?\n]")
+_UNITS = {"篇": "(?:篇|片)", "项": "(?:项|个|件)", "次": "次", "名": "(?:名|位|个)", "学时": "个?学时"}
+_TITLE_FACT, _TITLE_DATE, _APPOINTED = "current_title", "current_title_date", "current_title_appointed_date"
+_SKILL, _SKILL_DATE = "skill_level", "skill_date"
+_OTHER_SERIES = re.compile(r"^(?:经济|会计|统计|讲师|教师|卫生|农艺|畜牧|政工|审计)")
+_BY_COUNT = re.compile(rf"(?:{AMOUNT}|俩|仨)\s*(?:个|位|名)$")
+_OBTAINED = re.compile(r"取得|评|拿|获得|考")
+_TOP3 = re.compile(rf"前三的?(?:只有|有|就|是|共)?\s*({AMOUNT}|俩|仨)")
+_LOW_RANK = re.compile(r"排(?:名)?第?[四五六七八九4-9]")
+_TENURE = re.compile(rf"(?:证)?(?:已经|都)?(?:干了|拿了|当了|评了|有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])")
+_GIVEN_AFTER = re.compile(r"^(?:才|刚|就)?(?:评|拿|取得|获得|考)")  # (电气工程师，)13年评的
+_VERB_AFTER = re.compile(r"^(?:才|刚|就)?(?:评的|评上|拿的|拿到|取得|获得|考的|考过|考下)")
+_VERB_BEFORE = re.compile(r"取得(?:时间|日期)?(?:是|为|于)?\s*$")
+
+
+def _gap(d: Found, m: Mention) -> int:
+    return max(0, m.start - d.end, d.start - m.end)
+
+
+@dataclass
+class Clause:
+    start: int
+    end: int
+    text: str
+    sentence: int
+    skip: bool = False  # states nothing about the applicant
+
+
+@dataclass
+class Mention:
+    fact: str
+    start: int
+    end: int
+    value: Any
+    negated: bool
+    clause: int
+
+
+def prepare(text: str, w: Wording) -> str:
+    t = normalize(text or "").lower()
+    for pattern, new in w.replace:
+        t = pattern.sub(new, t)
+    return t
+
+
+def _pieces(text: str) -> List[Tuple[int, int]]:
+    """Clauses by punctuation; spaces also cut, but a piece that is only a value or a word or two
+    (前年10月, 1项, 2014年, 我是) stays with the one before."""
+    spans: List[Tuple[int, int]] = []
+    start = 0
+    for m in _CLAUSE.finditer(text + "。"):
+        spans.append((start, m.start()))
+        start = m.end()
+    out: List[Tuple[int, int]] = []
+    for s, e in spans:
+        parts = [(m.start() + s, m.end() + s) for m in re.finditer(r"\S+", text[s:e])]
+        merged: List[List[int]] = []
+        for ps, pe in parts:
+            piece = text[ps:pe]
+            if merged and (
+                re.match(rf"(?:{AMOUNT}|前年|去年|今年|大前年|排|都是|都在|自|个?学时|篇|项|个|次|年|月)", piece)
+                or re.fullmatch(r"(?:我是|我|本人|现任|自|是|有)", text[merged[-1][0] : merged[-1][1]])
+                or re.fullmatch(r"[a-z&'.]+", piece)
+            ):
+                merged[-1][1] = pe
+            else:
+                merged.append([ps, pe])
+        out += [(a, b) for a, b in merged]
+    return [(s, e) for s, e in out if e > s]
+
+
+def _clauses(text: str, w: Wording) -> List[Clause]:
+    clauses: List[Clause] = []
+    sentence = 0
+    last = 0
+    for s, e in _pieces(text):
+        if _SENTENCE_END.search(text[last:s]):
+            sentence += 1
+        last = e
+        clauses.append(Clause(s, e, text[s:e], sentence))
+    by_sentence: Dict[int, List[Clause]] = {}
+    for c in clauses:
+        by_sentence.setdefault(c.sentence, []).append(c)
+    for group in by_sentence.values():
+        whole = text[group[0].start : group[-1].end + 1]
+        # a question states nothing unless the asker also speaks of themself in it (我…, …拿的, a
+        # date or an amount of their own)
+        asking = bool(w.question.search(whole)) and not (
+            w.first_person.search(whole) or w.held.search(whole) or _has_value(whole)
+        )
+        for c in group:
+            own = _has_value(c.text) or w.held.search(c.text) or w.first_person.search(c.text)
+            c.skip = (
+                asking
+                or bool(w.not_about_me.search(c.text))
+                or (bool(w.question.search(c.text)) and not own and not w.first_person.search(whole))
+            )
+    return clauses
+
+
+def _has_value(text: str) -> bool:
+    return bool(re.search(rf"(?:{AMOUNT})\s*(?:篇|片|项|个|件|次|名|位|学时|年|月)", text))
+
+
+def _negated(w: Wording, text: str, clause: Clause, start: int, end: int) -> bool:
+    before = re.sub(r"[a-z&'.\s]+", "", text[clause.start : start])[-6:]
+    before = re.split(r"但是|但|可是|而是|还有", before)[-1]
+    if w.negation.search(before):
+        return True
+    return bool(w.negation_after.search(text[end : clause.end]))
+
+
+def _segments(text: str, w: Wording) -> List[Tuple[int, int, bool]]:
+    """(start, end, is_a_correction) for the parts between correction words."""
+    cuts = [(m.start(), m.end()) for m in w.correction.finditer(text)]
+    out: List[Tuple[int, int, bool]] = []
+    start, correcting = 0, False
+    for s, e in cuts:
+        if s > start:
+            out.append((start, s, correcting))
+        start, correcting = e, True
+    if start < len(text):
+        out.append((start, len(text), correcting))
+    return [seg for seg in out if text[seg[0] : seg[1]].strip(" ，,。、")]
+
+
+class _Reader:
+    def __init__(self, catalogue: Catalogue, today: dt.date) -> None:
+        assert catalogue.wording is not None, "facts.yml has no reading: section"
+        self.c, self.w, self.today = catalogue, catalogue.wording, today
+
+    # -- one segment ----------------------------------------------------------------------
+    def segment(
+        self, text: str, lo: int, hi: int, clauses: List[Clause]
+    ) -> Tuple[Dict[str, Any], List[str], List[Any]]:
+        """Facts of text[lo:hi] with the order they were read in, and the bare values (a value in a
+        clause naming no fact: the correction of an earlier one)."""
+        cs = [
+            Clause(max(c.start, lo), min(c.end, hi), text[max(c.start, lo) : min(c.end, hi)], c.sentence, c.skip)
+            for c in clauses
+            if c.start < hi and c.end > lo
+        ]
+        self.text, self.cs = text, cs
+        self.whole, self.lo, self.hi = text[lo:hi], lo, hi
+        facts: Dict[str, Any] = {}
+        order: List[str] = []
+
+        def put(fact: str, value: Any) -> None:
+            if fact in self.c.specs and value is not None:
+                facts[fact] = value
+                order.append(fact)
+
+        mentions = self._word_mentions()
+        for fact, value in self._choices(mentions).items():
+            put(fact, value)
+        dates = [f for c in cs if not c.skip for f in find_dates(c.text, self.today) for f in [_shift(f, c.start)]]
+        held = self._held_title(mentions, dates)
+        if held is not None:
+            put(_TITLE_FACT, held.value)
+        owned, bare_dates = self._dates(dates, mentions, held)
+        if held is not None and held.value != "none" and owned.get(_TITLE_DATE) is None and _TITLE_DATE not in owned:
+            since = self._tenure(held)
+            if since is not None:
+                owned[_TITLE_DATE] = since.isoformat()
+        for fact, value in owned.items():
+            put(fact, value)
+        numbers, bare_numbers = self._numbers(dates)
+        for fact, value in numbers.items():
+            put(fact, value)
+        self.ambiguous_owner = [f for f, v in owned.items() if v is None]
+        return facts, order, bare_dates + bare_numbers
+
+    def _word_mentions(self) -> List[Mention]:
+        found: List[Mention] = []
+        for fw in self.w.facts.values():
+            if fw.kind not in ("flag", "choice") or fw.fact not in self.c.specs:
+                continue
+            if fw.needs is not None and not fw.needs.search(self.whole):
+                continue
+            spans: List[Mention] = []
+            for pattern, value in fw.values:
+                for m in pattern.finditer(self.text, self.lo, self.hi):
+                    i = self._clause_at(m.start())
+                    if i is None:
+                        continue
+                    c = self.cs[i]
+                    if c.skip or (fw.unless is not None and fw.unless.search(c.text)):
+                        continue
+                    spans.append(
+                        Mention(
+                            fw.fact, m.start(), m.end(), value, _negated(self.w, self.text, c, m.start(), m.end()), i
+                        )
+                    )
+            # a word inside a longer one of the same fact is not a mention (处分 in 处分已经到期)
+            found += [
+                m
+                for m in spans
+                if not any(
+                    o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+                    for o in spans
+                )
+            ]
+        # a word inside another fact's longer word neither (工程师 in 正高级工程师 … handled per fact)
+        return sorted(found, key=lambda m: m.start)
+
+    def _clause_at(self, pos: int) -> Optional[int]:
+        for i, c in enumerate(self.cs):
+            if c.start <= pos < c.end:
+                return i
+        return None
+
+    def _choices(self, mentions: List[Mention]) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
+        for m in mentions:
+            if m.fact in (_TITLE_FACT,):
+                continue
+            spec = self.c.specs[m.fact]
+            if m.negated and m.value is not False:  # a no-word says the negative itself (档案还在老家没转)
+                if spec.type == "bool" and m.value is True:
+                    out[m.fact] = False
+                continue
+            if spec.type == "bool":
+                out[m.fact] = m.value  # the last said
+            elif spec.type in self.c.orders and m.fact == "education":
+                if m.fact not in out or self.c.orders[spec.type][m.value] > self.c.orders[spec.type][out[m.fact]]:
+                    out[m.fact] = m.value
+            elif spec.type == "skill":
+                if m.value == "none" or m.fact not in out or out[m.fact] == "none":
+                    out[m.fact] = m.value if m.fact not in out or out[m.fact] == "none" else out[m.fact]
+            else:
+                out.setdefault(m.fact, m.value)
+        return out
+
+    def _held_title(self, mentions: List[Mention], dates: List[Found]) -> Optional[Mention]:
+        """The title held: the highest mention said as held (拿的 / 现在是 / a date with it), not
+        the level applied for (想报工程师), not another series (中级经济师), not a recommender's."""
+        w, t = self.w, self.text
+        held: List[Mention] = []
+        titles = [m for m in mentions if m.fact == _TITLE_FACT]
+        for m in titles:
+            c = self.cs[m.clause]
+            before = t[max(c.start, m.start - 8) : m.start]
+            after = t[m.end : c.end]
+            if m.value == "none":
+                held.append(m)
+                continue
+            if m.negated or _OTHER_SERIES.match(after) or "推荐" in after[:10] or _BY_COUNT.search(before):
+                continue
+            if re.match(r"(?:以来|这几年)", after) and not re.search(r"评|拿|取得", before):
+                continue  # 任助工以来: the period, not a statement
+            applying = w.applying.search(before)
+            if (applying and not w.held.search(before[applying.end() :])) or re.match(
+                r"(?:能不能|能否|能|可以|可不可以)?(?:报|申报|评|升)", after
+            ):
+                continue
+            dated = any(c.start <= d.start < c.end and _gap(d, m) <= 8 for d in dates)
+            nxt = self.cs[m.clause + 1] if m.clause + 1 < len(self.cs) else None
+            dated_next = (
+                nxt is not None
+                and not any(o.clause == m.clause + 1 for o in titles)
+                and any(nxt.start <= d.start < nxt.end and d.start - nxt.start <= 4 for d in dates)
+            )
+            if not (
+                w.held.search(before)
+                or w.held.search(after[:6])
+                or _TENURE.match(after)
+                or dated
+                or dated_next
+                or re.match(r"\s*(?:证|职称|资格)", after)
+                or re.search(r"职称", before)
+            ):
+                continue
+            held.append(m)
+        if not held:
+            return None
+        levels = self.c.orders["title"]
+        return max(held, key=lambda m: (levels[m.value], m.start))
+
+    def _tenure(self, held: Mention) -> Optional[dt.date]:
+        """技术员干了五年 / 拿助工两年了 / 助工拿了六年: held for a whole number of years, so obtained
+        that long before today (vague — 快五年, 两年半 — is not a date)."""
+        c = self.cs[held.clause]
+        near = self.text[held.end : min(c.end, held.end + 8)]
+        m = re.match(rf"(?:证)?(?:已经|都)?(?:干了|拿了|当了|评了|有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])", near)
+        if m is None:
+            return None
+        if re.search(r"[快近约]", self.text[max(c.start, held.start - 3) : held.start] + near[: m.start(1)]):
+            return None
+        n = amount(m.group(1))
+        return minus_years(self.today, n) if isinstance(n, int) and 0 < n < 50 else None
+
+    def _dates(
+        self, dates: List[Found], mentions: List[Mention], held: Optional[Mention]
+    ) -> Tuple[Dict[str, Any], List[Any]]:
+        """Each date to the fact it belongs to (the nearest of its words); the dates that belong to
+        none (bare: what a correction gives)."""
+        w, t = self.w, self.text
+        appointed = self.w.facts.get(_APPOINTED)
+        skills = [m for m in mentions if m.fact == _SKILL and not m.negated and m.value != "none"]
+        titles = [m for m in mentions if m.fact == _TITLE_FACT and not m.negated and m.value != "none"]
+        best: Dict[str, Tuple[int, Found]] = {}
+        bare: List[Any] = []
+        for i, d in enumerate(dates):
+            c = next(c for c in self.cs if c.start <= d.start < c.end)
+            lo = max(c.start, dates[i - 1].end if i else c.start)
+            hi = min(c.end, dates[i + 1].start if i + 1 < len(dates) else c.end)
+            left, right = t[lo : d.start], t[d.end : hi]
+            owner: Optional[str] = None
+            gap = 0
+            other = bool(
+                w.other_events.search(right[:5]) or (w.other_events.search(left[-4:]) and not _VERB_AFTER.match(right))
+            )
+            if "聘" in right[:6] or (
+                appointed is not None
+                and appointed.keywords is not None
+                and appointed.keywords.search(left[-8:])
+                and not _OBTAINED.search(right[:4])
+            ):
+                owner = _APPOINTED
+            elif other:
+                owner = None
+            else:
+                near: List[Tuple[int, Mention]] = []
+                for m in skills + titles:
+                    ci = self.cs.index(c)
+                    if m.clause == ci or (m.clause + 1 == ci and (_GIVEN_AFTER.match(right) or _OBTAINED.search(left))):
+                        near.append((_gap(d, m), m))
+                if near:
+                    # nearest; on a tie the word after the date (…18年拿的助理工程师)
+                    gap, m = min(near, key=lambda x: (x[0], x[1].start < d.start))
+                    if m.fact == _SKILL:
+                        owner = _SKILL_DATE
+                    elif held is not None and m.value == held.value:
+                        owner = _TITLE_DATE
+                elif _VERB_AFTER.match(right) or _VERB_BEFORE.search(left):
+                    owner = _TITLE_DATE if not skills else _SKILL_DATE
+                    gap = 50
+            if owner is None:
+                if not other:
+                    bare.append(d.day)
+                continue
+            if owner not in best or (best[owner][1].day is None) or gap < best[owner][0]:
+                best[owner] = (gap, d)
+        out = {f: (d.day.isoformat() if d.day else None) for f, (_, d) in best.items()}
+        return out, bare
+
+    def _numbers(self, dates: List[Found]) -> Tuple[Dict[str, Any], List[Any]]:
+        w, t = self.w, self.text
+        out: Dict[str, Any] = {}
+        keyed: List[Tuple[int, int, FactWords]] = []
+        for fw in w.facts.values():
+            if fw.kind != "number" or fw.keywords is None or fw.fact not in self.c.specs:
+                continue
+            if fw.needs is not None and not fw.needs.search(self.whole):
+                continue
+            for m in fw.keywords.finditer(t, self.lo, self.hi):
+                ci = self._clause_at(m.start())
+                if ci is not None and not self.cs[ci].skip:
+                    keyed.append((m.start(), m.end(), fw))
+        # a keyword inside a longer one is not a mention (专业 in 专业科目, 合格 in 考核合格)
+        keyed = [
+            k
+            for k in keyed
+            if not any(o is not k and o[0] <= k[0] and k[1] <= o[1] and o[1] - o[0] > k[1] - k[0] for o in keyed)
+        ]
+        # a general keyword (工作, 干了) in a clause with a specific one (乡镇, 社保) is not its own
+        specific = {self._clause_at(k[0]) for k in keyed if _specific(k[2]) and self._is_duration(k[2])}
+        keyed = [k for k in keyed if _specific(k[2]) or self._clause_at(k[0]) not in specific]
+        keyed.sort(key=lambda k: k[0])
+        spans = [(d.start, d.end) for d in dates]
+        carried: List[Tuple[FactWords, int]] = []  # keywords whose number may be in a later clause
+        used_clauses = set()
+        for i, (s, e, fw) in enumerate(keyed):
+            spec = self.c.specs[fw.fact]
+            ci = self._clause_at(s)
+            assert ci is not None
+            c = self.cs[ci]
+            if fw.unless is not None and fw.unless.search(c.text):
+                if fw.scope > 1:
+                    carried.append((fw, ci))
+                continue
+            nxt = keyed[i + 1][0] if i + 1 < len(keyed) else len(t)
+            same_kind = [k for k in keyed[:i] if self._is_duration(k[2]) == self._is_duration(fw)]
+            prv = same_kind[-1][1] if same_kind else c.start
+            hi, lo = min(nxt, c.end), max(prv, c.start)
+            if re.fullmatch(r"\s*(?:和|及|与|、|跟|以及)\s*", t[e:hi]) and i + 1 < len(keyed):
+                hi = min(
+                    keyed[i + 2][0] if i + 2 < len(keyed) else len(t),
+                    self.cs[self._clause_at(keyed[i + 1][0]) or ci].end,
+                )
+            if self._is_duration(fw):
+                if fw.fact in out or self._title_words_in(t[max(c.start, s - 4) : s]):
+                    continue  # 技术员干了五年: how long a title is held
+                value = self._duration(fw, t[e:hi], dates, e)
+                if value is None and lo == c.start:  # before it only when no other keyword is there
+                    value = self._duration(fw, t[lo:s], dates, lo)
+                if value is None and fw.scope > 1:
+                    carried.append((fw, ci))
+                elif value is not None:
+                    out[fw.fact] = _plain(value[0])
+                    used_clauses.add(ci)
+                continue
+            if fw.fact in out:
+                continue
+            value = self._count(fw, spec.unit or "", s, e, hi, lo, nxt)
+            if value is not None:
+                out[fw.fact] = value
+                used_clauses.add(ci)
+        keyed_clauses = {self._clause_at(k[0]) for k in keyed}
+        for fw, ci in carried:
+            if fw.fact in out:
+                continue
+            for j in range(ci + 1, min(ci + 1 + fw.scope, len(self.cs))):
+                n = self.cs[j]
+                if n.skip or j in used_clauses or any(self._clause_at(k[0]) == j and _specific(k[2]) for k in keyed):
+                    break
+                value = self._duration(fw, n.text, dates, n.start)
+                if value is not None:
+                    out[fw.fact] = _plain(value[0])
+                    used_clauses.add(j)
+                    break
+        self._papers(out)
+        bare: List[Any] = []
+        for j, c in enumerate(self.cs):
+            if j in keyed_clauses or c.skip or c.start < self.lo or c.end > self.hi:
+                continue
+            hit = find_amount(c.text, r"(?:篇|片|项|个|件|次|名|位|学时|个月)?")
+            if hit and not any(s <= c.start + hit[1].start() < e for s, e in spans):
+                unit = re.sub(rf"^{AMOUNT}\s*", "", hit[1].group(0))
+                bare.append((hit[0], unit))
+        return out, bare
+
+    def _papers(self, out: Dict[str, Any]) -> None:
+        """论文 with no author said is first-author (the notices count those); both said and
+        equal, one fact."""
+        total, first = out.get("papers_total"), out.get("papers_first_author")
+        if total is None:
+            return
+        if first is None and not re.search(r"第[二三四]作者|二作|三作|通讯", self.whole):
+            out["papers_first_author"] = total
+            del out["papers_total"]
+        elif first is not None and total == first:
+            del out["papers_total"]
+
+    def _is_duration(self, fw: FactWords) -> bool:
+        return self.c.specs[fw.fact].unit in ("年", "个月")
+
+    def _duration(self, fw: FactWords, text: str, dates: List[Found], base: int) -> Optional[Tuple[Any, int, int]]:
+        months = self.c.specs[fw.fact].unit == "个月"
+        got = find_duration(text, months, [_shift(d, -base) for d in dates])
+        if got is None or got[0] is None:
+            return None
+        if self._title_words_in(text[: got[1]]):
+            return None  # 拿助工两年半了: how long a title is held, not a fact here
+        return got
+
+    def _title_words_in(self, text: str) -> List[str]:
+        tw = self.w.facts.get(_TITLE_FACT)
+        if tw is None:
+            return []
+        return [m.group(0) for p, _ in tw.values for m in p.finditer(text)]
+
+    def _count(self, fw: FactWords, unit: str, s: int, e: int, hi: int, lo: int, nxt_kw: int) -> Any:
+        w, t = self.w, self.text
+        after, before = t[e:hi], t[lo:s]
+        unit_re = _UNITS.get(unit, re.escape(unit))
+        if fw.fact.endswith("_top3"):
+            rest = t[e : min(self._sentence_end(e), nxt_kw)]
+            top = _TOP3.search(rest)
+            if top:
+                v = amount(top.group(1))
+                return _plain(v) if v is not None else None
+            if _LOW_RANK.search(rest[:12]) and not re.search(r"前三|第[一二三123]", rest[:12]):
+                return None
+        zero = w.zero.search(after.strip())
+        hits = list(_amounts(after, unit_re))
+        if zero and (not hits or zero.start() <= after.strip().find(hits[0][1].group(0))):
+            return 0
+        for text in (after, before):
+            hits = list(_amounts(text, unit_re))
+            if hits:
+                value, m = hits[0] if text is after else hits[-1]
+                tail = text[m.end() : m.end() + 1]
+                head = text[max(0, m.start() - 2) : m.start()]
+                if (
+                    w.vague.search(m.group(0))
+                    or re.match(r"[几多来]", tail)
+                    or re.search(r"(?:快|将近|大约|约)$", head)
+                ):
+                    return None
+                return _plain(value)
+            if unit != "学时":
+                bare = re.search(r"(?:^|[有就是了只剩])\s*(俩|仨)", text)
+                if bare:
+                    return 2 if bare.group(1) == "俩" else 3
+        if w.zero.search(before.strip()[-6:] or "-"):
+            return 0
+        return None
+
+    def _sentence_end(self, pos: int) -> int:
+        m = _SENTENCE_END.search(self.text, pos)
+        return m.start() if m else len(self.text)
+
+
+def _amounts(text: str, unit: str) -> List[Tuple[Value, re.Match[str]]]:
+    out: List[Tuple[Value, re.Match[str]]] = []
+    pos = 0
+    while True:
+        hit = find_amount(text[pos:], unit)
+        if hit is None:
+            return out
+        value, m = hit
+        shifted = re.compile(re.escape(m.group(0))).search(text, pos + m.start())
+        assert shifted is not None
+        out.append((value, shifted))
+        pos = shifted.end()
+
+
+def _specific(fw: FactWords) -> int:
+    return 0 if fw.fact == "work_years" else 1
+
+
+def _plain(value: Optional[Value]) -> Any:
+    if isinstance(value, Range):
+        return value.as_list()
+    return value
+
+
+def _shift(f: Found, by: int) -> Found:
+    return Found(f.start + by, f.end + by, f.day)
+
+
+def read_free(text: str, catalogue: Catalogue, today: dt.date) -> Tuple[Dict[str, Any], List[str]]:
+    """Every fact ``text`` states ({fact: value}; a range as [low, high], a date as an ISO string),
+    and the facts in the order read (the last is the one a later "不对，是…" corrects)."""
+    if catalogue.wording is None:
+        return {}, []
+    reader = _Reader(catalogue, today)
+    t = prepare(text, catalogue.wording)
+    clauses = _clauses(t, catalogue.wording)
+    facts: Dict[str, Any] = {}
+    order: List[str] = []
+    ambiguous: List[str] = []  # facts said with an unclear value (14年还是15年): a correction may give it
+    for lo, hi, correcting in _segments(t, catalogue.wording):
+        got, got_order, bare = reader.segment(t, lo, hi, clauses)
+        pending = [f for f in order + ambiguous if f not in got]
+        ambiguous += reader.ambiguous_owner
+        if correcting:
+            for value in bare:
+                fact = _corrected(catalogue, pending, value)
+                if fact is not None:
+                    got[fact] = value.isoformat() if isinstance(value, dt.date) else _plain(value[0])
+                    got_order.append(fact)
+        for fact in got_order:
+            if got.get(fact) is None:
+                continue
+            facts[fact] = got[fact]
+            if fact in order:
+                order.remove(fact)
+            order.append(fact)
+    return facts, order
+
+
+def _corrected(catalogue: Catalogue, earlier: Sequence[str], value: Any) -> Optional[str]:
+    """The fact a bare value corrects: the latest one read earlier of its kind (a date, a count)."""
+    for fact in reversed(earlier):
+        spec = catalogue.specs.get(fact)
+        if spec is None:
+            continue
+        if isinstance(value, dt.date) and spec.type == "date":
+            return fact
+        if isinstance(value, tuple) and spec.type == "int":
+            unit = value[1]
+            if not unit or unit in (_UNITS.get(spec.unit or "", "") + (spec.unit or "")):
+                return fact
+    return None

@@ -1,0 +1,147 @@
+"""The fact reader on self-descriptions written from the notices alone (issue 21).
+
+    python -m policies.eligibility.heldout_facts tests/nlu_data/blind/dev.yml [-v]
+
+Each item is one message an applicant might type, with every fact it states (``facts``; a range
+as ``[low, high]``, a correction as its final value, nothing for what is vague). The reader's facts
+are compared one by one:
+
+- *right*: the value the writer recorded;
+- *wrong*: a fact the writer recorded, read with another value;
+- *invented*: a fact the writer did not record at all;
+- *missed*: a recorded fact the reader did not read.
+
+precision = right / read, recall = right / stated. Core facts (education, 对口, the title held and
+its date, first-author papers, employer type) are also counted apart: a wrong value there decides a
+verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from policies.eligibility.catalogue import load_catalogue
+from policies.eligibility.reader import read_facts
+
+CORE = (
+    "education",
+    "education_related",
+    "current_title",
+    "current_title_date",
+    "papers_first_author",
+    "employer_type",
+)
+
+
+@dataclass
+class Tally:
+    stated: int = 0
+    read: int = 0
+    right: int = 0
+    wrong: int = 0
+    invented: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.read if self.read else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.right / self.stated if self.stated else 1.0
+
+    def add(self, other: Tally) -> None:
+        self.stated += other.stated
+        self.read += other.read
+        self.right += other.right
+        self.wrong += other.wrong
+        self.invented += other.invented
+
+
+@dataclass
+class Score:
+    items: int = 0
+    all: Tally = field(default_factory=Tally)
+    core: Tally = field(default_factory=Tally)
+    styles: Dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    misses: List[Tuple[str, Dict[str, Any], Dict[str, Any]]] = field(default_factory=list)
+
+
+def _expected(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _got(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def score(path: Path) -> Score:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    today = raw["today"] if isinstance(raw["today"], dt.date) else dt.date.fromisoformat(str(raw["today"]))
+    catalogue = load_catalogue()
+    out = Score()
+    for item in raw["items"]:
+        want = {k: _expected(v) for k, v in (item.get("facts") or {}).items()}
+        got = {k: _got(v) for k, v in read_facts(item["text"], catalogue, today).items()}
+        one, core = Tally(stated=len(want), read=len(got)), Tally()
+        core.stated = sum(1 for k in want if k in CORE)
+        core.read = sum(1 for k in got if k in CORE)
+        for name, value in got.items():
+            if name not in want:
+                one.invented += 1
+                core.invented += name in CORE
+            elif want[name] == value:
+                one.right += 1
+                core.right += name in CORE
+            else:
+                one.wrong += 1
+                core.wrong += name in CORE
+        out.items += 1
+        out.all.add(one)
+        out.core.add(core)
+        for style in item.get("styles") or ["(none)"]:
+            out.styles[style].add(one)
+        if one.right != len(want) or one.right != len(got):
+            wrong = {k: v for k, v in got.items() if want.get(k) != v}
+            missed = {k: v for k, v in want.items() if got.get(k) != v}
+            out.misses.append((item["text"], wrong, missed))
+    return out
+
+
+def _line(name: str, t: Tally) -> str:
+    return (
+        f"{name:<20} stated {t.stated:>4}  read {t.read:>4}  precision {t.precision:.3f}  "
+        f"recall {t.recall:.3f}  wrong {t.wrong:>3}  invented {t.invented:>3}"
+    )
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", type=Path)
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every message read wrong")
+    parser.add_argument("--styles", action="store_true", help="the figures per style")
+    args = parser.parse_args(argv)
+    s = score(args.path)
+    print(f"{args.path}: {s.items} messages")
+    print(_line("all facts", s.all))
+    print(_line("core facts", s.core))
+    if args.styles:
+        for style in sorted(s.styles):
+            print(_line(f"  {style}", s.styles[style]))
+    if args.verbose:
+        for text, wrong, missed in s.misses:
+            print(f"\n{text}\n  read wrong or invented: {wrong}\n  missed: {missed}")
+
+
+if __name__ == "__main__":
+    main()

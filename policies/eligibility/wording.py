@@ -1,0 +1,139 @@
+"""How applicants word each fact (facts.yml ``reading:``), checked and compiled once.
+
+The fact reader (``policies.eligibility.reader``) holds no word of its own: next year's notice with
+a new fact adds its words next to the fact, in data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
+
+from policies.chars import normalize
+
+
+@dataclass(frozen=True)
+class FactWords:
+    fact: str
+    kind: str  # flag (yes / no) | choice (a code) | number | date
+    values: Tuple[Tuple[Pattern[str], Any], ...] = ()  # flag / choice: (pattern, value)
+    keywords: Optional[Pattern[str]] = None  # number / date: what the value follows or precedes
+    needs: Optional[Pattern[str]] = None  # read only when the message also says this
+    unless: Optional[Pattern[str]] = None  # not read from a clause that says this (外地社保)
+    scope: int = 1  # clauses a number may be in, from its keyword's
+    answers: Optional[Pattern[str]] = None  # the fact's answer when asked (档案在简阳); 不 / 没 / 非 in it: no
+
+
+@dataclass(frozen=True)
+class Wording:
+    replace: Tuple[Tuple[Pattern[str], str], ...]
+    correction: Pattern[str]
+    negation: Pattern[str]
+    negation_after: Pattern[str]
+    question: Pattern[str]
+    first_person: Pattern[str]
+    not_about_me: Pattern[str]
+    vague: Pattern[str]
+    zero: Pattern[str]
+    held: Pattern[str]
+    applying: Pattern[str]
+    other_events: Pattern[str]
+    facts: Dict[str, FactWords] = field(default_factory=dict)
+    implies: Tuple[Tuple[Dict[str, Any], Dict[str, Any]], ...] = ()  # (when, then)
+
+    def words_of(self, fact: str) -> Optional[FactWords]:
+        return self.facts.get(fact)
+
+
+def _compile(where: str, pattern: str) -> Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"facts.yml: reading: {where}: {exc}") from exc
+
+
+def _alternatives(where: str, words: Any, patterns: Any) -> Pattern[str]:
+    if not isinstance(words or [], list) or not isinstance(patterns or [], list):
+        raise ValueError(f"facts.yml: reading: {where}: a list of words or patterns")
+    # the text read is normalised (繁→简, which also turns 著 into 着): so are the words
+    items = [normalize(str(w)) for w in words or []]
+    if any(not w for w in items):
+        raise ValueError(f"facts.yml: reading: {where}: an empty word")
+    parts = [re.escape(w) for w in sorted(items, key=len, reverse=True)] + [
+        f"(?:{normalize(str(p))})" for p in patterns or []
+    ]
+    if not parts:
+        raise ValueError(f"facts.yml: reading: {where}: no word")
+    return _compile(where, "|".join(parts))
+
+
+def _key(key: Any) -> str:
+    return {True: "yes", False: "no"}.get(key, str(key)) if isinstance(key, bool) else str(key)
+
+
+def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Mapping[str, List[str]]) -> Wording:
+    """``raw``: the ``reading:`` section; ``types``: fact → type; ``codes``: fact → its values (a
+    choice's options, an ordered type's levels). Raises ValueError naming what is wrong."""
+    general = {}
+    for key in (
+        "correction",
+        "negation",
+        "negation_after",
+        "question",
+        "first_person",
+        "not_about_me",
+        "vague",
+        "zero",
+        "held",
+        "applying",
+        "other_events",
+    ):
+        if not isinstance(raw.get(key), str):
+            raise ValueError(f"facts.yml: reading: {key} is a regular expression")
+        general[key] = _compile(key, normalize(raw[key]))
+    replace = tuple((_compile(f"replace {k}", str(k)), str(v)) for k, v in (raw.get("replace") or {}).items())
+    facts: Dict[str, FactWords] = {}
+    for fact, entry in (raw.get("facts") or {}).items():
+        if fact not in types:
+            raise ValueError(f"facts.yml: reading: unknown fact {fact!r}")
+        unknown = set(entry) - {"words", "patterns", "keywords", "needs", "unless", "scope", "answers"}
+        if unknown:
+            raise ValueError(f"facts.yml: reading: {fact}: unknown key(s) {sorted(unknown)}")
+        kind = {"bool": "flag", "int": "number", "date": "date"}.get(types[fact], "choice")
+        extra = {
+            "needs": _compile(f"{fact} needs", entry["needs"]) if entry.get("needs") else None,
+            "unless": _compile(f"{fact} unless", entry["unless"]) if entry.get("unless") else None,
+            "scope": int(entry.get("scope") or 1),
+            "answers": _alternatives(f"{fact} answers", [], entry["answers"]) if entry.get("answers") else None,
+        }
+        if kind in ("number", "date"):
+            if not entry.get("keywords") or "words" in entry or "patterns" in entry:
+                raise ValueError(f"facts.yml: reading: {fact}: a number or a date is read after its keywords")
+            keywords = _alternatives(fact, entry["keywords"], [])
+            facts[fact] = FactWords(fact, kind, keywords=keywords, **extra)  # type: ignore[arg-type]
+            continue
+        if "keywords" in entry:
+            raise ValueError(f"facts.yml: reading: {fact}: keywords are for numbers and dates")
+        # YAML 1.1 reads a bare yes / no key as a boolean
+        words = {_key(k): v for k, v in (entry.get("words") or {}).items()}
+        patterns = {_key(k): v for k, v in (entry.get("patterns") or {}).items()}
+        allowed = {"yes", "no"} if kind == "flag" else set(codes.get(fact) or ())
+        for key in [*words, *patterns]:
+            if key not in allowed:
+                raise ValueError(f"facts.yml: reading: {fact}: {key!r} is not one of {sorted(allowed)}")
+        values = []
+        for key in [k for k in (codes.get(fact) or ["yes", "no"]) if k in words or k in patterns]:
+            value: Any = (key == "yes") if kind == "flag" else key
+            values.append((_alternatives(f"{fact} {key}", words.get(key), patterns.get(key)), value))
+        if not values and extra["answers"] is None:
+            raise ValueError(f"facts.yml: reading: {fact}: no words")
+        facts[fact] = FactWords(fact, kind, values=tuple(values), **extra)  # type: ignore[arg-type]
+    implies: List[Tuple[Dict[str, Any], Dict[str, Any]]] = []
+    for rule in raw.get("implies") or []:
+        when, then = dict(rule.get("when") or {}), dict(rule.get("then") or {})
+        strangers = [f for f in [*when, *then] if f not in types]
+        if not when or not then or strangers:
+            raise ValueError(f"facts.yml: reading: implies: {rule!r} needs when and then, on known facts")
+        implies.append((when, then))
+    return Wording(replace=replace, facts=facts, implies=tuple(implies), **general)
