@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Set, Tupl
 
 from policies.eligibility.catalogue import Catalogue, load_catalogue
 from policies.eligibility.domains import fact_domains, leaves
+from policies.eligibility.numbers import Between
 from policies.eligibility.rules import (
     MET,
     NOT_MET,
@@ -204,6 +205,12 @@ class Assessor:
             level: {leaf_fact(n) for r, c in routes if r.kind == "regular" for n in _walk_refs(c) if n.kind == "leaf"}
             for level, routes in self.routes.items()
         }
+        # Per fact: every condition that compares it (a range said must decide each alike).
+        self._leaves_of: Dict[str, List[Compiled]] = {}
+        for root in self.exclusions + [c for routes in self.routes.values() for _, c in routes]:
+            for n in _walk_refs(root):
+                if n.kind == "leaf" and n not in self._leaves_of.setdefault(leaf_fact(n), []):
+                    self._leaves_of[leaf_fact(n)].append(n)
         self.ask_rank = {f: i for i, f in enumerate(rules.ask_order)}
         self.counting = notice.counting_date.date
         roots = self.exclusions + [c for routes in self.routes.values() for _, c in routes]
@@ -248,6 +255,20 @@ class Assessor:
         if fact in DISCRIMINATING:
             return (0, DISCRIMINATING.index(fact))
         return (1, self.ask_rank.get(fact, len(self.ask_rank)))
+
+    def undecided_ranges(self, facts: Dict[str, Any]) -> List[str]:
+        """The facts said as a range (``Between``: 两三篇) that some condition would decide
+        differently for different values in it: not known yet, to be asked (issue 21)."""
+        out = []
+        for fact, value in facts.items():
+            if not isinstance(value, Between):
+                continue
+            values = range(int(value), min(value.high, int(value) + 400) + 1)
+            for leaf in self._leaves_of.get(fact, []):
+                if len({leaf._leaf({fact: v}, self.counting) for v in values}) > 1:
+                    out.append(fact)
+                    break
+        return out
 
     def levels(self) -> List[str]:
         return list(self.routes)

@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 import yaml
 
+from policies.eligibility.numbers import Between
 from policies.eligibility.wording import Wording, compile_wording
 
 FACTS_FILE = Path(__file__).resolve().parent / "facts.yml"
@@ -71,7 +72,13 @@ class Catalogue:
                     if isinstance(value, bool):
                         out[name] = value
                 elif spec.type == "int":
-                    if not isinstance(value, bool):
+                    if isinstance(value, Between):
+                        out[name] = value
+                    elif isinstance(value, (list, tuple)):  # a range as read (两三篇): [low, high]
+                        low, high = (int(x) for x in value)
+                        if low < high:
+                            out[name] = Between(low, high)  # the interview keeps it only where it decides alike
+                    elif not isinstance(value, bool):
                         out[name] = int(value)  # type: ignore[call-overload]  # any stored value; what int() rejects is dropped
                 elif spec.type == "date":
                     out[name] = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
@@ -101,6 +108,8 @@ class Catalogue:
             shown = f"{value.year}年{value.month}月"
         elif spec.type == "int" and isinstance(value, (list, tuple)) and len(value) == 2:
             shown = f"{value[0]}–{value[1]}{spec.unit or ''}"
+        elif isinstance(value, Between):
+            shown = f"{int(value)}–{value.high}{spec.unit or ''}"
         elif spec.type in self.names:
             shown = self.names[spec.type].get(str(value), str(value))
             if value == "none" and len(shown) > 1:  # 无职称, not 现职称无职称 (but 技能证书：无)

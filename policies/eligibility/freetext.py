@@ -44,7 +44,6 @@ _SENTENCE_END = re.compile(r"[。！!？?\n]")
 _UNITS = {"篇": "(?:篇|片)", "项": "(?:项|个|件)", "次": "次", "名": "(?:名|位|个)", "学时": "个?学时"}
 _TITLE_FACT, _TITLE_DATE, _APPOINTED = "current_title", "current_title_date", "current_title_appointed_date"
 _SKILL, _SKILL_DATE = "skill_level", "skill_date"
-_OTHER_SERIES = re.compile(r"^(?:经济|会计|统计|讲师|教师|卫生|农艺|畜牧|政工|审计)")
 _BY_COUNT = re.compile(rf"(?:{AMOUNT}|俩|仨)\s*(?:个|位|名)$")
 _OBTAINED = re.compile(r"取得|评|拿|获得|考")
 _TOP3 = re.compile(rf"前三的?(?:只有|有|就|是|共)?\s*({AMOUNT}|俩|仨)")
@@ -286,7 +285,7 @@ class _Reader:
             if m.value == "none":
                 held.append(m)
                 continue
-            if m.negated or _OTHER_SERIES.match(after) or "推荐" in after[:10] or _BY_COUNT.search(before):
+            if m.negated or self._other_series(after) or "推荐" in after[:10] or _BY_COUNT.search(before):
                 continue
             if re.match(r"(?:以来|这几年)", after) and not re.search(r"评|拿|取得", before):
                 continue  # 任助工以来: the period, not a statement
@@ -317,6 +316,11 @@ class _Reader:
             return None
         levels = self.c.orders["title"]
         return max(held, key=lambda m: (levels[m.value], m.start))
+
+    def _other_series(self, after: str) -> bool:
+        """中级经济师: the level of another series (other_series_title's words right after it)."""
+        fw = self.w.facts.get("other_series_title")
+        return fw is not None and any(p.match(after) for p, v in fw.values if v is True)
 
     def _tenure(self, held: Mention) -> Optional[dt.date]:
         """技术员干了五年 / 拿助工两年了 / 助工拿了六年: held for a whole number of years, so obtained

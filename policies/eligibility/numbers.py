@@ -50,6 +50,22 @@ class Range:
 Value = Union[int, Range]
 
 
+class Between(int):
+    """A count said as a range (两三篇 → 2–3) that every rule reads alike: it compares as its low
+    end, and remembers its high end to be shown back as said. Only the interview makes one, once it
+    has checked that every condition on the fact gives the same result for every value in it."""
+
+    high: int
+
+    def __new__(cls, low: int, high: int) -> Between:
+        value = super().__new__(cls, low)
+        value.high = high
+        return value
+
+    def __repr__(self) -> str:
+        return f"Between({int(self)}, {self.high})"
+
+
 def cn_number(token: str) -> Optional[int]:
     """One number: 2022, 三十, 二〇二二, 两, 俩 (a range or a malformed numeral: None)."""
     token = token.strip()
@@ -71,7 +87,7 @@ def cn_number(token: str) -> Optional[int]:
 
 # adjacent numerals: (pattern, times, plus) → a range (low * times + plus, high * times + plus)
 _RANGE_PATTERNS: Tuple[Tuple[Pattern[str], int, int], ...] = (
-    (re.compile(r"^([一二两三四五六七八九])([二三四五六七八九])$"), 1, 0),  # 两三, 三五
+    (re.compile(r"^([一二两三四五六七八九])([二两三四五六七八九])$"), 1, 0),  # 一两, 两三, 三五
     (re.compile(r"^十([一二三四五六七八])([二三四五六七八九])$"), 1, 10),  # 十一二
     (re.compile(r"^([一二两三四五六七八])([二三四五六七八九])十$"), 10, 0),  # 五六十
     (re.compile(r"^([一二两三四五六七八])([二三四五六七八九])百$"), 100, 0),

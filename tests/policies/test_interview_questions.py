@@ -95,3 +95,23 @@ def test_the_checklist_lists_only_what_can_still_matter_with_the_city_named():
 def test_without_grouping_one_fact_is_asked_at_a_time():
     step = interview("changzhi-2022-engineering-mid-junior").step("engineer", {}, limit=3)
     assert all(len(q.facts) == 1 for q in step.questions)
+
+
+def test_a_range_said_counts_only_where_every_value_in_it_decides_alike():
+    """Issue 21: 论文两三篇 meets 长治's "2篇以上" whatever the number, so it is not asked; 一两篇
+    does not decide it, so it is asked; the verdict shows the range as said."""
+    from policies.eligibility.interview import Interview
+    from policies.eligibility.numbers import Between
+    from policies.loader import load_notices
+
+    notice = next(n for n in load_notices() if n.id.startswith("changzhi"))
+    interview = Interview(Assessor(notice))
+    two_three = interview.step("engineer", {"papers_first_author": [2, 3]})
+    assert two_three.facts["papers_first_author"] == 2 and isinstance(two_three.facts["papers_first_author"], Between)
+    assert "papers_first_author" not in [f for q in two_three.questions for f in q.facts]
+    assert (
+        interview.catalogue.said("papers_first_author", two_three.facts["papers_first_author"]) == "第一作者论文2–3篇"
+    )
+    one_two = interview.step("engineer", {"papers_first_author": [1, 2]})
+    assert "papers_first_author" not in one_two.facts
+    assert "papers_first_author" in interview.assessor.undecided_ranges({"papers_first_author": Between(1, 2)})

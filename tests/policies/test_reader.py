@@ -331,6 +331,7 @@ def read(text):
         ("技术员干了五年", {"current_title": "technician", "current_title_date": "2019-10-30"}),
         # ranges stay ranges; vague amounts are not read
         ("论文写了两三篇", {"papers_first_author": [2, 3]}),
+        ("论文一两篇", {"papers_first_author": [1, 2]}),
         ("干本专业技术十一二年了", {"work_years": [11, 12]}),
         ("专业课大概学了五六十个学时", {"continuing_education_professional_hours": [50, 60]}),
         ("在公司干了十来年研发", {}),
