@@ -105,7 +105,8 @@ class Catalogue:
         if isinstance(value, bool) and spec.from_bool:  # a choice a plain yes / no answered
             value = spec.from_bool.get(value, value)
         if isinstance(value, dt.date):
-            shown = f"{value.year}年{value.month}月"
+            # a year said alone is kept as its 31 December: shown as the year said, not a month
+            shown = f"{value.year}年" if (value.month, value.day) == (12, 31) else f"{value.year}年{value.month}月"
         elif spec.type == "int" and isinstance(value, (list, tuple)) and len(value) == 2:
             shown = f"{value[0]}–{value[1]}{spec.unit or ''}"
         elif isinstance(value, Between):

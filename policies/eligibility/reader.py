@@ -1,13 +1,15 @@
-"""Read applicant facts from free Chinese text: 本科，2016年拿的助工，发了两篇论文.
+"""Read applicant facts: the answer to the question asked, and everything else a message states.
 
 ``parse_facts(text, catalogue, today, requested=None)`` returns a :class:`Parsed` with the facts
-found (values typed as the engine expects: bool, int, ISO date string, ordered codes) and whether
-the user said they do not know the requested one. ``requested`` is the fact just asked: a bare
-"有" / "两篇" / "2017年6月" is read as its answer.
+found (values typed as the engine expects: bool, int, ISO date string, ordered codes; a range as
+[low, high]) and whether the user said they do not know the requested one. ``requested`` is the
+fact just asked: a bare "有" / "两篇" / "2017年6月" / "没有" is read as its answer; the rest of the
+message is read by ``freetext.read_free`` (``read_facts``: only what is stated, nothing implied).
+``read_correction`` reads "不对，是2018年" against the facts shown back last; ``parse_exclusions``,
+``parse_checklist`` and ``parse_together`` read the answers to the questions asked as a group.
 
-Pure Python: no Rasa, no network. Numbers: Arabic, full-width, Chinese (两篇, 三十学时, 十五年).
-Durations: 五年, 快五年了 (not yet five), 五年多, 十年以上. Dates: 2017年6月, 2017.6, 2017-06,
-2017年 (year only: read as 31 December, the latest it could be), 去年, 前年, 今年, 三年前.
+The words of every fact are in facts.yml ``reading:``; here only the words of answering (是 / 没有 /
+不清楚 / 算了). Pure Python: no Rasa, no network.
 """
 
 from __future__ import annotations

@@ -284,7 +284,7 @@ async def test_a_correction_after_the_echo_replaces_the_fact_and_the_form_goes_o
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert slots["fact_current_title_date"] == "2018-12-31"  # a year alone: the latest it could be
     assert "fact_current_title" not in slots  # the rest stands
-    assert [m["text"] for m in shown.messages] == ["好的，已改为：2018年12月取得。"]
+    assert [m["text"] for m in shown.messages] == ["好的，已改为：2018年取得。"]
     assert slots["echoed_facts"] == ["current_title", "current_title_date"]
     assert slots["requested_slot"] == "fact_exclusions"  # the question the correction interrupted
 
@@ -297,7 +297,7 @@ async def test_a_correction_after_the_verdict_reassesses(load_tracker, dispatche
     events = await ValidateAssessmentForm().run(dispatcher, tracker, DOMAIN)
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert slots["fact_current_title_date"] == "2020-12-31"
-    assert [m["text"] for m in dispatcher.messages] == ["好的，已改为：2020年12月取得。"]
+    assert [m["text"] for m in dispatcher.messages] == ["好的，已改为：2020年取得。"]
     assert slots["echoed_facts"][-1] == "current_title_date"
     # 助工 since 2020: short of the regular route's years, so the 技师 route is asked about now
     assert slots["requested_slot"] == "fact_together"

@@ -83,3 +83,15 @@ def test_a_number_read_as_a_range_is_said_as_one():
     assert CAT.said("related_work_years", (5, 6)) == "从事本专业5–6年"
     facts = {"education": "bachelor", "papers_first_author": [2, 3]}
     assert CAT.recap(facts, facts) == "本科（学士）；第一作者论文2–3篇"
+
+
+def test_a_year_said_alone_is_shown_back_as_that_year():
+    """17年评的 is kept as 2017-12-31 (the latest it could be) and shown back as 2017年, not as a
+    month the applicant never said."""
+    import datetime as dt
+
+    from policies.eligibility import load_catalogue
+
+    cat = load_catalogue()
+    assert cat.said("current_title_date", dt.date(2017, 12, 31)) == "2017年取得"
+    assert cat.said("current_title_date", dt.date(2017, 12, 1)) == "2017年12月取得"
