@@ -100,7 +100,9 @@ def _pieces(text: str) -> List[Tuple[int, int]]:
             piece = text[ps:pe]
             if merged and (
                 re.match(rf"(?:{AMOUNT}|前年|去年|今年|大前年|排|都是|都在|自|个?学时|篇|项|个|次|年|月)", piece)
-                or re.fullmatch(r"(?:我是|我|本人|现任|自|是|有)", text[merged[-1][0] : merged[-1][1]])
+                or re.fullmatch(
+                    r"(?:我是|我|本人|现任|自|是|有|不是|没有|不|没|从没)", text[merged[-1][0] : merged[-1][1]]
+                )
                 or re.fullmatch(r"[a-z&'.]+", piece)
             ):
                 merged[-1][1] = pe
@@ -154,6 +156,9 @@ def _negated(w: Wording, text: str, clause: Clause, start: int, end: int) -> boo
 def _segments(text: str, w: Wording) -> List[Tuple[int, int, bool]]:
     """(start, end, is_a_correction) for the parts between correction words."""
     cuts = [(m.start(), m.end()) for m in w.correction.finditer(text)]
+    if w.not_but is not None:  # 不是助工，是工程师: from 是 on, it corrects
+        cuts += [(m.end(), m.end()) for m in w.not_but.finditer(text)]
+    cuts.sort()
     out: List[Tuple[int, int, bool]] = []
     start, correcting = 0, False
     for s, e in cuts:
@@ -169,6 +174,7 @@ class _Reader:
     def __init__(self, catalogue: Catalogue, today: dt.date) -> None:
         assert catalogue.wording is not None, "facts.yml has no reading: section"
         self.c, self.w, self.today = catalogue, catalogue.wording, today
+        self.loose_titles: List[Mention] = []
 
     # -- one segment ----------------------------------------------------------------------
     def segment(
@@ -277,6 +283,7 @@ class _Reader:
         the level applied for (想报工程师), not another series (中级经济师), not a recommender's."""
         w, t = self.w, self.text
         held: List[Mention] = []
+        self.loose_titles = []
         titles = [m for m in mentions if m.fact == _TITLE_FACT]
         for m in titles:
             c = self.cs[m.clause]
@@ -301,6 +308,7 @@ class _Reader:
                 and not any(o.clause == m.clause + 1 for o in titles)
                 and any(nxt.start <= d.start < nxt.end and d.start - nxt.start <= 4 for d in dates)
             )
+            self.loose_titles.append(m)  # named, not applied for: what "不是助工，是工程师" corrects to
             if not (
                 w.held.search(before)
                 or w.held.search(after[:6])
@@ -356,6 +364,8 @@ class _Reader:
             other = bool(
                 w.other_events.search(right[:5]) or (w.other_events.search(left[-4:]) and not _VERB_AFTER.match(right))
             )
+            if re.search(r"(?:不是|并非|而非)\s*$", left):
+                continue  # 不是2018年: the date denied, neither a fact's nor a correction's
             if "聘" in right[:6] or (
                 appointed is not None
                 and appointed.keywords is not None
@@ -591,6 +601,10 @@ def read_free(text: str, catalogue: Catalogue, today: dt.date) -> Tuple[Dict[str
         got, got_order, bare = reader.segment(t, lo, hi, clauses)
         pending = [f for f in order + ambiguous if f not in got]
         ambiguous += reader.ambiguous_owner
+        if correcting and _TITLE_FACT in pending and _TITLE_FACT not in got and reader.loose_titles:
+            levels = catalogue.orders["title"]
+            got[_TITLE_FACT] = max(reader.loose_titles, key=lambda m: levels[m.value]).value
+            got_order.append(_TITLE_FACT)
         if correcting:
             for value in bare:
                 fact = _corrected(catalogue, pending, value)

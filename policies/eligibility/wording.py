@@ -40,6 +40,7 @@ class Wording:
     applying: Pattern[str]
     other_events: Pattern[str]
     facts: Dict[str, FactWords] = field(default_factory=dict)
+    not_but: Optional[Pattern[str]] = None  # "不是X，是Y": a correction inside one message
     implies: Tuple[Tuple[Dict[str, Any], Dict[str, Any]], ...] = ()  # (when, then)
 
     def words_of(self, fact: str) -> Optional[FactWords]:
@@ -136,4 +137,5 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
         if not when or not then or strangers:
             raise ValueError(f"facts.yml: reading: implies: {rule!r} needs when and then, on known facts")
         implies.append((when, then))
-    return Wording(replace=replace, facts=facts, implies=tuple(implies), **general)
+    not_but = _compile("not_but", normalize(raw["not_but"])) if raw.get("not_but") else None
+    return Wording(replace=replace, facts=facts, implies=tuple(implies), not_but=not_but, **general)

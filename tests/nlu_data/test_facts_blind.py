@@ -14,7 +14,7 @@ BLIND = ROOT / "tests" / "nlu_data" / "blind"
 # split: (min precision, min recall, max invented, max wrong on a core fact)
 FLOORS = {
     "dev": (0.99, 0.97, 0, 1),
-    "test": (0.92, 0.77, 8, 0),
+    "test": (0.92, 0.78, 8, 0),
 }
 
 

@@ -377,6 +377,25 @@ def read(text):
         ),
         ("我的職稱是２０１８年１０月取得的工程師", {"current_title": "engineer", "current_title_date": "2018-10-01"}),
         ("论文写了四五篇，但是一作的只有俩", {"papers_total": [4, 5], "papers_first_author": 2}),
+        # "不是X，是Y" corrects inside one message; a date denied is nobody's
+        ("不是助工，是工程师，2016年评的", {"current_title": "engineer", "current_title_date": "2016-12-31"}),
+        ("论文不是3篇，是2篇", {"papers_first_author": 2}),
+        ("我是2019年拿的助工，不是2018年", {"current_title": "assistant_engineer", "current_title_date": "2019-12-31"}),
+        # English as people mix it in
+        (
+            "I'm an engineer since 2016, bachelor, 2 first-author papers, SOE",
+            {
+                "current_title": "engineer",
+                "current_title_date": "2016-12-31",
+                "education": "bachelor",
+                "papers_first_author": 2,
+                "employer_type": "state_owned",
+            },
+        ),
+        (
+            "not retired, not a civil servant, private company",
+            {"retired": False, "civil_servant": False, "employer_type": "non_public"},
+        ),
     ],
 )
 def test_what_people_write_is_read_as_they_meant_it(text, expected):
