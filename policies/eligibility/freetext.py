@@ -85,8 +85,9 @@ def prepare(text: str, w: Wording) -> str:
 
 
 def _pieces(text: str) -> List[Tuple[int, int]]:
-    """Clauses by punctuation; spaces also cut, but a piece that is only a value or a word or two
-    (前年10月, 1项, 2014年, 我是) stays with the one before."""
+    """Clauses by punctuation; spaces also cut, but a piece that starts with a value or a unit
+    (前年10月, 1项, 2014年), follows a lead word (我是, 不是, 没有) or is English stays with the one
+    before: "助工 2014年" is one clause, "大专 民企" two."""
     spans: List[Tuple[int, int]] = []
     start = 0
     for m in _CLAUSE.finditer(text + "。"):
@@ -272,8 +273,8 @@ class _Reader:
                 if m.fact not in out or self.c.orders[spec.type][m.value] > self.c.orders[spec.type][out[m.fact]]:
                     out[m.fact] = m.value
             elif spec.type == "skill":
-                if m.value == "none" or m.fact not in out or out[m.fact] == "none":
-                    out[m.fact] = m.value if m.fact not in out or out[m.fact] == "none" else out[m.fact]
+                if out.get(m.fact) in (None, "none"):  # a certificate named wins over 没有技师
+                    out[m.fact] = m.value
             else:
                 out.setdefault(m.fact, m.value)
         return out

@@ -20,22 +20,13 @@ import cn2an
 
 DIGIT = "零〇一二两俩仨三四五六七八九"
 CN = f"[{DIGIT}十百千万]"
-_ONE = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "俩": 2,
-    "仨": 3,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+_COLLOQUIAL = {"俩": 2, "仨": 3}  # what cn2an does not know
+
+
+def _digit(ch: str) -> int:
+    value = cn_number(ch)
+    assert value is not None, ch  # the range patterns only let numerals through
+    return value
 
 
 @dataclass(frozen=True)
@@ -73,8 +64,8 @@ def cn_number(token: str) -> Optional[int]:
         return None
     if token.isdigit():
         return int(token)
-    if token in ("俩", "仨"):
-        return _ONE[token]
+    if token in _COLLOQUIAL:
+        return _COLLOQUIAL[token]
     try:
         value = cn2an.cn2an(token.replace("两", "二"), "strict")
     except (ValueError, KeyError, IndexError):
@@ -106,12 +97,12 @@ def amount(token: str) -> Optional[Value]:
     for pattern, times, plus in _RANGE_PATTERNS:
         r = pattern.match(token)
         if r:
-            low, high = _ONE[r.group(1)] * times + plus, _ONE[r.group(2)] * times + plus
+            low, high = _digit(r.group(1)) * times + plus, _digit(r.group(2)) * times + plus
             return Range(low, high) if low < high else None
     m2 = re.fullmatch(r"(\d+|[一二两三四五六七八九]?十?)([一二三四五六七八九])([二三四五六七八九])", token)
     if m2 and "十" in m2.group(1):  # 二十三四
         base = cn_number(m2.group(1))
-        a, b = _ONE[m2.group(2)], _ONE[m2.group(3)]
+        a, b = _digit(m2.group(2)), _digit(m2.group(3))
         if base is not None and a < b:
             return Range(base + a, base + b)
     return cn_number(token)
