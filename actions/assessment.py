@@ -182,19 +182,12 @@ def echo_facts(
     Returns the event keeping the facts shown (``ECHOED_SLOT``, these last); nothing when nothing
     was read."""
     catalogue = load_catalogue()
-    shown: Dict[str, Any] = {}
-    for event in events:
-        name, value = event.get("name") or "", event.get("value")
-        fact = name[len(PREFIX) :]
-        if event.get("event") != "slot" or not name.startswith(PREFIX) or fact not in catalogue.specs:
-            continue
-        if value is None or value == DONT_KNOW:
-            continue
-        if isinstance(value, (list, tuple)):  # a range ("两三篇"): said as 2–3
-            if catalogue.specs[fact].type == "int":
-                shown[fact] = value
-        else:
-            shown.update(catalogue.coerce({fact: value}))  # ISO dates → dates, as said expects
+    read = {
+        str(e.get("name"))[len(PREFIX) :]: e.get("value")
+        for e in events
+        if e.get("event") == "slot" and str(e.get("name") or "").startswith(PREFIX) and e.get("value") != DONT_KNOW
+    }
+    shown = catalogue.coerce(read)  # ISO dates → dates, [2, 3] → 2–3, as said expects; None and unknown names dropped
     line = catalogue.recap(shown, shown, limit=ECHO_LIMIT)
     if not line:
         return []

@@ -134,9 +134,8 @@ def collect(app: web.Application, form: Mapping[str, str], notice: Notice, level
         read = read_facts(words, catalogue, app["settings"].today())
         new = {f: v for f, v in read.items() if f not in raw and f not in form.get("forget", "")}
         raw.update(new)
-        usable = catalogue.coerce(new)
+        usable = catalogue.coerce(new)  # a range stays a range (2–3), shown as said
         heard = [catalogue.said(f, usable[f]) for f in catalogue.specs if f in usable]
-        heard += [catalogue.said(f, new[f]) for f in new if f not in usable]  # a range: shown, not used
         if not read:
             errors.append("没有从原话中读到可用的情况，请逐项询问。")
     step = interview_for(app, notice.id).step(level, raw, limit=QUESTIONS_AT_ONCE, grouped=True)

@@ -33,6 +33,7 @@ from policies.eligibility.numbers import (
     Value,
     amount,
     find_amount,
+    find_amounts,
     find_dates,
     find_duration,
     minus_years,
@@ -356,7 +357,8 @@ class _Reader:
         best: Dict[str, Tuple[int, Found]] = {}
         bare: List[Any] = []
         for i, d in enumerate(dates):
-            c = next(c for c in self.cs if c.start <= d.start < c.end)
+            ci = next(i for i, c in enumerate(self.cs) if c.start <= d.start < c.end)
+            c = self.cs[ci]
             lo = max(c.start, dates[i - 1].end if i else c.start)
             hi = min(c.end, dates[i + 1].start if i + 1 < len(dates) else c.end)
             left, right = t[lo : d.start], t[d.end : hi]
@@ -379,7 +381,6 @@ class _Reader:
             else:
                 near: List[Tuple[int, Mention]] = []
                 for m in skills + titles:
-                    ci = self.cs.index(c)
                     if m.clause == ci or (m.clause + 1 == ci and (_GIVEN_AFTER.match(right) or _OBTAINED.search(left))):
                         near.append((_gap(d, m), m))
                 if near:
@@ -530,11 +531,11 @@ class _Reader:
             if _LOW_RANK.search(rest[:12]) and not re.search(r"前三|第[一二三123]", rest[:12]):
                 return None
         zero = w.zero.search(after.strip())
-        hits = list(_amounts(after, unit_re))
+        hits = find_amounts(after, unit_re)
         if zero and (not hits or zero.start() <= after.strip().find(hits[0][1].group(0))):
             return 0
         for text in (after, before):
-            hits = list(_amounts(text, unit_re))
+            hits = find_amounts(text, unit_re)
             if hits:
                 value, m = hits[0] if text is after else hits[-1]
                 tail = text[m.end() : m.end() + 1]
@@ -557,20 +558,6 @@ class _Reader:
     def _sentence_end(self, pos: int) -> int:
         m = _SENTENCE_END.search(self.text, pos)
         return m.start() if m else len(self.text)
-
-
-def _amounts(text: str, unit: str) -> List[Tuple[Value, re.Match[str]]]:
-    out: List[Tuple[Value, re.Match[str]]] = []
-    pos = 0
-    while True:
-        hit = find_amount(text[pos:], unit)
-        if hit is None:
-            return out
-        value, m = hit
-        shifted = re.compile(re.escape(m.group(0))).search(text, pos + m.start())
-        assert shifted is not None
-        out.append((value, shifted))
-        pos = shifted.end()
 
 
 def _specific(fw: FactWords) -> int:

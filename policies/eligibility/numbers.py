@@ -112,16 +112,23 @@ def amount(token: str) -> Optional[Value]:
 AMOUNT = rf"(?:\d+(?:\.\d+)?(?:\s*(?:-|~|～|到|至)\s*\d+)?|{CN}+(?:(?:到|至){CN}+)?)"
 
 
-def find_amount(text: str, unit: str = "") -> Optional[Tuple[Value, re.Match[str]]]:
-    """The first amount in ``text`` followed by ``unit`` (a regular expression; "" for any)."""
+def find_amounts(text: str, unit: str = "") -> List[Tuple[Value, re.Match[str]]]:
+    """Every amount in ``text`` followed by ``unit`` (a regular expression; "" for any), in order."""
+    out: List[Tuple[Value, re.Match[str]]] = []
     for m in re.finditer(rf"({AMOUNT})\s*{unit}", text):
         token = m.group(1)
         if re.fullmatch(r"\d+\.\d+", token):
             continue
         value = amount(token)
         if value is not None:
-            return value, m
-    return None
+            out.append((value, m))
+    return out
+
+
+def find_amount(text: str, unit: str = "") -> Optional[Tuple[Value, re.Match[str]]]:
+    """The first amount in ``text`` followed by ``unit``."""
+    found = find_amounts(text, unit)
+    return found[0] if found else None
 
 
 def scale(value: Value, factor: int, plus: int = 0) -> Value:
@@ -266,7 +273,7 @@ def find_duration(
             or re.search(r"(?:快|将近|差不多|接近|不到|大约|约)\s*$", before)
             or re.match(r"[几来]", text[m.end("n") : m.end("n") + 1])
         )
-        if re.search(r"[几来多]", token) or token.endswith(("几",)):
+        if re.search(r"[几来多]", token):
             vague = True
         value: Optional[Value]
         if token == "半":

@@ -99,9 +99,10 @@ class Parsed:
         return bool(self.facts) or self.dont_know
 
 
-def _negated(text: str, start: int, width: int = 3) -> bool:
-    window = text[max(0, start - width) : start]
-    return any(n in window for n in ("不是", "没有", "没", "不", "非", "无", "未"))
+def _negated(catalogue: Catalogue, text: str, start: int, width: int = 3) -> bool:
+    """A negation word of facts.yml ``reading:`` in the ``width`` characters before ``start``."""
+    w = catalogue.wording
+    return w is not None and bool(w.negation.search(text[max(0, start - width) : start]))
 
 
 def _first_word(text: str, catalogue: Catalogue, fact: str) -> Optional[Tuple[int, Any]]:
@@ -248,7 +249,7 @@ def _value_for(
     if ftype in ("title", "skill"):
         hit = _first_word(text, catalogue, fact) if catalogue else None
         if hit:
-            return "none" if _negated(text, hit[0]) else hit[1]
+            return "none" if catalogue is not None and _negated(catalogue, text, hit[0]) else hit[1]
         return "none" if _yes_no(text) is False else None
     if ftype == "choice":
         t = text.strip()
@@ -264,7 +265,7 @@ def _value_for(
             ):
                 return value
         hit = _first_word(text, catalogue, fact) if catalogue else None
-        if hit and not _negated(text, hit[0], 5):
+        if hit and catalogue is not None and not _negated(catalogue, text, hit[0], 5):
             return hit[1]
     return None
 
@@ -339,7 +340,7 @@ def parse_exclusions(
         for pattern, value in fw.values if fw else ():
             m = pattern.search(text.lower()) if value is True else None
             if m is not None:
-                (denied if _negated(text, m.start(), 4) else ticked).add(fact)
+                (denied if _negated(catalogue, text, m.start(), 4) else ticked).add(fact)
     t = text.rstrip("。！!.~ 啊呀哦吧的了")
     if ticked:
         out.facts = {f: f in ticked for f in facts}
@@ -462,7 +463,7 @@ def read_correction(text: str, catalogue: Catalogue, today: dt.date, recent: Lis
     in the order read) it fits. {} when the message is not a correction."""
     t = normalize(text or "").strip()
     w = catalogue.wording
-    said = re.match(w.correction.pattern, t.lower()) if w is not None else None
+    said = w.correction.match(t.lower()) if w is not None else None
     if said is None:
         return {}
     facts = dict(parse_facts(t, catalogue, today).facts)
