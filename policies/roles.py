@@ -1,13 +1,11 @@
 """Roles of the levels named in a question: the level applied for vs the title already held.
 
 "我是助工，报中级要几篇论文" names two levels: 中级 is applied for, 助工 is held. A question about
-applying is answered for the level applied for. Rules, in order:
-
-1. a level right after a word of applying (报 / 评 / 申报 / 升 / 晋升 / 考 …) is applied for;
-2. a level after a word of holding (我是 / 现在是 / 拿了 / 取得 / 有 …) or before one of time
-   held (…后 / 满 / 几年了 / 以来 / 之前) is held;
-3. of the rest, the highest is applied for (nobody applies for a level below their own).
-A held level with no level applied for leaves the level open (the caller decides).
+applying is answered for the level applied for. The role of each level named is decided by the one
+rule the fact reader also uses (``policies.eligibility.roles.level_role``: the nearest cue before
+it, else the words right after it). Of the levels whose role is not said, the highest is applied for
+(nobody applies for a level below their own); one below the level applied for is held. A held level
+with no level applied for leaves the level open (the caller decides).
 """
 
 from __future__ import annotations
@@ -17,17 +15,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from policies.eligibility.catalogue import load_catalogue
+from policies.eligibility.roles import APPLIED, HELD, level_role
 from policies.levels import LEVEL_ORDER
 from policies.text import normalize, vocabulary
-
-APPLY_BEFORE = re.compile(r"(报|评|申报|申请|申评|参评|升|晋升|晋|考|冲|够|想拿|要拿)\s*(个|一个|上)?$")
-HOLD_BEFORE = re.compile(
-    r"(我是|我现在是|现在是|目前是|本人是|已是|已经是|拿了|拿到|拿的|拿|取得|取得了|获得|评上|评上了|有|持有|现任|任|聘任|聘了|聘|当了)\s*(了)?$"
-)
-HOLD_AFTER = re.compile(
-    r"^\s*(后|之后|以后|以来|之前|前|满|已经|已|几年|\d+年|[一二两三四五六七八九十]+年|多年|证书|期间|任职|职称[满后已])"
-)
-
 
 # A level followed by these is not the applicant's: a skill grade (高级技师) or someone else's title
 # (高级职称专家推荐, 副高以上专家).
@@ -75,15 +66,17 @@ def level_roles(text: str, strip: Sequence[str] = ()) -> LevelRoles:
     for w in strip:
         text = text.replace(w, "")
     found = find_levels(text)
+    wording = load_catalogue().wording
+    assert wording is not None, "facts.yml has its reading: section"
     roles = LevelRoles(mentions=[(s, v) for s, _, v in found])
     applied: List[str] = []
     held: List[str] = []
     free: List[str] = []
     for start, end, value in found:
-        before, after = text[max(0, start - 6) : start], text[end : end + 6]
-        if APPLY_BEFORE.search(before):
+        role = level_role(text[:start], text[end:], wording)
+        if role == APPLIED:
             applied.append(value)
-        elif HOLD_BEFORE.search(before) or HOLD_AFTER.search(after):
+        elif role == HELD:
             held.append(value)
         else:
             free.append(value)

@@ -38,6 +38,7 @@ from policies.eligibility.numbers import (
     find_duration,
     minus_years,
 )
+from policies.eligibility.roles import APPLIED, HELD, level_role
 from policies.eligibility.wording import FactWords, Wording
 
 _CLAUSE = re.compile(r"[，,。；;！!？?、：:\n（）()]+")
@@ -48,7 +49,7 @@ _SKILL, _SKILL_DATE = "skill_level", "skill_date"
 _BY_COUNT = re.compile(rf"(?:{AMOUNT}|俩|仨)\s*(?:个|位|名)$")
 _OBTAINED = re.compile(r"取得|评|拿|获得|考")
 _TOP3 = re.compile(rf"前三的?(?:只有|有|就|是|共)?\s*({AMOUNT}|俩|仨)")
-_LOW_RANK = re.compile(r"排(?:名)?第?[四五六七八九4-9]")
+_RANK = re.compile(r"(?:排(?:名)?(?:在)?第?|第)([一二三四五六七八九十1-9])(?:位|名|发明人|完成人|作者)?")
 _TENURE = re.compile(rf"(?:证)?(?:已经|都)?(?:干了|拿了|当了|评了|有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])")
 _GIVEN_AFTER = re.compile(r"^(?:才|刚|就)?(?:评|拿|取得|获得|考)")  # (电气工程师，)13年评的
 _VERB_AFTER = re.compile(r"^(?:才|刚|就)?(?:评的|评上|拿的|拿到|取得|获得|考的|考过|考下)")
@@ -298,10 +299,8 @@ class _Reader:
                 continue
             if re.match(r"(?:以来|这几年)", after) and not re.search(r"评|拿|取得", before):
                 continue  # 任助工以来: the period, not a statement
-            applying = w.applying.search(before)
-            if (applying and not w.held.search(before[applying.end() :])) or re.match(
-                r"(?:能不能|能否|能|可以|可不可以)?(?:报|申报|评|升)", after
-            ):
+            role = level_role(before, after, w)
+            if role == APPLIED:
                 continue
             dated = any(c.start <= d.start < c.end and _gap(d, m) <= 8 for d in dates)
             nxt = self.cs[m.clause + 1] if m.clause + 1 < len(self.cs) else None
@@ -311,15 +310,8 @@ class _Reader:
                 and any(nxt.start <= d.start < nxt.end and d.start - nxt.start <= 4 for d in dates)
             )
             self.loose_titles.append(m)  # named, not applied for: what "不是助工，是工程师" corrects to
-            if not (
-                w.held.search(before)
-                or w.held.search(after[:6])
-                or _TENURE.match(after)
-                or dated
-                or dated_next
-                or re.match(r"\s*(?:证|职称|资格)", after)
-                or re.search(r"职称", before)
-            ):
+            # said as held (roles.py), or what only the reader knows: its date, how long it is held
+            if not (role == HELD or dated or dated_next or _TENURE.match(after) or re.search(r"职称", before)):
                 continue
             held.append(m)
         if not held:
@@ -519,7 +511,7 @@ class _Reader:
         return [m.group(0) for p, _ in tw.values for m in p.finditer(text)]
 
     def _count(self, fw: FactWords, unit: str, s: int, e: int, hi: int, lo: int, nxt_kw: int) -> Any:
-        w, t = self.w, self.text
+        t = self.text
         after, before = t[e:hi], t[lo:s]
         unit_re = _UNITS.get(unit, re.escape(unit))
         if fw.fact.endswith("_top3"):
@@ -528,8 +520,11 @@ class _Reader:
             if top:
                 v = amount(top.group(1))
                 return _plain(v) if v is not None else None
-            if _LOW_RANK.search(rest[:12]) and not re.search(r"前三|第[一二三123]", rest[:12]):
-                return None
+            return _in_top3(self._plain_count(unit, unit_re, after, before), rest)
+        return self._plain_count(unit, unit_re, after, before)
+
+    def _plain_count(self, unit: str, unit_re: str, after: str, before: str) -> Any:
+        w = self.w
         zero = w.zero.search(after.strip())
         hits = find_amounts(after, unit_re)
         if zero and (not hits or zero.start() <= after.strip().find(hits[0][1].group(0))):
@@ -551,6 +546,8 @@ class _Reader:
                 bare = re.search(r"(?:^|[有就是了只剩])\s*(俩|仨)", text)
                 if bare:
                     return 2 if bare.group(1) == "俩" else 3
+                if text is before and re.search(r"(?:有|只有|就)个\s*$", text):
+                    return 1  # 有个发明专利
         if w.zero.search(before.strip()[-6:] or "-"):
             return 0
         return None
@@ -558,6 +555,21 @@ class _Reader:
     def _sentence_end(self, pos: int) -> int:
         m = _SENTENCE_END.search(self.text, pos)
         return m.start() if m else len(self.text)
+
+
+def _in_top3(count: Any, rest: str) -> Any:
+    """Of ``count`` items (patents), those the applicant ranks 1st–3rd in, from the ranks said after
+    them: 一个排第一一个排第五 → 1 of 2; 都是我排第一 → all; 3项，我排第五 → 0; no rank said → all
+    (the question asks for those in the top three). Ranks that do not match the count: unknown."""
+    ranks = [amount(m.group(1)) for m in _RANK.finditer(rest)]
+    if not ranks or not isinstance(count, int):
+        return count
+    top = [isinstance(r, int) and r <= 3 for r in ranks]
+    if len(ranks) == 1 or re.search(r"[都全](?:是)?(?:我)?(?:排|是)", rest):
+        return count if top[0] else 0
+    if len(ranks) == count:
+        return sum(top)
+    return None
 
 
 def _specific(fw: FactWords) -> int:

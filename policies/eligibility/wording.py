@@ -38,6 +38,8 @@ class Wording:
     zero: Pattern[str]
     held: Pattern[str]
     applying: Pattern[str]
+    held_after: Pattern[str]
+    applying_after: Pattern[str]
     other_events: Pattern[str]
     facts: Dict[str, FactWords] = field(default_factory=dict)
     not_but: Optional[Pattern[str]] = None  # "不是X，是Y": a correction inside one message
@@ -88,6 +90,8 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
         "zero",
         "held",
         "applying",
+        "held_after",
+        "applying_after",
         "other_events",
     ):
         if not isinstance(raw.get(key), str):

@@ -364,7 +364,7 @@ def read(text):
         ("我老婆是公务员，我是在私企上班的", {"employer_type": "non_public"}),
         # 不一致 is about the degree only when said of it; patents ranked below 3rd are not top-3
         ("所学专业和工作不一致", {"education_related": False}),
-        ("发明专利1项，排第五", {}),
+        ("发明专利1项，排第五", {"invention_patents_top3": 0}),
         ("我实用新型一共5个，但排前三的只有俩", {"utility_patents_top3": 2}),
         # English, abbreviations, typos, traditional characters, full-width digits
         (
@@ -441,3 +441,23 @@ def test_a_correction_that_names_its_fact_changes_only_that_fact():
 
     recent = ["technical_materials", "papers_first_author"]
     assert read_correction("不对，我发了两篇论文", CAT, T21, recent) == {"papers_first_author": 2}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("有两项实用新型专利，一个排第一一个排第五", {"utility_patents_top3": 1}),
+        ("发明专利3项，我排第五", {"invention_patents_top3": 0}),
+        ("发明专利有3项，都是第一发明人", {"invention_patents_top3": 3}),
+        ("有个发明专利排第二，还有两个实用新型排第四", {"invention_patents_top3": 1, "utility_patents_top3": 0}),
+        ("发明专利 1项 排第二  实用新型 4项 都是前三", {"invention_patents_top3": 1, "utility_patents_top3": 4}),
+    ],
+)
+def test_patents_count_only_where_the_applicant_ranks_in_the_top_three(text, expected):
+    assert parse(text).facts == expected
+
+
+@pytest.mark.parametrize("text", ["有个论文在审", "论文有两篇还在投稿中", "一作论文1篇还没见刊"])
+def test_a_paper_not_yet_published_is_not_counted(text):
+    facts = parse(text).facts
+    assert "papers_first_author" not in facts and "papers_total" not in facts
