@@ -42,6 +42,7 @@ from policies.eligibility.roles import APPLIED, HELD, level_role
 from policies.eligibility.wording import FactWords, Wording
 
 _CLAUSE = re.compile(r"[，,。；;！!？?、：:\n（）()]+")
+_LABEL = re.compile(r"^\s*[^\s，,。；;！!？?、（）()]{1,6}[：:]\s*$")  # 论文： / 公需课： / 学历：, a form's label
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
 _UNITS = {"篇": "(?:篇|片)", "项": "(?:项|个|件)", "次": "次", "名": "(?:名|位|个)", "学时": "个?学时"}
 _TITLE_FACT, _TITLE_DATE, _APPOINTED = "current_title", "current_title_date", "current_title_appointed_date"
@@ -93,6 +94,8 @@ def _pieces(text: str) -> List[Tuple[int, int]]:
     spans: List[Tuple[int, int]] = []
     start = 0
     for m in _CLAUSE.finditer(text + "。"):
+        if _LABEL.search(text[start : m.end()]) and not re.search(r"[吗呢么]", text[start : m.start()]):
+            continue  # "论文：2篇" is one clause: the label and its value
         spans.append((start, m.start()))
         start = m.end()
     out: List[Tuple[int, int]] = []
@@ -550,6 +553,13 @@ class _Reader:
                     return 1  # 有个发明专利
         if w.zero.search(before.strip()[-6:] or "-"):
             return 0
+        if unit == "学时" and re.search(r"公需|继续教育|学时|课时", self.whole):
+            # 公需30 专业60: hours said right after their keyword, without 学时
+            bare_hours = re.match(
+                rf"(?:课|科目|课程)?(?:学了|修了|有|是|共|一共|：|:)?\s*({AMOUNT})(?!\s*[年月篇项个次名位%])", after
+            )
+            if bare_hours and not re.match(r"\s*[多几来余]", after[bare_hours.end(1) :]):
+                return _plain(amount(bare_hours.group(1)))
         return None
 
     def _sentence_end(self, pos: int) -> int:

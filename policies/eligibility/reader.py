@@ -23,7 +23,7 @@ from policies.chars import normalize
 from policies.eligibility import interview
 from policies.eligibility.catalogue import Catalogue
 from policies.eligibility.freetext import read_free
-from policies.eligibility.numbers import cn_number
+from policies.eligibility.numbers import Range, cn_number, find_amounts, find_dates, find_duration
 
 _CN_NUM = "[零〇一二两俩三四五六七八九十百千万]+"
 _NUM = rf"(\d+(?:\.\d+)?|{_CN_NUM}|半)"
@@ -230,18 +230,9 @@ def _value_for(
                 yes = bare.group(1) is None
         return yes
     if ftype == "int":
-        if re.fullmatch(r"(?:没有|没|无|0|零|一[篇项个次位名件]?都没有|都没有|一个都没有)[。.!！]?", text.strip()):
-            return 0  # 没有 answers "几篇？"
-        if re.search(r"(?:19|20)\d{2}\s*(?:年|[.\-/]\d)", text):
-            return None  # a date, not a number of years or items
-        if unit == "个月":
-            return parse_months(text) if re.search(r"[年月]", text) else parse_count(text)
-        years = parse_years(text)
-        if years is not None and "年" in text:
-            return int(years)
-        return parse_count(text)
+        return _answer_number(text, unit, catalogue)
     if ftype == "date":
-        d = parse_date(text, today)
+        d = _answer_date(text, today)
         return d.isoformat() if d else None
     if ftype == "education":
         hit = _first_word(text, catalogue, fact) if catalogue else None
@@ -268,6 +259,54 @@ def _value_for(
         if hit and catalogue is not None and not _negated(catalogue, text, hit[0], 5):
             return hit[1]
     return None
+
+
+def _answer_number(text: str, unit: Optional[str], catalogue: Optional[Catalogue]) -> Any:
+    """A number answering "几篇 / 几年 / 几个月": 两篇, 3, 两三篇 → [2, 3], 没有 / 一篇也没有 → 0. A
+    vague count (好几篇, 十来年) is not read; a duration said as at least (五年多, 两年半) counts its
+    whole years, one said as not yet (快五年) one less."""
+    t = text.strip()
+    zero = catalogue.wording.zero if catalogue is not None and catalogue.wording is not None else None
+    if re.search(r"(?:19|20)\d{2}\s*(?:年|[.\-/]\d)", t):
+        return None  # a date, not a number of years or items
+    counted = find_amounts(t)
+    if zero is not None and zero.search(t) and not (counted and not re.match(r"[一1]\s*[篇项个次位名件]?\s*[都也]", t)):
+        return 0  # 没有 / 一篇也没有 answers "几篇？"
+    if unit in ("年", "个月"):
+        got = find_duration(t, unit == "个月")
+        if got is not None and got[0] is not None:
+            return got[0].as_list() if isinstance(got[0], Range) else got[0]
+        if re.search(r"[几来]", t):
+            return None  # 十来年, 好几年: not a number
+        if unit == "个月":
+            return parse_months(t) if re.search(r"[年月]", t) else parse_count(t)
+        years = parse_years(t)
+        if years is not None and "年" in t:
+            return int(years)
+    if counted:
+        value, m = counted[0]
+        if re.match(r"\s*[几来多余]", t[m.end() :]) or re.search(r"[几来]", m.group(0)):
+            return None  # 二十多个, 十几篇
+        return value.as_list() if isinstance(value, Range) else value
+    return None
+
+
+def _answer_date(text: str, today: dt.date) -> Optional[dt.date]:
+    """A date answering "哪年哪月": 2017年7月, 17年7月, 19年底, 前年, 2019, 17年 (a year alone is its
+    31 December); 14年还是15年 is not one date."""
+    t = text.strip()
+    if re.search(r"\d\s*年?\s*(?:还是|或者|或)\s*\d|\d\s*年\s*/\s*\d", t):
+        return None  # 14年还是15年: the applicant is not sure
+    found = find_dates(t, today)
+    if found:
+        return found[0].day
+    bare = re.fullmatch(r"(?:(?:19|20)?(\d{2}))\s*年?(?:的|吧|左右)?", t)
+    if bare and (len(t) >= 4 and t[:2] in ("19", "20") or "年" in t):
+        two = int(bare.group(1))
+        year = int(t[:4]) if re.match(r"(?:19|20)\d{2}", t) else 2000 + two if two <= today.year % 100 else 1900 + two
+        if 1950 <= year <= today.year:
+            return dt.date(year, 12, 31)
+    return parse_date(t, today)
 
 
 def _other_relatedness(fact: Optional[str]) -> bool:

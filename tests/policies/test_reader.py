@@ -461,3 +461,61 @@ def test_patents_count_only_where_the_applicant_ranks_in_the_top_three(text, exp
 def test_a_paper_not_yet_published_is_not_counted(text):
     facts = parse(text).facts
     assert "papers_first_author" not in facts and "papers_total" not in facts
+
+
+@pytest.mark.parametrize(
+    "requested, text, value",
+    [
+        # a count asked: 没有 in every form is 0, a range stays a range, a vague count is not read
+        ("papers_first_author", "一篇也没有", 0),
+        ("papers_first_author", "没发过", 0),
+        ("papers_first_author", "暂时没有", 0),
+        ("papers_first_author", "两三篇", [2, 3]),
+        ("papers_first_author", "三篇吧", 3),
+        ("papers_first_author", "好几篇", None),
+        ("papers_first_author", "十几篇", None),
+        # a date asked: two-digit years, a year alone, relative; two years offered are not one date
+        ("current_title_date", "17年7月", "2017-07-01"),
+        ("current_title_date", "19年底", "2019-12-31"),
+        ("current_title_date", "17年", "2017-12-31"),
+        ("current_title_date", "2019", "2019-12-31"),
+        ("current_title_date", "前年", "2024-12-31"),
+        ("current_title_date", "2017/6", "2017-06-01"),
+        ("current_title_date", "14年还是15年", None),
+        # a duration asked: at least (五年多) counts its whole years, not yet (快五年) one less
+        ("work_years", "五年多", 5),
+        ("work_years", "快五年", 4),
+        ("work_years", "五六年", [5, 6]),
+        ("work_years", "十来年", None),
+        ("months_in_engineering_post", "一年半", 18),
+    ],
+)
+def test_the_answer_to_the_question_asked(requested, text, value):
+    facts = parse_facts(text, CAT, dt.date(2026, 5, 20), requested).facts
+    assert facts.get(requested) == value
+
+
+def test_a_title_and_its_date_asked_together_with_a_two_digit_year():
+    got = parse_together("助工，17年7月", ["current_title", "current_title_date"], CAT, TODAY)
+    assert got == {"current_title": "assistant_engineer", "current_title_date": "2017-07-01"}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("以前受过处分，处分期已经过了", {"under_discipline": False}),
+        ("前年受了处分，现在已经解除了", {"under_discipline": False}),
+        ("还在处分期内", {"under_discipline": True}),
+        ("我受过处分", {}),  # once, not said whether now
+        ("公需30 专业60", {"continuing_education_public_hours": 30, "continuing_education_professional_hours": 60}),
+        (
+            "公需课：24，专业课48",
+            {"continuing_education_public_hours": 24, "continuing_education_professional_hours": 48},
+        ),
+        ("公需30多", {}),
+        ("论文：无", {"papers_first_author": 0}),
+        ("学历：本科", {"education": "bachelor"}),
+    ],
+)
+def test_discipline_now_hours_without_their_unit_and_form_labels(text, expected):
+    assert parse(text).facts == expected
