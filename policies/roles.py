@@ -10,7 +10,6 @@ with no level applied for leaves the level open (the caller decides).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -19,10 +18,6 @@ from policies.eligibility.catalogue import load_catalogue
 from policies.eligibility.roles import APPLIED, HELD, level_role
 from policies.levels import LEVEL_ORDER
 from policies.text import normalize, vocabulary
-
-# A level followed by these is not the applicant's: a skill grade (高级技师) or someone else's title
-# (高级职称专家推荐, 副高以上专家).
-OTHERS_LEVEL = re.compile(r"(技师|技工|工人|以上(的)?(同行)?专家|(的)?专家|职称专家|评委|(的)?推荐人|人员推荐)")
 
 
 @dataclass
@@ -45,13 +40,16 @@ def _surface_forms() -> Tuple[Tuple[str, str], ...]:
 def find_levels(text: str) -> List[Tuple[int, int, str]]:
     """(start, end, level) of every level named, longest form first, no overlaps."""
     text = normalize(text)
+    wording = load_catalogue().wording
+    assert wording is not None, "facts.yml has its reading: section"
+    not_a_level = wording.not_a_level_after
     taken = [False] * len(text)
     out: List[Tuple[int, int, str]] = []
     for form, value in _surface_forms():
         start = text.find(form)
         while start >= 0:
             end = start + len(form)
-            if not any(taken[start:end]) and not OTHERS_LEVEL.match(text[end : end + 6]):
+            if not any(taken[start:end]) and not not_a_level.match(text[end : end + 6]):
                 # "工程师" inside "助理工程师"/"高级工程师" is taken by the longer form already.
                 out.append((start, end, value))
                 for i in range(start, end):

@@ -37,6 +37,7 @@ from policies.eligibility.numbers import (
     find_dates,
     find_duration,
     minus_years,
+    scale,
 )
 from policies.eligibility.roles import APPLIED, HELD, level_role
 from policies.eligibility.wording import FactWords, Wording
@@ -181,10 +182,11 @@ class _Reader:
         assert catalogue.wording is not None, "facts.yml has no reading: section"
         self.c, self.w, self.today = catalogue, catalogue.wording, today
         self.loose_titles: List[Mention] = []
+        self.correcting = False
 
     # -- one segment ----------------------------------------------------------------------
     def segment(
-        self, text: str, lo: int, hi: int, clauses: List[Clause]
+        self, text: str, lo: int, hi: int, clauses: List[Clause], correcting: bool = False
     ) -> Tuple[Dict[str, Any], List[str], List[Any]]:
         """Facts of text[lo:hi] with the order they were read in, and the bare values (a value in a
         clause naming no fact: the correction of an earlier one)."""
@@ -195,6 +197,7 @@ class _Reader:
         ]
         self.text, self.cs = text, cs
         self.whole, self.lo, self.hi = text[lo:hi], lo, hi
+        self.correcting = correcting
         facts: Dict[str, Any] = {}
         order: List[str] = []
 
@@ -207,6 +210,12 @@ class _Reader:
         for fact, value in self._choices(mentions).items():
             put(fact, value)
         dates = [f for c in cs if not c.skip for f in find_dates(c.text, self.today) for f in [_shift(f, c.start)]]
+        said = re.match(r"[\s,，]*是?\s*(\d{2})\s*年(?![多半以来前后])", text[lo:hi]) if correcting else None
+        if said and not dates[:1] or said and dates[0].start > lo + said.end():
+            # 说错了，是09年: a two-digit year right after a correction word is a date
+            yy = int(said.group(1))
+            year = 2000 + yy if yy <= self.today.year % 100 else 1900 + yy
+            dates.insert(0, Found(lo + said.start(1), lo + said.end(), dt.date(year, 12, 31)))
         held = self._held_title(mentions, dates)
         if held is not None:
             put(_TITLE_FACT, held.value)
@@ -298,7 +307,13 @@ class _Reader:
             if m.value == "none":
                 held.append(m)
                 continue
-            if m.negated or self._other_series(after) or "推荐" in after[:10] or _BY_COUNT.search(before):
+            if (
+                m.negated
+                or self._other_series(after)
+                or "推荐" in after[:10]
+                or w.not_a_level_after.match(after)
+                or _BY_COUNT.search(before)
+            ):
                 continue
             if re.match(r"(?:以来|这几年)", after) and not re.search(r"评|拿|取得", before):
                 continue  # 任助工以来: the period, not a statement
@@ -361,7 +376,8 @@ class _Reader:
             gap = 0
             other = bool(
                 w.other_events.search(right[:5]) or (w.other_events.search(left[-4:]) and not _VERB_AFTER.match(right))
-            )
+            ) and not (self.correcting and re.fullmatch(r"[\s,，]*(?:是|改成|改为)?\s*", t[self.lo : d.start]))
+            # (不对，是2022年 论文…: the date right after a correction word is the correction)
             if re.search(r"(?:不是|并非|而非)\s*$", left):
                 continue  # 不是2018年: the date denied, neither a fact's nor a correction's
             if "聘" in right[:6] or (
@@ -376,8 +392,16 @@ class _Reader:
             else:
                 near: List[Tuple[int, Mention]] = []
                 for m in skills + titles:
-                    if m.clause == ci or (m.clause + 1 == ci and (_GIVEN_AFTER.match(right) or _OBTAINED.search(left))):
+                    if (
+                        m.clause == ci
+                        or (m.clause + 1 == ci and (_GIVEN_AFTER.match(right) or _OBTAINED.search(left)))
+                        or re.fullmatch(r"\s*[（(]\s*", t[m.end : d.start])  # 助理工程师（2019.12）
+                    ):
                         near.append((_gap(d, m), m))
+                given = _VERB_AFTER.match(right)
+                named = [m for _, m in near if given and d.end + given.end() <= m.start <= d.end + given.end() + 2]
+                if named:  # 2016年评的技术员2019年3月评上助理工程师: the title after its verb is the date's
+                    near = [(0, named[0])]
                 if near:
                     # nearest; on a tie the word after the date (…18年拿的助理工程师)
                     gap, m = min(near, key=lambda x: (x[0], x[1].start < d.start))
@@ -472,10 +496,23 @@ class _Reader:
                     out[fw.fact] = _plain(value[0])
                     used_clauses.add(j)
                     break
+        for fw in w.facts.values():  # 没有专利: none of them, unless a number of them is said
+            if fw.none is None or fw.fact in out or fw.fact not in self.c.specs:
+                continue
+            if any(not c.skip and fw.none.search(c.text) for c in self.cs):
+                out[fw.fact] = 0
         self._papers(out)
         bare: List[Any] = []
         for j, c in enumerate(self.cs):
             if j in keyed_clauses or c.skip or c.start < self.lo or c.end > self.hi:
+                continue
+            span = find_duration(c.text, True, [_shift(d, -c.start) for d in dates])
+            if span is not None and span[0] is not None and re.search(r"年|月", c.text[span[1] : span[2]]):
+                years = find_duration(c.text, False, [_shift(d, -c.start) for d in dates])
+                if "月" not in c.text[span[1] : span[2]] and years is not None and years[0] is not None:
+                    bare.append((years[0], "年"))  # 六年: a number of years (or 72 months, below)
+                else:
+                    bare.append((span[0], "个月"))  # 一年零五个月: a duration, in months
                 continue
             hit = find_amount(c.text, r"(?:篇|片|项|个|件|次|名|位|学时|个月)?")
             if hit and not any(s <= c.start + hit[1].start() < e for s, e in spans):
@@ -489,7 +526,10 @@ class _Reader:
         total, first = out.get("papers_total"), out.get("papers_first_author")
         if total is None:
             return
-        if first is None and not re.search(r"第[二三四]作者|二作|三作|通讯", self.whole):
+        if first is None and re.search(r"论文(?:是|都是|均为|为)(?:第一作者|一作|独立)", self.whole):
+            out["papers_first_author"] = total  # 一篇论文是第一作者(，还有两篇是第二作者)
+            del out["papers_total"]
+        elif first is None and not re.search(r"第[二三四]作者|二作|三作|通讯", self.whole):
             out["papers_first_author"] = total
             del out["papers_total"]
         elif first is not None and total == first:
@@ -501,6 +541,12 @@ class _Reader:
     def _duration(self, fw: FactWords, text: str, dates: List[Found], base: int) -> Optional[Tuple[Any, int, int]]:
         months = self.c.specs[fw.fact].unit == "个月"
         got = find_duration(text, months, [_shift(d, -base) for d in dates])
+        if (
+            got is not None
+            and re.match(r"[都也]?(?:没|没有)", text[got[2] :])
+            and re.match(r"\s*一\s*个?\s*[年月]", text[got[1] :])
+        ):
+            return 0, got[1], got[2]  # 本地一个月都没交过: none
         if got is None or got[0] is None:
             return None
         if self._title_words_in(text[: got[1]]):
@@ -542,6 +588,7 @@ class _Reader:
                     w.vague.search(m.group(0))
                     or re.match(r"[几多来]", tail)
                     or re.search(r"(?:快|将近|大约|约)$", head)
+                    or re.search(r"(?:差不多|大概|大约|将近|接近|估计|可能)(?:有|是)?\s*$", text[: m.start()])
                 ):
                     return None
                 return _plain(value)
@@ -556,7 +603,8 @@ class _Reader:
         if unit == "学时" and re.search(r"公需|继续教育|学时|课时", self.whole):
             # 公需30 专业60: hours said right after their keyword, without 学时
             bare_hours = re.match(
-                rf"(?:课|科目|课程)?(?:学了|修了|有|是|共|一共|：|:)?\s*({AMOUNT})(?!\s*[年月篇项个次名位%])", after
+                rf"(?:课|科目|课程)?(?:学时)?(?:学了|修了|有|是|共|一共|：|:)?\s*({AMOUNT})(?!\s*[年月篇项个次名位%])",
+                after,
             )
             if bare_hours and not re.match(r"\s*[多几来余]", after[bare_hours.end(1) :]):
                 return _plain(amount(bare_hours.group(1)))
@@ -603,12 +651,14 @@ def read_free(text: str, catalogue: Catalogue, today: dt.date) -> Tuple[Dict[str
         return {}, []
     reader = _Reader(catalogue, today)
     t = prepare(text, catalogue.wording)
+    if catalogue.wording.for_someone_else.search(t):
+        return {}, []  # 替我爸问的: the facts are someone else's
     clauses = _clauses(t, catalogue.wording)
     facts: Dict[str, Any] = {}
     order: List[str] = []
     ambiguous: List[str] = []  # facts said with an unclear value (14年还是15年): a correction may give it
     for lo, hi, correcting in _segments(t, catalogue.wording):
-        got, got_order, bare = reader.segment(t, lo, hi, clauses)
+        got, got_order, bare = reader.segment(t, lo, hi, clauses, correcting)
         pending = [f for f in order + ambiguous if f not in got]
         ambiguous += reader.ambiguous_owner
         if correcting and _TITLE_FACT in pending and _TITLE_FACT not in got and reader.loose_titles:
@@ -618,7 +668,15 @@ def read_free(text: str, catalogue: Catalogue, today: dt.date) -> Tuple[Dict[str
         if correcting:
             for value in bare:
                 fact = _corrected(catalogue, pending, value)
-                if fact is not None:
+                refines = (  # 不对，是2015年，2015年10月: the same year said more exactly
+                    isinstance(value, dt.date)
+                    and isinstance(got.get(fact), str)
+                    and got[fact][:4] == str(value.year)
+                    and got[fact][5:] == "12-31"
+                )
+                if fact is not None and (fact not in got or refines):  # the first value after 不对 corrects
+                    if isinstance(value, tuple) and value[1] == "年" and catalogue.specs[fact].unit == "个月":
+                        value = (scale(value[0], 12), "个月")
                     got[fact] = value.isoformat() if isinstance(value, dt.date) else _plain(value[0])
                     got_order.append(fact)
         for fact in got_order:
@@ -641,6 +699,10 @@ def _corrected(catalogue: Catalogue, earlier: Sequence[str], value: Any) -> Opti
             return fact
         if isinstance(value, tuple) and spec.type == "int":
             unit = value[1]
+            if unit == "个月" and spec.unit == "年":
+                continue  # a duration in months does not correct a number of years
             if not unit or unit in (_UNITS.get(spec.unit or "", "") + (spec.unit or "")):
+                return fact
+            if unit == "年" and spec.unit == "个月":
                 return fact
     return None

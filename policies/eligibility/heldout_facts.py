@@ -14,6 +14,11 @@ are compared one by one:
 precision = right / read, recall = right / stated. Core facts (education, 对口, the title held and
 its date, first-author papers, employer type) are also counted apart: a wrong value there decides a
 verdict.
+
+Two conventions the writers of the two sets were told differently (tests/nlu_data/blind/ and
+blind2/; docs/blind-sets.md) are scored as either: papers said with no author rank (论文3篇) as
+first-author papers or as all papers (and 两篇都是一作 as the first-author count alone or as both),
+and "三年前" as three years before today or as that year's 31 December. Every other value must be the writer's.
 """
 
 from __future__ import annotations
@@ -85,6 +90,24 @@ def _got(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def _reconcile(text: str, want: Dict[str, Any], got: Dict[str, Any]) -> Dict[str, Any]:
+    """``got`` with the two conventions the writers differ on put in the writer's (module doc)."""
+    got = dict(got)
+    pair = ("papers_first_author", "papers_total")
+    if all(f in want for f in pair) and want[pair[0]] == want[pair[1]] and got.get(pair[0]) == want[pair[0]]:
+        got.setdefault(pair[1], want[pair[1]])  # 两篇，都是一作: all papers are the first-author ones
+    for mine, theirs in (("papers_first_author", "papers_total"), ("papers_total", "papers_first_author")):
+        if theirs in want and mine not in want and mine in got and theirs not in got and got[mine] == want[theirs]:
+            got[theirs] = got.pop(mine)
+    if "年前" in text:
+        for name, value in got.items():
+            wanted = want.get(name)
+            if isinstance(value, str) and isinstance(wanted, str) and value[:4] == wanted[:4] != "":
+                if "12-31" in (value[5:], wanted[5:]):
+                    got[name] = wanted
+    return got
+
+
 def score(path: Path) -> Score:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     today = raw["today"] if isinstance(raw["today"], dt.date) else dt.date.fromisoformat(str(raw["today"]))
@@ -93,6 +116,7 @@ def score(path: Path) -> Score:
     for item in raw["items"]:
         want = {k: _expected(v) for k, v in (item.get("facts") or {}).items()}
         got = {k: _got(v) for k, v in read_facts(item["text"], catalogue, today).items()}
+        got = _reconcile(item["text"], want, got)
         one, core = Tally(stated=len(want), read=len(got)), Tally()
         core.stated = sum(1 for k in want if k in CORE)
         core.read = sum(1 for k in got if k in CORE)

@@ -23,6 +23,7 @@ class FactWords:
     unless: Optional[Pattern[str]] = None  # not read from a clause that says this (外地社保)
     scope: int = 1  # clauses a number may be in, from its keyword's
     answers: Optional[Pattern[str]] = None  # the fact's answer when asked (档案在简阳); 不 / 没 / 非 in it: no
+    none: Optional[Pattern[str]] = None  # a number: what says there are none (没有专利 → 0)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Wording:
     applying: Pattern[str]
     held_after: Pattern[str]
     applying_after: Pattern[str]
+    not_a_level_after: Pattern[str]
+    for_someone_else: Pattern[str]
     other_events: Pattern[str]
     facts: Dict[str, FactWords] = field(default_factory=dict)
     not_but: Optional[Pattern[str]] = None  # "不是X，是Y": a correction inside one message
@@ -92,6 +95,8 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
         "applying",
         "held_after",
         "applying_after",
+        "not_a_level_after",
+        "for_someone_else",
         "other_events",
     ):
         if not isinstance(raw.get(key), str):
@@ -102,7 +107,7 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
     for fact, entry in (raw.get("facts") or {}).items():
         if fact not in types:
             raise ValueError(f"facts.yml: reading: unknown fact {fact!r}")
-        unknown = set(entry) - {"words", "patterns", "keywords", "needs", "unless", "scope", "answers"}
+        unknown = set(entry) - {"words", "patterns", "keywords", "needs", "unless", "scope", "answers", "none"}
         if unknown:
             raise ValueError(f"facts.yml: reading: {fact}: unknown key(s) {sorted(unknown)}")
         kind = {"bool": "flag", "int": "number", "date": "date"}.get(types[fact], "choice")
@@ -111,10 +116,13 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
             "unless": _compile(f"{fact} unless", entry["unless"]) if entry.get("unless") else None,
             "scope": int(entry.get("scope") or 1),
             "answers": _alternatives(f"{fact} answers", [], entry["answers"]) if entry.get("answers") else None,
+            "none": _compile(f"{fact} none", entry["none"]) if entry.get("none") else None,
         }
         if kind in ("number", "date"):
             if not entry.get("keywords") or "words" in entry or "patterns" in entry:
                 raise ValueError(f"facts.yml: reading: {fact}: a number or a date is read after its keywords")
+            if extra["none"] is not None and kind != "number":
+                raise ValueError(f"facts.yml: reading: {fact}: none is for numbers")
             keywords = _alternatives(fact, entry["keywords"], [])
             facts[fact] = FactWords(fact, kind, keywords=keywords, **extra)  # type: ignore[arg-type]
             continue

@@ -10,20 +10,24 @@ import pytest
 from policies.eligibility.heldout_facts import score
 from tests.helpers import ROOT
 
-BLIND = ROOT / "tests" / "nlu_data" / "blind"
-# split: (min precision, min recall, max invented, max wrong on a core fact)
+BLIND = ROOT / "tests" / "nlu_data"
+# (set, split): (min precision, min recall, max invented, max wrong on a core fact). blind/ was
+# written first; blind2/ by a second writer, its test split measured once before any tuning on its dev
+# split (0.898 / 0.767, 11 invented, 6 wrong core values) and once after.
 FLOORS = {
-    "dev": (0.99, 0.97, 0, 1),
-    "test": (0.92, 0.78, 8, 0),
+    ("blind", "dev"): (0.99, 0.97, 0, 1),
+    ("blind", "test"): (0.92, 0.81, 10, 0),
+    ("blind2", "dev"): (0.99, 0.95, 3, 0),
+    ("blind2", "test"): (0.91, 0.79, 9, 6),
 }
 
 
-@pytest.mark.parametrize("split", sorted(FLOORS))
-def test_the_reader_holds_its_figures_on_text_nobody_here_wrote(split):
-    s = score(BLIND / f"{split}.yml")
-    precision, recall, invented, core_wrong = FLOORS[split]
+@pytest.mark.parametrize("name, split", sorted(FLOORS))
+def test_the_reader_holds_its_figures_on_text_nobody_here_wrote(name, split):
+    s = score(BLIND / name / f"{split}.yml")
+    precision, recall, invented, core_wrong = FLOORS[(name, split)]
     figures = (
-        f"{split}: precision {s.all.precision:.3f}, recall {s.all.recall:.3f}, "
+        f"{name}/{split}: precision {s.all.precision:.3f}, recall {s.all.recall:.3f}, "
         f"invented {s.all.invented}, wrong core values {s.core.wrong}"
     )
     assert s.items >= 80, figures
@@ -33,14 +37,15 @@ def test_the_reader_holds_its_figures_on_text_nobody_here_wrote(split):
     assert s.core.wrong <= core_wrong, figures
 
 
-def test_a_question_alone_states_nothing():
-    """Every question-only message of the dev split reads as no fact at all."""
+@pytest.mark.parametrize("name", ["blind", "blind2"])
+def test_a_question_alone_states_nothing(name):
+    """Every question-only message of a dev split reads as no fact at all."""
     import yaml
 
     from policies.eligibility import load_catalogue
     from policies.eligibility.reader import read_facts
 
-    raw = yaml.safe_load((BLIND / "dev.yml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((BLIND / name / "dev.yml").read_text(encoding="utf-8"))
     questions = [
         i for i in raw["items"] if i.get("styles") == ["question_only"] or "question_only" in (i.get("styles") or [])
     ]

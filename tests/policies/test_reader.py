@@ -519,3 +519,52 @@ def test_a_title_and_its_date_asked_together_with_a_two_digit_year():
 )
 def test_discipline_now_hours_without_their_unit_and_form_labels(text, expected):
     assert parse(text).facts == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # someone else's facts, said for them, are not the applicant's
+        ("我是替我爸问的，他在乡镇干了三十年技术，中专，现在是工程师", {}),
+        ("请问一下退休了以后还能不能评高级工程师，我是说退休人员这块", {}),
+        # corrections: a bare value, a refined date, a two-digit year, a duration in months
+        ("论文一作的有俩，啊不对，仨", {"papers_first_author": 3}),
+        (
+            "我是2016年评的助工，不对，是2015年，2015年10月",
+            {"current_title": "assistant_engineer", "current_title_date": "2015-10-01"},
+        ),
+        ("08年拿的技术员，哦说错了是09年", {"current_title": "technician", "current_title_date": "2009-12-31"}),
+        ("社保在本地交了一年零三个月，哦不对，一年零五个月", {"social_insurance_local_months": 17}),
+        ("干技术五年，不对，六年", {"work_years": 6}),
+        # several titles with their dates: each date goes to the title after its verb
+        (
+            "2016年评的技术员2019年3月评上助理工程师",
+            {"current_title": "assistant_engineer", "current_title_date": "2019-03-01"},
+        ),
+        ("我是助理工程师（2019.12）", {"current_title": "assistant_engineer", "current_title_date": "2019-12-01"}),
+        (
+            "99年中专毕业 03年助理 09年中级",
+            {"education": "secondary_vocational", "current_title": "engineer", "current_title_date": "2009-12-31"},
+        ),
+        # none of them
+        (
+            "一作论文２篇，专利０",
+            {
+                "papers_first_author": 2,
+                "invention_patents_top3": 0,
+                "utility_patents_top3": 0,
+                "design_patents_top3": 0,
+            },
+        ),
+        ("发明专利没有，实用新型2个排第一", {"invention_patents_top3": 0, "utility_patents_top3": 2}),
+        ("本地一个月都没交过社保", {"social_insurance_local_months": 0}),
+        ("没在乡镇干过", {"township_years": 0}),
+        # vague: not read
+        ("发明专利差不多有四五项吧", {}),
+        ("从事技术工作近五年", {}),
+        # an address is not a title
+        ("高工好我是工程师2015年6月评的", {"current_title": "engineer", "current_title_date": "2015-06-01"}),
+    ],
+)
+def test_what_new_writers_wrote_is_read_as_meant(text, expected):
+    assert parse(text).facts == expected
