@@ -668,13 +668,16 @@ def read_free(text: str, catalogue: Catalogue, today: dt.date) -> Tuple[Dict[str
         if correcting:
             for value in bare:
                 fact = _corrected(catalogue, pending, value)
+                if fact is None:
+                    continue
+                earlier = got.get(fact)
                 refines = (  # 不对，是2015年，2015年10月: the same year said more exactly
                     isinstance(value, dt.date)
-                    and isinstance(got.get(fact), str)
-                    and got[fact][:4] == str(value.year)
-                    and got[fact][5:] == "12-31"
+                    and isinstance(earlier, str)
+                    and earlier[:4] == str(value.year)
+                    and earlier[5:] == "12-31"
                 )
-                if fact is not None and (fact not in got or refines):  # the first value after 不对 corrects
+                if fact not in got or refines:  # the first value after 不对 corrects
                     if isinstance(value, tuple) and value[1] == "年" and catalogue.specs[fact].unit == "个月":
                         value = (scale(value[0], 12), "个月")
                     got[fact] = value.isoformat() if isinstance(value, dt.date) else _plain(value[0])
