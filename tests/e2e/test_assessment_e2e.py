@@ -122,6 +122,33 @@ def test_everything_typed_first_is_shown_back_before_the_first_question_and_not_
     assert not {"education", "education_related", "current_title", "current_title_date", "papers_first_author"} & asked
 
 
+def test_answers_typed_the_way_people_type_them_are_read_and_not_asked_again(servers):
+    """Issue 21: the answer to the question asked is read like any free text — a two-digit year
+    after a comma, a count said as a range — shown back, and the question is not asked again."""
+    d = Dialogue(servers["rasa"])
+    bot = d.say("我能报长治中级吗")
+    typed = []
+    for _ in range(12):
+        answer = reply_for(bot, CZ_ENGINEER, unknown_ok=False)
+        assert answer is not None, bot
+        facts, _ = answer
+        if "current_title_date" in facts:
+            bot = d.say("助工，17年7月")
+            typed.append("date")
+            assert "2017年7月取得" in bot.split("\n")[0], bot
+        elif facts == ["papers_first_author"]:
+            bot = d.say("两三篇吧")
+            typed.append("papers")
+            assert "第一作者论文2–3篇" in bot.split("\n")[0], bot
+        else:
+            bot = d.say(answer[1])
+        if CASE_CODE.search(bot):
+            break
+    assert typed == ["date", "papers"], d.transcript
+    asked = d.asked_facts()
+    assert asked.count("current_title_date") == 1 and asked.count("papers_first_author") == 1, asked
+
+
 def test_correction_reassesses(servers):
     d = Dialogue(servers["rasa"])
     first = d.run(
