@@ -45,17 +45,17 @@ from policies.eligibility.wording import FactWords, Wording
 _CLAUSE = re.compile(r"[，,。；;！!？?、：:\n（）()]+")
 _LABEL = re.compile(r"^\s*[^\s，,。；;！!？?、（）()]{1,6}[：:]\s*$")  # 论文： / 公需课： / 学历：, a form's label
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
-_UNITS = {"篇": "(?:篇|片)", "项": "(?:项|个|件)", "次": "次", "名": "(?:名|位|个)", "学时": "个?学时"}
+_UNITS = {"篇": "(?:篇|片)", "项": "(?:项|个|件|份)", "次": "次", "名": "(?:名|位|个)", "学时": "个?学时"}
 _TITLE_FACT, _TITLE_DATE, _APPOINTED = "current_title", "current_title_date", "current_title_appointed_date"
 _SKILL, _SKILL_DATE = "skill_level", "skill_date"
-_BY_COUNT = re.compile(rf"(?:{AMOUNT}|俩|仨)\s*(?:个|位|名)$")
+_BY_COUNT = re.compile(rf"(?:{AMOUNT}|俩|仨)\s*(?:个|位|名)(?:人)?(?:都|也)?(?:评上|评了|拿了|是)?(?:了)?$")
 _OBTAINED = re.compile(r"取得|评|拿|获得|考")
 _TOP3 = re.compile(rf"前三的?(?:只有|有|就|是|共)?\s*({AMOUNT}|俩|仨)")
 _RANK = re.compile(r"(?:排(?:名)?(?:在)?第?|第)([一二三四五六七八九十1-9])(?:位|名|发明人|完成人|作者)?")
 _TENURE = re.compile(rf"(?:证)?(?:已经|都)?(?:干了|拿了|当了|评了|有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])")
 _GIVEN_AFTER = re.compile(r"^(?:才|刚|就)?(?:评|拿|取得|获得|考)")  # (电气工程师，)13年评的
-_VERB_AFTER = re.compile(r"^(?:才|刚|就)?(?:评的|评上|拿的|拿到|取得|获得|考的|考过|考下)")
-_VERB_BEFORE = re.compile(r"取得(?:时间|日期)?(?:是|为|于)?\s*$")
+_VERB_AFTER = re.compile(r"^(?:才|刚|就)?(?:评的|评上|拿的|拿到|取得|获得|考的|考过|考下|下的|下证)")
+_VERB_BEFORE = re.compile(r"取得(?:时间|日期)?(?:是|为|于|[：:])?\s*$")
 
 
 def _gap(d: Found, m: Mention) -> int:
@@ -135,14 +135,22 @@ def _clauses(text: str, w: Wording) -> List[Clause]:
         whole = text[group[0].start : group[-1].end + 1]
         # a question states nothing unless the asker also speaks of themself in it (我…, …拿的, a
         # date or an amount of their own)
-        asking = bool(w.question.search(whole)) and not (
-            w.first_person.search(whole) or w.held.search(whole) or _has_value(whole)
+        asking = bool(w.only_asking.search(whole)) or (
+            bool(w.question.search(whole))
+            and not (w.first_person.search(whole) or w.held.search(whole) or _has_value(whole))
         )
+        theirs = False  # 我老公在…，中级是2015年评的: someone else's until 我 again
         for c in group:
+            if w.other_subject.search(c.text):
+                theirs = True
+            elif theirs and w.first_person.search(c.text):
+                theirs = False
             own = _has_value(c.text) or w.held.search(c.text) or w.first_person.search(c.text)
             c.skip = (
                 asking
+                or theirs
                 or bool(w.not_about_me.search(c.text))
+                or bool(w.hedge.search(c.text))
                 or (bool(w.question.search(c.text)) and not own and not w.first_person.search(whole))
             )
     return clauses
@@ -153,6 +161,8 @@ def _has_value(text: str) -> bool:
 
 
 def _negated(w: Wording, text: str, clause: Clause, start: int, end: int) -> bool:
+    if re.match(r"现在|目前|如今", text[start:end]):
+        return False  # 一直没离开过现在还在站里: a word that opens with now starts its own statement
     before = re.sub(r"[a-z&'.\s]+", "", text[clause.start : start])[-6:]
     before = re.split(r"但是|但|可是|而是|还有", before)[-1]
     if w.negation.search(before):
@@ -248,6 +258,9 @@ class _Reader:
                     c = self.cs[i]
                     if c.skip or (fw.unless is not None and fw.unless.search(c.text)):
                         continue
+                    last = self._clause_at(m.end() - 1)
+                    if last is not None and last != i and self.w.hedge.search(self.cs[last].text):
+                        continue  # 个税…挺多 应该超过免征额一倍了吧不太确定: hedged where it ends
                     spans.append(
                         Mention(
                             fw.fact, m.start(), m.end(), value, _negated(self.w, self.text, c, m.start(), m.end()), i
@@ -380,7 +393,7 @@ class _Reader:
             # (不对，是2022年 论文…: the date right after a correction word is the correction)
             if re.search(r"(?:不是|并非|而非)\s*$", left):
                 continue  # 不是2018年: the date denied, neither a fact's nor a correction's
-            if "聘" in right[:6] or (
+            if (re.search(r"(?<![没未])聘", right[:6]) and not _VERB_AFTER.match(right)) or (
                 appointed is not None
                 and appointed.keywords is not None
                 and appointed.keywords.search(left[-8:])
@@ -399,7 +412,13 @@ class _Reader:
                     ):
                         near.append((_gap(d, m), m))
                 given = _VERB_AFTER.match(right)
-                named = [m for _, m in near if given and d.end + given.end() <= m.start <= d.end + given.end() + 2]
+                named = [
+                    m
+                    for _, m in near
+                    if given
+                    and d.end + given.end() <= m.start <= d.end + given.end() + 2
+                    and not any(0 <= o.start - m.end <= 3 for o in dates)  # 助工2016年评的: its own date
+                ]
                 if named:  # 2016年评的技术员2019年3月评上助理工程师: the title after its verb is the date's
                     near = [(0, named[0])]
                 if near:
@@ -526,7 +545,10 @@ class _Reader:
         total, first = out.get("papers_total"), out.get("papers_first_author")
         if total is None:
             return
-        if first is None and re.search(r"论文(?:是|都是|均为|为)(?:第一作者|一作|独立)", self.whole):
+        if re.search(r"(?:都是|均为|全是|全部是)(?:我)?(?:第一作者|一作|独立)", self.whole):
+            out["papers_first_author"] = total  # 论文俩 都是一作 (一篇核心一篇省级)
+            del out["papers_total"]
+        elif first is None and re.search(r"论文(?:是|都是|均为|为)(?:第一作者|一作|独立)", self.whole):
             out["papers_first_author"] = total  # 一篇论文是第一作者(，还有两篇是第二作者)
             del out["papers_total"]
         elif first is None and not re.search(r"第[二三四]作者|二作|三作|通讯", self.whole):
@@ -574,6 +596,8 @@ class _Reader:
 
     def _plain_count(self, unit: str, unit_re: str, after: str, before: str) -> Any:
         w = self.w
+        if re.search(r"(?:没有|没|无|莫得)\s*$", before) and not find_amounts(after, unit_re):
+            return 0  # 没有一作: none (not 发明专利没有实用新型有6个)
         zero = w.zero.search(after.strip())
         hits = find_amounts(after, unit_re)
         if zero and (not hits or zero.start() <= after.strip().find(hits[0][1].group(0))):
@@ -620,7 +644,11 @@ def _in_top3(count: Any, rest: str) -> Any:
     them: 一个排第一一个排第五 → 1 of 2; 都是我排第一 → all; 3项，我排第五 → 0; no rank said → all
     (the question asks for those in the top three). Ranks that do not match the count: unknown."""
     ranks = [amount(m.group(1)) for m in _RANK.finditer(rest)]
-    if not ranks or not isinstance(count, int):
+    if not ranks:
+        if re.search(r"前三|前3|前面三", rest):
+            return count  # 都排前三
+        return None if isinstance(count, (int, Range)) and count != 0 else count  # no rank said: unknown
+    if not isinstance(count, int):
         return count
     top = [isinstance(r, int) and r <= 3 for r in ranks]
     if len(ranks) == 1 or re.search(r"[都全](?:是)?(?:我)?(?:排|是)", rest):
@@ -651,9 +679,15 @@ def read_free(text: str, catalogue: Catalogue, today: dt.date) -> Tuple[Dict[str
         return {}, []
     reader = _Reader(catalogue, today)
     t = prepare(text, catalogue.wording)
-    if catalogue.wording.for_someone_else.search(t):
-        return {}, []  # 替我爸问的: the facts are someone else's
     clauses = _clauses(t, catalogue.wording)
+    asked_for = catalogue.wording.for_someone_else.search(t)
+    if asked_for:  # 替我爸问的: from there on the facts are someone else's, until 我自己…
+        for c in clauses:
+            if c.end <= asked_for.start():
+                continue
+            if re.search(r"我自己|我本人|俺自己|本人自己", c.text):
+                break
+            c.skip = True
     facts: Dict[str, Any] = {}
     order: List[str] = []
     ambiguous: List[str] = []  # facts said with an unclear value (14年还是15年): a correction may give it

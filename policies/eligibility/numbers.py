@@ -112,10 +112,15 @@ def amount(token: str) -> Optional[Value]:
 AMOUNT = rf"(?:\d+(?:\.\d+)?(?:\s*(?:-|~|～|到|至)\s*\d+)?|{CN}+(?:(?:到|至){CN}+)?)"
 
 
+_ORDINAL = re.compile(r"第(?:[一二三四五六七八九十]|\d+)")  # 排第一一个发明专利: 第一 is a rank, 一个 the count
+
+
 def find_amounts(text: str, unit: str = "") -> List[Tuple[Value, re.Match[str]]]:
     """Every amount in ``text`` followed by ``unit`` (a regular expression; "" for any), in order."""
     out: List[Tuple[Value, re.Match[str]]] = []
-    for m in re.finditer(rf"({AMOUNT})\s*{unit}", text):
+    for m in re.finditer(
+        rf"(?<!第)({AMOUNT})\s*{unit}", _ORDINAL.sub(lambda o: "第" + "#" * (len(o.group(0)) - 1), text)
+    ):
         token = m.group(1)
         if re.fullmatch(r"\d+\.\d+", token):
             continue
@@ -152,7 +157,8 @@ _YEAR4 = r"((?:19|20)\d{2})\s*(?:年|[.\-/](?=\s*\d))"
 _YEAR2 = (
     r"(?<![\d.了满干有交放存近快当做任])(\d{2})\s*年"
     r"(?=\s*(?:\d{1,2}\s*月|[一二三四五六七八九十]{1,2}月|底|初|末|的|评|拿|取得|获得|聘|考|才|毕业|入职|见习|退休|就|刚|还是|或|到"
-    r"|助理|助工|中级|初级|高级|副高|高工|工程师|技术员|技师|职称|参加工作|参工))"
+    r"|助理|助工|中级|初级|高级|副高|高工|工程师|技术员|技师|职称|参加工作|参工|下的|下证"
+    r"|中专|大专|本科|专科|研究生|硕士|博士|高中|技校))"
 )
 _CN_YEAR = rf"([{DIGIT}]{{4}})\s*年"
 _MONTH = r"\s*(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月(?:份)?(?:\s*(\d{1,2})\s*[日号])?"
@@ -217,13 +223,22 @@ def find_dates(text: str, today: dt.date) -> List[Found]:
     for m in re.finditer(rf"(大前年|前年|去年|今年)(?:{_MONTH})?(底|初|末)?", text):
         year = today.year - _RELATIVE[m.group(1)]
         month = _month(m.group(2))
-        if not month and not m.group(4) and not _EVENT_AFTER.match(text, m.end()):
+        if (
+            not month
+            and not m.group(4)
+            and not _EVENT_AFTER.match(text, m.end())
+            and not re.search(r"(?:是|于)$", text[: m.start()])
+        ):
             continue  # 今年重庆的副高, 今年35岁: the year of something else, not a date said
         if m.group(1) == "今年" and not month and not m.group(4):
             day: dt.date = today
         else:
             day = _make(year, month, int(m.group(3)) if m.group(3) else None, m.group(4) or "")
         add(m.start(), m.end(), day)
+    for m in re.finditer(r"(上个?|这个?|本)月(?:份)?", text):  # 上个月刚拿到
+        back = 1 if m.group(1).startswith("上") else 0
+        y, mo = divmod(today.year * 12 + today.month - 1 - back, 12)
+        add(m.start(), m.end(), dt.date(y, mo + 1, 1))
     for m in re.finditer(rf"({AMOUNT})\s*年(?:前|以前)", text):
         n = amount(m.group(1))
         if isinstance(n, int) and 0 < n < 60:

@@ -38,7 +38,7 @@ def level_role(before: str, after: str, wording: Wording) -> Optional[str]:
     before, after = before[-WINDOW:], after[:WINDOW]
     applying, held = _last_end(wording.applying, before), _last_end(wording.held, before)
     if applying >= 0 or held >= 0:
-        return APPLIED if applying > held else HELD
+        return APPLIED if applying >= held else HELD  # 能评上: the applying word ends with the held one
     if wording.applying_after.match(after):
         return APPLIED
     if wording.held_after.match(after):

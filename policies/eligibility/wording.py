@@ -43,6 +43,9 @@ class Wording:
     applying_after: Pattern[str]
     not_a_level_after: Pattern[str]
     for_someone_else: Pattern[str]
+    other_subject: Pattern[str]
+    hedge: Pattern[str]
+    only_asking: Pattern[str]
     other_events: Pattern[str]
     facts: Dict[str, FactWords] = field(default_factory=dict)
     not_but: Optional[Pattern[str]] = None  # "不是X，是Y": a correction inside one message
@@ -97,6 +100,9 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
         "applying_after",
         "not_a_level_after",
         "for_someone_else",
+        "other_subject",
+        "hedge",
+        "only_asking",
         "other_events",
     ):
         if not isinstance(raw.get(key), str):

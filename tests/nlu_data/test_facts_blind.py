@@ -11,14 +11,16 @@ from policies.eligibility.heldout_facts import score
 from tests.helpers import ROOT
 
 BLIND = ROOT / "tests" / "nlu_data"
-# (set, split): (min precision, min recall, max invented, max wrong on a core fact). blind/ was
-# written first; blind2/ by a second writer, its test split measured once before any tuning on its dev
-# split (0.898 / 0.767, 11 invented, 6 wrong core values) and once after.
+# (set, split): (min precision, min recall, max invented, max wrong on a core fact). Three writers:
+# blind/ first, then blind2/ and blind3/, each test split measured once before any tuning on its own
+# dev split and once after (docs/measurements.md has both).
 FLOORS = {
     ("blind", "dev"): (0.99, 0.97, 0, 1),
-    ("blind", "test"): (0.92, 0.81, 10, 0),
+    ("blind", "test"): (0.93, 0.82, 8, 0),
     ("blind2", "dev"): (0.99, 0.95, 3, 0),
-    ("blind2", "test"): (0.91, 0.79, 9, 6),
+    ("blind2", "test"): (0.91, 0.79, 8, 6),
+    ("blind3", "dev"): (0.97, 0.81, 9, 1),
+    ("blind3", "test"): (0.919, 0.75, 13, 3),
 }
 
 
@@ -30,14 +32,14 @@ def test_the_reader_holds_its_figures_on_text_nobody_here_wrote(name, split):
         f"{name}/{split}: precision {s.all.precision:.3f}, recall {s.all.recall:.3f}, "
         f"invented {s.all.invented}, wrong core values {s.core.wrong}"
     )
-    assert s.items >= 80, figures
+    assert s.items >= 79, figures
     assert s.all.precision >= precision, figures
     assert s.all.recall >= recall, figures
     assert s.all.invented <= invented, figures
     assert s.core.wrong <= core_wrong, figures
 
 
-@pytest.mark.parametrize("name", ["blind", "blind2"])
+@pytest.mark.parametrize("name", ["blind", "blind2", "blind3"])
 def test_a_question_alone_states_nothing(name):
     """Every question-only message of a dev split reads as no fact at all."""
     import yaml
