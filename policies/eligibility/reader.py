@@ -483,6 +483,10 @@ def parse_together(text: str, facts: List[str], catalogue: Catalogue, today: dt.
                 values[fact] = interview.DONT_KNOW
     elif whole.dont_know and not any(f in values for f in facts):
         values.update({f: interview.DONT_KNOW for f in facts})
+    if re.fullmatch(
+        r"(?:都|全都|全|一个都|一项都)?(?:没有|没|无)(?:的)?[。.!！]?", normalize(text or "").strip()
+    ) and all(catalogue.specs[f].type == "int" for f in facts):
+        values.update({f: 0 for f in facts if f not in values})  # 都没有: none of each
     for fact in facts:  # a date said anywhere in one phrase: 2017年6月的助理工程师
         if fact not in values and catalogue.specs[fact].type == "date":
             day = parse_facts(text, catalogue, today, fact).facts.get(fact)

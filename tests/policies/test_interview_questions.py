@@ -115,3 +115,23 @@ def test_a_range_said_counts_only_where_every_value_in_it_decides_alike():
     one_two = interview.step("engineer", {"papers_first_author": [1, 2]})
     assert "papers_first_author" not in one_two.facts
     assert "papers_first_author" in interview.assessor.undecided_ranges({"papers_first_author": Between(1, 2)})
+
+
+# Issue 23 point 2, as reached (docs/measurements.md): per notice, (eligible median, eligible max,
+# max of all cases) on the legal cases. 湖州 asks its three kinds of patent as one question and the
+# assessment and continuing-education conditions as one checklist (7 / 14 / 14 before).
+REACHED = {
+    "changzhi-2022-engineering-mid-junior": (7, 9, 20),
+    "huzhou-2020-enterprise-innovation-engineer": (5, 11, 11),
+    "jianyang-2020-engineering-senior": (11, 17, 20),
+}
+
+
+@pytest.mark.parametrize("notice", sorted(REACHED))
+def test_questions_per_notice_do_not_grow(notice):
+    median, eligible_max, any_max = REACHED[notice]
+    cases = [c for c in CASES if c.notice == notice]
+    counts = {c.name: count_interview(interview(c.notice), c.level, c.facts) for c in cases}
+    eligible = [counts[c.name] for c in cases if c.verdict in (ELIGIBLE, ELIGIBLE_SPECIAL)]
+    assert statistics.median(eligible) <= median and max(eligible) <= eligible_max, sorted(eligible)
+    assert max(counts.values()) <= any_max, counts

@@ -568,3 +568,13 @@ def test_discipline_now_hours_without_their_unit_and_form_labels(text, expected)
 )
 def test_what_new_writers_wrote_is_read_as_meant(text, expected):
     assert parse(text).facts == expected
+
+
+def test_none_of_the_numbers_asked_together():
+    facts = ["invention_patents_top3", "utility_patents_top3", "design_patents_top3"]
+    assert parse_together("都没有", facts, CAT, TODAY) == dict.fromkeys(facts, 0)
+    assert parse_together("发明1，实用新型0，外观设计0", facts, CAT, TODAY) == {
+        "invention_patents_top3": 1,
+        "utility_patents_top3": 0,
+        "design_patents_top3": 0,
+    }
