@@ -75,6 +75,12 @@ def region_notices(tracker: Tracker) -> List[Notice]:
     return [n for n in assessable_notices() if n.region.code == region] if region else []
 
 
+def places_of(tracker: Tracker) -> List[str]:
+    """The names of the conversation's city (its notices' region: city and aliases), so that
+    "在简阳上班" reads as working there; [] when no region is known."""
+    return sorted({name for n in region_notices(tracker) for name in (n.region.city, *n.region.aliases)})
+
+
 def notice_for(tracker: Tracker) -> Tuple[Optional[Notice], Optional[str]]:
     level = tracker.get_slot("assess_level")
     notices = region_notices(tracker)
@@ -230,7 +236,7 @@ class ValidateAssessmentForm(FormValidationAction):  # type: ignore[misc]  # ras
             events = self._group_events(tracker, text)
         else:
             fact = requested[len(PREFIX) :] if requested.startswith(PREFIX) else None
-            parsed = parse_facts(text, load_catalogue(), today(), fact)
+            parsed = parse_facts(text, load_catalogue(), today(), fact, places_of(tracker))
             events = [SlotSet(PREFIX + name, value) for name, value in parsed.facts.items()]
             if parsed.dont_know and fact:
                 events.append(SlotSet(requested, DONT_KNOW))
@@ -252,7 +258,7 @@ class ValidateAssessmentForm(FormValidationAction):  # type: ignore[misc]  # ras
         parsed = parse_exclusions(text, asked, load_catalogue())
         values = {f: DONT_KNOW for f in asked} if parsed.dont_know else dict(parsed.facts)
         if not parsed.dont_know:
-            passing = parse_facts(text, load_catalogue(), today()).facts
+            passing = parse_facts(text, load_catalogue(), today(), places=places_of(tracker)).facts
             values.update({f: v for f, v in passing.items() if f not in asked})
         return [SlotSet(PREFIX + f, v) for f, v in values.items()]
 
@@ -271,7 +277,7 @@ class ValidateAssessmentForm(FormValidationAction):  # type: ignore[misc]  # ras
                 {f: DONT_KNOW for f in asked.facts} if parsed.dont_know and not parsed.facts else dict(parsed.facts)
             )
         if values:
-            passing = parse_facts(text, catalogue, today()).facts
+            passing = parse_facts(text, catalogue, today(), places=places_of(tracker)).facts
             values.update({f: v for f, v in passing.items() if f not in asked.facts})
         return [SlotSet(PREFIX + f, v) for f, v in values.items()]
 

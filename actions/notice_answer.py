@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.assessment import PREFIX, show_conditions
+from actions.assessment import PREFIX, places_of, show_conditions
 from actions.context import (
     intent_payload,
     latest_entities,
@@ -224,7 +224,7 @@ class ActionAnswerNotice(Action):  # type: ignore[misc]  # rasa_sdk is untyped (
             "series_transfer",
         ):
             return [], []
-        parsed = parse_facts(question, load_catalogue(), today(), None)
+        parsed = parse_facts(question, load_catalogue(), today(), None, places_of(tracker))
         events = [SlotSet(PREFIX + k, v) for k, v in parsed.facts.items() if tracker.get_slot(PREFIX + k) is None]
         return [{"title": "按我的情况评估", "payload": "/ask_eligibility"}], events
 

@@ -672,9 +672,12 @@ def _shift(f: Found, by: int) -> Found:
     return Found(f.start + by, f.end + by, f.day)
 
 
-def read_free(text: str, catalogue: Catalogue, today: dt.date) -> Tuple[Dict[str, Any], List[str]]:
+def read_free(
+    text: str, catalogue: Catalogue, today: dt.date, places: Sequence[str] = ()
+) -> Tuple[Dict[str, Any], List[str]]:
     """Every fact ``text`` states ({fact: value}; a range as [low, high], a date as an ISO string),
-    and the facts in the order read (the last is the one a later "不对，是…" corrects)."""
+    and the facts in the order read (the last is the one a later "不对，是…" corrects). ``places``:
+    the names of the notice's city when the conversation has one (在简阳上班 → works locally)."""
     if catalogue.wording is None:
         return {}, []
     reader = _Reader(catalogue, today)
@@ -723,6 +726,15 @@ def read_free(text: str, catalogue: Catalogue, today: dt.date) -> Tuple[Dict[str
             if fact in order:
                 order.remove(fact)
             order.append(fact)
+    for fact, pattern, value in catalogue.wording.here_patterns(places):
+        if fact in facts or fact not in catalogue.specs:
+            continue
+        for m in pattern.finditer(t):
+            clause = next((c for c in clauses if c.start <= m.start() < c.end), None)
+            if clause is not None and not clause.skip:
+                facts[fact] = value
+                order.append(fact)
+                break
     return facts, order
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from policies.chars import normalize
 from policies.eligibility import interview
@@ -315,7 +315,13 @@ def _other_relatedness(fact: Optional[str]) -> bool:
     return fact is not None and fact != "education_related" and fact.endswith("_related")
 
 
-def parse_facts(text: str, catalogue: Catalogue, today: dt.date, requested: Optional[str] = None) -> Parsed:
+def parse_facts(
+    text: str,
+    catalogue: Catalogue,
+    today: dt.date,
+    requested: Optional[str] = None,
+    places: Sequence[str] = (),
+) -> Parsed:
     text = normalize(text or "").strip()
     out = Parsed()
     if not text or any(w in text for w in STOP):
@@ -335,7 +341,7 @@ def parse_facts(text: str, catalogue: Catalogue, today: dt.date, requested: Opti
         if text in {normalize(label) for label in catalogue.options(requested).values()}:
             return out  # a button: it answers the question asked and nothing else
     # 2. everything else stated in passing
-    free, _ = read_free(text, catalogue, today)
+    free, _ = read_free(text, catalogue, today, places)
     for fact, value in free.items():
         if fact == "education_related" and _other_relatedness(requested):
             continue  # 相近 here answers the question asked (继续教育), not about the degree
@@ -495,9 +501,10 @@ def parse_together(text: str, facts: List[str], catalogue: Catalogue, today: dt.
     return values
 
 
-def read_facts(text: str, catalogue: Catalogue, today: dt.date) -> Dict[str, Any]:
-    """Every fact a free-text message states, nothing asked and nothing implied: {fact: value}."""
-    return read_free(text, catalogue, today)[0]
+def read_facts(text: str, catalogue: Catalogue, today: dt.date, places: Sequence[str] = ()) -> Dict[str, Any]:
+    """Every fact a free-text message states, nothing asked and nothing implied: {fact: value}
+    (``places``: the notice's city names, when known)."""
+    return read_free(text, catalogue, today, places)[0]
 
 
 def read_correction(text: str, catalogue: Catalogue, today: dt.date, recent: List[str]) -> Dict[str, Any]:

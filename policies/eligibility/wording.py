@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
 
 from policies.chars import normalize
 
@@ -50,6 +50,14 @@ class Wording:
     facts: Dict[str, FactWords] = field(default_factory=dict)
     not_but: Optional[Pattern[str]] = None  # "不是X，是Y": a correction inside one message
     implies: Tuple[Tuple[Dict[str, Any], Dict[str, Any]], ...] = ()  # (when, then)
+    here: Tuple[Tuple[str, str, bool], ...] = ()  # (fact, pattern with {place}, value): 在简阳上班
+
+    def here_patterns(self, places: Sequence[str]) -> List[Tuple[str, Pattern[str], bool]]:
+        """The ``here`` patterns with ``{place}`` made the names given (longest first)."""
+        names = "|".join(re.escape(normalize(p)) for p in sorted({p for p in places if p}, key=len, reverse=True))
+        if not names:
+            return []
+        return [(fact, re.compile(t.replace("{place}", f"(?:{names})")), value) for fact, t, value in self.here]
 
     def words_of(self, fact: str) -> Optional[FactWords]:
         return self.facts.get(fact)
@@ -156,4 +164,11 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
             raise ValueError(f"facts.yml: reading: implies: {rule!r} needs when and then, on known facts")
         implies.append((when, then))
     not_but = _compile("not_but", normalize(raw["not_but"])) if raw.get("not_but") else None
-    return Wording(replace=replace, facts=facts, implies=tuple(implies), not_but=not_but, **general)
+    here: List[Tuple[str, str, bool]] = []
+    for fact, entry in (raw.get("here") or {}).items():
+        if fact not in types or types[fact] != "bool" or {_key(k) for k in entry} - {"yes", "no"}:
+            raise ValueError(f"facts.yml: reading: here: {fact}: a yes/no fact with yes and no patterns")
+        for key, template in entry.items():
+            _compile(f"here {fact}", str(template).replace("{place}", "地名"))  # compiles with a place
+            here.append((fact, normalize(str(template)), _key(key) == "yes"))
+    return Wording(replace=replace, facts=facts, implies=tuple(implies), not_but=not_but, here=tuple(here), **general)

@@ -149,6 +149,24 @@ def test_answers_typed_the_way_people_type_them_are_read_and_not_asked_again(ser
     assert asked.count("current_title_date") == 1 and asked.count("papers_first_author") == 1, asked
 
 
+def test_the_city_named_as_where_one_works_is_not_asked_again(servers):
+    """Issue 21: "我在长治一家国企上班" in a 长治 conversation answers 在长治工作 (the reader is told
+    the notice's city), so the checklist does not list it."""
+    d = Dialogue(servers["rasa"])
+    first = d.say("我能报长治中级吗？我在长治一家国企上班，本科，17年6月评的助工")
+    echo = next(line for line in first.split("\n") if line.startswith("我记下了："))
+    assert "在本地工作" in echo, first
+    bot = first
+    for _ in range(30):
+        if CASE_CODE.search(bot):
+            break
+        answer = reply_for(bot, CZ_ENGINEER, unknown_ok=False)
+        assert answer is not None, bot
+        bot = d.say(answer[1])
+    assert CASE_CODE.search(bot), bot
+    assert "works_locally" not in d.asked_facts()
+
+
 def test_correction_reassesses(servers):
     d = Dialogue(servers["rasa"])
     first = d.run(

@@ -578,3 +578,19 @@ def test_none_of_the_numbers_asked_together():
         "utility_patents_top3": 0,
         "design_patents_top3": 0,
     }
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我在简阳一家民企上班", {"employer_type": "non_public", "works_locally": True}),
+        ("我在德阳上班，不在简阳工作，档案在简阳人才交流中心", {"works_locally": False, "archive_local": True}),
+        ("公司是简阳注册的", {"employer_registered_locally": True}),
+        ("档案不在简阳", {"archive_local": False}),
+        ("我老公在简阳上班", {}),  # someone else's
+    ],
+)
+def test_the_notice_city_named_is_here_when_the_notice_is_known(text, expected):
+    facts = parse_facts(text, CAT, TODAY, places=("简阳市", "简阳")).facts
+    assert {k: v for k, v in facts.items() if k != "public_institution"} == expected
+    assert "works_locally" not in parse_facts(text, CAT, TODAY).facts  # no notice: a city is just a city

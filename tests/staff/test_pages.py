@@ -394,10 +394,11 @@ async def test_the_callers_words_fill_what_they_state_and_are_shown_to_be_checke
     each fact can be changed (修改); a question asked in the caller's words states nothing."""
     page = await (await staff_client.get("/assess", params={"pick": f"{CZ}:engineer"})).text()
     hidden, _ = _fields(page)
-    words = "我是本科，17年7月评的助工，论文一两篇，不是公务员"
+    words = "我是本科，17年7月评的助工，论文一两篇，不是公务员，在长治一家国企上班"
     page = await (await staff_client.post("/assess", data={**hidden, "words": words})).text()
     heard = re.search(r'<p class="heard" role="status">([^<]+)</p>', page).group(1)
     assert "本科（学士）" in heard and "现职称助理工程师" in heard and "2017年7月取得" in heard
+    assert "在本地工作" in heard  # the notice's city named as where the caller works
     assert "第一作者论文1–2篇" in heard  # a range is shown; 长治 needs 2, so it is asked again, not guessed
     hidden, asked = _fields(page)
     assert hidden["known_education"] == "bachelor" and hidden["known_current_title_date"] == "2017-07-01"
