@@ -78,7 +78,7 @@ def region_notices(tracker: Tracker) -> List[Notice]:
 def places_of(tracker: Tracker) -> List[str]:
     """The names of the conversation's city (its notices' region: city and aliases), so that
     "在简阳上班" reads as working there; [] when no region is known."""
-    return sorted({name for n in region_notices(tracker) for name in (n.region.city, *n.region.aliases)})
+    return sorted({name for n in region_notices(tracker) for name in n.region.names})
 
 
 def notice_for(tracker: Tracker) -> Tuple[Optional[Notice], Optional[str]]:

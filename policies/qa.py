@@ -150,7 +150,7 @@ class QA:
         self, index: NoticeIndex, analyzer: Optional[Analyzer] = None, places: Optional[List[str]] = None
     ) -> None:
         self.index = index
-        extra = [w for n in index.all() for w in (n.region.city, *n.region.aliases)]
+        extra = [w for n in index.all() for w in n.region.names]
         self.analyzer = analyzer or Analyzer(extra)
         self.items = ItemIndex(index, self.analyzer)
         self.places = places if places is not None else load_places()

@@ -16,8 +16,15 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from policies.eligibility.catalogue import load_catalogue
 from policies.eligibility.roles import APPLIED, HELD, level_role
+from policies.eligibility.wording import Wording
 from policies.levels import LEVEL_ORDER
 from policies.text import normalize, vocabulary
+
+
+def _wording() -> Wording:
+    wording = load_catalogue().wording
+    assert wording is not None, "facts.yml has its reading: section"
+    return wording
 
 
 @dataclass
@@ -40,9 +47,7 @@ def _surface_forms() -> Tuple[Tuple[str, str], ...]:
 def find_levels(text: str) -> List[Tuple[int, int, str]]:
     """(start, end, level) of every level named, longest form first, no overlaps."""
     text = normalize(text)
-    wording = load_catalogue().wording
-    assert wording is not None, "facts.yml has its reading: section"
-    not_a_level = wording.not_a_level_after
+    not_a_level = _wording().not_a_level_after
     taken = [False] * len(text)
     out: List[Tuple[int, int, str]] = []
     for form, value in _surface_forms():
@@ -64,8 +69,7 @@ def level_roles(text: str, strip: Sequence[str] = ()) -> LevelRoles:
     for w in strip:
         text = text.replace(w, "")
     found = find_levels(text)
-    wording = load_catalogue().wording
-    assert wording is not None, "facts.yml has its reading: section"
+    wording = _wording()
     roles = LevelRoles(mentions=[(s, v) for s, _, v in found])
     applied: List[str] = []
     held: List[str] = []

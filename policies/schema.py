@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Dict, List, Literal, Optional
+from typing import Any, Dict, List, Literal, Optional, Tuple
 
 from pydantic import BaseModel, Extra, root_validator, validator
 
@@ -91,6 +91,11 @@ class Region(_Strict):
     city: str  # 简阳市
     province: str  # 四川省
     aliases: List[str] = []  # other names a user may type: 简阳, 成都简阳 …
+
+    @property
+    def names(self) -> Tuple[str, ...]:
+        """The city and its aliases: every name the notice's place goes by."""
+        return (self.city, *self.aliases)
 
     @validator("code")
     def _code_is_snake(cls, v: str) -> str:

@@ -52,7 +52,7 @@ def entity_forms(index: NoticeIndex, path: Path = VOCABULARY) -> Dict[str, Dict[
     regions: Dict[str, List[str]] = {}
     for notice in index.all():
         seen = regions.setdefault(notice.region.code, [])
-        for form in [notice.region.city, *notice.region.aliases]:
+        for form in notice.region.names:
             if form not in seen:
                 seen.append(form)
     forms["region"] = regions

@@ -131,7 +131,7 @@ def collect(app: web.Application, form: Mapping[str, str], notice: Notice, level
     heard: List[str] = []
     words = str(form.get("words") or "").strip()[:WORDS_LIMIT]
     if words:  # the caller's own words (issue 21): what they state fills what is not yet known
-        read = read_facts(words, catalogue, app["settings"].today(), (notice.region.city, *notice.region.aliases))
+        read = read_facts(words, catalogue, app["settings"].today(), notice.region.names)
         new = {f: v for f, v in read.items() if f not in raw and f not in form.get("forget", "")}
         raw.update(new)
         usable = catalogue.coerce(new)  # a range stays a range (2–3), shown as said

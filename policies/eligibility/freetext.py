@@ -36,6 +36,7 @@ from policies.eligibility.numbers import (
     find_amounts,
     find_dates,
     find_duration,
+    full_year,
     minus_years,
     scale,
 )
@@ -221,10 +222,9 @@ class _Reader:
             put(fact, value)
         dates = [f for c in cs if not c.skip for f in find_dates(c.text, self.today) for f in [_shift(f, c.start)]]
         said = re.match(r"[\s,，]*是?\s*(\d{2})\s*年(?![多半以来前后])", text[lo:hi]) if correcting else None
-        if said and not dates[:1] or said and dates[0].start > lo + said.end():
+        if said and (not dates or dates[0].start > lo + said.end()):
             # 说错了，是09年: a two-digit year right after a correction word is a date
-            yy = int(said.group(1))
-            year = 2000 + yy if yy <= self.today.year % 100 else 1900 + yy
+            year = full_year(int(said.group(1)), self.today)
             dates.insert(0, Found(lo + said.start(1), lo + said.end(), dt.date(year, 12, 31)))
         held = self._held_title(mentions, dates)
         if held is not None:
@@ -678,23 +678,24 @@ def read_free(
     """Every fact ``text`` states ({fact: value}; a range as [low, high], a date as an ISO string),
     and the facts in the order read (the last is the one a later "不对，是…" corrects). ``places``:
     the names of the notice's city when the conversation has one (在简阳上班 → works locally)."""
-    if catalogue.wording is None:
+    w = catalogue.wording
+    if w is None:
         return {}, []
     reader = _Reader(catalogue, today)
-    t = prepare(text, catalogue.wording)
-    clauses = _clauses(t, catalogue.wording)
-    asked_for = catalogue.wording.for_someone_else.search(t)
+    t = prepare(text, w)
+    clauses = _clauses(t, w)
+    asked_for = w.for_someone_else.search(t)
     if asked_for:  # 替我爸问的: from there on the facts are someone else's, until 我自己…
         for c in clauses:
             if c.end <= asked_for.start():
                 continue
-            if re.search(r"我自己|我本人|俺自己|本人自己", c.text):
+            if w.self_again.search(c.text):
                 break
             c.skip = True
     facts: Dict[str, Any] = {}
     order: List[str] = []
     ambiguous: List[str] = []  # facts said with an unclear value (14年还是15年): a correction may give it
-    for lo, hi, correcting in _segments(t, catalogue.wording):
+    for lo, hi, correcting in _segments(t, w):
         got, got_order, bare = reader.segment(t, lo, hi, clauses, correcting)
         pending = [f for f in order + ambiguous if f not in got]
         ambiguous += reader.ambiguous_owner
@@ -726,7 +727,7 @@ def read_free(
             if fact in order:
                 order.remove(fact)
             order.append(fact)
-    for fact, pattern, value in catalogue.wording.here_patterns(places):
+    for fact, pattern, value in w.here_patterns(places):
         if fact in facts or fact not in catalogue.specs:
             continue
         for m in pattern.finditer(t):

@@ -184,6 +184,13 @@ def _make(year: int, month: Optional[int], day: Optional[int], tail: str) -> dt.
     return dt.date(year, 12, 31)
 
 
+def full_year(year: int, today: dt.date) -> int:
+    """17 → 2017, 99 → 1999: a two-digit year is this century's unless that is still to come."""
+    if year >= 100:
+        return year
+    return year + (2000 if year <= today.year % 100 else 1900)
+
+
 def minus_years(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year - years)
@@ -213,8 +220,7 @@ def find_dates(text: str, today: dt.date) -> List[Found]:
         year = int(raw) if raw.isdigit() else cn_number(raw)
         if year is None:
             continue
-        if year < 100:
-            year += 2000 if year <= today.year % 100 else 1900
+        year = full_year(year, today)
         if not 1950 <= year <= today.year + 1:
             continue
         month = _month(m.group(4))

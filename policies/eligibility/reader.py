@@ -23,7 +23,7 @@ from policies.chars import normalize
 from policies.eligibility import interview
 from policies.eligibility.catalogue import Catalogue
 from policies.eligibility.freetext import read_free
-from policies.eligibility.numbers import Range, cn_number, find_amounts, find_dates, find_duration
+from policies.eligibility.numbers import Range, cn_number, find_amounts, find_dates, find_duration, full_year
 
 _CN_NUM = "[零〇一二两俩三四五六七八九十百千万]+"
 _NUM = rf"(\d+(?:\.\d+)?|{_CN_NUM}|半)"
@@ -302,8 +302,7 @@ def _answer_date(text: str, today: dt.date) -> Optional[dt.date]:
         return found[0].day
     bare = re.fullmatch(r"(?:(?:19|20)?(\d{2}))\s*年?(?:的|吧|左右)?", t)
     if bare and (len(t) >= 4 and t[:2] in ("19", "20") or "年" in t):
-        two = int(bare.group(1))
-        year = int(t[:4]) if re.match(r"(?:19|20)\d{2}", t) else 2000 + two if two <= today.year % 100 else 1900 + two
+        year = int(t[:4]) if re.match(r"(?:19|20)\d{2}", t) else full_year(int(bare.group(1)), today)
         if 1950 <= year <= today.year:
             return dt.date(year, 12, 31)
     return parse_date(t, today)

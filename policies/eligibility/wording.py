@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
 
 from policies.chars import normalize
@@ -43,6 +44,7 @@ class Wording:
     applying_after: Pattern[str]
     not_a_level_after: Pattern[str]
     for_someone_else: Pattern[str]
+    self_again: Pattern[str]
     other_subject: Pattern[str]
     hedge: Pattern[str]
     only_asking: Pattern[str]
@@ -52,15 +54,22 @@ class Wording:
     implies: Tuple[Tuple[Dict[str, Any], Dict[str, Any]], ...] = ()  # (when, then)
     here: Tuple[Tuple[str, str, bool], ...] = ()  # (fact, pattern with {place}, value): 在简阳上班
 
-    def here_patterns(self, places: Sequence[str]) -> List[Tuple[str, Pattern[str], bool]]:
-        """The ``here`` patterns with ``{place}`` made the names given (longest first)."""
-        names = "|".join(re.escape(normalize(p)) for p in sorted({p for p in places if p}, key=len, reverse=True))
-        if not names:
-            return []
-        return [(fact, re.compile(t.replace("{place}", f"(?:{names})")), value) for fact, t, value in self.here]
+    def here_patterns(self, places: Sequence[str]) -> Tuple[Tuple[str, Pattern[str], bool], ...]:
+        """The ``here`` patterns with ``{place}`` made the names given (compiled once per place)."""
+        return _here_compiled(self.here, tuple(sorted({normalize(p) for p in places if p}, key=len, reverse=True)))
 
     def words_of(self, fact: str) -> Optional[FactWords]:
         return self.facts.get(fact)
+
+
+@lru_cache(maxsize=16)
+def _here_compiled(
+    here: Tuple[Tuple[str, str, bool], ...], names: Tuple[str, ...]
+) -> Tuple[Tuple[str, Pattern[str], bool], ...]:
+    if not names:
+        return ()
+    alternatives = "|".join(re.escape(n) for n in names)  # longest first
+    return tuple((fact, re.compile(t.replace("{place}", f"(?:{alternatives})")), value) for fact, t, value in here)
 
 
 def _compile(where: str, pattern: str) -> Pattern[str]:
@@ -108,6 +117,7 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
         "applying_after",
         "not_a_level_after",
         "for_someone_else",
+        "self_again",
         "other_subject",
         "hedge",
         "only_asking",

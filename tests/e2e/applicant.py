@@ -173,7 +173,17 @@ class Dialogue:
     ) -> str:
         """Say ``opening``, then answer every fact question from ``facts`` until the result
         (a fact the applicant does not know is answered 不清楚 when ``unknown_ok``)."""
-        bot = self.say(opening)
+        return self.finish(self.say(opening), facts, max_turns, extra, unknown_ok)
+
+    def finish(
+        self,
+        bot: str,
+        facts: Dict[str, Any],
+        max_turns: int = 40,
+        extra: Optional[Dict[str, str]] = None,
+        unknown_ok: bool = False,
+    ) -> str:
+        """From the bot's reply ``bot``, answer every fact question from ``facts`` until the result."""
         for _ in range(max_turns):
             if CASE_CODE.search(bot):
                 return bot
