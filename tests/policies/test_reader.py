@@ -594,3 +594,46 @@ def test_the_notice_city_named_is_here_when_the_notice_is_known(text, expected):
     facts = parse_facts(text, CAT, TODAY, places=("简阳市", "简阳")).facts
     assert {k: v for k, v in facts.items() if k != "public_institution"} == expected
     assert "works_locally" not in parse_facts(text, CAT, TODAY).facts  # no notice: a city is just a city
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # typos and abbreviations: 职城 / 继教 / 个人所得税
+        ("职城是技术员", {"current_title": "technician"}),
+        ("继教学时齐全", {"continuing_education_done": True}),
+        (
+            "继教：公需24学时，专业60学时，证明：齐全",
+            {
+                "continuing_education_public_hours": 24,
+                "continuing_education_professional_hours": 60,
+                "continuing_education_done": True,
+            },
+        ),
+        ("近两年个人所得税都超过免征额的两倍", {"income_tax_two_years": True}),
+        ("个税两年都在免征额一倍以上", {"income_tax_two_years": True}),
+        # a form's yes / no rows
+        ("是否公务员：否；是否退休：否", {"civil_servant": False, "retired": False}),
+        ("是否在处分期：否", {"under_discipline": False}),
+        ("title: none", {"current_title": "none"}),
+        # none of any patent: 也没有 / 莫得 / ：无
+        ("专利也没有", dict.fromkeys(["invention_patents_top3", "utility_patents_top3", "design_patents_top3"], 0)),
+        ("专利莫得", dict.fromkeys(["invention_patents_top3", "utility_patents_top3", "design_patents_top3"], 0)),
+        ("专利：无", dict.fromkeys(["invention_patents_top3", "utility_patents_top3", "design_patents_top3"], 0)),
+        # 学的X 现在也是干X
+        ("本科学的暖通 现在也是干暖通", {"education": "bachelor", "education_related": True}),
+        # a company's own job title is not a professional title
+        ("在公司里是高级工程师（公司内部叫法），职称还没评", {"current_title": "none"}),
+        ("从事相关工作9年", {"related_work_years": 9}),
+        ("近一年考核合格", {"assessment_ok_latest": True}),
+        ("档案调入本市了", {"archive_local": True}),
+        ("档案存放于市人才服务中心", {"archive_local": True}),
+        ("前年被区政府表彰过", {"innovation_project_lead": True}),
+        ("主研的发明专利推广后纳税两千三百多万", {"invention_patent_tax_10m": True}),
+        ("见习一年期满单位考察说合格", {"trainee_year_passed": True}),
+        ("什么奖都没拿过", {"provincial_award_top3": False}),
+        ("在乡镇干了九年 后来调城里了", {"township_years": 9, "still_in_township": False}),
+    ],
+)
+def test_more_of_how_the_third_writers_wrote(text, expected):
+    assert parse(text).facts == expected
