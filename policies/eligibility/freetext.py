@@ -89,10 +89,17 @@ def prepare(text: str, w: Wording) -> str:
     return t
 
 
-def _pieces(text: str) -> List[Tuple[int, int]]:
+_RUN_ON = 24  # an unpunctuated stretch longer than this is cut where a new statement starts (run_on)
+
+
+def _pieces(text: str, w: Optional[Wording] = None) -> List[Tuple[int, int]]:
     """Clauses by punctuation; spaces also cut, but a piece that starts with a value or a unit
     (前年10月, 1项, 2014年), follows a lead word (我是, 不是, 没有) or is English stays with the one
-    before: "助工 2014年" is one clause, "大专 民企" two."""
+    before: "助工 2014年" is one clause, "大专 民企" two. A long stretch with neither (一口气写完的
+    一段话) with a hedge (不知道算不算) or a "asked for someone else" (给我老公问问) in it is cut
+    where the writer starts a new statement (reading: run_on: 现在…, 另外…, 我是…), so that only
+    that part states nothing. A hypothetical (如果…的话) or another person as the subject still
+    covers the whole stretch: where it ends is not known."""
     spans: List[Tuple[int, int]] = []
     start = 0
     for m in _CLAUSE.finditer(text + "。"):
@@ -116,7 +123,15 @@ def _pieces(text: str) -> List[Tuple[int, int]]:
                 merged[-1][1] = pe
             else:
                 merged.append([ps, pe])
-        out += [(a, b) for a, b in merged]
+        for a, b in merged:
+            spans = _says_nothing(w, text, a, b) if w is not None and w.run_on is not None and b - a > _RUN_ON else []
+            cuts = [
+                m.start()
+                for m in (w.run_on.finditer(text, a + 1, b) if w is not None and w.run_on is not None and spans else ())
+                if not any(x < m.start() < y for x, y in spans)  # 应该是…吧 stays whole
+            ]
+            for x, y in zip([a, *cuts], [*cuts, b]):
+                out.append((x, y))
     return [(s, e) for s, e in out if e > s]
 
 
@@ -124,7 +139,7 @@ def _clauses(text: str, w: Wording) -> List[Clause]:
     clauses: List[Clause] = []
     sentence = 0
     last = 0
-    for s, e in _pieces(text):
+    for s, e in _pieces(text, w):
         if _SENTENCE_END.search(text[last:s]):
             sentence += 1
         last = e
@@ -155,6 +170,12 @@ def _clauses(text: str, w: Wording) -> List[Clause]:
                 or (bool(w.question.search(c.text)) and not own and not w.first_person.search(whole))
             )
     return clauses
+
+
+def _says_nothing(w: Wording, text: str, lo: int, hi: int) -> List[Tuple[int, int]]:
+    """Where text[lo:hi] hedges or says it is asked for someone else."""
+    patterns = (w.hedge, w.for_someone_else)
+    return [(m.start(), m.end()) for p in patterns for m in p.finditer(text, lo, hi)]
 
 
 def _has_value(text: str) -> bool:
@@ -220,7 +241,11 @@ class _Reader:
         mentions = self._word_mentions()
         for fact, value in self._choices(mentions).items():
             put(fact, value)
-        dates = [f for c in cs if not c.skip for f in find_dates(c.text, self.today) for f in [_shift(f, c.start)]]
+        dates: List[Found] = []
+        for c in cs:  # 同年8月: the year of the date said before, in this clause or an earlier one
+            if not c.skip:
+                year = next((d.day.year for d in reversed(dates) if d.day is not None), None)
+                dates += [_shift(f, c.start) for f in find_dates(c.text, self.today, year)]
         said = re.match(r"[\s,，]*是?\s*(\d{2})\s*年(?![多半以来前后])", text[lo:hi]) if correcting else None
         if said and (not dates or dates[0].start > lo + said.end()):
             # 说错了，是09年: a two-digit year right after a correction word is a date
@@ -325,6 +350,7 @@ class _Reader:
                 or self._other_series(after)
                 or "推荐" in after[:10]
                 or w.not_a_level_after.match(after)
+                or (re.match(r"\s*[（(]", t[m.end :]) and w.not_a_level_after.match(t[m.end : m.end + 12]))
                 or _BY_COUNT.search(before)
             ):
                 continue
@@ -387,9 +413,14 @@ class _Reader:
             left, right = t[lo : d.start], t[d.end : hi]
             owner: Optional[str] = None
             gap = 0
-            other = bool(
-                w.other_events.search(right[:5]) or (w.other_events.search(left[-4:]) and not _VERB_AFTER.match(right))
-            ) and not (self.correcting and re.fullmatch(r"[\s,，]*(?:是|改成|改为)?\s*", t[self.lo : d.start]))
+            verb = _VERB_AFTER.match(right)  # 2008年评的(快退休了): an event after the verb is not its object
+            after_verb = re.sub(r"^(?:了|的|过|到)+", "", right[verb.end() :])[:4] if verb else right[:5]
+            other = bool(w.other_events.match(after_verb) if verb else w.other_events.search(after_verb)) or bool(
+                w.other_events.search(left[-4:]) and not verb
+            )
+            other = other and not (
+                self.correcting and re.fullmatch(r"[\s,，]*(?:是|改成|改为)?\s*", t[self.lo : d.start])
+            )
             # (不对，是2022年 论文…: the date right after a correction word is the correction)
             if re.search(r"(?:不是|并非|而非)\s*$", left):
                 continue  # 不是2018年: the date denied, neither a fact's nor a correction's

@@ -198,9 +198,10 @@ def minus_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def find_dates(text: str, today: dt.date) -> List[Found]:
+def find_dates(text: str, today: dt.date, year_before: Optional[int] = None) -> List[Found]:
     """Every date in ``text`` with its span: 2017年7月, 17年7月, 19年底, 二〇一五年, 2017.6, 去年12月,
-    前年, 今年3月, 三年前. "14年还是15年" is one ambiguous date (``day`` None)."""
+    前年, 今年3月, 三年前, 同年8月 / 当年聘的 (the year of the date said before it; ``year_before``:
+    that of an earlier clause). "14年还是15年" is one ambiguous date (``day`` None)."""
     found: List[Found] = []
     taken = [False] * len(text)
 
@@ -249,6 +250,17 @@ def find_dates(text: str, today: dt.date) -> List[Found]:
         n = amount(m.group(1))
         if isinstance(n, int) and 0 < n < 60:
             add(m.start(), m.end(), minus_years(today, n))
+    found.sort(key=lambda f: f.start)
+    for m in re.finditer(rf"(?:同年|当年)(?:{_MONTH})?(底|初|末)?", text):
+        earlier = [f.day.year for f in found if f.end <= m.start() and f.day is not None]
+        year = earlier[-1] if earlier else year_before
+        if year is None or (not m.group(1) and not m.group(3) and not _EVENT_AFTER.match(text, m.end())):
+            continue  # 当年的事: no date said before it, or not a date (back then)
+        add(
+            m.start(),
+            m.end(),
+            _make(year, _month(m.group(1)), int(m.group(2)) if m.group(2) else None, m.group(3) or ""),
+        )
     found.sort(key=lambda f: f.start)
     # 14年还是15年 / 14或15年: two dates offered as alternatives are one unknown date
     merged: List[Found] = []

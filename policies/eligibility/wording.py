@@ -51,6 +51,7 @@ class Wording:
     other_events: Pattern[str]
     facts: Dict[str, FactWords] = field(default_factory=dict)
     not_but: Optional[Pattern[str]] = None  # "不是X，是Y": a correction inside one message
+    run_on: Optional[Pattern[str]] = None  # where a long unpunctuated stretch starts a new clause
     implies: Tuple[Tuple[Dict[str, Any], Dict[str, Any]], ...] = ()  # (when, then)
     here: Tuple[Tuple[str, str, bool], ...] = ()  # (fact, pattern with {place}, value): 在简阳上班
 
@@ -174,6 +175,7 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
             raise ValueError(f"facts.yml: reading: implies: {rule!r} needs when and then, on known facts")
         implies.append((when, then))
     not_but = _compile("not_but", normalize(raw["not_but"])) if raw.get("not_but") else None
+    run_on = _compile("run_on", normalize(raw["run_on"])) if raw.get("run_on") else None
     here: List[Tuple[str, str, bool]] = []
     for fact, entry in (raw.get("here") or {}).items():
         if fact not in types or types[fact] != "bool" or {_key(k) for k in entry} - {"yes", "no"}:
@@ -181,4 +183,12 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
         for key, template in entry.items():
             _compile(f"here {fact}", str(template).replace("{place}", "地名"))  # compiles with a place
             here.append((fact, normalize(str(template)), _key(key) == "yes"))
-    return Wording(replace=replace, facts=facts, implies=tuple(implies), not_but=not_but, here=tuple(here), **general)
+    return Wording(
+        replace=replace,
+        facts=facts,
+        implies=tuple(implies),
+        not_but=not_but,
+        run_on=run_on,
+        here=tuple(here),
+        **general,
+    )

@@ -637,3 +637,69 @@ def test_the_notice_city_named_is_here_when_the_notice_is_known(text, expected):
 )
 def test_more_of_how_the_third_writers_wrote(text, expected):
     assert parse(text).facts == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 同年 / 当年: the year of the date said before (in the clause or an earlier one)
+        (
+            "2013年拿的助理工程师同年9月聘的",
+            {
+                "current_title": "assistant_engineer",
+                "current_title_date": "2013-12-31",
+                "current_title_appointed_date": "2013-09-01",
+            },
+        ),
+        (
+            "2011年取得工程师资格，当年聘任",
+            {
+                "current_title": "engineer",
+                "current_title_date": "2011-12-31",
+                "current_title_appointed_date": "2011-12-31",
+            },
+        ),
+        ("当年的事就不说了，工程师是2012年评的", {"current_title": "engineer", "current_title_date": "2012-12-31"}),
+        # an event after 评的 is not what was 评: 2009年评的(快退休了)
+        (
+            "技术员是2009年评的快退休了",
+            {"current_title": "technician", "current_title_date": "2009-12-31", "retired": False},
+        ),
+        # a company's job title in brackets
+        ("我是senior engineer（公司内部title），国内职称还没评过", {"current_title": "none"}),
+        # a long message without punctuation: a hedge stays in its own part
+        (
+            "我本科毕业在市属国企上班做造价工程师是2018年5月拿的同年10月聘的现在做的工作不知道算不算对口",
+            {
+                "education": "bachelor",
+                "employer_type": "state_owned",
+                "current_title": "engineer",
+                "current_title_date": "2018-05-01",
+                "current_title_appointed_date": "2018-10-01",
+            },
+        ),
+        # asked for someone else, then the writer speaks of themself: 我是…
+        (
+            "帮我爱人问问他是助工在一家设计院搞给排水我是工程师2017年评的本科",
+            {"current_title": "engineer", "current_title_date": "2017-12-31", "education": "bachelor"},
+        ),
+    ],
+)
+def test_dates_of_the_same_year_and_long_unpunctuated_messages(text, expected):
+    assert {k: v for k, v in parse(text).facts.items() if k != "public_institution"} == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a hypothetical covers the whole stretch: where it ends is not known
+        ("如果一个人是本科工程师2015年评的现在在民企上班能不能报高工", {}),
+        # a hedge covers its own part, not what is said after the next statement starts
+        (
+            "我大专毕业好像算是对口吧现在在一家国企做机修助工是2016年评的",
+            {"employer_type": "state_owned", "current_title": "assistant_engineer", "current_title_date": "2016-12-31"},
+        ),
+    ],
+)
+def test_how_far_a_hedge_or_a_hypothetical_reaches_in_a_long_message(text, expected):
+    assert {k: v for k, v in parse(text).facts.items() if k != "public_institution"} == expected
