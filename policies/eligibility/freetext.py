@@ -44,7 +44,9 @@ from policies.eligibility.roles import APPLIED, HELD, level_role
 from policies.eligibility.wording import FactWords, Wording
 
 _CLAUSE = re.compile(r"[，,。；;！!？?、：:\n（）()]+")
-_LABEL = re.compile(r"^\s*[^\s，,。；;！!？?、（）()]{1,6}[：:]\s*$")  # 论文： / 公需课： / 学历：, a form's label
+_LABEL = re.compile(
+    r"(?:^|\s)\s*[^\s，,。；;！!？?、（）()]{1,6}[：:]\s*$"
+)  # 论文： / 公需课： / 学历：, a form's label (取得：after a space)
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
 _UNITS = {"篇": "(?:篇|片)", "项": "(?:项|个|件|份)", "次": "次", "名": "(?:名|位|个)", "学时": "个?学时"}
 _TITLE_FACT, _TITLE_DATE, _APPOINTED = "current_title", "current_title_date", "current_title_appointed_date"
@@ -502,7 +504,14 @@ class _Reader:
             ci = self._clause_at(s)
             assert ci is not None
             c = self.cs[ci]
-            if fw.unless is not None and fw.unless.search(c.text):
+            # unless: said of this keyword, between the keywords before and after it in its clause
+            # (两个实用新型排第一一个发明专利还在实审: 实审 is the invention patent's)
+            around = t[
+                max(c.start, keyed[i - 1][1] if i else c.start) : min(
+                    c.end, keyed[i + 1][0] if i + 1 < len(keyed) else c.end
+                )
+            ]
+            if fw.unless is not None and fw.unless.search(around):
                 if fw.scope > 1:
                     carried.append((fw, ci))
                 continue
@@ -622,6 +631,11 @@ class _Reader:
             if top:
                 v = amount(top.group(1))
                 return _plain(v) if v is not None else None
+            said = re.search(rf"({AMOUNT}|俩|仨)\s*{unit_re}\s*$", before)
+            if said and re.match(r"\s*(?:都|均|全)?(?:是)?(?:我)?排", after):
+                # 两个实用新型排第一(一个发明专利…): the count said right before, its rank after
+                n = {"俩": 2, "仨": 3}.get(said.group(1)) or amount(said.group(1))
+                return _in_top3(_plain(n), rest)
             return _in_top3(self._plain_count(unit, unit_re, after, before), rest)
         return self._plain_count(unit, unit_re, after, before)
 
@@ -678,7 +692,7 @@ def _in_top3(count: Any, rest: str) -> Any:
     if not ranks:
         if re.search(r"前三|前3|前面三", rest):
             return count  # 都排前三
-        return None if isinstance(count, (int, Range)) and count != 0 else count  # no rank said: unknown
+        return None if isinstance(count, (int, Range, list)) and count != 0 else count  # no rank said: unknown
     if not isinstance(count, int):
         return count
     top = [isinstance(r, int) and r <= 3 for r in ranks]

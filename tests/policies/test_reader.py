@@ -703,3 +703,28 @@ def test_dates_of_the_same_year_and_long_unpunctuated_messages(text, expected):
 )
 def test_how_far_a_hedge_or_a_hypothetical_reaches_in_a_long_message(text, expected):
     assert {k: v for k, v in parse(text).facts.items() if k != "public_institution"} == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a form written on one line: each label after a space keeps its value
+        (
+            "助理工程师 取得：2018.09 聘任：2019.03 学历：大专",
+            {
+                "current_title": "assistant_engineer",
+                "current_title_date": "2018-09-01",
+                "current_title_appointed_date": "2019-03-01",
+                "education": "junior_college",
+            },
+        ),
+        # 实审 / 没授权 said of the patent it follows, not of the others in the clause
+        ("有三个实用新型都排第一还有一个发明专利在实审", {"utility_patents_top3": 3}),
+        # the count said before the kind, the rank after it
+        ("两项外观设计排第二", {"design_patents_top3": 2}),
+        # a range of patents with no rank said: how many in the top three is not known
+        ("实用新型有四五个，排名记不清了", {}),
+    ],
+)
+def test_patents_and_forms_on_one_line(text, expected):
+    assert parse(text).facts == expected
