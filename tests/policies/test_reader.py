@@ -728,3 +728,19 @@ def test_how_far_a_hedge_or_a_hypothetical_reaches_in_a_long_message(text, expec
 )
 def test_patents_and_forms_on_one_line(text, expected):
     assert parse(text).facts == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "…是错的": what was said before is corrected by what follows
+        ("前面说的社保三年是错的，两年半", {"social_insurance_local_months": 30}),
+        (
+            "我说的工程师2014年是错的，其实是2013年",
+            {"current_title": "engineer", "current_title_date": "2013-12-31"},
+        ),
+        ("论文其实就一篇", {"papers_first_author": 1}),
+    ],
+)
+def test_what_was_said_wrong_is_corrected(text, expected):
+    assert parse(text).facts == expected
