@@ -744,3 +744,15 @@ def test_patents_and_forms_on_one_line(text, expected):
 )
 def test_what_was_said_wrong_is_corrected(text, expected):
     assert parse(text).facts == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("见习一年，单位考核合格", {"trainee_year_passed": True}),
+        ("trainee period: 1 year, passed", {"trainee_year_passed": True}),
+        ("见习一年，单位考核不合格", {}),
+    ],
+)
+def test_a_trainee_year_said_with_its_result(text, expected):
+    assert parse(text).facts == expected
