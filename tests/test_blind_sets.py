@@ -54,7 +54,12 @@ def _check_facts(facts, known):
 
 
 # the self-description sets: one folder per writer, with the day they wrote as
-FACT_SETS = {"blind": dt.date(2024, 10, 30), "blind2": dt.date(2025, 5, 20), "blind3": dt.date(2025, 11, 12)}
+FACT_SETS = {
+    "blind": dt.date(2024, 10, 30),
+    "blind2": dt.date(2025, 5, 20),
+    "blind3": dt.date(2025, 11, 12),
+    "blind4": dt.date(2026, 3, 18),
+}
 
 
 def _load_facts(name: str, split: str):
@@ -71,6 +76,7 @@ def test_the_fact_set_is_well_formed(name, split):
     assert len(items) >= {"dev": 140, "test": 70}[split]
     for item in items:
         assert item["text"].strip() and item["styles"]
+        assert item.get("asked") is None or item["asked"] in known, item  # the question it answers
         _check_facts(item["facts"], known)
 
 

@@ -11,6 +11,9 @@ are compared one by one:
 - *invented*: a fact the writer did not record at all;
 - *missed*: a recorded fact the reader did not read.
 
+An item with ``asked`` (a fact code) is the answer to the question the assistant asked about that
+fact ("有两篇，都是一作"), read as the chat reads such an answer.
+
 precision = right / read, recall = right / stated. Core facts (education, 对口, the title held and
 its date, first-author papers, employer type) are also counted apart: a wrong value there decides a
 verdict.
@@ -33,7 +36,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 from policies.eligibility.catalogue import load_catalogue
-from policies.eligibility.reader import read_facts
+from policies.eligibility.reader import parse_facts, read_facts
 
 CORE = (
     "education",
@@ -115,7 +118,13 @@ def score(path: Path) -> Score:
     out = Score()
     for item in raw["items"]:
         want = {k: _expected(v) for k, v in (item.get("facts") or {}).items()}
-        got = {k: _got(v) for k, v in read_facts(item["text"], catalogue, today).items()}
+        asked = item.get("asked")  # an answer to the question the assistant asked: read as the chat reads it
+        read = (
+            parse_facts(item["text"], catalogue, today, asked).facts
+            if asked
+            else read_facts(item["text"], catalogue, today)
+        )
+        got = {k: _got(v) for k, v in read.items()}
         got = _reconcile(item["text"], want, got)
         one, core = Tally(stated=len(want), read=len(got)), Tally()
         core.stated = sum(1 for k in want if k in CORE)
