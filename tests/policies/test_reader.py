@@ -756,3 +756,15 @@ def test_what_was_said_wrong_is_corrected(text, expected):
 )
 def test_a_trainee_year_said_with_its_result(text, expected):
     assert parse(text).facts == expected
+
+
+def test_the_scorer_reads_a_message_with_the_notice_city_it_names():
+    """The held-out scorer tells the reader the names of a notice region the message names (the
+    chat's region slot is filled from the same message before the facts are read)."""
+    from policies.eligibility.heldout_facts import notice_places
+
+    assert "湖州" in notice_places("我在安吉一家民企做研发") and "安吉" in notice_places("在湖州上班")
+    assert "简阳" in notice_places("在簡陽一家國企")  # traditional characters: normalised first
+    assert notice_places("我在杭州上班") == []  # no notice for that city
+    facts = parse_facts("我在长治上班", CAT, TODAY, None, notice_places("我在长治上班")).facts
+    assert facts == {"works_locally": True}
