@@ -768,3 +768,64 @@ def test_the_scorer_reads_a_message_with_the_notice_city_it_names():
     assert notice_places("我在杭州上班") == []  # no notice for that city
     facts = parse_facts("我在长治上班", CAT, TODAY, None, notice_places("我在长治上班")).facts
     assert facts == {"works_locally": True}
+
+
+def here(text):
+    from policies.eligibility.heldout_facts import notice_places
+
+    facts = parse_facts(text, CAT, TODAY, None, notice_places(text)).facts
+    return {k: v for k, v in facts.items() if k != "public_institution"}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the city (or a county of it) named with the work done there or the firm one is at
+        ("毕业后在安吉一家竹制品厂做工艺", {"works_locally": True}),
+        ("我在重庆的一家私企", {"works_locally": True, "employer_type": "non_public"}),
+        (
+            "我是长治一家国企的技术员",
+            {"works_locally": True, "employer_type": "state_owned", "current_title": "technician"},
+        ),
+        ("我喺簡陽搞電力", {"works_locally": True}),
+        # another city in between: not where one works
+        ("我在平凉读的大学，在杭州上班", {}),
+        ("我在长治出生，现在在外地上班", {}),
+    ],
+)
+def test_the_notice_city_named_as_where_one_works(text, expected):
+    assert here(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # typos and English: 队口, engneer, appoint, related, center
+        ("专业队口", {"education_related": True}),
+        ("I'm an assistant enginer", {"current_title": "assistant_engineer"}),
+        (
+            "工程师 2019年评的，appoint 是 2019 年 12 月",
+            {
+                "current_title": "engineer",
+                "current_title_date": "2019-12-31",
+                "current_title_appointed_date": "2019-12-01",
+            },
+        ),
+        # 合资: how much is private is not said
+        ("在一家中外合资企业上班", {}),
+        # a degree still being studied for, or not taken, is not held
+        ("博士 没读，硕士毕业", {"education": "master"}),
+        ("大专毕业，本科还在读", {"education": "junior_college"}),
+        # 啊不是 corrects what was said before it
+        (
+            "助工是2015年评的，啊不是，2016年",
+            {"current_title": "assistant_engineer", "current_title_date": "2016-12-31"},
+        ),
+        # someone else's facts: a son-in-law, a colleague called 小X, one's apprentices
+        ("我女婿在民企，本科，干了五年，帮他问问", {}),
+        ("车间的小赵大专毕业两年了，他能报助工吗", {}),
+        ("带过的徒弟有三个都评上工程师了", {}),
+    ],
+)
+def test_typos_english_and_whose_facts(text, expected):
+    assert {k: v for k, v in parse(text).facts.items() if k != "public_institution"} == expected
