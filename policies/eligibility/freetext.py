@@ -594,6 +594,8 @@ class _Reader:
         elif first is None and not re.search(r"第[二三四]作者|二作|三作|通讯", self.whole):
             out["papers_first_author"] = total
             del out["papers_total"]
+        elif first is None and not re.search(r"第一作者|一作|独立|通讯", self.whole):
+            out["papers_first_author"] = 0  # 一篇，不过是第二作者: every paper a later author's
         elif first is not None and total == first:
             del out["papers_total"]
 

@@ -829,3 +829,27 @@ def test_the_notice_city_named_as_where_one_works(text, expected):
 )
 def test_typos_english_and_whose_facts(text, expected):
     assert {k: v for k, v in parse(text).facts.items() if k != "public_institution"} == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("处分期还没过", {"under_discipline": True}),
+        ("前年被记过", {"under_discipline": True}),
+        ("论文一篇没有", {"papers_first_author": 0}),
+        # every paper a later author's: no first-author paper
+        ("论文有两篇，不过都是第二作者", {"papers_total": 2, "papers_first_author": 0}),
+        ("去年考核基本称职", {"assessment_ok_latest": False}),
+        ("16、17、18这几年考核都是称职，17、18、19也是称职", {"assessment_ok_2017_2019": True}),
+        ("考核合格三次，一次不合格都没有", {"assessments_passed_count": 3}),
+        ("见习期还没满", {"trainee_year_passed": False}),
+        ("见习满一年了，单位还没组织考察", {"trainee_year_passed": False}),
+        ("博士毕业，单位考察还没做", {"education": "doctor", "doctor_assessed": False}),
+        ("转到工程系列是前年的事，不是今年", {"transferred_this_year": False}),
+        ("在镇上干了十年，有两年借调到城里", {"township_years": 10}),
+        ("头部企业的推荐名额今年没轮到我", {"head_enterprise_recommended": False}),
+        ("解决复杂技术问题的技术报告写了两篇", {"research_reports": 2}),
+    ],
+)
+def test_discipline_papers_assessments_trainee_and_reports(text, expected):
+    assert parse(text).facts == expected
