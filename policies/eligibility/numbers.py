@@ -161,6 +161,12 @@ _YEAR2 = (
     r"|中专|大专|本科|专科|研究生|硕士|博士|高中|技校))"
 )
 _CN_YEAR = rf"([{DIGIT}]{{4}})\s*年"
+# 一七年 / 二一年 / 九八年 said with what dates it (一七年评的, 二一年聘的): a two-digit year in numerals
+# (a decade of 1990–2029 only, so 五六年 stays a duration; never after 了/有/干: 干了一二年)
+_CN_YEAR2 = (
+    r"(?<![零〇一二两三四五六七八九十百千万第几了满干有交放存近快当做任])([〇零一二九][〇零一二三四五六七八九])\s*年"
+    + _YEAR2[_YEAR2.index("(?=") :].replace("|的|", "|")
+)
 _MONTH = r"\s*(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月(?:份)?(?:\s*(\d{1,2})\s*[日号])?"
 _EVENT_AFTER = re.compile(r"的|[^，。,]{0,2}?(?:评|拿|取得|获得|聘|考|退|刚|才|转|入职|毕业)")
 _RELATIVE = {"大前年": 3, "前年": 2, "去年": 1, "今年": 0}
@@ -182,6 +188,11 @@ def _make(year: int, month: Optional[int], day: Optional[int], tail: str) -> dt.
     if tail.startswith(("初",)):
         return dt.date(year, 1, 1)
     return dt.date(year, 12, 31)
+
+
+def _cn_digits(raw: str) -> int:
+    """一七 → 17: numerals read digit by digit."""
+    return int("".join(str("〇一二三四五六七八九".index(c)) if c != "零" else "0" for c in raw))
 
 
 def full_year(year: int, today: dt.date) -> int:
@@ -216,17 +227,17 @@ def find_dates(text: str, today: dt.date, year_before: Optional[int] = None) -> 
         month = _month(m.group(2))
         if month and int(m.group(1)) <= today.year + 1:  # 2017.6, 2017-07, 2017/6/1
             add(m.start(), m.end(), _make(int(m.group(1)), month, int(m.group(3)) if m.group(3) else None, ""))
-    for m in re.finditer(rf"(?:{_YEAR4}|{_CN_YEAR}|{_YEAR2})(?:{_MONTH})?(底|初|末)?", text):
-        raw = m.group(1) or m.group(2) or m.group(3)
-        year = int(raw) if raw.isdigit() else cn_number(raw)
+    for m in re.finditer(rf"(?:{_YEAR4}|{_CN_YEAR}|{_YEAR2}|{_CN_YEAR2})(?:{_MONTH})?(底|初|末)?", text):
+        raw = m.group(1) or m.group(2) or m.group(3) or m.group(4)
+        year = int(raw) if raw.isdigit() else cn_number(raw) if m.group(4) is None else _cn_digits(raw)
         if year is None:
             continue
         year = full_year(year, today)
         if not 1950 <= year <= today.year + 1:
             continue
-        month = _month(m.group(4))
-        dd = int(m.group(5)) if m.group(5) else None
-        add(m.start(), m.end(), _make(year, month, dd, m.group(6) or ""))
+        month = _month(m.group(5))
+        dd = int(m.group(6)) if m.group(6) else None
+        add(m.start(), m.end(), _make(year, month, dd, m.group(7) or ""))
     for m in re.finditer(rf"(大前年|前年|去年|今年)(?:{_MONTH})?(底|初|末)?", text):
         year = today.year - _RELATIVE[m.group(1)]
         month = _month(m.group(2))

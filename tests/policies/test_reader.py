@@ -853,3 +853,48 @@ def test_typos_english_and_whose_facts(text, expected):
 )
 def test_discipline_papers_assessments_trainee_and_reports(text, expected):
     assert parse(text).facts == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a two-digit year in numerals, said with what dates it
+        ("技术员九八年评的", {"current_title": "technician", "current_title_date": "1998-12-31"}),
+        ("助工二二年拿的", {"current_title": "assistant_engineer", "current_title_date": "2022-12-31"}),
+        ("干了一二年", {"work_years": [1, 2]}),
+        # no title said as 没得 / with a space / 连…都没有
+        ("干了五年，还没得职称", {"work_years": 5, "current_title": "none"}),
+        ("本科 还没有 职称", {"education": "bachelor", "current_title": "none"}),
+        ("工程师没评，连助工都没有", {"current_title": "none"}),
+        # a form's years row
+        ("从事专业年限：7年", {"work_years": 7}),
+        ("带新人成效显著", {"mentoring_effective": True}),
+        ("专利一个都没有", {"invention_patents_top3": 0, "utility_patents_top3": 0, "design_patents_top3": 0}),
+        ("香港籍", {"hk_macau_taiwan_or_foreign_talent": True}),
+        ("参与写了一本书，我写了三万多字", {"book_20k_words": True}),
+        ("书没出过", {"book_20k_words": False}),
+        ("省级的奖没拿过", {"provincial_award_top3": False}),
+        ("主导的项目去年销售额三千万", {"innovation_results_revenue": True}),
+        ("七类业绩一个都没有", {"achievement_listed": "none"}),
+        ("行业规划是我牵头编的", {"achievement_listed": "plan_compiled"}),
+        ("推广了一项新材料，省里鉴定过", {"achievement_listed": "new_tech_promoted"}),
+        (
+            "公需24学时，专业课60学时，证明都有",
+            {
+                "continuing_education_public_hours": 24,
+                "continuing_education_professional_hours": 60,
+                "continuing_education_done": True,
+            },
+        ),
+        ("继续教育我没怎么参加", {"continuing_education_done": False}),
+        ("小学毕业", {"education": "none"}),
+        ("在研发中心", {"department_type": "research"}),
+        # related: the same word for what was studied and what is done, 专业一样, 专业是相关的
+        ("学电气的，干的也是电气", {"education_related": True}),
+        ("一直搞测绘，学的也是测绘", {"education_related": True}),
+        ("专业一样", {"education_related": True}),
+        ("专业是相关的", {"education_related": True}),
+    ],
+)
+def test_years_in_numerals_no_title_and_the_notices_own_facts(text, expected):
+    assert parse(text).facts == expected
