@@ -193,6 +193,9 @@ def echo_facts(
         for e in events
         if e.get("event") == "slot" and str(e.get("name") or "").startswith(PREFIX) and e.get("value") != DONT_KNOW
     }
+    notice, level = notice_for(tracker)
+    if notice is not None and level is not None:  # a tick on 满2年 is "2年以上"
+        read = _interview(notice.id).values(level, read)
     shown = catalogue.coerce(read)  # ISO dates → dates, [2, 3] → 2–3, as said expects; None and unknown names dropped
     line = catalogue.recap(shown, shown, limit=ECHO_LIMIT)
     if not line:
@@ -276,9 +279,11 @@ class ValidateAssessmentForm(FormValidationAction):  # type: ignore[misc]  # ras
             values = (
                 {f: DONT_KNOW for f in asked.facts} if parsed.dont_know and not parsed.facts else dict(parsed.facts)
             )
+        passing = parse_facts(text, catalogue, today(), places=places_of(tracker)).facts
         if values:
-            passing = parse_facts(text, catalogue, today(), places=places_of(tracker)).facts
             values.update({f: v for f, v in passing.items() if f not in asked.facts})
+        elif not asked.together:  # a checklist answered in words ("论文两三篇，考核都合格"): what they state
+            values = dict(passing)
         return [SlotSet(PREFIX + f, v) for f, v in values.items()]
 
     @staticmethod

@@ -119,14 +119,16 @@ def collect(app: web.Application, form: Mapping[str, str], notice: Notice, level
         else:
             raw[fact] = parsed
     # Multi-choice questions (exclusions, checklists), each named by its prefix ``excl``, ``m2`` …:
-    # ticked → yes, the rest → no; 都没有 / 都不符合 → all no; 不清楚 → the rest unknown.
+    # ticked → yes, the rest → no; 都没有 / 都不符合 → all no; 不清楚 → the rest unknown, except
+    # the lines of a checklist marked 不符合 (the caller knows some and not others).
     for key in [k for k in form if k.endswith("_asked")]:
         prefix = key[: -len("_asked")]
         group = [f for f in str(form.get(key) or "").split(",") if f in catalogue.specs]
         ticked = [f for f in group if form.get(f"{prefix}_{f}")]
+        denied = [f for f in group if form.get(f"{prefix}_no_{f}") and f not in ticked]
         if form.get(f"{prefix}_unknown"):  # with ticks: those apply, the rest are not known
-            raw.update({f: True if f in ticked else DONT_KNOW for f in group})
-        elif ticked or form.get(f"{prefix}_none"):
+            raw.update({f: True if f in ticked else False if f in denied else DONT_KNOW for f in group})
+        elif ticked or denied or form.get(f"{prefix}_none"):
             raw.update({f: f in ticked for f in group})
     heard: List[str] = []
     words = str(form.get("words") or "").strip()[:WORDS_LIMIT]
@@ -173,6 +175,10 @@ def fact_display(catalogue: Catalogue, fact: str, value: Any) -> str:
     options = catalogue.options(fact)
     if options:
         return options.get(str(value), str(value))
+    if spec.type == "int" and "~" in str(value):  # a range kept (两三篇, 满2年 ticked): 2–3篇, 2年以上
+        ranged = catalogue.coerce({fact: str(value)}).get(fact)
+        if ranged is not None:
+            return catalogue.range_text(fact, ranged)
     return f"{value}{spec.unit or ''}"
 
 

@@ -211,6 +211,7 @@ class Assessor:
             for n in _walk_refs(root):
                 if n.kind == "leaf" and n not in self._leaves_of.setdefault(leaf_fact(n), []):
                     self._leaves_of[leaf_fact(n)].append(n)
+        self._by_level: Dict[str, Dict[str, List[Compiled]]] = {}
         self.ask_rank = {f: i for i, f in enumerate(rules.ask_order)}
         self.counting = notice.counting_date.date
         roots = self.exclusions + [c for routes in self.routes.values() for _, c in routes]
@@ -256,19 +257,33 @@ class Assessor:
             return (0, DISCRIMINATING.index(fact))
         return (1, self.ask_rank.get(fact, len(self.ask_rank)))
 
-    def undecided_ranges(self, facts: Dict[str, Any]) -> List[str]:
-        """The facts said as a range (``Between``: 两三篇) that some condition would decide
-        differently for different values in it: not known yet, to be asked (issue 21)."""
+    def undecided_ranges(self, facts: Dict[str, Any], level: Optional[str] = None) -> List[str]:
+        """The facts said as a range (``Between``: 两三篇) that some condition (of ``level`` and
+        the exclusions, when given) would decide differently for different values in it: not
+        known yet, to be asked (issue 21)."""
         out = []
         for fact, value in facts.items():
             if not isinstance(value, Between):
                 continue
             values = range(int(value), min(value.high, int(value) + 400) + 1)
-            for leaf in self._leaves_of.get(fact, []):
+            tests = self._leaves_of.get(fact, []) if level is None else self._level_leaves(level).get(fact, [])
+            for leaf in tests:
                 if len({leaf._leaf({fact: v}, self.counting) for v in values}) > 1:
                     out.append(fact)
                     break
         return out
+
+    def _level_leaves(self, level: str) -> Dict[str, List[Compiled]]:
+        """Per fact: the conditions of ``level`` and of the exclusions that compare it."""
+        hit = self._by_level.get(level)
+        if hit is None:
+            hit = {}
+            for root in self.exclusions + [c for _, c in self.routes[level]]:
+                for n in _walk_refs(root):
+                    if n.kind == "leaf" and n not in hit.setdefault(leaf_fact(n), []):
+                        hit[leaf_fact(n)].append(n)
+            self._by_level[level] = hit
+        return hit
 
     def levels(self) -> List[str]:
         return list(self.routes)

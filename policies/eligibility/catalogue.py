@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
 
-from policies.eligibility.numbers import Between
+from policies.eligibility.numbers import AT_LEAST, Between
 from policies.eligibility.wording import Wording, compile_wording
 
 FACTS_FILE = Path(__file__).resolve().parent / "facts.yml"
@@ -31,6 +31,9 @@ class FactSpec:
     # The fact as understood, shown back in a few characters: a template with {} for the value
     # ("第一作者论文{}" → 第一作者论文2篇), or for a yes / no fact the two phrases (yes, no).
     said: Union[str, Tuple[str, str]] = "{}"
+    # Asked on its own, never as one line of a checklist: its question lists what a one-line label
+    # cannot (简阳's achievements: seven kinds each).
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,23 @@ class Group:
 
     facts: Tuple[str, ...]
     question: str
+    # Per member (optional): how it is named in a question of some members only, and an example
+    # answer ("最高学历", "本科"): the question then asks just the members still open, in one line.
+    parts: Tuple[Tuple[str, str, str], ...] = ()  # (fact, name, example)
+    lead: str = ""  # the words before the parts ("请简单介绍一下您自己：")
+    note: str = ""  # after the example when the first member is asked (没有职称请说“无”)
+
+    def question_for(self, members: Sequence[str]) -> Optional[str]:
+        """The question asking only ``members`` (in the group's order), or None without parts."""
+        if list(members) == list(self.facts):
+            return self.question
+        named = {f: (name, example) for f, name, example in self.parts}
+        if not self.parts or any(f not in named for f in members):
+            return None
+        names = "、".join(named[f][0] for f in members)
+        examples = "，".join(named[f][1] for f in members)
+        note = f"；{self.note}" if self.note and members[0] == self.facts[0] else ""
+        return f"{self.lead}{names}（如：{examples}{note}）"
 
 
 @dataclass(frozen=True)
@@ -74,8 +94,9 @@ class Catalogue:
                 elif spec.type == "int":
                     if isinstance(value, Between):
                         out[name] = value
-                    elif isinstance(value, (list, tuple)):  # a range as read (两三篇): [low, high]
-                        low, high = (int(x) for x in value)
+                    elif isinstance(value, (list, tuple)) or (isinstance(value, str) and "~" in value):
+                        # a range as read (两三篇: [2, 3]) or as a form field keeps it (2~3)
+                        low, high = (int(x) for x in (value.split("~") if isinstance(value, str) else value))
                         if low < high:
                             out[name] = Between(low, high)  # the interview keeps it only where it decides alike
                     elif not isinstance(value, bool):
@@ -107,10 +128,8 @@ class Catalogue:
         if isinstance(value, dt.date):
             # a year said alone is kept as its 31 December: shown as the year said, not a month
             shown = f"{value.year}年" if (value.month, value.day) == (12, 31) else f"{value.year}年{value.month}月"
-        elif spec.type == "int" and isinstance(value, (list, tuple)) and len(value) == 2:
-            shown = f"{value[0]}–{value[1]}{spec.unit or ''}"
-        elif isinstance(value, Between):
-            shown = f"{int(value)}–{value.high}{spec.unit or ''}"
+        elif spec.type == "int" and isinstance(value, (list, tuple, Between)):
+            shown = self.range_text(fact, value)
         elif spec.type in self.names:
             shown = self.names[spec.type].get(str(value), str(value))
             if value == "none" and len(shown) > 1:  # 无职称, not 现职称无职称 (but 技能证书：无)
@@ -120,6 +139,17 @@ class Catalogue:
         else:
             shown = f"{value}{spec.unit or ''}"
         return spec.said.replace("{}", shown)
+
+    def range_text(self, fact: str, value: Any) -> str:
+        """A number known as a range, with its unit: 2–3篇; 2年以上 (a condition ticked as met:
+        满2年); 不到60学时 (ticked as not met: 不少于60学时)."""
+        unit = self.specs[fact].unit or ""
+        low, high = (int(value), value.high) if isinstance(value, Between) else (int(value[0]), int(value[1]))
+        if high >= AT_LEAST:
+            return f"{low}{unit}以上"
+        if low == 0:
+            return f"不到{high + 1}{unit}"
+        return f"{low}–{high}{unit}"
 
     def recap(self, facts: Mapping[str, Any], names: Iterable[str], limit: int = 90) -> str:
         """The facts ``names`` that are known, in the catalogue's order, as one line of at most about
@@ -192,6 +222,7 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
             spec.get("label"),
             spec.get("from_bool"),
             said,
+            bool(spec.get("alone")),
         )
     orders, names = {}, {}
     for kind in ("education", "title", "skill"):
@@ -224,5 +255,18 @@ def _groups(raw: Dict[str, Any], key: str, specs: Dict[str, FactSpec]) -> Tuple[
             if key == "checklists" and (specs[f].type != "bool" or not specs[f].label):
                 raise ValueError(f"facts.yml: checklists: {f!r} must be a bool fact with a label")
             seen.add(f)
-        groups.append(Group(facts, entry["question"]))
+        parts = entry.get("parts") or {}
+        if set(parts) - set(facts) or any(not (isinstance(p, list) and len(p) == 2) for p in parts.values()):
+            raise ValueError(f"facts.yml: {key}: parts name members of the group, each [name, example]")
+        if parts and set(parts) != set(facts):
+            raise ValueError(f"facts.yml: {key}: parts, when given, name every member")
+        groups.append(
+            Group(
+                facts,
+                entry["question"],
+                tuple((f, str(parts[f][0]), str(parts[f][1])) for f in facts if f in parts),
+                str(entry.get("lead") or ""),
+                str(entry.get("note") or ""),
+            )
+        )
     return tuple(groups)

@@ -26,12 +26,15 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from policies.eligibility.assess import DISCRIMINATING, UNDETERMINED, Assessment, Assessor, Memo, OpenRoute
 from policies.eligibility.catalogue import Catalogue
+from policies.eligibility.numbers import AT_LEAST, Between
 from policies.eligibility.rules import MET, Compiled, leaf_fact
 
 DONT_KNOW = "__unknown__"  # the applicant does not know: keep unknown, do not ask again
 DONT_KNOW_LABEL = "不清楚"
 NONE_OF_THESE = "都没有"  # the exclusions: none applies
 NONE_APPLIES = "都不符合"  # a checklist: none applies
+CONDITIONS_QUESTION = "以下哪些符合您的情况？（可多选；都符合请选“都符合”，都不符合请选“都不符合”）"
+CONDITIONS_AT_ONCE = 8  # lines of one checklist: one phone screen
 RECENT_STEPS = 512  # steps remembered per notice (a few conversations' worth of turns)
 
 
@@ -89,6 +92,9 @@ class Interview:
                     self.follow_ups.setdefault(head, []).extend(f for f in rest if f != head)
         self.city = assessor.notice.region.city
         self.together = {f: g for g in self.catalogue.together for f in g.facts}
+        # Per level: the regular route's conditions that one tick confirms (满2年, 不少于60学时, 考核
+        # 合格) — asked as one checklist, since most applicants meet most of them (issue 23).
+        self.conditions = {level: confirmable(assessor, level) for level in assessor.levels()}
         self.checklists = {f: g for g in self.catalogue.checklists for f in g.facts}
         self._recent: Dict[Tuple[Any, ...], Step] = {}  # the last RECENT_STEPS steps, oldest first
 
@@ -103,7 +109,8 @@ class Interview:
         form's extraction, its required slots, the question's wording), and with many facts
         unknown one step can cost a search of hundreds of milliseconds. Treat the Step as read-only.
         """
-        key = (level, tuple(sorted(answers.items(), key=lambda kv: kv[0])), limit, grouped)
+        # typed: a tick (False) and a number said (0) are equal in Python but not the same answer
+        key = (level, tuple(sorted((f, type(v), v) for f, v in answers.items())), limit, grouped)
         try:
             hit = self._recent.get(key)
         except TypeError:  # an unhashable answer (never from the chat or the staff page)
@@ -117,8 +124,8 @@ class Interview:
 
     def _step(self, level: str, answers: Mapping[str, Any], limit: Optional[int], grouped: bool) -> Step:
         skipped = [f for f, v in answers.items() if v == DONT_KNOW and f in self.catalogue.specs]
-        facts = self.catalogue.coerce({f: v for f, v in answers.items() if v != DONT_KNOW})
-        for f in self.assessor.undecided_ranges(facts):  # 论文两三篇 where 3 are needed: asked
+        facts = self.catalogue.coerce(self.values(level, {f: v for f, v in answers.items() if v != DONT_KNOW}))
+        for f in self.assessor.undecided_ranges(facts, level):  # 论文两三篇 where 3 are needed: asked
             del facts[f]
         skipped = [f for f in skipped if f not in facts]
         if not grouped:  # one fact a turn, in the engine's order (the property tests, the old count)
@@ -152,13 +159,22 @@ class Interview:
         questions: List[Question] = []
         done: Set[str] = set()
 
+        open_facts = set(order)  # under a condition still open (a cheap test before the search)
+        position = {f: i for i, f in enumerate(order)}
+
         def members_of(group_facts: Iterable[str], head: str) -> List[str]:
             """The group's members still open that can change the verdict (the head can)."""
             return [
                 g
                 for g in group_facts
                 if g == head
-                or (g not in facts and g not in skip and g not in done and self.assessor.matters(level, facts, g, memo))
+                or (
+                    g in open_facts
+                    and g not in facts
+                    and g not in skip
+                    and g not in done
+                    and self.assessor.matters(level, facts, g, memo)
+                )
             ]
 
         for f in order:
@@ -172,12 +188,26 @@ class Interview:
             elif not self.assessor.matters(level, facts, f, memo):
                 done.add(f)
                 continue
-            q = self._group_of(f, facts, skipped, members_of)
+            q = self._group_of(f, facts, skipped, members_of, level, answers, position)
             questions.append(q)
             done.update(q.facts)
             if limit is not None and len(questions) >= limit:
                 break
         return Step(level, facts, skipped, result, questions)
+
+    def values(self, level: str, answers: Mapping[str, Any]) -> Dict[str, Any]:
+        """The answers as values: a checklist's tick on a condition with a threshold (满2年: yes) as
+        the range it says (at least 2), the rest as given."""
+        conditions = self.conditions.get(level, {})
+        return {f: conditions[f].value(v) if f in conditions else v for f, v in answers.items()}
+
+    def tick(self, level: str, fact: str, value: Any) -> Any:
+        """How an applicant whose fact is ``value`` answers it in a checklist: a number as whether
+        it reaches the condition's threshold (论文3篇 → 论文2篇以上: ticked); anything else as is."""
+        condition = self.conditions.get(level, {}).get(fact)
+        if condition is None or condition.low is None or isinstance(value, bool) or not isinstance(value, int):
+            return value
+        return value >= condition.low
 
     def _unless(self, level: str, facts: Dict[str, Any], skipped: List[str], result: Assessment) -> Assessment:
         """An interview that ends undetermined only because the applicant does not know about
@@ -241,6 +271,7 @@ class Interview:
         add(f for f in self.flags if f in exclusion_facts)
         add(ticked)  # an exclusion ticked that needs one more answer (在事业单位 → 受聘?)
         add(DISCRIMINATING)
+        add(exclusion_facts)  # whom the notice is for (单位, 档案, 在本地工作): settles who is excluded early
         for r in routes:
             if r.kind == "regular":
                 add(r.facts)
@@ -266,14 +297,34 @@ class Interview:
         add(open_)
         return out
 
-    def _group_of(self, f: str, facts: Mapping[str, Any], skipped: List[str], members_of: Any) -> Question:
-        """The question that asks ``f``: with the other exclusions, its checklist, or the facts
-        stated together with it, when more than one of them is open."""
+    def _group_of(
+        self,
+        f: str,
+        facts: Mapping[str, Any],
+        skipped: List[str],
+        members_of: Any,
+        level: str,
+        answers: Mapping[str, Any],
+        position: Mapping[str, int],
+    ) -> Question:
+        """The question that asks ``f``: with the other exclusions, the regular route's conditions,
+        its checklist, or the facts stated together with it, when more than one of them is open. A
+        condition answered by a tick that did not settle it (不满2年 where another rule needs 1) is
+        asked on its own, as a number."""
         if f in self.flags:
             return self.exclusions_question([g for g in self.flags if g not in facts and g not in skipped])
+        listed = members_of(self.checklists[f].facts, f) if f in self.checklists else []
+        if len(listed) > 1 and f in self.exclusion_facts:  # whom the notice is for: 在简阳工作? 档案? …
+            return self.checklist_question(listed)
+        conditions = self.conditions.get(level, {})
+        if f in conditions and f not in answers:
+            members = [g for g in members_of(conditions, f) if g not in answers and g != f]
+            members = [f] + sorted(members, key=lambda g: position.get(g, len(position)))  # in asking order
+            members = members[:CONDITIONS_AT_ONCE]
+            if len(members) > 1:
+                return self.conditions_question(level, members)
         if f in self.checklists:
-            members = members_of(self.checklists[f].facts, f)
-            return self.checklist_question(members) if len(members) > 1 else self.question(f)
+            return self.checklist_question(listed) if len(listed) > 1 else self.question(f)
         if f in self.together:
             members = members_of(self.together[f].facts, f)
             return self.together_question(members) if len(members) > 1 else self.question(f)
@@ -307,13 +358,90 @@ class Interview:
             none_label=NONE_APPLIES,
         )
 
+    def conditions_question(self, level: str, facts: List[str]) -> Question:
+        """The regular route's conditions as one checklist (ticked: met)."""
+        conditions = self.conditions[level]
+        return Question(
+            facts, CONDITIONS_QUESTION, {f: conditions[f].label for f in facts}, "checklist", none_label=NONE_APPLIES
+        )
+
     def together_question(self, facts: List[str]) -> Question:
         """Several facts, one question: the group's wording when all are open, else each question."""
         group = self.together[facts[0]]
-        text = (
-            group.question if list(group.facts) == facts else "".join(self.catalogue.specs[f].question for f in facts)
-        )
+        text = group.question_for(facts) or "".join(self.catalogue.specs[f].question for f in facts)
         return Question(facts, text, {}, "together")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of the regular route that a tick answers: ``fact`` is true, or at least ``low``."""
+
+    fact: str
+    label: str  # the condition in the notice's terms (the rule's explain): 近5年单位考核都合格
+    clause: str
+    low: Optional[int] = None  # a number: at least this; None: a yes / no fact
+
+    def value(self, answer: Any) -> Any:
+        """A tick (yes / no) as the fact's value: a number ticked is a range, at least ``low``
+        (or below it); anything else (a number said, 不清楚) as given."""
+        if self.low is None or not isinstance(answer, bool):
+            return answer
+        if answer:
+            return [self.low, AT_LEAST]
+        return [0, self.low - 1] if self.low > 1 else 0
+
+
+def confirmable(assessor: Assessor, level: str) -> Dict[str, Condition]:
+    """The conditions of ``level`` that one tick answers: an exclusion's "must be so" with a label
+    (在平凉工作), then the routes' conditions in the notice's order — a yes / no fact that must be
+    yes, or a number that must reach one threshold, where "at least that" is read alike by every
+    rule of this level and by the exclusions (so a tick never hides a value another rule needs).
+    The facts of the opening question and the other exclusions, choices, dates, and facts with more
+    than one threshold are asked as before."""
+    specs = assessor.catalogue.specs
+    city = assessor.notice.region.city
+    skip = set(DISCRIMINATING) | {leaf_fact(n) for c in assessor.exclusions for n in _leaves(c)}
+    found: Dict[str, List[Compiled]] = {}
+
+    def positive(c: Compiled) -> Iterable[Compiled]:  # leaves met by the condition (no "not" above)
+        if c.kind == "leaf":
+            yield c
+        elif c.kind == "ref" and c.target is not None:
+            yield from positive(c.target)
+        elif c.kind in ("all", "any", "at_least"):
+            for ch in c.children:
+                yield from positive(ch)
+
+    for _route, compiled in assessor.routes[level]:
+        for leaf in positive(compiled):
+            fact = leaf_fact(leaf)
+            if (
+                fact not in skip
+                and specs[fact].type in ("bool", "int")
+                and not specs[fact].alone
+                and leaf not in found.get(fact, [])
+            ):
+                found.setdefault(fact, []).append(leaf)
+    out: Dict[str, Condition] = {}
+    # An exclusion "not X" on a yes / no fact with a label (在平凉工作, 按要求参加了继续教育): ticked, X.
+    for c in assessor.exclusions:
+        if c.kind == "leaf" and c.op == "eq" and c.value is False:
+            fact, label = leaf_fact(c), specs[leaf_fact(c)].label
+            if label and fact not in out:
+                out[fact] = Condition(fact, label.replace("{city}", city), c.node.clause or "")
+    for fact, tested in found.items():
+        tests = {(n.op, repr(n.value)) for n in tested}
+        if len(tests) != 1:
+            continue
+        leaf = tested[0]
+        explain, clause = leaf.node.explain or "", leaf.node.clause or ""
+        if specs[fact].type == "bool" and leaf.op == "eq" and leaf.value is True:
+            out[fact] = Condition(fact, explain, clause)
+        elif specs[fact].type == "int" and leaf.op == "gte" and float(leaf.value).is_integer() and leaf.value > 0:
+            low = int(leaf.value)
+            if not assessor.undecided_ranges({fact: Between(low, AT_LEAST)}, level):
+                out[fact] = Condition(fact, explain, clause, low)
+    return out
 
 
 def exclusion_flags(assessor: Assessor) -> List[str]:

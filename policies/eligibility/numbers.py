@@ -41,6 +41,9 @@ class Range:
 Value = Union[int, Range]
 
 
+AT_LEAST = 10**6  # the top of a range that says "at least" (满2年 / 不少于60学时, ticked)
+
+
 class Between(int):
     """A count said as a range (两三篇 → 2–3) that every rule reads alike: it compares as its low
     end, and remembers its high end to be shown back as said. Only the interview makes one, once it
@@ -55,6 +58,10 @@ class Between(int):
 
     def __repr__(self) -> str:
         return f"Between({int(self)}, {self.high})"
+
+    def __str__(self) -> str:
+        """As stored in a form field and read back by ``Catalogue.coerce``: 2~3."""
+        return f"{int(self)}~{self.high}"
 
 
 def cn_number(token: str) -> Optional[int]:

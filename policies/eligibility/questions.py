@@ -62,8 +62,10 @@ def walk_interview(interview: Interview, level: str, answers: Dict[str, Any]) ->
         step = interview.step(level, given, limit=1, grouped=True)
         if step.settled:
             return asked, step
-        for fact in step.questions[0].facts:
-            given[fact] = DONT_KNOW if answers.get(fact) is None else answers[fact]
+        q = step.questions[0]
+        for fact in q.facts:
+            value = answers.get(fact)
+            given[fact] = DONT_KNOW if value is None else interview.tick(level, fact, value) if q.multi else value
     raise RuntimeError("the interview did not end")
 
 

@@ -4,7 +4,7 @@ when questioning stops, and the result with its saved case code (SQLite, no netw
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.assessment import ActionAssessmentResult, ValidateAssessmentForm
+from actions.assessment import ActionAssessmentResult, ValidateAssessmentForm, asked_question
 from bot.storage.assessments import Storage
 from tests.e2e.applicant import CASE_CODE
 
@@ -35,7 +35,12 @@ async def test_several_facts_in_one_answer_are_all_kept_and_not_asked_again(load
     assert slots["fact_current_title"] == "assistant_engineer"
     assert slots["fact_current_title_date"] == "2016-12-31"
     assert slots["fact_papers_first_author"] == 2
-    assert slots["requested_slot"] == "fact_education_related"
+    # next: 对口 with the other conditions most applicants meet, as one checklist; the papers are not in it
+    assert slots["requested_slot"] == "fact_checklist"
+    tracker = load_tracker("form_asked_education_several_facts")
+    tracker.slots.update({k: v for k, v in slots.items() if k.startswith("fact_")})
+    asked = asked_question(tracker)
+    assert "education_related" in asked.facts and "papers_first_author" not in asked.facts
 
 
 async def test_dont_know_is_recorded_and_the_question_not_repeated(load_tracker, dispatcher):
@@ -186,7 +191,7 @@ async def test_the_together_question_names_both_facts_with_an_example(load_track
 
     await ActionAskTogether().run(dispatcher, load_tracker("form_asked_title_together_answer_title_and_date"), DOMAIN)
     msg = dispatcher.messages[0]
-    assert "职称" in msg["text"] and "哪年哪月" in msg["text"] and "如：" in msg["text"]
+    assert "职称" in msg["text"] and "取得时间" in msg["text"] and "最高学历" in msg["text"] and "如：" in msg["text"]
     assert [b["title"] for b in msg["buttons"]] == ["不清楚"]
 
 
@@ -312,3 +317,23 @@ async def test_a_correction_after_the_verdict_reassesses(load_tracker, dispatche
     verdict = CollectingDispatcher()
     await ActionAssessmentResult().run(verdict, tracker, DOMAIN)  # the form ended: the verdict anew
     assert "您符合申报工程师的条件" in verdict.messages[0]["text"]
+
+
+async def test_the_conditions_most_meet_are_one_checklist_and_a_tick_is_shown_back_as_at_least(
+    load_tracker, dispatcher
+):
+    """Issue 23: 简阳's regular conditions (满2年, 考核, 论文1篇以上, 公需30学时 …) as numbered lines;
+    都符合 ticks them all, and what that means is shown back before it counts (从事本专业2年以上)."""
+    from actions.assessment import ActionAskChecklist
+
+    tracker = load_tracker("form_asked_conditions_jianyang_answer_all")
+    await ActionAskChecklist().run(dispatcher, tracker, DOMAIN)
+    text = dispatcher.messages[0]["text"]
+    assert "1. 从事相近相关工程技术工作满2年" in text and "公需科目不少于30学时" in text
+    assert "有生产技术管理类所列业绩之一" not in text  # its question lists seven kinds: asked on its own
+    dispatcher.messages.clear()
+    slots = await validate(load_tracker, dispatcher, "form_asked_conditions_jianyang_answer_all")
+    assert slots["fact_related_work_years"] is True and slots["fact_assessment_ok_recent_5y"] is True
+    echo = dispatcher.messages[0]["text"]
+    assert echo.startswith("我记下了：") and "从事本专业2年以上" in echo and "公需继续教育30学时以上" in echo
+    assert slots["requested_slot"] not in (None, "fact_related_work_years")

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 
 from policies.eligibility import load_catalogue
@@ -37,6 +38,8 @@ CZ_ENGINEER = {
     "professional_qualification_held": False,
     "high_skill_frontline": False,
     "other_series_title": False,
+    "township_years": 0,  # the 乡镇 route (三（一）4): not this applicant's
+    "still_in_township": False,
 }
 
 
@@ -83,8 +86,24 @@ def exclusions_answer(listed: List[str], facts: Dict[str, Any]) -> str:
 CHECKLIST_QUESTION = "以下哪些符合您的情况"  # a checklist (在简阳工作? 档案在简阳? …), numbered lines
 
 
-def checklist_listed(bot: str) -> List[Tuple[int, str]]:
-    """(line number, fact) of each numbered line of a checklist question."""
+@lru_cache(maxsize=1)
+def conditions_index() -> Dict[str, Tuple[str, Optional[int]]]:
+    """A condition's line in a checklist (从事相近相关工程技术工作满2年) → (fact, threshold), over
+    every notice and level: the conditions most applicants meet, asked as one checklist (issue 23)."""
+    from policies import load_notices
+    from policies.eligibility.assess import Assessor
+    from policies.eligibility.interview import Interview
+
+    out: Dict[str, Tuple[str, Optional[int]]] = {}
+    for notice in load_notices():
+        if notice.eligibility is not None:
+            for conditions in Interview(Assessor(notice)).conditions.values():
+                out.update({c.label: (c.fact, c.low) for c in conditions.values()})
+    return out
+
+
+def checklist_listed(bot: str) -> List[Tuple[int, str, Optional[int]]]:
+    """(line number, fact, threshold) of each numbered line of a checklist question."""
     out = []
     cat = load_catalogue()
     for name in [f for g in cat.checklists for f in g.facts]:
@@ -92,16 +111,26 @@ def checklist_listed(bot: str) -> List[Tuple[int, str]]:
         pattern = re.escape(spec.label).replace(re.escape("{city}"), ".{1,8}?")
         m = re.search(rf"(?m)^(\d+)\. {pattern}$", bot)
         if m:
-            out.append((int(m.group(1)), name))
+            out.append((int(m.group(1)), name, None))
+    for n, label in re.findall(r"(?m)^(\d+)\. (.+)$", bot):
+        if label in conditions_index() and int(n) not in {x[0] for x in out}:
+            out.append((int(n), *conditions_index()[label]))
     return sorted(out)
 
 
-def checklist_answer(listed: List[Tuple[int, str]], facts: Dict[str, Any]) -> str:
+def _ticked(value: Any, low: Optional[int]) -> Any:
+    """A fact as a checklist line answers it: a number against the line's threshold (论文3篇 → 1篇以上: yes)."""
+    if low is not None and isinstance(value, int) and not isinstance(value, bool):
+        return value >= low
+    return value
+
+
+def checklist_answer(listed: List[Tuple[int, str, Optional[int]]], facts: Dict[str, Any]) -> str:
     """The numbers of the lines that apply ("1 3"), 都不符合; when some are not known, what is
     known and 其他不清楚 ("2，1不符合，其他不清楚"), or 不清楚."""
-    yes = [str(n) for n, f in listed if facts.get(f) is True]
-    no = [f"{n}不符合" for n, f in listed if facts.get(f) is False]
-    unknown = any(facts.get(f) is None for _, f in listed)
+    yes = [str(n) for n, f, low in listed if _ticked(facts.get(f), low) is True]
+    no = [f"{n}不符合" for n, f, low in listed if _ticked(facts.get(f), low) is False]
+    unknown = any(facts.get(f) is None for _, f, _ in listed)
     if not unknown:
         return " ".join(yes) if yes else "都不符合"
     if not yes and not no:
@@ -112,6 +141,17 @@ def checklist_answer(listed: List[Tuple[int, str]], facts: Dict[str, Any]) -> st
 def together_index() -> Dict[str, List[str]]:
     """Question text → facts, for the facts asked together (facts.yml ``together``)."""
     return {g.question: list(g.facts) for g in load_catalogue().together}
+
+
+def together_parts(bot: str) -> List[List[str]]:
+    """The members a question of some members of a group asks ("请简单介绍一下您自己：现在的职称、
+    取得时间、最高学历（如：…）"), by the names of the parts it lists."""
+    for g in load_catalogue().together:
+        if g.lead and g.lead in bot:
+            listed = bot.split(g.lead, 1)[1].split("（", 1)[0].split("、")
+            names = {name: f for f, name, _ in g.parts}
+            return [[names[x] for x in listed if x in names]]
+    return []
 
 
 def reply_for(bot: str, facts: Dict[str, Any], unknown_ok: bool = True) -> Optional[Tuple[List[str], str]]:
@@ -128,10 +168,9 @@ def reply_for(bot: str, facts: Dict[str, Any], unknown_ok: bool = True) -> Optio
         lacks(listed)
         return listed, exclusions_answer(listed, facts)
     if CHECKLIST_QUESTION in bot:
-        listed = checklist_listed(bot)
-        lacks([f for _, f in listed])
-        return [f for _, f in listed], checklist_answer(listed, facts)
-    together = [names for q, names in together_index().items() if q in bot]
+        listed = checklist_listed(bot)  # a line the persona has no fact for is answered 其他不清楚, as a person would
+        return [f for _, f, _ in listed], checklist_answer(listed, facts)
+    together = [names for q, names in together_index().items() if q in bot] or together_parts(bot)
     if together:
         names = together[-1]
         lacks(names[:1])  # the rest may not apply (没有技师证书: no date to give)

@@ -117,7 +117,8 @@ def test_everything_typed_first_is_shown_back_before_the_first_question_and_not_
 
 def test_answers_typed_the_way_people_type_them_are_read_and_not_asked_again(servers):
     """Issue 21: the answer to the question asked is read like any free text — a two-digit year
-    after a comma, a count said as a range — shown back, and the question is not asked again."""
+    after a comma; a checklist answered in words, with a count said as a range — shown back, and
+    what it stated is not asked again."""
     d = Dialogue(servers["rasa"])
     bot = d.say("我能报长治中级吗")
     typed = []
@@ -129,10 +130,11 @@ def test_answers_typed_the_way_people_type_them_are_read_and_not_asked_again(ser
             bot = d.say("助工，17年7月")
             typed.append("date")
             assert "2017年7月取得" in bot.split("\n")[0], bot
-        elif facts == ["papers_first_author"]:
-            bot = d.say("两三篇吧")
+        elif "papers_first_author" in facts and "papers" not in typed:
+            bot = d.say("第一作者的论文两三篇吧")
             typed.append("papers")
             assert "第一作者论文2–3篇" in bot.split("\n")[0], bot
+            assert "第一作者论文2篇以上" not in bot  # the checklist again, without the line now answered
         else:
             bot = d.say(answer[1])
         if CASE_CODE.search(bot):
@@ -140,6 +142,7 @@ def test_answers_typed_the_way_people_type_them_are_read_and_not_asked_again(ser
     assert typed == ["date", "papers"], d.transcript
     asked = d.asked_facts()
     assert asked.count("current_title_date") == 1 and asked.count("papers_first_author") == 1, asked
+    assert "符合申报工程师的条件" in bot
 
 
 def test_the_city_named_as_where_one_works_is_not_asked_again(servers):

@@ -16,7 +16,9 @@ from bot.staff import audit
 from bot.staff.inbox import safe_cell
 from bot.storage.assessments import Storage
 from policies import load_notices
+from policies.eligibility.assess import Assessor
 from policies.eligibility.cases import load_cases, representative_cases
+from policies.eligibility.interview import Interview
 from tests.helpers import ROOT
 from tests.staff.conftest import STAFF, download, staff_settings
 
@@ -132,9 +134,9 @@ def _exclusions_answer(page: str, facts: dict, prefix: str = "excl") -> dict:
         return {**asked, **ticked}
     if all(facts.get(f) is False for f in group):
         return {**asked, f"{prefix}_none": "1"}
-    if ticked:  # some not known: tick what applies, and 不清楚 for the rest
-        return {**asked, **ticked, f"{prefix}_unknown": "1"}
-    return {**asked, f"{prefix}_unknown": "1"}
+    # some not known: tick what applies, mark a checklist's lines known not to apply 不符合, 不清楚 for the rest
+    denied = {f"{prefix}_no_{f}": "1" for f in group if facts.get(f) is False} if prefix != "excl" else {}
+    return {**asked, **ticked, **denied, f"{prefix}_unknown": "1"}
 
 
 async def assess_through_pages(client, notice_id: str, level: str, facts: dict, max_steps: int = 80) -> str:
@@ -148,7 +150,10 @@ async def assess_through_pages(client, notice_id: str, level: str, facts: dict, 
         first = asked[0]  # answer one question at a time, like a call
         kind, members, prefix = _first_question(page)
         if kind in ("exclusions", "checklist"):  # asked together: tick what applies
-            data = {**hidden, **_exclusions_answer(page, facts, prefix)}
+            # a condition with a threshold (专业科目不少于60学时) is ticked when the caller's number reaches it
+            iv = Interview(Assessor(load_notices().get(notice_id)))
+            ticks = {f: iv.tick(level, f, v) for f, v in facts.items()}
+            data = {**hidden, **_exclusions_answer(page, ticks, prefix)}
         elif kind == "together":  # one field per fact
             data = dict(hidden)
             for fact in members:
@@ -190,8 +195,9 @@ async def test_only_needed_facts_are_asked_and_an_excluded_caller_is_asked_nothi
     page = await (await staff_client.get("/assess", params={"pick": f"{CZ}:engineer"})).text()
     hidden, asked = _fields(page)
     kind, members, _ = _first_question(page)
-    # what discriminates first: the title and its date, asked together (one field each)
-    assert kind == "together" and members == ["current_title", "current_title_date"] and len(asked) <= 3
+    # the opening question: the title, its date, education and 对口 together (one field each)
+    assert kind == "together" and members[:2] == ["current_title", "current_title_date"] and len(asked) <= 3
+    assert "education" in members
     assert 'name="fact_current_title"' in page and 'name="fact_current_title_date"' in page
     # the exclusions come as one multi-choice question; ticking 公务员 settles it
     page = await (
