@@ -397,7 +397,25 @@ def parse_exclusions(
 
 # A checklist ("以下哪些符合您的情况？") answered in words: 档案在简阳 / 在简阳上班 / 单位在简阳注册 …;
 # (不|没) in the match denies it.
-ALL_APPLY = ("都符合", "全部符合", "全都符合", "都是", "全是", "都对", "全部")
+ALL_APPLY = (
+    "都符合",
+    "全部符合",
+    "全都符合",
+    "都满足",
+    "全部满足",
+    "都达到",
+    "都达标",
+    "都有",
+    "都是",
+    "全是",
+    "都对",
+    "全部",
+)
+# "3不符合，其他都符合" / "除了论文，都满足": the lines not named are yes
+_REST_YES = re.compile(
+    r"(?:其他|其余|其它|别的|剩下的?)(?:的)?(?:也)?(?:都|全|全都)?(?:符合|满足|有|是|达到|达标|可以|没问题)"
+    r"|(?<=[^\s，,、；;。])[，,]?(?:以外|之外)?[，,]?(?:都|全|全都)(?:符合|满足|有|达到|达标)$"
+)
 _NUMBERS_ONLY = re.compile(r"^[0-9一二三四五六七八九\s,，、和及与;；.。]+$")
 
 
@@ -424,6 +442,9 @@ def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalog
     unsure = any(w in t for w in DONT_KNOW)
     for w in DONT_KNOW:  # "1，其他不清楚": the numbers still count
         t = t.replace(w, " ")
+    rest_yes = _REST_YES.search(t) if not unsure else None
+    if rest_yes and rest_yes.start() > 0:  # "3不符合，其他都符合" / "除了3都符合": the named ones no, the rest yes
+        return _all_but(t[: rest_yes.start()], facts, labels)
     t = re.sub(r"(其他|其余|别的|剩下的)(都|的)?", " ", t).strip()
     if unsure and not t.strip(" ，,。、"):
         out.dont_know = True
@@ -462,6 +483,25 @@ def parse_checklist(text: str, facts: List[str], labels: Dict[str, str], catalog
         out.facts = dict(said)
     elif bare.startswith(("都不", "都没", "没有", "一个都不")) or bare in ("无", "没", "否", "不是", "no"):
         out.facts = {f: False for f in facts}
+    return out
+
+
+def _all_but(named: str, facts: List[str], labels: Dict[str, str]) -> Parsed:
+    """ "除了3 / 第三条 / 论文，其他都符合": the lines named (by number, or by a word only one line's
+    label has) no, the others yes; nothing named for sure: no facts (asked again)."""
+    out = Parsed()
+    named = re.sub(r"^(?:除了|除去|除)|(?:以外|之外|不符合|不满足|没有|不是|不够|不行|没)", " ", named)
+    numbers = re.findall(r"[0-9]|[一二三四五六七八九]", re.sub(r"[0-9]{2,}", " ", named))
+    picked = {_line_number(n) for n in numbers}
+    words = re.sub(r"[0-9一二三四五六七八九第条项个，,、；;。\s]", " ", named).split()
+    for word in words:
+        hits = {f for f in facts for i in range(len(word) - 1) if word[i : i + 2] in normalize(labels.get(f, ""))}
+        if len(hits) != 1:
+            return out  # a word no line or several lines have: not sure which
+        picked.add(facts.index(hits.pop()) + 1)
+    if not picked or not all(1 <= n <= len(facts) for n in picked):
+        return out
+    out.facts = {f: (i + 1) not in picked for i, f in enumerate(facts)}
     return out
 
 

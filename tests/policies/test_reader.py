@@ -898,3 +898,39 @@ def test_discipline_papers_assessments_trainee_and_reports(text, expected):
 )
 def test_years_in_numerals_no_title_and_the_notices_own_facts(text, expected):
     assert parse(text).facts == expected
+
+
+CONDITION_LINES = {
+    "related_work_years": "从事相近相关工程技术工作满2年",
+    "assessment_ok_recent_5y": "近5年单位考核都合格",
+    "jy_papers_first_or_corresponding": "任工程师以来第一或通讯作者论文1篇以上",
+    "continuing_education_public_hours": "公需科目不少于30学时",
+}
+
+
+@pytest.mark.parametrize(
+    "text, no",
+    [
+        ("都满足", set()),
+        ("都有的", set()),
+        ("除了3都符合", {"jy_papers_first_or_corresponding"}),
+        ("除了第三条，其他都符合", {"jy_papers_first_or_corresponding"}),
+        ("3不符合，其他都符合", {"jy_papers_first_or_corresponding"}),
+        ("论文没有，其他都符合", {"jy_papers_first_or_corresponding"}),
+        ("学时不够，其余都满足", {"continuing_education_public_hours"}),
+    ],
+)
+def test_a_checklist_answered_as_all_but_some(text, no):
+    """Issue 23: the conditions checklist answered the way people answer one — "都满足", "除了3都符合",
+    "论文没有，其他都符合": the lines named no, the rest yes."""
+    facts = list(CONDITION_LINES)
+    got = parse_checklist(text, facts, CONDITION_LINES, CAT).facts
+    assert got == {f: f not in no for f in facts}
+
+
+@pytest.mark.parametrize("text", ["工作不够，其他都符合", "是的", "除了那个都符合"])
+def test_a_checklist_answer_that_does_not_say_which_line_reads_nothing(text):
+    """A word two lines share (工作 … 工程技术工作, 考核), or none: not sure which line is meant, so
+    nothing is read and the checklist is asked again."""
+    labels = {**CONDITION_LINES, "assessment_ok_recent_5y": "近5年单位工作考核都合格"}
+    assert parse_checklist(text, list(labels), labels, CAT).facts == {}
