@@ -318,9 +318,17 @@ class Interview:
             return self.checklist_question(listed)
         conditions = self.conditions.get(level, {})
         if f in conditions and f not in answers:
-            members = [g for g in members_of(conditions, f) if g not in answers and g != f]
-            members = [f] + sorted(members, key=lambda g: position.get(g, len(position)))  # in asking order
-            members = members[:CONDITIONS_AT_ONCE]
+            # in asking order, searched lazily: the relevance search is the costly part of a step
+            candidates = sorted(
+                (g for g in conditions if g != f and g not in answers and g in position),
+                key=lambda g: position[g],
+            )
+            members = [f]
+            for g in candidates:
+                if len(members) >= CONDITIONS_AT_ONCE:
+                    break
+                if members_of([g], f):
+                    members.append(g)
             if len(members) > 1:
                 return self.conditions_question(level, members)
         if f in self.checklists:
