@@ -934,3 +934,27 @@ def test_a_checklist_answer_that_does_not_say_which_line_reads_nothing(text):
     nothing is read and the checklist is asked again."""
     labels = {**CONDITION_LINES, "assessment_ok_recent_5y": "近5年单位工作考核都合格"}
     assert parse_checklist(text, list(labels), labels, CAT).facts == {}
+
+
+@pytest.mark.parametrize(
+    "text, title, date",
+    [
+        ("中级 2015 民营", "engineer", "2015-12-31"),
+        ("硕士，高工 2021，事业单位", "senior_engineer", "2021-12-31"),
+        ("助理工程师是21.3拿的", "assistant_engineer", "2021-03-01"),
+        ("中级是二〇二〇年评的", "engineer", "2020-12-31"),
+        ("工程师是二〇年五月评的", "engineer", "2020-05-01"),
+    ],
+)
+def test_a_bare_year_or_a_short_dotted_date_with_a_title(text, title, date):
+    """Issue 21: a year standing alone in a list is the date of the title before it (not an amount:
+    纳税 3000 万); 21.3拿的 is a two-digit year and its month when a verb dates it."""
+    got = parse(text).facts
+    assert (got.get("current_title"), got.get("current_title_date")) == (title, date)
+
+
+@pytest.mark.parametrize("text", ["干技术差两个月满六年", "搞设计还差半年满八年", "纳税 3000 万"])
+def test_short_of_a_whole_number_is_vague(text):
+    """差两个月满六年 is less than six years: not read (nor is a bare number with its unit after a space)."""
+    got = parse(text).facts
+    assert "work_years" not in got and "current_title_date" not in got
