@@ -958,3 +958,54 @@ def test_short_of_a_whole_number_is_vague(text):
     """差两个月满六年 is less than six years: not read (nor is a bare number with its unit after a space)."""
     got = parse(text).facts
     assert "work_years" not in got and "current_title_date" not in got
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我是攻城狮，中级21年拿的", {"current_title": "engineer", "current_title_date": "2021-12-31"}),
+        ("研究僧毕业，在设计院", {"education": "master", "department_type": "research"}),
+        ("博土，单位考查合格了", {"education": "doctor", "doctor_assessed": True}),
+        ("硕土学历，专业对扣", {"education": "master", "education_related": True}),
+        ("大砖，现在是技术猿", {"education": "junior_college", "current_title": "technician"}),
+        ("职秤是高攻", {"current_title": "senior_engineer"}),
+        ("论闻两篇，都是一作", {"papers_first_author": 2}),
+        ("档安在本地", {"archive_local": True}),
+        ("处份期还没过", {"under_discipline": True}),
+        ("发名专利一项，排第一", {"invention_patents_top3": 1}),
+    ],
+)
+def test_homophone_typos_of_the_keywords(text, expected):
+    """Issue 21: what pinyin input gives for the keywords (技术猿 / 高攻 / 论闻 / 档安 / 发名) and
+    the look-alikes 博土 / 硕土: read as the keyword."""
+    got = parse(text).facts
+    assert {k: got.get(k) for k in expected} == expected
+
+
+def test_a_registered_engineers_licence_is_not_a_title():
+    """注册结构工程师 / 一级建造师 are licences: the title is the one said as the title."""
+    assert parse("有注册电气工程师证，职称是助工").facts.get("current_title") == "assistant_engineer"
+    assert "current_title" not in parse("考了一级建造师，本科").facts
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("专业相符，本科", {"education_related": True}),
+        ("科班出身，学的暖通", {"education_related": True}),
+        ("专业对不上，大专", {"education_related": False}),
+        ("非科班，硕士", {"education_related": False}),
+        ("国营老厂，中专", {"employer_type": "state_owned"}),
+        ("港资企业，本科", {"employer_type": "non_public"}),
+        ("从业十二年，本科", {"work_years": 12}),
+        ("入行七年，大专", {"work_years": 7}),
+        ("在乡政府干了六年", {"township_years": 6}),
+        ("员级职称，中专", {"current_title": "technician"}),
+        ("发过两篇文章，都是一作", {"papers_first_author": 2}),
+    ],
+)
+def test_synonyms_of_the_keywords(text, expected):
+    """Issue 21: words engineers use for the same facts — 专业相符 / 科班出身, 国营 / 港资, 从业 /
+    入行, 乡政府, 员级, 文章."""
+    got = parse(text).facts
+    assert {k: got.get(k) for k in expected} == expected
