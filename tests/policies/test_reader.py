@@ -1009,3 +1009,21 @@ def test_synonyms_of_the_keywords(text, expected):
     入行, 乡政府, 员级, 文章."""
     got = parse(text).facts
     assert {k: got.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize("text", ["学的化工现在搞环保大概算对口吧", "专业可能不太对口吧"])
+def test_a_relatedness_said_with_a_hedging_particle_is_not_read(text):
+    """Issue 21: 大概…吧 / 可能…吧 / 不太…吧 hedge like 应该…吧."""
+    assert "education_related" not in parse(text).facts
+
+
+def test_a_hedge_ending_in_a_particle_covers_its_own_part_of_a_run_on():
+    """…不太对口吧 ends that statement in a message written without punctuation: what follows is read."""
+    got = parse("我零八年大专毕业学的是水工现在干的是市政道路不太对口吧助工是一四年评的").facts
+    assert "education_related" not in got
+    assert got.get("current_title") == "assistant_engineer" and got.get("current_title_date") == "2014-12-31"
+
+
+def test_basically_passed_answers_no():
+    """基本合格 is below 合格: as the answer to "去年考核合格吗", no."""
+    assert parse("去年是基本合格", "assessment_ok_latest").facts.get("assessment_ok_latest") is False
