@@ -370,7 +370,9 @@ class _Reader:
             )
             self.loose_titles.append(m)  # named, not applied for: what "不是助工，是工程师" corrects to
             # said as held (roles.py), or what only the reader knows: its date, how long it is held
-            if not (role == HELD or dated or dated_next or _TENURE.match(after) or re.search(r"职称", before)):
+            # (中级职称 / 初级职称 named as such, not applied for: the title one has)
+            said_as_title = re.search(r"职称", before) or t[m.start : m.end].endswith("职称")
+            if not (role == HELD or dated or dated_next or _TENURE.match(after) or said_as_title):
                 continue
             held.append(m)
         if not held:

@@ -1027,3 +1027,16 @@ def test_a_hedge_ending_in_a_particle_covers_its_own_part_of_a_run_on():
 def test_basically_passed_answers_no():
     """基本合格 is below 合格: as the answer to "去年考核合格吗", no."""
     assert parse("去年是基本合格", "assessment_ok_latest").facts.get("assessment_ok_latest") is False
+
+
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        ("中专，初级职称，民营厂", "assistant_engineer"),
+        ("本科 中级职称 国企", "engineer"),
+        ("想评中级职称，本科", None),
+    ],
+)
+def test_a_title_named_as_a_title_is_held(text, title):
+    """Issue 21: 中级职称 in a list of one's facts is the title one has (评中级职称: applied for)."""
+    assert parse(text).facts.get("current_title") == title
