@@ -240,9 +240,9 @@ def find_dates(text: str, today: dt.date, year_before: Optional[int] = None) -> 
     # 19.7评的 / 19.07拿的: a two-digit year and its month, said with what dates it
     for m in re.finditer(r"(?<![\d.])(\d{2})\s*\.\s*(\d{1,2})(?![\d.])", text):
         month = _month(m.group(2))
-        year = full_year(int(m.group(1)), today)
-        if month and 1950 <= year <= today.year and _EVENT_AFTER.match(text, m.end()):
-            add(m.start(), m.end(), _make(year, month, None, ""))
+        short = full_year(int(m.group(1)), today)
+        if month and 1950 <= short <= today.year and _EVENT_AFTER.match(text, m.end()):
+            add(m.start(), m.end(), _make(short, month, None, ""))
     # a bare year standing alone in a list (本科 工程师 2016 国企): a date, not an amount (2016 万)
     for m in re.finditer(_BARE_YEAR, text):
         if int(m.group(1)) <= today.year:
