@@ -1040,3 +1040,16 @@ def test_basically_passed_answers_no():
 def test_a_title_named_as_a_title_is_held(text, title):
     """Issue 21: 中级职称 in a list of one's facts is the title one has (评中级职称: applied for)."""
     assert parse(text).facts.get("current_title") == title
+
+
+@pytest.mark.parametrize(
+    "text, fact, date",
+    [
+        ("考了电工技师，2021年3月取的证", "skill_date", "2021-03-01"),
+        ("焊工技师，前年5月刚下来", "skill_date", "2024-05-01"),
+        ("中级，2018年9月下的证", "current_title_date", "2018-09-01"),
+    ],
+)
+def test_a_date_in_the_clause_after_a_title_with_its_verb(text, fact, date):
+    """Issue 21: 取的 for 取得 after a date; 下来 / 下的证 say the certificate was given."""
+    assert parse(text).facts.get(fact) == date
