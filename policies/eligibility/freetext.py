@@ -56,7 +56,7 @@ _OBTAINED = re.compile(r"取得|评|拿|获得|考")
 _TOP3 = re.compile(rf"前三的?(?:只有|有|就|是|共)?\s*({AMOUNT}|俩|仨)")
 _RANK = re.compile(r"(?:排(?:名)?(?:在)?第?|第)([一二三四五六七八九十1-9])(?:位|名|发明人|完成人|作者)?")
 _TENURE = re.compile(rf"(?:证)?(?:已经|都)?(?:干了|拿了|当了|评了|有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])")
-_GIVEN_AFTER = re.compile(r"^(?:才|刚|就)?(?:评|拿|取得|获得|考)")  # (电气工程师，)13年评的
+_GIVEN_AFTER = re.compile(r"^(?:才|刚|就)?(?:评|拿|取得|获得|考|下来|下的|下证)")  # (电气工程师，)13年评的
 _VERB_AFTER = re.compile(r"^(?:才|刚|就)?(?:评的|评上|拿的|拿到|取得|获得|考的|考过|考下|下的|下证)")
 _VERB_BEFORE = re.compile(r"取得(?:时间|日期)?(?:是|为|于|[：:])?\s*$")
 
@@ -370,7 +370,9 @@ class _Reader:
             )
             self.loose_titles.append(m)  # named, not applied for: what "不是助工，是工程师" corrects to
             # said as held (roles.py), or what only the reader knows: its date, how long it is held
-            if not (role == HELD or dated or dated_next or _TENURE.match(after) or re.search(r"职称", before)):
+            # (中级职称 / 初级职称 named as such, not applied for: the title one has)
+            said_as_title = re.search(r"职称", before) or t[m.start : m.end].endswith("职称")
+            if not (role == HELD or dated or dated_next or _TENURE.match(after) or said_as_title):
                 continue
             held.append(m)
         if not held:

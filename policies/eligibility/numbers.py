@@ -177,6 +177,9 @@ _CN_YEAR2 = (
 _MONTH = r"\s*(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月(?:份)?(?:\s*(\d{1,2})\s*[日号])?"
 _EVENT_AFTER = re.compile(r"的|[^，。,]{0,2}?(?:评|拿|取得|获得|聘|考|退|刚|才|转|入职|毕业)")
 _RELATIVE = {"大前年": 3, "前年": 2, "去年": 1, "今年": 0}
+_BARE_YEAR = (
+    r"(?:^|(?<=[\s，,、：:（(]))((?:19|20)\d{2})(?=\s*$|\s*[，,。；;、）)]|\s+(?![万千百亿元块个篇项次人年月号日学]))"
+)
 
 
 def _month(token: Optional[str]) -> Optional[int]:
@@ -234,6 +237,16 @@ def find_dates(text: str, today: dt.date, year_before: Optional[int] = None) -> 
         month = _month(m.group(2))
         if month and int(m.group(1)) <= today.year + 1:  # 2017.6, 2017-07, 2017/6/1
             add(m.start(), m.end(), _make(int(m.group(1)), month, int(m.group(3)) if m.group(3) else None, ""))
+    # 19.7评的 / 19.07拿的: a two-digit year and its month, said with what dates it
+    for m in re.finditer(r"(?<![\d.])(\d{2})\s*\.\s*(\d{1,2})(?![\d.])", text):
+        month = _month(m.group(2))
+        short = full_year(int(m.group(1)), today)
+        if month and 1950 <= short <= today.year and _EVENT_AFTER.match(text, m.end()):
+            add(m.start(), m.end(), _make(short, month, None, ""))
+    # a bare year standing alone in a list (本科 工程师 2016 国企): a date, not an amount (2016 万)
+    for m in re.finditer(_BARE_YEAR, text):
+        if int(m.group(1)) <= today.year:
+            add(m.start(), m.end(), _make(int(m.group(1)), None, None, ""))
     for m in re.finditer(rf"(?:{_YEAR4}|{_CN_YEAR}|{_YEAR2}|{_CN_YEAR2})(?:{_MONTH})?(底|初|末)?", text):
         raw = m.group(1) or m.group(2) or m.group(3) or m.group(4)
         year = int(raw) if raw.isdigit() else cn_number(raw) if m.group(4) is None else _cn_digits(raw)
@@ -324,7 +337,8 @@ def find_duration(
             or m.group("tail")
             or re.search(r"(?:快|近|差不多|接近|不到|大约|约)\s*$", before)
             or re.match(r"[几来]", text[m.end("n") : m.end("n") + 1])
-        )
+            or re.search(r"差[^，。,满]{1,6}满?\s*$", text[max(0, m.start("n") - 10) : m.start("n")])
+        )  # 差三个月满五年: short of it
         if re.search(r"[几来多]", token):
             vague = True
         value: Optional[Value]

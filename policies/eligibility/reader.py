@@ -222,7 +222,7 @@ def _value_for(
     if ftype == "bool":
         yes = _yes_no(text)
         if yes is None and fact.startswith("assessment") and "合格" in text:  # 都合格 / 去年不合格
-            yes = not re.search(r"(不|没|未)合格", text)
+            yes = not re.search(r"(不|没|未|基本)合格", text)  # 基本合格 is below 合格
         if yes is None and fact.endswith("_related"):  # 相近 / 不相关 to a "same or related?" question
             hit = _first_word(text, catalogue, "education_related") if catalogue else None
             yes = hit[1] if hit else None

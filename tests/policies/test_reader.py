@@ -934,3 +934,122 @@ def test_a_checklist_answer_that_does_not_say_which_line_reads_nothing(text):
     nothing is read and the checklist is asked again."""
     labels = {**CONDITION_LINES, "assessment_ok_recent_5y": "近5年单位工作考核都合格"}
     assert parse_checklist(text, list(labels), labels, CAT).facts == {}
+
+
+@pytest.mark.parametrize(
+    "text, title, date",
+    [
+        ("中级 2015 民营", "engineer", "2015-12-31"),
+        ("硕士，高工 2021，事业单位", "senior_engineer", "2021-12-31"),
+        ("助理工程师是21.3拿的", "assistant_engineer", "2021-03-01"),
+        ("中级是二〇二〇年评的", "engineer", "2020-12-31"),
+        ("工程师是二〇年五月评的", "engineer", "2020-05-01"),
+    ],
+)
+def test_a_bare_year_or_a_short_dotted_date_with_a_title(text, title, date):
+    """Issue 21: a year standing alone in a list is the date of the title before it (not an amount:
+    纳税 3000 万); 21.3拿的 is a two-digit year and its month when a verb dates it."""
+    got = parse(text).facts
+    assert (got.get("current_title"), got.get("current_title_date")) == (title, date)
+
+
+@pytest.mark.parametrize("text", ["干技术差两个月满六年", "搞设计还差半年满八年", "纳税 3000 万"])
+def test_short_of_a_whole_number_is_vague(text):
+    """差两个月满六年 is less than six years: not read (nor is a bare number with its unit after a space)."""
+    got = parse(text).facts
+    assert "work_years" not in got and "current_title_date" not in got
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我是攻城狮，中级21年拿的", {"current_title": "engineer", "current_title_date": "2021-12-31"}),
+        ("研究僧毕业，在设计院", {"education": "master", "department_type": "research"}),
+        ("博土，单位考查合格了", {"education": "doctor", "doctor_assessed": True}),
+        ("硕土学历，专业对扣", {"education": "master", "education_related": True}),
+        ("大砖，现在是技术猿", {"education": "junior_college", "current_title": "technician"}),
+        ("职秤是高攻", {"current_title": "senior_engineer"}),
+        ("论闻两篇，都是一作", {"papers_first_author": 2}),
+        ("档安在本地", {"archive_local": True}),
+        ("处份期还没过", {"under_discipline": True}),
+        ("发名专利一项，排第一", {"invention_patents_top3": 1}),
+    ],
+)
+def test_homophone_typos_of_the_keywords(text, expected):
+    """Issue 21: what pinyin input gives for the keywords (技术猿 / 高攻 / 论闻 / 档安 / 发名) and
+    the look-alikes 博土 / 硕土: read as the keyword."""
+    got = parse(text).facts
+    assert {k: got.get(k) for k in expected} == expected
+
+
+def test_a_registered_engineers_licence_is_not_a_title():
+    """注册结构工程师 / 一级建造师 are licences: the title is the one said as the title."""
+    assert parse("有注册电气工程师证，职称是助工").facts.get("current_title") == "assistant_engineer"
+    assert "current_title" not in parse("考了一级建造师，本科").facts
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("专业相符，本科", {"education_related": True}),
+        ("科班出身，学的暖通", {"education_related": True}),
+        ("专业对不上，大专", {"education_related": False}),
+        ("非科班，硕士", {"education_related": False}),
+        ("国营老厂，中专", {"employer_type": "state_owned"}),
+        ("港资企业，本科", {"employer_type": "non_public"}),
+        ("从业十二年，本科", {"work_years": 12}),
+        ("入行七年，大专", {"work_years": 7}),
+        ("在乡政府干了六年", {"township_years": 6}),
+        ("员级职称，中专", {"current_title": "technician"}),
+        ("发过两篇文章，都是一作", {"papers_first_author": 2}),
+    ],
+)
+def test_synonyms_of_the_keywords(text, expected):
+    """Issue 21: words engineers use for the same facts — 专业相符 / 科班出身, 国营 / 港资, 从业 /
+    入行, 乡政府, 员级, 文章."""
+    got = parse(text).facts
+    assert {k: got.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize("text", ["学的化工现在搞环保大概算对口吧", "专业可能不太对口吧"])
+def test_a_relatedness_said_with_a_hedging_particle_is_not_read(text):
+    """Issue 21: 大概…吧 / 可能…吧 / 不太…吧 hedge like 应该…吧."""
+    assert "education_related" not in parse(text).facts
+
+
+def test_a_hedge_ending_in_a_particle_covers_its_own_part_of_a_run_on():
+    """…不太对口吧 ends that statement in a message written without punctuation: what follows is read."""
+    got = parse("我零八年大专毕业学的是水工现在干的是市政道路不太对口吧助工是一四年评的").facts
+    assert "education_related" not in got
+    assert got.get("current_title") == "assistant_engineer" and got.get("current_title_date") == "2014-12-31"
+
+
+def test_basically_passed_answers_no():
+    """基本合格 is below 合格: as the answer to "去年考核合格吗", no."""
+    assert parse("去年是基本合格", "assessment_ok_latest").facts.get("assessment_ok_latest") is False
+
+
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        ("中专，初级职称，民营厂", "assistant_engineer"),
+        ("本科 中级职称 国企", "engineer"),
+        ("想评中级职称，本科", None),
+    ],
+)
+def test_a_title_named_as_a_title_is_held(text, title):
+    """Issue 21: 中级职称 in a list of one's facts is the title one has (评中级职称: applied for)."""
+    assert parse(text).facts.get("current_title") == title
+
+
+@pytest.mark.parametrize(
+    "text, fact, date",
+    [
+        ("考了电工技师，2021年3月取的证", "skill_date", "2021-03-01"),
+        ("焊工技师，前年5月刚下来", "skill_date", "2024-05-01"),
+        ("中级，2018年9月下的证", "current_title_date", "2018-09-01"),
+    ],
+)
+def test_a_date_in_the_clause_after_a_title_with_its_verb(text, fact, date):
+    """Issue 21: 取的 for 取得 after a date; 下来 / 下的证 say the certificate was given."""
+    assert parse(text).facts.get(fact) == date
