@@ -59,6 +59,7 @@ FACT_SETS = {
     "blind2": dt.date(2025, 5, 20),
     "blind3": dt.date(2025, 11, 12),
     "blind4": dt.date(2026, 3, 18),
+    "blind5": dt.date(2026, 9, 8),
 }
 
 

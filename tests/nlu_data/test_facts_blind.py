@@ -26,6 +26,9 @@ FLOORS = {
     # test 0.92 / 0.69); the scorer reads a message with the notice city it names since then
     ("blind4", "dev"): (0.979, 0.879, 7, 0),
     ("blind4", "test"): (0.932, 0.755, 8, 3),
+    # the fifth writer's set, as first measured (before any tuning on its dev split)
+    ("blind5", "dev"): (0.93, 0.745, 11, 3),
+    ("blind5", "test"): (0.91, 0.75, 9, 1),
 }
 
 
