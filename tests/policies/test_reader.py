@@ -1053,3 +1053,48 @@ def test_a_title_named_as_a_title_is_held(text, title):
 def test_a_date_in_the_clause_after_a_title_with_its_verb(text, fact, date):
     """Issue 21: 取的 for 取得 after a date; 下来 / 下的证 say the certificate was given."""
     assert parse(text).facts.get(fact) == date
+
+
+@pytest.mark.parametrize(
+    "text, requested, expected",
+    [
+        ("近三年考核从没不合格过", None, {}),
+        ("近五年的考核没有不合格的", None, {"assessment_ok_recent_5y": True}),
+        ("一次都合格，没有不合格的", "assessments_ok_in_period", {"assessments_ok_in_period": True}),
+        ("有一年不合格", "assessments_ok_in_period", {"assessments_ok_in_period": False}),
+    ],
+)
+def test_a_double_negation_of_failing_is_passing(text, requested, expected):
+    """Issue 21: 没有不合格的 / 从没不合格过 say every assessment was passed; 有…不合格 is a no."""
+    got = parse(text, requested).facts
+    assert {k: got[k] for k in expected} == expected
+    assert got.get("assessment_ok_recent_5y") is not False
+
+
+@pytest.mark.parametrize("requested, expected", [("work_years", None), ("social_insurance_local_months", 58)])
+def test_short_of_whole_years_as_an_answer(requested, expected):
+    """差两个月满五年: no whole number of years, but 58 months."""
+    assert parse("差两个月满五年", requested).facts.get(requested) == expected
+
+
+def test_a_negation_before_a_space_and_other_words_is_not_the_next_words():
+    """Written with spaces for commas: 今年的还没评 去年是合格 — 没 belongs to 评, not to 去年合格."""
+    got = parse("今年的还没评 去年是合格").facts
+    assert got.get("assessment_ok_latest") is True and "assessments_passed_count" not in got
+    assert parse("大专 没有 职称").facts.get("current_title") == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "高级是要找三个正高推荐对吧",
+        "我是人事，帮技术部两个同事问一下，他们都没有职称",
+        "我们车间小李 大专 前年毕业 能报技术员吗",
+        "请问我还能不能再走评审拿高工",
+    ],
+)
+def test_a_rule_asked_or_someone_elses_facts_are_not_the_writers(text):
+    """Issue 21: a requirement (要找…推荐), a message for colleagues (帮…两个同事问), 单位小X without
+    的, and 能不能…拿 (applying) state nothing about the writer's own title or recommenders."""
+    got = parse(text).facts
+    assert not {"current_title", "education", "recommenders_full_senior"} & set(got)
