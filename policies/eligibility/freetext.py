@@ -759,6 +759,10 @@ def read_free(
             levels = catalogue.orders["title"]
             got[_TITLE_FACT] = max(reader.loose_titles, key=lambda m: levels[m.value]).value
             got_order.append(_TITLE_FACT)
+        if correcting and pending and (years := _bare_years(t[lo:hi])) is not None:
+            spec = catalogue.specs.get(pending[-1])  # 干了15年，不对，16年: a number of years, not 2016
+            if spec is not None and spec.type == "int" and spec.unit == "年" and pending[-1] not in got:
+                bare = [(years, "年")]
         if correcting:
             for value in bare:
                 fact = _corrected(catalogue, pending, value)
@@ -793,6 +797,13 @@ def read_free(
                 order.append(fact)
                 break
     return facts, order
+
+
+def _bare_years(part: str) -> Optional[int]:
+    """N年 alone at the start of a correction (…，不对，16年，…): a number of years."""
+    m = re.match(rf"\s*[，,]?\s*(?:是|应该是)?\s*({AMOUNT})\s*年(?:了)?\s*(?:[，,。；;]|$)", part)
+    value = amount(m.group(1)) if m else None
+    return value if isinstance(value, int) and 0 < value <= 60 else None
 
 
 def _corrected(catalogue: Catalogue, earlier: Sequence[str], value: Any) -> Optional[str]:

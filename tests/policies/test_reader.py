@@ -1098,3 +1098,27 @@ def test_a_rule_asked_or_someone_elses_facts_are_not_the_writers(text):
     的, and 能不能…拿 (applying) state nothing about the writer's own title or recommenders."""
     got = parse(text).facts
     assert not {"current_title", "education", "recommenders_full_senior"} & set(got)
+
+
+@pytest.mark.parametrize(
+    "text, fact, value",
+    [
+        ("在镇上农机站干了十二年，不对，十三年", "township_years", 13),
+        ("搞技术干了9年，说错了，是10年", "work_years", 10),
+    ],
+)
+def test_a_bare_number_of_years_after_a_correction_is_years_not_a_date(text, fact, value):
+    """Issue 21: 不对，16年 corrects a number of years said before it (not the year 2016)."""
+    assert parse(text).facts.get(fact) == value
+
+
+def test_a_year_not_assessed_is_not_a_year_passed():
+    """18年没参加考核 answers "2017–2019 都合格吗" with no."""
+    got = parse("18年没参加考核 另外两年合格", "assessment_ok_2017_2019").facts
+    assert got.get("assessment_ok_2017_2019") is False
+
+
+def test_the_date_of_another_series_title_is_not_the_engineering_titles():
+    """2016年评的会计师: the date is that title's; no engineering title date is read."""
+    got = parse("我2016年评的会计师，去年转到技术岗").facts
+    assert got.get("other_series_title") is True and "current_title_date" not in got
