@@ -1122,3 +1122,23 @@ def test_the_date_of_another_series_title_is_not_the_engineering_titles():
     """2016年评的会计师: the date is that title's; no engineering title date is read."""
     got = parse("我2016年评的会计师，去年转到技术岗").facts
     assert got.get("other_series_title") is True and "current_title_date" not in got
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("学的会计 现在管电气设备 八竿子打不着", {"education_related": False}),
+        ("公需30学时 专业70学时 都修完了", {"continuing_education_done": True}),
+        ("近两年个税都过了免征额两倍", {"income_tax_two_years": True}),
+        ("收入不高 个税基本不交", {"income_tax_two_years": False}),
+        ("那七类业绩我都沾不上", {"achievement_listed": "none"}),
+        ("新产品的效益还达不到那个数", {"innovation_results_revenue": False}),
+        ("发明专利有个排第二的，谈不上税收", {"invention_patent_tax_10m": False}),
+        ("硕士，机械专业学位", {"engineering_master": True}),
+    ],
+)
+def test_word_families_of_a_wechat_writer(text, expected):
+    """Issue 21: 不搭边 / 八竿子打不着, 学时…都修完了, 过了免征额, 个税不交, 沾不上, 效益达不到,
+    谈不上税收, a professional degree (专业学位)."""
+    got = parse(text).facts
+    assert {k: got.get(k) for k in expected} == expected
