@@ -187,7 +187,14 @@ def _has_value(text: str) -> bool:
 def _negated(w: Wording, text: str, clause: Clause, start: int, end: int) -> bool:
     if re.match(r"现在|目前|如今", text[start:end]):
         return False  # 一直没离开过现在还在站里: a word that opens with now starts its own statement
-    before = re.sub(r"[a-z&'.\s]+", "", text[clause.start : start])[-6:]
+    raw = text[clause.start : start]
+    words = re.split(r"\s+", raw)
+    if len(words) > 1 and words[-1] and re.search(r"[\u4e00-\u9fa5]", words[-1]):
+        raw = words[-1]  # 还没搞 去年是合格: a negation before a space and other words is not this one's
+    elif len(words) > 1 and re.search(r"[\u4e00-\u9fa5]", words[-2]):
+        ends = re.search(f"(?:{w.negation.pattern})$", words[-2])  # 没有 职称: right before the space
+        raw = ends.group(0) if ends else ""
+    before = re.sub(r"[a-z&'.\s]+", "", raw)[-6:]
     before = re.split(r"但是|但|可是|而是|还有", before)[-1]
     if w.negation.search(before):
         return True
@@ -671,7 +678,7 @@ class _Reader:
                     return 2 if bare.group(1) == "俩" else 3
                 if text is before and re.search(r"(?:有|只有|就)个\s*$", text):
                     return 1  # 有个发明专利
-        if w.zero.search(before.strip()[-6:] or "-"):
+        if w.zero.search(re.split(r"\s+", before.strip())[-1][-6:] or "-"):  # not 还没搞 去年是合格
             return 0
         if unit == "学时" and re.search(r"公需|继续教育|学时|课时", self.whole):
             # 公需30 专业60: hours said right after their keyword, without 学时
@@ -752,6 +759,10 @@ def read_free(
             levels = catalogue.orders["title"]
             got[_TITLE_FACT] = max(reader.loose_titles, key=lambda m: levels[m.value]).value
             got_order.append(_TITLE_FACT)
+        if correcting and pending and (years := _bare_years(t[lo:hi])) is not None:
+            spec = catalogue.specs.get(pending[-1])  # 干了15年，不对，16年: a number of years, not 2016
+            if spec is not None and spec.type == "int" and spec.unit == "年" and pending[-1] not in got:
+                bare = [(years, "年")]
         if correcting:
             for value in bare:
                 fact = _corrected(catalogue, pending, value)
@@ -786,6 +797,13 @@ def read_free(
                 order.append(fact)
                 break
     return facts, order
+
+
+def _bare_years(part: str) -> Optional[int]:
+    """N年 alone at the start of a correction (…，不对，16年，…): a number of years."""
+    m = re.match(rf"\s*[，,]?\s*(?:是|应该是)?\s*({AMOUNT})\s*年(?:了)?\s*(?:[，,。；;]|$)", part)
+    value = amount(m.group(1)) if m else None
+    return value if isinstance(value, int) and 0 < value <= 60 else None
 
 
 def _corrected(catalogue: Catalogue, earlier: Sequence[str], value: Any) -> Optional[str]:

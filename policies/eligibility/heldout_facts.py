@@ -146,6 +146,16 @@ def _read(text: str, catalogue: Any, today: dt.date, asked: Optional[str], place
     return {k: _got(v) for k, v in read.items()}
 
 
+def _without_implies(catalogue: Any) -> Any:
+    """The catalogue with no ``implies`` rules: the chat adds what a fact implies, the writers record
+    what is said (facts.yml ``reading: implies``)."""
+    import dataclasses
+
+    if catalogue.wording is None:
+        return catalogue
+    return dataclasses.replace(catalogue, wording=dataclasses.replace(catalogue.wording, implies=()))
+
+
 def score(path: Path, places: bool = True) -> Score:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     today = raw["today"] if isinstance(raw["today"], dt.date) else dt.date.fromisoformat(str(raw["today"]))
@@ -159,6 +169,9 @@ def score(path: Path, places: bool = True) -> Score:
         if here:  # a fact read only from the city's name, which the writer did not record: either
             bare = _read(item["text"], catalogue, today, asked, [])
             got = {k: v for k, v in got.items() if k in want or bare.get(k) == v}
+        if asked:  # a fact only implied by another (民企 → not a 事业单位), not recorded: either
+            plain = _read(item["text"], _without_implies(catalogue), today, asked, here)
+            got = {k: v for k, v in got.items() if k in want or plain.get(k) == v}
         got = _reconcile(item["text"], want, got)
         one, core = Tally(stated=len(want), read=len(got)), Tally()
         core.stated = sum(1 for k in want if k in CORE)

@@ -319,12 +319,21 @@ _DURATION = re.compile(
 )
 
 
+_SHORT_OF = re.compile(rf"差\s*(?P<n>{AMOUNT})\s*个\s*月\s*(?:就|才)?满\s*(?P<y>{AMOUNT})\s*(?:个)?\s*年")
+
+
 def find_duration(
     text: str, months: bool, dates: Optional[List[Found]] = None
 ) -> Optional[Tuple[Optional[Value], int, int]]:
     """The first duration in ``text``: (value in years or months, start, end); the value is None when
     it is vague (三年多, 十来年, 快五年). Dates (17年7月, 2017年) are skipped."""
     spans = [(f.start, f.end) for f in dates or []]
+    short = _SHORT_OF.search(text)  # 差三个月满五年: 57 months, and no whole number of years
+    if short and not any(s <= short.start() < e for s, e in spans):
+        years, less = amount(short.group("y")), amount(short.group("n"))
+        if months and isinstance(years, int) and isinstance(less, int) and less < 12 * years:
+            return 12 * years - less, short.start(), short.end()
+        return None, short.start(), short.end()
     for m in _DURATION.finditer(text):
         if any(s <= m.start("n") < e for s, e in spans):
             continue

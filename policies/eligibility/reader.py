@@ -220,9 +220,14 @@ def _value_for(
 ) -> Any:
     """Read ``text`` as the answer to ``fact`` (the question just asked)."""
     if ftype == "bool":
+        if catalogue is not None and catalogue.wording is not None:
+            for pattern, rewritten in catalogue.wording.replace:  # 没有不合格的 → 都合格 (facts.yml)
+                if "合格" in rewritten:
+                    text = pattern.sub(rewritten, text)
         yes = _yes_no(text)
-        if yes is None and fact.startswith("assessment") and "合格" in text:  # 都合格 / 去年不合格
-            yes = not re.search(r"(不|没|未|基本)合格", text)  # 基本合格 is below 合格
+        if fact.startswith("assessment") and "合格" in text:  # 都合格 / 去年不合格 / 有不合格的
+            # 基本合格 is below 合格; a year not assessed (17年没参加考核) is not one passed
+            yes = not re.search(r"(不|没|未|基本)合格|(?:没|未)(?:有)?(?:参加|参与|进行|搞)?考核", text)
         if yes is None and fact.endswith("_related"):  # 相近 / 不相关 to a "same or related?" question
             hit = _first_word(text, catalogue, "education_related") if catalogue else None
             yes = hit[1] if hit else None
@@ -274,6 +279,8 @@ def _answer_number(text: str, unit: Optional[str], catalogue: Optional[Catalogue
         return 0  # 没有 / 一篇也没有 answers "几篇？"
     if unit in ("年", "个月"):
         got = find_duration(t, unit == "个月")
+        if unit == "年" and got is not None and got[0] is None and re.search(r"差[^，。]{1,6}满", t):
+            return None  # 差三个月满五年: not a whole number of years
         if got is not None and got[0] is not None:
             return got[0].as_list() if isinstance(got[0], Range) else got[0]
         if re.search(r"[几来]", t):

@@ -1053,3 +1053,92 @@ def test_a_title_named_as_a_title_is_held(text, title):
 def test_a_date_in_the_clause_after_a_title_with_its_verb(text, fact, date):
     """Issue 21: 取的 for 取得 after a date; 下来 / 下的证 say the certificate was given."""
     assert parse(text).facts.get(fact) == date
+
+
+@pytest.mark.parametrize(
+    "text, requested, expected",
+    [
+        ("近三年考核从没不合格过", None, {}),
+        ("近五年的考核没有不合格的", None, {"assessment_ok_recent_5y": True}),
+        ("一次都合格，没有不合格的", "assessments_ok_in_period", {"assessments_ok_in_period": True}),
+        ("有一年不合格", "assessments_ok_in_period", {"assessments_ok_in_period": False}),
+    ],
+)
+def test_a_double_negation_of_failing_is_passing(text, requested, expected):
+    """Issue 21: 没有不合格的 / 从没不合格过 say every assessment was passed; 有…不合格 is a no."""
+    got = parse(text, requested).facts
+    assert {k: got[k] for k in expected} == expected
+    assert got.get("assessment_ok_recent_5y") is not False
+
+
+@pytest.mark.parametrize("requested, expected", [("work_years", None), ("social_insurance_local_months", 58)])
+def test_short_of_whole_years_as_an_answer(requested, expected):
+    """差两个月满五年: no whole number of years, but 58 months."""
+    assert parse("差两个月满五年", requested).facts.get(requested) == expected
+
+
+def test_a_negation_before_a_space_and_other_words_is_not_the_next_words():
+    """Written with spaces for commas: 今年的还没评 去年是合格 — 没 belongs to 评, not to 去年合格."""
+    got = parse("今年的还没评 去年是合格").facts
+    assert got.get("assessment_ok_latest") is True and "assessments_passed_count" not in got
+    assert parse("大专 没有 职称").facts.get("current_title") == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "高级是要找三个正高推荐对吧",
+        "我是人事，帮技术部两个同事问一下，他们都没有职称",
+        "我们车间小李 大专 前年毕业 能报技术员吗",
+        "请问我还能不能再走评审拿高工",
+    ],
+)
+def test_a_rule_asked_or_someone_elses_facts_are_not_the_writers(text):
+    """Issue 21: a requirement (要找…推荐), a message for colleagues (帮…两个同事问), 单位小X without
+    的, and 能不能…拿 (applying) state nothing about the writer's own title or recommenders."""
+    got = parse(text).facts
+    assert not {"current_title", "education", "recommenders_full_senior"} & set(got)
+
+
+@pytest.mark.parametrize(
+    "text, fact, value",
+    [
+        ("在镇上农机站干了十二年，不对，十三年", "township_years", 13),
+        ("搞技术干了9年，说错了，是10年", "work_years", 10),
+    ],
+)
+def test_a_bare_number_of_years_after_a_correction_is_years_not_a_date(text, fact, value):
+    """Issue 21: 不对，16年 corrects a number of years said before it (not the year 2016)."""
+    assert parse(text).facts.get(fact) == value
+
+
+def test_a_year_not_assessed_is_not_a_year_passed():
+    """18年没参加考核 answers "2017–2019 都合格吗" with no."""
+    got = parse("18年没参加考核 另外两年合格", "assessment_ok_2017_2019").facts
+    assert got.get("assessment_ok_2017_2019") is False
+
+
+def test_the_date_of_another_series_title_is_not_the_engineering_titles():
+    """2016年评的会计师: the date is that title's; no engineering title date is read."""
+    got = parse("我2016年评的会计师，去年转到技术岗").facts
+    assert got.get("other_series_title") is True and "current_title_date" not in got
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("学的会计 现在管电气设备 八竿子打不着", {"education_related": False}),
+        ("公需30学时 专业70学时 都修完了", {"continuing_education_done": True}),
+        ("近两年个税都过了免征额两倍", {"income_tax_two_years": True}),
+        ("收入不高 个税基本不交", {"income_tax_two_years": False}),
+        ("那七类业绩我都沾不上", {"achievement_listed": "none"}),
+        ("新产品的效益还达不到那个数", {"innovation_results_revenue": False}),
+        ("发明专利有个排第二的，谈不上税收", {"invention_patent_tax_10m": False}),
+        ("硕士，机械专业学位", {"engineering_master": True}),
+    ],
+)
+def test_word_families_of_a_wechat_writer(text, expected):
+    """Issue 21: 不搭边 / 八竿子打不着, 学时…都修完了, 过了免征额, 个税不交, 沾不上, 效益达不到,
+    谈不上税收, a professional degree (专业学位)."""
+    got = parse(text).facts
+    assert {k: got.get(k) for k in expected} == expected
