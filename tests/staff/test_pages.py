@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from functools import cache
 
 import pytest
 
@@ -139,6 +140,11 @@ def _exclusions_answer(page: str, facts: dict, prefix: str = "excl") -> dict:
     return {**asked, **ticked, **denied, f"{prefix}_unknown": "1"}
 
 
+@cache
+def _interview(notice_id: str) -> Interview:
+    return Interview(Assessor(load_notices().get(notice_id)))
+
+
 async def assess_through_pages(client, notice_id: str, level: str, facts: dict, max_steps: int = 80) -> str:
     page = await (await client.get("/assess", params={"pick": f"{notice_id}:{level}"})).text()
     asked_all = []
@@ -151,7 +157,7 @@ async def assess_through_pages(client, notice_id: str, level: str, facts: dict, 
         kind, members, prefix = _first_question(page)
         if kind in ("exclusions", "checklist"):  # asked together: tick what applies
             # a condition with a threshold (专业科目不少于60学时) is ticked when the caller's number reaches it
-            iv = Interview(Assessor(load_notices().get(notice_id)))
+            iv = _interview(notice_id)
             ticks = {f: iv.tick(level, f, v) for f, v in facts.items()}
             data = {**hidden, **_exclusions_answer(page, ticks, prefix)}
         elif kind == "together":  # one field per fact
