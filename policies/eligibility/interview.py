@@ -319,8 +319,15 @@ class Interview:
         conditions = self.conditions.get(level, {})
         if f in conditions and f not in answers:
             # in asking order, searched lazily: the relevance search is the costly part of a step
+            # while the regular route is open, its own conditions only: "都符合" then means what it says,
+            # and a rare route's condition (乡镇15年) is not ticked along with them
+            regular = self.assessor.regular_facts[level]
+            if f in regular or f in self.exclusion_facts:
+                kind: Set[str] = regular | self.exclusion_facts
+            else:
+                kind = set(conditions)
             candidates = sorted(
-                (g for g in conditions if g != f and g not in answers and g in position),
+                (g for g in conditions if g != f and g not in answers and g in position and g in kind),
                 key=lambda g: position[g],
             )
             members = [f]

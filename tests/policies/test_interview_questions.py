@@ -192,3 +192,19 @@ def test_a_tick_is_offered_only_where_at_least_the_threshold_decides_every_rule_
                     assert not iv.assessor.undecided_ranges({fact: Between(c.low, AT_LEAST)}, level), (level, fact)
                     # and the check can tell: one below the threshold, the rule decides differently
                     assert iv.assessor.undecided_ranges({fact: Between(c.low - 1, AT_LEAST)}, level), (level, fact)
+
+
+def test_while_the_regular_route_is_open_its_checklist_holds_no_other_routes_conditions():
+    """ "都符合" must mean what it says: 长治's regular conditions are not listed with the 乡镇 or
+    职业资格 routes' (a tick there would claim a route the applicant never meant)."""
+    iv = interview("changzhi-2022-engineering-mid-junior")
+    known = {
+        "current_title": "assistant_engineer",
+        "current_title_date": "2017-06-01",
+        "education": "bachelor",
+        "education_related": True,
+        **{f: False for f in iv.flags},
+    }
+    q = iv.step("engineer", known, limit=1, grouped=True).questions[0]
+    assert q.type == "checklist" and "papers_first_author" in q.facts
+    assert not {"township_years", "still_in_township", "professional_qualification_held"} & set(q.facts)
