@@ -17,6 +17,9 @@ BLIND = Path(__file__).parent / "blind"
 # 聘任 date for 事业单位 staff turned dev's one wrong verdict into blocked, and 简阳's "continuing
 # education in a related specialty" blocks two dev applicants whose writer had no fact to say it.
 GATES = {"dev.yml": (50, 0, 15), "test.yml": (22, 2, 13)}
+# Questions to the verdict, (median, max): 7 / 17 on both before the conditions were asked as
+# checklists (issue 23, docs/measurements.md).
+QUESTIONS = {"dev.yml": (4, 9), "test.yml": (4, 10)}
 
 
 @pytest.mark.parametrize("name", sorted(GATES))
@@ -27,4 +30,6 @@ def test_verdicts_on_applicants_nobody_here_wrote(name):
     assert result.right >= right, result.summary()
     assert result.wrong <= wrong, [(o.name, o.expected, o.verdict) for o in result.scored if not o.right]
     assert result.blocked <= blocked, result.summary()
-    assert max(o.questions for o in result.outcomes) <= 17, result.summary()
+    median, most = QUESTIONS[name]
+    counts = sorted(o.questions for o in result.outcomes)
+    assert counts[(len(counts) - 1) // 2] <= median and counts[-1] <= most, result.summary()
