@@ -279,11 +279,10 @@ class ValidateAssessmentForm(FormValidationAction):  # type: ignore[misc]  # ras
             values = (
                 {f: DONT_KNOW for f in asked.facts} if parsed.dont_know and not parsed.facts else dict(parsed.facts)
             )
-        passing = parse_facts(text, catalogue, today(), places=places_of(tracker)).facts
-        if values:
-            values.update({f: v for f, v in passing.items() if f not in asked.facts})
-        elif not asked.together:  # a checklist answered in words ("论文两三篇，考核都合格"): what they state
-            values = dict(passing)
+        if values or not asked.together:
+            passing = parse_facts(text, catalogue, today(), places=places_of(tracker)).facts
+            # a checklist answered in words ("第一作者的论文两三篇"): what they state, its lines too
+            values.update({f: v for f, v in passing.items() if not values or f not in asked.facts})
         return [SlotSet(PREFIX + f, v) for f, v in values.items()]
 
     @staticmethod

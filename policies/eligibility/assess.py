@@ -206,11 +206,7 @@ class Assessor:
             for level, routes in self.routes.items()
         }
         # Per fact: every condition that compares it (a range said must decide each alike).
-        self._leaves_of: Dict[str, List[Compiled]] = {}
-        for root in self.exclusions + [c for routes in self.routes.values() for _, c in routes]:
-            for n in _walk_refs(root):
-                if n.kind == "leaf" and n not in self._leaves_of.setdefault(leaf_fact(n), []):
-                    self._leaves_of[leaf_fact(n)].append(n)
+        self._leaves_of = _leaves_by_fact(self.exclusions + [c for routes in self.routes.values() for _, c in routes])
         self._by_level: Dict[str, Dict[str, List[Compiled]]] = {}
         self.ask_rank = {f: i for i, f in enumerate(rules.ask_order)}
         self.counting = notice.counting_date.date
@@ -277,12 +273,7 @@ class Assessor:
         """Per fact: the conditions of ``level`` and of the exclusions that compare it."""
         hit = self._by_level.get(level)
         if hit is None:
-            hit = {}
-            for root in self.exclusions + [c for _, c in self.routes[level]]:
-                for n in _walk_refs(root):
-                    if n.kind == "leaf" and n not in hit.setdefault(leaf_fact(n), []):
-                        hit[leaf_fact(n)].append(n)
-            self._by_level[level] = hit
+            hit = self._by_level[level] = _leaves_by_fact(self.exclusions + [c for _, c in self.routes[level]])
         return hit
 
     def levels(self) -> List[str]:
@@ -642,6 +633,16 @@ def must_defer(c: Compiled) -> List[str]:
 def _facts_of(c: Compiled) -> Tuple[str, ...]:
     """The facts a condition tests, each once, in the order its rule names them."""
     return tuple(dict.fromkeys(leaf_fact(n) for n in _walk_refs(c) if n.kind == "leaf"))
+
+
+def _leaves_by_fact(roots: List[Compiled]) -> Dict[str, List[Compiled]]:
+    """Per fact: the conditions under ``roots`` (refs followed) that compare it, each once."""
+    out: Dict[str, List[Compiled]] = {}
+    for root in roots:
+        for n in _walk_refs(root):
+            if n.kind == "leaf" and n not in out.setdefault(leaf_fact(n), []):
+                out[leaf_fact(n)].append(n)
+    return out
 
 
 def _walk_refs(c: Compiled) -> Iterator[Compiled]:

@@ -46,7 +46,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 from policies.chars import normalize
-from policies.eligibility.catalogue import load_catalogue
+from policies.eligibility.catalogue import Catalogue, load_catalogue
 from policies.eligibility.reader import parse_facts, read_facts
 
 CORE = (
@@ -137,7 +137,7 @@ def notice_places(text: str) -> List[str]:
     return sorted({n for names in _region_names() if any(n in text for n in names) for n in names})
 
 
-def _read(text: str, catalogue: Any, today: dt.date, asked: Optional[str], places: List[str]) -> Dict[str, Any]:
+def _read(text: str, catalogue: Catalogue, today: dt.date, asked: Optional[str], places: List[str]) -> Dict[str, Any]:
     read = (
         parse_facts(text, catalogue, today, asked, places).facts
         if asked
@@ -146,7 +146,7 @@ def _read(text: str, catalogue: Any, today: dt.date, asked: Optional[str], place
     return {k: _got(v) for k, v in read.items()}
 
 
-def _without_implies(catalogue: Any) -> Any:
+def _without_implies(catalogue: Catalogue) -> Catalogue:
     """The catalogue with no ``implies`` rules: the chat adds what a fact implies, the writers record
     what is said (facts.yml ``reading: implies``)."""
     import dataclasses
@@ -160,6 +160,7 @@ def score(path: Path, places: bool = True) -> Score:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     today = raw["today"] if isinstance(raw["today"], dt.date) else dt.date.fromisoformat(str(raw["today"]))
     catalogue = load_catalogue()
+    plain_catalogue = _without_implies(catalogue)
     out = Score()
     for item in raw["items"]:
         want = {k: _expected(v) for k, v in (item.get("facts") or {}).items()}
@@ -170,7 +171,7 @@ def score(path: Path, places: bool = True) -> Score:
             bare = _read(item["text"], catalogue, today, asked, [])
             got = {k: v for k, v in got.items() if k in want or bare.get(k) == v}
         if asked:  # a fact only implied by another (民企 → not a 事业单位), not recorded: either
-            plain = _read(item["text"], _without_implies(catalogue), today, asked, here)
+            plain = _read(item["text"], plain_catalogue, today, asked, here)
             got = {k: v for k, v in got.items() if k in want or plain.get(k) == v}
         got = _reconcile(item["text"], want, got)
         one, core = Tally(stated=len(want), read=len(got)), Tally()

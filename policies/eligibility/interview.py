@@ -94,7 +94,7 @@ class Interview:
         self.together = {f: g for g in self.catalogue.together for f in g.facts}
         # Per level: the regular route's conditions that one tick confirms (满2年, 不少于60学时, 考核
         # 合格) — asked as one checklist, since most applicants meet most of them (issue 23).
-        self.conditions = {level: confirmable(assessor, level) for level in assessor.levels()}
+        self.conditions = {level: confirmable(assessor, level, self.exclusion_facts) for level in assessor.levels()}
         self.checklists = {f: g for g in self.catalogue.checklists for f in g.facts}
         self._recent: Dict[Tuple[Any, ...], Step] = {}  # the last RECENT_STEPS steps, oldest first
 
@@ -205,9 +205,7 @@ class Interview:
         """How an applicant whose fact is ``value`` answers it in a checklist: a number as whether
         it reaches the condition's threshold (论文3篇 → 论文2篇以上: ticked); anything else as is."""
         condition = self.conditions.get(level, {}).get(fact)
-        if condition is None or condition.low is None or isinstance(value, bool) or not isinstance(value, int):
-            return value
-        return value >= condition.low
+        return value if condition is None else condition.ticked(value)
 
     def _unless(self, level: str, facts: Dict[str, Any], skipped: List[str], result: Assessment) -> Assessment:
         """An interview that ends undetermined only because the applicant does not know about
@@ -318,9 +316,9 @@ class Interview:
             return self.checklist_question(listed)
         conditions = self.conditions.get(level, {})
         if f in conditions and f not in answers:
-            # in asking order, searched lazily: the relevance search is the costly part of a step
-            # while the regular route is open, its own conditions only: "都符合" then means what it says,
-            # and a rare route's condition (乡镇15年) is not ticked along with them
+            # While the regular route is open, its own conditions only: "都符合" then means what it
+            # says, and a rare route's condition (乡镇15年) is not ticked along with them. In asking
+            # order, searched lazily: the relevance search is the costly part of a step.
             regular = self.assessor.regular_facts[level]
             if f in regular or f in self.exclusion_facts:
                 kind: Set[str] = regular | self.exclusion_facts
@@ -393,8 +391,14 @@ class Condition:
 
     fact: str
     label: str  # the condition in the notice's terms (the rule's explain): 近5年单位考核都合格
-    clause: str
     low: Optional[int] = None  # a number: at least this; None: a yes / no fact
+
+    def ticked(self, value: Any) -> Any:
+        """How someone whose fact is ``value`` answers this line: a number as whether it reaches
+        ``low`` (论文3篇 → 论文2篇以上: yes); anything else as is."""
+        if self.low is None or isinstance(value, bool) or not isinstance(value, int):
+            return value
+        return value >= self.low
 
     def value(self, answer: Any) -> Any:
         """A tick (yes / no) as the fact's value: a number ticked is a range, at least ``low``
@@ -406,7 +410,7 @@ class Condition:
         return [0, self.low - 1] if self.low > 1 else 0
 
 
-def confirmable(assessor: Assessor, level: str) -> Dict[str, Condition]:
+def confirmable(assessor: Assessor, level: str, exclusion_facts: Set[str]) -> Dict[str, Condition]:
     """The conditions of ``level`` that one tick answers: an exclusion's "must be so" with a label
     (在平凉工作), then the routes' conditions in the notice's order — a yes / no fact that must be
     yes, or a number that must reach one threshold, where "at least that" is read alike by every
@@ -415,7 +419,7 @@ def confirmable(assessor: Assessor, level: str) -> Dict[str, Condition]:
     than one threshold are asked as before."""
     specs = assessor.catalogue.specs
     city = assessor.notice.region.city
-    skip = set(DISCRIMINATING) | {leaf_fact(n) for c in assessor.exclusions for n in _leaves(c)}
+    skip = set(DISCRIMINATING) | exclusion_facts
     found: Dict[str, List[Compiled]] = {}
 
     def positive(c: Compiled) -> Iterable[Compiled]:  # leaves met by the condition (no "not" above)
@@ -443,19 +447,19 @@ def confirmable(assessor: Assessor, level: str) -> Dict[str, Condition]:
         if c.kind == "leaf" and c.op == "eq" and c.value is False:
             fact, label = leaf_fact(c), specs[leaf_fact(c)].label
             if label and fact not in out:
-                out[fact] = Condition(fact, label.replace("{city}", city), c.node.clause or "")
+                out[fact] = Condition(fact, label.replace("{city}", city))
     for fact, tested in found.items():
         tests = {(n.op, repr(n.value)) for n in tested}
         if len(tests) != 1:
             continue
         leaf = tested[0]
-        explain, clause = leaf.node.explain or "", leaf.node.clause or ""
+        explain = leaf.node.explain or ""
         if specs[fact].type == "bool" and leaf.op == "eq" and leaf.value is True:
-            out[fact] = Condition(fact, explain, clause)
+            out[fact] = Condition(fact, explain)
         elif specs[fact].type == "int" and leaf.op == "gte" and float(leaf.value).is_integer() and leaf.value > 0:
             low = int(leaf.value)
             if not assessor.undecided_ranges({fact: Between(low, AT_LEAST)}, level):
-                out[fact] = Condition(fact, explain, clause, low)
+                out[fact] = Condition(fact, explain, low)
     return out
 
 

@@ -22,7 +22,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 from policies.chars import normalize
 from policies.eligibility import interview
 from policies.eligibility.catalogue import Catalogue
-from policies.eligibility.freetext import read_free
+from policies.eligibility.freetext import prepare, read_free
 from policies.eligibility.numbers import Range, cn_number, find_amounts, find_dates, find_duration, full_year
 
 _CN_NUM = "[零〇一二两俩三四五六七八九十百千万]+"
@@ -221,9 +221,7 @@ def _value_for(
     """Read ``text`` as the answer to ``fact`` (the question just asked)."""
     if ftype == "bool":
         if catalogue is not None and catalogue.wording is not None:
-            for pattern, rewritten in catalogue.wording.replace:  # 没有不合格的 → 都合格 (facts.yml)
-                if "合格" in rewritten:
-                    text = pattern.sub(rewritten, text)
+            text = prepare(text, catalogue.wording)  # as free text is read: 没有不合格的 → 都合格, typos, English
         yes = _yes_no(text)
         if fact.startswith("assessment") and "合格" in text:  # 都合格 / 去年不合格 / 有不合格的
             # 基本合格 is below 合格; a year not assessed (17年没参加考核) is not one passed

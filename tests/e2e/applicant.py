@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 
 from policies.eligibility import load_catalogue
+from policies.eligibility.interview import Condition
 from tests.helpers import http_json
 
 CASE_CODE = re.compile(r"评估编号：([2-9A-HJKMNP-Z]{8})")
@@ -87,23 +88,23 @@ CHECKLIST_QUESTION = "以下哪些符合您的情况"  # a checklist (在简阳�
 
 
 @lru_cache(maxsize=1)
-def conditions_index() -> Dict[str, Tuple[str, Optional[int]]]:
+def conditions_index() -> Dict[str, Condition]:
     """A condition's line in a checklist (从事相近相关工程技术工作满2年) → (fact, threshold), over
     every notice and level: the conditions most applicants meet, asked as one checklist (issue 23)."""
     from policies import load_notices
     from policies.eligibility.assess import Assessor
     from policies.eligibility.interview import Interview
 
-    out: Dict[str, Tuple[str, Optional[int]]] = {}
+    out: Dict[str, Condition] = {}
     for notice in load_notices():
         if notice.eligibility is not None:
             for conditions in Interview(Assessor(notice)).conditions.values():
-                out.update({c.label: (c.fact, c.low) for c in conditions.values()})
+                out.update({c.label: c for c in conditions.values()})
     return out
 
 
-def checklist_listed(bot: str) -> List[Tuple[int, str, Optional[int]]]:
-    """(line number, fact, threshold) of each numbered line of a checklist question."""
+def checklist_listed(bot: str) -> List[Tuple[int, str, Optional[Condition]]]:
+    """(line number, fact, the condition with a threshold if any) of each numbered line of a checklist question."""
     out = []
     cat = load_catalogue()
     for name in [f for g in cat.checklists for f in g.facts]:
@@ -114,22 +115,20 @@ def checklist_listed(bot: str) -> List[Tuple[int, str, Optional[int]]]:
             out.append((int(m.group(1)), name, None))
     for n, label in re.findall(r"(?m)^(\d+)\. (.+)$", bot):
         if label in conditions_index() and int(n) not in {x[0] for x in out}:
-            out.append((int(n), *conditions_index()[label]))
-    return sorted(out)
+            c = conditions_index()[label]
+            out.append((int(n), c.fact, c))
+    return sorted(out, key=lambda x: x[0])
 
 
-def _ticked(value: Any, low: Optional[int]) -> Any:
-    """A fact as a checklist line answers it: a number against the line's threshold (论文3篇 → 1篇以上: yes)."""
-    if low is not None and isinstance(value, int) and not isinstance(value, bool):
-        return value >= low
-    return value
+def _ticked(value: Any, condition: Optional[Condition]) -> Any:
+    return value if condition is None else condition.ticked(value)
 
 
-def checklist_answer(listed: List[Tuple[int, str, Optional[int]]], facts: Dict[str, Any]) -> str:
+def checklist_answer(listed: List[Tuple[int, str, Optional[Condition]]], facts: Dict[str, Any]) -> str:
     """The numbers of the lines that apply ("1 3"), 都不符合; when some are not known, what is
     known and 其他不清楚 ("2，1不符合，其他不清楚"), or 不清楚."""
-    yes = [str(n) for n, f, low in listed if _ticked(facts.get(f), low) is True]
-    no = [f"{n}不符合" for n, f, low in listed if _ticked(facts.get(f), low) is False]
+    yes = [str(n) for n, f, c in listed if _ticked(facts.get(f), c) is True]
+    no = [f"{n}不符合" for n, f, c in listed if _ticked(facts.get(f), c) is False]
     unknown = any(facts.get(f) is None for _, f, _ in listed)
     if not unknown:
         return " ".join(yes) if yes else "都不符合"
