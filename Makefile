@@ -73,7 +73,7 @@ $(STAMP_VENV): requirements.txt constraints.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(STAMP_RES): $(NOTICES) policies/vocabulary.yml policies/schema.py bot/plugins/nlu/resources.py \
+$(STAMP_RES): $(NOTICES) policies/vocabulary.yml policies/schema.py policies/text.py policies/places.py bot/plugins/nlu/resources.py \
 		policies/eligibility/facts.yml $(wildcard policies/eligibility/facts.d/*.yml) | $(STAMP_VENV)
 	$(PY) -m bot.plugins.nlu.resources
 	touch $@

@@ -37,6 +37,7 @@ from policies.eligibility.reader import (
     parse_together,
     read_correction,
 )
+from policies.places import place_names
 
 PREFIX = "fact_"
 # Questions about several facts (issue 13), one slot each, never filled itself — the answer is read
@@ -76,9 +77,10 @@ def region_notices(tracker: Tracker) -> List[Notice]:
 
 
 def places_of(tracker: Tracker) -> List[str]:
-    """The names of the conversation's city (its notices' region: city and aliases), so that
-    "在简阳上班" reads as working there; [] when no region is known."""
-    return sorted({name for n in region_notices(tracker) for name in n.region.names})
+    """The names of the conversation's place (its notices' region: city, aliases and the districts
+    and counties under it), so that "在简阳上班" or "在潞城区上班" reads as working there; [] when no
+    region is known."""
+    return sorted({name for n in region_notices(tracker) for name in place_names(n.region)})
 
 
 def notice_for(tracker: Tracker) -> Tuple[Optional[Notice], Optional[str]]:

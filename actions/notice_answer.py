@@ -30,6 +30,7 @@ from policies.answers import VERDICT_TOPIC
 from policies.eligibility import load_catalogue
 from policies.eligibility.reader import parse_facts
 from policies.qa import CONFIDENT, INTENT_TOPICS, TOPIC_INTENTS, Reply, levels_text, qa_for, render_text
+from policies.scope import classify
 
 MENU_TOPICS = ["fees", "windows", "materials", "conditions", "procedure", "contacts"]
 # Asking to be assessed, rather than asking about one condition.
@@ -97,6 +98,11 @@ class ActionEligibilityEntry(Action):  # type: ignore[misc]  # rasa_sdk is untyp
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         assess = [SlotSet("assess_mode", "assess")]
         text = (tracker.latest_message.get("text") or "").strip()
+        if text and not text.startswith("/"):
+            refused = self._fraud(tracker, text)
+            if refused is not None:  # "包过班…能报吗": never assessed, whatever the NLU made of it
+                utter_reply(dispatcher, refused)
+                return [SlotSet("assess_mode", "answer")]
         if not text or text.startswith("/") or ASSESS_REQUEST.search(text):
             return assess
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -136,6 +142,15 @@ class ActionEligibilityEntry(Action):  # type: ignore[misc]  # rasa_sdk is untyp
             events += fact_events
         utter_reply(dispatcher, reply, extra)
         return events
+
+    @staticmethod
+    def _fraud(tracker: Tracker, text: str) -> Optional[Reply]:
+        """The scope check's answer when ``text`` asks for a fraud (包过, 找人改日期, 假证明): the
+        NLU may take it for a request to be assessed or a correction."""
+        qa = qa_for(notice_index())
+        if classify(text, qa.index, qa.places).kind != "fraud":
+            return None
+        return qa.answer(text, today(), region=tracker.get_slot("region"))
 
     @staticmethod
     def _context_events(tracker: Tracker, reply: Reply, notice: Notice) -> List[EventType]:

@@ -19,6 +19,7 @@ from policies.answers import ANSWER_TOPICS
 from policies.index import NoticeIndex, load_places
 from policies.items import NoticeItem
 from policies.levels import LEVEL_NAMES, LEVEL_ORDER
+from policies.places import region_forms
 from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
 from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
@@ -150,12 +151,12 @@ class QA:
         self, index: NoticeIndex, analyzer: Optional[Analyzer] = None, places: Optional[List[str]] = None
     ) -> None:
         self.index = index
-        extra = [w for n in index.all() for w in n.region.names]
+        extra = [w for n in index.all() for w in region_forms(n.region)]
         self.analyzer = analyzer or Analyzer(extra)
         self.items = ItemIndex(index, self.analyzer)
         self.places = places if places is not None else load_places()
         self._region_words = sorted(
-            {w for n in index.all() for w in (n.region.city, n.region.city.rstrip("市"), *n.region.aliases)},
+            {w for n in index.all() for w in (n.region.city, n.region.city.rstrip("市"), *region_forms(n.region))},
             key=len,
             reverse=True,
         )

@@ -44,15 +44,18 @@ def vocabulary() -> Dict[str, Any]:
 
 
 def entity_forms(index: NoticeIndex, path: Path = VOCABULARY) -> Dict[str, Dict[str, List[str]]]:
-    """entity → canonical value → surface forms: regions from the notices (city and aliases), the
+    """entity → canonical value → surface forms: regions from the notices (city and aliases) and the
+    gazetteer (the divisions under the city: ``policies.places.region_forms``), the
     other entities from ``entities:`` in vocabulary.yml. The NLU resources and the staff search
     read the same table."""
+    from policies.places import region_forms
+
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     forms: Dict[str, Dict[str, List[str]]] = {k: dict(v) for k, v in raw["entities"].items()}
     regions: Dict[str, List[str]] = {}
     for notice in index.all():
         seen = regions.setdefault(notice.region.code, [])
-        for form in notice.region.names:
+        for form in region_forms(notice.region):
             if form not in seen:
                 seen.append(form)
     forms["region"] = regions

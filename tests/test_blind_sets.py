@@ -92,9 +92,11 @@ def test_the_question_set_is_well_formed(split):
         assert isinstance(q.get("expect") or [], list)
 
 
+@pytest.mark.parametrize("name", ["blind", "blind2"])
 @pytest.mark.parametrize("split", ["dev", "test"])
-def test_the_applicant_set_is_well_formed(split):
-    applicants = _load("applicants", split)["applicants"]
+def test_the_applicant_set_is_well_formed(name, split):
+    path = ROOT / "tests" / "policies" / name / f"{split}.yml"
+    applicants = yaml.safe_load(path.read_text(encoding="utf-8"))["applicants"]
     known = _known_facts()
     assert len(applicants) >= {"dev": 40, "test": 20}[split]
     for a in applicants:

@@ -299,13 +299,36 @@ def _pg_start(var: Path, port: int) -> None:
     (var / "postgres.pid").write_text(pid + "\n")
 
 
-def _pg_stop(var: Path) -> None:
-    """``pg_ctl stop -m fast``: open connections are ended, the cluster shuts down cleanly."""
-    subprocess.run(
-        as_server_user([server_bin("pg_ctl"), "-D", str(var / "pg" / "data"), "-m", "fast", "-w", "stop"]),
-        capture_output=True,
-        timeout=60,
-    )
+def _pg_stop(var: Path, timeout: int = 90) -> None:
+    """``pg_ctl stop -m fast``: open connections are ended, the cluster shuts down cleanly. Returns
+    once the postmaster process is gone, not only its PID file (pg_ctl's test): on a loaded machine
+    the process outlives the file by a moment. A cluster that does not stop within ``timeout`` is
+    stopped with ``-m immediate`` (crash recovery on the next start), then killed."""
+    data = var / "pg" / "data"
+    pid_file = data / "postmaster.pid"
+    try:
+        pid: Optional[int] = int(pid_file.read_text().split()[0])
+    except (FileNotFoundError, IndexError, ValueError):
+        pid = None
+    for mode, wait in (("fast", timeout), ("immediate", 30)):
+        try:
+            subprocess.run(
+                as_server_user([server_bin("pg_ctl"), "-D", str(data), "-m", mode, "-w", "-t", str(wait), "stop"]),
+                capture_output=True,
+                timeout=wait + 30,
+            )
+        except subprocess.TimeoutExpired:
+            pass
+        deadline = time.monotonic() + 10
+        while pid is not None and _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if pid is None or not _alive(pid):
+            return
+    assert pid is not None
+    _signal("postgres", pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def _postgres(var: Path, port: int, env: Mapping[str, str]) -> str:

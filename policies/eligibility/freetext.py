@@ -48,7 +48,7 @@ _LABEL = re.compile(
     r"(?:^|\s)\s*[^\s，,。；;！!？?、（）()]{1,6}[：:]\s*$"
 )  # 论文： / 公需课： / 学历：, a form's label (取得：after a space)
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
-_UNITS = {"篇": "(?:篇|片)", "项": "(?:项|个|件|份)", "次": "次", "名": "(?:名|位|个)", "学时": "个?学时"}
+_UNITS = {"篇": "(?:篇|片)", "项": "(?:项|个|件|份)", "次": "(?:次|回)", "名": "(?:名|位|个)", "学时": "个?学时"}
 _TITLE_FACT, _TITLE_DATE, _APPOINTED = "current_title", "current_title_date", "current_title_appointed_date"
 _SKILL, _SKILL_DATE = "skill_level", "skill_date"
 _BY_COUNT = re.compile(rf"(?:{AMOUNT}|俩|仨)\s*(?:个|位|名)(?:人)?(?:都|也)?(?:评上|评了|拿了|是)?(?:了)?$")

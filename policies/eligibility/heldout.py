@@ -9,8 +9,17 @@ chat would — and the interview's final verdict is compared with the writer's.
 The writers were given the applicant facts of ``facts.yml`` but not the facts a single notice adds
 (``jy_…``, ``pl_series_status`` …). Two of those follow from a stated fact by their definition
 (``DERIVED``); the others the simulated applicant does not know. When the interview ends
-undetermined on such a fact, the applicant is counted apart as *blocked* (a question the writer
-could not have answered), neither right nor wrong.
+undetermined on such a fact, or settles only by taking 不清楚 about it as "none of those" (the
+verdict's "只要您没有…"), the applicant is counted apart as *blocked* (a question the writer could
+not have answered), neither right nor wrong.
+
+An applicant is written for the notice's place: a writer states works_locally only when it is not
+so (the second writer) or always (the first), so an unstated works_locally is true — a person in
+the chat knows where they work and would say so.
+
+An applicant may carry ``disputed:``: the writer's verdict is one reading of the notice, the engine
+takes another, and the reason is written there. A disputed applicant the engine disagrees with is
+counted apart and listed with its reason; docs/blind-sets.md lists every dispute.
 """
 
 from __future__ import annotations
@@ -59,6 +68,9 @@ class Outcome:
     verdict: str
     questions: int
     blocked_on: List[str] = field(default_factory=list)  # facts the writer could not state
+    # the writer's verdict is one reading of the notice and the engine takes another, argued in the
+    # set itself (``disputed:``): counted apart, listed with the reason
+    disputed: Optional[str] = None
 
     @property
     def right(self) -> bool:
@@ -71,7 +83,11 @@ class Score:
 
     @property
     def scored(self) -> List[Outcome]:
-        return [o for o in self.outcomes if not o.blocked_on]
+        return [o for o in self.outcomes if not o.blocked_on and not (o.disputed and not o.right)]
+
+    @property
+    def disputed(self) -> List[Outcome]:
+        return [o for o in self.outcomes if o.disputed and not o.right and not o.blocked_on]
 
     @property
     def right(self) -> int:
@@ -87,13 +103,14 @@ class Score:
 
     @property
     def blocked(self) -> int:
-        return len(self.outcomes) - len(self.scored)
+        return len(self.outcomes) - len(self.scored) - len(self.disputed)
 
     def summary(self) -> str:
         counts = [o.questions for o in self.outcomes]
         return (
             f"{len(self.outcomes)} applicants: verdict right {self.right}, wrong {self.wrong}, blocked on a "
-            f"fact the writer was not given {self.blocked} (right {self.rate:.0%} of those scored); "
+            f"fact the writer was not given {self.blocked}, disputed {len(self.disputed)} "
+            f"(right {self.rate:.0%} of those scored); "
             f"questions median {statistics.median(counts):g}, max {max(counts)}"
         )
 
@@ -116,6 +133,7 @@ def score(path: Path) -> Score:
             continue
         iv = interviews.setdefault(ap["notice"], Interview(Assessor(notice)))
         stated: Dict[str, Any] = dict(ap.get("facts") or {})
+        stated.setdefault("works_locally", True)  # written for that notice's place (module doc)
         for fact, derive in DERIVED.items():
             if fact not in stated and derive(stated) is not None:
                 stated[fact] = derive(stated)
@@ -126,9 +144,11 @@ def score(path: Path) -> Score:
         unless = getattr(step.result, "unless", None)  # absent in engines before issue 23
         verdict = unless[0] if unless else step.result.verdict
         blocked = []
-        if verdict == UNDETERMINED and verdict != ap["verdict"]:
+        if (verdict == UNDETERMINED or unless) and verdict != ap["verdict"]:
+            # undetermined, or settled only by taking 不清楚 as "none of those": on a fact the writer
+            # was not given, the writer could not have said otherwise
             blocked = [f for f, v in given.items() if v == DONT_KNOW and f not in known_names and f not in DERIVED]
-        outcomes.append(Outcome(ap["name"], ap["verdict"], verdict, asked, blocked))
+        outcomes.append(Outcome(ap["name"], ap["verdict"], verdict, asked, blocked, ap.get("disputed")))
     return Score(outcomes)
 
 
@@ -142,8 +162,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"{path}: {result.summary()}")
         for o in result.outcomes:
             if args.verbose or (not o.right and not o.blocked_on):
-                mark = "ok " if o.right else ("-- " if o.blocked_on else "XX ")
+                mark = "ok " if o.right else ("-- " if o.blocked_on else "?? " if o.disputed else "XX ")
                 extra = f" (blocked on {', '.join(o.blocked_on)})" if o.blocked_on else ""
+                extra += f" (disputed: {o.disputed})" if o.disputed and not o.right else ""
                 print(f"  {mark}{o.name}: {o.expected} → {o.verdict}, {o.questions} questions{extra}")
     return 0
 

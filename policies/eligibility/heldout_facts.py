@@ -23,8 +23,9 @@ blind2/; docs/blind-sets.md) are scored as either: papers said with no author ra
 first-author papers or as all papers (and 两篇都是一作 as the first-author count alone or as both),
 and "三年前" as three years before today or as that year's 31 December. Every other value must be the writer's.
 
-A message that names the city of a notice (its region's city or an alias: 在湖州上班, 档案在长治) is
-read with that region's names as the notice's places, as the chat reads it: the chat's ``region``
+A message that names the place of a notice (its region's city or an alias, or a district or county
+under it from the gazetteer: 在湖州上班, 档案在长治, 我是潞城区的) is read with that region's names as the
+notice's places, as the chat reads it: the chat's ``region``
 slot is filled from the region entity of the same message (the NLU's EntityRuler over the same
 names, ``policies.text.entity_forms``) before the form reads the facts with ``places_of``. So
 "在湖州上班" is works_locally there. The first two writers did not record a city named as where one
@@ -123,18 +124,23 @@ def _reconcile(text: str, want: Dict[str, Any], got: Dict[str, Any]) -> Dict[str
 
 
 @lru_cache(maxsize=1)
-def _region_names() -> Tuple[Tuple[str, ...], ...]:
-    """Every notice region's names (city and aliases): the NLU's region entity (module doc)."""
+def _region_names() -> Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...]:
+    """Every notice region: the names that set it (the NLU's region entity, module doc) and every
+    name of its place (``policies.places.place_names``: what the chat reads facts with)."""
     from policies.loader import load_notices
-    from policies.text import entity_forms
+    from policies.places import place_names, region_forms
 
-    return tuple(tuple(normalize(n) for n in names) for names in entity_forms(load_notices())["region"].values())
+    regions = {n.region.code: n.region for n in load_notices().all()}
+    return tuple(
+        (tuple(normalize(n) for n in region_forms(r)), tuple(normalize(n) for n in place_names(r)))
+        for r in regions.values()
+    )
 
 
 def notice_places(text: str) -> List[str]:
-    """The names of every notice region the message names (what the chat would know as its city)."""
+    """The names of every notice region the message names (what the chat would know as its place)."""
     text = normalize(text)
-    return sorted({n for names in _region_names() if any(n in text for n in names) for n in names})
+    return sorted({n for forms, names in _region_names() if any(f in text for f in forms) for n in names})
 
 
 def _read(text: str, catalogue: Catalogue, today: dt.date, asked: Optional[str], places: List[str]) -> Dict[str, Any]:

@@ -53,10 +53,13 @@ class Wording:
     not_but: Optional[Pattern[str]] = None  # "不是X，是Y": a correction inside one message
     run_on: Optional[Pattern[str]] = None  # where a long unpunctuated stretch starts a new clause
     implies: Tuple[Tuple[Dict[str, Any], Dict[str, Any]], ...] = ()  # (when, then)
-    here: Tuple[Tuple[str, str, bool], ...] = ()  # (fact, pattern with {place}, value): 在简阳上班
+    # (fact, pattern with {place} — the region's names — and {elsewhere} — provinces and cities
+    # outside it, policies.places — value): 在简阳上班, 公司注册在太原
+    here: Tuple[Tuple[str, str, bool], ...] = ()
 
     def here_patterns(self, places: Sequence[str]) -> Tuple[Tuple[str, Pattern[str], bool], ...]:
-        """The ``here`` patterns with ``{place}`` made the names given (compiled once per place)."""
+        """The ``here`` patterns with ``{place}`` made the names given and ``{elsewhere}`` the places
+        outside them (compiled once per place)."""
         return _here_compiled(self.here, tuple(sorted({normalize(p) for p in places if p}, key=len, reverse=True)))
 
     def words_of(self, fact: str) -> Optional[FactWords]:
@@ -69,8 +72,19 @@ def _here_compiled(
 ) -> Tuple[Tuple[str, Pattern[str], bool], ...]:
     if not names:
         return ()
+    from policies.places import elsewhere_names
+
     alternatives = "|".join(re.escape(n) for n in names)  # longest first
-    return tuple((fact, re.compile(t.replace("{place}", f"(?:{alternatives})")), value) for fact, t, value in here)
+    elsewhere = "|".join(re.escape(normalize(n)) for n in elsewhere_names(names))
+    elsewhere = elsewhere or "(?!x)x"  # a place the gazetteer does not know: nothing is elsewhere
+    return tuple(
+        (
+            fact,
+            re.compile(t.replace("{place}", f"(?:{alternatives})").replace("{elsewhere}", f"(?:{elsewhere})")),
+            value,
+        )
+        for fact, t, value in here
+    )
 
 
 def _compile(where: str, pattern: str) -> Pattern[str]:
@@ -181,7 +195,7 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
         if fact not in types or types[fact] != "bool" or {_key(k) for k in entry} - {"yes", "no"}:
             raise ValueError(f"facts.yml: reading: here: {fact}: a yes/no fact with yes and no patterns")
         for key, template in entry.items():
-            _compile(f"here {fact}", str(template).replace("{place}", "地名"))  # compiles with a place
+            _compile(f"here {fact}", str(template).replace("{place}", "地名").replace("{elsewhere}", "外地"))
             here.append((fact, normalize(str(template)), _key(key) == "yes"))
     return Wording(
         replace=replace,

@@ -217,3 +217,13 @@ async def test_replies_that_are_not_answers_carry_no_context(load_tracker, dispa
         out = CollectingDispatcher()
         await run(ActionAnswerNotice(), out, load_tracker(name))
         assert out.messages and all(ANSWER_KEY not in m for m in out.messages), name
+
+
+@pytest.mark.parametrize("fixture", ["fraud_cram_school_as_eligibility", "fraud_date_change_as_correction"])
+async def test_a_fraud_is_refused_even_when_the_nlu_takes_it_for_an_assessment(load_tracker, dispatcher, fixture):
+    """包过班 / 找人改日期: the scope check answers first; no assessment starts, no region is asked."""
+    events, msgs = await run(ActionEligibilityEntry(), dispatcher, load_tracker(fixture))
+    assert events == [SlotSet("assess_mode", "answer")]
+    text = texts(msgs)
+    assert "哪个地区" not in text and text, text
+    assert any(word in text for word in ("代评", "代办", "弄虚作假", "造假", "违规")), text

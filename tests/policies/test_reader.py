@@ -788,8 +788,8 @@ def here(text):
             {"works_locally": True, "employer_type": "state_owned", "current_title": "technician"},
         ),
         ("我喺簡陽搞電力", {"works_locally": True}),
-        # another city in between: not where one works
-        ("我在平凉读的大学，在杭州上班", {}),
+        # another city in between: not where one works; the city one works in is elsewhere
+        ("我在平凉读的大学，在杭州上班", {"works_locally": False}),
         ("我在长治出生，现在在外地上班", {}),
     ],
 )
