@@ -28,6 +28,7 @@ import argparse
 import re
 import statistics
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
@@ -36,6 +37,7 @@ import yaml
 from policies.eligibility.assess import UNDETERMINED, Assessor
 from policies.eligibility.interview import DONT_KNOW, Interview
 from policies.eligibility.questions import walk_interview
+from policies.index import NoticeIndex
 from policies.loader import load_notices
 
 
@@ -121,17 +123,30 @@ def writer_facts(path: Path) -> Set[str]:
     return set(re.findall(r"^- `([a-z_0-9]+)`", text, re.M))
 
 
+@lru_cache(maxsize=1)
+def _notices() -> NoticeIndex:
+    return load_notices()
+
+
+@cache
+def _interview(notice_id: str) -> Interview:
+    """One interview per notice for every set scored in the process: it keeps no applicant's
+    answers, only what it worked out about the notice's rules."""
+    notice = _notices().get(notice_id)
+    assert notice is not None
+    return Interview(Assessor(notice))
+
+
 def score(path: Path) -> Score:
-    index = load_notices()
+    index = _notices()
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     known_names = writer_facts(path)
-    interviews: Dict[str, Interview] = {}
     outcomes: List[Outcome] = []
     for ap in data["applicants"]:
         notice = index.get(ap["notice"])
         if notice is None or notice.eligibility is None:
             continue
-        iv = interviews.setdefault(ap["notice"], Interview(Assessor(notice)))
+        iv = _interview(ap["notice"])
         stated: Dict[str, Any] = dict(ap.get("facts") or {})
         stated.setdefault("works_locally", True)  # written for that notice's place (module doc)
         for fact, derive in DERIVED.items():
