@@ -142,18 +142,19 @@ staff-admin: $(STAMP_VENV) ## Create a staff admin account (asks, or STAFF_ADMIN
 	mkdir -p var
 	$(PY) -m bot.staff create-admin
 
-# The model trains in the background while the browser and servers are installed and the tests
-# that need no model run (at the lowest priority: the training is the longer path). Then the tests that
+# The model trains in the background while the house rules are checked, the widget is built, the
+# browser and servers are installed and the tests that need no model run (at the lowest priority: the training is the longer path). Then the tests that
 # need it, in two pytest runs side by side: the ones on the 2022 servers (widget in chromium, WeChat,
 # assessment dialogues; MODEL_TESTS_2022) and all the others. They spend a third of their time
 # waiting on servers and browsers, so together they take little more than the longer one alone.
 # Three pytest runs, one exit status; the side run's output is printed when it ends.
 MODEL_TESTS_2022 := tests/channels/webchat/test_widget_browser.py tests/channels/wechat/test_wechat_e2e.py \
 	tests/e2e/test_assessment_e2e.py
-test: lint $(STAMP_VENV) $(STAMP_RES) $(STAMP_WIDGET) ## Run every test (after make lint): notices, actions, NLU, end to end, channels, staff, browsers, PostgreSQL/Redis
+test: $(STAMP_VENV) $(STAMP_RES) ## Run every test (make lint first, beside the training): notices, actions, NLU, end to end, channels, staff, browsers, PostgreSQL/Redis
 	mkdir -p build var
 	$(MAKE) --no-print-directory $(MODEL) > build/train.log 2>&1 & train=$$!
-	$(MAKE) --no-print-directory $(STAMP_BROWSER) $(STAMP_SERVICES)
+	if ! $(MAKE) --no-print-directory lint; then wait $$train; echo "make lint failed"; exit 1; fi
+	$(MAKE) --no-print-directory $(STAMP_WIDGET) $(STAMP_BROWSER) $(STAMP_SERVICES)
 	status=0
 	nice -n 19 $(PY) -m pytest -m "not model and not soak" || status=$$?
 	if ! wait $$train; then tail -n 40 build/train.log; echo "training failed (build/train.log)"; exit 1; fi

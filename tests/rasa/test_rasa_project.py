@@ -1,11 +1,10 @@
-"""Rasa's own checks: data validation, test stories, and the held-out NLU evaluation."""
+"""Rasa's own checks on the trained model: test stories and the held-out NLU evaluation (the data
+validation needs no model: test_rasa_data.py)."""
 
 import asyncio
 import json
 
 import pytest
-
-from tests.helpers import rasa
 
 pytestmark = pytest.mark.model
 
@@ -13,13 +12,6 @@ pytestmark = pytest.mark.model
 MIN_INTENT_WEIGHTED_F1 = 0.85
 MIN_INTENT_ACCURACY = 0.85
 MIN_ENTITY_F1 = 0.90
-
-
-def test_data_validates_without_warnings():
-    result = rasa(
-        "data", "validate", "--config", "config.yml", "--domain", "domain", "--data", "data", "--fail-on-warnings"
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 
 def test_stories_pass_without_prediction_errors(nlu_agent, tmp_path):
