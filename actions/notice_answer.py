@@ -98,12 +98,13 @@ class ActionEligibilityEntry(Action):  # type: ignore[misc]  # rasa_sdk is untyp
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         assess = [SlotSet("assess_mode", "assess")]
         text = (tracker.latest_message.get("text") or "").strip()
-        if text and not text.startswith("/"):
-            refused = self._fraud(tracker, text)
-            if refused is not None:  # "包过班…能报吗": never assessed, whatever the NLU made of it
-                utter_reply(dispatcher, refused)
-                return [SlotSet("assess_mode", "answer")]
-        if not text or text.startswith("/") or ASSESS_REQUEST.search(text):
+        if not text or text.startswith("/"):
+            return assess
+        refused = self._fraud(tracker, text)
+        if refused is not None:  # "包过班…能报吗": never assessed, whatever the NLU made of it
+            utter_reply(dispatcher, refused)
+            return [SlotSet("assess_mode", "answer")]
+        if ASSESS_REQUEST.search(text):
             return assess
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "correct_fact" and (

@@ -24,7 +24,7 @@ FRAUD = re.compile(
     r"内部渠道|走关系|找关系|托关系|不用.{0,4}(论文|材料).{0,4}(也能|就能)|代写论文|论文代写|代发论文"
 )
 # Making something false (fraud) — unless the question asks what happens to those who did.
-FAKE = re.compile(r"假的?(职称)?(证|学历|材料|文凭|证明)|假的[^，。？?,]{0,8}?(证|学历|材料|文凭|证明)|做假|造假|伪造")
+FAKE = re.compile(r"假(?:的[^，。？?,]{0,8}?|职称)?(证|学历|材料|文凭|证明)|做假|造假|伪造")
 CONSEQUENCE = re.compile(r"处理|后果|会怎样|会怎么|查出|被查|查到|处罚|追责|取消|几年不能")
 SALARY = re.compile(
     r"年薪|月薪|薪资|薪水|薪酬|待遇|补贴|津贴|退休金|养老金|涨(多少|工资|薪|钱)|多拿|加薪|能拿多少钱|挣多少|"
