@@ -19,6 +19,7 @@ from policies.answers import ANSWER_TOPICS
 from policies.index import NoticeIndex, load_places
 from policies.items import NoticeItem
 from policies.levels import LEVEL_NAMES, LEVEL_ORDER
+from policies.own_case import decide
 from policies.places import region_forms
 from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
 from policies.retrieval import Hit, ItemIndex
@@ -70,12 +71,34 @@ TOPIC_WORDS: Dict[str, Tuple[str, ...]] = {
     "contacts": ("电话", "联系方式", "联系电话", "咨询电话", "联系人"),
     "who_may_apply": ("申报对象", "范围", "谁能报", "哪些人"),
 }
+# "2025年长治中级…" / "2026年度的评审…": a round asked about by its year (policies.qa._other_round).
+ROUND_ASKED = re.compile(
+    r"(20\d\d)\s*年度?\s*的?\s*(?:[\u4e00-\u9fa5]{2,3}?(?:市|县|区)?\s*的?\s*)?(?:高级|中级|初级|工程师|高工|副高|助工|助理工程师|技术员|职称|评审|申报|报名)"
+)
+OWN_DATE = re.compile(r"我|本人|评的|拿的|取得|获得|已经|毕业")
+# One question among several in a message: a piece between separators that asks something.
+ASKING = re.compile(r"多少|几|什么|啥|哪|吗|么|怎么|咋|如何|是否|能否|可否|要不要|有没有|行不行|呢|\?")
+
+
+def questions_in(text: str) -> List[str]:
+    """The questions of a message, in order ("简阳评审费多少 缴费截止几号 专技科电话多少" → three)."""
+    pieces = [p for p in re.split(r"[，,。？?！!；;\s]+", normalize(text)) if p]
+    return [p for p in pieces if ASKING.search(p) and len(p) >= 3]
+
+
 BUDGET = 250  # characters of a reply, header included: one phone screen
 MAX_ITEMS = 3
 ACROSS_CLIP = 36  # one line per notice when no region is known: the fact's first words
 KEEP_RATIO = 0.5  # a further item is shown when it scores at least this share of the best
 MIN_SCORE = 1.2  # below this no item is about the question: the notice does not say
 CONFIDENT = 4.0  # an answer the NLU did not expect (fallback) needs at least this score
+# Scope from evidence (issue 22): with no region and no word of title evaluation, a question is in
+# scope only when one notice's item is clearly about it (this score, and CLEAR times the next
+# notice's best); with no region, one labelled line per notice needs DIGEST at least, else no
+# notice supports the question well enough and the reply says so, without a figure.
+UNANCHORED = 10.0
+CLEAR = 1.8
+DIGEST = 15.0
 
 
 @dataclass
@@ -109,6 +132,7 @@ class Reply:
     ask_levels: List[str] = field(default_factory=list)  # levels to offer as buttons
     score: float = 0.0
     scope: Optional[Scope] = None
+    verdict: str = ""  # a yes/no about the asker: 能 / 不能 / 还要看 (policies.own_case), first in the lead
 
     @property
     def citations(self) -> List[str]:
@@ -190,7 +214,8 @@ class QA:
         named = self.region_in(text)
         if named:
             region = named
-        if region is None and notice_id is None and not anchored(text):
+        if region is None and notice_id is None and not anchored(text) and not self._one_notice_supports(text):
+            # no word of title evaluation, and no notice's item clearly about it: out of scope
             return self._out_of_scope(Scope("out_of_scope", "与职称评审无关的问题"), text, region)
         roles = level_roles(text, strip=self._region_words)
         target = roles.applied
@@ -209,7 +234,7 @@ class QA:
             target = None
         else:
             target_levels = None
-        topics = self._topics(intent)
+        topics = self._topics(intent) or self._topics_named(text)
         fixed = self.index.get(notice_id) if notice_id else None
         if fixed is not None:
             region = fixed.region.code
@@ -240,6 +265,17 @@ class QA:
                 held=roles.held,
             )
         notice = res.notice
+        other_round = self._other_round(text, notice)
+        if other_round:
+            return Reply(
+                "not_stated",
+                notice=notice,
+                lead=(
+                    f"这里收录的是{notice.region.city.rstrip('市')}{notice.year}年度的通知（{notice.doc_number}），"
+                    f"没有写到{other_round}年度的安排；请以{other_round}年度的通知为准。"
+                ),
+                tail=self._contact_tail(notice),
+            )
         level = res.level if res.level in notice.levels else None
         if level is None and target in notice.levels:
             level = target
@@ -256,16 +292,27 @@ class QA:
         hits = self._search(
             self._with_held(text, roles.held), [notice.id], level, topics, target_levels, held=roles.held
         )
+        hits = self._each_question(text, hits, [notice.id], level, target_levels, roles.held)
         if strict and (not hits or hits[0].score < CONFIDENT):
             return Reply("out_of_scope", scope=Scope("out_of_scope", ""), score=hits[0].score if hits else 0.0)
-        if not hits or hits[0].score < MIN_SCORE:
+        verdict = decide(text, notice, level, today)
+        if (not hits or hits[0].score < MIN_SCORE) and verdict is None:
             return self._not_stated(notice, text, topics, level)
         unmet = self.items.unmet_cues(text, notice.id, level)
-        reply = self._compose(notice, hits, level, today, reserve=90 if unmet else 0, topics=topics)
+        reserve = (90 if unmet else 0) + (len(verdict.lead) + 1 if verdict else 0)
+        reply = (
+            self._compose(notice, hits, level, today, reserve=reserve, topics=topics)
+            if hits
+            else Reply("answer", notice=notice, level=level)
+        )
+        if verdict is not None:
+            reply.verdict = verdict.word
         if unmet:
             reply.lead = f"这份通知没有写到{'、'.join(unmet)}。相关规定："
         if unmet or not all(it.stated for it in reply.items[:1]):
             reply.tail = self._contact_tail(notice)
+        if verdict is not None:
+            reply.lead = "\n".join(x for x in (verdict.lead, reply.lead) if x)
         if dropped:
             reply.lead = "\n".join(x for x in (dropped, reply.lead) if x)
         return reply
@@ -368,7 +415,7 @@ class QA:
         """The region a question names itself (traditional characters too), None if none."""
         t = normalize(text)
         for n in self.index.all():
-            for w in (n.region.city, n.region.city.rstrip("市"), *n.region.aliases):
+            for w in (n.region.city, n.region.city.rstrip("市"), *n.region.aliases, *region_forms(n.region)):
                 if len(w) >= 2 and w in t:
                     return n.region.code
         return None
@@ -377,6 +424,15 @@ class QA:
     def _with_held(text: str, held: Optional[str]) -> str:
         """The title already held is content ("取得助理工程师后…"): say it in the notice's words."""
         return f"{text} 取得{LEVEL_NAMES[held]}" if held in LEVEL_NAMES else text
+
+    def _topics_named(self, text: str) -> List[str]:
+        """Without an intent (the staff search, a button-less channel): the topic the question names
+        in words ("学历要求" → conditions), as a prior like the NLU's."""
+        words = set(self.content_words(text))
+        for topic, names in TOPIC_WORDS.items():
+            if words & {n for n in names if len(n) >= 2 and n not in ("时间", "安排", "准备", "要什么")}:
+                return [topic, *RELATED_TOPICS.get(topic, ())]
+        return []
 
     def _topics(self, intent: Optional[str]) -> List[str]:
         topic = INTENT_TOPICS.get(intent or "")
@@ -480,7 +536,9 @@ class QA:
             return Reply(
                 "choose_notice", lead="请问您在哪个地区、申报哪个级别？目前收录的通知如下，请选择：", candidates=notices
             )
-        if len(ranked) == 1 or ranked[0].score >= 1.8 * ranked[1].score:
+        if len(ranked) > 1 and ranked[0].score < CLEAR * ranked[1].score and ranked[0].score < DIGEST:
+            return self._out_of_scope(Scope("unsupported", ""), text, None)
+        if len(ranked) == 1 or ranked[0].score >= CLEAR * ranked[1].score:
             notice = self.index.get(ranked[0].item.notice_id)
             assert notice is not None  # hits come from the index's own notices
             lvl = level if level in notice.levels else None
@@ -510,6 +568,54 @@ class QA:
             score=ranked[0].score,
             topic=ranked[0].item.topic if ranked[0].item.topic in ANSWER_TOPICS else None,
         )
+
+    def _each_question(
+        self,
+        text: str,
+        hits: List[Hit],
+        notice_ids: Sequence[str],
+        level: Optional[str],
+        target_levels: Optional[List[str]],
+        held: Optional[str],
+    ) -> List[Hit]:
+        """Several questions in one message ("评审费多少 啥时候交 电话多少"): the best item of each,
+        in the order asked (up to three), then the rest of the whole message's items. Each part is
+        searched with its own topic, so one part's strong match does not crowd out the others."""
+        parts = questions_in(text)
+        if len(parts) < 2 or not hits:
+            return hits
+        top = hits[0].score
+        firsts: List[Hit] = []
+        for part in parts[:MAX_ITEMS]:
+            found = self._search(part, notice_ids, level, self._topics_named(part), target_levels, held=held)
+            if found and found[0].score >= MIN_SCORE and all(found[0].item is not f.item for f in firsts):
+                firsts.append(Hit(found[0].item, top, found[0].cued))
+        if len(firsts) < 2:
+            return hits
+        chosen = {id(h.item) for h in firsts}
+        return firsts + [h for h in hits if id(h.item) not in chosen]
+
+    def _other_round(self, text: str, notice: Notice) -> Optional[int]:
+        """A round (year) the question asks about that is not ``notice``'s and has no notice of its
+        own here ("2025年长治中级什么时候报名"); the asker's own dates (我2019年的助工) are not."""
+        t = normalize(text)
+        if OWN_DATE.search(t):
+            return None
+        m = ROUND_ASKED.search(t)
+        if m is None:
+            return None
+        year = int(m.group(1))
+        if year == notice.year or any(n.year == year for n in self.index.find(region=notice.region.code)):
+            return None
+        return year
+
+    def _one_notice_supports(self, text: str) -> bool:
+        """One notice has an item clearly about ``text`` (scope from evidence)."""
+        best: Dict[str, float] = {}
+        for h in self._search(text, [n.id for n in self.index.all()], None, []):
+            best.setdefault(h.item.notice_id, h.score)
+        ranked = sorted(best.values(), reverse=True)
+        return bool(ranked) and ranked[0] >= UNANCHORED and (len(ranked) == 1 or ranked[0] >= CLEAR * ranked[1])
 
     def _not_stated(self, notice: Notice, text: str, topics: List[str], level: Optional[str]) -> Reply:
         thing = self._thing(text)
@@ -554,6 +660,13 @@ class QA:
                 tail="请只通过通知写明的官方渠道申报，遇到收费代办请向经办部门反映。",
             )
         covered = "、".join(n.short_name for n in self.index.all())
+        if scope.kind == "unsupported":
+            return Reply(
+                "out_of_scope",
+                scope=scope,
+                lead="这个问题我回答不了：收录的通知里没有找到直接相关的规定。如果您问的是某地的职称评审，请选择地区后再问：",
+                candidates=self.index.all(),
+            )
         subject = f"{scope.subject}不在我能回答的范围内。" if scope.subject else "这个问题我还回答不了。"
         return Reply("out_of_scope", scope=scope, lead=f"抱歉，{subject}我只解答以下工程系列职称评审通知：{covered}。")
 

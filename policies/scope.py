@@ -21,7 +21,10 @@ FRAUD = re.compile(
     r"代评|包过|包通过|代办|代报|代理申报|买职称|买个职称|买证|买.{0,6}(证书|职称|工程师证|高工证)|花(钱|几万|\d+万|[一两三四五六七八九十]+万).{0,6}(买|办|找人|拿证|直接|包)|挂靠|包拿证|保过|"
     r"交钱.{0,8}(不用|直接|就能|拿证)|找人(改|办|弄|搞)|假证|办证|改.{0,4}(日期|时间|年限)|"
     r"挂(出去|证|靠)|改.{0,3}(早|晚)一|打点|送礼|红包|塞钱|(卖|买).{0,8}(证|职称)|"
-    r"内部渠道|走关系|找关系|托关系|不用.{0,4}(论文|材料).{0,4}(也能|就能)|代写论文|论文代写|代发论文"
+    r"内部渠道|走关系|找关系|托关系|不用.{0,4}(论文|材料).{0,4}(也能|就能)|代写论文|论文代写|代发论文|"
+    # asking someone to make a record false, or to get round a check
+    r"(帮|让|找|请).{0,6}(改成|改一下|改个|ps|p一下|p个|编个|编一个|代写|弄个假)|骗过|蒙混|糊弄|"
+    r"编.{0,2}(个|一个|些)?.{0,3}(专利号|证书号|业绩|项目|数据)|随便写写|不认识我"
 )
 # Making something false (fraud) — unless the question asks what happens to those who did.
 FAKE = re.compile(r"假(?:的[^，。？?,]{0,8}?|职称)?(证|学历|材料|文凭|证明)|做假|造假|伪造")
@@ -62,8 +65,16 @@ OTHER_SERIES = re.compile(
     r"实验师|档案系列|档案专业|图书资料|文物博物|群众文化|群文|演员|演奏员"
 )
 TRANSFER = re.compile(r"转|换系列|跨系列|改评|工程系列|(?<!注册)(?<!电气)工程师|高工|助工|技术员")
+# Income tax deductions (a title's certificate may be deducted): not what the notices govern.
+TAX = re.compile(r"专项附加扣除|抵(扣)?个税|个税.{0,8}(扣除|抵扣|抵)|(扣除|抵扣).{0,6}个税")
+# Opinions and translations: no notice answers them, whatever title words they carry.
+OPINION = re.compile(r"含金量|哪个(更)?(值钱|吃香|有用)|英文(怎么|叫|名)|英语怎么说|怎么翻译|翻译成英")
+# The full senior title (正高级): none of the notices evaluates it (a 正高工 may recommend).
+FULL_SENIOR = re.compile(
+    r"(评|报|申报|申请|升|晋|考)(个)?正高|正高(级)?(工程师|职称)?.{0,3}(怎么|如何|条件|要求|申报|评审|能评|能报|几年)"
+)
 OFF_TOPIC = re.compile(
-    r"天气|股票|基金|彩票|考研|考公|高考|中考|笑话|吃什么|房价|买房|贷款|结婚|驾照|签证|户口|落户|"
+    r"天气|下雨|下雪|气温|刮风|个税(怎么|咋)?(填|报|退)|股票|基金|彩票|考研|考公|高考|中考|笑话|吃什么|房价|买房|贷款|结婚|驾照|签证|户口|落户|"
     r"退税|医保报销|失业金|公积金|景点|好玩|旅游|地铁|公交|末班车|美食|酒店|天气"
 )
 
@@ -112,6 +123,12 @@ def classify(text: str, index: NoticeIndex, places: List[str]) -> Scope:
         return Scope("out_of_scope", "职称外语、计算机考试的报名和考试")
     if EXAM.search(t) and not EVALUATION.search(t):
         return Scope("out_of_scope", "各类资格考试")
+    if TAX.search(t):
+        return Scope("out_of_scope", "个人所得税的扣除")
+    if OPINION.search(t):
+        return Scope("out_of_scope", "这类评价或翻译问题")
+    if FULL_SENIOR.search(t) and not re.search(r"正高.{0,4}(推荐|专家|签字)", t):
+        return Scope("out_of_scope", "正高级工程师的评审")
     if CIVIL_SERVICE.search(t):
         return Scope("out_of_scope", "公务员职级和考试")
     if OTHER_SERIES.search(t) and not TRANSFER.search(t):

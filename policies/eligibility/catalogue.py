@@ -34,6 +34,10 @@ class FactSpec:
     # Asked on its own, never as one line of a checklist: its question lists what a one-line label
     # cannot (简阳's achievements: seven kinds each).
     alone: bool = False
+    # What is so for most applicants when they do not say (not in 处分期, not 事业单位, works in the
+    # city): a yes / no about their own case is answered "按一般情况" with it (policies.own_case),
+    # and says so. Never used by the assessment, which asks.
+    usual: Any = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,13 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
             said = (said[0], said[1])
         elif not (isinstance(said, str) and said.count("{}") == 1):
             raise ValueError(f"facts.yml: {name}: said is a short phrase with one {{}} for the value")
+        usual = spec.get("usual")
+        if usual is not None and not (
+            (spec["type"] == "bool" and isinstance(usual, bool))
+            or (spec["type"] == "skill" and usual == "none")
+            or (spec["type"] == "choice" and usual in (spec.get("options") or {}))
+        ):
+            raise ValueError(f"facts.yml: {name}: usual must be one of the fact's values")
         specs[name] = FactSpec(
             name,
             spec["type"],
@@ -223,6 +234,7 @@ def load_catalogue(path: Optional[str] = None) -> Catalogue:
             spec.get("from_bool"),
             said,
             bool(spec.get("alone")),
+            usual,
         )
     orders, names = {}, {}
     for kind in ("education", "title", "skill"):

@@ -365,7 +365,7 @@ class _Reader:
                 continue
             if re.match(r"(?:以来|这几年)", after) and not re.search(r"评|拿|取得", before):
                 continue  # 任助工以来: the period, not a statement
-            role = level_role(before, after, w)
+            role = level_role(t[max(c.start, m.start - 16) : m.start], after, w)
             if role == APPLIED:
                 continue
             dated = any(c.start <= d.start < c.end and _gap(d, m) <= 8 for d in dates)

@@ -17,12 +17,16 @@ Both callers pass the words within the level's clause or a few characters around
 
 from __future__ import annotations
 
+import re
 from typing import Optional, Pattern
 
 from policies.eligibility.wording import Wording
 
 APPLIED, HELD = "applied", "held"
 WINDOW = 8  # characters before and after a level that can say its role
+# "报长治2022年的工程师": the round's year between the cue and the level is not a cue of its own, and
+# must not push the cue out of the window.
+ROUND_YEAR = re.compile(r"(?:\d{2,4}|[今明下])\s*年度?的?\s*$")
 
 
 def _last_end(pattern: Pattern[str], text: str) -> int:
@@ -35,7 +39,7 @@ def _last_end(pattern: Pattern[str], text: str) -> int:
 
 def level_role(before: str, after: str, wording: Wording) -> Optional[str]:
     """``APPLIED``, ``HELD`` or ``None`` for a level with ``before`` / ``after`` around it."""
-    before, after = before[-WINDOW:], after[:WINDOW]
+    before, after = ROUND_YEAR.sub("", before)[-WINDOW:], after[:WINDOW]
     applying, held = _last_end(wording.applying, before), _last_end(wording.held, before)
     if applying >= 0 or held >= 0:
         return APPLIED if applying >= held else HELD  # 能评上: the applying word ends with the held one
