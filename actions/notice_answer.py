@@ -27,6 +27,7 @@ from actions.context import (
 from bot.storage.feedback import ANSWER_KEY, answer_of, new_answer_id
 from policies import ANSWER_TOPICS, LEVEL_NAMES, Notice
 from policies.answers import VERDICT_TOPIC
+from policies.conversation import Memory, answer_turn, is_context_only
 from policies.eligibility import load_catalogue
 from policies.eligibility.reader import parse_facts
 from policies.qa import CONFIDENT, INTENT_TOPICS, TOPIC_INTENTS, Reply, levels_text, qa_for, render_text
@@ -185,13 +186,13 @@ class ActionAnswerNotice(Action):  # type: ignore[misc]  # rasa_sdk is untyped (
         question: Optional[str]
         question = text
         prior_intent = intent
+        last_question, last_topic = tracker.get_slot("last_question"), tracker.get_slot("last_topic")
         if text.startswith("/") and intent in INTENT_TOPICS:
             # a topic button or menu click (/ask_fee): the topic is the question
             question = ANSWER_TOPICS[INTENT_TOPICS[intent]]
-        elif text.startswith("/") or (intent == "inform" and not qa.content_words(text)):
+        elif text.startswith("/") or (is_context_only(qa, text) and not last_question):
             # A region or level chosen (button) or said alone: answer the question pending before.
-            question = tracker.get_slot("last_question")
-            last_topic = tracker.get_slot("last_topic")
+            question = last_question
             if not question and last_topic in ANSWER_TOPICS:
                 question, prior_intent = ANSWER_TOPICS[last_topic], TOPIC_INTENTS.get(last_topic)
             elif question:
@@ -201,7 +202,13 @@ class ActionAnswerNotice(Action):  # type: ignore[misc]  # rasa_sdk is untyped (
                 prior_intent = TOPIC_INTENTS.get(last_topic or "")
             if not question:
                 return self._menu(dispatcher, region, level)
-        reply = qa.answer(question, today(), region=region, level=level, intent=prior_intent, level_said=level_said)
+        if text.startswith("/") or question != text:
+            reply = qa.answer(question, today(), region=region, level=level, intent=prior_intent, level_said=level_said)
+        else:
+            # typed: a question of its own, or a follow-up of the last one (policies.conversation)
+            memory = Memory(region, level, last_question, last_topic)
+            reply = answer_turn(qa, text, today(), memory, intent=intent, level_said=level_said)
+            question = memory.last_question or text
         events: List[EventType] = [SlotSet("last_question", question), SlotSet("last_topic", reply.topic)]
         extra: List[Dict[str, Any]] = []
         if reply.kind == "wrong_level" or (tracker.get_slot("level") and level is None):

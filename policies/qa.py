@@ -26,7 +26,7 @@ from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
 from policies.schema import Notice
 from policies.scope import Scope, anchored, classify
-from policies.text import Analyzer, normalize
+from policies.text import Analyzer, normalize, vocabulary
 
 # The NLU's intents and the notice topics they hint at (a prior for ranking, never a filter).
 INTENT_TOPICS: Dict[str, str] = {
@@ -80,12 +80,30 @@ OWN_DATE = re.compile(r"我|本人|评的|拿的|取得|获得|已经|毕业")
 ASKING = re.compile(r"多少|几|什么|啥|哪|吗|么|怎么|咋|如何|是否|能否|可否|要不要|有没有|行不行|呢|\?")
 
 
+@lru_cache(maxsize=1)
+def _facets() -> Dict[str, List[re.Pattern[str]]]:
+    raw = vocabulary().get("outlines") or {}
+    return {topic: [re.compile(p) for p in patterns] for topic, patterns in raw.items()}
+
+
+def outline(items: List[NoticeItem], topic: str) -> List[NoticeItem]:
+    """``items`` with, first, one per facet of the topic's outline (vocabulary.yml ``outlines:``)."""
+    firsts: List[NoticeItem] = []
+    for facet in _facets().get(topic, []):
+        hit = next((it for it in items if facet.search(it.text) and it not in firsts), None)
+        if hit is not None:
+            firsts.append(hit)
+    return firsts + [it for it in items if it not in firsts]
+
+
 def questions_in(text: str) -> List[str]:
     """The questions of a message, in order ("简阳评审费多少 缴费截止几号 专技科电话多少" → three)."""
     pieces = [p for p in re.split(r"[，,。？?！!；;\s]+", normalize(text)) if p]
     return [p for p in pieces if ASKING.search(p) and len(p) >= 3]
 
 
+# Words around a topic's name that ask for the topic as a whole ("长治技术员要什么条件").
+BROAD_FILLERS = frozenset("的 有 哪些 都 要 要什么 什么 啥 是 呢 吗 请问 都有 有哪些 一下 说说 介绍 介绍一下".split())
 BUDGET = 250  # characters of a reply, header included: one phone screen
 MAX_ITEMS = 3
 ACROSS_CLIP = 36  # one line per notice when no region is known: the fact's first words
@@ -211,6 +229,9 @@ class QA:
         scope = classify(text, self.index, self.places)
         if not scope.answerable:
             return self._out_of_scope(scope, text, region)
+        named_all = self.regions_in(text)
+        if len(named_all) >= 2 and notice_id is None:
+            return self._compare(text, today, named_all, level, intent)
         named = self.region_in(text)
         if named:
             region = named
@@ -338,7 +359,7 @@ class QA:
         if not words:
             return None
         for topic, names in TOPIC_WORDS.items():
-            if all(w in names or w in ("的", "有", "哪些", "都") for w in words):
+            if all(w in names or w in BROAD_FILLERS for w in words):
                 return topic
         return None
 
@@ -361,6 +382,11 @@ class QA:
         # the topic's own items first, then the documents it defers to, then how years are counted
         rank = {"delegates": 1, "counting": 2}
         items.sort(key=lambda it: rank.get(it.key.split("/")[1], 0))
+        if summary and level is not None:
+            # an outline: what this level asks (学历和年限, 论文, 业绩, 考核) before what every level
+            # shares (遵守宪法…), each group in the notice's order; one item per facet first
+            items.sort(key=lambda it: 0 if it.levels and level in it.levels else 1)
+            items = outline(items, topic)
         if not items:
             return self._not_stated(notice, ANSWER_TOPICS.get(topic, topic), [topic], level)
         ask_levels: List[str] = []
@@ -411,6 +437,50 @@ class QA:
         )
 
     # --- pieces ------------------------------------------------------------------------------
+    def regions_in(self, text: str) -> List[str]:
+        """Every region the question names, in the order named ("长治和简阳评审费哪个贵")."""
+        t = normalize(text)
+        found: Dict[str, int] = {}
+        for n in self.index.all():
+            for w in (n.region.city, n.region.city.rstrip("市"), *n.region.aliases, *region_forms(n.region)):
+                at = t.find(w) if len(w) >= 2 else -1
+                if at >= 0:
+                    found[n.region.code] = min(at, found.get(n.region.code, at))
+        return sorted(found, key=lambda code: found[code])
+
+    def _compare(
+        self, text: str, today: dt.date, regions: List[str], level: Optional[str], intent: Optional[str]
+    ) -> Reply:
+        """A comparison across the notices named: each one's best item for the question, labelled."""
+        roles = level_roles(text, strip=self._region_words)
+        target = roles.applied or (level if not roles.mentions else None)
+        topics = self._topics(intent) or self._topics_named(text)
+        share = (BUDGET - 30) // len(regions)
+        items: List[ReplyItem] = []
+        notices: List[Notice] = []
+        for code in regions:
+            res = resolve(self.index, code, target if target in LEVEL_ORDER else None, level_is_new=True)
+            notice = res.notice or (self.index.find(region=code) or [None])[0]
+            if notice is None:
+                continue
+            notices.append(notice)
+            lvl = target if target in notice.levels else None
+            hits = self._search(text, [notice.id], lvl, topics, held=roles.held)
+            if not hits or hits[0].score < MIN_SCORE:
+                items.append(ReplyItem("这份通知没有写到", "", notice, f"{notice.short_name}：", stated=False))
+                continue
+            for h in hits[:2]:
+                ri = self._reply_item(h.item, notice, lvl, today)
+                ri.label = f"{notice.region.city.rstrip('市')}{notice.year}：" + ri.label
+                used = sum(len(item_line(x)) + 1 for x in items if x.notice is notice)
+                if used and used + len(item_line(ri)) > share:
+                    break
+                room = share - used - (len(item_line(ri)) - len(ri.text))
+                if len(ri.text) > room:
+                    ri.text = ri.text[: max(room - 1, 12)] + "…"
+                items.append(ri)
+        return Reply("answer", items=items, lead="对比如下：", candidates=notices, topic=None)
+
     def region_in(self, text: str) -> Optional[str]:
         """The region a question names itself (traditional characters too), None if none."""
         t = normalize(text)
