@@ -460,9 +460,10 @@ class QA:
         notices: List[Notice] = []
         for code in regions:
             res = resolve(self.index, code, target if target in LEVEL_ORDER else None, level_is_new=True)
-            notice = res.notice or (self.index.find(region=code) or [None])[0]
-            if notice is None:
+            found = [res.notice] if res.notice is not None else self.index.find(region=code)
+            if not found:
                 continue
+            notice = found[0]
             notices.append(notice)
             lvl = target if target in notice.levels else None
             hits = self._search(text, [notice.id], lvl, topics, held=roles.held)
