@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Union
+from typing import Dict, Iterable, Iterator, List, Optional
 
 from policies.schema import Notice
 
@@ -46,10 +45,9 @@ class NoticeIndex:
         ]
 
 
-def load_places(path: Union[str, Path, None] = None) -> List[str]:
-    """Names of places (provinces, larger cities) a user may mention, longest first."""
-    import yaml
+def load_places() -> List[str]:
+    """Names of places a user may mention (provinces, prefecture-level cities, county-level
+    divisions), longest first — from the gazetteer (``policies.places.all_places``)."""
+    from policies.places import all_places
 
-    path = Path(path) if path else Path(__file__).resolve().parent / "places.yml"
-    names: List[str] = yaml.safe_load(path.read_text(encoding="utf-8"))["places"]
-    return sorted(set(names), key=len, reverse=True)
+    return list(all_places())

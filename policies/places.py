@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
-from typing import Any, Dict, List, Protocol, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Protocol, Sequence, Set, Tuple
 
 
 class Region(Protocol):
@@ -170,3 +170,45 @@ def _elsewhere(names: Tuple[str, ...]) -> Tuple[str, ...]:
         if len(name) >= 2 and all(c not in cities for _p, c in where):
             out.add(name)
     return tuple(sorted(out, key=lambda n: (-len(n), n)))
+
+
+def containing_cities(region: Region) -> Tuple[str, ...]:
+    """The prefecture-level city above a county-level region, by full name and short form (成都市,
+    成都 for 简阳); () for a region that is itself a prefecture-level city or a municipality."""
+    return _containing(region.province, region.city)
+
+
+@cache
+def _containing(province: str, city: str) -> Tuple[str, ...]:
+    for (p, c), names in _divisions().items():
+        if p == province and c != city and any(n == city for n, _short in names):
+            return (c, c[:-1]) if c.endswith("市") and len(c) >= 3 else (c,)
+    return ()
+
+
+@lru_cache(maxsize=1)
+def all_places() -> Tuple[str, ...]:
+    """Every province and prefecture-level city of the country, by full name and short form, and
+    every county-level division by its full name (龙泉驿区, 两江新区) — the places a question may
+    name, longest first. The scope check refuses those no notice covers."""
+    cpca = _cpca()
+    names: Set[str] = {n for n in cpca.province_map.keys() if len(n) >= 2}
+    for city in cpca.city_map.keys():
+        if len(city) >= 2:
+            names.add(city)
+            prefecture = re.fullmatch(r"(.{2,}?)(?:[^族]{1,4}族)*自治州", city)
+            if prefecture:  # 延边朝鲜族自治州 → 延边
+                names.add(prefecture.group(1))
+    for divisions in _divisions().values():
+        # full names and short forms (萧山, 顺德; the scope check takes a short form that is not
+        # a prefecture's for a place only when it is said as one: policies.scope)
+        names |= {n for n, _short in divisions if len(n) >= 2}
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
+@lru_cache(maxsize=1)
+def major_places() -> FrozenSet[str]:
+    """Provinces and prefecture-level cities by every name (兰州, 成都, 山西): the two-character
+    names a typo by sound is corrected towards (policies.sounds)."""
+    cpca = _cpca()
+    return frozenset(n for n in (*cpca.province_map.keys(), *cpca.city_map.keys()) if len(n) >= 2)

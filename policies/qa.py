@@ -20,12 +20,13 @@ from policies.index import NoticeIndex, load_places
 from policies.items import NoticeItem
 from policies.levels import LEVEL_NAMES, LEVEL_ORDER
 from policies.own_case import decide
-from policies.places import region_forms
+from policies.places import containing_cities, major_places, region_forms
 from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
 from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
 from policies.schema import Notice
 from policies.scope import Scope, anchored, classify
+from policies.sounds import SoundAlike
 from policies.text import Analyzer, normalize, vocabulary
 
 # The NLU's intents and the notice topics they hint at (a prior for ranking, never a filter).
@@ -205,6 +206,12 @@ class QA:
         from policies.text import vocabulary
 
         self._level_forms = {lv: list(forms) for lv, forms in vocabulary()["entities"]["level"].items()}
+        # typos by sound (简扬, 兰洲, 工成师): the notices' places first, then levels, then all others
+        self.sounds = SoundAlike(
+            [*self._region_words, *(f for forms in self._level_forms.values() for f in forms if len(f) >= 3)]
+            + [p for p in self.places if len(p) >= 3 or p in major_places()]
+        )
+        self.sounds.correct("长治")  # load pypinyin and jieba's word list now, not at the first question
 
     # --- the one entry point ---------------------------------------------------------------
     def answer(
@@ -226,8 +233,12 @@ class QA:
         staff page's filters), whatever the text says."""
         if level not in LEVEL_NAMES and level not in AMBIGUOUS_LEVELS:
             level = None  # only a known level code counts (an NLU entity may carry any text)
+        text = self.sounds.correct(normalize(text))
         scope = classify(text, self.index, self.places)
-        if not scope.answerable:
+        inside = self._inside(text, scope.place) if scope.place else None
+        if inside is not None:
+            region = inside  # 成都's system, a certificate not issued by 成都: 简阳's notice says
+        elif not scope.answerable:
             return self._out_of_scope(scope, text, region)
         named_all = self.regions_in(text)
         if len(named_all) >= 2 and notice_id is None:
@@ -679,6 +690,17 @@ class QA:
         if year == notice.year or any(n.year == year for n in self.index.find(region=notice.region.code)):
             return None
         return year
+
+    def _inside(self, text: str, place: str) -> Optional[str]:
+        """The region of a notice under ``place`` (成都 above 简阳) whose best item for ``text``
+        names ``place`` itself ("成都专技人才信息系统网址"); None otherwise ("成都市区评职称")."""
+        for n in self.index.all():
+            if place not in containing_cities(n.region):
+                continue
+            hits = self._search(text, [n.id], None, [])
+            if hits and hits[0].score >= CONFIDENT and place in hits[0].item.text + " ".join(hits[0].item.asks):
+                return n.region.code
+        return None
 
     def _one_notice_supports(self, text: str) -> bool:
         """One notice has an item clearly about ``text`` (scope from evidence)."""

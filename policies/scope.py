@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 from policies.index import NoticeIndex
-from policies.places import place_names
+from policies.places import major_places, place_names
 from policies.text import normalize
 
 FRAUD = re.compile(
@@ -83,6 +83,7 @@ OFF_TOPIC = re.compile(
 class Scope:
     kind: str  # "in_scope" | "out_of_scope" | "fraud"
     subject: str = ""  # what is out of scope, in words for the reply: 工资待遇, 北京的职称评审 …
+    place: str = ""  # the place with no notice, when that is why
 
     @property
     def answerable(self) -> bool:
@@ -135,7 +136,7 @@ def classify(text: str, index: NoticeIndex, places: List[str]) -> Scope:
         return Scope("out_of_scope", "工程系列以外的职称")
     place = uncovered_place(index, t, places)
     if place:
-        return Scope("out_of_scope", f"{place}的职称评审")
+        return Scope("out_of_scope", f"{place}的职称评审", place)
     if OFF_TOPIC.search(t) and not TITLE_ASK.search(t):
         return Scope("out_of_scope", "与职称评审无关的问题")
     return IN_SCOPE
@@ -154,7 +155,25 @@ def uncovered_place(index: NoticeIndex, text: str, places: List[str]) -> Optiona
     text = normalize(text)
     if any(c in text for c in cities):
         return None
+    major = major_places()
     for name in places:
-        if name in text and name not in provinces and name not in cities:
-            return name
+        if name in text and name.rstrip("省市") not in provinces and name not in cities:
+            if name in major or name.endswith(("县", "区", "旗")) or _said_as_place(text, name):
+                return name
     return None
+
+
+# A county's short form (友谊, 平安) is a place only when it is said as one: 在友谊, 友谊的, 友谊县城 …
+_BEFORE_PLACE = re.compile(r"(?:在|去|到|回|是|住|来自|老家)$")
+_AFTER_PLACE = re.compile(
+    r"^(?:的|人|这边|那边|那里|当地|本地|市|县|区|工作|上班|职称|助理|工程师|高工|中级|初级|副高|技术员|[，,。？?\s]|$)"
+)
+
+
+def _said_as_place(text: str, name: str) -> bool:
+    at = text.find(name)
+    while at >= 0:
+        if _BEFORE_PLACE.search(text[:at]) or _AFTER_PLACE.match(text[at + len(name) :]):
+            return True
+        at = text.find(name, at + 1)
+    return False

@@ -1,0 +1,91 @@
+"""Typos by sound: a place or level name written with a character that sounds the same (兰洲 for
+兰州, 简扬 for 简阳, 工成师 for 工程师) is read as that name (issue 22).
+
+A window of the text is replaced when it has the same length as a name, the same toneless pinyin
+character by character, differs from it in one character only (评两 is not 平凉: two differ), and
+is not itself a word of jieba's dictionary (回来 has 惠来's sound), and does not cut through a word
+of the text as jieba segments it (之前的清掉: 的清 would be 德清; 线上还是: 上还 would be 上海). The caller chooses the names: the notices' places, the levels, and places of three
+characters or more (a two-character county would turn everyday words into places).
+The replacement keeps the text's length, so offsets into it stay valid.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, List, Set, Tuple
+
+
+@lru_cache(maxsize=4096)
+def _sound(ch: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(ch)[0] if "\u4e00" <= ch <= "\u9fff" else ch
+
+
+@lru_cache(maxsize=1)
+def _words() -> FrozenSet[str]:
+    """jieba's dictionary words of two to four characters (read once from its file)."""
+    import jieba
+
+    out = set()
+    with jieba.get_dict_file() as lines:
+        for raw in lines:
+            word = raw.decode("utf-8").split(" ", 1)[0]
+            if 2 <= len(word) <= 4:
+                out.add(word)
+    return frozenset(out)
+
+
+def _boundaries(text: str) -> Set[int]:
+    """Where jieba's words of ``text`` start and end."""
+    import jieba
+
+    out = {0, len(text)}
+    for _word, start, end in jieba.tokenize(text):
+        out.update((start, end))
+    return out
+
+
+def _is_word(window: str) -> bool:
+    return window in _words()
+
+
+class SoundAlike:
+    """Corrects ``text`` towards ``names`` (module doc)."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._by_sound: Dict[Tuple[str, ...], str] = {}
+        self._lengths: List[int] = []
+        for name in names:
+            if len(name) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in name):
+                continue
+            key = tuple(_sound(ch) for ch in name)
+            self._by_sound.setdefault(key, name)  # the first (longest, most common) name wins
+        self._lengths = sorted({len(k) for k in self._by_sound}, reverse=True)
+
+    def correct(self, text: str) -> str:
+        if not self._by_sound:
+            return text
+        sounds = [_sound(ch) for ch in text]
+        bounds = _boundaries(text)
+        out = list(text)
+        taken = [False] * len(text)
+        for n in self._lengths:
+            for i in range(len(text) - n + 1):
+                if any(taken[i : i + n]):
+                    continue
+                name = self._by_sound.get(tuple(sounds[i : i + n]))
+                if name is None:
+                    continue
+                window = text[i : i + n]
+                if window == name:
+                    taken[i : i + n] = [True] * n
+                elif (
+                    sum(a != b for a, b in zip(window, name)) == 1
+                    and i in bounds
+                    and i + n in bounds
+                    and not _is_word(window)
+                ):
+                    out[i : i + n] = list(name)
+                    taken[i : i + n] = [True] * n
+        return "".join(out)
