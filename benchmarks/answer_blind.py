@@ -5,6 +5,7 @@ follow-up the question asked before it in the same conversation.
 
     python -m benchmarks.answer_blind                 # dev split, the answer core (policies.qa)
     python -m benchmarks.answer_blind --split test    # the test split: figures only, never misses
+    python -m benchmarks.answer_blind --rest          # through the real Rasa + action servers (REST)
     python -m benchmarks.answer_blind --rasa URL      # through a running Rasa server (REST)
 
 A reply is *on point* when every expected string is within its first 250 characters (white space
@@ -237,11 +238,21 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
     parser.add_argument("--rasa", help="a running Rasa server's URL (REST channel)")
+    parser.add_argument("--rest", action="store_true", help="start the real Rasa and action servers and ask over REST")
     parser.add_argument("--quiet", action="store_true", help="figures only")
     args = parser.parse_args(argv)
     questions = load(args.split)
+    misses = args.split == "dev" and not args.quiet
+    if args.rest:
+        import tempfile
+
+        from tests.helpers import running_servers
+
+        with tempfile.TemporaryDirectory() as tmp, running_servers(Path(tmp), today=TODAY.isoformat()) as servers:
+            report(evaluate(rest_asker(servers["rasa"]), questions), args.split, misses=misses)
+        return 0
     ask = rest_asker(args.rasa) if args.rasa else policies_asker()
-    report(evaluate(ask, questions), args.split, misses=args.split == "dev" and not args.quiet)
+    report(evaluate(ask, questions), args.split, misses=misses)
     return 0
 
 

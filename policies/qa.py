@@ -77,6 +77,13 @@ ROUND_ASKED = re.compile(
     r"(20\d\d)\s*年度?\s*的?\s*(?:[\u4e00-\u9fa5]{2,3}?(?:市|县|区)?\s*的?\s*)?(?:高级|中级|初级|工程师|高工|副高|助工|助理工程师|技术员|职称|评审|申报|报名)"
 )
 OWN_DATE = re.compile(r"我|本人|评的|拿的|取得|获得|已经|毕业")
+# A question across the notices ("各地公示都要几天", "哪个地方不要论文"): each notice's line, labelled,
+# even when one notice matches far better.
+COMPARING = re.compile(
+    r"各地|各个地方|各市|哪个地方|哪些地方|哪个地区|哪些地区|哪几个地方|这几个地方|几个地区|五个地方|都一样|分别是|有什么区别|有啥区别|有何不同|对比|比较"
+)
+
+
 # One question among several in a message: a piece between separators that asks something.
 ASKING = re.compile(r"多少|几|什么|啥|哪|吗|么|怎么|咋|如何|是否|能否|可否|要不要|有没有|行不行|呢|\?")
 
@@ -618,9 +625,10 @@ class QA:
             return Reply(
                 "choose_notice", lead="请问您在哪个地区、申报哪个级别？目前收录的通知如下，请选择：", candidates=notices
             )
-        if len(ranked) > 1 and ranked[0].score < CLEAR * ranked[1].score and ranked[0].score < DIGEST:
+        comparing = bool(COMPARING.search(normalize(text))) and len(ranked) > 1
+        if len(ranked) > 1 and (comparing or ranked[0].score < CLEAR * ranked[1].score) and ranked[0].score < DIGEST:
             return self._out_of_scope(Scope("unsupported", ""), text, None)
-        if len(ranked) == 1 or ranked[0].score >= CLEAR * ranked[1].score:
+        if not comparing and (len(ranked) == 1 or ranked[0].score >= CLEAR * ranked[1].score):
             notice = self.index.get(ranked[0].item.notice_id)
             assert notice is not None  # hits come from the index's own notices
             lvl = level if level in notice.levels else None

@@ -24,7 +24,10 @@ FRAUD = re.compile(
     r"内部渠道|走关系|找关系|托关系|不用.{0,4}(论文|材料).{0,4}(也能|就能)|代写论文|论文代写|代发论文|"
     # asking someone to make a record false, or to get round a check
     r"(帮|让|找|请).{0,6}(改成|改一下|改个|ps|p一下|p个|编个|编一个|代写|弄个假)|骗过|蒙混|糊弄|"
-    r"编.{0,2}(个|一个|些)?.{0,3}(专利号|证书号|业绩|项目|数据)|随便写写|不认识我"
+    r"编.{0,2}(个|一个|些)?.{0,3}(专利号|证书号|业绩|项目|数据)|随便写写|不认识我|"
+    # buying or borrowing what must be one's own, and forging
+    r"枪手|代笔|买(论文|版面|专利|业绩|奖)|挂名|借(别人|他人|同事)的?(业绩|论文|专利|证)|冒用|虚报|"
+    r"假(章|公章|盖章)|私刻|刷(业绩|数据)|(改|调)(一下|下)?(年份|证书|学历|考核结果)"
 )
 # Making something false (fraud) — unless the question asks what happens to those who did.
 FAKE = re.compile(r"假(?:的[^，。？?,]{0,8}?|职称)?(证|学历|材料|文凭|证明)|做假|造假|伪造")

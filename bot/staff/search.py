@@ -123,7 +123,8 @@ def readout(notice: Notice, reply: Reply) -> str:
     if not items:
         return f"根据{notice.doc_number}：{reply.lead.rstrip('。')}。"
     bodies = [f"{it.label}{it.text}".rstrip("。；; ") for it in items]
-    lead = f"{reply.lead.rstrip('。')}。" if reply.kind == "not_stated" and reply.lead else ""
+    # "not stated", and a yes / no about the caller's own case (不能：…), are said first
+    lead = f"{reply.lead.rstrip('。')}。" if (reply.kind == "not_stated" or reply.verdict) and reply.lead else ""
     return f"根据{notice.doc_number}（{items[0].clause}）：{lead}" + "；".join(bodies) + "。"
 
 
@@ -175,6 +176,14 @@ def run_search(
         if reply.kind in ("out_of_scope", "fraud"):
             result.notes.append(reply.lead or "这个问题不在通知范围内。")
             result.notes += [f"{it.label}{it.text}（{it.citation}）" for it in reply.items]
+            return result
+        if reply.notice is None and reply.kind == "answer" and reply.items:
+            # across notices (a comparison, or no region and one line per notice): each labelled
+            if understood.region is None and not qa.regions_in(query):
+                result.notes.append("没有识别出地区，请选择来电人所在地区的通知。")
+            result.notes.append(reply.lead.rstrip("：:") or "各地通知的规定：")
+            result.notes += [f"{it.label}{it.text}（{it.citation}）" for it in reply.items]
+            result.candidates = reply.candidates or index.all()
             return result
         if reply.notice is None:
             if reply.kind == "wrong_level":

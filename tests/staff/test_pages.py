@@ -421,3 +421,13 @@ async def test_the_callers_words_fill_what_they_state_and_are_shown_to_be_checke
     # a question alone: nothing read, the staff member is told to ask item by item
     page = await (await staff_client.post("/assess", data={**_fields(page)[0], "words": "已经退休的人能报吗？"})).text()
     assert "没有从原话中读到可用的情况" in page
+
+
+async def test_search_compares_the_notices_named_and_leads_with_the_callers_verdict(staff_client):
+    """The staff search uses the same kinds of answer as the chat (issue 22): a comparison gives each
+    notice named, labelled with its clause; a yes / no about the caller's own case opens with 不能."""
+    page = await (await staff_client.get("/", params={"q": "长治和简阳评审费哪个贵"})).text()
+    assert "长治2022" in page and "简阳2020" in page and "300" in page and "320" in page
+    assert "没有识别出地区" not in page
+    page = await (await staff_client.get("/", params={"q": "我本科，2019年5月评的助工，能报长治的工程师吗"})).text()
+    assert "根据长工信〔2022〕139号" in page and "按常规条件不能" in page and "〔三（一）3〕" in page
