@@ -38,8 +38,14 @@ class Memory:
 
 
 def is_context_only(qa: QA, text: str) -> bool:
-    """``text`` names a region or a level and asks nothing of its own ("那助工呢", "重庆的呢")."""
-    return not [w for w in qa.content_words(text) if w not in FILLERS]
+    """``text`` names a region or a level and asks nothing of its own ("那助工呢", "重庆的呢"; not
+    "长治高级工程师怎么申报"): nothing is left once the names, fillers and punctuation are gone."""
+    if normalize(text).strip() == qa.without_context(text).strip():
+        return False  # no region or level named
+    rest = re.sub(r"[\s，,。？?！!、~～…]+", "", qa.without_context(text))
+    for word in sorted(FILLERS, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return not rest
 
 
 def answer_turn(

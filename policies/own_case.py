@@ -27,7 +27,7 @@ from policies.schema import Notice
 # application. The premise is what comes before the predicate.
 PREDICATE = re.compile(
     r"(?:我|本人)?(?:还|也|就|都)?(?:能不能|能否|可不可以|可以|能|可否|是否|有没有资格|够不够|够|符合|算不算|行不行)"
-    r"(?:直接|正常|正常的|按时|去|再)?(?:报|评|申报|申请|参评|参加评审|走|报名|提|晋升|升|拿|评上|条件|资格|年限|要求)"
+    r"(?:直接|正常|正常的|按时|去|再)?(?:报|评|申报|申请|参评|参加评审|走|报名|提|晋升|升|拿|评上|条件|资格|年限|要求|算|用)"
 )
 # the predicate's question ends within a few characters: 能报吗 / 符合年限吗 / 可以评不 / 够不够
 ASKS = re.compile(

@@ -47,6 +47,34 @@ def test_conversation_remembers_topic_and_switches_region(servers):
     assert "420" in third and "渝经信职改办〔2024〕16号" in third
 
 
+def test_a_level_the_notice_does_not_cover_is_said_not_a_menu(servers):
+    """ "长治高级工程师怎么申报" names a region, a level and a question: 长治's notice has no 高级
+    评审, and the reply says so (a region and level alone would only open the menu)."""
+    text, _ = ask(servers, "长治高级工程师怎么申报")
+    assert "没有高级工程师的评审安排" in text, text
+
+
+def test_a_follow_up_switches_the_level_and_keeps_the_question(servers):
+    """ "助工呢" after a question about 工程师: the same question for 助理工程师 (issue 22)."""
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    first, _ = ask(servers, "长治工程师年度考核要合格几次", sender)
+    assert "4次" in first, first
+    second, _ = ask(servers, "助工呢", sender)
+    assert "每年都须合格" in second and "〔三（二）6〕" in second, second
+
+
+def test_a_yes_no_about_the_asker_opens_with_the_decisive_word(servers):
+    """The rules applied to the facts in the question, through the real NLU and action server."""
+    text, _ = ask(servers, "我本科，2019年5月评的助工，能报长治的工程师吗")
+    body = text.splitlines()[1]
+    assert body.startswith("按常规条件不能") and "〔三（一）3〕" in body and "2019年5月" in body, text
+
+
+def test_two_regions_named_are_compared(servers):
+    text, _ = ask(servers, "长治和简阳评审费哪个贵")
+    assert "长治2022" in text and "简阳2020" in text and "300" in text and "320" in text, text
+
+
 @pytest.mark.parametrize(
     "question,figure,document",
     [
