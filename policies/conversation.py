@@ -23,7 +23,38 @@ from policies.qa import CONFIDENT, QA, Reply
 from policies.roles import find_levels
 from policies.text import normalize
 
-FILLERS = {"那", "那么", "呢", "的", "吗", "还有", "如果", "要是", "换成", "改成", "是", "呀", "啊", "咧", "嘞"}
+FILLERS = {
+    "那",
+    "那么",
+    "呢",
+    "的",
+    "吗",
+    "还有",
+    "如果",
+    "要是",
+    "换成",
+    "改成",
+    "是",
+    "呀",
+    "啊",
+    "咧",
+    "嘞",
+    "我",
+    "我们",
+    "本人",
+    "在",
+    "这边",
+    "那边",
+    "人",
+    "想",
+    "报",
+    "评",
+    "申报",
+    "按",
+    "看看",
+    "查",
+    "查一下",
+}
 # Words that lean on what was asked before: "过了还能…", "那个…", "这个…", "要是…的话".
 ELLIPTIC = re.compile(r"^(?:那|过了|这个|那个|这|如果|要是|假如|然后|还有|另外|再问|它|他们|交到|交给|在哪)")
 SHORT = 12  # characters: a follow-up this short leans on the previous question

@@ -125,6 +125,10 @@ CONFIDENT = 4.0  # an answer the NLU did not expect (fallback) needs at least th
 UNANCHORED = 10.0
 CLEAR = 1.8
 DIGEST = 15.0
+# One labelled line per notice needs its best item to account for at least this share of the
+# question's words (weighted by rarity: ItemIndex.coverage) — "社保断交多久" shares 社保 with a rule,
+# not its point.
+COVERED = 0.5
 
 
 @dataclass
@@ -626,7 +630,16 @@ class QA:
                 "choose_notice", lead="请问您在哪个地区、申报哪个级别？目前收录的通知如下，请选择：", candidates=notices
             )
         comparing = bool(COMPARING.search(normalize(text))) and len(ranked) > 1
-        if len(ranked) > 1 and (comparing or ranked[0].score < CLEAR * ranked[1].score) and ranked[0].score < DIGEST:
+        digest = len(ranked) > 1 and (comparing or ranked[0].score < CLEAR * ranked[1].score)
+        weak = digest and (
+            ranked[0].score < DIGEST or self.items.coverage(text, ranked[0].item, self._names()) < COVERED
+        )
+        if weak:
+            if self._topics_named(text):
+                # a topic of title evaluation named ("副高评审条件有哪些"): it depends on the region
+                return Reply(
+                    "choose_notice", lead="各地规定不同。请问您在哪个地区、申报哪个级别？请选择：", candidates=notices
+                )
             return self._out_of_scope(Scope("unsupported", ""), text, None)
         if not comparing and (len(ranked) == 1 or ranked[0].score >= CLEAR * ranked[1].score):
             notice = self.index.get(ranked[0].item.notice_id)
@@ -710,6 +723,10 @@ class QA:
                 return n.region.code
         return None
 
+    def _names(self) -> List[str]:
+        """Place and level names: they choose the notice, they are not what is asked."""
+        return self._region_words + [w for forms in self._level_forms.values() for w in forms]
+
     def _one_notice_supports(self, text: str) -> bool:
         """One notice has an item clearly about ``text`` (scope from evidence)."""
         best: Dict[str, float] = {}
@@ -717,6 +734,7 @@ class QA:
             best.setdefault(h.item.notice_id, h.score)
         ranked = sorted(best.values(), reverse=True)
         return bool(ranked) and ranked[0] >= UNANCHORED and (len(ranked) == 1 or ranked[0] >= CLEAR * ranked[1])
+        # (coverage is checked by _across, which answers it)
 
     def _not_stated(self, notice: Notice, text: str, topics: List[str], level: Optional[str]) -> Reply:
         thing = self._thing(text)

@@ -58,6 +58,12 @@ def cue_table() -> Tuple[Cue, ...]:
     return tuple(out)
 
 
+# Words that ask rather than name what is asked about: not counted by ItemIndex.coverage.
+ASKING_WORDS = frozenset(
+    "怎么办 多久 多长 分别 干啥 啥用 一样 区别 不同 几个 地方 哪里 哪儿 能报 能评 才算 算不算 行吗 可以吗 是否 为什么 咋办 咋样".split()
+)
+
+
 @dataclass
 class Hit:
     item: NoticeItem
@@ -96,6 +102,26 @@ class ItemIndex:
         for f, w in self.analyzer.features(question, synonyms=True):
             q[f] = max(q[f], w)  # a repeated word in the question does not count twice
         return dict(q)
+
+    def coverage(self, question: str, item: NoticeItem, drop_words: Iterable[str] = ()) -> float:
+        """How much of ``question`` ``item`` accounts for: the share of the question's words (each
+        weighted by its rarity among items; a word no item has weighs the most) that the item holds,
+        itself or by a synonym. "社保断交多久" against 社保满1年: 断交 is unaccounted for."""
+        drop = set(drop_words) | ASKING_WORDS
+        words = [w for w in dict.fromkeys(self.analyzer.words(question)) if w not in drop and len(w) >= 2]
+        if not words:
+            return 1.0
+        i = self.items.index(item)
+        doc = self._docs[i]
+        top = max(self._idf.values()) if self._idf else 1.0
+        total = held = 0.0
+        for w in words:
+            weight = self._idf.get("w:" + w, top)
+            total += weight
+            forms = ["w:" + w] + ["w:" + s for s in self.analyzer.synonyms_of(w)]
+            if any(f in doc for f in forms) or (len(w) >= 2 and w in item.text):
+                held += weight
+        return held / total if total else 1.0
 
     def of_notice(self, notice_id: str) -> List[NoticeItem]:
         """The items of one notice, in the file's order."""

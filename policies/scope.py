@@ -35,7 +35,8 @@ CONSEQUENCE = re.compile(r"处理|后果|会怎样|会怎么|查出|被查|查�
 SALARY = re.compile(
     r"年薪|月薪|薪资|薪水|薪酬|待遇|补贴|津贴|退休金|养老金|涨(多少|工资|薪|钱)|多拿|加薪|能拿多少钱|挣多少|"
     r"工资.{0,4}(多少|高|能拿|涨|一个月|每月|水平|标准|几千|多钱|怎么调|套改)|奖金|薪级|绩效工资|加工资|"
-    r"(补贴|布贴|津贴).{0,6}(多少|几百|几千)|(个人|年|月)收入(多少|高)"
+    r"(补贴|布贴|津贴).{0,6}(多少|几百|几千)|(个人|年|月)收入(多少|高)|(多少钱|几千|几万)一个月|一个月(多少钱|几千|拿多少)|"
+    r"月工资|工资(啊|呢)?怎么算|退休工资"
 )
 QUALIFICATION = re.compile(
     r"一建|二建|[12]建|建造师|监理工程师|监理师|造价工程师|造价师|安全工程师|安全评价师|消防工程师|注册.{0,6}(工程师|师)|"
@@ -50,7 +51,9 @@ EXAM_ASK = re.compile(
 TITLE_ASK = re.compile(r"职称|评|申报|对应|转|抵|代替|高工|副高|中级|初级|助工|工程师(?!报名|考试)")
 CIVIL_SERVICE = re.compile(
     r"科员|副科|正科|副处|正处|处级|科级|职级并行|职级晋升|公务员考试|国考|省考|遴选|选调|公务员.{0,3}(职级|晋升|工资)|"
-    r"事业编|考编|编制考试|事业单位(招聘|考试)|综合应用能力|职业能力倾向|行测|申论|面试真题"
+    r"事业编|考编|编制考试|事业单位(招聘|考试)|综合应用能力|职业能力倾向|行测|申论|面试真题|"
+    # 事业单位岗位等级 and administrative ranks (七级进六级, 八级职员相当于…)
+    r"[一二三四五六七八九十\d]+级(岗|职员|管理|进|升|到)|相当于.{0,8}(级别|职级|行政级)|公务员什么级别"
 )
 # Taking an exam (not the title evaluation): registration, subjects, scores, revision.
 EXAM = re.compile(
@@ -62,7 +65,7 @@ EVALUATION = re.compile(
     r"不是必备|必备条件|(外语|英语|计算机).{0,4}(成绩|证).{0,4}(要|需|必)"
 )
 OTHER_SERIES = re.compile(
-    r"教师|中小学|幼儿园|卫生系列|卫生职称|护士|护师|医生|医师|主治|主任医|药师|会计师|会计系列|会计职称|"
+    r"教师|中小学|中学|小学|幼儿园|卫生系列|卫生职称|护士|护师|医生|医师|主治|主任医|药师|会计师|会计系列|会计职称|"
     r"(初级|中级|高级)会计|经济师|经济系列|审计师|统计师|律师|公证员|农艺师|农技|畜牧师|兽医|记者|新闻出版|"
     r"播音|讲师|副教授|馆员|翻译系列|翻译职称|政工师|工艺美术师|工艺美术系列|体育教练|教练员|社会工作师|社工|"
     r"实验师|档案系列|档案专业|图书资料|文物博物|群众文化|群文|演员|演奏员"
@@ -113,6 +116,8 @@ def anchored(text: str) -> bool:
 def classify(text: str, index: NoticeIndex, places: List[str]) -> Scope:
     """Decide whether ``text`` may be answered from the notices at all."""
     t = normalize(text).lower()
+    if QUALIFICATION.search(t) and re.search(r"挂", t) and not re.search(r"职称|评审", t):
+        return Scope("out_of_scope", "职业资格证书的注册和使用")  # 建造师证挂多少钱: not a title
     if FRAUD.search(t) or (FAKE.search(t) and not CONSEQUENCE.search(t)):
         return Scope("fraud", "代评、代办")
     if SALARY.search(re.sub(r"岗位工资|工资(流水|表|审批)", "", t)):

@@ -15,7 +15,7 @@ import pytest
 from benchmarks.answer_blind import evaluate, load, policies_asker, report
 
 # split → (on point, out of scope / fraud recognised); measured 2026-12-07 (docs/answers.md)
-FLOORS = {"dev": (0.78, 0.94), "test": (0.58, 0.66)}
+FLOORS = {"dev": (0.78, 0.94), "test": (0.58, 0.66)}  # now: dev 78.1 % / 94.9 %, test 58.7 % / 66.7 %
 MEDIAN_LENGTH = 200  # the issue's: a reply's median length in characters
 
 
