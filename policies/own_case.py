@@ -21,6 +21,7 @@ from policies.eligibility.explain import short
 from policies.eligibility.reader import parse_facts
 from policies.levels import LEVEL_NAMES
 from policies.places import place_names
+from policies.rounds import closed_on
 from policies.schema import Notice
 
 # "…能报吗 / 可以评不 / 符合条件吗 / 够不够": a yes/no question whose subject is the asker's own
@@ -93,14 +94,17 @@ def decide(text: str, notice: Notice, level: Optional[str], today: dt.date) -> O
     if not [c for c in a.conditions if set(c.facts) & set(facts)]:
         return None
     said = f"依据您说的：{catalogue.recap(catalogue.coerce(facts), facts, limit=40)}"
+    closed = closed_on(notice, today)
+    # a round already over: the verdict is its rules', and says so (a later round may differ)
+    over = f"以上按{a.round or notice.year}规定，该轮已截止。" if closed else ""
     name = LEVEL_NAMES.get(level, level)
     if a.verdict == NOT_ELIGIBLE:
         bad = _failing(a, facts)
         why = f"{_explain(bad)}〔{bad.clause}〕" if bad else "您说的情况不满足条件"
-        return Verdict("不能", f"不能：{why}。{said}。", facts, a)
+        return Verdict("不能", f"不能：{why}。{said}。{over}", facts, a)
     if a.verdict in (ELIGIBLE, ELIGIBLE_SPECIAL):
         route = "（走破格或特殊途径）" if a.verdict == ELIGIBLE_SPECIAL else ""
-        return Verdict("能", f"能{route}：{said}，符合申报{name}的条件。", facts, a)
+        return Verdict("能", f"能{route}：{said}，符合申报{name}的条件。{over}", facts, a)
     # Not settled by what was said: what is so for most applicants (not 事业单位, not in 处分期 …)
     # completes it, and the reply says which of these it took.
     usual = {f: s.usual for f, s in catalogue.specs.items() if s.usual is not None and f not in facts}
@@ -116,7 +120,7 @@ def decide(text: str, notice: Notice, level: Optional[str], today: dt.date) -> O
         special = typical.verdict != NOT_ELIGIBLE
         word = "按常规条件不能" if special else "不能"
         tail = "；破格等其他途径另有条件" if special else ""
-        return Verdict("不能", f"{word}：{_explain(bad)}〔{bad.clause}〕。{said}{note}{tail}。", facts, a)
+        return Verdict("不能", f"{word}：{_explain(bad)}〔{bad.clause}〕。{said}{note}{tail}。{over}", facts, a)
     open_route = _open_route(typical)
     met = [c for c in typical.conditions if c.route == open_route and c.status == MET and set(c.facts) & set(facts)]
     unknown = [c for c in typical.conditions if c.route == open_route and c.status not in (MET, NOT_MET)]
@@ -125,7 +129,7 @@ def decide(text: str, notice: Notice, level: Optional[str], today: dt.date) -> O
     lead = f"还要看{_explain(unknown[0])}〔{unknown[0].clause}〕。{said}"
     if met:
         lead += f"，满足{_explain(met[0])}〔{met[0].clause}〕"
-    return Verdict("还要看", f"{lead}。", facts, a)
+    return Verdict("还要看", f"{lead}。{over}", facts, a)
 
 
 def _status(assessor: Assessor, level: str, facts: Dict[str, Any], c: Condition) -> Optional[str]:

@@ -48,5 +48,6 @@ def test_a_yes_no_about_the_asker_opens_with_the_decisive_word(ask):
     body = reply.splitlines()[1]
     assert body.startswith("按常规条件不能") and "〔三（一）3〕" in body
     assert "本科" in body and "2019年5月" in body  # what was understood, shown back
+    assert body.endswith("以上按长治2022年度规定，该轮已截止。")  # judged in 2026: the round is over
     reply = ask(Question("还在处分期内能报长治中级吗", "yes_no_self", [], None, None))
     assert reply.splitlines()[1].startswith("不能：") and "〔二〕" in reply
