@@ -126,7 +126,11 @@ def decide(text: str, notice: Notice, level: Optional[str], today: dt.date) -> O
     unknown = [c for c in typical.conditions if c.route == open_route and c.status not in (MET, NOT_MET)]
     if not unknown:
         return None
-    lead = f"还要看{_explain(unknown[0])}〔{unknown[0].clause}〕。{said}"
+    # the first thing the interview would ask (its order: what most often decides), not the
+    # notice's order of conditions
+    first = typical.needed_facts[0] if typical.needed_facts else None
+    ask = next((c for c in unknown if first in c.facts), unknown[0])
+    lead = f"还要看{_explain(ask)}〔{ask.clause}〕。{said}"
     if met:
         lead += f"，满足{_explain(met[0])}〔{met[0].clause}〕"
     return Verdict("还要看", f"{lead}。{over}", facts, a)
