@@ -182,7 +182,7 @@ def header(notice: Notice) -> str:
 
 
 def item_line(it: ReplyItem) -> str:
-    return f"· {it.label}{it.text}〔{it.clause}〕"
+    return f"· {it.label}{it.text}〔{it.clause}〕" if it.clause else f"· {it.label}{it.text}"
 
 
 def render_text(reply: Reply) -> str:
@@ -490,7 +490,7 @@ class QA:
             lvl = target if target in notice.levels else None
             hits = self._search(text, [notice.id], lvl, topics, held=roles.held)
             if not hits or hits[0].score < MIN_SCORE:
-                items.append(ReplyItem("这份通知没有写到", "", notice, f"{notice.short_name}：", stated=False))
+                items.append(ReplyItem("这份通知没有写到这一点", "", notice, f"{notice.short_name}：", stated=False))
                 continue
             for h in hits[:2]:
                 ri = self._reply_item(h.item, notice, lvl, today)
@@ -734,7 +734,6 @@ class QA:
             best.setdefault(h.item.notice_id, h.score)
         ranked = sorted(best.values(), reverse=True)
         return bool(ranked) and ranked[0] >= UNANCHORED and (len(ranked) == 1 or ranked[0] >= CLEAR * ranked[1])
-        # (coverage is checked by _across, which answers it)
 
     def _not_stated(self, notice: Notice, text: str, topics: List[str], level: Optional[str]) -> Reply:
         thing = self._thing(text)
