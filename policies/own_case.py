@@ -90,10 +90,11 @@ def decide(text: str, notice: Notice, level: Optional[str], today: dt.date) -> O
     if level not in assessor.levels():
         return None
     catalogue = load_catalogue()
-    a = assessor.assess(level, catalogue.coerce(facts))
+    given = catalogue.coerce(facts)
+    a = assessor.assess(level, given)
     if not [c for c in a.conditions if set(c.facts) & set(facts)]:
         return None
-    said = f"依据您说的：{catalogue.recap(catalogue.coerce(facts), facts, limit=40)}"
+    said = f"依据您说的：{catalogue.recap(given, facts, limit=40)}"
     closed = closed_on(notice, today)
     # a round already over: the verdict is its rules', and says so (a later round may differ)
     over = f"以上按{a.round or notice.year}规定，该轮已截止。" if closed else ""

@@ -220,7 +220,8 @@ class QA:
         # typos by sound (简扬, 兰洲, 工成师): the notices' places first, then levels, then all others
         self.sounds = SoundAlike(
             [*self._region_words, *(f for forms in self._level_forms.values() for f in forms if len(f) >= 3)]
-            + [p for p in self.places if len(p) >= 3 or p in major_places()]
+            + [p for p in self.places if len(p) >= 3 or p in major_places()],
+            self.analyzer,
         )
         self.sounds.correct("长治")  # load pypinyin and jieba's word list now, not at the first question
 
@@ -254,9 +255,8 @@ class QA:
         named_all = self.regions_in(text)
         if len(named_all) >= 2 and notice_id is None:
             return self._compare(text, today, named_all, level, intent)
-        named = self.region_in(text)
-        if named:
-            region = named
+        if named_all:
+            region = named_all[0]
         if region is None and notice_id is None and not anchored(text) and not self._one_notice_supports(text):
             # no word of title evaluation, and no notice's item clearly about it: out of scope
             return self._out_of_scope(Scope("out_of_scope", "与职称评审无关的问题"), text, region)
@@ -506,12 +506,8 @@ class QA:
 
     def region_in(self, text: str) -> Optional[str]:
         """The region a question names itself (traditional characters too), None if none."""
-        t = normalize(text)
-        for n in self.index.all():
-            for w in (n.region.city, n.region.city.rstrip("市"), *n.region.aliases, *region_forms(n.region)):
-                if len(w) >= 2 and w in t:
-                    return n.region.code
-        return None
+        named = self.regions_in(text)
+        return named[0] if named else None
 
     @staticmethod
     def _with_held(text: str, held: Optional[str]) -> str:

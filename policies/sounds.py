@@ -12,7 +12,10 @@ The replacement keeps the text's length, so offsets into it stay valid.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Tuple
+
+if TYPE_CHECKING:
+    from policies.text import Analyzer
 
 
 @lru_cache(maxsize=4096)
@@ -22,38 +25,11 @@ def _sound(ch: str) -> str:
     return lazy_pinyin(ch)[0] if "\u4e00" <= ch <= "\u9fff" else ch
 
 
-@lru_cache(maxsize=1)
-def _words() -> FrozenSet[str]:
-    """jieba's dictionary words of two to four characters (read once from its file)."""
-    import jieba
-
-    out = set()
-    with jieba.get_dict_file() as lines:
-        for raw in lines:
-            word = raw.decode("utf-8").split(" ", 1)[0]
-            if 2 <= len(word) <= 4:
-                out.add(word)
-    return frozenset(out)
-
-
-def _boundaries(text: str) -> Set[int]:
-    """Where jieba's words of ``text`` start and end."""
-    import jieba
-
-    out = {0, len(text)}
-    for _word, start, end in jieba.tokenize(text):
-        out.update((start, end))
-    return out
-
-
-def _is_word(window: str) -> bool:
-    return window in _words()
-
-
 class SoundAlike:
     """Corrects ``text`` towards ``names`` (module doc)."""
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], analyzer: Analyzer) -> None:
+        self._analyzer = analyzer  # its jieba, already loaded: word cuts and the dictionary
         self._by_sound: Dict[Tuple[str, ...], str] = {}
         self._lengths: List[int] = []
         for name in names:
@@ -67,7 +43,7 @@ class SoundAlike:
         if not self._by_sound:
             return text
         sounds = [_sound(ch) for ch in text]
-        bounds = _boundaries(text)
+        bounds = {0, len(text)} | {b for span in self._analyzer.spans(text) for b in span}
         out = list(text)
         taken = [False] * len(text)
         for n in self._lengths:
@@ -84,7 +60,7 @@ class SoundAlike:
                     sum(a != b for a, b in zip(window, name)) == 1
                     and i in bounds
                     and i + n in bounds
-                    and not _is_word(window)
+                    and not self._analyzer.is_word(window)
                 ):
                     out[i : i + n] = list(name)
                     taken[i : i + n] = [True] * n

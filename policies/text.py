@@ -92,6 +92,15 @@ class Analyzer:
             if len(w) >= 2 and " " not in w:
                 self._jieba.add_word(w, freq=100000)
 
+    def spans(self, text: str) -> List[Tuple[int, int]]:
+        """(start, end) of each word of ``text`` as this analyzer cuts it."""
+        return [(start, end) for _w, start, end in self._jieba.tokenize(text)]
+
+    def is_word(self, word: str) -> bool:
+        """``word`` is in the dictionary (jieba's own, with the domain words added)."""
+        self._jieba.check_initialized()
+        return bool(self._jieba.FREQ.get(word, 0))
+
     def _tokens(self, text: str) -> List[str]:
         text = _SPACE.sub(" ", normalize(text).lower())
         return [t.strip() for t in self._jieba.lcut(text) if t.strip()]
