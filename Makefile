@@ -156,7 +156,7 @@ test: $(STAMP_VENV) $(STAMP_RES) ## Run every test (make lint first, beside the 
 	if ! $(MAKE) --no-print-directory lint; then wait $$train; echo "make lint failed"; exit 1; fi
 	$(MAKE) --no-print-directory $(STAMP_WIDGET) $(STAMP_BROWSER) $(STAMP_SERVICES)
 	status=0
-	nice -n 19 $(PY) -m pytest -m "not model and not soak" || status=$$?
+	nice -n 19 $(PY) -m pytest -m "not model and not soak and not k8s" || status=$$?
 	if ! wait $$train; then tail -n 40 build/train.log; echo "training failed (build/train.log)"; exit 1; fi
 	$(PY) -m pytest -p no:cacheprovider -m "model and not soak" $(MODEL_TESTS_2022) > build/test-2022.log 2>&1 & side=$$!
 	$(PY) -m pytest -m "model and not soak" $(addprefix --ignore=,$(MODEL_TESTS_2022)) || status=$$?
@@ -179,7 +179,7 @@ pytest: ## Run pytest with this Makefile's environment and no setup, e.g. make p
 	$(PY) -m pytest $(P)
 
 test-fast: $(STAMP_RES) ## Only the tests that need no trained model
-	$(PY) -m pytest -m "not model"
+	$(PY) -m pytest -m "not model and not k8s"
 
 .PHONY: answer-quality transcripts
 answer-quality: setup ## Held-out questions through the real servers: on-point rate, out of scope, false "not stated", reply length
@@ -242,3 +242,44 @@ soak: setup ## The long floods (pytest marker soak): all 10,000 hostile messages
 
 screenshots: setup $(STAMP_BROWSER) ## Rewrite the screenshots in docs/ (widget, staff pages, dashboard) from the browser tests
 	$(PY) scripts/screenshots.py
+
+# --- Containers and Kubernetes (bot/deploy/images.py, bot/deploy/kube.py, deploy/, docs/deployment.md).
+# Debian's podman (with runc: Debian's crun refuses this kernel's hybrid cgroups), debootstrap for the
+# base image, kubectl for kustomize (Debian's kubernetes-client when none is installed). podman reads
+# the project's containers.conf: the default ulimits ask for more open files than a sandbox may allow.
+STAMP_K8S := build/.k8s-tools
+export CONTAINERS_CONF := $(CURDIR)/build/k8s/containers.conf
+$(STAMP_K8S):
+	mkdir -p build/k8s
+	SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo "sudo -n" )
+	if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v debootstrap >/dev/null; then
+	  $$SUDO apt-get update -qq
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq podman runc debootstrap >/dev/null
+	fi
+	if ! command -v kubectl >/dev/null; then
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq kubernetes-client >/dev/null
+	fi
+	nofile=$$(ulimit -Hn); [ "$$nofile" = unlimited ] && nofile=65536; [ "$$nofile" -gt 65536 ] && nofile=65536
+	printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\n' \
+	  "$$nofile" "$$nofile" > $(CONTAINERS_CONF)
+	podman --version && runc --version | head -n1 && kubectl version --client 2>/dev/null | head -n1
+	touch $@
+
+.PHONY: images test-k8s k8s-up k8s-down
+images: setup $(STAMP_K8S) ## Build the container images from the repository alone (debootstrap base, no registry; docs/deployment.md)
+	$(PY) -m bot.deploy.images build
+
+test-k8s: images ## The Kubernetes manifests under podman: play, wait for readiness, serve through the front door, kill a Rasa pod, remove all
+	$(PY) -m bot.deploy.kube down --volumes >/dev/null
+	status=0
+	$(PY) -m pytest -p no:cacheprovider -m k8s tests/k8s $(P) || status=$$?
+	[ $$status = 0 ] || for pod in $$($(PY) -m bot.deploy.kube status | awk '{print $$1}'); do
+	  echo "--- $$pod"; podman pod logs --tail 15 $$pod 2>&1 | tail -n 15; done
+	$(PY) -m bot.deploy.kube down --volumes
+	exit $$status
+
+k8s-up: images ## Run the manifests (deploy/k8s/overlays/local) under podman and print the front door's address
+	$(PY) -m bot.deploy.kube up
+
+k8s-down: ## Remove every pod k8s-up started, and the database volume
+	$(PY) -m bot.deploy.kube down --volumes

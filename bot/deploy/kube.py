@@ -1,0 +1,402 @@
+"""The Kubernetes manifests (``deploy/k8s/``) run on this machine under podman (``make test-k8s``).
+
+    python -m bot.deploy.kube up [--overlay local]      # render, play, wait until every pod is ready
+    python -m bot.deploy.kube down [--volumes]          # remove every pod (and the database volume)
+    python -m bot.deploy.kube status                    # pods, their addresses and readiness
+
+The manifests are rendered by ``kubectl kustomize`` exactly as a cluster would get them, then
+played with ``podman kube play``, one pod at a time. Podman is not a cluster, so this module does
+the few things a cluster's controllers would, and nothing else:
+
+- **Deployments** become ``replicas`` pods named ``<name>-<i>`` (podman 4.3 plays one replica);
+  ``up`` plays only the ones missing, so running it again after a pod died is the Deployment
+  controller bringing the replica back.
+- **Services** become DNS names: every pod a Service selects gets the Service's name as an alias on
+  a second network (aardvark-dns answers with every selected pod, as a headless Service does).
+- **Jobs** run as a pod before what depends on them and must exit 0; **CronJobs** and the
+  **HorizontalPodAutoscaler** are not run here (they need a scheduler and a metrics server).
+- **ConfigMaps and Secrets** given as environment (``envFrom``, ``valueFrom``) are written into the
+  pod's environment, and ``$(VAR)`` in commands expanded as the kubelet does: podman 4.3's own
+  secret handling fails (a ``secretKeyRef`` to a played Secret is rejected as "not valid JSON",
+  a secret volume crashes it). ConfigMap volumes and volume claims are played as they are.
+- **Init containers** (each pod waits until the migration Job is done) are not played: the phases
+  already finish the Job first, and podman 4.3 fails on a pod whose init container has ended.
+- **Probes**: podman would turn them into health checks run by systemd timers, which this machine
+  has not; ``up`` polls every readiness probe itself (HTTP, TCP, exec) and returns when all pass.
+
+The Secret ``zhicheng-secrets`` is what an operator creates with ``kubectl create secret``: here it
+is generated on first run into ``build/k8s/secrets.env`` (mode 600; tokens and passwords from
+``secrets``). Images are the ones ``make images`` built (``build/images/images.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import re
+import secrets as secrets_module
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+from bot.deploy.images import built_refs, use_project_containers_conf
+from bot.settings import ROOT
+
+K8S = Path(ROOT) / "deploy" / "k8s"
+WORK = Path(ROOT) / "build" / "k8s"
+NETWORK = "zhicheng"
+SERVICE_NETWORK = "zhicheng-svc"
+LABEL = "zhicheng.kube"
+SECRET_NAME = "zhicheng-secrets"
+# Started in this order; a phase is ready before the next starts (initContainers wait on the Job).
+PHASES: Tuple[Tuple[str, ...], ...] = (
+    ("postgres", "redis"),
+    ("migrate",),
+    ("actions", "rasa", "staff"),
+    ("frontdoor",),
+)
+NOT_PLAYED = ("CronJob", "HorizontalPodAutoscaler", "NetworkPolicy", "Ingress", "PodDisruptionBudget")
+
+Doc = Dict[str, Any]
+
+
+@dataclass
+class PodPlan:
+    name: str
+    owner: str  # the Deployment or Job
+    kind: str
+    doc: Doc
+    extra: List[Doc] = field(default_factory=list)  # ConfigMaps and claims the pod mounts
+    probes: List[Tuple[str, Doc, Doc]] = field(default_factory=list)  # (container, probe, container spec)
+    aliases: List[str] = field(default_factory=list)
+
+
+def kubectl() -> str:
+    for candidate in ("kubectl", "/usr/bin/kubectl"):
+        found = subprocess.run(["sh", "-c", f"command -v {candidate}"], capture_output=True, text=True)
+        if found.returncode == 0:
+            return found.stdout.strip()
+    raise RuntimeError("kubectl not found: make k8s-tools installs it")
+
+
+def render(overlay: str = "local") -> List[Doc]:
+    out = subprocess.run(
+        [kubectl(), "kustomize", str(K8S / "overlays" / overlay)], check=True, capture_output=True, text=True
+    )
+    return [d for d in yaml.safe_load_all(out.stdout) if d]
+
+
+# --- the Secret an operator would create ----------------------------------------------------------
+def ensure_secrets(path: Optional[Path] = None) -> Dict[str, str]:
+    path = path or WORK / "secrets.env"
+    if path.is_file():
+        values = dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+        return values
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db_password = secrets_module.token_hex(16)
+    db_url = f"postgresql://zhicheng:{db_password}@postgres:5432/zhicheng"
+    values = {
+        "RASA_AUTH_TOKEN": secrets_module.token_urlsafe(32),
+        "ACTION_SERVER_TOKEN": secrets_module.token_urlsafe(32),
+        "POSTGRES_PASSWORD": db_password,
+        "REDIS_PASSWORD": secrets_module.token_hex(16),
+        "ZHICHENG_DATABASE_URL": db_url,
+        "TRACKER_STORE_URL": db_url,
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("".join(f"{k}={v}\n" for k, v in values.items()))
+    return values
+
+
+# --- from manifests to pods -----------------------------------------------------------------------
+def _expand(text: str, env: Dict[str, str]) -> str:
+    """The kubelet's ``$(VAR)`` expansion (``$$`` escapes)."""
+    return re.sub(
+        r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)",
+        lambda m: "$" if m.group(0) == "$$" else env.get(m.group(1), m.group(0)),
+        text,
+    )
+
+
+def _environment(
+    container: Doc, configmaps: Dict[str, Dict[str, str]], secret_values: Dict[str, Dict[str, str]]
+) -> Dict[str, str]:
+    env: Dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            env.update(configmaps.get(source["configMapRef"]["name"], {}))
+        elif "secretRef" in source:
+            name = source["secretRef"]["name"]
+            if name not in secret_values and not source["secretRef"].get("optional"):
+                raise RuntimeError(f"Secret {name} not found")
+            env.update(secret_values.get(name, {}))
+    for item in container.get("env", []):
+        if "value" in item:
+            env[item["name"]] = _expand(str(item["value"]), env)
+        elif "valueFrom" in item:
+            ref = item["valueFrom"]
+            if "secretKeyRef" in ref:
+                env[item["name"]] = secret_values[ref["secretKeyRef"]["name"]][ref["secretKeyRef"]["key"]]
+            elif "configMapKeyRef" in ref:
+                env[item["name"]] = configmaps[ref["configMapKeyRef"]["name"]][ref["configMapKeyRef"]["key"]]
+    return env
+
+
+def _selects(selector: Dict[str, str], labels: Dict[str, str]) -> bool:
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def plan(docs: Sequence[Doc], images: Dict[str, str], secret_values: Dict[str, Dict[str, str]]) -> List[PodPlan]:
+    configmaps = {d["metadata"]["name"]: dict(d.get("data") or {}) for d in docs if d["kind"] == "ConfigMap"}
+    cm_docs = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ConfigMap"}
+    claims = {d["metadata"]["name"]: d for d in docs if d["kind"] == "PersistentVolumeClaim"}
+    services = [d for d in docs if d["kind"] == "Service"]
+    pods: List[PodPlan] = []
+    for d in docs:
+        if d["kind"] not in ("Deployment", "Job"):
+            continue
+        owner = d["metadata"]["name"]
+        template = d["spec"]["template"]
+        count = int(d["spec"].get("replicas", 1)) if d["kind"] == "Deployment" else 1
+        for i in range(count):
+            spec = copy.deepcopy(template["spec"])
+            labels = dict(template["metadata"].get("labels") or {})
+            labels[LABEL] = "1"
+            name = f"{owner}-{i}" if d["kind"] == "Deployment" else owner
+            p = PodPlan(name=name, owner=owner, kind=d["kind"], doc={})
+            for group in ("initContainers", "containers"):
+                for c in spec.get(group, []):
+                    env = _environment(c, configmaps, secret_values)
+                    c.pop("envFrom", None)
+                    c["env"] = [{"name": k, "value": v} for k, v in env.items()]
+                    for key in ("command", "args"):
+                        if key in c:
+                            c[key] = [_expand(str(a), env) for a in c[key]]
+                    image = c["image"].split(":")[0]
+                    short = image.rsplit("/", 1)[-1]
+                    if image.startswith("zhicheng/") and short in images:
+                        c["image"] = images[short]
+                    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+                        found = c.pop(probe, None)
+                        if probe == "readinessProbe" and found:
+                            p.probes.append((c["name"], found, c))
+                    c.pop("resources", None)  # requests are a scheduler's business; limits: see docs
+                    # podman 4.3 publishes every containerPort on the host's own address (the second
+                    # actions pod then fails to bind); in a cluster they are only the pod's. The pods'
+                    # addresses on the network are what the probes and the front door use.
+                    ports = c.pop("ports", None)
+                    if ports:
+                        c["x-ports"] = ports
+            # The init containers only wait for the migration Job, which the phases already finish
+            # first; podman 4.3 fails to remove a finished init container of a pod it plays
+            # ("cannot remove container … as it is running"), so they are not played.
+            spec.pop("initContainers", None)
+            if d["kind"] == "Job":
+                spec["restartPolicy"] = "OnFailure"
+            for vol in spec.get("volumes", []):
+                if "configMap" in vol:
+                    p.extra.append(cm_docs[vol["configMap"]["name"]])
+                if "persistentVolumeClaim" in vol:
+                    p.extra.append(claims[vol["persistentVolumeClaim"]["claimName"]])
+            p.doc = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels}, "spec": spec}
+            p.aliases = [s["metadata"]["name"] for s in services if _selects(s["spec"].get("selector") or {}, labels)]
+            pods.append(p)
+    return pods
+
+
+# --- podman ---------------------------------------------------------------------------------------
+def podman(*args: str, check: bool = True) -> str:
+    out = subprocess.run(["podman", *args], capture_output=True, text=True)
+    if check and out.returncode:
+        raise RuntimeError(f"podman {' '.join(args[:3])} …: {out.stderr.strip()[-1500:]}")
+    return out.stdout.strip()
+
+
+def running_pods() -> Dict[str, str]:
+    """name → status of every pod this module played."""
+    out = podman("pod", "ps", "--filter", f"label={LABEL}=1", "--format", "{{.Name}} {{.Status}}")
+    return dict(line.split(" ", 1) for line in out.splitlines() if line.strip())
+
+
+def ensure_networks() -> None:
+    existing = set(podman("network", "ls", "--format", "{{.Name}}").split())
+    for net in (NETWORK, SERVICE_NETWORK):
+        if net not in existing:
+            podman("network", "create", net)
+
+
+def pod_ip(name: str) -> str:
+    infra = podman("pod", "inspect", name, "--format", "{{.InfraContainerID}}")
+    return podman("inspect", infra, "--format", f'{{{{(index .NetworkSettings.Networks "{NETWORK}").IPAddress}}}}')
+
+
+def play(p: PodPlan) -> None:
+    path = WORK / "pods" / f"{p.name}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds the secrets
+    with os.fdopen(fd, "w") as f:
+        # A claim whose volume exists already (a pod played again) is not given again: podman refuses it.
+        extra = [
+            d
+            for d in p.extra
+            if d["kind"] != "PersistentVolumeClaim"
+            or subprocess.run(["podman", "volume", "exists", d["metadata"]["name"]]).returncode
+        ]
+        doc = copy.deepcopy(p.doc)
+        for c in doc["spec"]["containers"]:
+            c.pop("x-ports", None)
+        yaml.safe_dump_all([*extra, doc], f, sort_keys=False, allow_unicode=True)
+    if p.kind == "Job":
+        podman("pod", "rm", "-f", p.name, check=False)
+    # Every pod on the Services' network too (to look their names up), the selected ones under
+    # the Services' names: given at creation, so that the first lookup of an init container works.
+    service_net = SERVICE_NETWORK + (":" + ",".join(f"alias={a}" for a in p.aliases) if p.aliases else "")
+    podman("kube", "play", "--network", NETWORK, "--network", service_net, str(path))
+
+
+def _port(probe_port: Any, container: Doc) -> int:
+    if isinstance(probe_port, int) or str(probe_port).isdigit():
+        return int(probe_port)
+    for port in container.get("x-ports", []):
+        if port.get("name") == probe_port:
+            return int(port["containerPort"])
+    raise RuntimeError(f"no port named {probe_port}")
+
+
+def probe_ok(p: PodPlan, ip: str) -> bool:
+    for cname, probe, container in p.probes:
+        if "httpGet" in probe:
+            url = f"http://{ip}:{_port(probe['httpGet']['port'], container)}{probe['httpGet'].get('path', '/')}"
+            try:
+                with urllib.request.urlopen(url, timeout=3) as r:
+                    if not 200 <= r.status < 400:
+                        return False
+            except (urllib.error.URLError, OSError):
+                return False
+        elif "tcpSocket" in probe:
+            try:
+                socket.create_connection((ip, _port(probe["tcpSocket"]["port"], container)), timeout=3).close()
+            except OSError:
+                return False
+        elif "exec" in probe:
+            done = subprocess.run(
+                ["podman", "exec", f"{p.name}-{cname}", *probe["exec"]["command"]], capture_output=True
+            )
+            if done.returncode:
+                return False
+    return True
+
+
+def job_done(p: PodPlan) -> bool:
+    cname = p.doc["spec"]["containers"][0]["name"]
+    state = podman("inspect", f"{p.name}-{cname}", "--format", "{{.State.Status}} {{.State.ExitCode}}")
+    status, code = state.split()
+    if status == "exited" and code == "0":
+        return True
+    return False
+
+
+def wait_ready(pods: Sequence[PodPlan], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    waiting = list(pods)
+    while waiting:
+        still = []
+        for p in waiting:
+            try:
+                ready = job_done(p) if p.kind == "Job" else probe_ok(p, pod_ip(p.name))
+            except RuntimeError:
+                ready = False
+            if not ready:
+                still.append(p)
+        waiting = still
+        if waiting and time.monotonic() > deadline:
+            logs = "\n".join(podman("pod", "logs", "--tail", "30", p.name, check=False) for p in waiting)
+            raise TimeoutError(f"not ready after {timeout:.0f} s: {[p.name for p in waiting]}\n{logs}")
+        if waiting:
+            time.sleep(1)
+
+
+@dataclass
+class Cluster:
+    frontdoor: str  # http://IP:PORT
+    pods: Dict[str, str]
+    not_played: List[str]
+
+
+def up(overlay: str = "local", timeout: float = 600) -> Cluster:
+    """Play every pod that is not running (in phases, each ready before the next) and wait."""
+    docs = render(overlay)
+    values = ensure_secrets()
+    pods = plan(docs, built_refs(), {SECRET_NAME: values})
+    ensure_networks()
+    running = running_pods()
+    for phase in PHASES:
+        todo = [p for p in pods if p.owner in phase]
+        for p in todo:
+            alive = running.get(p.name, "")
+            if p.kind == "Job" and alive:
+                continue  # already ran (exited pods stay listed until down)
+            if alive.startswith("Running"):
+                continue
+            if alive:
+                podman("pod", "rm", "-f", p.name, check=False)
+            play(p)
+        wait_ready(todo, timeout)
+    door = next(p for p in pods if p.owner == "frontdoor")
+    port = next(int(c["containerPort"]) for c in door.doc["spec"]["containers"][0].get("x-ports", []))
+    skipped = sorted(f"{d['kind']}/{d['metadata']['name']}" for d in docs if d["kind"] in NOT_PLAYED)
+    return Cluster(frontdoor=f"http://{pod_ip(door.name)}:{port}", pods=running_pods(), not_played=skipped)
+
+
+def kill(name: str) -> None:
+    """What a node failure does to one pod: gone at once, no graceful stop."""
+    podman("pod", "kill", name)
+    podman("pod", "rm", "-f", name)
+
+
+def down(volumes: bool = False) -> List[str]:
+    names = list(running_pods())
+    for name in names:
+        podman("pod", "rm", "-f", "-t", "3", name, check=False)
+    if volumes:
+        podman("volume", "rm", "-f", "postgres-data", check=False)
+    for net in (SERVICE_NETWORK, NETWORK):
+        podman("network", "rm", "-f", net, check=False)
+    return names
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.deploy.kube", description="The manifests under podman")
+    parser.add_argument("command", choices=("up", "down", "status", "render"))
+    parser.add_argument("--overlay", default="local")
+    parser.add_argument("--volumes", action="store_true", help="down: remove the database volume too")
+    args = parser.parse_args(argv)
+    use_project_containers_conf()
+    if args.command == "render":
+        print(yaml.safe_dump_all(render(args.overlay), sort_keys=False, allow_unicode=True))
+    elif args.command == "up":
+        cluster = up(args.overlay)
+        print(f"front door: {cluster.frontdoor}")
+        for name, status in sorted(cluster.pods.items()):
+            print(f"  {name:14} {status}")
+        print("not run here: " + ", ".join(cluster.not_played))
+    elif args.command == "down":
+        print("removed: " + (", ".join(down(args.volumes)) or "nothing"))
+    else:
+        for name, status in sorted(running_pods().items()):
+            print(f"{name:14} {status}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
