@@ -252,20 +252,21 @@ export CONTAINERS_CONF := $(CURDIR)/build/k8s/containers.conf
 $(STAMP_K8S):
 	mkdir -p build/k8s
 	SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo "sudo -n" )
-	if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v debootstrap >/dev/null; then
+	missing=""
+	for tool in podman runc debootstrap; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done
+	[ -x /usr/lib/podman/netavark ] && [ -x /usr/lib/podman/aardvark-dns ] || missing="$$missing netavark aardvark-dns"
+	command -v kubectl >/dev/null || missing="$$missing kubernetes-client"
+	if [ -n "$$missing" ]; then
 	  $$SUDO apt-get update -qq
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq podman runc debootstrap >/dev/null
-	fi
-	if ! command -v kubectl >/dev/null; then
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq kubernetes-client >/dev/null
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null
 	fi
 	nofile=$$(ulimit -Hn); [ "$$nofile" = unlimited ] && nofile=65536; [ "$$nofile" -gt 65536 ] && nofile=65536
-	printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\n' \
+	printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\n[network]\nnetwork_backend = "netavark"\n' \
 	  "$$nofile" "$$nofile" > $(CONTAINERS_CONF)
 	podman --version && runc --version | head -n1 && kubectl version --client 2>/dev/null | head -n1
 	touch $@
 
-.PHONY: images test-k8s k8s-up k8s-down
+.PHONY: images test-k8s k8s-up k8s-down bench-pods
 images: setup $(STAMP_K8S) ## Build the container images from the repository alone (debootstrap base, no registry; docs/deployment.md)
 	$(PY) -m bot.deploy.images build
 
@@ -280,6 +281,9 @@ test-k8s: images ## The Kubernetes manifests under podman: play, wait for readin
 
 k8s-up: images ## Run the manifests (deploy/k8s/overlays/local) under podman and print the front door's address
 	$(PY) -m bot.deploy.kube up
+
+bench-pods: images ## Capacity through the front door with 1 and 2 Rasa pods under podman, beside a bare Rasa bot (docs/deployment.md)
+	$(PY) -m benchmarks.pod_capacity $(ARGS)
 
 k8s-down: ## Remove every pod k8s-up started, and the database volume
 	$(PY) -m bot.deploy.kube down --volumes

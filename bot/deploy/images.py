@@ -79,6 +79,9 @@ APP_TRACKED = (
 )
 APP_GENERATED = ("build/jieba", "build/spacy_zh", "widget/dist")
 MODEL = "models/assistant.tar.gz"
+# Required by TensorFlow 2.12's package metadata, never imported when Rasa runs (TF Lite tries jax
+# inside a try; libclang is for TensorFlow's own code generation): 350 MB out of the Rasa image.
+RASA_DROP = ("jax", "jaxlib", "libclang")
 # Left out of the interpreter: its own test suite, IDLE, tkinter, the turtle demos, and anything
 # installed into the building machine's site-packages (the venv has its own).
 PYTHON_SKIP = re.compile(r"^lib/python3\.10/(test|idlelib|tkinter|turtledemo|lib2to3/tests|site-packages/.+)(/|$)")
@@ -155,7 +158,11 @@ def python_home() -> Path:
 
 
 def tracked(paths: Iterable[str]) -> List[str]:
-    out = run(["git", "-C", ROOT, "ls-files", "-z", "--", *paths], stdout=subprocess.PIPE).stdout
+    # Tracked files and new ones not yet added (not the ignored: caches, venv, var/).
+    out = run(
+        ["git", "-C", ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *paths],
+        stdout=subprocess.PIPE,
+    ).stdout
     return [p for p in out.split("\0") if p and (Path(ROOT) / p).is_file()]
 
 
@@ -310,7 +317,9 @@ def app_files(with_model: bool) -> Dict[str, Path]:
     return files
 
 
-def build_venv_image(name: str, python: str, requirements: str, with_model: bool) -> Tuple[str, bool]:
+def build_venv_image(
+    name: str, python: str, requirements: str, with_model: bool, drop: Sequence[str] = ()
+) -> Tuple[str, bool]:
     files = app_files(with_model)
     wheel_dir = wheels()
     tag = digest(
@@ -319,6 +328,7 @@ def build_venv_image(name: str, python: str, requirements: str, with_model: bool
         HERE / "venv.Containerfile",
         HERE / requirements,
         Path(ROOT) / "constraints.txt",
+        tuple(drop),
         *[(rel, digest(src)) for rel, src in sorted(files.items())],
     )
     ref = f"{REGISTRY}/{name}:{tag}"
@@ -329,7 +339,7 @@ def build_venv_image(name: str, python: str, requirements: str, with_model: bool
         ref,
         "venv.Containerfile",
         ctx,
-        {"PYTHON": python, "REQUIREMENTS": requirements},
+        {"PYTHON": python, "REQUIREMENTS": requirements, "DROP": " ".join(drop)},
         ["--network", "none", "-v", f"{wheel_dir}:/wheels:ro"],
     )
     shutil.rmtree(ctx, ignore_errors=True)
@@ -361,7 +371,7 @@ def build_all(names: Optional[Sequence[str]] = None) -> List[Built]:
         python, fresh = build_python(base)
         out.append(Built("python", python, size_mb(python), fresh))
         if "rasa" in wanted:
-            ref, fresh = build_venv_image("rasa", python, "rasa.txt", with_model=True)
+            ref, fresh = build_venv_image("rasa", python, "rasa.txt", with_model=True, drop=RASA_DROP)
             out.append(Built("rasa", ref, size_mb(ref), fresh))
         if "app" in wanted:
             ref, fresh = build_venv_image("app", python, "app.txt", with_model=False)

@@ -12,7 +12,7 @@ the few things a cluster's controllers would, and nothing else:
   ``up`` plays only the ones missing, so running it again after a pod died is the Deployment
   controller bringing the replica back.
 - **Services** become DNS names: every pod a Service selects gets the Service's name as an alias on
-  a second network (aardvark-dns answers with every selected pod, as a headless Service does).
+  the pods' network (aardvark-dns answers with every selected pod, as a headless Service does).
 - **Jobs** run as a pod before what depends on them and must exit 0; **CronJobs** and the
   **HorizontalPodAutoscaler** are not run here (they need a scheduler and a metrics server).
 - **ConfigMaps and Secrets** given as environment (``envFrom``, ``valueFrom``) are written into the
@@ -54,7 +54,6 @@ from bot.settings import ROOT
 K8S = Path(ROOT) / "deploy" / "k8s"
 WORK = Path(ROOT) / "build" / "k8s"
 NETWORK = "zhicheng"
-SERVICE_NETWORK = "zhicheng-svc"
 LABEL = "zhicheng.kube"
 SECRET_NAME = "zhicheng-secrets"
 # Started in this order; a phase is ready before the next starts (initContainers wait on the Job).
@@ -146,7 +145,10 @@ def _environment(
         elif "valueFrom" in item:
             ref = item["valueFrom"]
             if "secretKeyRef" in ref:
-                env[item["name"]] = secret_values[ref["secretKeyRef"]["name"]][ref["secretKeyRef"]["key"]]
+                name, key = ref["secretKeyRef"]["name"], ref["secretKeyRef"]["key"]
+                if key not in secret_values.get(name, {}):
+                    raise RuntimeError(f"Secret {name} not found, or without {key}")
+                env[item["name"]] = secret_values[name][key]
             elif "configMapKeyRef" in ref:
                 env[item["name"]] = configmaps[ref["configMapKeyRef"]["name"]][ref["configMapKeyRef"]["key"]]
     return env
@@ -229,10 +231,8 @@ def running_pods() -> Dict[str, str]:
 
 
 def ensure_networks() -> None:
-    existing = set(podman("network", "ls", "--format", "{{.Name}}").split())
-    for net in (NETWORK, SERVICE_NETWORK):
-        if net not in existing:
-            podman("network", "create", net)
+    if NETWORK not in set(podman("network", "ls", "--format", "{{.Name}}").split()):
+        podman("network", "create", NETWORK)
 
 
 def pod_ip(name: str) -> str:
@@ -258,10 +258,11 @@ def play(p: PodPlan) -> None:
         yaml.safe_dump_all([*extra, doc], f, sort_keys=False, allow_unicode=True)
     if p.kind == "Job":
         podman("pod", "rm", "-f", p.name, check=False)
-    # Every pod on the Services' network too (to look their names up), the selected ones under
-    # the Services' names: given at creation, so that the first lookup of an init container works.
-    service_net = SERVICE_NETWORK + (":" + ",".join(f"alias={a}" for a in p.aliases) if p.aliases else "")
-    podman("kube", "play", "--network", NETWORK, "--network", service_net, str(path))
+    # The Services' names as aliases on the pods' one network, given at creation: with a second
+    # network for them, a lookup asked of the first network's DNS went to the upstream resolver and
+    # waited for its timeout (turns over 10 s), and an alias added after the start came too late.
+    network = NETWORK + (":" + ",".join(f"alias={a}" for a in p.aliases) if p.aliases else "")
+    podman("kube", "play", "--network", network, str(path))
 
 
 def _port(probe_port: Any, container: Doc) -> int:
@@ -333,11 +334,22 @@ class Cluster:
     not_played: List[str]
 
 
-def up(overlay: str = "local", timeout: float = 600) -> Cluster:
-    """Play every pod that is not running (in phases, each ready before the next) and wait."""
+def up(overlay: str = "local", timeout: float = 600, replicas: Optional[Dict[str, int]] = None) -> Cluster:
+    """Play every pod that is not running (in phases, each ready before the next) and wait.
+    ``replicas`` (Deployment → count) scales as ``kubectl scale`` would: missing pods are played,
+    pods beyond the count removed."""
     docs = render(overlay)
+    for d in docs:
+        if d["kind"] == "Deployment" and replicas and d["metadata"]["name"] in replicas:
+            d["spec"]["replicas"] = replicas[d["metadata"]["name"]]
     values = ensure_secrets()
     pods = plan(docs, built_refs(), {SECRET_NAME: values})
+    wanted = {p.name for p in pods}
+    owners = {d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"}
+    for name in running_pods():
+        owner, _, index = name.rpartition("-")
+        if owner in owners and index.isdigit() and name not in wanted:
+            podman("pod", "rm", "-f", "-t", "3", name, check=False)
     ensure_networks()
     running = running_pods()
     for phase in PHASES:
@@ -370,8 +382,7 @@ def down(volumes: bool = False) -> List[str]:
         podman("pod", "rm", "-f", "-t", "3", name, check=False)
     if volumes:
         podman("volume", "rm", "-f", "postgres-data", check=False)
-    for net in (SERVICE_NETWORK, NETWORK):
-        podman("network", "rm", "-f", net, check=False)
+    podman("network", "rm", "-f", NETWORK, check=False)
     return names
 
 

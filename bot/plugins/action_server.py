@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hmac
+import importlib
 import logging
 import os
 import sys
@@ -91,6 +92,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     from bot.storage.migrate import on_start
 
     on_start(get_settings().core.database_url)  # the assessments' tables, before the first call
+    try:  # the indexes the first answers need, built before /health passes (actions/warmup.py)
+        warm = importlib.import_module(f"{args.actions}.warmup")
+    except ModuleNotFoundError:
+        warm = None
+    if warm is not None:
+        logger.info("warmed up in %.1f s", warm.warm_up())
     logger.info("action server on http://%s:%s (only calls carrying %s)", host, port, TOKEN_HEADER)
     app.run(host, port, workers=1, access_log=False)
     return 0

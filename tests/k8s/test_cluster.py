@@ -59,7 +59,11 @@ def test_every_pod_is_ready_and_the_jobs_the_cluster_would_schedule_are_named(cl
     expected = {"postgres-0", "redis-0", "actions-0", "actions-1", "rasa-0", "rasa-1", "staff-0", "frontdoor-0"}
     assert expected <= {n for n, s in cluster.pods.items() if s.startswith("Running")}, cluster.pods
     assert cluster.pods["migrate"].startswith("Exited")  # the Job ran to completion first
-    assert cluster.not_played == ["CronJob/purge", "HorizontalPodAutoscaler/rasa"]
+    assert cluster.not_played == [
+        "CronJob/purge",
+        "HorizontalPodAutoscaler/rasa",
+        *(f"NetworkPolicy/{name}" for name in ("actions", "postgres", "rasa", "redis")),
+    ]
     assert len(upstreams()) == 2  # the front door found both Rasa pods through the headless Service
 
 
