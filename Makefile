@@ -64,7 +64,7 @@ TRAIN_INPUTS := config.yml $(filter-out domain/generated_facts.yml,$(wildcard do
 
 help: ## Show this help
 	@echo "职称评审助手 — targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | grep -v '^help:' | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | grep -v '^help:' | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP_VENV): requirements.txt constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (pyenv install 3.10)"; exit 1; }

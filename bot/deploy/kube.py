@@ -66,6 +66,8 @@ PHASES: Tuple[Tuple[str, ...], ...] = (
 NOT_PLAYED = ("CronJob", "HorizontalPodAutoscaler", "NetworkPolicy", "Ingress", "PodDisruptionBudget")
 
 Doc = Dict[str, Any]
+# What ``down --volumes`` removes: the database's claim and the ConfigMaps mounted as volumes.
+VOLUMES = ("postgres-data", "frontdoor-nginx")
 
 
 @dataclass
@@ -381,7 +383,11 @@ def down(volumes: bool = False) -> List[str]:
     for name in names:
         podman("pod", "rm", "-f", "-t", "3", name, check=False)
     if volumes:
-        podman("volume", "rm", "-f", "postgres-data", check=False)
+        # The claims' volumes, and the ones podman made for the ConfigMaps a pod mounts (kept
+        # otherwise: a changed nginx.conf would not reach the next play).
+        for vol in podman("volume", "ls", "--format", "{{.Name}}", check=False).split():
+            if vol in VOLUMES:
+                podman("volume", "rm", "-f", vol, check=False)
     podman("network", "rm", "-f", NETWORK, check=False)
     return names
 

@@ -157,3 +157,12 @@ def test_generated_secrets_are_private_and_kept(tmp_path):
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert kube.ensure_secrets(path) == first
     assert first["POSTGRES_PASSWORD"] in first["ZHICHENG_DATABASE_URL"] and len(first["RASA_AUTH_TOKEN"]) >= 32
+
+
+def test_down_removes_every_volume_the_pods_mount(docs):
+    mounted = {
+        v.get("configMap", {}).get("name") or v.get("persistentVolumeClaim", {}).get("claimName")
+        for template in pod_specs(docs)
+        for v in template["spec"].get("volumes", [])
+    }
+    assert mounted == set(kube.VOLUMES)

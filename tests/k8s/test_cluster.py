@@ -91,64 +91,52 @@ def test_a_whole_pre_assessment_over_rest(cluster: kube.Cluster) -> None:
     assert len(d.transcript) <= 8
 
 
-async def _socket_dialogue(url: str, transport: str, messages: List[str]) -> List[str]:
-    """Join a session over socket.io with one transport and say each message; the bot's replies."""
-    import socketio
+class SocketChat:
+    """One applicant on socket.io (python-socketio's client, one transport) through the front door."""
 
-    client = socketio.AsyncClient(reconnection=False)
-    replies: asyncio.Queue[str] = asyncio.Queue()
-    confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
-    client.on("bot_uttered", lambda data: replies.put_nowait(data.get("text", "")))
-    session = f"k8s{transport}{int(time.time() * 1000)}".ljust(32, "0")
-    await client.connect(url, transports=[transport], socketio_path="socket.io")
-    try:
-        await client.emit("session_request", {"session_id": session})
-        assert await asyncio.wait_for(confirmed, 30) == session
-        out = []
-        for text in messages:
-            await client.emit("user_uttered", {"message": text, "session_id": session})
-            got = [await asyncio.wait_for(replies.get(), 60)]
-            await asyncio.sleep(0.5)  # a reply may come in several messages
-            while not replies.empty():
-                got.append(replies.get_nowait())
-            out.append("\n".join(got))
-        return out
-    finally:
-        await client.eio.disconnect(abort=True)
+    def __init__(self, url: str, transport: str) -> None:
+        import socketio
+
+        self.url, self.transport = url, transport
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.replies: asyncio.Queue[str] = asyncio.Queue()
+        self.session = f"k8s{transport}{time.time_ns()}".ljust(32, "0")[:32]
+
+    async def __aenter__(self) -> SocketChat:
+        confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
+        self.client.on("bot_uttered", lambda data: self.replies.put_nowait(data.get("text", "")))
+        await self.client.connect(self.url, transports=[self.transport], socketio_path="socket.io")
+        await self.client.emit("session_request", {"session_id": self.session})
+        assert await asyncio.wait_for(confirmed, 30) == self.session
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.client.eio.disconnect(abort=True)
+
+    async def say(self, text: str) -> str:
+        await self.client.emit("user_uttered", {"message": text, "session_id": self.session})
+        got = [await asyncio.wait_for(self.replies.get(), 60)]
+        await asyncio.sleep(0.7)  # a reply may come in several messages
+        while not self.replies.empty():
+            got.append(self.replies.get_nowait())
+        return "\n".join(got)
+
+
+async def _socket_dialogue(url: str, transport: str, messages: List[str]) -> List[str]:
+    async with SocketChat(url, transport) as chat:
+        return [await chat.say(text) for text in messages]
 
 
 async def _socket_assessment(url: str, transport: str) -> Tuple[str, int]:
     """A whole pre-assessment over one socket.io connection: (the result, the number of turns)."""
-    import socketio
-
-    client = socketio.AsyncClient(reconnection=False)
-    replies: asyncio.Queue[str] = asyncio.Queue()
-    confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
-    client.on("bot_uttered", lambda data: replies.put_nowait(data.get("text", "")))
-    session = f"k8sassess{transport}{int(time.time() * 1000)}".ljust(32, "0")
-    await client.connect(url, transports=[transport], socketio_path="socket.io")
-
-    async def say(text: str) -> str:
-        await client.emit("user_uttered", {"message": text, "session_id": session})
-        got = [await asyncio.wait_for(replies.get(), 60)]
-        await asyncio.sleep(0.7)
-        while not replies.empty():
-            got.append(replies.get_nowait())
-        return "\n".join(got)
-
-    try:
-        await client.emit("session_request", {"session_id": session})
-        assert await asyncio.wait_for(confirmed, 30) == session
-        bot, turns = await say(OPENING), 1
+    async with SocketChat(url, transport) as chat:
+        bot, turns = await chat.say(OPENING), 1
         while not CASE_CODE.search(bot) and turns < 20:
             answer = reply_for(bot, CZ_ENGINEER, unknown_ok=False)
             assert answer is not None, bot
-            bot, turns = await say(answer[1]), turns + 1
+            bot, turns = await chat.say(answer[1]), turns + 1
         return bot, turns
-    finally:
-        await client.eio.disconnect(abort=True)
 
 
 def test_socketio_long_polling_through_the_front_door(cluster: kube.Cluster) -> None:
