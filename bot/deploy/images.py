@@ -107,15 +107,21 @@ def run(cmd: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess[str
     return subprocess.run(list(cmd), check=True, text=True, **kwargs)  # type: ignore[call-overload,no-any-return]
 
 
-def podman(*args: str, quiet: bool = False) -> str:
-    out = subprocess.run(
-        ["podman", *args], check=True, text=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if quiet else None
-    )
+def podman(*args: str, check: bool = True) -> str:
+    """Run podman; its output. A failure raises with the end of podman's own message."""
+    out = subprocess.run(["podman", *args], capture_output=True, text=True)
+    if check and out.returncode:
+        raise RuntimeError(f"podman {' '.join(args[:3])} …: {out.stderr.strip()[-1500:]}")
     return out.stdout.strip()
 
 
+def succeeds(*args: str) -> bool:
+    """Whether a podman question (``image exists``, ``volume exists`` …) is answered yes."""
+    return subprocess.run(["podman", *args], capture_output=True).returncode == 0
+
+
 def exists(ref: str) -> bool:
-    return subprocess.run(["podman", "image", "exists", ref], check=False).returncode == 0
+    return succeeds("image", "exists", ref)
 
 
 def digest(*parts: object) -> str:

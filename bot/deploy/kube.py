@@ -36,6 +36,7 @@ import copy
 import os
 import re
 import secrets as secrets_module
+import shutil
 import socket
 import subprocess
 import sys
@@ -48,7 +49,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.deploy.images import built_refs, use_project_containers_conf
+from bot.deploy.images import built_refs, podman, succeeds, use_project_containers_conf
 from bot.settings import ROOT
 
 K8S = Path(ROOT) / "deploy" / "k8s"
@@ -77,16 +78,16 @@ class PodPlan:
     kind: str
     doc: Doc
     extra: List[Doc] = field(default_factory=list)  # ConfigMaps and claims the pod mounts
-    probes: List[Tuple[str, Doc, Doc]] = field(default_factory=list)  # (container, probe, container spec)
+    probes: List[Tuple[str, Doc, Dict[str, int]]] = field(default_factory=list)  # (container, probe, its named ports)
+    ports: List[int] = field(default_factory=list)  # every container's ports, in order
     aliases: List[str] = field(default_factory=list)
 
 
 def kubectl() -> str:
-    for candidate in ("kubectl", "/usr/bin/kubectl"):
-        found = subprocess.run(["sh", "-c", f"command -v {candidate}"], capture_output=True, text=True)
-        if found.returncode == 0:
-            return found.stdout.strip()
-    raise RuntimeError("kubectl not found: make k8s-tools installs it")
+    found = shutil.which("kubectl")
+    if not found:
+        raise RuntimeError("kubectl not found: make images installs it (build/.k8s-tools)")
+    return found
 
 
 def render(overlay: str = "local") -> List[Doc]:
@@ -190,17 +191,17 @@ def plan(docs: Sequence[Doc], images: Dict[str, str], secret_values: Dict[str, D
                     short = image.rsplit("/", 1)[-1]
                     if image.startswith("zhicheng/") and short in images:
                         c["image"] = images[short]
-                    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
-                        found = c.pop(probe, None)
-                        if probe == "readinessProbe" and found:
-                            p.probes.append((c["name"], found, c))
                     c.pop("resources", None)  # requests are a scheduler's business; limits: see docs
                     # podman 4.3 publishes every containerPort on the host's own address (the second
                     # actions pod then fails to bind); in a cluster they are only the pod's. The pods'
                     # addresses on the network are what the probes and the front door use.
-                    ports = c.pop("ports", None)
-                    if ports:
-                        c["x-ports"] = ports
+                    ports = c.pop("ports", [])
+                    p.ports += [int(port["containerPort"]) for port in ports]
+                    named = {port["name"]: int(port["containerPort"]) for port in ports if "name" in port}
+                    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+                        found = c.pop(probe, None)
+                        if probe == "readinessProbe" and found:
+                            p.probes.append((c["name"], found, named))
             # The init containers only wait for the migration Job, which the phases already finish
             # first; podman 4.3 fails to remove a finished init container of a pod it plays
             # ("cannot remove container … as it is running"), so they are not played.
@@ -219,13 +220,6 @@ def plan(docs: Sequence[Doc], images: Dict[str, str], secret_values: Dict[str, D
 
 
 # --- podman ---------------------------------------------------------------------------------------
-def podman(*args: str, check: bool = True) -> str:
-    out = subprocess.run(["podman", *args], capture_output=True, text=True)
-    if check and out.returncode:
-        raise RuntimeError(f"podman {' '.join(args[:3])} …: {out.stderr.strip()[-1500:]}")
-    return out.stdout.strip()
-
-
 def running_pods() -> Dict[str, str]:
     """name → status of every pod this module played."""
     out = podman("pod", "ps", "--filter", f"label={LABEL}=1", "--format", "{{.Name}} {{.Status}}")
@@ -251,13 +245,9 @@ def play(p: PodPlan) -> None:
         extra = [
             d
             for d in p.extra
-            if d["kind"] != "PersistentVolumeClaim"
-            or subprocess.run(["podman", "volume", "exists", d["metadata"]["name"]]).returncode
+            if d["kind"] != "PersistentVolumeClaim" or not succeeds("volume", "exists", d["metadata"]["name"])
         ]
-        doc = copy.deepcopy(p.doc)
-        for c in doc["spec"]["containers"]:
-            c.pop("x-ports", None)
-        yaml.safe_dump_all([*extra, doc], f, sort_keys=False, allow_unicode=True)
+        yaml.safe_dump_all([*extra, p.doc], f, sort_keys=False, allow_unicode=True)
     if p.kind == "Job":
         podman("pod", "rm", "-f", p.name, check=False)
     # The Services' names as aliases on the pods' one network, given at creation: with a second
@@ -267,19 +257,18 @@ def play(p: PodPlan) -> None:
     podman("kube", "play", "--network", network, str(path))
 
 
-def _port(probe_port: Any, container: Doc) -> int:
+def _port(probe_port: Any, named: Dict[str, int]) -> int:
     if isinstance(probe_port, int) or str(probe_port).isdigit():
         return int(probe_port)
-    for port in container.get("x-ports", []):
-        if port.get("name") == probe_port:
-            return int(port["containerPort"])
-    raise RuntimeError(f"no port named {probe_port}")
+    if probe_port not in named:
+        raise RuntimeError(f"no port named {probe_port}")
+    return named[probe_port]
 
 
 def probe_ok(p: PodPlan, ip: str) -> bool:
-    for cname, probe, container in p.probes:
+    for cname, probe, named in p.probes:
         if "httpGet" in probe:
-            url = f"http://{ip}:{_port(probe['httpGet']['port'], container)}{probe['httpGet'].get('path', '/')}"
+            url = f"http://{ip}:{_port(probe['httpGet']['port'], named)}{probe['httpGet'].get('path', '/')}"
             try:
                 with urllib.request.urlopen(url, timeout=3) as r:
                     if not 200 <= r.status < 400:
@@ -288,14 +277,11 @@ def probe_ok(p: PodPlan, ip: str) -> bool:
                 return False
         elif "tcpSocket" in probe:
             try:
-                socket.create_connection((ip, _port(probe["tcpSocket"]["port"], container)), timeout=3).close()
+                socket.create_connection((ip, _port(probe["tcpSocket"]["port"], named)), timeout=3).close()
             except OSError:
                 return False
         elif "exec" in probe:
-            done = subprocess.run(
-                ["podman", "exec", f"{p.name}-{cname}", *probe["exec"]["command"]], capture_output=True
-            )
-            if done.returncode:
+            if not succeeds("exec", f"{p.name}-{cname}", *probe["exec"]["command"]):
                 return False
     return True
 
@@ -367,7 +353,7 @@ def up(overlay: str = "local", timeout: float = 600, replicas: Optional[Dict[str
             play(p)
         wait_ready(todo, timeout)
     door = next(p for p in pods if p.owner == "frontdoor")
-    port = next(int(c["containerPort"]) for c in door.doc["spec"]["containers"][0].get("x-ports", []))
+    port = door.ports[0]
     skipped = sorted(f"{d['kind']}/{d['metadata']['name']}" for d in docs if d["kind"] in NOT_PLAYED)
     return Cluster(frontdoor=f"http://{pod_ip(door.name)}:{port}", pods=running_pods(), not_played=skipped)
 
