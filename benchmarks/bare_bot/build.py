@@ -2,10 +2,13 @@
 
 Why generated, not committed: the bare bot must follow this project's NLU data as it changes, so it
 is built from ``data/nlu/faq.yml`` and ``data/nlu/chitchat.yml`` (the assessment intents and forms
-are left out: the bare bot has no forms). Every intent is answered by a fixed text ``utter_<intent>``
+are left out: the bare bot has no forms), or with ``--nlu all`` from every file of ``data/nlu`` (the
+assessment intents too, answered by a fixed text like the others; the lookup table and synonyms of
+``generated.yml`` included), the baseline of issue 24's independent measurement. Every intent is answered by a fixed text ``utter_<intent>``
 through a rule (and a one-turn story, so that TED has something to learn as in a real bot).
 
-    .venv/bin/python -m benchmarks.bare_bot.build          # train if needed, print the model path
+    .venv/bin/python -m benchmarks.bare_bot.build             # train if needed, print the model path
+    .venv/bin/python -m benchmarks.bare_bot.build --nlu all   # the bot trained on all of data/nlu
 """
 
 from __future__ import annotations
@@ -17,12 +20,24 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 NLU_FILES = (ROOT / "data" / "nlu" / "faq.yml", ROOT / "data" / "nlu" / "chitchat.yml")
+VARIANTS = ("faq", "all")
+
+
+def nlu_files(variant: str = "faq") -> Tuple[Path, ...]:
+    """The NLU files a variant is trained on: the FAQ and chitchat files, or all of data/nlu."""
+    if variant == "all":
+        return tuple(sorted((ROOT / "data" / "nlu").glob("*.yml")))
+    if variant == "faq":
+        return NLU_FILES
+    raise ValueError(f"unknown bare bot variant {variant!r}: one of {VARIANTS}")
+
+
 JIEBA_DIR = ROOT / "build" / "jieba"  # the project's generated dictionary (config.yml uses it too)
 CACHE = ROOT / "build" / "bench" / "bare"
 ENTITIES = ("region", "level", "window_kind")
@@ -87,30 +102,30 @@ def rules_and_stories(names: Sequence[str]) -> Dict:
     }
 
 
-def inputs_hash() -> str:
+def inputs_hash(files: Sequence[Path] = NLU_FILES) -> str:
     """What the trained model depends on: this generator, the NLU files, the jieba dictionary, Rasa."""
     import rasa
 
     digest = hashlib.sha256(rasa.__version__.encode())
-    for path in (Path(__file__), *NLU_FILES, *sorted(JIEBA_DIR.glob("*"))):
+    for path in (Path(__file__), *files, *sorted(JIEBA_DIR.glob("*"))):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def write_project(target: Path) -> None:
+def write_project(target: Path, files: Sequence[Path] = NLU_FILES) -> None:
     """The bare bot's Rasa project: config, domain, NLU (copied as is), rules and stories."""
-    names = intents()
+    names = intents(files)
     (target / "data").mkdir(parents=True, exist_ok=True)
     (target / "config.yml").write_text(CONFIG, encoding="utf-8")
     dump = dict(allow_unicode=True, sort_keys=False)
     (target / "domain.yml").write_text(yaml.safe_dump(domain(names), **dump), encoding="utf-8")
     (target / "data" / "dialogue.yml").write_text(yaml.safe_dump(rules_and_stories(names), **dump), encoding="utf-8")
-    for path in NLU_FILES:
+    for path in files:
         shutil.copy(path, target / "data" / path.name)
 
 
-def ensure_bare_model(threads: int = 1, log=None) -> Path:
+def ensure_bare_model(threads: int = 1, log=None, variant: str = "faq") -> Path:
     """The trained bare model: built once per input hash under ``build/bench/bare/<hash>/``.
 
     Returns the model path; training is skipped when it exists. The training time (s) is kept next
@@ -122,13 +137,14 @@ def ensure_bare_model(threads: int = 1, log=None) -> Path:
         raise SystemExit(
             f"{JIEBA_DIR} is missing: run `make setup` (or `.venv/bin/python -m bot.plugins.nlu.resources`)"
         )
-    home = CACHE / inputs_hash()
+    files = nlu_files(variant)
+    home = CACHE / inputs_hash(files)
     model = home / "models" / "bare.tar.gz"
     if model.exists():
         return model
     if home.exists():
         shutil.rmtree(home)
-    write_project(home)
+    write_project(home, files)
     env = dict(
         os.environ,
         TF_CPP_MIN_LOG_LEVEL="2",
@@ -168,8 +184,9 @@ def ensure_bare_model(threads: int = 1, log=None) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1, help="TensorFlow threads for training")
+    parser.add_argument("--nlu", choices=VARIANTS, default="faq", help="train on the FAQ files or all of data/nlu")
     args = parser.parse_args()
-    print(ensure_bare_model(threads=args.threads))
+    print(ensure_bare_model(threads=args.threads, variant=args.nlu))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,12 @@ Patches (each keeps Rasa's behaviour, only its cost changes):
    (``check_schema``) and builds a new validator — about half of the Rasa process's CPU per turn in
    the profile. The schema is a constant, so it is checked once and one validator is kept per
    schema; every response is still validated and an invalid one still raises the same
-   ``jsonschema.ValidationError`` (best match, with Rasa's hint appended).
+   ``jsonschema.ValidationError`` (best match, with Rasa's hint appended). Even cached, the
+   validation took about 1 ms a call: each event is tried against all 23 event schemas of Rasa's
+   ``oneOf``. Every one of them fixes ``event`` to its own constant, and the outer schema requires
+   ``event`` as a string, so an event is valid exactly when it passes the outer schema and the one
+   schema of its own type; that is checked first (0.14 ms), and only a response it does not find
+   valid goes through the full validation, which gives Rasa's error.
 2. ``Event.resolve_by_type``: every event read back from the tracker store (and every event an
    action returns) is deserialised through it, and it walks the whole ``Event`` class tree
    (``all_subclasses``, with ``inspect.isabstract`` on each class) to find the class of one type
@@ -27,6 +32,55 @@ Patches (each keeps Rasa's behaviour, only its cost changes):
    same last event), with the same arguments, the states computed a moment ago are given again (as
    a copy: callers edit the last state in place). Rasa's training already caches states this way
    (``TrackerWithCachedStates``); this is the same for the trackers of a running conversation.
+   Across turns, the tracker is read again from the store with the new turn's events appended, and
+   Rasa replays the whole conversation again — by turn 90 the largest part of a prediction. For
+   each conversation (and each set of arguments) the replay is kept where it stopped: when the new
+   tracker's events begin with exactly the events replayed (type and timestamp of every one) and
+   the new ones cannot rewrite the past (no restart, session start, revert, form (de)activation or
+   form execution — those change which earlier events apply), only the new events are replayed,
+   by the same steps as ``Domain.states_for_tracker_history``. Anything else is replayed from the
+   start, as Rasa does. One replay serves every set of arguments the policies ask with (a new
+   replay copies the tracker's slots, 92 here: done once per conversation instead of once per
+   policy). The last :data:`REPLAYS_KEPT` conversations are kept.
+
+7. ``RemoteAction._action_call_format``: every action call sends the action server the whole
+   conversation, and each past message carries its full NLU result (the intent ranking, every
+   extractor's entities, token offsets) — a third of the request by turn 60, encoded by Rasa and
+   decoded by the action server on every call. The actions read the latest message from
+   ``latest_message`` (sent in full, as is the latest ``user`` event) and from past events only
+   slots, actions, bot messages and session starts (``actions/``), so each *earlier* user event is
+   sent with the intent it was classified as and nothing else of its parse. Nothing stored
+   changes: the tracker store and the HTTP API keep every event whole.
+
+8. ``EndpointConfig.session``: Rasa opens a new HTTP client session — a new connection, a new DNS
+   lookup — for every action call and closes it after the answer. While a Rasa server runs, each
+   endpoint (the action server) keeps one session per event loop instead, with the same headers,
+   authentication and timeout as Rasa's, so its connections are reused (about 0.7 ms a call here,
+   more where the action server's name is resolved by a cluster DNS). An idle connection is
+   dropped after :data:`KEEPALIVE_SECONDS`, before the action server's own limit (Sanic's 5 s), so
+   a request never goes out on a connection the server is closing. The sessions close when the
+   server stops; outside a running Rasa server (tests, scripts) Rasa's own per-call session is used.
+
+9. ``RulePolicy._get_possible_keys``: to find the rules that apply, Rasa filters every rule (144
+   here, 28 in a one-rule-per-intent bot) against each state of the conversation from the newest
+   back — to the very first state, although no rule is longer than a few states and a rule that
+   has matched all its states stays applicable — and re-parses and reverses each rule's states for
+   every check. The same filter now stops when no rule is left or when every rule left has
+   matched all its states (further states cannot remove it), keeps each rule's reversed states
+   once parsed, and checks against the newest state only the rules whose last state asks for
+   that previous action (or for none). The checks themselves are Rasa's (``_does_rule_match_state``); the keys
+   returned are the same (tests/bot/test_rasa_main.py compares both on the trained model's rules).
+
+10. ``DaskGraphRunner.run``: every NLU parse and every prediction runs a graph of components
+    (13 nodes for this project's NLU, 7 for a default recipe's). For each run Rasa recomputes the
+    nodes the targets need by a recursion that walks every path of the graph again (a list with
+    repeats, then a membership test in that list per node), builds a dask task graph and has
+    dask's synchronous scheduler run it — about 2 ms a parse here before any component runs. The
+    nodes to run, in dependency order, are now computed once per graph, targets and input names,
+    and run one after the other in this thread as dask's synchronous scheduler does: each node gets
+    its inputs' ``(name, value)`` pairs, an input replaces a node of the same name, errors are
+    raised as before (a ``RuntimeError`` as Rasa's ``GraphRunError``). Rasa's debug line is written
+    only when debug logging is on.
 
 Two patches change what the applicant sees when a part is down, not the cost:
 
@@ -70,7 +124,7 @@ from __future__ import annotations
 import collections
 import json
 import sys
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, List, Optional, Set, Tuple
 
 from rasa.shared.exceptions import RasaException
 
@@ -112,6 +166,42 @@ def _cached_validator_factory() -> Callable[[Dict[str, Any]], Any]:
     return validator
 
 
+def _quick_response_check(spec: Dict[str, Any]) -> Optional[Callable[[Any], bool]]:
+    """``result -> True`` only for a response valid under ``spec`` (Rasa's action response schema),
+    each event checked against the schema of its own type instead of all of Rasa's ``oneOf``
+    (patch 1); ``None`` when ``spec`` is not shaped as that reasoning needs."""
+    from jsonschema.validators import validator_for
+    from rasa.shared.utils.schemas.events import EVENT_SCHEMA, EVENTS_SCHEMA
+
+    properties = spec.get("properties") if isinstance(spec, dict) else None
+    if not isinstance(properties, dict) or properties.get("events") != EVENTS_SCHEMA:
+        return None
+    outer = {key: value for key, value in EVENT_SCHEMA.items() if key != "oneOf"}
+    if outer.get("required") != ["event"] or outer["properties"].get("event") != {"type": "string"}:
+        return None
+    by_type: Dict[str, Any] = {}
+    for sub in EVENT_SCHEMA["oneOf"]:
+        const = sub.get("properties", {}).get("event", {}).get("const")
+        if not isinstance(const, str) or const in by_type:
+            return None
+        schema = {"allOf": [outer, sub]}
+        by_type[const] = validator_for(schema)(schema)
+    top_schema = dict(spec, properties=dict(properties, events={"type": "array"}))
+    top = validator_for(top_schema)(top_schema)
+
+    def valid(result: Any) -> bool:
+        if not top.is_valid(result):
+            return False
+        for event in result.get("events") or []:
+            kind = event.get("event") if isinstance(event, dict) else None
+            checker = by_type.get(kind) if isinstance(kind, str) else None
+            if checker is None or not checker.is_valid(event):
+                return False
+        return True
+
+    return valid
+
+
 def patch_action_result_validation() -> None:
     """Validate action server responses with a cached validator (see patch 1 in the module doc).
 
@@ -127,12 +217,18 @@ def patch_action_result_validation() -> None:
 
     validator_for_schema = _cached_validator_factory()
     spec_key: Dict[type, Any] = {}
+    quick_key: Dict[type, Optional[Callable[[Any], bool]]] = {}
 
     def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
         cls = type(self)
         validator = spec_key.get(cls)
         if validator is None:
-            validator = spec_key[cls] = validator_for_schema(self.action_response_format_spec())
+            spec = self.action_response_format_spec()
+            validator = spec_key[cls] = validator_for_schema(spec)
+            quick_key[cls] = _quick_response_check(spec)
+        quick = quick_key.get(cls)
+        if quick is not None and quick(result):
+            return True
         error: Optional[ValidationError] = exceptions.best_match(validator.iter_errors(result))
         if error is not None:
             error.message += (
@@ -177,6 +273,157 @@ def patch_event_type_lookup() -> None:
 
 
 STATES_REMEMBERED = 8  # trackers whose states are kept (strong references, so an id is never reused)
+
+
+def _slim_past_messages(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The events with every ``user`` event but the last reduced to its intent (patch 7)."""
+    last = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    slim: List[Dict[str, Any]] = []
+    for i, event in enumerate(events):
+        parse = event.get("parse_data")
+        if i < last and event.get("event") == "user" and isinstance(parse, dict):
+            event = dict(event, parse_data={"intent": parse.get("intent")})
+        slim.append(event)
+    return slim
+
+
+def patch_action_call_payload() -> None:
+    """Send earlier messages without their NLU details (see patch 7 in the module doc).
+
+    Rasa 3.6.21 ``rasa/core/actions/action.py``: ``RemoteAction._action_call_format(tracker, domain)``
+    returns ``{"next_action", "sender_id", "tracker": tracker.current_state(ALL), "version"[, "domain"]}``.
+    """
+    from rasa.core.actions.action import RemoteAction
+
+    original = RemoteAction._action_call_format
+
+    def _action_call_format(self: Any, tracker: Any, domain: Any) -> Dict[str, Any]:
+        result: Dict[str, Any] = original(self, tracker, domain)
+        state = result.get("tracker")
+        if isinstance(state, dict) and isinstance(state.get("events"), list):
+            result["tracker"] = dict(state, events=_slim_past_messages(state["events"]))
+        return result
+
+    _action_call_format.__doc__ = original.__doc__
+    RemoteAction._action_call_format = _action_call_format
+
+
+REPLAYS_KEPT = 512  # conversations whose replay is kept between turns (patch 3)
+
+
+class _States:
+    """The loop variables of Rasa's ``Domain.states_for_tracker_history`` for one set of arguments,
+    at the point a :class:`_Replay` has reached (patch 3)."""
+
+    def __init__(self, omit: bool, ignore: bool, rule_only: Any) -> None:
+        self.omit, self.ignore, self.rule_only = omit, ignore, rule_only
+        self.states: List[Dict[str, Any]] = []  # one per ActionExecuted replayed (unless hidden)
+        self.last_ml_action: Optional[Dict[str, Any]] = None
+        self.turn_was_hidden = False
+        self.final: Optional[Dict[str, Any]] = None  # the state after the last event replayed
+
+    def step(self, domain: Any, tracker: Any, hide_rule_turn: bool, keep: bool) -> None:
+        """One iteration of Rasa's loop for ``tracker`` as replayed now (``keep``: a state before an
+        action, kept; otherwise the final state, computed without touching the loop variables)."""
+        from rasa.shared.core.constants import PREVIOUS_ACTION
+
+        last_ml, hidden = self.last_ml_action, self.turn_was_hidden
+        if self.ignore:
+            if not hidden:
+                last_ml = domain._get_prev_action_sub_state(tracker)
+            if not tracker.followup_action and not tracker.latest_action_name == tracker.active_loop_name:
+                hidden = hide_rule_turn
+        state: Optional[Dict[str, Any]] = None
+        if not (self.ignore and hidden):
+            state = domain.get_active_state(tracker, omit_unset_slots=self.omit)
+            if self.ignore:
+                domain._remove_rule_only_features(state, self.rule_only)
+                if self.states:
+                    domain._substitute_rule_only_user_input(state, self.states[-1])
+                if last_ml:
+                    state[PREVIOUS_ACTION] = last_ml
+            state = domain._clean_state(state)
+        if keep:
+            self.last_ml_action, self.turn_was_hidden = last_ml, hidden
+            if state is not None:
+                self.states.append(state)
+        else:
+            self.final = state
+
+
+class _Replay:
+    """A conversation replayed up to some event, with the states so far for every set of arguments
+    the policies have asked with (one replay serves them all: patch 3)."""
+
+    def __init__(self, tracker: Any, arguments: Dict[str, Tuple[bool, bool, Any]]) -> None:
+        self.seen: List[Tuple[str, Any]] = []  # (type name, timestamp) of every event replayed
+        self.tracker = tracker.init_copy()
+        self.loop_names: frozenset[str] = frozenset()
+        self.by_arguments = {key: _States(*args) for key, args in arguments.items()}
+
+    def replay(self, domain: Any, events: List[Any]) -> None:
+        from rasa.shared.core.events import ActionExecuted
+
+        for event in events:
+            if isinstance(event, ActionExecuted):
+                for acc in self.by_arguments.values():
+                    acc.step(domain, self.tracker, event.hide_rule_turn, keep=True)
+            self.tracker.update(event)
+        for acc in self.by_arguments.values():
+            acc.step(domain, self.tracker, False, keep=False)
+
+
+#: Type names of the events after which earlier events apply differently (Restarted, SessionStarted,
+#: ActionReverted, UserUtteranceReverted, ActiveLoop and its legacy Form): Rasa's ``applied_events``.
+_REWRITES_PAST = ("restart", "session_started", "undo", "rewind", "active_loop", "form")
+
+#: Every set of arguments ``past_states`` was asked with in this process (the policies use the same
+#: few on every turn), so that a conversation's replay computes them all at once.
+_ARGUMENTS: Dict[str, Tuple[bool, bool, Any]] = {}
+
+
+def _replayed_states(tracker: Any, domain: Any, omit: bool, ignore: bool, rule_only: Any) -> List[Dict[str, Any]]:
+    """``domain.states_for_tracker_history(tracker, …)``, replaying only the events not replayed
+    before for this conversation when that gives the same result (patch 3)."""
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop
+
+    arguments = json.dumps([omit, ignore, rule_only], sort_keys=True, default=str)
+    _ARGUMENTS.setdefault(arguments, (omit, ignore, rule_only))
+    key = (tracker.sender_id, id(domain))
+    events = list(tracker.events)
+    seen = [(e.type_name, e.timestamp) for e in events]
+    replay = _REPLAYS.get(key)
+    new: List[Any] = []
+    if (
+        replay is not None
+        and arguments in replay.by_arguments
+        and len(replay.seen) <= len(seen)
+        and seen[: len(replay.seen)] == replay.seen
+    ):
+        new = events[len(replay.seen) :]
+        if any(
+            e.type_name in _REWRITES_PAST or (isinstance(e, ActionExecuted) and e.action_name in replay.loop_names)
+            for e in new
+        ):
+            replay = None
+    else:
+        replay = None
+    if replay is None:  # from the start, over the events Rasa applies
+        replay = _Replay(tracker, _ARGUMENTS)
+        replay.loop_names = frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
+        replay.replay(domain, tracker.applied_events())
+    elif new:
+        replay.replay(domain, new)
+    replay.seen = seen
+    _REPLAYS[key] = replay
+    _REPLAYS.move_to_end(key)
+    while len(_REPLAYS) > REPLAYS_KEPT:
+        _REPLAYS.popitem(last=False)
+    acc = replay.by_arguments[arguments]
+    return _copy_states(acc.states + ([acc.final] if acc.final is not None else []))
+
+
+_REPLAYS: collections.OrderedDict[Tuple[Any, ...], _Replay] = collections.OrderedDict()
 
 
 def _copy_states(states: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -224,7 +471,7 @@ def patch_past_states_memo() -> None:
                 and (rule_only is rule_only_data or rule_only == rule_only_data)
             ):
                 return _copy_states(kept)
-        states: List[Dict[str, Any]] = original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        states = _replayed_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
         recent.append(
             (self, count, last, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data, _copy_states(states))
         )
@@ -429,6 +676,212 @@ def patch_model_load() -> None:
     RasaModel.load = classmethod(load)
 
 
+KEEPALIVE_SECONDS = 3.0  # an idle connection to an endpoint is closed after this (patch 8)
+
+
+class _Borrowed:
+    """``async with`` a shared session without closing it at the end (patch 8)."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *exc: Any) -> None:
+        return None
+
+
+_SERVING: Dict[int, Dict[int, Tuple[Any, Any]]] = {}  # id(loop) -> id(endpoint) -> (endpoint, session)
+
+
+async def share_http_sessions(_app: Any, loop: Any) -> None:
+    """Before a Rasa server starts: its loop keeps one session per endpoint (patch 8)."""
+    _SERVING.setdefault(id(loop), {})
+
+
+async def close_http_sessions(_app: Any, loop: Any) -> None:
+    """After a Rasa server stopped: close the sessions kept on its loop (patch 8)."""
+    for _endpoint, session in _SERVING.pop(id(loop), {}).values():
+        await session.close()
+
+
+def patch_shared_http_sessions() -> None:
+    """One client session per endpoint and event loop while a Rasa server runs (see patch 8).
+
+    Rasa 3.6.21 ``rasa/utils/endpoints.py``: ``EndpointConfig.request`` does ``async with
+    self.session() as session: …``; ``session()`` returns ``aiohttp.ClientSession(headers=self.headers,
+    auth=BasicAuth(…) or None, timeout=ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))``.
+    ``rasa/core/run.py``: ``serve_application`` builds the Sanic app with ``configure_app``.
+    """
+    import asyncio
+
+    import aiohttp
+    import rasa.core.run
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+    original_session = EndpointConfig.session
+    original_configure = rasa.core.run.configure_app
+
+    def session(self: Any) -> Any:
+        try:
+            sessions = _SERVING.get(id(asyncio.get_running_loop()))
+        except RuntimeError:
+            sessions = None
+        if sessions is None:  # no Rasa server runs on this loop: Rasa's own behaviour
+            return original_session(self)
+        found = sessions.get(id(self))
+        if found is None or found[1].closed:
+            basic = self.basic_auth
+            shared = aiohttp.ClientSession(
+                headers=self.headers,
+                auth=aiohttp.BasicAuth(basic["username"], basic["password"]) if basic else None,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+            )
+            found = sessions[id(self)] = (self, shared)  # the endpoint is kept, so its id is not reused
+        return _Borrowed(found[1])
+
+    def configure_app(*args: Any, **kwargs: Any) -> Any:
+        app = original_configure(*args, **kwargs)
+        app.register_listener(share_http_sessions, "before_server_start")
+        app.register_listener(close_http_sessions, "after_server_stop")
+        return app
+
+    session.__doc__ = original_session.__doc__
+    configure_app.__doc__ = original_configure.__doc__
+    EndpointConfig.session = session
+    rasa.core.run.configure_app = configure_app
+
+
+def patch_rule_lookup() -> None:
+    """Filter the rules that apply with early stops and parsed rules kept (see patch 9).
+
+    Rasa 3.6.21 ``rasa/core/policies/rule_policy.py``: ``RulePolicy._get_possible_keys(lookup,
+    states)`` keeps, for ``i, state in enumerate(reversed(states))``, the keys for which
+    ``_is_rule_applicable(key, i, state)`` holds; that is True when ``i`` is beyond the rule's
+    length, True when neither the rule's ``i``-th state from the end nor ``state`` has a previous
+    action, False when only one of them has one, and otherwise ``_does_rule_match_state``.
+    """
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
+    from rasa.shared.nlu.constants import ACTION_NAME
+
+    indexes: Dict[int, Tuple[Dict[str, str], Dict[Any, List[Tuple[str, List[Any]]]]]] = {}
+
+    def index(lookup: Dict[str, str]) -> Dict[Any, List[Tuple[str, List[Any]]]]:
+        """The lookup's rules (key, states newest first) by the previous action their last state
+        requires; ``None``: rules whose last state requires none (checked against every state)."""
+        found = indexes.get(id(lookup))
+        if found is not None and found[0] is lookup and len(found[1]["keys"]) == len(lookup):
+            return found[1]
+        by_action: Dict[Any, List[Tuple[str, List[Any]]]] = {"keys": []}
+        for key in lookup:
+            rule = list(reversed(json.loads(key)))
+            by_action["keys"].append((key, rule))
+            action = (rule[0].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME) if rule else None
+            if not action or action == SHOULD_NOT_BE_SET:
+                action = None
+            by_action.setdefault(action, []).append((key, rule))
+        indexes[id(lookup)] = (lookup, by_action)
+        return by_action
+
+    def _get_possible_keys(self: Any, lookup: Dict[str, str], states: List[Dict[str, Any]]) -> Set[str]:
+        rules = index(lookup)
+        keys = rules["keys"]
+        if states:  # a rule whose last state requires another previous action cannot match
+            current = (states[-1].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
+            keys = rules.get(None, []) + (rules.get(current, []) if current is not None else [])
+        for i, state in enumerate(reversed(states)):
+            if not keys or all(i >= len(rule) for _key, rule in keys):
+                break  # nothing left to remove: every later state keeps every key left
+            current = state.get(PREVIOUS_ACTION)
+            left = []
+            for key, rule in keys:
+                if i >= len(rule):
+                    left.append((key, rule))
+                    continue
+                previous = rule[i].get(PREVIOUS_ACTION)
+                if not previous and not current:
+                    left.append((key, rule))
+                elif previous and current and self._does_rule_match_state(rule[i], state):
+                    left.append((key, rule))
+            keys = left
+        return {key for key, _rule in keys}
+
+    _get_possible_keys.__doc__ = RulePolicy._get_possible_keys.__doc__
+    _get_possible_keys.__wrapped__ = RulePolicy._get_possible_keys  # type: ignore[attr-defined]  # Rasa's, for comparison
+    RulePolicy._get_possible_keys = _get_possible_keys
+
+
+def patch_graph_runner() -> None:
+    """Run a graph's nodes in a dependency order computed once (see patch 10).
+
+    Rasa 3.6.21 ``rasa/engine/runner/dask.py``: ``DaskGraphRunner.run(inputs, targets)`` takes
+    ``targets or schema.target_names``, builds ``{name: (node, *needs)}`` for the minimal schema,
+    adds each input as ``{name: (name, value)}`` (refusing a text value that names a node), runs
+    ``dask.get(graph, targets)`` and returns ``dict`` of the targets' ``(name, value)`` results.
+    """
+    import logging
+
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner import dask as dask_runner
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    original = DaskGraphRunner.run
+    logger = dask_runner.logger
+
+    def plan(self: Any, targets: List[str], inputs: Tuple[str, ...]) -> List[Tuple[str, Any, List[str]]]:
+        cache: Dict[Tuple[Any, ...], List[Tuple[str, Any, List[str]]]] = self.__dict__.setdefault("_run_plans", {})
+        key = (tuple(targets), inputs)
+        found = cache.get(key)
+        if found is None:
+            nodes = self._graph_schema.nodes
+            done: Set[str] = set(inputs)
+            order: List[Tuple[str, Any, List[str]]] = []
+
+            def visit(name: str) -> None:
+                if name in done or name not in nodes:
+                    return
+                done.add(name)
+                needs = list(nodes[name].needs.values())
+                for need in needs:
+                    visit(need)
+                order.append((name, self._instantiated_nodes[name], needs))
+
+            for target in targets:
+                visit(target)
+            found = cache[key] = order
+        return found
+
+    def run(self: Any, inputs: Optional[Dict[str, Any]] = None, targets: Optional[List[str]] = None) -> Dict[str, Any]:
+        run_targets = targets if targets else self._graph_schema.target_names
+        names = tuple(sorted(inputs or ()))
+        order = plan(self, run_targets, names)
+        values: Dict[str, Any] = {}
+        if inputs:
+            planned = {name for name, _node, _needs in order} | set(names)
+            for name, value in inputs.items():
+                if isinstance(value, str) and value in planned:
+                    raise GraphRunError(
+                        f"Input value '{value}' clashes with a node name. Make sure that none of the input "
+                        f"names passed to the `run` method are the same as node names in the graph schema."
+                    )
+                values[name] = (name, value)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(f"Running graph with inputs: {inputs}, targets: {targets} and {self._execution_context}.")
+        try:
+            for name, node, needs in order:
+                values[name] = node(*[values.get(need, need) for need in needs])
+            return dict(values.get(target, target) for target in run_targets)
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+
+    run.__doc__ = original.__doc__
+    run.__wrapped__ = original  # type: ignore[attr-defined]  # Rasa's, for comparison
+    DaskGraphRunner.run = run
+
+
 PATCHES: Dict[str, Callable[[], None]] = {
     "action_result_validation": patch_action_result_validation,
     "event_type_lookup": patch_event_type_lookup,
@@ -436,6 +889,10 @@ PATCHES: Dict[str, Callable[[], None]] = {
     "action_server_unavailable": patch_action_server_unavailable,
     "storage_unreachable": patch_storage_unreachable,
     "model_load": patch_model_load,
+    "action_call_payload": patch_action_call_payload,
+    "shared_http_sessions": patch_shared_http_sessions,
+    "rule_lookup": patch_rule_lookup,
+    "graph_runner": patch_graph_runner,
 }
 
 

@@ -11,6 +11,11 @@ closed, and the first message on each of them failed there (Rasa's fail-safe wra
 without its history and did not store it). With the check a stale connection is replaced on the
 spot, so after a database restart the next message is answered and stored
 (tests/e2e/test_prod_profile.py, docs/deployment.md "Faults").
+
+Creating it also applies the patches of bot/plugins/rasa_main.py (idempotent). Rasa creates the tracker
+store before it loads the model, so a Rasa started any way with this project's endpoints.yml — ``rasa
+run``, ``rasa shell`` as well as ``python -m bot.plugins.rasa_main`` — gets the same per-turn cost, the
+same answers when a part is down and the same model load.
 """
 
 from __future__ import annotations
@@ -49,8 +54,10 @@ class MaskingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa is 
     engine: Any  # set by SQLTrackerStore.__init__ (an annotation only: no class attribute)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from bot.plugins.rasa_main import apply_patches
         from bot.storage.privacy import install_log_masking
 
+        apply_patches()  # however Rasa was started (see the module docstring)
         install_log_masking()  # Rasa's own log lines (e.g. a failed action) are masked too
         super().__init__(*args, **kwargs)
         self._check_connections_before_use()
@@ -68,6 +75,21 @@ class MaskingSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # rasa is 
         self.engine = sa.create_engine(old.url, pool_pre_ping=True, **create_engine_kwargs(old.url))
         self.sessionmaker = sessionmaker(bind=self.engine)
         old.dispose()
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
+        """Rasa's ``_retrieve`` (same query, same tracker), reading only the ``data`` column: Rasa
+        builds an ORM object per stored event only to read that column, the largest part of
+        re-reading a long conversation on every turn (docs/performance.md)."""
+        import json
+
+        from rasa.shared.core.trackers import DialogueStateTracker
+
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
+            events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
 
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[_MaskedEvent]:
         for event in super()._additional_events(session, tracker):

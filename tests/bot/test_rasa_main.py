@@ -9,8 +9,11 @@ message, the conversation resuming) is tested on the production profile, tests/e
 
 from __future__ import annotations
 
+import asyncio
+import json
 import subprocess
 import sys
+from typing import Any, Dict, List
 
 import jsonschema
 import pytest
@@ -47,6 +50,89 @@ def patched():
 def test_patch_is_applied_and_idempotent(patched):
     assert "action_result_validation" in patched
     assert rasa_main.apply_patches() == patched
+
+
+def test_plain_rasa_run_gets_the_patches_from_the_tracker_store(tmp_path):
+    """``rasa run`` (not our entry module) with the project's endpoints.yml: Rasa creates the tracker
+    store before it loads the model, and creating it applies every patch — checked in a fresh
+    interpreter, where nothing was patched before."""
+    code = (
+        "from rasa.core.tracker_store import TrackerStore\n"
+        "from rasa.utils.endpoints import EndpointConfig\n"
+        "from rasa.shared.core.events import Event\n"
+        "from bot.plugins import rasa_main\n"
+        "before = Event.__dict__['resolve_by_type']\n"
+        "assert rasa_main._applied == [], rasa_main._applied\n"
+        "TrackerStore.create(EndpointConfig(type='bot.plugins.tracker_store.MaskingSQLTrackerStore',"
+        f" url='sqlite:///{tmp_path / 'tracker.db'}'))\n"
+        "assert Event.__dict__['resolve_by_type'] is not before\n"
+        "print(','.join(rasa_main._applied))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1].split(",") == list(rasa_main.PATCHES)
+
+
+def _sample_events() -> List[Any]:
+    """One dictionary of every kind of event an action may return, as Rasa writes them."""
+    from rasa.shared.core import events as ev
+
+    made = [
+        ev.UserUttered("长治", {"name": "inform", "confidence": 0.9}, [{"entity": "region", "value": "changzhi"}]),
+        ev.BotUttered("300元", {"buttons": [{"title": "是", "payload": "/affirm"}]}, {"answer": {"id": "x"}}),
+        ev.SlotSet("region", "changzhi"),
+        ev.SlotSet("facts", {"education": "本科", "years": [2, 3]}),
+        ev.ActionExecuted("action_listen"),
+        ev.ActiveLoop("assessment_form"),
+        ev.ActiveLoop(None),
+        ev.FollowupAction("action_listen"),
+        ev.Restarted(),
+        ev.AllSlotsReset(),
+        ev.UserUtteranceReverted(),
+        ev.ActionReverted(),
+        ev.SessionStarted(),
+        ev.LoopInterrupted(True),
+        ev.ActionExecutionRejected("assessment_form"),
+        ev.EntitiesAdded([{"entity": "region", "value": "changzhi"}]),
+        ev.DefinePrevUserUtteredFeaturization(False),
+        ev.ReminderScheduled("EXTERNAL_remind", __import__("datetime").datetime(2026, 1, 1)),
+        ev.ReminderCancelled(name="r"),
+        ev.ConversationPaused(),
+        ev.ConversationResumed(),
+        ev.AgentUttered("hi"),
+        ev.StoryExported(),
+    ]
+    return [e.as_dict() for e in made]
+
+
+def _mutations(event: Dict[str, Any]) -> List[Any]:
+    out: List[Any] = [{k: v for k, v in event.items() if k != key} for key in event]  # each key missing
+    for key in event:
+        for wrong in (None, 1, "x", [], {}, True):
+            out.append(dict(event, **{key: wrong}))  # each key with each wrong type
+    return out + [dict(event, event="no_such_event"), [event], "slot", None]
+
+
+def test_quick_check_agrees_with_the_full_validation():
+    """Patch 1's per-type check never passes a response the full ``oneOf`` validation refuses, and
+    passes every valid event of every kind (so the quick path is the one taken)."""
+    spec = RemoteAction.action_response_format_spec()
+    full = validator_for(spec)(spec)
+    quick = rasa_main._quick_response_check(spec)
+    assert quick is not None
+    checked = refused = 0
+    for event in _sample_events():
+        assert full.is_valid({"events": [event]}), event
+        assert quick({"events": [event], "responses": []}), event
+        for variant in _mutations(event):
+            response = {"events": [event, variant], "responses": []}
+            verdict = full.is_valid(response)
+            assert quick(response) == verdict, (event, variant)
+            checked += 1
+            refused += not verdict
+    assert refused > 100 and checked - refused > 100  # both sides were exercised
+    for response in INVALID + [[], None, "x", {"events": None}, {"responses": [1]}]:
+        assert quick(response) == full.is_valid(response), response
 
 
 def test_valid_response_passes():
@@ -191,25 +277,32 @@ actions: [action_answer_notice]
 """
 
 
-def _conversation(turns: int) -> DialogueStateTracker:
+def _faq_turn(i: int) -> List[Any]:
+    """One FAQ turn (the region alternating; every third one a rule-only turn)."""
     from rasa.shared.core.events import ActionExecuted, BotUttered
 
+    region = ("changzhi", "jianyang")[i % 2]
+    return [
+        UserUttered(
+            f"{region}评审费多少",
+            {"name": "ask_fee", "confidence": 0.9},
+            [{"entity": "region", "value": region, "start": 0, "end": 2}],
+        ),
+        SlotSet("region", region),
+        ActionExecuted("action_answer_notice", hide_rule_turn=i % 3 == 0),
+        BotUttered("300元"),
+        SlotSet("last_topic", "fees"),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def _conversation(turns: int) -> DialogueStateTracker:
+    from rasa.shared.core.events import ActionExecuted
+
     domain = Domain.from_yaml(DOMAIN_YAML)
-    events = [ActionExecuted("action_listen")]
+    events: List[Any] = [ActionExecuted("action_listen")]
     for i in range(turns):
-        region = ("changzhi", "jianyang")[i % 2]
-        events += [
-            UserUttered(
-                f"{region}评审费多少",
-                {"name": "ask_fee", "confidence": 0.9},
-                [{"entity": "region", "value": region, "start": 0, "end": 2}],
-            ),
-            SlotSet("region", region),
-            ActionExecuted("action_answer_notice", hide_rule_turn=i % 3 == 0),
-            BotUttered("300元"),
-            SlotSet("last_topic", "fees"),
-            ActionExecuted("action_listen"),
-        ]
+        events += _faq_turn(i)
     return DialogueStateTracker.from_events("s3", events, domain.slots)
 
 
@@ -255,6 +348,204 @@ def test_past_states_follow_the_conversation():
     assert len(after) == len(before) + 1 and after != before[: len(after)]
     other = _conversation(3)  # an equal conversation in another tracker object: its own states
     assert other.past_states(domain) == before
+
+
+def _long_conversation() -> List[Any]:
+    """FAQ turns (some rule-only), a form that runs and ends, an undone message, a restart, more FAQ."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        Restarted,
+        UserUtteranceReverted,
+    )
+
+    events: List[Any] = [ActionExecuted("action_listen")]
+    for i in range(4):
+        events += _faq_turn(i)
+    events += [
+        UserUttered("我能报吗", {"name": "inform", "confidence": 0.9}),
+        ActionExecuted("assessment_form"),
+        ActiveLoop("assessment_form"),
+        SlotSet("requested_slot", "region"),
+        ActionExecuted("action_listen"),
+        UserUttered("长治", {"name": "inform", "confidence": 0.9}),
+        ActionExecuted("assessment_form"),
+        SlotSet("region", "changzhi"),
+        ActiveLoop(None),
+        ActionExecuted("action_listen"),
+    ]
+    events += (
+        _faq_turn(4)
+        + _faq_turn(5)
+        + [UserUtteranceReverted()]
+        + _faq_turn(6)
+        + [Restarted()]
+        + _faq_turn(7)
+        + _faq_turn(8)
+    )
+    for n, event in enumerate(events):
+        event.timestamp = 1_800_000_000 + n  # distinct, as stored events have
+    return events
+
+
+@pytest.mark.parametrize(
+    "omit, ignore, rule_only",
+    [(False, False, None), (True, False, None), (False, True, {"slots": ["last_topic"], "loops": []})],
+)
+def test_states_replayed_turn_by_turn_are_rasas(omit, ignore, rule_only):
+    """Patch 3 across turns: the conversation read again from the store after every event (new event
+    objects each time, as Rasa's tracker store gives them); the states are always Rasa's own, the
+    replay goes on from where it stopped while the new events leave the past alone, and starts over
+    after a form (de)activation, an undone message or a restart."""
+    domain = Domain.from_yaml(DOMAIN_YAML + "forms:\n  assessment_form:\n    required_slots: [region]\n")
+    events = _long_conversation()
+    key = ("s5", id(domain))
+    replays = []
+    for n in range(1, len(events) + 1):
+        stored = [e.as_dict() for e in events[:n]]
+        tracker = DialogueStateTracker.from_dict("s5", stored, domain.slots)
+        assert tracker.past_states(domain, omit, ignore, rule_only) == domain.states_for_tracker_history(
+            tracker, omit, ignore, rule_only
+        ), f"after {n} events"
+        replays.append(rasa_main._REPLAYS[key])
+    kinds = [e.type_name for e in events]
+    for n in range(1, len(events)):
+        same = replays[n] is replays[n - 1]
+        rewrites = kinds[n] in ("active_loop", "rewind", "restart") or (
+            kinds[n] == "action" and events[n].action_name == "assessment_form" and "active_loop" in kinds[:n]
+        )
+        assert same != rewrites, f"event {n} ({kinds[n]}): replay {'kept' if same else 'restarted'}"
+
+
+async def test_a_running_server_keeps_its_connection_to_the_action_server():
+    """Patch 8: while a Rasa server runs, action calls reuse one connection (a real HTTP server sees
+    the same client port); the session closes when the server stops; elsewhere each call has its
+    own connection, as in Rasa."""
+    import rasa.core.run
+
+    assert "shared_http_sessions" in rasa_main.apply_patches()
+    ports: List[int] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        await request.json()
+        ports.append(request.transport.get_extra_info("peername")[1])
+        return web.json_response(VALID)
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Action-Token": "t"})
+    try:
+        for _ in range(2):
+            assert await endpoint.request(json={"next_action": "x"}, method="post") == VALID
+        assert ports[0] != ports[1]  # no server: Rasa's session per call
+
+        registered: List[Any] = []
+        from sanic import Sanic
+
+        original = Sanic.register_listener
+        Sanic.register_listener = lambda app, listener, event: registered.append((listener, event))
+        try:
+            server = rasa.core.run.configure_app(enable_api=False, input_channels=[], port=free_port())
+        finally:
+            Sanic.register_listener = original
+        assert (rasa_main.share_http_sessions, "before_server_start") in registered
+        assert (rasa_main.close_http_sessions, "after_server_stop") in registered
+        loop = asyncio.get_running_loop()
+        await rasa_main.share_http_sessions(server, loop)
+        for _ in range(3):
+            assert await endpoint.request(json={"next_action": "x"}, method="post") == VALID
+        assert len(set(ports[2:])) == 1  # one connection for the three calls
+        async with endpoint.session() as shared:
+            assert shared._default_headers.get("X-Action-Token") == "t"  # Rasa's headers kept
+        await rasa_main.close_http_sessions(server, loop)
+        assert shared.closed
+        assert await endpoint.request(json={"next_action": "x"}, method="post") == VALID
+        assert ports[-1] not in ports[2:5]  # after the stop: Rasa's own session again
+    finally:
+        await runner.cleanup()
+
+
+def test_one_replay_serves_every_policys_arguments():
+    """Patch 3: the rule, memoization and TED policies ask with different arguments; once those are
+    known, a new conversation is replayed once for all of them (a replay copies 92 slots here), and
+    each gets Rasa's own states."""
+    domain = Domain.from_yaml(DOMAIN_YAML)
+    asks = [(False, False, None), (True, False, None), (False, True, {"slots": ["last_topic"], "loops": []})]
+    events = [e.as_dict() for e in _long_conversation()[:13]]
+    for sender in ("first", "second"):
+        tracker = DialogueStateTracker.from_dict(sender, events, domain.slots)
+        replays = []
+        for omit, ignore, rule_only in asks:
+            got = tracker.past_states(domain, omit, ignore, rule_only)
+            assert got == domain.states_for_tracker_history(tracker, omit, ignore, rule_only)
+            replays.append(rasa_main._REPLAYS[(sender, id(domain))])
+    assert replays[0] is replays[1] is replays[2]  # the second conversation: one replay for all three
+
+
+def _trained_rules() -> Dict[str, Dict[str, str]]:
+    import tarfile
+
+    from tests.helpers import MODEL
+
+    with tarfile.open(MODEL) as model:
+        for member in model.getmembers():
+            if member.name.endswith("train_RulePolicy0/rule_policy.json"):
+                lookup: Dict[str, Dict[str, str]] = json.load(model.extractfile(member))["lookup"]
+                return lookup
+    raise AssertionError("no rule policy in the trained model")
+
+
+def _as_conversation_state(state: Dict[str, Any]) -> Dict[str, Any]:
+    """A rule's state as a conversation has it (JSON lists back to tuples)."""
+    return {
+        kind: {k: tuple(v) if isinstance(v, list) else v for k, v in sub.items()} if isinstance(sub, dict) else sub
+        for kind, sub in state.items()
+    }
+
+
+def test_rules_found_are_rasas_on_the_trained_rules():
+    """Patch 9: on the trained model's rules (with some turned into conversation starters) and 3,000
+    conversations made of pieces of those rules (some states changed, some 60 states long), the
+    rules found are the ones Rasa's own filter finds."""
+    import random
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    assert "rule_lookup" in rasa_main.apply_patches()
+    policy = object.__new__(RulePolicy)  # the filter reads no attribute of the policy
+    rasas = RulePolicy._get_possible_keys.__wrapped__
+    lookup = _trained_rules()
+    for table in ("rules", "rules_for_loop_unhappy_path"):  # and rules that start a conversation
+        for key in sorted(lookup[table])[::6]:
+            starter = json.loads(key)
+            starter[0].pop("prev_action", None)
+            lookup[table][json.dumps(starter)] = "action_starter"
+    rules = [[_as_conversation_state(state) for state in json.loads(key)] for key in lookup["rules"]]
+    intents = sorted({s.get("user", {}).get("intent") for r in rules for s in r} - {None})
+    actions = sorted({s.get("prev_action", {}).get("action_name") for r in rules for s in r} - {None})
+    rng = random.Random(24)
+    found_some = 0
+    for n in range(3000):
+        states: List[Dict[str, Any]] = []
+        while len(states) < (60 if n % 10 == 0 else rng.randint(1, 8)):
+            piece = [dict(s) for s in rng.choice(rules)]
+            for state in piece:
+                if rng.random() < 0.2 and "user" in state:
+                    state["user"] = dict(state["user"], intent=rng.choice(intents))
+                if rng.random() < 0.2 and "prev_action" in state:
+                    state["prev_action"] = {"action_name": rng.choice(actions)}
+                if rng.random() < 0.05:
+                    state.pop("prev_action", None)
+            states += piece
+        for table in ("rules", "rules_for_loop_unhappy_path"):
+            mine = policy._get_possible_keys(lookup[table], states)
+            assert mine == rasas(policy, lookup[table], states), (table, states)
+            found_some += bool(mine)
+    assert found_some > 500  # the conversations did match rules, not only nothing
 
 
 # --- patch 4: the action server cannot be reached ------------------------------------------------

@@ -63,3 +63,47 @@ def test_heldout_entity_extraction(nlu_report):
         f1 = report["weighted avg"]["f1-score"]
         print(name, "weighted f1", f1)
         assert f1 >= MIN_ENTITY_F1, name
+
+
+def test_graph_runs_as_dask_runs_them(nlu_agent):
+    """Patch 10 of bot.plugins.rasa_main: the NLU parse and the next-action prediction through the
+    graph run in a cached order are the same as through Rasa's dask runner, on the trained model."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    patched = DaskGraphRunner.run
+    assert hasattr(patched, "__wrapped__"), "patch 10 is not applied"
+    processor = nlu_agent.processor
+    texts = [
+        "长治中级评审费多少",
+        "我本科毕业，2019年评的助工，能报工程师吗",
+        "你好",
+        "湖州工程师直报需要什么条件",
+        "重新开始",
+    ]
+
+    def both(compute):
+        got = []
+        for run in (patched, patched.__wrapped__):
+            DaskGraphRunner.run = run
+            try:
+                got.append(compute())
+            finally:
+                DaskGraphRunner.run = patched
+        return got
+
+    for text in texts:
+        mine, rasas = both(lambda text=text: asyncio.run(processor.parse_message(UserMessage(text))))
+        assert json.dumps(mine, sort_keys=True, default=str) == json.dumps(rasas, sort_keys=True, default=str)
+        parse = mine
+        tracker = DialogueStateTracker.from_events(
+            "graph",
+            [ActionExecuted("action_listen"), UserUttered(text, parse["intent"], parse["entities"], parse)],
+            nlu_agent.domain.slots,
+        )
+        mine, rasas = both(lambda tracker=tracker: processor._predict_next_with_tracker(tracker))
+        assert mine.max_confidence_index == rasas.max_confidence_index, text
+        assert mine.probabilities == pytest.approx(rasas.probabilities, abs=1e-6), text
+        assert mine.policy_name == rasas.policy_name, text
