@@ -56,3 +56,35 @@ async def test_sql_tracker_store_writes_masked_text(tmp_path):
     # and it reads back
     again = await store.retrieve("someone")
     assert again.latest_message.text == user["text"]
+
+
+async def test_reading_only_the_data_column_gives_rasas_trackers(tmp_path):
+    """The store reads back only the events' ``data`` column; the trackers are Rasa's own: the latest
+    session only for ``retrieve``, every session for ``retrieve_full_tracker``, nothing for a
+    stranger."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import SessionStarted, SlotSet
+
+    domain = Domain.from_dict({"slots": {"region": {"type": "text", "mappings": [{"type": "custom"}]}}})
+    store = MaskingSQLTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'tracker.db'}")
+    events = []
+    for session, text in enumerate(["长治评审费多少", "简阳呢", "湖州呢"]):
+        events += [
+            ActionExecuted("action_session_start", timestamp=100 * session + 1),
+            SessionStarted(timestamp=100 * session + 2),
+            ActionExecuted("action_listen", timestamp=100 * session + 3),
+            UserUttered(text, {"name": "ask_fee", "confidence": 1.0}, timestamp=100 * session + 4),
+            SlotSet("region", f"r{session}", timestamp=100 * session + 5),
+        ]
+    await store.save(DialogueStateTracker.from_events("two-sessions", events, domain.slots))
+    for read in ("retrieve", "retrieve_full_tracker"):
+        mine = await getattr(store, read)("two-sessions")
+        rasas = await SQLTrackerStore._retrieve(store, "two-sessions", read == "retrieve_full_tracker")  # Rasa's
+        assert mine.current_state() == rasas.current_state()
+        assert [e.as_dict() for e in mine.events] == [e.as_dict() for e in rasas.events]
+        assert mine.get_slot("region") == "r2"
+    latest = await store.retrieve("two-sessions")
+    assert [e.text for e in latest.events if isinstance(e, UserUttered)] == ["湖州呢"]
+    full = await store.retrieve_full_tracker("two-sessions")
+    assert len([e for e in full.events if isinstance(e, UserUttered)]) == 3
+    assert await store.retrieve("nobody") is None
