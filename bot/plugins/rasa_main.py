@@ -355,7 +355,8 @@ class _Replay:
     """A conversation replayed up to some event, with the states so far for every set of arguments
     the policies have asked with (one replay serves them all: patch 3)."""
 
-    def __init__(self, tracker: Any, arguments: Dict[str, Tuple[bool, bool, Any]]) -> None:
+    def __init__(self, tracker: Any, domain: Any, arguments: Dict[str, Tuple[bool, bool, Any]]) -> None:
+        self.domain = domain  # kept: a replay never goes on with another domain of the same id
         self.seen: List[Tuple[str, Any]] = []  # (type name, timestamp) of every event replayed
         self.tracker = tracker.init_copy()
         self.loop_names: frozenset[str] = frozenset()
@@ -396,6 +397,7 @@ def _replayed_states(tracker: Any, domain: Any, omit: bool, ignore: bool, rule_o
     new: List[Any] = []
     if (
         replay is not None
+        and replay.domain is domain
         and arguments in replay.by_arguments
         and len(replay.seen) <= len(seen)
         and seen[: len(replay.seen)] == replay.seen
@@ -409,7 +411,7 @@ def _replayed_states(tracker: Any, domain: Any, omit: bool, ignore: bool, rule_o
     else:
         replay = None
     if replay is None:  # from the start, over the events Rasa applies
-        replay = _Replay(tracker, _ARGUMENTS)
+        replay = _Replay(tracker, domain, _ARGUMENTS)
         replay.loop_names = frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
         replay.replay(domain, tracker.applied_events())
     elif new:
