@@ -507,6 +507,7 @@ def _as_conversation_state(state: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
+@pytest.mark.model  # reads the trained model's rules: runs once the model is trained
 def test_rules_found_are_rasas_on_the_trained_rules():
     """Patch 9: on the trained model's rules (with some turned into conversation starters) and 3,000
     conversations made of pieces of those rules (some states changed, some 60 states long), the
