@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bare_bot.build import ensure_bare_model  # noqa: E402
 from benchmarks.rest_load import QUESTIONS  # noqa: E402
-from benchmarks.turn_cost import Bot, bare_bot, interleaved, project_bot, say  # noqa: E402
+from benchmarks.turn_cost import Bot, bare_bot, emit, interleaved, project_bot, say  # noqa: E402
 from tests.helpers import RASA, RASA_MAIN  # noqa: E402
 
 
@@ -91,10 +91,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         ]
         result = measure(bots, fresh, 3, window)
         text = table(bots, result, fresh, window)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(text, args.out)
 
 
 if __name__ == "__main__":

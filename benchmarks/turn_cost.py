@@ -312,6 +312,14 @@ def table(bots: List[Bot], rows: List[Tuple[str, Dict[str, float], Dict[str, str
     return "\n".join(lines)
 
 
+def emit(text: str, out: Optional[Path]) -> None:
+    """Print a result table, and write it to ``out`` too when given."""
+    print(text)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -358,10 +366,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         rows = measure(bots, args.fresh, args.long, args.parses, args.applicants, args.turns)
         out = table(bots, rows)
     print()
-    print(out)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(out + "\n", encoding="utf-8")
+    emit(out, args.out)
 
 
 if __name__ == "__main__":

@@ -769,31 +769,30 @@ def patch_rule_lookup() -> None:
     from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
     from rasa.shared.nlu.constants import ACTION_NAME
 
-    indexes: Dict[int, Tuple[Dict[str, str], Dict[Any, List[Tuple[str, List[Any]]]]]] = {}
+    Rule = Tuple[str, List[Any]]  # a key and its states, newest first
+    indexes: Dict[int, Tuple[Dict[str, str], List[Rule], Dict[Optional[str], List[Rule]]]] = {}
 
-    def index(lookup: Dict[str, str]) -> Dict[Any, List[Tuple[str, List[Any]]]]:
-        """The lookup's rules (key, states newest first) by the previous action their last state
-        requires; ``None``: rules whose last state requires none (checked against every state)."""
+    def index(lookup: Dict[str, str]) -> Tuple[List[Rule], Dict[Optional[str], List[Rule]]]:
+        """The lookup's rules, and the same by the previous action their last state requires
+        (``None``: rules whose last state requires none, checked against every state)."""
         found = indexes.get(id(lookup))
-        if found is not None and found[0] is lookup and len(found[1]["keys"]) == len(lookup):
-            return found[1]
-        by_action: Dict[Any, List[Tuple[str, List[Any]]]] = {"keys": []}
+        if found is not None and found[0] is lookup and len(found[1]) == len(lookup):
+            return found[1], found[2]
+        rules: List[Rule] = []
+        by_action: Dict[Optional[str], List[Rule]] = {}
         for key in lookup:
-            rule = list(reversed(json.loads(key)))
-            by_action["keys"].append((key, rule))
-            action = (rule[0].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME) if rule else None
-            if not action or action == SHOULD_NOT_BE_SET:
-                action = None
-            by_action.setdefault(action, []).append((key, rule))
-        indexes[id(lookup)] = (lookup, by_action)
-        return by_action
+            rule = (key, list(reversed(json.loads(key))))
+            rules.append(rule)
+            action = (rule[1][0].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME) if rule[1] else None
+            by_action.setdefault(None if not action or action == SHOULD_NOT_BE_SET else action, []).append(rule)
+        indexes[id(lookup)] = (lookup, rules, by_action)
+        return rules, by_action
 
     def _get_possible_keys(self: Any, lookup: Dict[str, str], states: List[Dict[str, Any]]) -> Set[str]:
-        rules = index(lookup)
-        keys = rules["keys"]
+        keys, by_action = index(lookup)
         if states:  # a rule whose last state requires another previous action cannot match
             current = (states[-1].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
-            keys = rules.get(None, []) + (rules.get(current, []) if current is not None else [])
+            keys = by_action.get(None, []) + (by_action.get(current, []) if current is not None else [])
         for i, state in enumerate(reversed(states)):
             if not keys or all(i >= len(rule) for _key, rule in keys):
                 break  # nothing left to remove: every later state keeps every key left

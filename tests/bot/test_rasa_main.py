@@ -13,7 +13,7 @@ import asyncio
 import json
 import subprocess
 import sys
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import jsonschema
 import pytest
@@ -163,9 +163,13 @@ def test_schema_is_checked_once_not_per_call(monkeypatch):
     assert calls == []
 
 
-async def _action_server(answer: dict, status: int = 200):
+async def _action_server(answer: dict, status: int = 200, seen: Optional[List[int]] = None):
+    """A real HTTP action endpoint answering ``answer``; ``seen`` collects each request's client port."""
+
     async def webhook(request: web.Request) -> web.Response:
         await request.json()
+        if seen is not None:
+            seen.append(request.transport.get_extra_info("peername")[1])
         return web.json_response(answer, status=status)
 
     app = web.Application()
@@ -425,19 +429,8 @@ async def test_a_running_server_keeps_its_connection_to_the_action_server():
 
     assert "shared_http_sessions" in rasa_main.apply_patches()
     ports: List[int] = []
-
-    async def webhook(request: web.Request) -> web.Response:
-        await request.json()
-        ports.append(request.transport.get_extra_info("peername")[1])
-        return web.json_response(VALID)
-
-    app = web.Application()
-    app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Action-Token": "t"})
+    runner, url = await _action_server(VALID, seen=ports)
+    endpoint = EndpointConfig(url, headers={"X-Action-Token": "t"})
     try:
         for _ in range(2):
             assert await endpoint.request(json={"next_action": "x"}, method="post") == VALID
