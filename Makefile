@@ -12,7 +12,7 @@ MODEL := models/assistant.tar.gz
 STAMP_VENV := $(VENV)/.installed
 STAMP_RES := build/.resources
 STAMP_BROWSER := build/.chromium
-STAMP_SERVICES := build/.services-nginx
+STAMP_SERVICES := build/.services
 
 export PYTHONPATH := $(CURDIR)
 # Quiet, deterministic TensorFlow on CPU.
@@ -100,22 +100,20 @@ $(STAMP_BROWSER):
 
 browser: $(STAMP_BROWSER) ## Install Debian's chromium for the browser tests (if missing)
 
-# Debian's PostgreSQL, Redis and nginx: the tests start throwaway instances of their own
-# (tests/services.py, bot/deploy/prod.py); nothing is left running. make run-prod runs them under var/prod.
+# Debian's PostgreSQL and Redis: the tests start throwaway instances of their own
+# (tests/services.py); nothing is left running.
 $(STAMP_SERVICES):
 	mkdir -p build
-	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null \
-	    || ! PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null; then
+	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then
 	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo "sudo -n" )
 	  $$SUDO apt-get update -qq
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql redis-server nginx >/dev/null
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql redis-server >/dev/null
 	fi
 	ls /usr/lib/postgresql/*/bin/initdb
 	redis-server --version
-	PATH="$$PATH:/usr/sbin" nginx -v
 	touch $@
 
-services: $(STAMP_SERVICES) ## Install Debian's PostgreSQL, Redis and nginx servers (if missing)
+services: $(STAMP_SERVICES) ## Install Debian's PostgreSQL and Redis servers (if missing)
 
 run: setup ## Start the action server (5055, loopback), Rasa (5005: REST, web widget, WeChat; API with a token) and the staff lookup (8080, loopback) on SQLite
 	trap 'kill 0' EXIT INT TERM
@@ -211,18 +209,22 @@ bench-turns: setup ## Per-turn cost side by side: this project vs a bare default
 	$(PY) -m benchmarks.turn_cost $(ARGS)
 
 # ARGS="--quick" for a quick look (10-15 min), "--train" to first time a training of the project's model.
-bench: setup $(STAMP_SERVICES) ## Side by side: bare Rasa, this project on SQLite, the production profile (nginx, PostgreSQL + Redis); REST + WeChat mix; ratios (docs/performance.md)
+bench: setup ## Side by side: bare Rasa and this project on SQLite; REST + WeChat mix; ratios (docs/performance.md; the pods: make bench-pods)
 	$(PY) -m benchmarks.bench $(ARGS)
 
-# --- The production profile on one machine (bot/deploy/prod.py, docs/deployment.md "Production profile"):
-# nginx on PROD_LISTEN:PROD_PORT (127.0.0.1:8000) in front of PROD_SERVERS (2) Rasa servers, the
-# action server, PostgreSQL and Redis; staff page on loopback. State, logs and PIDs in var/prod.
+# --- The production profile on one machine (docs/deployment.md, "One machine"): the Kubernetes
+# manifests (deploy/k8s/overlays/local) under podman, the front door published on
+# PROD_LISTEN:PROD_PORT (127.0.0.1:8000) in front of PROD_SERVERS (2) Rasa pods, the action server,
+# PostgreSQL (its data in a podman volume) and Redis. Podman restarts a container that crashes.
 .PHONY: run-prod stop
-run-prod: setup $(STAMP_SERVICES) ## Start the production profile in the background: nginx (127.0.0.1:8000) → 2 Rasa servers, PostgreSQL, Redis (var/prod)
-	PATH="$$PATH:/usr/sbin" $(PY) -m bot.deploy.prod up
+PROD_LISTEN ?= 127.0.0.1
+PROD_PORT ?= 8000
+PROD_SERVERS ?= 2
+run-prod: images ## Start the production profile in the background: the manifests under podman, front door on 127.0.0.1:8000, 2 Rasa pods, PostgreSQL, Redis
+	$(PY) -m bot.deploy.kube up --publish $(PROD_LISTEN):$(PROD_PORT) --rasa $(PROD_SERVERS)
 
-stop: ## Stop everything make run-prod started
-	$(PY) -m bot.deploy.prod down
+stop: $(STAMP_K8S) ## Stop everything make run-prod started (the database volume is kept)
+	$(PY) -m bot.deploy.kube down
 
 # --- The project's schema and data retention (bot/storage/migrate.py, bot/storage/purge.py, docs/retention.md).
 # Services migrate the project database by themselves on start; these do it by hand.
@@ -256,6 +258,7 @@ $(STAMP_K8S):
 	for tool in podman runc debootstrap; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done
 	[ -x /usr/lib/podman/netavark ] && [ -x /usr/lib/podman/aardvark-dns ] || missing="$$missing netavark aardvark-dns"
 	command -v kubectl >/dev/null || missing="$$missing kubernetes-client"
+	PATH="$$PATH:/usr/sbin" command -v iptables >/dev/null || missing="$$missing iptables"  # netavark's firewall driver
 	if [ -n "$$missing" ]; then
 	  $$SUDO apt-get update -qq
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null

@@ -1,29 +1,28 @@
-"""One run, side by side: the bare Rasa bot, this project on SQLite, and the production profile
-(N Rasa servers behind nginx on PostgreSQL + Redis), every figure with its ratio to the bare bot.
+"""One run, side by side: the bare Rasa bot and this project on SQLite, every figure with its ratio
+to the bare bot. The production profile (the manifests under podman: the front door, N Rasa pods,
+PostgreSQL, Redis) is measured the same way by ``make bench-pods`` (benchmarks/pod_capacity.py).
 
     make bench                                        # = .venv/bin/python -m benchmarks.bench
     .venv/bin/python -m benchmarks.bench --quick      # fewer samples, a quick look (10-15 min)
     .venv/bin/python -m benchmarks.bench --train      # first time a training of the project's model
-    .venv/bin/python -m benchmarks.bench --servers 3 --out build/bench/bench.md
+    .venv/bin/python -m benchmarks.bench --out build/bench/bench.md
 
-The three targets start one after the other (each cold start has the machine to itself), then
+The targets start one after the other (each cold start has the machine to itself), then
 every measurement alternates between them, so that whatever else the shared machine does weighs on
-all alike. Absolute times on a shared 2-core machine vary by a factor of two between runs; the
+both alike. Absolute times on a shared 2-core machine vary by a factor of two between runs; the
 ratio columns are the result.
 
 Rows:
 - NLU parse only; one FAQ turn in a new conversation; turns 1-10 / 96-105 / 141-150 of one long
   conversation, and its growth (turns 141-150 over turns 1-10) — as benchmarks/turn_cost.py;
-- FAQ-only throughput (msg/s, p50/p95/p99) at 1, 10 and 30 applicants in flight, for all three;
+- FAQ-only throughput (msg/s, p50/p95/p99) at 1, 10 and 30 applicants in flight, for both;
 - a realistic mix at 1, 10 and 30 in flight, over REST and over the WeChat webhook (signed XML
   through tests/channels/wechat/fake_wechat.py, answers also through its customer-service API):
   each simulated applicant asks a few FAQ questions, then does a whole pre-assessment answered by
   tests/e2e/applicant.py ``reply_for``. The bare bot has no pre-assessment and no WeChat channel:
   the ratio of a mix row is to the bare bot's **FAQ-only** throughput at the same level;
-- cold start to the first answer (process start → first REST answer; for the production profile
-  from ``bot.deploy.prod.up`` — PostgreSQL, migrations and all — to the first answer through nginx);
-- resident memory per process (RSS, a process with its direct children: PostgreSQL's backends,
-  nginx's workers); training time (the bare bot's recorded when its cache was built, this
+- cold start to the first answer (process start → first REST answer);
+- resident memory per process (RSS, a process with its direct children); training time (the bare bot's recorded when its cache was built, this
   project's recorded by the last ``--train`` run, in build/bench/project_train.json).
 """
 
@@ -34,8 +33,6 @@ import asyncio
 import itertools
 import json
 import os
-import secrets
-import shutil
 import statistics
 import subprocess
 import sys
@@ -76,7 +73,7 @@ MIX_FAQ = (
     "重庆副高什么时候缴费",
     "长治助理工程师评审费",
 )
-BARE, PROJECT, PROD = "bare Rasa", "project, SQLite", "production profile"
+BARE, PROJECT = "bare Rasa", "project, SQLite"
 
 
 # --- the targets ----------------------------------------------------------------------------------
@@ -205,50 +202,6 @@ def project_target(work: Path, extra_env: Dict[str, str]) -> Iterator[Target]:
             project_train_seconds(),
             wechat=f"{bot.base}/webhooks/wechat/webhook",
         )
-
-
-PROD_KINDS = {
-    "rasa": "Rasa server",
-    "actions": "action server",
-    "staff": "staff service",
-    "nginx": "nginx",
-    "postgres": "PostgreSQL",
-    "redis": "Redis",
-    "purge": "purge job",
-}
-
-
-@contextmanager
-def prod_target(servers: int, extra_env: Dict[str, str]) -> Iterator[Target]:
-    """bot.deploy.prod's profile in a throwaway state folder on free ports (as tests/e2e/test_prod_profile.py)."""
-    from bot.deploy import prod
-    from tests.helpers import free_port
-
-    root = tempfile.mkdtemp(prefix="bench-prod-")
-    os.chmod(root, 0o711)  # as root, PostgreSQL runs as the postgres user and must reach its folder
-    var = os.path.join(root, "var")
-    token = secrets.token_urlsafe(24)
-    env = dict(os.environ, RASA_AUTH_TOKEN=token, ZHICHENG_TODAY=TODAY, **extra_env)
-    try:
-        started = time.perf_counter()
-        state = prod.up(var, servers=servers, port=free_port(), env=env)
-        cold = first_answer(state["url"], started)
-        procs: Dict[str, List[int]] = {}
-        for name, pid in prod.pids(var).items():
-            procs.setdefault(PROD_KINDS.get(name.split("-")[0], name), []).append(pid)
-        yield Target(
-            f"{PROD} ({servers} servers)",
-            state["url"],
-            f"http://127.0.0.1:{state['rasa_ports'][0]}",
-            procs,
-            cold,
-            project_train_seconds(),
-            api_query=f"?token={token}",
-            wechat=f"{state['url']}/webhooks/wechat/webhook",
-        )
-    finally:
-        prod.down(var)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 # --- the realistic mix ------------------------------------------------------------------------------
@@ -509,8 +462,6 @@ def table(names: Sequence[str], rows: List[Row]) -> str:
 def parse_args(argv: Optional[List[str]] = None) -> Tuple[argparse.Namespace, Settings]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer samples (a quick look, noisier)")
-    parser.add_argument("--servers", type=int, default=2, help="Rasa servers in the production profile (default 2)")
-    parser.add_argument("--no-prod", action="store_true", help="leave out the production profile")
     parser.add_argument(
         "--train",
         action="store_true",
@@ -555,16 +506,13 @@ def main(argv: Optional[List[str]] = None) -> None:
             work = Path(tmp)
             env = wechat_env(fake.api_base)
             print(
-                "starting the bare bot, this project on SQLite, then the production profile, one after the other",
+                "starting the bare bot, then this project on SQLite, one after the other",
                 flush=True,
             )
             targets = [stack.enter_context(bare_target(work, model))]
             print(f"  {BARE}: first answer after {targets[-1].cold_seconds:.1f} s", flush=True)
             targets.append(stack.enter_context(project_target(work, env)))
             print(f"  {PROJECT}: first answer after {targets[-1].cold_seconds:.1f} s", flush=True)
-            if not args.no_prod:
-                targets.append(stack.enter_context(prod_target(args.servers, env)))
-                print(f"  {targets[-1].name}: first answer after {targets[-1].cold_seconds:.1f} s", flush=True)
             rows = measure(targets, s, fake, log=lambda line: print(line, flush=True))
             out = table([t.name for t in targets], rows)
     finally:

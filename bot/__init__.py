@@ -6,7 +6,7 @@
 - ``bot.storage.assessments`` — the database (``Database(url)``), every table declared once, migrations, the
   repositories (assessments, feedback), retention (purge) and masking of personal numbers;
 - ``bot.staff`` — the hotline staff web app (aiohttp);
-- ``bot.deploy`` — the production profile on one machine (nginx, N Rasa servers, PostgreSQL, Redis).
+- ``bot.deploy`` — the container images and the Kubernetes manifests played under podman (make run-prod).
 
 Allowed imports (tests/test_layering.py checks them): plugins → storage → settings; staff → storage,
 settings; deploy → settings, storage; none of them imports ``actions``; ``policies`` imports none of

@@ -8,6 +8,7 @@ real servers.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import subprocess
@@ -16,8 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
-from bot.deploy.prod import as_server_user as _as_server_user
-from bot.deploy.prod import server_bin
 from tests.helpers import (
     base_env,
     free_port,
@@ -31,6 +30,19 @@ from tests.helpers import (
 
 DB_USER = "zhicheng"
 DB_NAME = "zhicheng"
+
+
+def server_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not found:
+        raise RuntimeError(f"PostgreSQL's {name} not found: run `make services` (Debian's postgresql, redis-server)")
+    return found[-1]
+
+
+def _as_server_user(cmd: List[str]) -> List[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return cmd
 
 
 @contextmanager

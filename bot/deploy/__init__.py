@@ -1,1 +1,2 @@
-"""Deployment: the production profile on one machine (``python -m bot.deploy.prod``, make run-prod)."""
+"""Deployment: the container images (``bot.deploy.images``, make images) and the Kubernetes manifests
+played under podman (``bot.deploy.kube``: make test-k8s, and make run-prod on one machine)."""

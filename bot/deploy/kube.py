@@ -1,8 +1,12 @@
 """The Kubernetes manifests (``deploy/k8s/``) run on this machine under podman (``make test-k8s``).
 
-    python -m bot.deploy.kube up [--overlay local]      # render, play, wait until every pod is ready
+    python -m bot.deploy.kube up [--overlay local] [--publish 127.0.0.1:8000] [--rasa N]
+                                     # render, play, wait until every pod is ready (make run-prod)
     python -m bot.deploy.kube down [--volumes]          # remove every pod (and the database volume)
-    python -m bot.deploy.kube status                    # pods, their addresses and readiness
+    python -m bot.deploy.kube status                    # pods, their addresses, how often podman restarted them
+
+``make run-prod`` is ``up --publish``: the same manifests a cluster gets, on one machine, with the
+front door published on the host's address (docs/deployment.md, "One machine").
 
 The manifests are rendered by ``kubectl kustomize`` exactly as a cluster would get them, then
 played with ``podman kube play``, one pod at a time. Podman is not a cluster, so this module does
@@ -13,8 +17,14 @@ the few things a cluster's controllers would, and nothing else:
   controller bringing the replica back.
 - **Services** become DNS names: every pod a Service selects gets the Service's name as an alias on
   the pods' network (aardvark-dns answers with every selected pod, as a headless Service does).
-- **Jobs** run as a pod before what depends on them and must exit 0; **CronJobs** and the
-  **HorizontalPodAutoscaler** are not run here (they need a scheduler and a metrics server).
+- **Crashes**: every Deployment's pod has ``restartPolicy: Always``, as in a cluster, and podman
+  restarts a container whose process ends (conmon → ``podman container cleanup``), with nobody
+  acting; ``status`` shows the count.
+- **Jobs** run as a pod before what depends on them and must exit 0. **CronJobs** have no
+  scheduler under podman: each is played as a pod that runs the job's command with ``--every``
+  the period of its schedule (the purge's own loop, bot/storage/purge.py; a daily schedule → once
+  at start, then every 86,400 s). The **HorizontalPodAutoscaler** is not run here (it needs a
+  metrics server).
 - **ConfigMaps and Secrets** given as environment (``envFrom``, ``valueFrom``) are written into the
   pod's environment, and ``$(VAR)`` in commands expanded as the kubelet does: podman 4.3's own
   secret handling fails (a ``secretKeyRef`` to a played Secret is rejected as "not valid JSON",
@@ -61,14 +71,18 @@ SECRET_NAME = "zhicheng-secrets"
 PHASES: Tuple[Tuple[str, ...], ...] = (
     ("postgres", "redis"),
     ("migrate",),
-    ("actions", "rasa", "staff"),
+    ("actions", "rasa", "staff", "purge"),
     ("frontdoor",),
 )
-NOT_PLAYED = ("CronJob", "HorizontalPodAutoscaler", "NetworkPolicy", "Ingress", "PodDisruptionBudget")
+NOT_PLAYED = ("HorizontalPodAutoscaler", "NetworkPolicy", "Ingress", "PodDisruptionBudget")
 
 Doc = Dict[str, Any]
-# What ``down --volumes`` removes: the database's claim and the ConfigMaps mounted as volumes.
-VOLUMES = ("postgres-data", "frontdoor-nginx")
+# The volumes podman makes for what the pods mount: the database's claim (data: removed only by
+# ``down --volumes``) and the ConfigMaps mounted as files (removed by every ``down``: kept, a
+# changed nginx.conf would not reach the next play).
+CLAIMS = ("postgres-data",)
+CONFIG_VOLUMES = ("frontdoor-nginx",)
+VOLUMES = CLAIMS + CONFIG_VOLUMES
 
 
 @dataclass
@@ -161,17 +175,38 @@ def _selects(selector: Dict[str, str], labels: Dict[str, str]) -> bool:
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
-def plan(docs: Sequence[Doc], images: Dict[str, str], secret_values: Dict[str, Dict[str, str]]) -> List[PodPlan]:
+def cron_period(schedule: str) -> int:
+    """Seconds between a CronJob's runs, for the schedules this project writes: a daily one
+    (``M H * * *``) or every N minutes (``*/N * * * *``)."""
+    fields = schedule.split()
+    if len(fields) == 5 and fields[0].isdigit() and fields[1].isdigit() and fields[2:] == ["*", "*", "*"]:
+        return 86400
+    if len(fields) == 5 and fields[0].startswith("*/") and fields[0][2:].isdigit() and fields[1:] == ["*"] * 4:
+        return int(fields[0][2:]) * 60
+    raise RuntimeError(f"schedule {schedule!r}: only daily (M H * * *) or */N minutes are played under podman")
+
+
+def plan(
+    docs: Sequence[Doc],
+    images: Dict[str, str],
+    secret_values: Dict[str, Dict[str, str]],
+    cron_every: Optional[Dict[str, int]] = None,
+) -> List[PodPlan]:
+    """The pods podman plays. ``cron_every`` (CronJob → seconds) replaces a schedule's period."""
     configmaps = {d["metadata"]["name"]: dict(d.get("data") or {}) for d in docs if d["kind"] == "ConfigMap"}
     cm_docs = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ConfigMap"}
     claims = {d["metadata"]["name"]: d for d in docs if d["kind"] == "PersistentVolumeClaim"}
     services = [d for d in docs if d["kind"] == "Service"]
     pods: List[PodPlan] = []
     for d in docs:
-        if d["kind"] not in ("Deployment", "Job"):
+        if d["kind"] not in ("Deployment", "Job", "CronJob"):
             continue
         owner = d["metadata"]["name"]
-        template = d["spec"]["template"]
+        if d["kind"] == "CronJob":
+            template = d["spec"]["jobTemplate"]["spec"]["template"]
+            every = (cron_every or {}).get(owner) or cron_period(d["spec"]["schedule"])
+        else:
+            template, every = d["spec"]["template"], 0
         count = int(d["spec"].get("replicas", 1)) if d["kind"] == "Deployment" else 1
         for i in range(count):
             spec = copy.deepcopy(template["spec"])
@@ -187,6 +222,8 @@ def plan(docs: Sequence[Doc], images: Dict[str, str], secret_values: Dict[str, D
                     for key in ("command", "args"):
                         if key in c:
                             c[key] = [_expand(str(a), env) for a in c[key]]
+                    if d["kind"] == "CronJob":
+                        c["command"] = [*c["command"], *c.pop("args", []), "--every", str(every)]
                     image = c["image"].split(":")[0]
                     short = image.rsplit("/", 1)[-1]
                     if image.startswith("zhicheng/") and short in images:
@@ -206,8 +243,9 @@ def plan(docs: Sequence[Doc], images: Dict[str, str], secret_values: Dict[str, D
             # first; podman 4.3 fails to remove a finished init container of a pod it plays
             # ("cannot remove container … as it is running"), so they are not played.
             spec.pop("initContainers", None)
-            if d["kind"] == "Job":
-                spec["restartPolicy"] = "OnFailure"
+            # A Job's pod runs to completion; any other pod is restarted by podman when its
+            # process ends, as a cluster's kubelet does (a CronJob's pod runs its own loop).
+            spec["restartPolicy"] = "OnFailure" if d["kind"] == "Job" else "Always"
             for vol in spec.get("volumes", []):
                 if "configMap" in vol:
                     p.extra.append(cm_docs[vol["configMap"]["name"]])
@@ -315,6 +353,17 @@ def wait_ready(pods: Sequence[PodPlan], timeout: float) -> None:
             time.sleep(1)
 
 
+def publish_on_host(door: PodPlan, publish: str) -> str:
+    """Publish the front door pod's port on the host's ``HOST:PORT`` (what a cluster's load
+    balancer does); its address there."""
+    host, _, host_port = publish.rpartition(":")
+    if not host or not host_port.isdigit() or not 0 < int(host_port) < 65536:
+        raise ValueError(f"--publish takes HOST:PORT, not {publish!r}")
+    container = door.doc["spec"]["containers"][0]
+    container["ports"] = [{"containerPort": door.ports[0], "hostPort": int(host_port), "hostIP": host}]
+    return f"http://{host}:{host_port}"
+
+
 @dataclass
 class Cluster:
     frontdoor: str  # http://IP:PORT
@@ -322,16 +371,27 @@ class Cluster:
     not_played: List[str]
 
 
-def up(overlay: str = "local", timeout: float = 600, replicas: Optional[Dict[str, int]] = None) -> Cluster:
+def up(
+    overlay: str = "local",
+    timeout: float = 600,
+    replicas: Optional[Dict[str, int]] = None,
+    publish: Optional[str] = None,
+    cron_every: Optional[Dict[str, int]] = None,
+) -> Cluster:
     """Play every pod that is not running (in phases, each ready before the next) and wait.
     ``replicas`` (Deployment → count) scales as ``kubectl scale`` would: missing pods are played,
-    pods beyond the count removed."""
+    pods beyond the count removed. ``publish`` ("HOST:PORT") publishes the first front door pod on
+    the host, as a cluster's load balancer would (make run-prod); otherwise the front door is
+    reached at its pod's address."""
     docs = render(overlay)
     for d in docs:
         if d["kind"] == "Deployment" and replicas and d["metadata"]["name"] in replicas:
             d["spec"]["replicas"] = replicas[d["metadata"]["name"]]
     values = ensure_secrets()
-    pods = plan(docs, built_refs(), {SECRET_NAME: values})
+    pods = plan(docs, built_refs(), {SECRET_NAME: values}, cron_every)
+    door = next(p for p in pods if p.owner == "frontdoor")
+    port = door.ports[0]
+    address = publish_on_host(door, publish) if publish else ""
     wanted = {p.name for p in pods}
     owners = {d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"}
     for name in running_pods():
@@ -352,10 +412,20 @@ def up(overlay: str = "local", timeout: float = 600, replicas: Optional[Dict[str
                 podman("pod", "rm", "-f", p.name, check=False)
             play(p)
         wait_ready(todo, timeout)
-    door = next(p for p in pods if p.owner == "frontdoor")
-    port = door.ports[0]
     skipped = sorted(f"{d['kind']}/{d['metadata']['name']}" for d in docs if d["kind"] in NOT_PLAYED)
-    return Cluster(frontdoor=f"http://{pod_ip(door.name)}:{port}", pods=running_pods(), not_played=skipped)
+    return Cluster(frontdoor=address or f"http://{pod_ip(door.name)}:{port}", pods=running_pods(), not_played=skipped)
+
+
+def restarts() -> Dict[str, int]:
+    """container → how often podman restarted it after its process ended."""
+    pods = running_pods()
+    out = podman("ps", "-a", "--pod", "--format", "{{.Names}} {{.PodName}}", check=False)
+    names = [n for n, pod in (line.split() for line in out.splitlines() if len(line.split()) == 2) if pod in pods]
+    names = [n for n in names if not n.endswith("-infra")]
+    if not names:
+        return {}
+    counts = podman("inspect", *names, "--format", "{{.Name}} {{.RestartCount}}", check=False)
+    return {n: int(c) for n, c in (line.split() for line in counts.splitlines() if len(line.split()) == 2)}
 
 
 def kill(name: str) -> None:
@@ -368,12 +438,10 @@ def down(volumes: bool = False) -> List[str]:
     names = list(running_pods())
     for name in names:
         podman("pod", "rm", "-f", "-t", "3", name, check=False)
-    if volumes:
-        # The claims' volumes, and the ones podman made for the ConfigMaps a pod mounts (kept
-        # otherwise: a changed nginx.conf would not reach the next play).
-        for vol in podman("volume", "ls", "--format", "{{.Name}}", check=False).split():
-            if vol in VOLUMES:
-                podman("volume", "rm", "-f", vol, check=False)
+    remove = VOLUMES if volumes else CONFIG_VOLUMES
+    for vol in podman("volume", "ls", "--format", "{{.Name}}", check=False).split():
+        if vol in remove:
+            podman("volume", "rm", "-f", vol, check=False)
     podman("network", "rm", "-f", NETWORK, check=False)
     return names
 
@@ -382,13 +450,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.deploy.kube", description="The manifests under podman")
     parser.add_argument("command", choices=("up", "down", "status", "render"))
     parser.add_argument("--overlay", default="local")
+    parser.add_argument("--publish", metavar="HOST:PORT", help="up: publish the front door on the host (make run-prod)")
+    parser.add_argument("--rasa", type=int, metavar="N", help="up: the number of Rasa pods (the overlay's otherwise)")
     parser.add_argument("--volumes", action="store_true", help="down: remove the database volume too")
     args = parser.parse_args(argv)
     use_project_containers_conf()
     if args.command == "render":
         print(yaml.safe_dump_all(render(args.overlay), sort_keys=False, allow_unicode=True))
     elif args.command == "up":
-        cluster = up(args.overlay)
+        cluster = up(args.overlay, publish=args.publish, replicas={"rasa": args.rasa} if args.rasa else None)
         print(f"front door: {cluster.frontdoor}")
         for name, status in sorted(cluster.pods.items()):
             print(f"  {name:14} {status}")
@@ -396,8 +466,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     elif args.command == "down":
         print("removed: " + (", ".join(down(args.volumes)) or "nothing"))
     else:
+        counts = restarts()
         for name, status in sorted(running_pods().items()):
-            print(f"{name:14} {status}")
+            mine = sum(n for c, n in counts.items() if c.startswith(name + "-"))
+            address = pod_ip(name) if status.startswith("Running") else ""
+            print(f"{name:14} {status:24} {address:16} restarted {mine}")
     return 0
 
 

@@ -5,7 +5,7 @@ Python and writing it back (``issue_ticket``, ``finish_serving``, ``cleanup``). 
 that is safe (one event loop), but two servers behind a load balancer can interleave: both read
 the lock, both append ticket 5, both write, and both then handle a message of the same
 conversation at once. The tracker store keeps only one of the two results, so a message and its
-answer vanish (``tests/e2e/test_scaled.py`` caught this on a loaded CI machine). ``cleanup`` can
+answer vanish (``tests/k8s/test_scaled.py``, then on two Rasa processes, caught this on a loaded CI machine). ``cleanup`` can
 likewise delete a lock that another server has just added a ticket to.
 
 ``AtomicRedisLockStore`` makes every change of a lock one Redis transaction (WATCH / MULTI /
@@ -129,7 +129,7 @@ class AtomicRedisLockStore(RedisLockStore):  # type: ignore[misc]  # rasa is unt
         a server killed mid-turn (which only expires) the next message waits almost as long as
         that: when the dead ticket expired just before its own, one poll late, the waiting ticket
         was dropped too, its turn could never come, and the message was lost although the
-        applicant had been told it was being handled (tests/e2e/test_prod_profile.py, a Rasa server
+        applicant had been told it was being handled (tests/k8s/test_faults.py, a Rasa server
         killed under load). A live waiter now renews its ticket when half its lifetime is left: a
         dead server's tickets still expire, a waiting message's never while its server polls."""
         while True:
@@ -154,7 +154,7 @@ class AtomicRedisLockStore(RedisLockStore):  # type: ignore[misc]  # rasa is unt
         it behind another (e.g. behind the ticket of a server killed mid-turn, which only expires)
         then lost its ticket in the middle of its own turn, and the next message of the same
         conversation ran alongside it: both saved the conversation and one turn's events were lost
-        (tests/e2e/test_prod_profile.py, a Rasa server killed under load)."""
+        (tests/k8s/test_faults.py, a Rasa server killed under load)."""
 
         def renew(lock: TicketLock) -> None:
             for ticket in lock.tickets:

@@ -10,7 +10,7 @@ for the project's tables): Rasa's engine keeps pooled connections that a restart
 closed, and the first message on each of them failed there (Rasa's fail-safe wrapper then answered it
 without its history and did not store it). With the check a stale connection is replaced on the
 spot, so after a database restart the next message is answered and stored
-(tests/e2e/test_prod_profile.py, docs/deployment.md "Faults").
+(tests/k8s/test_faults.py, docs/deployment.md "Faults").
 
 Creating it also applies the patches of bot/plugins/rasa_main.py (idempotent). Rasa creates the tracker
 store before it loads the model, so a Rasa started any way with this project's endpoints.yml — ``rasa

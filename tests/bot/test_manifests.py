@@ -124,6 +124,7 @@ def test_the_plan_is_the_pods_a_cluster_would_run(docs):
             "staff-0",
             "frontdoor-0",
             "frontdoor-1",
+            "purge",
         ]
     )
     rasa = pods["rasa-1"].doc["spec"]["containers"][0]
@@ -139,6 +140,30 @@ def test_the_plan_is_the_pods_a_cluster_would_run(docs):
     assert [d["kind"] for d in pods["postgres-0"].extra] == ["PersistentVolumeClaim"]
     assert [d["metadata"]["name"] for d in pods["frontdoor-0"].extra] == ["frontdoor-nginx"]
     assert pods["rasa-0"].doc["metadata"]["labels"][kube.LABEL] == "1"
+    # podman restarts a crashed container as a kubelet would; the Job runs to completion
+    assert pods["rasa-0"].doc["spec"]["restartPolicy"] == "Always"
+    assert pods["migrate"].doc["spec"]["restartPolicy"] == "OnFailure"
+
+
+def test_the_purge_cronjob_is_played_as_its_own_loop(docs):
+    """No scheduler under podman: the CronJob's pod runs the purge with --every its schedule's period."""
+    pods = {p.name: p for p in kube.plan(docs, IMAGES, {kube.SECRET_NAME: SECRET})}
+    purge = pods["purge"].doc["spec"]
+    assert purge["containers"][0]["command"] == ["python", "-m", "bot.storage.purge", "--every", "86400"]
+    assert purge["restartPolicy"] == "Always" and pods["purge"].kind == "CronJob"
+    quick = {p.name: p for p in kube.plan(docs, IMAGES, {kube.SECRET_NAME: SECRET}, cron_every={"purge": 15})}
+    assert quick["purge"].doc["spec"]["containers"][0]["command"][-2:] == ["--every", "15"]
+
+
+@pytest.mark.parametrize("schedule,seconds", [("0 3 * * *", 86400), ("30 23 * * *", 86400), ("*/10 * * * *", 600)])
+def test_cron_periods(schedule, seconds):
+    assert kube.cron_period(schedule) == seconds
+
+
+@pytest.mark.parametrize("schedule", ["0 3 * * 1", "0 */2 * * *", "@daily", ""])
+def test_a_schedule_podman_cannot_keep_is_refused(schedule):
+    with pytest.raises(RuntimeError, match="schedule"):
+        kube.cron_period(schedule)
 
 
 def test_a_missing_secret_stops_the_plan(docs):
@@ -166,3 +191,14 @@ def test_down_removes_every_volume_the_pods_mount(docs):
         for v in template["spec"].get("volumes", [])
     }
     assert mounted == set(kube.VOLUMES)
+
+
+def test_make_run_prod_publishes_only_the_front_door(docs):
+    pods = {p.name: p for p in kube.plan(docs, IMAGES, {kube.SECRET_NAME: SECRET})}
+    assert kube.publish_on_host(pods["frontdoor-0"], "127.0.0.1:8000") == "http://127.0.0.1:8000"
+    ports = pods["frontdoor-0"].doc["spec"]["containers"][0]["ports"]
+    assert ports == [{"containerPort": 8000, "hostPort": 8000, "hostIP": "127.0.0.1"}]  # loopback by default
+    assert not [p for name, p in pods.items() if name != "frontdoor-0" and "ports" in p.doc["spec"]["containers"][0]]
+    for wrong in ("8000", "127.0.0.1:", "127.0.0.1:http", "0.0.0.0:70000"):
+        with pytest.raises(ValueError, match="HOST:PORT"):
+            kube.publish_on_host(pods["frontdoor-0"], wrong)

@@ -1,5 +1,5 @@
 """The same storage on a real PostgreSQL server: the project's tables and Rasa's tracker store with
-masking. (A whole dialogue on PostgreSQL, through two Rasa servers, is in tests/e2e/test_scaled.py.)"""
+masking. (A whole dialogue on PostgreSQL, through two Rasa servers, is in tests/k8s/test_scaled.py.)"""
 
 import json
 

@@ -4,7 +4,7 @@ Real Rasa throughout: a ``RemoteAction`` calls a real HTTP action endpoint (aioh
 that answers with an invalid response; the patched Rasa must refuse it exactly as unpatched Rasa does.
 Patches 4 and 5 (faults): a real ``RemoteAction`` against a closed port and a server that hangs up,
 and the project's lock store against a Redis port nobody listens on. The whole turn (the polite
-message, the conversation resuming) is tested on the production profile, tests/e2e/test_prod_profile.py.
+message, the conversation resuming) is tested on the pods, tests/k8s/test_faults.py.
 """
 
 from __future__ import annotations

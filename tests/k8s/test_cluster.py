@@ -1,5 +1,6 @@
-"""The Kubernetes manifests run under podman (make test-k8s): the images built from the repository,
-the pods of deploy/k8s/overlays/local ready, and applicants served through the front door only —
+"""The Kubernetes manifests run under podman (make test-k8s, and make run-prod the same way): the
+images built from the repository, the pods of deploy/k8s/overlays/local ready, the front door
+published on a loopback port of the host, and applicants served through it only —
 over REST and socket.io (long-polling, which needs the sticky route, and WebSocket) — while a Rasa
 pod dies mid-conversation and its replacement joins. Nothing here is mocked: real PostgreSQL,
 Redis, nginx, Rasa and action server pods.
@@ -19,17 +20,12 @@ import pytest
 
 from bot.deploy import kube
 from tests.e2e.applicant import CASE_CODE, CZ_ENGINEER, Dialogue, reply_for
+from tests.k8s.conftest import up_arguments
 
 pytestmark = [pytest.mark.k8s]
 
 FAQ = "长治工程师申报截止时间是哪天？"
 OPENING = "我想评估一下能不能报长治的工程师"
-
-
-@pytest.fixture(scope="module")
-def cluster() -> kube.Cluster:
-    """Every pod of the local overlay played and ready (make test-k8s removes them afterwards)."""
-    return kube.up("local", timeout=900)
 
 
 def status_of(url: str, method: str = "GET", body: Optional[bytes] = None) -> int:
@@ -57,10 +53,10 @@ def wait_for(check: Any, timeout: float, what: str) -> None:
 
 def test_every_pod_is_ready_and_the_jobs_the_cluster_would_schedule_are_named(cluster: kube.Cluster) -> None:
     expected = {"postgres-0", "redis-0", "actions-0", "actions-1", "rasa-0", "rasa-1", "staff-0", "frontdoor-0"}
-    assert expected <= {n for n, s in cluster.pods.items() if s.startswith("Running")}, cluster.pods
+    assert expected | {"purge"} <= {n for n, s in cluster.pods.items() if s.startswith("Running")}, cluster.pods
     assert cluster.pods["migrate"].startswith("Exited")  # the Job ran to completion first
+    assert cluster.frontdoor == "http://" + up_arguments()["publish"]  # published on the host, as make run-prod does
     assert cluster.not_played == [
-        "CronJob/purge",
         "HorizontalPodAutoscaler/rasa",
         *(f"NetworkPolicy/{name}" for name in ("actions", "postgres", "rasa", "redis")),
     ]
@@ -210,7 +206,7 @@ def test_a_rasa_pod_killed_mid_conversation_loses_nothing_and_its_replacement_jo
         assert "2022年8月25日" in Dialogue(cluster.frontdoor).say(FAQ)
 
     # The Deployment brings the replica back; once ready the front door sends it traffic again.
-    healed = kube.up("local", timeout=600)
+    healed = kube.up("local", timeout=600, **up_arguments())
     assert healed.pods["rasa-0"].startswith("Running")
     wait_for(lambda: len(upstreams()) == 2, 30, "the front door adds the new pod")
     (faq,) = asyncio.run(_socket_dialogue(cluster.frontdoor, "polling", [FAQ]))

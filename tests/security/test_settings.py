@@ -35,3 +35,9 @@ def test_rasa_runs_with_its_api_behind_the_token_and_without_cors():
     assert "--auth-token=t0k" in args and "--enable-api" in args
     assert args[args.index("-i") + 1] == "127.0.0.1" and args[args.index("--port") + 1] == "5999"
     assert "--cors" not in args
+
+
+def test_a_token_starting_with_a_dash_stays_one_argument():
+    """About 1 generated token in 64 starts with "-": as a separate argument rasa run refused it."""
+    args = rasa_run_args({"RASA_AUTH_TOKEN": "-x1"}, port=5005)
+    assert "--auth-token=-x1" in args and "-x1" not in args
