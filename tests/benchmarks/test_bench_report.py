@@ -5,10 +5,10 @@ from benchmarks.bench import Settings, parse_args, table
 
 def test_defaults_quick_and_overrides():
     args, s = parse_args([])
-    assert (args.servers, args.train, args.no_prod) == (2, False, False)
+    assert (args.train, args.quick) == (False, False)
     assert s == Settings()
     assert (s.fresh, s.long, s.mix_applicants) == (20, 150, (3, 10, 30))
-    _, q = parse_args(["--quick", "--long", "120", "--mix-faq", "0", "--servers", "3"])
+    _, q = parse_args(["--quick", "--long", "120", "--mix-faq", "0"])
     assert (q.fresh, q.long, q.mix_faq) == (Settings.quick().fresh, 120, 0)
 
 
