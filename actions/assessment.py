@@ -37,7 +37,7 @@ from policies.eligibility.reader import (
     parse_together,
     read_correction,
 )
-from policies.places import place_names
+from policies.places import reading_names
 
 PREFIX = "fact_"
 # Questions about several facts (issue 13), one slot each, never filled itself — the answer is read
@@ -80,7 +80,7 @@ def places_of(tracker: Tracker) -> List[str]:
     """The names of the conversation's place (its notices' region: city, aliases and the districts
     and counties under it), so that "在简阳上班" or "在潞城区上班" reads as working there; [] when no
     region is known."""
-    return sorted({name for n in region_notices(tracker) for name in place_names(n.region)})
+    return sorted({name for n in region_notices(tracker) for name in reading_names(n.region)})
 
 
 def notice_for(tracker: Tracker) -> Tuple[Optional[Notice], Optional[str]]:

@@ -106,6 +106,24 @@ def place_names(region: Region) -> Tuple[str, ...]:
     return _names(region.province, region.city, region.names, everyday=True)
 
 
+def reading_names(region: Region) -> Tuple[str, ...]:
+    """What the fact reader takes as "here" once the conversation's region is known: the
+    :func:`place_names`, and the full names of the divisions under the city that other cities also
+    have (重庆's 江北区, also 宁波's): with the region known, "单位是江北区的" is this one."""
+    return _reading_names(region.province, region.city, region.names)
+
+
+@cache
+def _reading_names(province: str, city: str, own: Tuple[str, ...]) -> Tuple[str, ...]:
+    names = list(_names(province, city, own, everyday=True))
+    cpca = _cpca()
+    for key in cpca.area_map.keys():
+        for p, c, county in cpca.area_map.get_relational_addrs(key):
+            if (p, c) == (province, city) and county and county not in names:
+                names.append(county)
+    return tuple(names)
+
+
 def region_forms(region: Region) -> Tuple[str, ...]:
     """The names that set the conversation's region: as :func:`place_names`, without short forms
     that jieba's dictionary knows as ordinary words (长子, 大足)."""

@@ -25,7 +25,7 @@ from policies.eligibility.assess import STATUS_NAMES, VERDICT_NAMES
 from policies.eligibility.explain import as_record
 from policies.eligibility.interview import DONT_KNOW, Interview, Question
 from policies.eligibility.reader import read_facts
-from policies.places import place_names
+from policies.places import reading_names
 
 QUESTIONS_AT_ONCE = 3
 EXCLUSION_NAMES = {"met": "属于，不得申报", "not_met": "不属于", "unknown": "待确认"}
@@ -134,7 +134,7 @@ def collect(app: web.Application, form: Mapping[str, str], notice: Notice, level
     heard: List[str] = []
     words = str(form.get("words") or "").strip()[:WORDS_LIMIT]
     if words:  # the caller's own words (issue 21): what they state fills what is not yet known
-        read = read_facts(words, catalogue, app["settings"].today(), place_names(notice.region))
+        read = read_facts(words, catalogue, app["settings"].today(), reading_names(notice.region))
         new = {f: v for f, v in read.items() if f not in raw and f not in form.get("forget", "")}
         raw.update(new)
         usable = catalogue.coerce(new)  # a range stays a range (2–3), shown as said

@@ -48,6 +48,7 @@ _LABEL = re.compile(
     r"(?:^|\s)\s*[^\s，,。；;！!？?、（）()]{1,6}[：:]\s*$"
 )  # 论文： / 公需课： / 学历：, a form's label (取得：after a space)
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
+_SUPPOSE = re.compile(r"^\s*(?:如果|假如|假设|要是|万一|倘若)")
 _UNITS = {"篇": "(?:篇|片)", "项": "(?:项|个|件|份)", "次": "(?:次|回)", "名": "(?:名|位|个)", "学时": "个?学时"}
 _TITLE_FACT, _TITLE_DATE, _APPOINTED = "current_title", "current_title_date", "current_title_appointed_date"
 _SKILL, _SKILL_DATE = "skill_level", "skill_date"
@@ -84,8 +85,33 @@ class Mention:
     clause: int
 
 
+_FORM_LABEL = re.compile(r"[\u4e00-\u9fff]{2,8}")
+
+
+def _form_rows(text: str) -> str:
+    """A pasted spreadsheet or form row, label and value in cells (现职称<tab>助理工程师), as
+    "label：value", the way the same form reads with colons; cells that are not a label and a
+    value are left as they are."""
+    if "\t" not in text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        cells = [c.strip() for c in line.split("\t")]
+        if (
+            len(cells) >= 2
+            and len(cells) % 2 == 0
+            and all(
+                _FORM_LABEL.fullmatch(cells[i]) and cells[i + 1] and not re.search(r"[：:]", cells[i + 1])
+                for i in range(0, len(cells), 2)
+            )
+        ):
+            line = "，".join(f"{cells[i]}：{cells[i + 1]}" for i in range(0, len(cells), 2))
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def prepare(text: str, w: Wording) -> str:
-    t = normalize(text or "").lower()
+    t = normalize(_form_rows(text or "")).lower()
     for pattern, new in w.replace:
         t = pattern.sub(new, t)
     return t
@@ -158,15 +184,22 @@ def _clauses(text: str, w: Wording) -> List[Clause]:
             and not (w.first_person.search(whole) or w.held.search(whole) or _has_value(whole))
         )
         theirs = False  # 我老公在…，中级是2015年评的: someone else's until 我 again
+        supposed = False  # 如果我是大专，工程师满五年，能报吗: a supposition to the sentence's end (or 的话)
         for c in group:
             if w.other_subject.search(c.text):
                 theirs = True
             elif theirs and w.first_person.search(c.text):
                 theirs = False
+            was_supposed = supposed
+            if _SUPPOSE.search(c.text):
+                supposed = "的话" not in c.text
+            elif supposed and "的话" in c.text:
+                supposed, was_supposed = False, True
             own = _has_value(c.text) or w.held.search(c.text) or w.first_person.search(c.text)
             c.skip = (
                 asking
                 or theirs
+                or was_supposed
                 or bool(w.not_about_me.search(c.text))
                 or bool(w.hedge.search(c.text))
                 or (bool(w.question.search(c.text)) and not own and not w.first_person.search(whole))

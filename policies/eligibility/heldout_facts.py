@@ -21,7 +21,7 @@ verdict.
 Two conventions the writers of the two sets were told differently (tests/nlu_data/blind/ and
 blind2/; docs/blind-sets.md) are scored as either: papers said with no author rank (论文3篇) as
 first-author papers or as all papers (and 两篇都是一作 as the first-author count alone or as both),
-and "三年前" as three years before today or as that year's 31 December. Every other value must be the writer's.
+and "三年前" — or a title held "N年" (评了七年了) — as N years before today or as that year's 31 December. Every other value must be the writer's.
 
 A message that names the place of a notice (its region's city or an alias, or a district or county
 under it from the gazetteer: 在湖州上班, 档案在长治, 我是潞城区的) is read with that region's names as the
@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -105,6 +106,11 @@ def _got(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+# A title held for N years (中级评了七年了, 助工8年): obtained N years before today, or that year's
+# 31 December — the same two conventions as "三年前" (module doc).
+TENURE = re.compile(r"(?<![\d〇零])[0-9一二两三四五六七八九十俩]{1,3}\s*年(?:了)?(?![多半以来前底初中\d])")
+
+
 def _reconcile(text: str, want: Dict[str, Any], got: Dict[str, Any]) -> Dict[str, Any]:
     """``got`` with the two conventions the writers differ on put in the writer's (module doc)."""
     got = dict(got)
@@ -114,7 +120,7 @@ def _reconcile(text: str, want: Dict[str, Any], got: Dict[str, Any]) -> Dict[str
     for mine, theirs in (("papers_first_author", "papers_total"), ("papers_total", "papers_first_author")):
         if theirs in want and mine not in want and mine in got and theirs not in got and got[mine] == want[theirs]:
             got[theirs] = got.pop(mine)
-    if "年前" in text:
+    if "年前" in text or TENURE.search(text):
         for name, value in got.items():
             wanted = want.get(name)
             if isinstance(value, str) and isinstance(wanted, str) and value[:4] == wanted[:4] != "":
@@ -126,13 +132,13 @@ def _reconcile(text: str, want: Dict[str, Any], got: Dict[str, Any]) -> Dict[str
 @lru_cache(maxsize=1)
 def _region_names() -> Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...]:
     """Every notice region: the names that set it (the NLU's region entity, module doc) and every
-    name of its place (``policies.places.place_names``: what the chat reads facts with)."""
+    name of its place (``policies.places.reading_names``: what the chat reads facts with)."""
     from policies.loader import load_notices
-    from policies.places import place_names, region_forms
+    from policies.places import reading_names, region_forms
 
     regions = {n.region.code: n.region for n in load_notices().all()}
     return tuple(
-        (tuple(normalize(n) for n in region_forms(r)), tuple(normalize(n) for n in place_names(r)))
+        (tuple(normalize(n) for n in region_forms(r)), tuple(normalize(n) for n in reading_names(r)))
         for r in regions.values()
     )
 

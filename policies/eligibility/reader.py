@@ -273,7 +273,8 @@ def _answer_number(text: str, unit: Optional[str], catalogue: Optional[Catalogue
     if re.search(r"(?:19|20)\d{2}\s*(?:年|[.\-/]\d)", t):
         return None  # a date, not a number of years or items
     counted = find_amounts(t)
-    if zero is not None and zero.search(t) and not (counted and not re.match(r"[一1]\s*[篇项个次位名件]?\s*[都也]", t)):
+    one_even = re.search(r"(?<![\d一二两三四五六七八九十])[一1]\s*[篇项个次位名件]?\s*[都也]\s*(?:没|不|无)", t)
+    if zero is not None and zero.search(t) and not (counted and not one_even):
         return 0  # 没有 / 一篇也没有 answers "几篇？"
     if unit in ("年", "个月"):
         got = find_duration(t, unit == "个月")

@@ -37,8 +37,18 @@ def _last_end(pattern: Pattern[str], text: str) -> int:
     return end
 
 
+# "2013年评中级": a date (years in digits) right before a bare 评 says when it happened, not a wish.
+DATED = re.compile(r"(?:\d{4}|(?<!\d)\d{2})\s*年(?:\s*\d{1,2}\s*月份?)?(?:底|初)?\s*(?:就|才|又)?评$")
+
+
+WISH = re.compile(r"(?:想|要|准备|打算|能|可以|争取|希望|计划|预计)\s*$")
+
+
 def level_role(before: str, after: str, wording: Wording) -> Optional[str]:
     """``APPLIED``, ``HELD`` or ``None`` for a level with ``before`` / ``after`` around it."""
+    dated = DATED.search(before)
+    if dated and not WISH.search(before[: dated.start()]):
+        return HELD
     before, after = ROUND_YEAR.sub("", before)[-WINDOW:], after[:WINDOW]
     applying, held = _last_end(wording.applying, before), _last_end(wording.held, before)
     if applying >= 0 or held >= 0:

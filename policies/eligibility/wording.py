@@ -80,7 +80,12 @@ def _here_compiled(
     return tuple(
         (
             fact,
-            re.compile(t.replace("{place}", f"(?:{alternatives})").replace("{elsewhere}", f"(?:{elsewhere})")),
+            # a city and one of its districts said together (湖州南浔, 重庆江北区) are one place
+            re.compile(
+                t.replace("{place}", f"(?:{alternatives})(?:{alternatives})?").replace(
+                    "{elsewhere}", f"(?:{elsewhere})"
+                )
+            ),
             value,
         )
         for fact, t, value in here
