@@ -45,7 +45,7 @@ from policies.eligibility.wording import FactWords, Wording
 
 _CLAUSE = re.compile(r"[，,。；;！!？?、：:\n（）()]+")
 _LABEL = re.compile(
-    r"(?:^|\s)\s*[^\s，,。；;！!？?、（）()]{1,6}[：:]\s*$"
+    r"(?:^|\s)\s*[^\s，,。；;！!？?、（）()]{1,8}[：:]\s*$"
 )  # 论文： / 公需课： / 学历：, a form's label (取得：after a space)
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
 _SUPPOSE = re.compile(r"^\s*(?:如果|假如|假设|要是|万一|倘若)")

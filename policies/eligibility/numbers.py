@@ -344,7 +344,7 @@ def find_duration(
         vague = bool(
             m.group("more")
             or m.group("tail")
-            or re.search(r"(?:快|近|差不多|接近|不到|大约|约)\s*$", before)
+            or re.search(r"(?:快|近|差不多|接近|不到|大约|约|第)\s*$", before)  # 第十一年: not 11 whole years
             or re.match(r"[几来]", text[m.end("n") : m.end("n") + 1])
             or re.search(r"差[^，。,满]{1,6}满?\s*$", text[max(0, m.start("n") - 10) : m.start("n")])
         )  # 差三个月满五年: short of it

@@ -10,7 +10,7 @@ from policies.eligibility.heldout_facts import notice_places
 from policies.eligibility.reader import read_facts
 from policies.index import load_places
 from policies.loader import load_notices
-from policies.places import elsewhere_names, place_names, region_forms
+from policies.places import elsewhere_names, place_names, reading_names, region_forms
 from policies.scope import classify, uncovered_place
 from policies.text import entity_forms
 
@@ -21,7 +21,8 @@ REGIONS = {n.region.code: n.region for n in INDEX.all()}
 
 
 def read(code, text):
-    return read_facts(text, CAT, TODAY, place_names(REGIONS[code]))
+    """As the chat reads a message once the conversation's region is known (actions/assessment.py)."""
+    return read_facts(text, CAT, TODAY, reading_names(REGIONS[code]))
 
 
 def test_the_divisions_under_each_city_come_from_the_gazetteer_by_their_current_names():
@@ -85,11 +86,32 @@ def test_elsewhere_is_outside_the_place_and_never_what_contains_it():
         ("changzhi", "档案在山西", {}),
         # 我是长治人 is where one comes from, not where one works
         ("changzhi", "我是长治人", {}),
+        # said without a verb (the sixth writer, 2026-12-07); 出生 and 外地 are not the workplace
+        ("huzhou", "我在安吉，从事本专业15年了", {"works_locally": True}),
+        ("huzhou", "吴兴区的，有2项发明专利", {"works_locally": True}),
+        ("huzhou", "前年评的中级 本科 民企 在德清", {"works_locally": True}),
+        ("huzhou", "我是湖州南浔的然后在一家做电梯的企业上班", {"works_locally": True}),
+        ("chongqing", "我们公司是私企，就在两江新区", {"works_locally": True}),
+        ("jianyang", "我毕业就分到简阳东溪镇，在农村基层干了二十六年", {"works_locally": True}),
+        ("changzhi", "我是参公单位的，长治市水务局下面的一个中心", {"works_locally": True}),
+        ("changzhi", "我在长治出生，现在在外地上班", {}),
+        (
+            "jianyang",
+            "我是简阳人，在德阳上班，档案放在简阳人才交流中心",
+            {"works_locally": False, "archive_local": True},
+        ),
+        # a district other cities share (江北区: also 宁波's) is this region's once the region is known
+        ("chongqing", "单位是江北区的一家私营企业", {"works_locally": True}),
     ],
 )
 def test_places_said_the_way_applicants_say_them(code, text, facts):
     got = read(code, text)
     assert {k: got[k] for k in ("works_locally", "archive_local", "employer_registered_locally") if k in got} == facts
+
+
+def test_a_shared_district_name_reads_as_here_only_once_the_region_is_known():
+    assert "江北区" in reading_names(REGIONS["chongqing"]) and "江北区" not in place_names(REGIONS["chongqing"])
+    assert "江北区" not in region_forms(REGIONS["chongqing"])  # it does not set the region (宁波 has one)
 
 
 def test_a_district_names_its_notice_in_the_blind_scorer_as_in_the_chat():

@@ -396,6 +396,29 @@ def read(text):
             "not retired, not a civil servant, private company",
             {"retired": False, "civil_servant": False, "employer_type": "non_public"},
         ),
+        # the sixth writer's families (2026-12-07): a negation before 按要求 / 完成 is kept, a dated
+        # 评 is held and a wished one is not, 评过 is held, corrections by 实际是 / 刚查了下是
+        ("继续教育没有按要求完成", {"continuing_education_done": False}),
+        ("继续教育没按要求学", {"continuing_education_done": False}),
+        ("继续教育也按要求学了有证明", {"continuing_education_done": True}),
+        ("2013年评中级", {"current_title": "engineer", "current_title_date": "2013-12-31"}),
+        ("想2025年评中级", {}),
+        ("以前在企业评过工程师", {"current_title": "engineer"}),
+        ("社保交了24个月，等下，刚查了下是26个月", {"social_insurance_local_months": 26}),
+        ("社保交了3年，哦不对，中间断了半年，实际是30个月", {"social_insurance_local_months": 30}),
+        # a supposition runs to the end of its sentence; 的话 ends it
+        ("如果我是大专学历，工程师满五年，能不能报高工？", {}),
+        (
+            "如果考核不合格的话，我是2017年评的助工",
+            {"current_title": "assistant_engineer", "current_title_date": "2017-12-31"},
+        ),
+        # a pasted spreadsheet row, label and value in cells
+        ("现职称\t助理工程师\n学历\t本科", {"current_title": "assistant_engineer", "education": "bachelor"}),
+        ("近两年考核一个合格一个优秀", {"assessment_ok_latest": True}),
+        ("档案放在老家县里的人才中心，不在本地", {"archive_local": False}),
+        ("我女儿今年刚毕业，本科，想问下她啥时候能评助工", {}),
+        ("从事本专业今年是第十一年了", {}),
+        ("从事本专业年限：14年", {"work_years": 14}),
     ],
 )
 def test_what_people_write_is_read_as_they_meant_it(text, expected):
@@ -403,7 +426,7 @@ def test_what_people_write_is_read_as_they_meant_it(text, expected):
 
 
 def test_none_answers_a_count_question():
-    for text in ("没有", "无", "0", "零", "一篇都没有"):
+    for text in ("没有", "无", "0", "零", "一篇都没有", "没有 一篇都没发过"):
         assert parse(text, "papers_first_author").facts == {"papers_first_author": 0}, text
 
 
