@@ -49,6 +49,7 @@ class Region(Protocol):
 # jieba's part-of-speech tags for place and proper names: a short form tagged otherwise is an
 # everyday word as well as a place (module doc).
 _NAME_TAGS = frozenset({"ns", "nr", "nrt", "nz", "nt"})
+EVERYDAY = 20  # jieba's frequency from which a short form that is not a name is an everyday word
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +127,7 @@ def _reading_names(province: str, city: str, own: Tuple[str, ...]) -> Tuple[str,
 
 def region_forms(region: Region) -> Tuple[str, ...]:
     """The names that set the conversation's region: as :func:`place_names`, without short forms
-    that jieba's dictionary knows as ordinary words (长子, 大足)."""
+    that jieba's dictionary knows as ordinary words (长子, 大足; not the rare 屯留)."""
     return _names(region.province, region.city, region.names, everyday=False)
 
 
@@ -153,8 +154,10 @@ def _jieba_tags() -> Dict[str, str]:
     tags: Dict[str, str] = {}
     with jieba.get_dict_file() as lines:
         for raw in lines:
-            word, _freq, *tag = raw.decode("utf-8").split()
-            if word in shorts and tag:
+            word, freq, *tag = raw.decode("utf-8").split()
+            # a word jieba has seen fewer than EVERYDAY times (屯留: 6, a verb in old military
+            # writing) is nobody's everyday word: the place it names wins
+            if word in shorts and tag and int(freq) >= EVERYDAY:
                 tags[word] = tag[0]
     return tags
 

@@ -41,6 +41,7 @@ def test_the_divisions_under_each_city_come_from_the_gazetteer_by_their_current_
 def test_a_short_form_that_is_an_everyday_word_does_not_set_the_region_alone():
     forms = region_forms(REGIONS["changzhi"])
     assert "长子" not in forms and "长子县" in forms  # 长子: eldest son
+    assert "屯留" in forms  # a rare verb in jieba's dictionary (6 times): the place wins
     assert "长子" in place_names(REGIONS["changzhi"])  # but 在长子上班 is 长治 once the region is known
     assert entity_forms(INDEX)["region"]["chongqing"][:2] == ["重庆市", "重庆"]
     assert "九龙坡区" in entity_forms(INDEX)["region"]["chongqing"]
