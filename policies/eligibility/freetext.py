@@ -430,7 +430,10 @@ class _Reader:
         that long before today (vague — 快五年, 两年半 — is not a date)."""
         c = self.cs[held.clause]
         near = self.text[held.end : min(c.end, held.end + 8)]
-        m = re.match(rf"(?:证)?(?:已经|都)?(?:干了|拿了|当了|评了|有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])", near)
+        m = re.match(
+            rf"(?:证)?(?:已经|都)?(?:干了|拿了|拿到手|到手|当了|评了|评上|有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])",
+            near,
+        )
         if m is None:
             return None
         if re.search(r"[快近约]", self.text[max(c.start, held.start - 3) : held.start] + near[: m.start(1)]):

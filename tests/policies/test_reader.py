@@ -419,6 +419,9 @@ def read(text):
         ("我女儿今年刚毕业，本科，想问下她啥时候能评助工", {}),
         ("从事本专业今年是第十一年了", {}),
         ("从事本专业年限：14年", {"work_years": 14}),
+        ("我中级拿到手五年了", {"current_title": "engineer", "current_title_date": "2019-10-30"}),
+        ("我已经退休两年了，退休前是工程师", {"retired": True, "current_title": "engineer"}),
+        ("近5年考核全是合格，没有不合格的", {"assessment_ok_recent_5y": True}),
     ],
 )
 def test_what_people_write_is_read_as_they_meant_it(text, expected):
