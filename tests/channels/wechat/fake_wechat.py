@@ -11,6 +11,7 @@ Runs its own event loop in a thread so synchronous tests can drive it.
 from __future__ import annotations
 
 import asyncio
+import errno
 import itertools
 import os
 import threading
@@ -65,6 +66,7 @@ class FakeWeChat:
     def __init__(self, token: str, app_id: str, app_secret: str, aes_key: str = "", port: int = 0) -> None:
         self.token, self.app_id, self.app_secret, self.aes_key = token, app_id, app_secret, aes_key
         self.port = port or free_port()
+        self._chosen = not port  # a port picked here may be taken before it is bound: pick again
         self.api_calls: List[Dict[str, Any]] = []
         self.custom_messages: List[Dict[str, Any]] = []
         self.menus: List[Any] = []
@@ -114,10 +116,19 @@ class FakeWeChat:
         api.router.add_post("/cgi-bin/menu/create", self._menu_create)
         proxy = web.Application()
         proxy.router.add_post("/webhook", self._proxy)
-        for app, port in ((api, self.port), (proxy, self.proxy_port)):
+        for app, attr in ((api, "port"), (proxy, "proxy_port")):
             runner = web.AppRunner(app)
             await runner.setup()
-            await web.TCPSite(runner, "127.0.0.1", port).start()
+            for attempt in range(5):
+                try:
+                    await web.TCPSite(runner, "127.0.0.1", getattr(self, attr)).start()
+                    break
+                except OSError as e:
+                    # free_port() only found the port free: another process on the machine may
+                    # bind it first (seen once in CI beside other test runs)
+                    if e.errno != errno.EADDRINUSE or (attr == "port" and not self._chosen) or attempt == 4:
+                        raise
+                    setattr(self, attr, free_port())
             self._runners.append(runner)
 
     # --- the API WeChat serves ------------------------------------------------------------

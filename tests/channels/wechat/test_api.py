@@ -100,3 +100,30 @@ def test_unreachable_api_is_logged_not_raised(tmp_path, caplog):
             is False
         )
     assert "failed" in caplog.text
+
+
+def test_the_fake_picks_another_port_when_its_own_was_taken_meanwhile():
+    """free_port() only finds a port free; another test run on the machine may bind it before the
+    fake does (a CI run failed so once): the fake's own ports are picked again, a given one is not."""
+    import socket
+
+    f = FakeWeChat("tok", "wxport0000000001", "secret")
+    taken = [socket.socket(), socket.socket()]
+    try:
+        for s, port in zip(taken, (f.port, f.proxy_port)):
+            s.bind(("127.0.0.1", port))
+            s.listen()
+        before = (f.port, f.proxy_port)
+        f.start()
+        try:
+            assert f.port != before[0] and f.proxy_port != before[1]
+            with socket.create_connection(("127.0.0.1", f.port), timeout=5):
+                pass
+        finally:
+            f.stop()
+        given = FakeWeChat("tok", "wxport0000000001", "secret", port=before[0])
+        with pytest.raises(OSError):
+            given.start()
+    finally:
+        for s in taken:
+            s.close()
