@@ -107,10 +107,12 @@ def test_the_redis_key_expires_after_its_last_ticket(stores, redis_port):
 
 
 def test_expired_tickets_are_skipped(stores):
-    stale = stores[0].issue_ticket("applicant-5", lock_lifetime=0.01)
+    # 0.5 s: long enough that the second ticket is issued before the first expires on a loaded CI
+    # machine (with 0.01 s the whole lock had once expired in between: a fresh lock, ticket 0)
+    stale = stores[0].issue_ticket("applicant-5", lock_lifetime=0.5)
     fresh = stores[1].issue_ticket("applicant-5")
     assert fresh == stale + 1
-    asyncio.run(asyncio.sleep(0.05))
+    asyncio.run(asyncio.sleep(0.7))
     stores[1].update_lock("applicant-5")
     assert stores[1].get_lock("applicant-5").now_serving == fresh
 
