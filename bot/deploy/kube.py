@@ -353,6 +353,23 @@ def wait_ready(pods: Sequence[PodPlan], timeout: float) -> None:
             time.sleep(1)
 
 
+RESOLVE = "import socket, sys\nfor name in sys.argv[1:]:\n    socket.getaddrinfo(name, None)"
+
+
+def wait_names(pods: Sequence[PodPlan], names: Sequence[str], timeout: float) -> None:
+    """Wait until every Service name resolves inside each Rasa pod. aardvark-dns, podman's DNS, is
+    reloaded as each pod joins the network; once (a fresh clone's run) the first turns after the
+    pods were ready waited 40 s for a lookup and got the polite message. A cluster's DNS needs no
+    such wait."""
+    deadline = time.monotonic() + timeout
+    for p in pods:
+        container = f"{p.name}-{p.doc['spec']['containers'][0]['name']}"
+        while not succeeds("exec", container, "timeout", "5", "python", "-c", RESOLVE, *names):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{container} cannot resolve {list(names)} after {timeout:.0f} s")
+            time.sleep(1)
+
+
 def publish_on_host(door: PodPlan, publish: str) -> str:
     """Publish the front door pod's port on the host's ``HOST:PORT`` (what a cluster's load
     balancer does); its address there."""
@@ -412,6 +429,8 @@ def up(
                 podman("pod", "rm", "-f", p.name, check=False)
             play(p)
         wait_ready(todo, timeout)
+    names = sorted({a for p in pods for a in p.aliases})
+    wait_names([p for p in pods if p.owner == "rasa"], names, timeout)
     skipped = sorted(f"{d['kind']}/{d['metadata']['name']}" for d in docs if d["kind"] in NOT_PLAYED)
     return Cluster(frontdoor=address or f"http://{pod_ip(door.name)}:{port}", pods=running_pods(), not_played=skipped)
 

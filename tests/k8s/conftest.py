@@ -22,6 +22,22 @@ def pytest_collection_modifyitems(session: Any, config: Any, items: List[Any]) -
     items.sort(key=lambda i: ORDER.index(i.path.name) if i.path.name in ORDER else len(ORDER))
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Any:
+    """On a failure, every pod's last log lines and restart count, printed with the failure: the
+    last test removes the pods, so make test-k8s cannot print them afterwards."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        counts = kube.restarts()
+        lines = []
+        for pod in sorted(kube.running_pods()):
+            restarted = {c: n for c, n in counts.items() if c.startswith(pod + "-") and n}
+            lines.append(f"--- {pod} (restarted: {restarted or 0})")
+            lines.append(kube.podman("pod", "logs", "--tail", "12", pod, check=False)[-3000:])
+        report.sections.append(("pods", "\n".join(lines)))
+
+
 def up_arguments() -> Dict[str, Any]:
     """What ``kube.up`` is called with here, again after a pod was removed (the same published port)."""
     if not UP:
