@@ -6,6 +6,7 @@ looks into PostgreSQL or the logs. Measured times are printed at the end of the 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -117,11 +118,15 @@ def stored_user_turns(engine: sa.engine.Engine, sender: str) -> List[str]:
     return [text for event, text in stored_turns(engine, sender) if event == "user"]
 
 
-def wait_ready(owner: str, timeout: float = 120) -> float:
-    """Wait until every pod of ``owner`` passes its readiness probe again; seconds waited."""
-    plans = kube.plan(kube.render("local"), {}, {kube.SECRET_NAME: kube.ensure_secrets()})
-    pods = [p for p in plans if p.owner == owner]
-    return eventually(lambda: all(kube.probe_ok(p, kube.pod_ip(p.name)) for p in pods), timeout, f"{owner} ready")
+@functools.lru_cache(maxsize=1)
+def plans() -> Tuple[kube.PodPlan, ...]:
+    """The pods as ``kube.up`` played them (rendered once for the module)."""
+    return tuple(kube.plan(kube.render("local"), {}, {kube.SECRET_NAME: kube.ensure_secrets()}))
+
+
+def wait_ready(owner: str, timeout: float = 120) -> None:
+    """Wait until every pod of ``owner`` passes its readiness probe again (kube.up's own wait)."""
+    kube.wait_ready([p for p in plans() if p.owner == owner], timeout)
 
 
 def access_log() -> str:

@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 import sqlalchemy as sa
 
+from benchmarks import rest_load
 from bot.deploy import kube
 from bot.storage.assessments import Storage
 from tests.e2e.applicant import CZ_ENGINEER, Dialogue
@@ -19,11 +20,7 @@ from tests.e2e.applicant import CZ_ENGINEER, Dialogue
 pytestmark = [pytest.mark.k8s]
 
 QUESTIONS = [
-    "长治中级评审费多少",
-    "简阳高级职称什么时候截止",
-    "平凉中级要交哪些材料",
-    "重庆副高什么时候缴费",
-    "湖州工程师直报需要什么条件",
+    *rest_load.QUESTIONS,
     "长治助理工程师评审费多少",
     "简阳高工评审费多少",
     "长治技术员要什么材料",
