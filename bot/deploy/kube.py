@@ -347,10 +347,19 @@ def wait_ready(pods: Sequence[PodPlan], timeout: float) -> None:
                 still.append(p)
         waiting = still
         if waiting and time.monotonic() > deadline:
-            logs = "\n".join(podman("pod", "logs", "--tail", "30", p.name, check=False) for p in waiting)
+            logs = "\n".join(pod_logs(p.name, 30) for p in waiting)
             raise TimeoutError(f"not ready after {timeout:.0f} s: {[p.name for p in waiting]}\n{logs}")
         if waiting:
             time.sleep(1)
+
+
+def pod_logs(pod: str, tail: int) -> str:
+    """The last ``tail`` lines each container of ``pod`` wrote, on both streams: Rasa, the action
+    server and PostgreSQL log to stderr, which ``podman`` returns on its own stderr."""
+    out = subprocess.run(
+        ["podman", "pod", "logs", "--tail", str(tail), pod], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    return out.stdout.strip()
 
 
 RESOLVE = "import socket, sys\nfor name in sys.argv[1:]:\n    socket.getaddrinfo(name, None)"

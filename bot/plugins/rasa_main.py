@@ -679,6 +679,59 @@ def patch_model_load() -> None:
 
 
 KEEPALIVE_SECONDS = 3.0  # an idle connection to an endpoint is closed after this (patch 8)
+SLOW_CALL_SECONDS = 2.0  # a call to an endpoint slower than this is logged, with where the time went
+
+
+def slow_call_tracing() -> Any:
+    """An aiohttp trace that logs, as a warning, a call to an endpoint (the action server, the
+    NLG server) taking over ``SLOW_CALL_SECONDS``, with the seconds spent on the name lookup, on
+    opening the connection and in all: a turn past its budget (bot.plugins.channels.limits) then
+    says in the Rasa pod's log whether the network or the action was slow."""
+    import logging
+    import time
+
+    import aiohttp
+
+    log = logging.getLogger("bot.plugins.rasa_main")
+
+    def mark(name: str) -> Callable[..., Any]:
+        async def on(_session: Any, context: Any, _params: Any) -> None:
+            context.marks[name] = time.perf_counter()
+
+        return on
+
+    async def start(_session: Any, context: Any, _params: Any) -> None:
+        context.marks = {"start": time.perf_counter()}
+
+    async def end(_session: Any, context: Any, params: Any) -> None:
+        marks = getattr(context, "marks", None)
+        if not marks:
+            return
+        total = time.perf_counter() - marks["start"]
+        if total < SLOW_CALL_SECONDS:
+            return
+        dns = marks.get("dns_end", 0.0) - marks.get("dns_start", 0.0)
+        connect = marks.get("connect_end", 0.0) - marks.get("connect_start", 0.0) - dns  # it includes the lookup
+        outcome = getattr(params, "exception", None) or getattr(getattr(params, "response", None), "status", "")
+        log.warning(
+            "a call to %s took %.1f s (name lookup %.1f s, connecting %.1f s): %s",
+            params.url.with_query(None),
+            total,
+            dns,
+            connect,
+            type(outcome).__name__ if isinstance(outcome, BaseException) else outcome,
+        )
+
+    trace = aiohttp.TraceConfig()
+    hooks: Dict[str, Callable[..., Any]] = {"start": start, "end": end}  # aiohttp's signal types are too narrow
+    trace.on_request_start.append(hooks["start"])
+    trace.on_dns_resolvehost_start.append(mark("dns_start"))
+    trace.on_dns_resolvehost_end.append(mark("dns_end"))
+    trace.on_connection_create_start.append(mark("connect_start"))
+    trace.on_connection_create_end.append(mark("connect_end"))
+    trace.on_request_end.append(hooks["end"])
+    trace.on_request_exception.append(hooks["end"])
+    return trace
 
 
 class _Borrowed:
@@ -740,6 +793,7 @@ def patch_shared_http_sessions() -> None:
                 auth=aiohttp.BasicAuth(basic["username"], basic["password"]) if basic else None,
                 timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
                 connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+                trace_configs=[slow_call_tracing()],
             )
             found = sessions[id(self)] = (self, shared)  # the endpoint is kept, so its id is not reused
         return _Borrowed(found[1])

@@ -163,11 +163,13 @@ def test_schema_is_checked_once_not_per_call(monkeypatch):
     assert calls == []
 
 
-async def _action_server(answer: dict, status: int = 200, seen: Optional[List[int]] = None):
-    """A real HTTP action endpoint answering ``answer``; ``seen`` collects each request's client port."""
+async def _action_server(answer: dict, status: int = 200, seen: Optional[List[int]] = None, delay: float = 0.0):
+    """A real HTTP action endpoint answering ``answer`` after ``delay`` seconds; ``seen`` collects
+    each request's client port."""
 
     async def webhook(request: web.Request) -> web.Response:
         await request.json()
+        await asyncio.sleep(delay)
         if seen is not None:
             seen.append(request.transport.get_extra_info("peername")[1])
         return web.json_response(answer, status=status)
@@ -460,6 +462,31 @@ async def test_a_running_server_keeps_its_connection_to_the_action_server():
         assert ports[-1] not in ports[2:5]  # after the stop: Rasa's own session again
     finally:
         await runner.cleanup()
+
+
+async def test_a_slow_action_call_is_logged_with_where_its_time_went(monkeypatch, caplog):
+    """A turn past its budget must say in the Rasa pod's log whether the action or the network was
+    slow: the shared session logs every call over SLOW_CALL_SECONDS, with the lookup and connect
+    times; a quick call logs nothing."""
+    rasa_main.apply_patches()
+    monkeypatch.setattr(rasa_main, "SLOW_CALL_SECONDS", 0.3)
+    runner, url = await _action_server(VALID, delay=0.5)
+    quick_runner, quick_url = await _action_server(VALID)
+    loop, server = asyncio.get_running_loop(), None  # what a starting Rasa server's listener does
+    await rasa_main.share_http_sessions(server, loop)
+    try:
+        with caplog.at_level("WARNING", logger="bot.plugins.rasa_main"):
+            assert await EndpointConfig(quick_url).request(json={"next_action": "x"}, method="post") == VALID
+            assert not caplog.records
+            assert await EndpointConfig(url).request(json={"next_action": "x"}, method="post") == VALID
+        (record,) = caplog.records
+        message = record.getMessage()
+        assert url in message and "took 0.5 s" in message and "name lookup 0.0 s" in message, message
+        assert message.endswith(": 200"), message
+    finally:
+        await rasa_main.close_http_sessions(server, loop)
+        await runner.cleanup()
+        await quick_runner.cleanup()
 
 
 def test_one_replay_serves_every_policys_arguments():

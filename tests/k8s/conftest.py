@@ -34,7 +34,7 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Any:
         for pod in sorted(kube.running_pods()):
             restarted = {c: n for c, n in counts.items() if c.startswith(pod + "-") and n}
             lines.append(f"--- {pod} (restarted: {restarted or 0})")
-            lines.append(kube.podman("pod", "logs", "--tail", "12", pod, check=False)[-3000:])
+            lines.append(kube.pod_logs(pod, 12)[-3000:])
         report.sections.append(("pods", "\n".join(lines)))
 
 
