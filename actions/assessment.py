@@ -15,6 +15,9 @@ The questions for facts are ``utter_ask_fact_<name>`` responses generated from t
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from collections import OrderedDict
 from functools import cache
 from typing import Any, Dict, List, Optional, Set, Tuple
 
@@ -22,6 +25,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.context import inform_payload, intent_payload, level_button, notice_index, storage, today
 from bot.storage.feedback import ANSWER_KEY, new_answer_id
@@ -30,6 +34,7 @@ from policies.answers import VERDICT_TOPIC
 from policies.eligibility import Assessor, load_catalogue
 from policies.eligibility.explain import as_record, deciding, render, render_all
 from policies.eligibility.interview import DONT_KNOW, DONT_KNOW_LABEL, NONE_OF_THESE, Interview, Question, Step
+from policies.eligibility.priors import PERIOD, Priors
 from policies.eligibility.reader import (
     parse_checklist,
     parse_exclusions,
@@ -64,6 +69,56 @@ def _interview(notice_id: str) -> Interview:
     if notice is None:  # callers pass the id of a notice just found in the index
         raise KeyError(notice_id)
     return Interview(Assessor(notice))
+
+
+logger = logging.getLogger(__name__)
+_WEIGHED: OrderedDict[Tuple[str, int], Interview] = OrderedDict()  # (notice, hour) → its interview
+WEIGHED_KEPT = 16
+
+
+def assessment_began(events: List[Dict[str, Any]]) -> Optional[float]:
+    """When the conversation's current assessment began (a timestamp): its first event after the
+    last 重新开始 or new session (as ``questions_asked`` counts)."""
+    start = 0
+    for i, event in enumerate(events):
+        kind = event.get("event")
+        if (kind == "action" and event.get("name") in ASSESSMENT_STARTS) or kind in ("session_started", "restart"):
+            start = i + 1
+    for event in events[start:]:
+        stamp = event.get("timestamp")
+        if isinstance(stamp, (int, float)):
+            return float(stamp)
+    return None
+
+
+def weighed_interview(notice_id: str, began: Optional[float]) -> Interview:
+    """The notice's interview weighing its next question by the answers of the assessments saved
+    before the hour ``began`` falls in (policies.eligibility.priors; the hand-set order with fewer
+    than MIN_SAVED of them). Every Rasa pod and action server reads the same rows for the same hour,
+    so a conversation is asked in one order to its end, whichever server answers it; a question
+    asked is the question its answer is read for (``asked_question``)."""
+    base = _interview(notice_id)
+    if began is None:
+        return base
+    key = (notice_id, int(began // PERIOD))
+    found = _WEIGHED.get(key)
+    if found is not None:
+        _WEIGHED.move_to_end(key)
+        return found
+    before = dt.datetime.utcfromtimestamp(key[1] * PERIOD)
+    try:
+        priors = Priors.of(storage().recent_answers(notice_id, before=before))
+    except SQLAlchemyError as e:  # the hand-set order this turn; read again on the next
+        logger.warning("priors of %s not read (%s): the hand-set order", notice_id, type(e).__name__)
+        return base
+    weighed = base
+    if priors is not None:
+        weighed = Interview(base.assessor, base.catalogue)
+        weighed.use_priors(priors)
+    _WEIGHED[key] = weighed
+    while len(_WEIGHED) > WEIGHED_KEPT:
+        _WEIGHED.popitem(last=False)
+    return weighed
 
 
 def assessable_notices() -> List[Notice]:
@@ -108,7 +163,8 @@ def interview_step(tracker: Tracker, limit: Optional[int] = 1) -> Optional[Step]
     notice, level = notice_for(tracker)
     if notice is None or level is None:
         return None
-    return _interview(notice.id).step(level, raw_facts(tracker), limit=limit, grouped=True)
+    interview = weighed_interview(notice.id, assessment_began(tracker.events))
+    return interview.step(level, raw_facts(tracker), limit=limit, grouped=True)
 
 
 def slot_for(question: Question) -> str:

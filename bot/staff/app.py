@@ -187,6 +187,7 @@ def create_app(settings: Optional[StaffSettings] = None) -> web.Application:
     app["notices"] = load_notices(settings.notices_dir)
     app["catalogue"] = load_catalogue()
     app["assessors"] = {}
+    app["weighed"] = {}  # notice → (hour, its interview weighed by the answers saved before it)
     app["db"] = StaffDB(settings.database_url)
     app["storage"] = Storage(settings.database_url)
     app["transcripts"] = TranscriptReader(settings.tracker_store_url)

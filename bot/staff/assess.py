@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.staff import audit
 from bot.staff.csrf import FIELD
@@ -24,6 +26,7 @@ from policies.eligibility import Assessment, Assessor, Catalogue
 from policies.eligibility.assess import STATUS_NAMES, VERDICT_NAMES
 from policies.eligibility.explain import as_record
 from policies.eligibility.interview import DONT_KNOW, Interview, Question
+from policies.eligibility.priors import PERIOD, Priors
 from policies.eligibility.reader import read_facts
 from policies.places import reading_names
 
@@ -50,10 +53,27 @@ class Step:
 
 
 def interview_for(app: web.Application, notice_id: str) -> Interview:
+    """The notice's interview, weighing its next question by the answers saved before this hour
+    began (policies.eligibility.priors; as the chat does, actions/assessment.py)."""
     cache: Dict[str, Interview] = app["assessors"]
     if notice_id not in cache:
         cache[notice_id] = Interview(Assessor(app["notices"].get(notice_id), app["catalogue"]), app["catalogue"])
-    return cache[notice_id]
+    interview = cache[notice_id]
+    hour = int(time.time() // PERIOD)
+    weighed: Dict[str, Tuple[int, Interview]] = app["weighed"]
+    found = weighed.get(notice_id)
+    if found is not None and found[0] == hour:
+        return found[1]
+    before = dt.datetime.utcfromtimestamp(hour * PERIOD)
+    try:
+        priors = Priors.of(app["storage"].recent_answers(notice_id, before=before))
+    except SQLAlchemyError:
+        return interview
+    if priors is not None:
+        interview = Interview(interview.assessor, interview.catalogue)
+        interview.use_priors(priors)
+    weighed[notice_id] = (hour, interview)
+    return interview
 
 
 def choices(app: web.Application) -> List[Tuple[str, str]]:

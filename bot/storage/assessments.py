@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 
@@ -93,6 +93,28 @@ class Storage:
                 except sa.exc.IntegrityError:
                     session.rollback()
         raise RuntimeError("could not allocate a unique case code")
+
+    def recent_answers(
+        self, notice_id: str, before: Optional[dt.datetime] = None, limit: int = 2000
+    ) -> List[Tuple[str, Dict[str, Any]]]:
+        """(level, answers) of the newest ``limit`` saved assessments of a notice saved before
+        ``before`` (UTC): what the interview weighs its next question by
+        (policies.eligibility.priors). Only the answers — no case code, sender or date — and only
+        those still kept (the purge summarises older ones)."""
+        query = sa.select(AssessmentRow.level, AssessmentRow.facts).where(AssessmentRow.notice_id == notice_id)
+        if before is not None:
+            query = query.where(AssessmentRow.created_at < before)
+        query = query.order_by(AssessmentRow.created_at.desc(), AssessmentRow.id.desc()).limit(limit)
+        out: List[Tuple[str, Dict[str, Any]]] = []
+        with self.db.engine.connect() as conn:
+            for level, facts in conn.execute(query):
+                try:
+                    answers = json.loads(facts)
+                except ValueError:
+                    continue
+                if isinstance(answers, dict):
+                    out.append((level, answers))
+        return out
 
     def find_assessment(self, case_code: str) -> Optional[SavedAssessment]:
         code = normalize_case_code(case_code)

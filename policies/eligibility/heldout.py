@@ -137,7 +137,9 @@ def _interview(notice_id: str) -> Interview:
     return Interview(Assessor(notice))
 
 
-def score(path: Path) -> Score:
+def score(path: Path, interviews: Optional[Dict[str, Interview]] = None) -> Score:
+    """The set's verdicts and question counts; ``interviews`` (notice → interview) replaces the
+    plain one per notice (``--weighed``)."""
     index = _notices()
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     known_names = writer_facts(path)
@@ -146,7 +148,7 @@ def score(path: Path) -> Score:
         notice = index.get(ap["notice"])
         if notice is None or notice.eligibility is None:
             continue
-        iv = _interview(ap["notice"])
+        iv = (interviews or {}).get(ap["notice"]) or _interview(ap["notice"])
         stated: Dict[str, Any] = dict(ap.get("facts") or {})
         stated.setdefault("works_locally", True)  # written for that notice's place (module doc)
         for fact, derive in DERIVED.items():
@@ -171,10 +173,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="the interview on held-out applicants")
     parser.add_argument("sets", nargs="+", type=Path)
     parser.add_argument("-v", "--verbose", action="store_true", help="list every applicant")
+    parser.add_argument(
+        "--weighed", action="store_true", help="also weighed by priors from the legal cases' answers (issue 23)"
+    )
     args = parser.parse_args(argv)
+    weighed: Dict[str, Interview] = {}
+    if args.weighed:
+        from policies.eligibility.questions import legal_case_priors
+
+        for notice_id, (_cases, _counts, plain, priors) in legal_case_priors().items():
+            weighed[notice_id] = Interview(plain.assessor)
+            weighed[notice_id].use_priors(priors)
     for path in args.sets:
         result = score(path)
         print(f"{path}: {result.summary()}")
+        if weighed:
+            other = score(path, weighed)
+            same = sum(1 for a, b in zip(result.outcomes, other.outcomes) if a.verdict == b.verdict)
+            mean = statistics.mean(o.questions for o in result.outcomes)
+            mean_weighed = statistics.mean(o.questions for o in other.outcomes)
+            print(
+                f"  weighed: {other.summary()}; same verdict {same}/{len(result.outcomes)}; mean questions {mean:.2f} → {mean_weighed:.2f}"
+            )
         for o in result.outcomes:
             if args.verbose or (not o.right and not o.blocked_on):
                 mark = "ok " if o.right else ("-- " if o.blocked_on else "?? " if o.disputed else "XX ")

@@ -27,6 +27,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 from policies.eligibility.assess import DISCRIMINATING, UNDETERMINED, Assessment, Assessor, Memo, OpenRoute
 from policies.eligibility.catalogue import Catalogue
 from policies.eligibility.numbers import AT_LEAST, Between
+from policies.eligibility.priors import Priors
 from policies.eligibility.rules import MET, Compiled, leaf_fact
 
 DONT_KNOW = "__unknown__"  # the applicant does not know: keep unknown, do not ask again
@@ -36,6 +37,9 @@ NONE_APPLIES = "都不符合"  # a checklist: none applies
 CONDITIONS_QUESTION = "以下哪些符合您的情况？（可多选；都符合请选“都符合”，都不符合请选“都不符合”）"
 CONDITIONS_AT_ONCE = 8  # lines of one checklist: one phone screen
 RECENT_STEPS = 512  # steps remembered per notice (a few conversations' worth of turns)
+WEIGHED = 2  # with priors: the first questions of the hand-set order weighed against each other
+WEIGH_UNKNOWN = 5  # … and only while at most this many facts were answered 不清楚
+SETTLES_MORE = 0.05  # … and one moves first only if it settles this much more often
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,14 @@ class Step:
         return not self.questions
 
 
+def _hashable(value: Any) -> Any:
+    """A saved answer as a key: a range (a list) as a tuple."""
+    return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
+
+
+UNSETTLED = Question([], "", {}, "probe")  # what a probe lists when questions are left (Interview._step)
+
+
 class Interview:
     def __init__(self, assessor: Assessor, catalogue: Optional[Catalogue] = None) -> None:
         self.assessor = assessor
@@ -97,6 +109,15 @@ class Interview:
         self.conditions = {level: confirmable(assessor, level, self.exclusion_facts) for level in assessor.levels()}
         self.checklists = {f: g for g in self.catalogue.checklists for f in g.facts}
         self._recent: Dict[Tuple[Any, ...], Step] = {}  # the last RECENT_STEPS steps, oldest first
+        self.priors: Optional[Priors] = None
+        self._settled: Dict[Tuple[Any, ...], bool] = {}  # probes of settling_share, oldest first
+
+    def use_priors(self, priors: Optional[Priors]) -> None:
+        """Weigh the next question by what earlier applicants answered (None: the hand-set order)."""
+        if priors != self.priors:
+            self.priors = priors
+            self._recent.clear()
+            self._settled.clear()
 
     def step(self, level: str, answers: Mapping[str, Any], limit: Optional[int] = None, grouped: bool = False) -> Step:
         """Assess the answers; the questions still worth asking (the first ``limit`` when given).
@@ -122,7 +143,17 @@ class Interview:
                 self._recent.pop(next(iter(self._recent)))
         return hit
 
-    def _step(self, level: str, answers: Mapping[str, Any], limit: Optional[int], grouped: bool) -> Step:
+    def _step(
+        self,
+        level: str,
+        answers: Mapping[str, Any],
+        limit: Optional[int],
+        grouped: bool,
+        weigh: bool = True,
+        probe: bool = False,
+    ) -> Step:
+        """``weigh``: with priors, the question most likely to settle first (``_weighed``). ``probe``:
+        only whether the step is settled; an unsettled one lists ``UNSETTLED``, not its questions."""
         skipped = [f for f, v in answers.items() if v == DONT_KNOW and f in self.catalogue.specs]
         facts = self.catalogue.coerce(self.values(level, {f: v for f, v in answers.items() if v != DONT_KNOW}))
         for f in self.assessor.undecided_ranges(facts, level):  # 论文两三篇 where 3 are needed: asked
@@ -154,11 +185,17 @@ class Interview:
             # names them, the document and whom to ask instead.
             deferred = [(r.explain, r.clause, r.defers or "") for r in routes]
             return Step(level, facts, skipped, replace(result, needed_facts=[], deferred=deferred), [])
+        if probe:  # questions are left (or, rarely, none could change the verdict: not searched)
+            return Step(level, facts, skipped, result, [UNSETTLED])
         ticked = [f for flag, rest in self.follow_ups.items() if facts.get(flag) is True for f in rest]
         order = self._order(three_valued.needed_facts, routes, exclusion_facts, skip, regular_facts, ticked)
         questions: List[Question] = []
         done: Set[str] = set()
 
+        # Not for an applicant who answered 不清楚 to several facts: each answer weighed would search
+        # the relevance of every one of them again (seconds), for an interview that is long anyway.
+        weighing = weigh and self.priors is not None and limit is not None and len(skipped) <= WEIGH_UNKNOWN
+        wanted = max(limit, WEIGHED) if weighing and limit is not None else limit
         open_facts = set(order)  # under a condition still open (a cheap test before the search)
         position = {f: i for i, f in enumerate(order)}
 
@@ -191,9 +228,55 @@ class Interview:
             q = self._group_of(f, facts, skipped, members_of, level, answers, position)
             questions.append(q)
             done.update(q.facts)
-            if limit is not None and len(questions) >= limit:
+            if wanted is not None and len(questions) >= wanted:
                 break
+        if weighing:
+            questions = self._weighed(level, answers, questions)[:limit]
         return Step(level, facts, skipped, result, questions)
+
+    def settling_share(self, level: str, answers: Mapping[str, Any], question: Question) -> Optional[float]:
+        """How likely ``question`` ends the interview now: the share of earlier applicants
+        (``priors.outcomes``, its most frequent answers) whose answer would settle the verdict.
+        None: the priors cannot weigh it (the opening question, a date, too few answers)."""
+        if self.priors is None or question.type == "together":
+            return None
+        outcomes = self.priors.outcomes(level, question.facts)
+        if not outcomes:
+            return None
+        return sum(p for answer, p in outcomes if self._settles(level, {**answers, **answer}))
+
+    def _settles(self, level: str, answers: Mapping[str, Any]) -> bool:
+        """Whether nothing would be asked after these answers (remembered: applicants share states)."""
+        key = (level, tuple(sorted((f, type(v), _hashable(v)) for f, v in answers.items())))
+        found = self._settled.get(key)
+        if found is None:
+            found = self._settled[key] = self._step(level, answers, 1, True, weigh=False, probe=True).settled
+            if len(self._settled) > RECENT_STEPS * 4:
+                self._settled.pop(next(iter(self._settled)))
+        return found
+
+    def _weighed(self, level: str, answers: Mapping[str, Any], questions: List[Question]) -> List[Question]:
+        """The question most likely to settle the verdict first (issue 23 point 2). A verdict that
+        needs every one of several conditions ends at the first one not met, and asking them most
+        likely unmet first gives the fewest questions on average (the order of tests of a
+        conjunction); an applicant who meets them all answers them all in any order. The hand-set
+        order stays where the priors cannot weigh the first question, where no other is clearly more
+        likely to settle, and for the exclusions and whom the notice is for, which come first."""
+        first = questions[0]
+        if (
+            len(questions) < 2
+            or first.type in ("together", "exclusions")
+            or set(first.facts) & set(DISCRIMINATING[:2])
+            or set(first.facts) <= self.exclusion_facts
+        ):
+            return questions  # who the applicant is, who is excluded and whom the notice is for: first
+        shares = [self.settling_share(level, answers, q) for q in questions]
+        if shares[0] is None:
+            return questions
+        best = max((i for i, c in enumerate(shares) if c is not None), key=lambda i: (shares[i], -i))
+        if best == 0 or (shares[best] or 0.0) < (shares[0] or 0.0) + SETTLES_MORE:
+            return questions
+        return [questions[best]] + [q for i, q in enumerate(questions) if i != best]
 
     def values(self, level: str, answers: Mapping[str, Any]) -> Dict[str, Any]:
         """The answers as values: a checklist's tick on a condition with a threshold (满2年: yes) as

@@ -53,11 +53,13 @@ def count_questions(assessor: Assessor, level: str, answers: Dict[str, Any]) -> 
     raise RuntimeError("the interview did not end")
 
 
-def walk_interview(interview: Interview, level: str, answers: Dict[str, Any]) -> Tuple[int, Step]:
+def walk_interview(
+    interview: Interview, level: str, answers: Dict[str, Any], given: Optional[Dict[str, Any]] = None
+) -> Tuple[int, Step]:
     """(questions asked, the last Step) of the interview the chat and the staff page run
     (``Interview.step(grouped=True)``): the applicant answers every fact of a question, 不清楚
-    where ``answers`` does not state it."""
-    given: Dict[str, Any] = {}
+    where ``answers`` does not state it. ``given`` receives the answers as the chat saves them."""
+    given = {} if given is None else given
     for asked in range(200):
         step = interview.step(level, given, limit=1, grouped=True)
         if step.settled:
@@ -122,11 +124,57 @@ def table(rows: Dict[str, Dict[str, List[int]]]) -> str:
     return "\n".join(lines)
 
 
+LEGAL_CASES_ANSWERED = 4  # a question weighed once 4 cases answered it (the chat: priors.MIN_ANSWERED)
+
+
+def legal_case_priors(cases_dir: Optional[Path] = None) -> Dict[str, Any]:
+    """Per notice, (its legal cases, their walks' question counts, priors from their saved answers)
+    — the answers the chat would have saved had these applicants written in. The cases are a few
+    dozen per notice, so the priors' minimums are scaled down to them (for measuring only)."""
+    from policies.eligibility.priors import Priors
+
+    index = load_notices()
+    by_notice: Dict[str, List[Any]] = {}
+    for case in load_cases(cases_dir or CASES_DIR):
+        notice = index.get(case.notice)
+        if notice is not None and notice.eligibility is not None and case.level in notice.eligibility.levels:
+            by_notice.setdefault(case.notice, []).append(case)
+    out: Dict[str, Any] = {}
+    for notice_id, cases in sorted(by_notice.items()):
+        notice = index.get(notice_id)
+        assert notice is not None  # kept above only when found
+        plain = Interview(Assessor(notice))
+        saved, counts = [], []
+        for case in cases:
+            given: Dict[str, Any] = {}
+            counts.append(walk_interview(plain, case.level, case.facts, given)[0])
+            saved.append((case.level, given))
+        out[notice_id] = (cases, counts, plain, Priors.of(saved, minimum=1, min_answered=LEGAL_CASES_ANSWERED))
+    return out
+
+
+def weighed(cases_dir: Optional[Path] = None) -> str:
+    """Per notice, questions as asked (mean / median / max) in the hand-set order and weighed by
+    priors from the legal cases' own saved answers (issue 23 point 2; in-sample)."""
+
+    def stat(values: List[int]) -> str:
+        return f"{statistics.mean(values):.2f} / {statistics.median(values):g} / {max(values)}"
+
+    lines = ["| notice | cases | hand-set order | weighed by the saved answers |", "| --- | --- | --- | --- |"]
+    for notice_id, (cases, before, plain, priors) in legal_case_priors(cases_dir).items():
+        weighed_interview = Interview(plain.assessor)
+        weighed_interview.use_priors(priors)
+        after = [walk_interview(weighed_interview, case.level, case.facts)[0] for case in cases]
+        lines.append(f"| {notice_id} | {len(cases)} | {stat(before)} | {stat(after)} |")
+    return "\n".join(lines)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="questions to a verdict for the legal cases")
     parser.add_argument("--cases", type=Path, default=None)
+    parser.add_argument("--weighed", action="store_true", help="hand-set order against weighed by priors")
     args = parser.parse_args(argv)
-    print(table(measure(args.cases)))
+    print(weighed(args.cases) if args.weighed else table(measure(args.cases)))
     return 0
 
 
