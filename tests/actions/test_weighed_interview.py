@@ -9,9 +9,10 @@ import time
 
 import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, SlotSet, UserUttered
+from rasa_sdk import Tracker
 
 from actions import assessment
-from actions.assessment import _interview, assessment_began, weighed_interview
+from actions.assessment import _interview, assessment_began, interview_step, weighed_interview
 from actions.context import storage
 from bot.storage.tables import AssessmentRow
 from policies.eligibility.priors import MIN_SAVED, PERIOD
@@ -91,3 +92,57 @@ def test_an_assessment_begins_at_the_first_event_after_the_last_restart():
     assert assessment_began(events) == 201.0
     assert assessment_began(events + [ActionExecuted("action_reset_assessment", timestamp=300.0).as_dict()]) is None
     assert assessment_began([]) is None
+
+
+def junior_college_state():
+    """简阳, a 大专 applicant just before the hand-set order asks the date of the 大专 (the legal
+    case "大专只有1名正高工推荐"): the answers so far, the recommenders' question, and the
+    answers saved by applicants like them who had no 正高 recommenders."""
+    from policies.eligibility.cases import load_cases
+    from policies.eligibility.interview import DONT_KNOW
+    from policies.eligibility.questions import walk_interview
+
+    plain = _interview(NOTICE)
+    case = next(c for c in load_cases() if c.notice == NOTICE and c.name == "大专只有1名正高工推荐")
+    given: dict = {}
+    walk_interview(plain, case.level, case.facts, given)
+    answers: dict = {}
+    while True:
+        q = plain.step(case.level, answers, limit=1, grouped=True).questions[0]
+        if q.facts == ["jy_junior_college_date"]:
+            break
+        answers.update({f: given.get(f, DONT_KNOW) for f in q.facts})
+    recommenders = plain.step(case.level, answers, limit=2, grouped=True).questions[1]
+    lacking = {f: given.get(f, False) for f in recommenders.facts}
+    saved = {**answers, "jy_junior_college_date": given["jy_junior_college_date"], **lacking}
+    return case.level, answers, recommenders.facts, saved
+
+
+def tracker_at(level: str, answers: dict, began: float) -> Tracker:
+    slots = {"region": "jianyang", "assess_level": level, **{f"fact_{f}": v for f, v in answers.items()}}
+    events = [SessionStarted(timestamp=began - 1).as_dict(), UserUttered("我想评估简阳高工", timestamp=began).as_dict()]
+    return Tracker("applicant", slots, {"text": "", "intent": {}}, events, False, None, {}, "action_listen")
+
+
+def test_the_chat_asks_the_weighed_question_from_the_slots():
+    """Through the form's own path (slots → interview_step): with 100 saved answers of 大专
+    applicants without 正高 recommenders, the chat asks about the recommenders before the 大专 date;
+    a conversation that began before those answers were saved is asked in the hand-set order."""
+    fresh()
+    level, answers, recommenders, saved_answers = junior_college_state()
+    store = storage()
+    for _ in range(MIN_SAVED):
+        store.save_assessment(
+            notice_id=NOTICE,
+            level=level,
+            verdict="undetermined",
+            facts=saved_answers,
+            result={},
+            channel="rest",
+            sender_id=None,
+        )
+    now = time.time()
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(AssessmentRow).values(created_at=dt.datetime.utcfromtimestamp(now - 2 * PERIOD)))
+    assert interview_step(tracker_at(level, answers, now)).questions[0].facts == recommenders
+    assert interview_step(tracker_at(level, answers, now - 3 * PERIOD)).questions[0].facts == ["jy_junior_college_date"]
