@@ -544,6 +544,7 @@ class _Reader:
         spans = [(d.start, d.end) for d in dates]
         carried: List[Tuple[FactWords, int]] = []  # keywords whose number may be in a later clause
         used_clauses = set()
+        general_in: Dict[int, str] = {}  # a clause whose number a general keyword (干了) took
         for i, (s, e, fw) in enumerate(keyed):
             spec = self.c.specs[fw.fact]
             ci = self._clause_at(s)
@@ -580,6 +581,8 @@ class _Reader:
                 elif value is not None:
                     out[fw.fact] = _plain(value[0])
                     used_clauses.add(ci)
+                    if not _specific(fw):
+                        general_in[ci] = fw.fact
                 continue
             if fw.fact in out:
                 continue
@@ -593,10 +596,16 @@ class _Reader:
                 continue
             for j in range(ci + 1, min(ci + 1 + fw.scope, len(self.cs))):
                 n = self.cs[j]
-                if n.skip or j in used_clauses or any(self._clause_at(k[0]) == j and _specific(k[2]) for k in keyed):
+                # 调到设备技术岗，到现在干了两年: the post's months, not years of work in general
+                taken_by_general = j in general_in and _specific(fw) and self._is_duration(fw)
+                if n.skip or (j in used_clauses and not taken_by_general):
+                    break
+                if any(self._clause_at(k[0]) == j and _specific(k[2]) for k in keyed):
                     break
                 value = self._duration(fw, n.text, dates, n.start)
                 if value is not None:
+                    if taken_by_general:
+                        out.pop(general_in.pop(j), None)
                     out[fw.fact] = _plain(value[0])
                     used_clauses.add(j)
                     break
@@ -627,6 +636,37 @@ class _Reader:
     def _papers(self, out: Dict[str, Any]) -> None:
         """论文 with no author said is first-author (the notices count those); both said and
         equal, one fact."""
+        self._papers_first(out)
+        first = out.get("papers_first_author")
+        if "papers_total" not in out and isinstance(first, int):
+            total = self._papers_said_in_all(first)
+            if total is not None and total > first:
+                out["papers_total"] = total  # 一作2篇，共5篇 / 一篇一作，两篇二作
+
+    def _papers_said_in_all(self, first: int) -> Optional[int]:
+        """All the papers, first author or not, when the message says so: a total (共5篇), or the
+        first-author ones plus those of a later author (一篇一作一篇二作; 另有三篇是二作的)."""
+        said = re.search(
+            rf"(?:共|总共|一共|合计|总计)(?:发表?了?|有)?\s*({AMOUNT})\s*篇(?!(?:都是|均为|全是)?(?:一作|第一作者|独立))",
+            self.whole,
+        )
+        if said is not None:
+            value = amount(said.group(1))
+            return value if isinstance(value, int) else None
+        later = 0
+        author = r"(?:第[二三四五]作者|[二三四]作|co-?author)"
+        for pattern in (
+            rf"({AMOUNT})\s*篇(?:论文)?[^，。；,;\d]{{0,4}}?{author}",
+            rf"{author}(?:的)?(?:论文)?(?:有|还有)?\s*({AMOUNT})\s*篇",
+        ):
+            for m in re.finditer(pattern, self.whole):
+                value = amount(m.group(1))
+                if not isinstance(value, int):
+                    return None
+                later += value
+        return first + later if later else None
+
+    def _papers_first(self, out: Dict[str, Any]) -> None:
         total, first = out.get("papers_total"), out.get("papers_first_author")
         if total is None:
             return

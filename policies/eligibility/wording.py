@@ -114,6 +114,24 @@ def _alternatives(where: str, words: Any, patterns: Any) -> Pattern[str]:
     return _compile(where, "|".join(parts))
 
 
+# What was studied (学的 / 专业 / 本科／) and what is done (干的 / 做 / 从事) in one field: 学的计算机，干的也是软件开发
+_STUDIED = r"(?:学的?(?:是)?|专业(?:是|[：:])?|(?:本科|大专|专科|硕士|研究生|中专|博士)\s*[／/,，、\s]\s*)\s*"
+_DONE = r"(?:干|做|搞|从事|负责)(?:的)?(?:也是|就是|是)?"
+
+
+def _field_patterns(fact: str, fields: Any) -> List[str]:
+    """``fields`` (field → words of it): "studied X … does Y" (or the other way round) with X and Y
+    of one field reads as yes — a major and a job of the same field are 对口."""
+    if not isinstance(fields, dict) or not all(isinstance(w, list) and w for w in fields.values()):
+        raise ValueError(f"facts.yml: reading: {fact}: fields: field → a list of words")
+    out = []
+    for words in fields.values():
+        either = "(?:" + "|".join(re.escape(normalize(str(w))) for w in words) + ")"
+        out.append(f"{_STUDIED}{either}[^。？?]{{0,24}}?{_DONE}[^，。？?]{{0,6}}?{either}")
+        out.append(f"{_DONE}[^，。？?]{{0,6}}?{either}[^。？?]{{0,24}}?{_STUDIED}{either}")
+    return out
+
+
 def _key(key: Any) -> str:
     return {True: "yes", False: "no"}.get(key, str(key)) if isinstance(key, bool) else str(key)
 
@@ -151,7 +169,17 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
     for fact, entry in (raw.get("facts") or {}).items():
         if fact not in types:
             raise ValueError(f"facts.yml: reading: unknown fact {fact!r}")
-        unknown = set(entry) - {"words", "patterns", "keywords", "needs", "unless", "scope", "answers", "none"}
+        unknown = set(entry) - {
+            "words",
+            "patterns",
+            "keywords",
+            "needs",
+            "unless",
+            "scope",
+            "answers",
+            "none",
+            "fields",
+        }
         if unknown:
             raise ValueError(f"facts.yml: reading: {fact}: unknown key(s) {sorted(unknown)}")
         kind = {"bool": "flag", "int": "number", "date": "date"}.get(types[fact], "choice")
@@ -175,6 +203,10 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
         # YAML 1.1 reads a bare yes / no key as a boolean
         words = {_key(k): v for k, v in (entry.get("words") or {}).items()}
         patterns = {_key(k): v for k, v in (entry.get("patterns") or {}).items()}
+        if entry.get("fields"):
+            if kind != "flag":
+                raise ValueError(f"facts.yml: reading: {fact}: fields are for a yes / no fact")
+            patterns["yes"] = [*(patterns.get("yes") or []), *_field_patterns(fact, entry["fields"])]
         allowed = {"yes", "no"} if kind == "flag" else set(codes.get(fact) or ())
         for key in [*words, *patterns]:
             if key not in allowed:

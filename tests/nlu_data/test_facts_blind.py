@@ -16,24 +16,28 @@ BLIND = ROOT / "tests" / "nlu_data"
 # blind/ first, then blind2/ and blind3/, each test split measured once before any tuning on its own
 # dev split and once after (docs/measurements.md has both).
 FLOORS = {
-    ("blind", "dev"): (0.997, 0.989, 0, 1),
+    ("blind", "dev"): (0.996, 0.991, 0, 1),
     ("blind", "test"): (0.966, 0.885, 5, 0),
-    ("blind2", "dev"): (0.992, 0.959, 3, 0),
-    ("blind2", "test"): (0.922, 0.821, 8, 5),
-    ("blind3", "dev"): (0.987, 0.966, 6, 0),
-    ("blind3", "test"): (0.944, 0.810, 9, 3),
+    ("blind2", "dev"): (0.989, 0.961, 4, 0),
+    ("blind2", "test"): (0.927, 0.825, 7, 5),
+    ("blind3", "dev"): (0.988, 0.973, 5, 0),
+    ("blind3", "test"): (0.944, 0.809, 9, 3),
     # the fourth writer's set, after the issue21-blind4 work (first measured: dev 0.92 / 0.70,
     # test 0.92 / 0.69); the scorer reads a message with the notice city it names since then
-    ("blind4", "dev"): (0.979, 0.891, 7, 0),
-    ("blind4", "test"): (0.951, 0.794, 5, 3),
+    ("blind4", "dev"): (0.981, 0.907, 6, 0),
+    ("blind4", "test"): (0.952, 0.804, 5, 3),
     # the fifth writer's set (first measured: dev 0.932 / 0.746, test 0.912 / 0.753), after the
     # issue21-blind5 work; blind3–5 raised after the gazetteer (districts and counties, 2026-12-06)
-    ("blind5", "dev"): (0.984, 0.858, 2, 3),
-    ("blind5", "test"): (0.915, 0.802, 9, 1),
+    ("blind5", "dev"): (0.984, 0.872, 2, 3),
+    ("blind5", "test"): (0.91, 0.808, 10, 1),
     # the sixth writer's set, written 2026-12-07 (first measured, before any tuning: dev 0.964 /
-    # 0.837, test 0.940 / 0.833), after the issue21-blind6 work
-    ("blind6", "dev"): (0.983, 0.936, 5, 2),
-    ("blind6", "test"): (0.955, 0.873, 5, 2),
+    # 0.837, test 0.940 / 0.833), after the issue21-blind6 work. All twelve reset on 2026-12-07 after
+    # the families read across every dev split (docs/measurements.md): blind2 dev and blind5 test
+    # each invent one more, both from the rule that reads a major and a job of one field as 对口
+    # (blind2 dev: 土木 and 施工, left unsaid by its writer; blind5 test: found by switching the
+    # rule off, its text not read)
+    ("blind6", "dev"): (0.988, 0.942, 3, 2),
+    ("blind6", "test"): (0.959, 0.873, 4, 2),
 }
 
 

@@ -1168,3 +1168,30 @@ def test_word_families_of_a_wechat_writer(text, expected):
     谈不上税收, a professional degree (专业学位)."""
     got = parse(text).facts
     assert {k: got.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected, absent",
+    [
+        # a major and a job of one field are 对口; of two fields, nothing is read
+        ("学的计算机，干的也是软件开发", {"education_related": True}, []),
+        ("大专／机电一体化／从事机电维修10年", {"education_related": True}, []),
+        ("做化工工艺 本科 学的化学工程", {"education_related": True}, []),
+        ("学的土木，做的是软件", {}, ["education_related"]),
+        # the months in a post moved to, when the number is a clause later than the post
+        ("我有经济师职称，2024年调到设备技术岗，到现在干了两年", {"months_in_engineering_post": 24}, ["work_years"]),
+        ("后来调到工程技术部，到现在整14个月", {"months_in_engineering_post": 14}, []),
+        ("在技术岗，干了五年", {"work_years": 5}, ["months_in_engineering_post"]),  # nobody moved
+        ("俺们这是乡镇水利站，俺在这干了十八年", {"township_years": 18}, ["work_years"]),
+        # all the papers, when the later authors' or the total are said
+        ("一作3篇，共4篇", {"papers_first_author": 3, "papers_total": 4}, []),
+        ("论文一作五篇另有三篇是二作的", {"papers_first_author": 5, "papers_total": 8}, []),
+        ("一篇一作一篇二作", {"papers_first_author": 1, "papers_total": 2}, []),
+        ("一作两篇，还有一篇刚见刊的，一共三篇一作", {}, ["papers_total"]),
+    ],
+)
+def test_families_read_across_the_writers_dev_splits(text, expected, absent):
+    """Issue 21 (2026-12-07): families found across the six writers' dev splits."""
+    got = parse(text).facts
+    assert {k: got.get(k) for k in expected} == expected
+    assert not [f for f in absent if f in got], got
