@@ -76,15 +76,20 @@ _WEIGHED: OrderedDict[Tuple[str, int], Interview] = OrderedDict()  # (notice, ho
 WEIGHED_KEPT = 16
 
 
-def assessment_began(events: List[Dict[str, Any]]) -> Optional[float]:
-    """When the conversation's current assessment began (a timestamp): its first event after the
-    last 重新开始 or new session (as ``questions_asked`` counts)."""
+def assessment_start(events: List[Dict[str, Any]]) -> int:
+    """The index of the first event of the conversation's current assessment: the one after the
+    last 重新开始 or new session."""
     start = 0
     for i, event in enumerate(events):
         kind = event.get("event")
         if (kind == "action" and event.get("name") in ASSESSMENT_STARTS) or kind in ("session_started", "restart"):
             start = i + 1
-    for event in events[start:]:
+    return start
+
+
+def assessment_began(events: List[Dict[str, Any]]) -> Optional[float]:
+    """When the conversation's current assessment began (a timestamp): its first event with one."""
+    for event in events[assessment_start(events) :]:
         stamp = event.get("timestamp")
         if isinstance(stamp, (int, float)):
             return float(stamp)
@@ -196,11 +201,7 @@ def questions_asked(events: List[Dict[str, Any]]) -> int:
     checklist and together slots serve several questions in turn, so for them the question's
     wording tells one from another. The notice and level (地区、级别) are not counted, as in
     ``policies.eligibility.questions``."""
-    start = 0
-    for i, event in enumerate(events):
-        kind = event.get("event")
-        if (kind == "action" and event.get("name") in ASSESSMENT_STARTS) or kind in ("session_started", "restart"):
-            start = i + 1
+    start = assessment_start(events)
     asked: Set[Tuple[str, Optional[str]]] = set()
     pending: Optional[str] = None  # a shared group slot just requested, waiting for its wording
     for event in events[start:]:

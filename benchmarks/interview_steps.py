@@ -30,7 +30,7 @@ from policies.eligibility import Assessor  # noqa: E402
 from policies.eligibility.cases import load_cases  # noqa: E402
 from policies.eligibility.interview import DONT_KNOW, Interview  # noqa: E402
 from policies.eligibility.priors import Priors  # noqa: E402
-from policies.eligibility.questions import LEGAL_CASES_ANSWERED, walk_interview  # noqa: E402
+from policies.eligibility.questions import legal_case_priors  # noqa: E402
 
 
 def walk(interview: Interview, case: Any, out: List[float], given: Dict[str, Any]) -> None:
@@ -55,16 +55,8 @@ def main() -> None:
     assessors: Dict[str, Assessor] = {}
     cases = [c for c in load_cases() if index.get(c.notice) is not None and index.get(c.notice).eligibility]
     priors: Dict[str, Optional[Priors]] = {}
-    if weighed:
-        for notice_id in {c.notice for c in cases}:
-            plain = Interview(assessors.setdefault(notice_id, Assessor(index.get(notice_id))))
-            saved = []
-            for case in cases:
-                if case.notice == notice_id:
-                    given: Dict[str, Any] = {}
-                    walk_interview(plain, case.level, case.facts, given)
-                    saved.append((case.level, given))
-            priors[notice_id] = Priors.of(saved, minimum=1, min_answered=LEGAL_CASES_ANSWERED)
+    if weighed:  # the legal cases' own saved answers (policies.eligibility.questions)
+        priors = {notice_id: found[3] for notice_id, found in legal_case_priors().items()}
     times: Dict[str, List[float]] = defaultdict(list)
     times_weighed: Dict[str, List[float]] = defaultdict(list)
     for case in cases:

@@ -27,7 +27,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 from policies.eligibility.assess import DISCRIMINATING, UNDETERMINED, Assessment, Assessor, Memo, OpenRoute
 from policies.eligibility.catalogue import Catalogue
 from policies.eligibility.numbers import AT_LEAST, Between
-from policies.eligibility.priors import Priors
+from policies.eligibility.priors import Priors, answer_key
 from policies.eligibility.rules import MET, Compiled, leaf_fact
 
 DONT_KNOW = "__unknown__"  # the applicant does not know: keep unknown, do not ask again
@@ -78,11 +78,6 @@ class Step:
     def settled(self) -> bool:
         """No question left: the verdict is settled, or only 不清楚 facts could change it."""
         return not self.questions
-
-
-def _hashable(value: Any) -> Any:
-    """A saved answer as a key: a range (a list) as a tuple."""
-    return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
 
 
 UNSETTLED = Question([], "", {}, "probe")  # what a probe lists when questions are left (Interview._step)
@@ -247,7 +242,7 @@ class Interview:
 
     def _settles(self, level: str, answers: Mapping[str, Any]) -> bool:
         """Whether nothing would be asked after these answers (remembered: applicants share states)."""
-        key = (level, tuple(sorted((f, type(v), _hashable(v)) for f, v in answers.items())))
+        key = (level, tuple(sorted((f, answer_key(v)) for f, v in answers.items())))
         found = self._settled.get(key)
         if found is None:
             found = self._settled[key] = self._step(level, answers, 1, True, weigh=False, probe=True).settled

@@ -34,12 +34,12 @@ MIN_COVERED = 0.6  # … which must cover this share of the samples that answere
 Outcome = Tuple[Dict[str, Any], float]
 
 
-def _key(value: Any) -> Any:
+def answer_key(value: Any) -> Any:
     """A hashable stand-in for an answer (a range is a list)."""
     if isinstance(value, list):
-        return ("list", tuple(_key(v) for v in value))
+        return ("list", tuple(answer_key(v) for v in value))
     if isinstance(value, dict):
-        return ("dict", tuple(sorted((k, _key(v)) for k, v in value.items())))
+        return ("dict", tuple(sorted((k, answer_key(v)) for k, v in value.items())))
     return (type(value).__name__, value)
 
 
@@ -70,11 +70,11 @@ class Priors:
         counts: Counter[Tuple[Any, ...]] = Counter()
         first: Dict[Any, Dict[str, Any]] = {}
         for answers in rows:
-            key = tuple(_key(answers[f]) for f in facts)
+            key = tuple(answer_key(answers[f]) for f in facts)
             counts[key] += 1
             first.setdefault(key, {f: answers[f] for f in facts})
         top = counts.most_common(TOP)
-        covered = sum(n for _key_, n in top)
+        covered = sum(n for _answer, n in top)
         if covered < MIN_COVERED * len(rows):
             return []
         return [(first[key], n / covered) for key, n in top]

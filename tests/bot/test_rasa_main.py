@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from typing import Any, Dict, List, Optional
@@ -481,7 +482,8 @@ async def test_a_slow_action_call_is_logged_with_where_its_time_went(monkeypatch
             assert await EndpointConfig(url).request(json={"next_action": "x"}, method="post") == VALID
         (record,) = caplog.records
         message = record.getMessage()
-        assert url in message and "took 0.5 s" in message and "name lookup 0.0 s" in message, message
+        took = float(re.search(r"took (\d+\.\d) s", message).group(1))
+        assert url in message and took >= 0.5 and "name lookup 0.0 s" in message, message  # any machine's speed
         assert message.endswith(": 200"), message
     finally:
         await rasa_main.close_http_sessions(server, loop)
