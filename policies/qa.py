@@ -21,6 +21,7 @@ from policies.items import NoticeItem
 from policies.levels import LEVEL_NAMES, LEVEL_ORDER
 from policies.own_case import decide
 from policies.places import containing_cities, major_places, region_forms
+from policies.polarity import decisive_word
 from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
 from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
@@ -330,6 +331,7 @@ class QA:
         broad = self.broad_topic(text)
         if broad:
             reply = self.topic_reply(notice, broad, today, level, summary=True, levels_hint=target_levels)
+            self._decisive(text, reply)
             reply.lead = "\n".join(x for x in (dropped, reply.lead) if x)
             return reply
         hits = self._search(
@@ -356,6 +358,8 @@ class QA:
             reply.tail = self._contact_tail(notice)
         if verdict is not None:
             reply.lead = "\n".join(x for x in (verdict.lead, reply.lead) if x)
+        elif not unmet:
+            self._decisive(text, reply)
         if dropped:
             reply.lead = "\n".join(x for x in (dropped, reply.lead) if x)
         return reply
@@ -544,6 +548,19 @@ class QA:
             hits = [h for h in hits if h.item.levels is None or set(h.item.levels) & set(target_levels)]
         return hits
 
+    def _decisive(self, text: str, reply: Reply) -> None:
+        """A yes/no about a rule: its decisive word first, from the clauses shown (policies.polarity)."""
+        if reply.kind != "answer" or not reply.items or reply.verdict:
+            return
+        word = decisive_word(text, [it.text for it in reply.items], self._rare_features)
+        if word:
+            reply.verdict = word
+            reply.lead = "\n".join(x for x in (f"{word}。", reply.lead) if x)
+
+    def _rare_features(self, text: str) -> List[Tuple[str, float]]:
+        """Features weighted by rarity among items: 业绩 is in many, 举荐 in few."""
+        return [(f, w * self.items.rarity(f)) for f, w in self.analyzer.features(text)]
+
     def _compose(
         self,
         notice: Notice,
@@ -643,6 +660,7 @@ class QA:
             lvl = level if level in notice.levels else None
             reply = self._compose(notice, [h for h in hits if h.item.notice_id == notice.id], lvl, today)
             reply.candidates = [n for n in notices if n.id != notice.id]
+            self._decisive(text, reply)
             return reply
         items: List[ReplyItem] = []
         used = 0

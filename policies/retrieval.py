@@ -92,6 +92,7 @@ class ItemIndex:
                 df[f] += 1
         n = len(self.items)
         self._idf = {f: math.log(1 + (n - c + 0.5) / (c + 0.5)) for f, c in df.items()}
+        self._top_idf = max(self._idf.values()) if self._idf else 1.0
         self._avg = sum(self._lens) / max(n, 1)
         self._by_notice: Dict[str, List[int]] = defaultdict(list)
         for i, it in enumerate(self.items):
@@ -122,6 +123,10 @@ class ItemIndex:
             if any(f in doc for f in forms) or (len(w) >= 2 and w in item.text):
                 held += weight
         return held / total if total else 1.0
+
+    def rarity(self, feature: str) -> float:
+        """A feature's inverse document frequency among items; one no item has weighs the most."""
+        return self._idf.get(feature, self._top_idf)
 
     def of_notice(self, notice_id: str) -> List[NoticeItem]:
         """The items of one notice, in the file's order."""

@@ -60,6 +60,8 @@ EXAM = re.compile(
     r"(参加|报名|准备|报|去)考试|考试(时间|科目|报名|难|几门|内容|范围|费|地点|安排)|考几门|几门|考几科|复习|备考|考场|"
     r"真题|题库|教材|分数线|及格|成绩.{0,3}(出|查)|好考|难考|怎么考|报考|准考证|主观题|客观题|刷题"
 )
+# Whether the evaluation requires an exam ("计算机考试是必备的吗") is the notices' to say.
+REQUIRED = re.compile(r"必备|必须|必需|必要|要不要|需不需要|用不用|还要考|要考.{0,8}[吗么嘛]|需要考|有.{0,4}要求")
 EVALUATION = re.compile(
     r"评审|职称评|申报|破格|转评|转系列|考核|答辩|评委|论文|业绩|继续教育|要不要考|需要考|必须考|还要考|赋分|量化|"
     r"不是必备|必备条件|(外语|英语|计算机).{0,4}(成绩|证).{0,4}(要|需|必)"
@@ -126,6 +128,7 @@ def classify(text: str, index: NoticeIndex, places: List[str]) -> Scope:
         QUALIFICATION.search(t)
         and EXAM_ASK.search(t)
         and not re.search(r"职称(?!计算机|英语|外语)|评审|对应|抵|转评", t)
+        and not REQUIRED.search(t)
     ):
         return Scope("out_of_scope", "职业资格考试的报名和考试")
     if re.search(r"(计算机|英语|外语)(考试)?.{0,4}(报名|考点|成绩|准考证|多少分|难|题)", t):

@@ -70,6 +70,14 @@ def test_a_yes_no_about_the_asker_opens_with_the_decisive_word(servers):
     assert body.startswith("按常规条件不能") and "〔三（一）3〕" in body and "2019年5月" in body, text
 
 
+def test_a_yes_no_about_a_rule_opens_with_the_decisive_word(servers):
+    """ "要考职称英语吗": 不需要 first, then the clause that says so (policies.polarity)."""
+    text, _ = ask(servers, "简阳高工要考职称英语吗")
+    lines = text.splitlines()
+    assert lines[0].startswith("【简阳2020") and lines[1] == "不需要。", text
+    assert "不是必要条件" in lines[2] and "〔五（八）〕" in lines[2], text
+
+
 def test_two_regions_named_are_compared(servers):
     text, _ = ask(servers, "长治和简阳评审费哪个贵")
     assert "长治2022" in text and "简阳2020" in text and "300" in text and "320" in text, text

@@ -14,8 +14,12 @@ import pytest
 
 from benchmarks.answer_blind import evaluate, load, policies_asker, report
 
-# split → (on point, out of scope / fraud recognised); measured 2026-12-07 (docs/answers.md)
-FLOORS = {"dev": (0.78, 0.94), "test": (0.58, 0.66)}  # now: dev 78.1 % / 94.9 %, test 58.7 % / 66.7 %
+# split → (on point, out of scope / fraud recognised, yes/no opening with the decisive word);
+# measured 2026-12-07 (docs/answers.md)
+FLOORS = {
+    "dev": (0.78, 0.94, 0.39),
+    "test": (0.58, 0.66, 0.18),
+}  # now: dev 78.1 / 94.9 / 39.7 %, test 58.7 / 66.7 / 18.8 %
 MEDIAN_LENGTH = 200  # the issue's: a reply's median length in characters
 
 
@@ -30,10 +34,11 @@ def test_questions_nobody_here_wrote_are_answered_on_point(ask, split):
     out = io.StringIO()
     figures = report(outcomes, split, misses=split == "dev", out=out)
     print(out.getvalue())
-    on_point, scope = FLOORS[split]
+    on_point, scope, decisive = FLOORS[split]
     assert figures["questions"] >= (280 if split == "dev" else 140)
     assert figures["on_point"] >= on_point, figures
     assert figures["scope"] >= scope, figures
+    assert figures["decisive"] >= decisive, figures
     # never a notice figure in an out-of-scope reply; never "not stated" where the notice states it
     assert figures["figure_out_of_scope"] == 0, figures
     assert figures["false_not_stated"] == 0, figures

@@ -431,3 +431,6 @@ async def test_search_compares_the_notices_named_and_leads_with_the_callers_verd
     assert "没有识别出地区" not in page
     page = await (await staff_client.get("/", params={"q": "我本科，2019年5月评的助工，能报长治的工程师吗"})).text()
     assert "根据长工信〔2022〕139号" in page and "按常规条件不能" in page and "〔三（一）3〕" in page
+    # a yes / no about a rule: its word first in the sentence read to the caller, then the clause
+    page = await (await staff_client.get("/", params={"q": "简阳网上提交后发现填错了还能改不"})).text()
+    assert "根据简人社职〔2020〕33号（附件1 一（三））：不能。" in page and "提交后不能修改" in page

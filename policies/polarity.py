@@ -1,0 +1,257 @@
+"""The decisive word of a yes/no question about a rule (issue 22): "简阳高工要考职称英语吗" →
+"不需要", from the clause of the answer that is about the question ("职称外语和计算机考试不是必要
+条件").
+
+Two plain readings, both from ``polarity:`` in vocabulary.yml:
+
+- the question's *modal* — what it asks: 要不要 (need), 能 / 可以 (may), 算不算 (counts), 退不退
+  (returns) — and nothing else: a question asking for a value (几 / 多少 / 什么 …), one with a
+  negation of its own ("不考外语可以吗"), or a message of several questions gets no word;
+- the clause's *polarity*: among the clauses of the items shown, those sharing the most character
+  pairs with the question; the first of them holding a marker decides, and only when it holds one
+  kind (须 and 不得 in one clause, or 未…的不能 — a negated condition — decide nothing).
+
+Where either reading is unsure there is no word, and the reply is the clause alone, as before: a
+wrong 不能 misleads more than a missing one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from policies.text import normalize, vocabulary
+
+# a question asking for a value, a way or a reason is not a yes/no question
+VALUE_ASKED = re.compile(r"多少|几|哪|什么|怎么|怎样|如何|啥|何时|多久|多长|为什么|为啥|咋")
+COURTESY = re.compile(r"(?:[\s，,]*(?:谢谢|多谢|谢了|急|在线等|啊|呀|哈|哦)[！!。~～]*)+$")
+SEVERAL = re.compile(r"[吗么嘛呢？?]\s*\S|[\u4e00-\u9fff](?P<x>.)不(?P=x)")
+_CLAUSES = re.compile(r"[，,；;。：:]")
+_BRACKETS = re.compile(r"（[^（）]*）|\([^()]*\)")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+# 不少于 / 不超过 compare; they negate nothing
+COMPARATIVE = re.compile(r"不(?:少于|低于|超过|高于|多于|足|满)")
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+NEGATIVE_KINDS = ("prohibits", "exempts", "excludes", "omits", "refuses_return", "unrestricted")
+POSITIVE_KINDS = ("requires", "permits", "counts", "returns")
+# what each modal answers for each kind of clause; a kind missing here decides nothing
+ANSWERS: Dict[str, Dict[str, str]] = {
+    "need": {"requires": "affirm", "exempts": "deny", "prohibits": "forbid"},
+    "may_can": {"permits": "affirm", "prohibits": "deny", "excludes": "deny", "omits": "deny"},
+    "may": {"permits": "affirm", "prohibits": "deny", "excludes": "deny", "omits": "deny"},
+    "counts": {"counts": "affirm", "permits": "affirm", "excludes": "deny", "omits": "deny", "prohibits": "deny"},
+    "returns": {"returns": "affirm", "refuses_return": "deny"},
+    "restricted": {"unrestricted": "deny"},
+}
+
+
+@dataclass(frozen=True)
+class Modal:
+    name: str
+    asks: re.Pattern[str]
+    words: Dict[str, str]  # affirm / deny / forbid → the word said
+
+
+@dataclass(frozen=True)
+class Markers:
+    modals: Tuple[Modal, ...]
+    kinds: Dict[str, re.Pattern[str]]
+    negations: re.Pattern[str]
+    limits: re.Pattern[str]  # a positive clause with a limit decides nothing by itself
+    anyone: frozenset[str]  # words for any applicant ("申报人", "人员"): not a restriction
+
+
+@lru_cache(maxsize=1)
+def markers() -> Markers:
+    raw = vocabulary()["polarity"]
+    modals = tuple(
+        Modal(m["name"], re.compile(m["asks"]), {k: m[k] for k in ("affirm", "deny", "forbid")}) for m in raw["modals"]
+    )
+    kinds = {k: re.compile(raw[k]) for k in NEGATIVE_KINDS + POSITIVE_KINDS}
+    levels = [w for forms in vocabulary()["entities"]["level"].values() for w in forms]
+    # the level is the question's context, not a restriction ("申报副高级的人员都要参加答辩")
+    return Markers(
+        modals, kinds, re.compile(raw["negations"]), re.compile(raw["limits"]), frozenset(raw["anyone"] + levels)
+    )
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a plain yes/no question asks."""
+
+    modal: Modal
+    proposition: str  # the question up to and with what it asks
+    negated: bool  # a negation of its own: "没参加继续教育能报吗"
+
+
+@dataclass(frozen=True)
+class Said:
+    """What a clause says, as far as a yes/no goes."""
+
+    kind: str
+    negated: bool  # under a negated condition: "未按要求参加的不能申报"
+    before: str  # the clause before its marker ("只有本单位证明" of "只有本单位证明不算有效")
+    after: str
+
+
+def modal_of(question: str) -> Optional[Asked]:
+    """What a plain yes/no question asks; None when the text asks for a value, goes on after its
+    question, or negates more than once."""
+    text = COURTESY.sub("", normalize(question).strip(" ？?。!！，,")).strip(" ？?。!！，,")
+    if not text or VALUE_ASKED.search(text) or len(re.findall(r"[？?]", question)) > 1:
+        return None
+    m = markers()
+    found: List[Tuple[int, int, Modal, re.Match[str]]] = []
+    for order, modal in enumerate(m.modals):
+        for match in modal.asks.finditer(text):
+            found.append((match.end(), -order, modal, match))
+    if not found:
+        return None
+    end, _, modal, match = max(found, key=lambda f: (f[0], f[1]))
+    if end < len(text) - 1:
+        return None  # the question goes on after what it asks: two questions, or not a yes/no
+    if SEVERAL.search(text[: match.start()]):
+        return None  # "要带原件吗 原件还不还": a question before this one
+    negations = len(m.negations.findall(COMPARATIVE.sub("至少", text[: match.start()] + " " + text[match.end() :])))
+    if negations > 1:
+        return None
+    return Asked(modal, text[: match.start()] + match.group(0), negations == 1)
+
+
+def clause_reading(clause: str) -> Optional[Said]:
+    """The one kind of marker ``clause`` holds, and whether under a negated condition; None when it
+    holds none, two kinds (须…不得…), or a negation elsewhere than in its condition."""
+    m = markers()
+    clause = COMPARATIVE.sub("至少", clause)
+    for kinds in (NEGATIVE_KINDS, POSITIVE_KINDS):
+        hits = [(h.start(), k, h) for k in kinds for h in [m.kinds[k].search(clause)] if h]
+        if not hits:
+            continue
+        _, kind, hit = min(hits, key=lambda x: x[0])
+        before, after = clause[: hit.start()], clause[hit.end() :]
+        if kinds is NEGATIVE_KINDS and m.kinds["requires"].search(before + " " + after):
+            return None
+        if m.negations.search(after) or len(m.negations.findall(before)) > 1:
+            return None
+        if kinds is POSITIVE_KINDS and m.limits.search(before):
+            return None  # "业绩只算到9月30日": whether it counts depends on a date the rule sets
+        return Said(kind, bool(m.negations.search(before)), before, after)
+    return None
+
+
+def clauses_of(text: str) -> List[str]:
+    """``text`` without its remarks in brackets, cut at its punctuation; a condition stays with
+    what follows it: one ending in 的, or a negated one without a marker of its own
+    ("没写明个人作用的集体成果奖，不能当作个人获奖")."""
+    out: List[str] = []
+    carry = False
+    for piece in _CLAUSES.split(_BRACKETS.sub("", normalize(text))):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if out and carry:
+            out[-1] += "，" + piece
+        else:
+            out.append(piece)
+        carry = out[-1].endswith("的") or (
+            bool(markers().negations.search(out[-1])) and clause_reading(out[-1]) is None
+        )
+    return out
+
+
+Features = Callable[[str], Sequence[Tuple[str, float]]]
+# the clause about the question shares at least this weight of features with it (one word, or three
+# character pairs) and, when the question states the asker's own case, this share of its features
+# ("省科技进步二等奖我排第四 能破格报吗" shares 二等奖 with a clause, not its point)
+MIN_SHARED = 1.0
+OWN_CASE_SHARE = 0.4
+# clauses with a marker within this share of the best such clause are about the question too: all
+# of them must agree
+NEAR_BEST = 0.7
+# the answering clause shares at least this share of what the best clause shares with the question
+ANSWERING_SHARE = 0.3
+OWN_CASE = re.compile(r"我|本人|俺|咱")
+CONTRAST = re.compile(r"但|可是|不过|然而|却|只是")
+
+
+def _pairs(text: str) -> List[Tuple[str, float]]:
+    chars = re.sub(r"[^\u4e00-\u9fff]", " ", text)
+    return [("b:" + w[i : i + 2], 0.35) for w in chars.split() for i in range(len(w) - 1)]
+
+
+def _weights(features: Sequence[Tuple[str, float]]) -> Dict[str, float]:
+    out: Dict[str, float] = {}
+    for f, w in features:
+        out[f] = max(out.get(f, 0.0), w)
+    return out
+
+
+def _shared(features: Features, text: str, wanted: Dict[str, float]) -> float:
+    return sum(w for f, w in _weights(features(text)).items() if f in wanted)
+
+
+def _names_others(features: Features, before: str, wanted: Dict[str, float]) -> bool:
+    """A requirement's subject names a word the question does not (事业单位 of "事业单位人员须…")."""
+    anyone = markers().anyone
+
+    def others(part: str) -> bool:
+        words = {f[2:] for f, _ in features(part) if f.startswith("w:")}
+        return any(w not in anyone and _CJK_WORD.fullmatch(w) and "w:" + w not in wanted for w in words)
+
+    # "中央在平单位、外省单位在平分支机构人员须…": one of those named is enough
+    return all(others(part) for part in re.split(r"[、或及与]|以及", before) if part.strip())
+
+
+def _verdict(asked: Asked, said: Said) -> Optional[str]:
+    if asked.negated == said.negated:
+        return ANSWERS[asked.modal.name].get(said.kind)
+    if asked.negated and said.kind == "requires" and asked.modal.name in ("may", "may_can"):
+        return "deny"  # "没有社保能报吗" against "社保须满1年"
+    return None
+
+
+def decisive_word(question: str, answers: Sequence[str], features: Features = _pairs) -> Optional[str]:
+    """The word that answers ``question`` from the texts shown (``answers``, best first);
+    ``features``: how text is cut for matching (the answer index's analyzer, weighted by rarity)."""
+    asked = modal_of(question)
+    if asked is None or CONTRAST.search(question):
+        return None  # "干够15年了但今年调进县城": the exception the question adds is not the clause's
+    wanted = _weights(features(asked.proposition))
+    total = sum(wanted.values())
+    scored = [(_shared(features, c, wanted), c) for text in answers for c in clauses_of(text)]
+    best = max((s for s, _ in scored), default=0.0)
+    if best < MIN_SHARED or (OWN_CASE.search(question) and best < OWN_CASE_SHARE * total):
+        return None
+    read = [(s, c, clause_reading(c)) for s, c in scored]
+    # the clause that answers is the one holding a marker and sharing most with the question; the
+    # topic's clause without one may share more ("评审材料卷宗" against "评审后不退")
+    marked = max((s for s, _, said in read if said is not None), default=0.0)
+    if marked < max(MIN_SHARED, ANSWERING_SHARE * best):
+        return None
+    verdicts = []
+    for s, clause, said in read:
+        if said is None or s < max(MIN_SHARED, NEAR_BEST * marked):
+            continue
+        # "X不算Y": X is what is asked about (专家举荐不算业绩 does not answer 单位证明算吗);
+        # "A不含B": B is
+        subject = (
+            said.after if said.kind in ("omits", "requires") else said.before if said.kind == "excludes" else clause
+        )
+        if _shared(features, subject, wanted) < MIN_SHARED:
+            continue
+        if said.kind == "requires" and _names_others(features, said.before, wanted):
+            continue  # "事业单位人员须…" answers not "单位没岗位了还能报吗"
+        numbers = _DIGITS.findall(clause)
+        asked_numbers = set(_DIGITS.findall(normalize(question)))
+        if numbers and not asked_numbers <= set(numbers):
+            return None  # 22年 against "30年以上…不受限制": the numbers decide, and the engine compares them
+        verdict = _verdict(asked, said)
+        if verdict == "affirm" and numbers and (asked_numbers or OWN_CASE.search(question)):
+            return None  # a yes to the asker's own case under a counted condition is the engine's to say
+        if verdict is not None:  # else the clause answers something else (须 to "能…吗")
+            verdicts.append(verdict)
+    if not verdicts or len(set(v == "affirm" for v in verdicts)) > 1:
+        return None
+    return asked.modal.words[verdicts[0]]
