@@ -44,6 +44,7 @@ ANSWERS: Dict[str, Dict[str, str]] = {
     "counts": {"counts": "affirm", "permits": "affirm", "excludes": "deny", "omits": "deny", "prohibits": "deny"},
     "returns": {"returns": "affirm", "refuses_return": "deny"},
     "restricted": {"unrestricted": "deny"},
+    "required": {"exempts": "deny"},
 }
 
 
@@ -59,6 +60,7 @@ class Markers:
     modals: Tuple[Modal, ...]
     kinds: Dict[str, re.Pattern[str]]
     negations: re.Pattern[str]
+    asker_negations: re.Pattern[str]
     limits: re.Pattern[str]  # a positive clause with a limit decides nothing by itself
     anyone: frozenset[str]  # words for any applicant ("申报人", "人员"): not a restriction
 
@@ -73,7 +75,12 @@ def markers() -> Markers:
     levels = [w for forms in vocabulary()["entities"]["level"].values() for w in forms]
     # the level is the question's context, not a restriction ("申报副高级的人员都要参加答辩")
     return Markers(
-        modals, kinds, re.compile(raw["negations"]), re.compile(raw["limits"]), frozenset(raw["anyone"] + levels)
+        modals,
+        kinds,
+        re.compile(raw["negations"]),
+        re.compile(raw["asker_negations"]),
+        re.compile(raw["limits"]),
+        frozenset(raw["anyone"] + levels),
     )
 
 
@@ -114,7 +121,9 @@ def modal_of(question: str) -> Optional[Asked]:
         return None  # the question goes on after what it asks: two questions, or not a yes/no
     if SEVERAL.search(text[: match.start()]):
         return None  # "要带原件吗 原件还不还": a question before this one
-    negations = len(m.negations.findall(COMPARATIVE.sub("至少", text[: match.start()] + " " + text[match.end() :])))
+    negations = len(
+        m.asker_negations.findall(COMPARATIVE.sub("至少", text[: match.start()] + " " + text[match.end() :]))
+    )
     if negations > 1:
         return None
     return Asked(modal, text[: match.start()] + match.group(0), negations == 1)

@@ -111,6 +111,8 @@ def questions_in(text: str) -> List[str]:
     return [p for p in pieces if ASKING.search(p) and len(p) >= 3]
 
 
+# Words that ask what a thing is: "创新型人才是指什么" asks about the name itself.
+DEFINING = frozenset("是指 指 指的是 意思 啥意思 含义 定义 是啥 介绍 解释 概念".split())
 # Words around a topic's name that ask for the topic as a whole ("长治技术员要什么条件").
 BROAD_FILLERS = frozenset("的 有 哪些 都 要 要什么 什么 啥 是 呢 吗 请问 都有 有哪些 一下 说说 介绍 介绍一下".split())
 BUDGET = 250  # characters of a reply, header included: one phone screen
@@ -328,16 +330,22 @@ class QA:
             if res.level_dropped
             else ""
         )
-        broad = self.broad_topic(text)
+        asked = self._without_called(text, notice)
+        broad = self.broad_topic(asked)
         if broad:
             reply = self.topic_reply(notice, broad, today, level, summary=True, levels_hint=target_levels)
             self._decisive(text, reply)
             reply.lead = "\n".join(x for x in (dropped, reply.lead) if x)
             return reply
         hits = self._search(
-            self._with_held(text, roles.held), [notice.id], level, topics, target_levels, held=roles.held
+            self._with_held(asked, roles.held), [notice.id], level, topics, target_levels, held=roles.held
         )
-        hits = self._each_question(text, hits, [notice.id], level, target_levels, roles.held)
+        if asked != text and (not hits or hits[0].score < MIN_SCORE):
+            asked = text  # the name was what matched ("重庆这次非公副高的文号"): ask with it
+            hits = self._search(
+                self._with_held(text, roles.held), [notice.id], level, topics, target_levels, held=roles.held
+            )
+        hits = self._each_question(asked, hits, [notice.id], level, target_levels, roles.held)
         if strict and (not hits or hits[0].score < CONFIDENT):
             return Reply("out_of_scope", scope=Scope("out_of_scope", ""), score=hits[0].score if hits else 0.0)
         verdict = decide(text, notice, level, today)
@@ -468,7 +476,7 @@ class QA:
         t = normalize(text)
         found: Dict[str, int] = {}
         for n in self.index.all():
-            for w in (n.region.city, n.region.city.rstrip("市"), *n.region.aliases, *region_forms(n.region)):
+            for w in (n.region.city, n.region.city.rstrip("市"), *n.region.aliases, *region_forms(n.region), *n.called):
                 at = t.find(w) if len(w) >= 2 else -1
                 if at >= 0:
                     found[n.region.code] = min(at, found.get(n.region.code, at))
@@ -512,6 +520,16 @@ class QA:
         """The region a question names itself (traditional characters too), None if none."""
         named = self.regions_in(text)
         return named[0] if named else None
+
+    def _without_called(self, text: str, notice: Notice) -> str:
+        """``text`` without the name applicants give ``notice`` ("湖州创新型人才工程师申报时间" →
+        "湖州申报时间"): a name chooses the notice; left in, its rare words outweigh what is asked.
+        Kept when nothing else is asked ("创新型人才是指什么")."""
+        out = text
+        for name in sorted(notice.called, key=len, reverse=True):
+            out = out.replace(name, " ")
+        rest = [w for w in self.content_words(out) if w not in DEFINING]
+        return out if out != text and rest else text
 
     @staticmethod
     def _with_held(text: str, held: Optional[str]) -> str:

@@ -224,6 +224,9 @@ class Notice(_Strict):
     region: Region
     series: Literal["engineering"]
     levels: List[LevelCode]
+    # what applicants call this notice ("创新型人才工程师"): it chooses the notice, like its place,
+    # and is not what a question asks about
+    called: List[str] = []
     year: int  # the evaluation year (年度)
     published: Optional[dt.date] = None  # None: the notice text carries no date
     source_file: str  # file name under shared/notices/

@@ -179,3 +179,17 @@ def test_without_a_region_each_notice_answers_labelled(qa):
 def test_without_a_region_a_question_only_one_notice_answers_goes_to_it(qa):
     reply, text = ask(qa, "企业创新型人才直报 七项条件要满足几项")
     assert reply.notice is not None and reply.notice.region.code == "huzhou" and "3项" in text
+
+
+# --- what applicants call a notice chooses it and is not the question (``called:``) -------------
+def test_the_name_applicants_give_a_notice_is_not_what_they_ask(qa):
+    # "创新型人才" is rare among items: left in, it outweighed 申报时间
+    reply, text = ask(qa, "湖州創新型人才工程師申報時間")
+    assert "2020年8月31日至2020年10月10日" in first_item(reply), text
+    # with no place named, the name alone chooses the notice
+    reply, text = ask(qa, "创新型人才工程师 计算机考试是必备的吗")
+    assert reply.notice is not None and reply.notice.region.code == "huzhou", text
+    assert text.split("\n")[1] == "不需要。" and "不是申报的必备条件" in text, text
+    # where the name is what matches, it is kept: never "not stated" for the notice's own number
+    reply, text = ask(qa, "重庆这次非公副高的文号是多少")
+    assert text.startswith("【重庆2024｜渝经信职改办〔2024〕16号】") and "没有写到" not in text, text
