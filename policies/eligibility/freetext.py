@@ -58,7 +58,7 @@ _TOP3 = re.compile(rf"前三的?(?:只有|有|就|是|共)?\s*({AMOUNT}|俩|仨)
 _RANK = re.compile(r"(?:排(?:名)?(?:在)?第?|第)([一二三四五六七八九十1-9])(?:位|名|发明人|完成人|作者)?")
 _TENURE = re.compile(rf"(?:证)?(?:已经|都)?(?:干了|拿了|当了|评了|有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])")
 _GIVEN_AFTER = re.compile(r"^(?:才|刚|就)?(?:评|拿|取得|获得|考|下来|下的|下证)")  # (电气工程师，)13年评的
-_VERB_AFTER = re.compile(r"^(?:才|刚|就)?(?:评的|评上|拿的|拿到|取得|获得|考的|考过|考下|下的|下证)")
+_VERB_AFTER = re.compile(r"^(?:才|刚|就)?(?:评的|评上|评了|拿的|拿到|拿了|取得|获得|考的|考过|考下|下的|下证)")
 _VERB_BEFORE = re.compile(r"取得(?:时间|日期)?(?:是|为|于|[：:])?\s*$")
 
 
@@ -471,6 +471,22 @@ class _Reader:
             # (不对，是2022年 论文…: the date right after a correction word is the correction)
             if re.search(r"(?:不是|并非|而非)\s*$", left):
                 continue  # 不是2018年: the date denied, neither a fact's nor a correction's
+            # 助理工程师是一九年评的 / 助工 19年: the title said right before the date, and the date
+            # followed by how it was obtained or by nothing, is the title's date — whatever the run-on
+            # message goes on to (…评的论文发了一篇); not 技术员2020年6月大专毕业 (another event)
+            just_after = [
+                m for m in titles if m.end <= d.start and re.fullmatch(r"\s*(?:是|在|于)?\s*", t[m.end : d.start])
+            ]
+            if (
+                just_after
+                and held is not None
+                and just_after[-1].value == held.value
+                and (_GIVEN_AFTER.match(right.lstrip()) or not right.strip())
+            ):
+                owner, gap = _TITLE_DATE, 0
+                if owner not in best or gap < best[owner][0]:
+                    best[owner] = (gap, d)
+                continue
             if (re.search(r"(?<![没未])聘", right[:6]) and not _VERB_AFTER.match(right)) or (
                 appointed is not None
                 and appointed.keywords is not None

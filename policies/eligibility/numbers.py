@@ -174,6 +174,10 @@ _CN_YEAR2 = (
     r"(?<![零〇一二两三四五六七八九十百千万第几了满干有交放存近快当做任])([〇零一二九][〇零一二三四五六七八九])\s*年"
     + _YEAR2[_YEAR2.index("(?=") :].replace("|的|", "|")
 )
+_TITLE_YEAR2 = (
+    r"(?:(?<=助工)|(?<=助理)|(?<=中级)|(?<=中工)|(?<=初级)|(?<=副高)|(?<=高工)|(?<=工程师)|(?<=技术员))"
+    r"\s+(\d{2})\s*年(?=\s+[^\d\s了多半以]|\s*$|\s*[，,。；;])"
+)
 _MONTH = r"\s*(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月(?:份)?(?:\s*(\d{1,2})\s*[日号])?"
 _EVENT_AFTER = re.compile(r"的|[^，。,]{0,2}?(?:评|拿|取得|获得|聘|考|退|刚|才|转|入职|毕业)")
 _RELATIVE = {"大前年": 3, "前年": 2, "去年": 1, "今年": 0}
@@ -247,6 +251,11 @@ def find_dates(text: str, today: dt.date, year_before: Optional[int] = None) -> 
     for m in re.finditer(_BARE_YEAR, text):
         if int(m.group(1)) <= today.year:
             add(m.start(), m.end(), _make(int(m.group(1)), None, None, ""))
+    # 助工 19年 / 中级 21年: a two-digit year right after a title, in a list of short clauses
+    for m in re.finditer(_TITLE_YEAR2, text):
+        year = full_year(int(m.group(1)), today)
+        if 1950 <= year <= today.year:
+            add(m.start(1), m.end(), _make(year, None, None, ""))
     for m in re.finditer(rf"(?:{_YEAR4}|{_CN_YEAR}|{_YEAR2}|{_CN_YEAR2})(?:{_MONTH})?(底|初|末)?", text):
         raw = m.group(1) or m.group(2) or m.group(3) or m.group(4)
         year = int(raw) if raw.isdigit() else cn_number(raw) if m.group(4) is None else _cn_digits(raw)

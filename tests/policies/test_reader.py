@@ -1195,3 +1195,23 @@ def test_families_read_across_the_writers_dev_splits(text, expected, absent):
     got = parse(text).facts
     assert {k: got.get(k) for k in expected} == expected
     assert not [f for f in absent if f in got], got
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        ("本科 机械 助工 19年 想报中级 论文一篇", "2019-12-31"),  # a two-digit year right after the title
+        ("2010年评了助理工程师，2016年评了工程师，这些年一直在生产技术科", "2016-12-31"),  # 评了 + the title held
+        ("专业对口的助理工程师是一九年评的论文发了一篇是一作", "2019-12-31"),  # run on: 论文 is not 评's object
+    ],
+)
+def test_the_title_date_said_the_way_lists_and_run_ons_say_it(text, date):
+    facts = read(text)
+    assert facts.get("current_title_date") == date, facts
+
+
+def test_a_date_after_a_title_that_dates_another_event_is_not_the_titles():
+    # 技术员2020年6月大专毕业: the date is the graduation's; the title's own date comes later
+    facts = read("在长治一家民营煤机厂当技术员2020年6月大专毕业后进厂见习满一年考察合格2021年8月评的技术员")
+    assert facts.get("current_title_date") == "2021-08-01", facts
+    assert "current_title_date" not in read("我是工程师 13年了")  # held 13 years: not the year 2013
