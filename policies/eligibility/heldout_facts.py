@@ -49,8 +49,13 @@ import yaml
 
 from policies.chars import normalize
 from policies.eligibility.catalogue import Catalogue, load_catalogue
+from policies.eligibility.heldout import writer_facts
 from policies.eligibility.reader import parse_facts, read_facts
 
+# The fact names and codes every writer of these sets was given: a fact a notice adds (重庆's
+# cq_sme) is not among them, so the writers could not record it — read, it is neither right nor
+# invented.
+FACT_NAMES = Path(__file__).resolve().parents[2] / "tests" / "policies" / "blind" / "fact_names.md"
 CORE = (
     "education",
     "education_related",
@@ -173,6 +178,7 @@ def score(path: Path, places: bool = True) -> Score:
     today = raw["today"] if isinstance(raw["today"], dt.date) else dt.date.fromisoformat(str(raw["today"]))
     catalogue = load_catalogue()
     plain_catalogue = _without_implies(catalogue)
+    given = writer_facts(FACT_NAMES)
     out = Score()
     for item in raw["items"]:
         want = {k: _expected(v) for k, v in (item.get("facts") or {}).items()}
@@ -185,6 +191,7 @@ def score(path: Path, places: bool = True) -> Score:
         if asked:  # a fact only implied by another (民企 → not a 事业单位), not recorded: either
             plain = _read(item["text"], plain_catalogue, today, asked, here)
             got = {k: v for k, v in got.items() if k in want or plain.get(k) == v}
+        got = {k: v for k, v in got.items() if k in want or k in given}  # a fact the writers were never given
         got = _reconcile(item["text"], want, got)
         one, core = Tally(stated=len(want), read=len(got)), Tally()
         core.stated = sum(1 for k in want if k in CORE)

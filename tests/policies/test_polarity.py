@@ -113,3 +113,8 @@ def test_yes_no_questions_nobody_here_wrote_get_no_wrong_word(split):
     f = figures(evaluate(questions))
     assert f["wrong"] == 0, f
     assert f["right"] >= POLARITY_FLOORS[split], f
+
+
+def test_a_discipline_not_yet_over_answers_no_with_the_exclusion(qa):
+    text = render_text(qa.answer("我党员 受了党纪处分还没到期 长治能报工程师吗", TODAY))
+    assert text.split("\n")[1].startswith("不能：") and "〔二〕" in text and "在处分期内" in text, text

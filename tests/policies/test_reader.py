@@ -1215,3 +1215,23 @@ def test_a_date_after_a_title_that_dates_another_event_is_not_the_titles():
     facts = read("在长治一家民营煤机厂当技术员2020年6月大专毕业后进厂见习满一年考察合格2021年8月评的技术员")
     assert facts.get("current_title_date") == "2021-08-01", facts
     assert "current_title_date" not in read("我是工程师 13年了")  # held 13 years: not the year 2013
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("受了党纪处分还没到期", True),  # 没 negates the end of the discipline, not the discipline
+        ("处分期还没过", True),
+        ("受了处分", True),
+        ("处分已经到期了", False),
+        ("没受过处分", False),
+    ],
+)
+def test_a_discipline_not_yet_over_is_one_now(text, value):
+    assert read(text).get("under_discipline") is value
+
+
+def test_a_small_firm_said_of_ones_own_is_read_not_the_notices_name():
+    assert read("我在渝北一家民营小公司搞技术").get("cq_sme") is True
+    assert read("我们公司是中小企业").get("cq_sme") is True
+    assert "cq_sme" not in read("能报非公中小企业副高吗")  # the notice's name, not the firm
