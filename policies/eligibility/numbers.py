@@ -253,9 +253,9 @@ def find_dates(text: str, today: dt.date, year_before: Optional[int] = None) -> 
             add(m.start(), m.end(), _make(int(m.group(1)), None, None, ""))
     # 助工 19年 / 中级 21年: a two-digit year right after a title, in a list of short clauses
     for m in re.finditer(_TITLE_YEAR2, text):
-        year = full_year(int(m.group(1)), today)
-        if 1950 <= year <= today.year:
-            add(m.start(1), m.end(), _make(year, None, None, ""))
+        said = full_year(int(m.group(1)), today)
+        if 1950 <= said <= today.year:
+            add(m.start(1), m.end(), _make(said, None, None, ""))
     for m in re.finditer(rf"(?:{_YEAR4}|{_CN_YEAR}|{_YEAR2}|{_CN_YEAR2})(?:{_MONTH})?(底|初|末)?", text):
         raw = m.group(1) or m.group(2) or m.group(3) or m.group(4)
         year = int(raw) if raw.isdigit() else cn_number(raw) if m.group(4) is None else _cn_digits(raw)
