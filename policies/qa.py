@@ -662,8 +662,14 @@ class QA:
             )
         comparing = bool(COMPARING.search(normalize(text))) and len(ranked) > 1
         digest = len(ranked) > 1 and (comparing or ranked[0].score < CLEAR * ranked[1].score)
-        weak = digest and (
-            ranked[0].score < DIGEST or self.items.coverage(text, ranked[0].item, self._names()) < COVERED
+        # a yes/no the notices answer alike ("评职称要考计算机吗": 不是必备 / 不作统一要求 / 不是必要):
+        # supported by every one of them, whatever the score
+        words = {decisive_word(text, [h.item.text], self._rare_features) for h in ranked[:4]}
+        agreed = words.pop() if digest and len(words) == 1 else None
+        weak = (
+            digest
+            and not agreed
+            and (ranked[0].score < DIGEST or self.items.coverage(text, ranked[0].item, self._names()) < COVERED)
         )
         if weak:
             if self._topics_named(text):
@@ -681,23 +687,30 @@ class QA:
             self._decisive(text, reply)
             return reply
         items: List[ReplyItem] = []
+        whole: List[str] = []  # each line's item unclipped: what its yes or no is read from
         used = 0
         for h in ranked:
             n = self.index.get(h.item.notice_id)
             assert n is not None  # hits come from the index's own notices
             ri = self._reply_item(h.item, n, level if level in n.levels else None, today)
             ri.label = f"{n.region.city.rstrip('市')}{n.year}：" + ri.label
+            full = ri.text
             if len(ri.text) > ACROSS_CLIP:
                 ri.text = ri.text[:ACROSS_CLIP] + "…"
             line = item_line(ri)
             if items and used + len(line) > BUDGET - 45:
                 break
             items.append(ri)
+            whole.append(full)
             used += len(line) + 1
+        # a yes/no every notice shown answers alike ("职称外语要考吗"): the word first, then each line
+        shown = {decisive_word(text, [w], self._rare_features) for w in whole}
+        agreed = shown.pop() if len(whole) >= 2 and len(shown) == 1 else None
         return Reply(
             "answer",
             items=items,
-            lead="您没有说地区，各地通知的规定如下：",
+            verdict=agreed or "",
+            lead=f"{agreed}。您没有说地区，各通知的规定如下：" if agreed else "您没有说地区，各地通知的规定如下：",
             tail="选择您所在地区，我按那份通知细说：",
             candidates=notices,
             score=ranked[0].score,

@@ -118,3 +118,15 @@ def test_yes_no_questions_nobody_here_wrote_get_no_wrong_word(split):
 def test_a_discipline_not_yet_over_answers_no_with_the_exclusion(qa):
     text = render_text(qa.answer("我党员 受了党纪处分还没到期 长治能报工程师吗", TODAY))
     assert text.split("\n")[1].startswith("不能：") and "〔二〕" in text and "在处分期内" in text, text
+
+
+def test_without_a_region_a_yes_no_the_notices_answer_alike_gets_its_word(qa):
+    """No region said: when every notice shown answers alike, the word first, then each notice's line
+    (the issue's "answer when the notices agree"); when they differ, no word."""
+    for question in ("职称外语要考吗", "评职称要考计算机吗"):
+        reply = qa.answer(question, TODAY)
+        text = render_text(reply)
+        assert text.startswith("不需要。您没有说地区"), text
+        assert len(reply.items) >= 3 and all("〔" in item_line for item_line in text.split("\n")[1:-1]), text
+    text = render_text(qa.answer("专利还在申请中没授权 算不算", TODAY))
+    assert text.startswith("您没有说地区"), text  # 重庆 says 不算; the others' lines say nothing of it
