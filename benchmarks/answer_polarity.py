@@ -7,7 +7,7 @@ test split: figures only, never its misses.
     python -m benchmarks.answer_polarity --quiet      # figures only
 
 A reply *answers* when its first line after the notice's header is a decisive word: yes (能 / 可以 /
-需要 / 要 / 算 / 会退回) or no (不能 / 不可以 / 不需要 / 不要 / 不算 / 不退). It is *wrong* when that
+需要 / 要 / 算 / 会退回 / 够 …) or no (不能 / 不可以 / 不需要 / 不要 / 不算 / 不退 / 不够 …). It is *wrong* when that
 word is the opposite of the notice's answer, or when it comes from another notice than the one
 asked about; 还要看 (the engine: it depends on a fact not said) is neither. A wrong word misleads
 more than none, so the gate holds wrong words at zero and the share answered at its floor.
@@ -27,8 +27,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "tests" / "answers" / "polarity" / "questions.yml"
 TODAY = dt.date(2026, 12, 1)
-YES = ("能", "可以", "需要", "要", "算", "会退回")
-NO = ("不能", "不可以", "不需要", "不要", "不算", "不退", "不用", "按常规条件不能")
+YES = ("能", "可以", "需要", "要", "算", "会退回", "够", "有要求", "受限制")
+NO = ("不能", "不可以", "不需要", "不要", "不算", "不退", "不用", "按常规条件不能", "不够", "没有统一要求", "不受限制")
 
 
 @dataclass

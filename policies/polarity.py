@@ -24,6 +24,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from policies.text import normalize, vocabulary
 
+_AMOUNT = r"\d+|[一二两三四五六七八九十]+"
+
 # a question asking for a value, a way or a reason is not a yes/no question
 VALUE_ASKED = re.compile(r"多少|几|哪|什么|怎么|怎样|如何|啥|何时|多久|多长|为什么|为啥|咋")
 COURTESY = re.compile(r"(?:[\s，,]*(?:谢谢|多谢|谢了|急|在线等|啊|呀|哈|哦)[！!。~～]*)+$")
@@ -221,12 +223,56 @@ def _verdict(asked: Asked, said: Said) -> Optional[str]:
     return None
 
 
+# A threshold a clause sets ("公示期不少于5个工作日", "外观设计3项以上") and the number the question
+# gives in the same unit ("3个工作日够不够"): compared, they answer 够 / 不够 (and 算 / 能 …).
+_UNIT = r"(个工作日|个月|年|篇|项|件|次|名|学时|分)"
+AT_LEAST = (
+    re.compile(rf"(?:不少于|不低于|至少|满|达到)\s*(\d+)\s*{_UNIT}"),
+    re.compile(rf"(\d+)\s*{_UNIT}(?:及以上|或以上|以上)"),
+)
+AT_MOST = (re.compile(rf"(?:不超过|不多于|最多)\s*(\d+)\s*{_UNIT}"), re.compile(rf"(\d+)\s*{_UNIT}以内"))
+
+
+def _threshold(question: str, answers: Sequence[str], asked: Asked) -> Optional[str]:
+    """够 / 不够 (or the modal's yes / no) from a threshold of the first text that sets one in the
+    unit the question counts in; None unless exactly one number of that unit is asked about and
+    every threshold in that unit shown agrees."""
+    from policies.eligibility.numbers import amount
+
+    said = [(amount(m.group(1)), m.group(2)) for m in re.finditer(rf"({_AMOUNT})\s*{_UNIT}", normalize(question))]
+    said = [(n, u) for n, u in said if isinstance(n, int)]
+    if len(said) != 1:
+        return None
+    n, unit = said[0]
+    verdicts: set[bool] = set()
+    conditioned = False
+    for text in answers:
+        t = normalize(text)
+        for patterns, at_least in ((AT_LEAST, True), (AT_MOST, False)):
+            for p in patterns:
+                for m in p.finditer(t):
+                    if m.group(2) == unit:
+                        limit = int(m.group(1))
+                        verdicts.add(n >= limit if at_least else n <= limit)
+                        conditioned = conditioned or bool(markers().kinds["requires"].search(t))
+    if len(verdicts) != 1:
+        return None
+    ok = verdicts.pop()
+    if ok and conditioned:
+        return None  # 3项以上（均须排名前三）: enough in number, and a condition the question does not say
+    if asked.modal.name == "enough":
+        return asked.modal.words["affirm" if ok else "deny"]
+    return None
+
+
 def decisive_word(question: str, answers: Sequence[str], features: Features = _pairs) -> Optional[str]:
     """The word that answers ``question`` from the texts shown (``answers``, best first);
     ``features``: how text is cut for matching (the answer index's analyzer, weighted by rarity)."""
     asked = modal_of(question)
     if asked is None or CONTRAST.search(question):
         return None  # "干够15年了但今年调进县城": the exception the question adds is not the clause's
+    if asked.modal.name == "enough":
+        return _threshold(question, answers, asked)
     wanted = _weights(features(asked.proposition))
     total = sum(wanted.values())
     scored = [(_shared(features, c, wanted), c) for text in answers for c in clauses_of(text)]
