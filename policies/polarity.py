@@ -234,13 +234,16 @@ AT_MOST = (re.compile(rf"(?:不超过|不多于|最多)\s*(\d+)\s*{_UNIT}"), re.
 
 
 def _threshold(question: str, answers: Sequence[str], asked: Asked) -> Optional[str]:
-    """够 / 不够 (or the modal's yes / no) from a threshold of the first text that sets one in the
-    unit the question counts in; None unless exactly one number of that unit is asked about and
-    every threshold in that unit shown agrees."""
+    """够 / 不够 from the thresholds the texts set in the unit the question counts in; None unless
+    the question gives exactly one number, every threshold in its unit agrees, and a yes is not
+    under a further condition."""
     from policies.eligibility.numbers import amount
 
-    said = [(amount(m.group(1)), m.group(2)) for m in re.finditer(rf"({_AMOUNT})\s*{_UNIT}", normalize(question))]
-    said = [(n, u) for n, u in said if isinstance(n, int)]
+    said: List[Tuple[int, str]] = []
+    for m in re.finditer(rf"({_AMOUNT})\s*{_UNIT}", normalize(question)):
+        value = amount(m.group(1))
+        if isinstance(value, int):
+            said.append((value, m.group(2)))
     if len(said) != 1:
         return None
     n, unit = said[0]
@@ -260,9 +263,7 @@ def _threshold(question: str, answers: Sequence[str], asked: Asked) -> Optional[
     ok = verdicts.pop()
     if ok and conditioned:
         return None  # 3项以上（均须排名前三）: enough in number, and a condition the question does not say
-    if asked.modal.name == "enough":
-        return asked.modal.words["affirm" if ok else "deny"]
-    return None
+    return asked.modal.words["affirm" if ok else "deny"]
 
 
 def decisive_word(question: str, answers: Sequence[str], features: Features = _pairs) -> Optional[str]:
