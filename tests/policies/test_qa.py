@@ -193,3 +193,14 @@ def test_the_name_applicants_give_a_notice_is_not_what_they_ask(qa):
     # where the name is what matches, it is kept: never "not stated" for the notice's own number
     reply, text = ask(qa, "重庆这次非公副高的文号是多少")
     assert text.startswith("【重庆2024｜渝经信职改办〔2024〕16号】") and "没有写到" not in text, text
+
+
+def test_education_asked_of_a_notice_that_leaves_it_to_another_document(qa):
+    """平凉 states no 学历 requirement of its own (its conditions follow 甘人社通〔2021〕252号): say so,
+    then name that document; 长治 states one; "去哪查" asks for the document itself."""
+    _, text = ask(qa, "平凉工程师学历要求是啥")
+    assert "没有写到学历要求" in text and "甘人社通〔2021〕252号" in text[:250], text
+    _, text = ask(qa, "长治工程师学历有什么要求")
+    assert "没有写到" not in text and "大专及以上" in text, text
+    _, text = ask(qa, "重庆非公副高具体学历年限要求去哪查")
+    assert "没有写到" not in text and "条件索引" in text, text
