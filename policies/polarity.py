@@ -2,17 +2,21 @@
 "不需要", from the clause of the answer that is about the question ("职称外语和计算机考试不是必要
 条件").
 
-Two plain readings, both from ``polarity:`` in vocabulary.yml:
+Two plain readings, their words in ``polarity:`` of vocabulary.yml:
 
-- the question's *modal* — what it asks: 要不要 (need), 能 / 可以 (may), 算不算 (counts), 退不退
-  (returns) — and nothing else: a question asking for a value (几 / 多少 / 什么 …), one with a
-  negation of its own ("不考外语可以吗"), or a message of several questions gets no word;
-- the clause's *polarity*: among the clauses of the items shown, those sharing the most character
-  pairs with the question; the first of them holding a marker decides, and only when it holds one
-  kind (须 and 不得 in one clause, or 未…的不能 — a negated condition — decide nothing).
+- the question's *modal* — what it asks at its end: need (要不要), may (能 / 可以), counts (算不算),
+  returns (退不退), restricted (受不受限制), required (有…要求吗), enough (够不够) — and nothing else:
+  a question asking for a value (几 / 多少 / 什么 …), one going on after it, two questions, or two
+  negations of its own get no word; one negation ("没参加继续教育能报吗") must meet a negated
+  condition in the clause;
+- the clause's *kind*: of the clauses of the items shown (a condition ending in 的 kept with what
+  follows it), the one holding a marker and sharing the most with the question (features weighted
+  by rarity among items); every such clause nearly as close must agree, and a clause decides only
+  with one kind of marker (须 and 不得 together, or a negation outside its condition, decide nothing).
 
-Where either reading is unsure there is no word, and the reply is the clause alone, as before: a
-wrong 不能 misleads more than a missing one.
+``ANSWERS`` pairs them: need × exempts → 不需要, may × prohibits → 不能, counts × excludes → 不算. 够不够
+compares the number asked with the threshold shown. Where either reading is unsure there is no word
+and the reply is the clauses alone, as before: a wrong 不能 misleads more than a missing one.
 """
 
 from __future__ import annotations
