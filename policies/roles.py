@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from policies.eligibility.catalogue import load_catalogue
-from policies.eligibility.roles import APPLIED, HELD, level_role
+from policies.eligibility.roles import APPLIED, HELD, OTHERS, level_role
 from policies.eligibility.wording import Wording
 from policies.levels import LEVEL_ORDER
 from policies.text import normalize, vocabulary
@@ -70,12 +70,15 @@ def level_roles(text: str, strip: Sequence[str] = ()) -> LevelRoles:
         text = text.replace(w, "")
     found = find_levels(text)
     wording = _wording()
-    roles = LevelRoles(mentions=[(s, v) for s, _, v in found])
+    roles = LevelRoles()
     applied: List[str] = []
     held: List[str] = []
     free: List[str] = []
     for start, end, value in found:
         role = level_role(text[:start], text[end:], wording)
+        if role == OTHERS:
+            continue  # a recommender's level (有三个高工推荐) is neither applied for nor held
+        roles.mentions.append((start, value))
         if role == APPLIED:
             applied.append(value)
         elif role == HELD:

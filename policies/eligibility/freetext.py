@@ -40,7 +40,7 @@ from policies.eligibility.numbers import (
     minus_years,
     scale,
 )
-from policies.eligibility.roles import APPLIED, HELD, level_role
+from policies.eligibility.roles import APPLIED, HELD, OTHERS, level_role
 from policies.eligibility.wording import FactWords, Wording
 
 _CLAUSE = re.compile(r"[，,。；;！!？?、：:\n（）()]+")
@@ -399,8 +399,8 @@ class _Reader:
             if re.match(r"(?:以来|这几年)", after) and not re.search(r"评|拿|取得", before):
                 continue  # 任助工以来: the period, not a statement
             role = level_role(t[max(c.start, m.start - 16) : m.start], after, w)
-            if role == APPLIED:
-                continue
+            if role in (APPLIED, OTHERS):
+                continue  # the level applied for, or someone else's (有三个高工推荐)
             dated = any(c.start <= d.start < c.end and _gap(d, m) <= 8 for d in dates)
             nxt = self.cs[m.clause + 1] if m.clause + 1 < len(self.cs) else None
             dated_next = (

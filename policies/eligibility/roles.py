@@ -12,6 +12,9 @@ named in a message is decided here, from its words around it, by the words of fa
 3. otherwise the role is not said (``None``): the caller decides from what else it knows (the fact
    reader: a date said with the level; the answers: the highest level is the one applied for).
 
+Before these: a level after a count of people or before 推荐 / 签字 is someone else's (``OTHERS``:
+有三个高工推荐), and one right before 后 is held (评工程师后也干满5年了: the 评 is past).
+
 Both callers pass the words within the level's clause or a few characters around it.
 """
 
@@ -22,7 +25,7 @@ from typing import Optional, Pattern
 
 from policies.eligibility.wording import Wording
 
-APPLIED, HELD = "applied", "held"
+APPLIED, HELD, OTHERS = "applied", "held", "others"
 WINDOW = 8  # characters before and after a level that can say its role
 # "报长治2022年的工程师": the round's year between the cue and the level is not a cue of its own, and
 # must not push the cue out of the window.
@@ -42,10 +45,23 @@ DATED = re.compile(r"(?:\d{4}|(?<!\d)\d{2})\s*年(?:\s*\d{1,2}\s*月份?)?(?:底
 
 
 WISH = re.compile(r"(?:想|要|准备|打算|能|可以|争取|希望|计划|预计)\s*$")
+# "有三个高工推荐" / "两位高级工程师签字" / "带初级技术员": other people's level — a count of people or
+# mentoring before it, or a recommendation after it
+COUNTED = re.compile(
+    r"(?:(?:\d+|[一两二三四五六七八九十俩仨几]+)\s*(?:个|位|名)(?:人)?|(?:带|带过|带了|带出|培养了?|指导过?)(?:的)?(?:初级|中级|年轻|新)?)\s*$"
+)
+VOUCHING = re.compile(r"^(?:职称)?(?:的)?(?:专家)?(?:来|给我|帮我|为我)?(?:推荐|举荐|签字|担保|鉴定)")
+# "评工程师后也干满5年了": what follows after obtaining it — the level is held, whatever verb came before
+SINCE = re.compile(r"^(?:职称)?(?:后|以后|之后)")
 
 
 def level_role(before: str, after: str, wording: Wording) -> Optional[str]:
-    """``APPLIED``, ``HELD`` or ``None`` for a level with ``before`` / ``after`` around it."""
+    """``APPLIED``, ``HELD``, ``OTHERS`` (someone else's: a recommender's) or ``None`` for a level
+    with ``before`` / ``after`` around it."""
+    if COUNTED.search(before) or VOUCHING.match(after):
+        return OTHERS
+    if SINCE.match(after):
+        return HELD
     dated = DATED.search(before)
     if dated and not WISH.search(before[: dated.start()]):
         return HELD
