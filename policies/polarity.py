@@ -270,6 +270,35 @@ def _threshold(question: str, answers: Sequence[str], asked: Asked) -> Optional[
     return asked.modal.words["affirm" if ok else "deny"]
 
 
+# "参公单位的能在长治评工程师吗": the first item shown names a group the notice says may not apply (or
+# may): the group's list answers "能报吗" when it covers the question
+APPLYING = re.compile(r"报|评|申报|申请|参评")
+GROUP_WORDS = {"who_may_not_apply": "deny", "who_may_apply": "affirm"}
+
+
+def group_word(question: str, item_text: str, topic: str, features: Features = _pairs) -> Optional[str]:
+    """能 / 不能 for "…能报吗" from the notice's list of who may (not) apply, when ``item_text`` — the
+    first item shown, of ``topic`` — accounts for most of what the question says."""
+    asked = modal_of(question)
+    verdict = GROUP_WORDS.get(topic)
+    if (
+        verdict is None
+        or asked is None
+        or asked.negated
+        or asked.modal.name not in ("may", "may_can")
+        or not APPLYING.search(asked.proposition)
+        or CONTRAST.search(question)
+    ):
+        return None
+    if verdict == "affirm" and _DIGITS.search(item_text):
+        return None  # "在简阳工作满1年…的人员": a counted condition is the engine's to weigh
+    wanted = _weights(features(asked.proposition))
+    total = sum(wanted.values())
+    if not total or _shared(features, item_text, wanted) < OWN_CASE_SHARE * total:
+        return None
+    return asked.modal.words[verdict]
+
+
 def decisive_word(question: str, answers: Sequence[str], features: Features = _pairs) -> Optional[str]:
     """The word that answers ``question`` from the texts shown (``answers``, best first);
     ``features``: how text is cut for matching (the answer index's analyzer, weighted by rarity)."""

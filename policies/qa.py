@@ -21,7 +21,7 @@ from policies.items import NoticeItem
 from policies.levels import LEVEL_NAMES, LEVEL_ORDER
 from policies.own_case import decide
 from policies.places import containing_cities, major_places, region_forms
-from policies.polarity import decisive_word
+from policies.polarity import decisive_word, group_word
 from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
 from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
@@ -571,9 +571,17 @@ class QA:
         if reply.kind != "answer" or not reply.items or reply.verdict:
             return
         word = decisive_word(text, [it.text for it in reply.items], self._rare_features)
+        if not word:
+            first = reply.items[0]
+            word = group_word(text, first.text, first.key.split("/")[1] if first.key else "", self._names_out)
         if word:
             reply.verdict = word
             reply.lead = "\n".join(x for x in (f"{word}。", reply.lead) if x)
+
+    def _names_out(self, text: str) -> List[Tuple[str, float]]:
+        """Rare features without place and level names: a group's list is matched on who, not where."""
+        names = {"w:" + n for n in self._names()}
+        return [(f, w) for f, w in self._rare_features(text) if f not in names]
 
     def _rare_features(self, text: str) -> List[Tuple[str, float]]:
         """Features weighted by rarity among items: 业绩 is in many, 举荐 in few."""
