@@ -16,6 +16,7 @@ from typing import Any, Iterable, List, Optional, Tuple
 
 from policies.answers import contact_line
 from policies.levels import LEVEL_NAMES
+from policies.rounds import entry_window
 from policies.schema import TOPICS, WINDOW_KIND_NAMES, Notice, Window
 from policies.text import vocabulary
 from policies.windows import format_date, format_span, status
@@ -116,9 +117,14 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
             search_extra="评审费 收费 费用 多少钱 交钱 缴费 " + (fee.note or ""),
         )
     kind_words = vocabulary()["entities"].get("window_kind", {})
+    # Where a notice has no application window of its own (长治: units bring the materials), its entry
+    # window (policies.rounds) is where "报名时间 / 还能报名吗" is answered.
+    first_step = entry_window(notice) if not notice.windows_of("application") else None
     for w in notice.windows:
         kind = WINDOW_KIND_NAMES.get(w.kind, "")
         words = " ".join(kind_words.get(w.kind, []))
+        if w is first_step:
+            words += " " + " ".join(kind_words.get("application", []))
         add(
             "windows",
             ("windows",),

@@ -25,10 +25,12 @@ from policies.polarity import decisive_word, group_word
 from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
 from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
+from policies.rounds import entry_window
 from policies.schema import Notice
 from policies.scope import Scope, anchored, classify
 from policies.sounds import SoundAlike
 from policies.text import Analyzer, normalize, vocabulary
+from policies.windows import format_date
 
 # The NLU's intents and the notice topics they hint at (a prior for ranking, never a filter).
 INTENT_TOPICS: Dict[str, str] = {
@@ -111,6 +113,14 @@ def questions_in(text: str) -> List[str]:
     return [p for p in pieces if ASKING.search(p) and len(p) >= 3]
 
 
+# "现在还能报吗 / 还来得及吗": whether the round can still be entered, asked of its entry window
+# (not "还能报吗" alone: "考核有一年不合格还能报吗" asks about eligibility; nor a question that states
+# the asker's own case: "助工证是2019年拿的…来得及吗" asks about years)
+STILL_OPEN = re.compile(
+    r"来得及|来不及|赶得上|赶不上|现在还?(?:能|可以)(?:报|申报|报名|网报|交)|还(?:能|可以)(?:报名|网报|交材料)|"
+    r"(?:报名|申报|网报)(?:截止|结束)了?[吗么没]|过期了?[吗么]|(?:报名|申报)还(?:开着|有效)"
+)
+OWN_FACTS = re.compile(r"我|本人|俺|\d")
 # Words that ask what a thing is: "创新型人才是指什么" asks about the name itself.
 DEFINING = frozenset("是指 指 指的是 意思 啥意思 含义 定义 是啥 介绍 解释 概念".split())
 # Words around a topic's name that ask for the topic as a whole ("长治技术员要什么条件").
@@ -330,6 +340,11 @@ class QA:
             if res.level_dropped
             else ""
         )
+        if STILL_OPEN.search(text) and not OWN_FACTS.search(text):
+            still = self._still_open(notice, level, today)
+            if still is not None:
+                still.lead = "\n".join(x for x in (dropped, still.lead) if x)
+                return still
         asked = self._without_called(text, notice)
         broad = self.broad_topic(asked)
         if broad:
@@ -565,6 +580,35 @@ class QA:
         if target_levels:
             hits = [h for h in hits if h.item.levels is None or set(h.item.levels) & set(target_levels)]
         return hits
+
+    def _still_open(self, notice: Notice, level: Optional[str], today: dt.date) -> Optional[Reply]:
+        """ "现在还能报吗": the round's entry window against today — 不能 once it has closed (and that a
+        later round's notice is not here), 能 while open, 还没开始 before it opens."""
+        window = entry_window(notice)
+        item = next((it for it in self.items.of_notice(notice.id) if it.window is window), None)
+        if window is None or item is None or window.end is None:
+            return None
+        if today > window.end:
+            word = "不能"
+            lead = (
+                f"不能：{notice.region.city.rstrip('市')}{notice.year}年度的{window.name}已于"
+                f"{format_date(window.end)}截止。之后年度的通知本助手尚未收录，请以最新通知为准。"
+            )
+        elif window.start is not None and today < window.start:
+            word, lead = "还没开始", f"还没开始：{window.name}从{format_date(window.start)}开始。"
+        else:
+            word, lead = "能", f"能：{window.name}截止到{format_date(window.end)}。"
+        return Reply(
+            "answer",
+            notice=notice,
+            items=[self._reply_item(item, notice, level, today)],
+            lead=lead,
+            tail=self._contact_tail(notice),
+            topic="windows",
+            level=level,
+            score=CONFIDENT,
+            verdict=word,
+        )
 
     def _decisive(self, text: str, reply: Reply) -> None:
         """A yes/no about a rule: its decisive word first, from the clauses shown (policies.polarity)."""

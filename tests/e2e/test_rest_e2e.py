@@ -78,6 +78,15 @@ def test_a_yes_no_about_a_rule_opens_with_the_decisive_word(servers):
     assert "不是必要条件" in lines[2] and "〔五（八）〕" in lines[2], text
 
 
+def test_can_i_still_apply_says_the_round_has_closed(servers):
+    """Deadline week's commonest question, asked after the round: 不能, the day it closed, and that a
+    later round's notice is not here — never "not stated"."""
+    text, _ = ask(servers, "长治现在还能报名吗")
+    lines = text.splitlines()
+    assert lines[1].startswith("不能：长治2022年度的材料收审已于2022年8月25日截止"), text
+    assert "〔十（三）〕" in text and "没有写到" not in text, text
+
+
 def test_two_regions_named_are_compared(servers):
     text, _ = ask(servers, "长治和简阳评审费哪个贵")
     assert "长治2022" in text and "简阳2020" in text and "300" in text and "320" in text, text

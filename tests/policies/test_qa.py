@@ -204,3 +204,29 @@ def test_education_asked_of_a_notice_that_leaves_it_to_another_document(qa):
     assert "没有写到" not in text and "大专及以上" in text, text
     _, text = ask(qa, "重庆非公副高具体学历年限要求去哪查")
     assert "没有写到" not in text and "条件索引" in text, text
+
+
+@pytest.mark.parametrize(
+    "day, lead",
+    [
+        (dt.date(2024, 8, 20), "还没开始：网上申报从2024年9月3日开始。"),
+        (dt.date(2024, 9, 20), "能：网上申报截止到2024年10月10日。"),
+        (dt.date(2026, 12, 7), "不能：重庆2024年度的网上申报已于2024年10月10日截止。"),
+    ],
+)
+def test_can_i_still_apply_is_answered_from_the_entry_window_and_today(qa, day, lead):
+    text = render_text(qa.answer("重庆副高现在还能申报吗", day))
+    assert text.split("\n")[1].startswith(lead) and "〔三（一）〕" in text, text
+
+
+def test_can_i_still_apply_where_units_bring_the_materials(qa):
+    # 长治 has no online application: its entry window is the materials' (十（三）); 报名 finds it
+    _, text = ask(qa, "长治现在还能报名吗")
+    assert "材料收审" in text and "〔十（三）〕" in text and "没有写到" not in text, text
+    reply, text = ask(qa, "长治报名时间")
+    assert "2022年7月25日至2022年8月25日" in first_item(reply), text
+
+
+def test_still_can_i_apply_about_eligibility_is_not_a_deadline_question(qa):
+    _, text = ask(qa, "前几年有一年考核没合格 还能报简阳高工吗")
+    assert "截止。之后年度" not in text and "近5年" in text, text
