@@ -105,7 +105,10 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
         if fee.note and fee.stated and str(fee.amount) not in fee.note:
             text += f"；{_clip(fee.note)}"
         elif fee.note and not fee.stated:
-            text += f"；{_clip(fee.note)}"
+            # the note may say again that no sum is given (平凉): say it once
+            note = re.sub(r"^(?:本)?通知(?:没有|未)写(?:明)?(?:评审费)?(?:金额|数额)[；;，,。]?", "", fee.note)
+            if note:
+                text += f"；{_clip(note)}"
         add(
             "fees",
             ("fees",),

@@ -121,6 +121,14 @@ STILL_OPEN = re.compile(
     r"(?:报名|申报|网报)(?:截止|结束)了?[吗么没]|过期了?[吗么]|(?:报名|申报)还(?:开着|有效)"
 )
 OWN_FACTS = re.compile(r"我|本人|俺|\d")
+# "截止日期是哪天" with nothing else asked: the round's entry window (not 缴费截止几号)
+DEADLINE = re.compile(
+    r"截止(?:日期|时间)?(?:是)?(?:哪天|几号|什么时候|啥时候|多会|哪一天)|(?:什么时候|啥时候|哪天|几号)截止|"
+    r"最晚(?:哪天|几号|什么时候)|截止日期|截止时间"
+)
+DEADLINE_WORDS = frozenset(
+    "截止 截至 日期 时间 截止日期 截止时间 最晚 哪天 几号 哪一天 什么时候 啥时候 报名 申报 网报 是 到".split()
+)
 # Words that ask what a thing is: "创新型人才是指什么" asks about the name itself.
 DEFINING = frozenset("是指 指 指的是 意思 啥意思 含义 定义 是啥 介绍 解释 概念".split())
 # Words around a topic's name that ask for the topic as a whole ("长治技术员要什么条件").
@@ -340,8 +348,9 @@ class QA:
             if res.level_dropped
             else ""
         )
-        if STILL_OPEN.search(text) and not OWN_FACTS.search(text):
-            still = self._still_open(notice, level, today)
+        deadline = bool(DEADLINE.search(text)) and not [w for w in self.content_words(text) if w not in DEADLINE_WORDS]
+        if deadline or (STILL_OPEN.search(text) and not OWN_FACTS.search(text)):
+            still = self._still_open(notice, level, today, word=not deadline)
             if still is not None:
                 still.lead = "\n".join(x for x in (dropped, still.lead) if x)
                 return still
@@ -581,23 +590,29 @@ class QA:
             hits = [h for h in hits if h.item.levels is None or set(h.item.levels) & set(target_levels)]
         return hits
 
-    def _still_open(self, notice: Notice, level: Optional[str], today: dt.date) -> Optional[Reply]:
+    def _still_open(self, notice: Notice, level: Optional[str], today: dt.date, word: bool = True) -> Optional[Reply]:
         """ "现在还能报吗": the round's entry window against today — 不能 once it has closed (and that a
-        later round's notice is not here), 能 while open, 还没开始 before it opens."""
+        later round's notice is not here), 能 while open, 还没开始 before it opens. ``word`` False:
+        "截止日期是哪天" — the same, without the yes or no."""
         window = entry_window(notice)
         item = next((it for it in self.items.of_notice(notice.id) if it.window is window), None)
         if window is None or item is None or window.end is None:
             return None
         if today > window.end:
-            word = "不能"
+            verdict = "不能"
             lead = (
                 f"不能：{notice.region.city.rstrip('市')}{notice.year}年度的{window.name}已于"
                 f"{format_date(window.end)}截止。之后年度的通知本助手尚未收录，请以最新通知为准。"
             )
         elif window.start is not None and today < window.start:
-            word, lead = "还没开始", f"还没开始：{window.name}从{format_date(window.start)}开始。"
+            verdict, lead = (
+                "还没开始",
+                f"还没开始：{window.name}从{format_date(window.start)}开始，截止到{format_date(window.end)}。",
+            )
         else:
-            word, lead = "能", f"能：{window.name}截止到{format_date(window.end)}。"
+            verdict, lead = "能", f"能：{window.name}截止到{format_date(window.end)}。"
+        if not word:
+            verdict, lead = "", lead.split("：", 1)[1]
         return Reply(
             "answer",
             notice=notice,
@@ -607,7 +622,7 @@ class QA:
             topic="windows",
             level=level,
             score=CONFIDENT,
-            verdict=word,
+            verdict=verdict,
         )
 
     def _decisive(self, text: str, reply: Reply) -> None:

@@ -209,7 +209,7 @@ def test_education_asked_of_a_notice_that_leaves_it_to_another_document(qa):
 @pytest.mark.parametrize(
     "day, lead",
     [
-        (dt.date(2024, 8, 20), "还没开始：网上申报从2024年9月3日开始。"),
+        (dt.date(2024, 8, 20), "还没开始：网上申报从2024年9月3日开始，截止到2024年10月10日。"),
         (dt.date(2024, 9, 20), "能：网上申报截止到2024年10月10日。"),
         (dt.date(2026, 12, 7), "不能：重庆2024年度的网上申报已于2024年10月10日截止。"),
     ],
@@ -230,3 +230,15 @@ def test_can_i_still_apply_where_units_bring_the_materials(qa):
 def test_still_can_i_apply_about_eligibility_is_not_a_deadline_question(qa):
     _, text = ask(qa, "前几年有一年考核没合格 还能报简阳高工吗")
     assert "截止。之后年度" not in text and "近5年" in text, text
+
+
+def test_the_deadline_asked_alone_is_the_rounds_entry_window(qa):
+    _, text = ask(qa, "长治截止日期是哪天")
+    assert text.split("\n")[1].startswith("长治2022年度的材料收审已于2022年8月25日截止"), text
+    _, text = ask(qa, "重庆缴费截止几号")  # a step named: that step's window, not the entry's
+    assert "评审缴费" in text.split("\n")[1], text
+
+
+def test_a_fee_the_notice_leaves_open_is_said_once(qa):
+    _, text = ask(qa, "平凉评审费怎么交")
+    assert text.count("没有写") == 2 and "通知没有写评审费金额" not in text, text  # one per level
