@@ -17,8 +17,8 @@ from benchmarks.answer_blind import evaluate, load, policies_asker, report
 # split → (on point, out of scope / fraud recognised, yes/no opening with the decisive word);
 # measured 2026-12-07 (docs/answers.md)
 FLOORS = {
-    "dev": (0.79, 0.94, 0.42),  # now 79.8 / 94.9 / 42.9 %
-    "test": (0.60, 0.66, 0.31),  # now 60.3 / 66.7 / 31.2 %
+    "dev": (0.80, 0.94, 0.42),  # now 80.2 / 94.9 / 42.9 %
+    "test": (0.61, 0.66, 0.31),  # now 61.1 / 66.7 / 31.2 %
 }
 MEDIAN_LENGTH = 200  # the issue's: a reply's median length in characters
 

@@ -242,3 +242,11 @@ def test_the_deadline_asked_alone_is_the_rounds_entry_window(qa):
 def test_a_fee_the_notice_leaves_open_is_said_once(qa):
     _, text = ask(qa, "平凉评审费怎么交")
     assert text.count("没有写") == 2 and "通知没有写评审费金额" not in text, text  # one per level
+
+
+@pytest.mark.parametrize("question", ["平凉评审结果什么时候公布", "重庆副高什么时候出结果", "简阳评审结果出来了吗"])
+def test_when_results_come_out_is_not_stated_by_any_notice(qa, question):
+    # an item that only names the results (可查看评审结果, 结果公开) does not state when: say so
+    _, text = ask(qa, question)
+    assert text.split("\n")[1] == "这份通知没有写到评审结果公布的时间。相关规定：", text
+    assert "如需确认，请咨询" in text
