@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import OrderedDict
 from functools import cache
 from typing import Any, Dict, List, Optional, Set, Tuple
@@ -72,6 +73,7 @@ def _interview(notice_id: str) -> Interview:
 
 
 logger = logging.getLogger(__name__)
+SLOW_READ = 2.0  # seconds: reading the priors slower than this is logged (a turn has 10)
 _WEIGHED: OrderedDict[Tuple[str, int], Interview] = OrderedDict()  # (notice, hour) → its interview
 WEIGHED_KEPT = 16
 
@@ -111,11 +113,15 @@ def weighed_interview(notice_id: str, began: Optional[float]) -> Interview:
         _WEIGHED.move_to_end(key)
         return found
     before = dt.datetime.utcfromtimestamp(key[1] * PERIOD)
+    started = time.perf_counter()
     try:
         priors = Priors.of(storage().recent_answers(notice_id, before=before))
     except SQLAlchemyError as e:  # the hand-set order this turn; read again on the next
         logger.warning("priors of %s not read (%s): the hand-set order", notice_id, type(e).__name__)
         return base
+    took = time.perf_counter() - started
+    if took > SLOW_READ:
+        logger.warning("priors of %s read in %.1f s (the database's first connection?)", notice_id, took)
     weighed = base
     if priors is not None:
         weighed = Interview(base.assessor, base.catalogue)
