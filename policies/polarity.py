@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from policies.eligibility.numbers import amount
 from policies.text import normalize, vocabulary
 
 _AMOUNT = r"\d+|[一二两三四五六七八九十]+"
@@ -241,8 +242,6 @@ def _threshold(question: str, answers: Sequence[str], asked: Asked) -> Optional[
     """够 / 不够 from the thresholds the texts set in the unit the question counts in; None unless
     the question gives exactly one number, every threshold in its unit agrees, and a yes is not
     under a further condition."""
-    from policies.eligibility.numbers import amount
-
     said: List[Tuple[int, str]] = []
     for m in re.finditer(rf"({_AMOUNT})\s*{_UNIT}", normalize(question)):
         value = amount(m.group(1))

@@ -21,7 +21,7 @@ from policies.items import NoticeItem
 from policies.levels import LEVEL_NAMES, LEVEL_ORDER
 from policies.own_case import decide
 from policies.places import containing_cities, major_places, region_forms
-from policies.polarity import decisive_word, group_word
+from policies.polarity import OWN_CASE, decisive_word, group_word
 from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
 from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
@@ -120,7 +120,7 @@ STILL_OPEN = re.compile(
     r"来得及|来不及|赶得上|赶不上|现在还?(?:能|可以)(?:报|申报|报名|网报|交)|还(?:能|可以)(?:报名|网报|交材料)|"
     r"(?:报名|申报|网报)(?:截止|结束)了?[吗么没]|过期了?[吗么]|(?:报名|申报)还(?:开着|有效)"
 )
-OWN_FACTS = re.compile(r"我|本人|俺|\d")
+OWN_FACTS = re.compile(rf"{OWN_CASE.pattern}|\d")  # the asker's own case, as polarity reads it, or a number
 # "截止日期是哪天" with nothing else asked: the round's entry window (not 缴费截止几号)
 DEADLINE = re.compile(
     r"截止(?:日期|时间)?(?:是)?(?:哪天|几号|什么时候|啥时候|多会|哪一天)|(?:什么时候|啥时候|哪天|几号)截止|"
@@ -731,7 +731,14 @@ class QA:
         digest = len(ranked) > 1 and (comparing or ranked[0].score < CLEAR * ranked[1].score)
         # a yes/no the notices answer alike ("评职称要考计算机吗": 不是必备 / 不作统一要求 / 不是必要):
         # supported by every one of them, whatever the score
-        words = {decisive_word(text, [h.item.text], self._rare_features) for h in ranked[:4]}
+        said: Dict[str, Optional[str]] = {}  # an item's text → its word: read once for both uses below
+
+        def word_of(item_text: str) -> Optional[str]:
+            if item_text not in said:
+                said[item_text] = decisive_word(text, [item_text], self._rare_features)
+            return said[item_text]
+
+        words = {word_of(h.item.text) for h in ranked[:4]}
         agreed = words.pop() if digest and len(words) == 1 else None
         weak = (
             digest
@@ -771,7 +778,7 @@ class QA:
             whole.append(full)
             used += len(line) + 1
         # a yes/no every notice shown answers alike ("职称外语要考吗"): the word first, then each line
-        shown = {decisive_word(text, [w], self._rare_features) for w in whole}
+        shown = {word_of(w) for w in whole}
         agreed = shown.pop() if len(whole) >= 2 and len(shown) == 1 else None
         return Reply(
             "answer",
