@@ -5,6 +5,7 @@ follow-up the question asked before it in the same conversation.
 
     python -m benchmarks.answer_blind                 # dev split, the answer core (policies.qa)
     python -m benchmarks.answer_blind --split test    # the test split: figures only, never misses
+    python -m benchmarks.answer_blind --set blind2    # the second writer's set (tests/answers/blind2)
     python -m benchmarks.answer_blind --rest          # through the real Rasa + action servers (REST)
     python -m benchmarks.answer_blind --rasa URL      # through a running Rasa server (REST)
 
@@ -33,6 +34,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "tests" / "answers" / "blind"
+SETS = ("blind", "blind2")  # one folder per writer under tests/answers/
 WINDOW = 250
 TODAY = dt.date(2026, 12, 1)  # the product as applicants meet it now: every round of the five has closed
 # "not stated" in the reply's own words, or an item that records it (答辩：通知未给日期; 另行通知)
@@ -69,8 +71,8 @@ class Question:
     split: str = "dev"
 
 
-def load(split: str) -> List[Question]:
-    doc = yaml.safe_load((BLIND / f"{split}.yml").read_text(encoding="utf-8"))
+def load(split: str, folder: str = "blind") -> List[Question]:
+    doc = yaml.safe_load((BLIND.parent / folder / f"{split}.yml").read_text(encoding="utf-8"))
     return [
         Question(
             q=str(r["q"]),
@@ -237,11 +239,12 @@ def report(outcomes: List[Outcome], name: str, misses: bool, out=sys.stdout) -> 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
+    parser.add_argument("--set", choices=SETS, default="blind", help="which writer's set")
     parser.add_argument("--rasa", help="a running Rasa server's URL (REST channel)")
     parser.add_argument("--rest", action="store_true", help="start the real Rasa and action servers and ask over REST")
     parser.add_argument("--quiet", action="store_true", help="figures only")
     args = parser.parse_args(argv)
-    questions = load(args.split)
+    questions = load(args.split, args.set)
     misses = args.split == "dev" and not args.quiet
     if args.rest:
         import tempfile

@@ -18,6 +18,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from policies.answers import ANSWER_TOPICS
 from policies.index import NoticeIndex, load_places
 from policies.items import NoticeItem
+from policies.latin import Latin
 from policies.levels import LEVEL_NAMES, LEVEL_ORDER
 from policies.own_case import decide
 from policies.places import containing_cities, major_places, region_forms
@@ -89,6 +90,8 @@ COMPARING = re.compile(
 
 # One question among several in a message: a piece between separators that asks something.
 ASKING = re.compile(r"多少|几|什么|啥|哪|吗|么|怎么|咋|如何|是否|能否|可否|要不要|有没有|行不行|呢|\?")
+# a bare noun typed as a question between others ("重庆副高 网上申报时间 费用多少")
+ASKED_NOUN = re.compile(r"(?:时间|日期|电话|地址|网址|邮箱)$")
 
 
 @lru_cache(maxsize=1)
@@ -110,7 +113,7 @@ def outline(items: List[NoticeItem], topic: str) -> List[NoticeItem]:
 def questions_in(text: str) -> List[str]:
     """The questions of a message, in order ("简阳评审费多少 缴费截止几号 专技科电话多少" → three)."""
     pieces = [p for p in re.split(r"[，,。？?！!；;\s]+", normalize(text)) if p]
-    return [p for p in pieces if ASKING.search(p) and len(p) >= 3]
+    return [p for p in pieces if (ASKING.search(p) or ASKED_NOUN.search(p)) and len(p) >= 3]
 
 
 # "现在还能报吗 / 还来得及吗": whether the round can still be entered, asked of its entry window
@@ -150,6 +153,7 @@ DIGEST = 15.0
 # question's words (weighted by rarity: ItemIndex.coverage) — "社保断交多久" shares 社保 with a rule,
 # not its point.
 COVERED = 0.5
+COVER_DEPTH = 12  # hits read for the one notice covering a region-less question
 
 
 @dataclass
@@ -245,6 +249,11 @@ class QA:
             self.analyzer,
         )
         self.sounds.correct("长治")  # load pypinyin and jieba's word list now, not at the first question
+        # pinyin of the notices' places and of the cities above them (chongqing, chengdu), English words
+        self.latin = Latin(
+            [*self._region_words, *(c for n in index.all() for c in containing_cities(n.region))],
+            vocabulary().get("latin", {}),
+        )
 
     # --- the one entry point ---------------------------------------------------------------
     def answer(
@@ -266,7 +275,7 @@ class QA:
         staff page's filters), whatever the text says."""
         if level not in LEVEL_NAMES and level not in AMBIGUOUS_LEVELS:
             level = None  # only a known level code counts (an NLU entity may carry any text)
-        text = self.sounds.correct(normalize(text))
+        text = self.sounds.correct(self.latin.translate(normalize(text)))
         scope = classify(text, self.index, self.places)
         inside = self._inside(text, scope.place) if scope.place else None
         if inside is not None:
@@ -745,6 +754,12 @@ class QA:
             and not agreed
             and (ranked[0].score < DIGEST or self.items.coverage(text, ranked[0].item, self._names()) < COVERED)
         )
+        lone = self._covered_notice(text, hits) if weak else None
+        if lone is not None:
+            # "答辩优中差比例是多少": the best line of each notice is not about it, but one notice has an
+            # item that covers the question and no other comes near
+            weak, digest = False, False
+            ranked = [best_by_notice[lone]]
         if weak:
             if self._topics_named(text):
                 # a topic of title evaluation named ("副高评审条件有哪些"): it depends on the region
@@ -845,6 +860,23 @@ class QA:
     def _names(self) -> List[str]:
         """Place and level names: they choose the notice, they are not what is asked."""
         return self._region_words + [w for forms in self._level_forms.values() for w in forms]
+
+    def _covered_notice(self, text: str, hits: List[Hit]) -> Optional[str]:
+        """The one notice with an item covering ``text`` (ItemIndex.coverage ≥ COVERED) whose
+        score × coverage is CLEAR times every other notice's best; None if there is none."""
+        names = self._names()
+        best: Dict[str, Tuple[float, float]] = {}
+        for h in hits[:COVER_DEPTH]:
+            cover = self.items.coverage(text, h.item, names)
+            weight = h.score * cover
+            if weight > best.get(h.item.notice_id, (0.0, 0.0))[0]:
+                best[h.item.notice_id] = (weight, cover)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+        if not ranked or ranked[0][1][1] < COVERED or ranked[0][1][0] < MIN_SCORE:
+            return None
+        if len(ranked) > 1 and ranked[0][1][0] < CLEAR * ranked[1][1][0]:
+            return None
+        return ranked[0][0]
 
     def _one_notice_supports(self, text: str) -> bool:
         """One notice has an item clearly about ``text`` (scope from evidence)."""

@@ -37,8 +37,9 @@ PROPOSED_FACTS = {"current_title_appointed_date", "papers_total"}
 ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 
 
-def _load(kind: str, split: str):
-    return yaml.safe_load((SETS[kind] / f"{split}.yml").read_text(encoding="utf-8"))
+def _load(kind: str, split: str, name: str = ""):
+    folder = SETS[kind].parent / name if name else SETS[kind]
+    return yaml.safe_load((folder / f"{split}.yml").read_text(encoding="utf-8"))
 
 
 def _known_facts():
@@ -60,7 +61,10 @@ FACT_SETS = {
     "blind3": dt.date(2025, 11, 12),
     "blind4": dt.date(2026, 3, 18),
     "blind5": dt.date(2026, 9, 8),
+    "blind6": dt.date(2026, 12, 7),
+    "blind7": dt.date(2026, 12, 8),
 }
+QUESTION_SETS = ("blind", "blind2")  # tests/answers/<name>/, one folder per writer
 
 
 def _load_facts(name: str, split: str):
@@ -81,15 +85,17 @@ def test_the_fact_set_is_well_formed(name, split):
         _check_facts(item["facts"], known)
 
 
+@pytest.mark.parametrize("name", QUESTION_SETS)
 @pytest.mark.parametrize("split", ["dev", "test"])
-def test_the_question_set_is_well_formed(split):
-    questions = _load("questions", split)["questions"]
+def test_the_question_set_is_well_formed(name, split):
+    questions = _load("questions", split, name)["questions"]
     assert len(questions) >= {"dev": 200, "test": 100}[split]
     for q in questions:
         assert q["q"].strip() and q["kind"] in KINDS, q
         assert q.get("notice") is None or q["notice"] in NOTICE_IDS, q
         assert q.get("level") is None or q["level"] in LEVELS, q
         assert isinstance(q.get("expect") or [], list)
+        assert q.get("answer") in (None, "yes", "no", "depends"), q  # a yes/no's first word (blind2)
 
 
 @pytest.mark.parametrize("name", ["blind", "blind2"])
@@ -116,5 +122,6 @@ def test_no_blind_text_is_trained_on():
     for split in ("dev", "test"):
         for name in FACT_SETS:
             blind |= {i["text"].strip() for i in _load_facts(name, split)["items"]}
-        blind |= {q["q"].strip() for q in _load("questions", split)["questions"]}
+        for name in QUESTION_SETS:
+            blind |= {q["q"].strip() for q in _load("questions", split, name)["questions"]}
     assert not (blind & trained), sorted(blind & trained)[:10]

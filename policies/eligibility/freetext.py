@@ -671,15 +671,23 @@ class _Reader:
             return value if isinstance(value, int) else None
         later = 0
         author = r"(?:第[二三四五]作者|[二三四]作|co-?author)"
-        for pattern in (
-            rf"({AMOUNT})\s*篇(?:论文)?[^，。；,;\d]{{0,4}}?{author}",
-            rf"{author}(?:的)?(?:论文)?(?:有|还有)?\s*({AMOUNT})\s*篇",
-        ):
+        before = rf"({AMOUNT})\s*篇(?:论文)?[^，。；,;\d篇作]{{0,4}}?{author}"  # 两篇二作, 另有三篇是二作的
+        after = rf"{author}(?:的)?(?:论文)?(?:有|还有)?\s*({AMOUNT})\s*篇"  # 二作一篇
+        # the message's own order: 一篇一作两篇二作 says each number before its author, 一作两篇
+        # 二作一篇 after; a number is counted once
+        first_before = re.search(rf"{AMOUNT}\s*篇(?:论文)?\s*(?:是|为)?(?:一作|第一作者|独立)", self.whole)
+        counted: List[Tuple[int, int]] = []
+        for pattern in (before,) if first_before else (after, before):
             for m in re.finditer(pattern, self.whole):
+                # the number and the author word each once (一作两篇 二作一篇: 二作 is 一篇's)
+                word = (m.end(1), m.end()) if pattern is before else (m.start(), m.start(1))
+                if any(s < word[1] and word[0] < e or s <= m.start(1) < e for s, e in counted):
+                    continue
                 value = amount(m.group(1))
                 if not isinstance(value, int):
                     return None
                 later += value
+                counted += [m.span(1), word]
         return first + later if later else None
 
     def _papers_first(self, out: Dict[str, Any]) -> None:
@@ -740,7 +748,22 @@ class _Reader:
                 n = {"俩": 2, "仨": 3}.get(said.group(1)) or amount(said.group(1))
                 return _in_top3(_plain(n), rest)
             return _in_top3(self._plain_count(unit, unit_re, after, before), rest)
+        if fw.other_kind is not None and self._owned_by_other_kind(fw, unit_re, after, before):
+            after = ""  # 一篇一作两篇二作: 两篇 is the 二作's, the 一作's number is the one before it
         return self._plain_count(unit, unit_re, after, before)
+
+    @staticmethod
+    def _owned_by_other_kind(fw: FactWords, unit_re: str, after: str, before: str) -> bool:
+        """The number right after the keyword is said of another kind (``other_kind``), and one said
+        right before the keyword is there to take."""
+        assert fw.other_kind is not None
+        hits = find_amounts(after, unit_re)
+        if not hits or not re.search(rf"{AMOUNT}\s*{unit_re}\s*$", before):
+            return False
+        m = hits[0][1]
+        return not after[: m.start()].strip() and bool(
+            fw.other_kind[0].match(after[m.end() : m.end() + 6].lstrip("是的"))
+        )
 
     def _plain_count(self, unit: str, unit_re: str, after: str, before: str) -> Any:
         w = self.w

@@ -341,12 +341,19 @@ def parse_facts(
         if value is None and spec.type == "choice" and spec.from_bool:  # 有 / 没有 to a choice
             yes = _yes_no(text)
             value = spec.from_bool.get(yes) if yes is not None else None
-        if value is not None:
+        other = _other_kind(requested, text, catalogue)
+        if value is not None and other is not None:
+            out.facts[requested], out.facts[other] = 0, value  # "几篇一作？" "就一篇 我是二作"
+        elif value is not None:
             out.facts[requested] = value
         if text in {normalize(label) for label in catalogue.options(requested).values()}:
             return out  # a button: it answers the question asked and nothing else
     # 2. everything else stated in passing
     free, _ = read_free(text, catalogue, today, places)
+    own = catalogue.wording.facts.get(requested) if catalogue.wording is not None and requested else None
+    if requested in free and own is not None and own.keywords is not None and own.keywords.search(text):
+        # the answer names the fact's own keyword ("3篇 一篇一作两篇二作"): the number said with it
+        out.facts[requested] = free[requested]
     for fact, value in free.items():
         if fact == "education_related" and _other_relatedness(requested):
             continue  # 相近 here answers the question asked (继续教育), not about the degree
@@ -358,6 +365,18 @@ def parse_facts(
             for f, v in then.items():
                 out.facts.setdefault(f, v)
     return out
+
+
+def _other_kind(fact: str, text: str, catalogue: Catalogue) -> Optional[str]:
+    """The fact a number answering ``fact``'s question counts instead, when the answer says it is
+    another kind and does not also name the fact's own keyword (facts.yml ``other_kind``)."""
+    fw = catalogue.wording.facts.get(fact) if catalogue.wording is not None else None
+    if fw is None or fw.other_kind is None:
+        return None
+    says, other = fw.other_kind
+    if not says.search(text) or (fw.keywords is not None and fw.keywords.search(text)):
+        return None
+    return other
 
 
 NONE_OF_THESE = ("都没有", "都不是", "都不", "一个都没有", "没有", "没", "无", "都无", "不是", "否", "no")

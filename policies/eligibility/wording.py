@@ -25,6 +25,9 @@ class FactWords:
     scope: int = 1  # clauses a number may be in, from its keyword's
     answers: Optional[Pattern[str]] = None  # the fact's answer when asked (档案在简阳); 不 / 没 / 非 in it: no
     none: Optional[Pattern[str]] = None  # a number: what says there are none (没有专利 → 0)
+    # a number answering this fact's question that says it counts another kind ("几篇一作？" "就一篇
+    # 我是二作"): (what says so, the fact the number goes to); this fact is then 0
+    other_kind: Optional[Tuple[Pattern[str], str]] = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
             "answers",
             "none",
             "fields",
+            "other_kind",
         }
         if unknown:
             raise ValueError(f"facts.yml: reading: {fact}: unknown key(s) {sorted(unknown)}")
@@ -189,17 +193,18 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
             "scope": int(entry.get("scope") or 1),
             "answers": _alternatives(f"{fact} answers", [], entry["answers"]) if entry.get("answers") else None,
             "none": _compile(f"{fact} none", entry["none"]) if entry.get("none") else None,
+            "other_kind": _other_kind(fact, entry.get("other_kind"), types),
         }
         if kind in ("number", "date"):
             if not entry.get("keywords") or "words" in entry or "patterns" in entry:
                 raise ValueError(f"facts.yml: reading: {fact}: a number or a date is read after its keywords")
-            if extra["none"] is not None and kind != "number":
-                raise ValueError(f"facts.yml: reading: {fact}: none is for numbers")
+            if (extra["none"] is not None or extra["other_kind"] is not None) and kind != "number":
+                raise ValueError(f"facts.yml: reading: {fact}: none and other_kind are for numbers")
             keywords = _alternatives(fact, entry["keywords"], [])
             facts[fact] = FactWords(fact, kind, keywords=keywords, **extra)  # type: ignore[arg-type]
             continue
-        if "keywords" in entry:
-            raise ValueError(f"facts.yml: reading: {fact}: keywords are for numbers and dates")
+        if "keywords" in entry or extra["other_kind"] is not None:
+            raise ValueError(f"facts.yml: reading: {fact}: keywords and other_kind are for numbers and dates")
         # YAML 1.1 reads a bare yes / no key as a boolean
         words = {_key(k): v for k, v in (entry.get("words") or {}).items()}
         patterns = {_key(k): v for k, v in (entry.get("patterns") or {}).items()}
@@ -243,3 +248,11 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
         here=tuple(here),
         **general,
     )
+
+
+def _other_kind(fact: str, entry: Any, types: Mapping[str, str]) -> Optional[Tuple[Pattern[str], str]]:
+    if entry is None:
+        return None
+    if not isinstance(entry, dict) or set(entry) != {"says", "fact"} or types.get(entry["fact"]) != "int":
+        raise ValueError(f"facts.yml: reading: {fact}: other_kind is {{says: a pattern, fact: a number fact}}")
+    return _compile(f"{fact} other_kind", normalize(str(entry["says"]))), str(entry["fact"])

@@ -11,6 +11,7 @@ from policies.eligibility.reader import (
     parse_facts,
     parse_months,
     parse_together,
+    read_facts,
     parse_years,
 )
 
@@ -1235,3 +1236,31 @@ def test_a_small_firm_said_of_ones_own_is_read_not_the_notices_name():
     assert read("我在渝北一家民营小公司搞技术").get("cq_sme") is True
     assert read("我们公司是中小企业").get("cq_sme") is True
     assert "cq_sme" not in read("能报非公中小企业副高吗")  # the notice's name, not the firm
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("就一篇 我是二作", {"papers_first_author": 0, "papers_total": 1}),
+        ("两篇，不过都是第二作者", {"papers_first_author": 0, "papers_total": 2}),
+        ("3篇 一篇一作两篇二作", {"papers_first_author": 1, "papers_total": 3}),
+        ("两篇一作", {"papers_first_author": 2}),
+    ],
+)
+def test_a_count_of_first_author_papers_said_of_a_later_author_is_not_first_author(text, expected):
+    """Asked "几篇一作？": a number said of 二作 is all the papers, and none of them first-author."""
+    facts = parse_facts(text, CAT, TODAY, "papers_first_author").facts
+    assert {k: facts[k] for k in facts if k.startswith("papers")} == expected
+
+
+@pytest.mark.parametrize(
+    "text, first, total",
+    [
+        ("论文一篇一作两篇二作", 1, 3),  # each number before its author
+        ("一作两篇 二作一篇", 2, 3),  # each number after its author: 二作 is counted once
+        ("一作一篇，二作两篇", 1, 3),
+    ],
+)
+def test_papers_by_author_rank_in_either_order(text, first, total):
+    facts = read_facts(text, CAT, TODAY)
+    assert (facts.get("papers_first_author"), facts.get("papers_total")) == (first, total)
