@@ -245,7 +245,9 @@ class QA:
         # typos by sound (简扬, 兰洲, 工成师): the notices' places first, then levels, then all others
         self.sounds = SoundAlike(
             [*self._region_words, *(f for forms in self._level_forms.values() for f in forms if len(f) >= 3)]
-            + [p for p in self.places if len(p) >= 3 or p in major_places()],
+            + [p for p in self.places if len(p) >= 3 or p in major_places()]
+            # then the domain's own words and the short level names (破个 → 破格, 答变 → 答辩, 主工 → 助工)
+            + [*vocabulary().get("terms", []), *(f for forms in self._level_forms.values() for f in forms)],
             self.analyzer,
         )
         self.sounds.correct("长治")  # load pypinyin and jieba's word list now, not at the first question

@@ -2,7 +2,8 @@
 兰州, 简扬 for 简阳, 工成师 for 工程师) is read as that name (issue 22).
 
 A window of the text is replaced when it has the same length as a name, the same toneless pinyin
-character by character, differs from it in one character only (评两 is not 平凉: two differ), and
+character by character, differs from it in one character only (评两 is not 平凉: two differ; two in a name of five or more:
+主力工程师 is 助理工程师), and
 is not itself a word of jieba's dictionary (回来 has 惠来's sound), and does not cut through a word
 of the text as jieba segments it (之前的清掉: 的清 would be 德清; 线上还是: 上还 would be 上海). The caller chooses the names: the notices' places, the levels, and places of three
 characters or more (a two-character county would turn everyday words into places).
@@ -23,6 +24,11 @@ def _sound(ch: str) -> str:
     from pypinyin import lazy_pinyin
 
     return lazy_pinyin(ch)[0] if "\u4e00" <= ch <= "\u9fff" else ch
+
+
+# a window whose differing character is one of these is a phrase, not a typo (规划是 is not 规划室)
+FUNCTION_CHARS = frozenset("是的了在有我你他她它不也都就和与及吗呢吧啊呀么还又才会要能可对把被给让从到")
+LONG = 5  # a name this long may differ in two characters (主力工程师 for 助理工程师), a shorter one in one
 
 
 class SoundAlike:
@@ -57,7 +63,8 @@ class SoundAlike:
                 if window == name:
                     taken[i : i + n] = [True] * n
                 elif (
-                    sum(a != b for a, b in zip(window, name)) == 1
+                    1 <= sum(a != b for a, b in zip(window, name)) <= (1 if n < LONG else 2)
+                    and not any(a != b and a in FUNCTION_CHARS for a, b in zip(window, name))
                     and i in bounds
                     and i + n in bounds
                     and not self._analyzer.is_word(window)

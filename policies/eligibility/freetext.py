@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from policies.chars import normalize
@@ -42,6 +43,7 @@ from policies.eligibility.numbers import (
 )
 from policies.eligibility.roles import APPLIED, HELD, OTHERS, level_role
 from policies.eligibility.wording import FactWords, Wording
+from policies.sounds import SoundAlike
 
 _CLAUSE = re.compile(r"[，,。；;！!？?、：:\n（）()]+")
 _LABEL = re.compile(
@@ -114,7 +116,18 @@ def prepare(text: str, w: Wording) -> str:
     t = normalize(_form_rows(text or "")).lower()
     for pattern, new in w.replace:
         t = pattern.sub(new, t)
-    return t
+    return _sound_alike(w.sounds).correct(t) if w.sounds else t
+
+
+@lru_cache(maxsize=4)
+def _sound_alike(names: Tuple[str, ...]) -> SoundAlike:
+    """Typos by sound towards the reading's own words (论纹 → 论文, 一坐 → 一作, 中极 → 中级)."""
+    from policies.text import Analyzer, vocabulary
+
+    vocab = vocabulary()
+    terms = [*vocab.get("terms", []), *(f for forms in vocab["entities"]["level"].values() for f in forms)]
+    words = (*names, *sorted((t for t in terms if t not in names), key=lambda t: (-len(t), t)))
+    return SoundAlike(words, Analyzer(words))
 
 
 _RUN_ON = 24  # an unpunctuated stretch longer than this is cut where a new statement starts (run_on)

@@ -59,6 +59,9 @@ class Wording:
     # (fact, pattern with {place} — the region's names — and {elsewhere} — provinces and cities
     # outside it, policies.places — value): 在简阳上班, 公司注册在太原
     here: Tuple[Tuple[str, str, bool], ...] = ()
+    # the words of the facts (keywords, words, what a typo is replaced by): a window of the text
+    # that sounds like one of them is read as it (论纹 → 论文, 中极 → 中级; policies.sounds)
+    sounds: Tuple[str, ...] = ()
 
     def here_patterns(self, places: Sequence[str]) -> Tuple[Tuple[str, Pattern[str], bool], ...]:
         """The ``here`` patterns with ``{place}`` made the names given and ``{elsewhere}`` the places
@@ -246,8 +249,23 @@ def compile_wording(raw: Mapping[str, Any], types: Mapping[str, str], codes: Map
         not_but=not_but,
         run_on=run_on,
         here=tuple(here),
+        sounds=_sound_names(raw),
         **general,
     )
+
+
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,6}")
+
+
+def _sound_names(raw: Mapping[str, Any]) -> Tuple[str, ...]:
+    """The plain words of the reading (keywords, words, what a typo becomes), longest first."""
+    found: List[str] = [str(v) for v in (raw.get("replace") or {}).values()]
+    for entry in (raw.get("facts") or {}).values():
+        found += [str(k) for k in entry.get("keywords") or []]
+        for words in (entry.get("words") or {}).values():
+            found += [str(x) for x in words or []]
+    plain = {normalize(w) for w in found if _CJK_WORD.fullmatch(normalize(w))}
+    return tuple(sorted(plain, key=lambda w: (-len(w), w)))
 
 
 def _other_kind(fact: str, entry: Any, types: Mapping[str, str]) -> Optional[Tuple[Pattern[str], str]]:

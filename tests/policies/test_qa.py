@@ -253,7 +253,7 @@ def test_when_results_come_out_is_not_stated_by_any_notice(qa, question):
 
 
 def test_a_region_less_question_one_notice_covers_is_answered_from_it(qa):
-    """"答辩优中差比例是多少": the best line of each notice is about 答辩, but only 长治 has an item
+    """ "答辩优中差比例是多少": the best line of each notice is about 答辩, but only 长治 has an item
     that covers 优中差 and 比例; it is answered, not "which region?"."""
     reply = render_text(qa.answer("答辩优中差比例是多少", dt.date(2026, 12, 1)))
     assert reply.startswith("【长治2022") and "3:6:1" in reply

@@ -11,8 +11,8 @@ from policies.eligibility.reader import (
     parse_facts,
     parse_months,
     parse_together,
-    read_facts,
     parse_years,
+    read_facts,
 )
 
 TODAY = dt.date(2026, 11, 22)
@@ -1264,3 +1264,24 @@ def test_a_count_of_first_author_papers_said_of_a_later_author_is_not_first_auth
 def test_papers_by_author_rank_in_either_order(text, first, total):
     facts = read_facts(text, CAT, TODAY)
     assert (facts.get("papers_first_author"), facts.get("papers_total")) == (first, total)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("论纹一坐两篇", {"papers_first_author": 2}),  # 论文一作 typed by sound
+        ("我是大砖学历，现在是助里工程师", {"education": "junior_college", "current_title": "assistant_engineer"}),
+        ("现在是主力工程师", {"current_title": "assistant_engineer"}),  # two characters off in a long name
+        ("专叶课60学时", {"continuing_education_professional_hours": 60}),
+    ],
+)
+def test_keywords_typed_by_sound_are_read(text, expected):
+    facts = read_facts(text, CAT, TODAY)
+    assert {k: facts.get(k) for k in expected} == expected
+
+
+def test_a_phrase_is_not_taken_for_a_typo():
+    """规划是我牵头编的: 是 is a word of the sentence, not a typo of 规划室."""
+    from policies.eligibility.freetext import prepare
+
+    assert "规划是我" in prepare("十四五技改规划是我牵头编的", CAT.wording)
