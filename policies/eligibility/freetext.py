@@ -54,6 +54,8 @@ _SUPPOSE = re.compile(r"^\s*(?:如果|假如|假设|要是|万一|倘若)")
 _UNITS = {"篇": "(?:篇|片)", "项": "(?:项|个|件|份)", "次": "(?:次|回)", "名": "(?:名|位|个)", "学时": "个?学时"}
 _TITLE_FACT, _TITLE_DATE, _APPOINTED = "current_title", "current_title_date", "current_title_appointed_date"
 _SKILL, _SKILL_DATE = "skill_level", "skill_date"
+_NOW = re.compile(r"现在|目前|如今|后来|跳到|跳槽|调到|换到|改到|去了")
+_WISHED = re.compile(r"(?:想|要|准备|打算|计划|争取|正在|还没)(?:去)?(?:考|报考|拿|评|申请|取得)(?:个|一个)?\s*$")
 _BY_COUNT = re.compile(rf"(?:{AMOUNT}|俩|仨)\s*(?:个|位|名)(?:人)?(?:都|也)?(?:评上|评了|拿了|是)?(?:了)?$")
 _OBTAINED = re.compile(r"取得|评|拿|获得|考")
 _TOP3 = re.compile(rf"前三的?(?:只有|有|就|是|共)?\s*({AMOUNT}|俩|仨)")
@@ -380,11 +382,23 @@ class _Reader:
                 if m.fact not in out or self.c.orders[spec.type][m.value] > self.c.orders[spec.type][out[m.fact]]:
                     out[m.fact] = m.value
             elif spec.type == "skill":
-                if out.get(m.fact) in (None, "none"):  # a certificate named wins over 没有技师
+                if self._skill_applied(m):
+                    continue  # 想考高级技师: the certificate wished for
+                order = self.c.orders.get("skill") or {}
+                # a certificate named wins over 没有技师; of two, the higher (技师证…又拿了高级技师)
+                if out.get(m.fact) in (None, "none") or order.get(m.value, 0) > order.get(out[m.fact], 0):
                     out[m.fact] = m.value
+            elif m.fact in out and out[m.fact] != m.value and _NOW.search(self.text[self.cs[m.clause].start : m.start]):
+                out[m.fact] = m.value  # 先是在国企…现在在一家私营企业: what is so now
             else:
                 out.setdefault(m.fact, m.value)
         return out
+
+    def _skill_applied(self, m: Mention) -> bool:
+        """想考高级技师 / 要是考了高级技师: a certificate wished for, not held."""
+        c = self.cs[m.clause]
+        before = self.text[max(c.start, m.start - 16) : m.start]
+        return bool(_WISHED.search(before)) or level_role(before, self.text[m.end : c.end], self.w) == APPLIED
 
     def _held_title(self, mentions: List[Mention], dates: List[Found]) -> Optional[Mention]:
         """The title held: the highest mention said as held (拿的 / 现在是 / a date with it), not
@@ -461,7 +475,15 @@ class _Reader:
         none (bare: what a correction gives)."""
         w, t = self.w, self.text
         appointed = self.w.facts.get(_APPOINTED)
+        skill_order = self.c.orders.get("skill") or {}
         skills = [m for m in mentions if m.fact == _SKILL and not m.negated and m.value != "none"]
+        # 高级技师证: 技师证 inside it is not a second certificate
+        skills = [
+            m
+            for m in skills
+            if not any(o is not m and o.start < m.end and m.start < o.end and o.end - o.start > m.end - m.start for o in skills)
+        ]
+        top_skill = max((skill_order.get(m.value, 0) for m in skills if not self._skill_applied(m)), default=0)
         titles = [m for m in mentions if m.fact == _TITLE_FACT and not m.negated and m.value != "none"]
         best: Dict[str, Tuple[int, Found]] = {}
         bare: List[Any] = []
@@ -531,8 +553,10 @@ class _Reader:
                 if near:
                     # nearest; on a tie the word after the date (…18年拿的助理工程师)
                     gap, m = min(near, key=lambda x: (x[0], x[1].start < d.start))
-                    if m.fact == _SKILL:
-                        owner = _SKILL_DATE
+                    if m.fact == _SKILL and skill_order.get(m.value, 0) == top_skill:
+                        owner = _SKILL_DATE  # the date of the certificate held (not of 技师 before 高级技师)
+                    elif m.fact == _SKILL:
+                        owner, other = None, True
                     elif held is not None and m.value == held.value:
                         owner = _TITLE_DATE
                 elif _VERB_AFTER.match(right) or _VERB_BEFORE.search(left):
