@@ -481,7 +481,9 @@ class _Reader:
         skills = [
             m
             for m in skills
-            if not any(o is not m and o.start < m.end and m.start < o.end and o.end - o.start > m.end - m.start for o in skills)
+            if not any(
+                o is not m and o.start < m.end and m.start < o.end and o.end - o.start > m.end - m.start for o in skills
+            )
         ]
         top_skill = max((skill_order.get(m.value, 0) for m in skills if not self._skill_applied(m)), default=0)
         titles = [m for m in mentions if m.fact == _TITLE_FACT and not m.negated and m.value != "none"]
@@ -798,9 +800,13 @@ class _Reader:
         if not hits or not re.search(rf"{AMOUNT}\s*{unit_re}\s*$", before):
             return False
         m = hits[0][1]
-        return not after[: m.start()].strip() and bool(
-            fw.other_kind[0].match(after[m.end() : m.end() + 6].lstrip("是的"))
-        )
+        rest = after[m.end() :]
+        skipped = len(rest) - len(rest.lstrip("是的"))
+        other = fw.other_kind[0].match(rest[skipped : skipped + 6])
+        if after[: m.start()].strip() or other is None:
+            return False
+        # 一作两篇二作一篇 says each number after its author: 二作 has its own (一篇), so 两篇 is 一作's
+        return not find_amounts(rest[skipped + other.end() : skipped + other.end() + 4], unit_re)
 
     def _plain_count(self, unit: str, unit_re: str, after: str, before: str) -> Any:
         w = self.w

@@ -125,6 +125,20 @@ def _reconcile(text: str, want: Dict[str, Any], got: Dict[str, Any]) -> Dict[str
     for mine, theirs in (("papers_first_author", "papers_total"), ("papers_total", "papers_first_author")):
         if theirs in want and mine not in want and mine in got and theirs not in got and got[mine] == want[theirs]:
             got[theirs] = got.pop(mine)
+    # 年底: the sixth and seventh writers put it on 1 December, the reader on 31 December; 今年 with no
+    # month: the seventh writer on 31 December, the reader on today (each a day of the year said)
+    loose = ("12-01", "12-31") if "年底" in text else ()
+    this_year = "今年" in text
+    for name, value in got.items():
+        wanted = want.get(name)
+        if (
+            isinstance(value, str)
+            and isinstance(wanted, str)
+            and len(value) == len(wanted) == 10
+            and value[:4] == wanted[:4]
+        ):
+            if {value[5:], wanted[5:]} <= set(loose) or (this_year and wanted[5:] == "12-31"):
+                got[name] = wanted
     if "年前" in text or TENURE.search(text):
         for name, value in got.items():
             wanted = want.get(name)

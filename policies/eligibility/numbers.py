@@ -85,7 +85,7 @@ def cn_number(token: str) -> Optional[int]:
 
 # adjacent numerals: (pattern, times, plus) → a range (low * times + plus, high * times + plus)
 _RANGE_PATTERNS: Tuple[Tuple[Pattern[str], int, int], ...] = (
-    (re.compile(r"^([一二两三四五六七八九])([二两三四五六七八九])$"), 1, 0),  # 一两, 两三, 三五
+    (re.compile(r"^([一二两俩三四五六七八九])([二两俩仨三四五六七八九])$"), 1, 0),  # 一两, 两三, 三五, 俩仨
     (re.compile(r"^十([一二三四五六七八])([二三四五六七八九])$"), 1, 10),  # 十一二
     (re.compile(r"^([一二两三四五六七八])([二三四五六七八九])十$"), 10, 0),  # 五六十
     (re.compile(r"^([一二两三四五六七八])([二三四五六七八九])百$"), 100, 0),

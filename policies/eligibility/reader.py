@@ -351,7 +351,12 @@ def parse_facts(
     # 2. everything else stated in passing
     free, _ = read_free(text, catalogue, today, places)
     own = catalogue.wording.facts.get(requested) if catalogue.wording is not None and requested else None
-    if requested in free and own is not None and own.keywords is not None and own.keywords.search(text):
+    if (
+        requested in free
+        and own is not None
+        and own.keywords is not None
+        and own.keywords.search(prepare(text, catalogue.wording))
+    ):
         # the answer names the fact's own keyword ("3篇 一篇一作两篇二作"): the number said with it
         out.facts[requested] = free[requested]
     for fact, value in free.items():
