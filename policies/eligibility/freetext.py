@@ -59,7 +59,7 @@ _WISHED = re.compile(r"(?:想|要|准备|打算|计划|争取|正在|还没)(?:�
 _BY_COUNT = re.compile(rf"(?:{AMOUNT}|俩|仨)\s*(?:个|位|名)(?:人)?(?:都|也)?(?:评上|评了|拿了|是)?(?:了)?$")
 _OBTAINED = re.compile(r"取得|评|拿|获得|考")
 _TOP3 = re.compile(rf"前三的?(?:只有|有|就|是|共)?\s*({AMOUNT}|俩|仨)")
-_RANK = re.compile(r"(?:排(?:名)?(?:在)?第?|第)([一二三四五六七八九十1-9])(?:位|名|发明人|完成人|作者)?")
+_RANK = re.compile(r"(?:排(?:名)?(?:在)?第?|第|排老)([一二三四五六七八九十1-9大])(?:位|名|发明人|完成人|作者)?")
 _TENURE = re.compile(rf"(?:证)?(?:已经|都)?(?:干了|拿了|当了|评了|有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])")
 _GIVEN_AFTER = re.compile(r"^(?:才|刚|就)?(?:评|拿|取得|获得|考|下来|下的|下证)")  # (电气工程师，)13年评的
 _VERB_AFTER = re.compile(r"^(?:才|刚|就)?(?:评的|评上|评了|拿的|拿到|拿了|取得|获得|考的|考过|考下|下的|下证)")
@@ -709,7 +709,7 @@ class _Reader:
             value = amount(said.group(1))
             return value if isinstance(value, int) else None
         later = 0
-        author = r"(?:第[二三四五]作者|[二三四]作|co-?author)"
+        author = r"(?:第[二三四五]作者|[二三四]作|通讯作者|co-?author)"
         before = rf"({AMOUNT})\s*篇(?:论文)?[^，。；,;\d篇作]{{0,4}}?{author}"  # 两篇二作, 另有三篇是二作的
         after = rf"{author}(?:的)?(?:论文)?(?:有|还有)?\s*({AMOUNT})\s*篇"  # 二作一篇
         # the message's own order: 一篇一作两篇二作 says each number before its author, 一作两篇
@@ -857,7 +857,7 @@ def _in_top3(count: Any, rest: str) -> Any:
     """Of ``count`` items (patents), those the applicant ranks 1st–3rd in, from the ranks said after
     them: 一个排第一一个排第五 → 1 of 2; 都是我排第一 → all; 3项，我排第五 → 0; no rank said → all
     (the question asks for those in the top three). Ranks that do not match the count: unknown."""
-    ranks = [amount(m.group(1)) for m in _RANK.finditer(rest)]
+    ranks = [1 if m.group(1) == "大" else amount(m.group(1)) for m in _RANK.finditer(rest)]  # 排老大 is first
     if not ranks:
         if re.search(r"前三|前3|前面三", rest):
             return count  # 都排前三

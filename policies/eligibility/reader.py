@@ -223,9 +223,9 @@ def _value_for(
         if catalogue is not None and catalogue.wording is not None:
             text = prepare(text, catalogue.wording)  # as free text is read: 没有不合格的 → 都合格, typos, English
         yes = _yes_no(text)
-        if fact.startswith("assessment") and "合格" in text:  # 都合格 / 去年不合格 / 有不合格的
-            # 基本合格 is below 合格; a year not assessed (17年没参加考核) is not one passed
-            yes = not re.search(r"(不|没|未|基本)合格|(?:没|未)(?:有)?(?:参加|参与|进行|搞)?考核", text)
+        if fact.startswith("assessment") and re.search("合格|称职", text):  # 都合格 / 去年不合格 / 有不合格的
+            # 基本合格 / 基本称职 is below 合格; a year not assessed (17年没参加考核) is not one passed
+            yes = not re.search(r"(不|没|未|基本)(?:合格|称职)|(?:没|未)(?:有)?(?:参加|参与|进行|搞)?考核", text)
         if yes is None and fact.endswith("_related"):  # 相近 / 不相关 to a "same or related?" question
             hit = _first_word(text, catalogue, "education_related") if catalogue else None
             yes = hit[1] if hit else None

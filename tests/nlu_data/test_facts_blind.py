@@ -16,28 +16,34 @@ BLIND = ROOT / "tests" / "nlu_data"
 # blind/ first, then blind2/ and blind3/, each test split measured once before any tuning on its own
 # dev split and once after (docs/measurements.md has both).
 FLOORS = {
-    ("blind", "dev"): (0.996, 0.991, 0, 1),
-    ("blind", "test"): (0.966, 0.885, 5, 0),
-    ("blind2", "dev"): (0.989, 0.963, 4, 0),
-    ("blind2", "test"): (0.928, 0.830, 7, 5),
-    ("blind3", "dev"): (0.988, 0.975, 5, 0),
-    ("blind3", "test"): (0.944, 0.809, 9, 3),
+    ("blind", "dev"): (0.997, 0.992, 0, 1),
+    ("blind", "test"): (0.962, 0.885, 5, 0),
+    ("blind2", "dev"): (0.99, 0.966, 4, 0),
+    ("blind2", "test"): (0.934, 0.849, 7, 4),
+    ("blind3", "dev"): (0.989, 0.977, 5, 0),
+    ("blind3", "test"): (0.944, 0.813, 9, 3),
     # the fourth writer's set, after the issue21-blind4 work (first measured: dev 0.92 / 0.70,
     # test 0.92 / 0.69); the scorer reads a message with the notice city it names since then
-    ("blind4", "dev"): (0.981, 0.912, 6, 0),
-    ("blind4", "test"): (0.952, 0.804, 5, 3),
+    ("blind4", "dev"): (0.982, 0.912, 6, 0),
+    ("blind4", "test"): (0.964, 0.825, 5, 1),
     # the fifth writer's set (first measured: dev 0.932 / 0.746, test 0.912 / 0.753), after the
     # issue21-blind5 work; blind3–5 raised after the gazetteer (districts and counties, 2026-12-06)
-    ("blind5", "dev"): (0.984, 0.872, 2, 3),
-    ("blind5", "test"): (0.91, 0.808, 10, 1),
+    ("blind5", "dev"): (0.987, 0.881, 2, 2),
+    ("blind5", "test"): (0.912, 0.82, 10, 1),
     # the sixth writer's set, written 2026-12-07 (first measured, before any tuning: dev 0.964 /
     # 0.837, test 0.940 / 0.833), after the issue21-blind6 work. All twelve reset on 2026-12-07 after
     # the families read across every dev split (docs/measurements.md): blind2 dev and blind5 test
     # each invent one more, both from the rule that reads a major and a job of one field as 对口
     # (blind2 dev: 土木 and 施工, left unsaid by its writer; blind5 test: found by switching the
     # rule off, its text not read)
-    ("blind6", "dev"): (0.988, 0.944, 3, 2),
-    ("blind6", "test"): (0.959, 0.877, 4, 2),
+    ("blind6", "dev"): (0.991, 0.947, 3, 1),
+    ("blind6", "test"): (0.968, 0.886, 4, 1),
+    # the seventh writer's set, written 2026-12-08 (first measured, before any tuning: dev 0.940 /
+    # 0.813, test 0.944 / 0.827), after the issue21-blind7 work (docs/measurements.md). All reset
+    # then: blind/test reads one value wrong more, from the typos by sound (which read one more
+    # fact right on blind2, blind4 and blind5 test); found by switching that rule off, text not read
+    ("blind7", "dev"): (0.972, 0.893, 9, 2),
+    ("blind7", "test"): (0.950, 0.853, 5, 1),
 }
 
 
@@ -45,15 +51,17 @@ FLOORS = {
 def test_the_reader_holds_its_figures_on_text_nobody_here_wrote(name, split):
     s = score(BLIND / name / f"{split}.yml")
     precision, recall, invented, core_wrong = FLOORS[(name, split)]
+    # plain numbers only: an assertion on the Score itself would print its misses (the test text)
+    got = (s.items, s.all.precision, s.all.recall, s.all.invented, s.core.wrong)
     figures = (
-        f"{name}/{split}: precision {s.all.precision:.3f}, recall {s.all.recall:.3f}, "
-        f"invented {s.all.invented}, wrong core values {s.core.wrong}"
+        f"{name}/{split}: precision {got[1]:.3f}, recall {got[2]:.3f}, invented {got[3]}, wrong core values {got[4]}"
     )
-    assert s.items >= 79, figures
-    assert s.all.precision >= precision, figures
-    assert s.all.recall >= recall, figures
-    assert s.all.invented <= invented, figures
-    assert s.core.wrong <= core_wrong, figures
+    del s
+    assert got[0] >= 79, figures
+    assert got[1] >= precision, figures
+    assert got[2] >= recall, figures
+    assert got[3] <= invented, figures
+    assert got[4] <= core_wrong, figures
 
 
 @pytest.mark.parametrize("name", ["blind", "blind2", "blind3", "blind6"])
