@@ -78,8 +78,10 @@ TOPIC_WORDS: Dict[str, Tuple[str, ...]] = {
 }
 # "2025年长治中级…" / "2026年度的评审…": a round asked about by its year (policies.qa._other_round).
 ROUND_ASKED = re.compile(
-    r"(20\d\d)\s*年度?\s*的?\s*(?:[\u4e00-\u9fa5]{2,3}?(?:市|县|区)?\s*的?\s*)?(?:高级|中级|初级|工程师|高工|副高|助工|助理工程师|技术员|职称|评审|申报|报名)"
+    r"(20\d\d)\s*年度?\s*的?\s*(?:[\u4e00-\u9fa5]{2,3}?(?:市|县|区)?\s*的?\s*)?(?:高级|中级|初级|工程师|工程系列|高工|副高|助工|助理工程师|技术员|职称|评审|申报|报名)"
 )
+# the notice's own number or title asked for ("这个文号是多少", "是哪个文件")
+DOC_ASKED = re.compile(r"文号|文件号|发文号|几号文|这个文是|(?:哪个|什么|啥)文件|通知(?:的)?(?:标题|名字|全称|题目)")
 OWN_DATE = re.compile(r"我|本人|评的|拿的|取得|获得|已经|毕业")
 # A question across the notices ("各地公示都要几天", "哪个地方不要论文"): each notice's line, labelled,
 # even when one notice matches far better.
@@ -153,7 +155,8 @@ DIGEST = 15.0
 # question's words (weighted by rarity: ItemIndex.coverage) — "社保断交多久" shares 社保 with a rule,
 # not its point.
 COVERED = 0.5
-COVER_DEPTH = 12  # hits read for the one notice covering a region-less question
+COVER_DEPTH = 12
+UNSUPPORTED = 0.2  # below this share of its words no item of a named region's notices is about a question  # hits read for the one notice covering a region-less question
 
 
 @dataclass
@@ -292,6 +295,10 @@ class QA:
         if region is None and notice_id is None and not anchored(text) and not self._one_notice_supports(text):
             # no word of title evaluation, and no notice's item clearly about it: out of scope
             return self._out_of_scope(Scope("out_of_scope", "与职称评审无关的问题"), text, region)
+        if named_all and notice_id is None and not anchored(text) and self._unsupported_in(text, named_all[0]):
+            # "长治到太原高铁要多久": a region named, but no word of title evaluation and nothing of
+            # its notices accounts for what is asked — never a notice figure for it
+            return self._out_of_scope(Scope("out_of_scope", "与职称评审无关的问题"), text, None)
         roles = level_roles(text, strip=self._region_words)
         target = roles.applied
         if target is None and roles.held is not None:
@@ -349,6 +356,14 @@ class QA:
                     f"这里收录的是{notice.region.city.rstrip('市')}{notice.year}年度的通知（{notice.doc_number}），"
                     f"没有写到{other_round}年度的安排；请以{other_round}年度的通知为准。"
                 ),
+                tail=self._contact_tail(notice),
+            )
+        if DOC_ASKED.search(normalize(text)):
+            # "湖州这个文号是多少": the notice itself, which every reply's header names
+            return Reply(
+                "answer",
+                notice=notice,
+                lead=f"这份通知的文号是{notice.doc_number}，由{notice.issuer}印发（{notice.title}）。",
                 tail=self._contact_tail(notice),
             )
         level = res.level if res.level in notice.levels else None
@@ -862,6 +877,14 @@ class QA:
     def _names(self) -> List[str]:
         """Place and level names: they choose the notice, they are not what is asked."""
         return self._region_words + [w for forms in self._level_forms.values() for w in forms]
+
+    def _unsupported_in(self, text: str, region: str) -> bool:
+        """No item of ``region``'s notices among the best accounts for ``text`` (coverage below
+        UNSUPPORTED): the question is about something these notices do not treat."""
+        ids = [n.id for n in self.index.find(region=region)]
+        names = self._names()
+        hits = self._search(text, ids, None, [])[:COVER_DEPTH]
+        return not any(self.items.coverage(text, h.item, names) >= UNSUPPORTED for h in hits)
 
     def _covered_notice(self, text: str, hits: List[Hit]) -> Optional[str]:
         """The one notice with an item covering ``text`` (ItemIndex.coverage ≥ COVERED) whose

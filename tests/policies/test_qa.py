@@ -2,6 +2,7 @@
 "not stated" only when true. Pure policies: no Rasa, no NLU intent (the intent is only a prior)."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -257,3 +258,25 @@ def test_a_region_less_question_one_notice_covers_is_answered_from_it(qa):
     that covers 优中差 and 比例; it is answered, not "which region?"."""
     reply = render_text(qa.answer("答辩优中差比例是多少", dt.date(2026, 12, 1)))
     assert reply.startswith("【长治2022") and "3:6:1" in reply
+
+
+@pytest.mark.parametrize(
+    "text, number", [("湖州这个文号是多少", "湖职指发〔2020〕2号"), ("平凉这个文是多少号", "平工信发〔2022〕138号")]
+)
+def test_the_notices_own_number_is_answered_not_said_missing(qa, text, number):
+    reply = render_text(qa.answer(text, dt.date(2026, 12, 1)))
+    assert f"文号是{number}" in reply and "没有写到" not in reply
+
+
+@pytest.mark.parametrize("text", ["长治到太原高铁要多久", "重庆房价多少", "简阳哪家火锅好吃"])
+def test_a_region_named_does_not_make_an_unrelated_question_a_notice_question(qa, text):
+    """No word of title evaluation, and no item of the region's notice about it: out of scope, and
+    never a notice figure (a year count answered "长治到太原高铁要多久" before)."""
+    reply = render_text(qa.answer(text, dt.date(2026, 12, 1)))
+    assert "不在我能回答的范围" in reply
+    assert not re.search(r"\d+\s*(?:年|元|篇|个月)", reply.split("我只解答")[0])
+
+
+def test_a_later_rounds_question_in_full_width_digits_says_which_round_is_here(qa):
+    reply = render_text(qa.answer("２０２５年平凉工程系列啥时候申报", dt.date(2026, 12, 1)))
+    assert "没有写到2025年度的安排" in reply
