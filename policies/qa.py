@@ -81,7 +81,7 @@ ROUND_ASKED = re.compile(
     r"(20\d\d)\s*年度?\s*的?\s*(?:[\u4e00-\u9fa5]{2,3}?(?:市|县|区)?\s*的?\s*)?(?:高级|中级|初级|工程师|工程系列|高工|副高|助工|助理工程师|技术员|职称|评审|申报|报名)"
 )
 # the notice's own number or title asked for ("这个文号是多少", "是哪个文件")
-DOC_ASKED = re.compile(r"文号|文件号|发文号|几号文|这个文是|(?:哪个|什么|啥)文件|通知(?:的)?(?:标题|名字|全称|题目)")
+DOC_ASKED = re.compile(r"(?<!按)(?<!依据)(?:文号|文件号|发文号|几号文|这个文是|通知(?:的)?(?:标题|名字|全称|题目))")
 OWN_DATE = re.compile(r"我|本人|评的|拿的|取得|获得|已经|毕业")
 # A question across the notices ("各地公示都要几天", "哪个地方不要论文"): each notice's line, labelled,
 # even when one notice matches far better.
