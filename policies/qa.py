@@ -63,10 +63,10 @@ RELATED_TOPICS = {
 # How a topic is named (no facts): a question made only of these words asks for the topic as a whole.
 TOPIC_WORDS: Dict[str, Tuple[str, ...]] = {
     "fees": ("评审费", "费用", "多少钱", "收费", "收多少钱", "交多少钱"),
-    "windows": ("时间", "时间安排", "什么时候", "截止", "截止时间", "哪天", "日程", "安排"),
+    "windows": ("时间", "时间安排", "什么时候", "截止", "截止时间", "哪天", "日程", "安排", "时间节点", "节点"),
     "materials": ("材料", "申报材料", "资料", "交什么", "准备什么", "要什么", "准备", "清单", "材料清单"),
-    "procedure": ("流程", "步骤", "程序", "怎么报", "怎么申报", "申报流程", "办理流程", "手续"),
-    "conditions": ("条件", "申报条件", "要求", "资格", "门槛", "标准", "基本条件", "评审条件"),
+    "procedure": ("流程", "步骤", "程序", "怎么报", "怎么申报", "申报流程", "办理流程", "手续", "评审流程"),
+    "conditions": ("条件", "申报条件", "要求", "资格", "门槛", "标准", "基本条件", "评审条件", "直报条件"),
     "exceptional_routes": ("破格", "破格申报", "破格条件"),
     "continuing_education": ("继续教育", "继教", "学时"),
     "papers": ("论文", "论文要求", "查重"),
@@ -137,7 +137,11 @@ DEADLINE_WORDS = frozenset(
 # Words that ask what a thing is: "创新型人才是指什么" asks about the name itself.
 DEFINING = frozenset("是指 指 指的是 意思 啥意思 含义 定义 是啥 介绍 解释 概念".split())
 # Words around a topic's name that ask for the topic as a whole ("长治技术员要什么条件").
-BROAD_FILLERS = frozenset("的 有 哪些 都 要 要什么 什么 啥 是 呢 吗 请问 都有 有哪些 一下 说说 介绍 介绍一下".split())
+BROAD_FILLERS = frozenset(
+    "的 有 哪些 都 要 要什么 什么 啥 是 呢 吗 请问 都有 有哪些 一下 说说 介绍 介绍一下 交 提交 要交 准备 注意 事项 "
+    "注意事项 路子 途径 办法 啥样 样 说 说下 这次 这些 具体 满足 具备 需要 需 得 主要 大概 一般 哪几 几个 方面 啥子 "
+    "咋 咋样 怎样 怎么样 些 都要 包括 包含 分别".split()
+)
 BUDGET = 250  # characters of a reply, header included: one phone screen
 MAX_ITEMS = 3
 ACROSS_CLIP = 36  # one line per notice when no region is known: the fact's first words
@@ -433,8 +437,11 @@ class QA:
         return t
 
     def content_words(self, text: str) -> List[str]:
-        """The words of ``text`` beyond place and level names (what it asks about)."""
+        """The words of ``text`` beyond place and level names and the names applicants give a
+        notice (非公中小企业, 创新型人才: they choose it), what it asks about."""
         drop = set(self._region_words) | {w for forms in self._level_forms.values() for w in forms}
+        for name in sorted({c for n in self.index.all() for c in n.called}, key=len, reverse=True):
+            text = text.replace(name, " ")
         return [w for w in self.analyzer.words(text) if w not in drop]
 
     def broad_topic(self, text: str) -> Optional[str]:

@@ -282,6 +282,8 @@ def test_a_later_rounds_question_in_full_width_digits_says_which_round_is_here(q
     assert "没有写到2025年度的安排" in reply
 
 
-@pytest.mark.parametrize("text", ["高工certificate能直接买吗 急用", "简阳破格推荐表上的正高签名能找人代签不 给点辛苦费"])
+@pytest.mark.parametrize(
+    "text", ["高工certificate能直接买吗 急用", "简阳破格推荐表上的正高签名能找人代签不 给点辛苦费"]
+)
 def test_buying_a_certificate_or_a_signature_is_refused_as_fraud(qa, text):
     assert "不存在“代评”“包过”" in render_text(qa.answer(text, dt.date(2026, 12, 1)))
