@@ -350,12 +350,14 @@ def parse_facts(
             return out  # a button: it answers the question asked and nothing else
     # 2. everything else stated in passing
     free, _ = read_free(text, catalogue, today, places)
-    own = catalogue.wording.facts.get(requested) if catalogue.wording is not None and requested else None
+    wording = catalogue.wording
+    own = wording.facts.get(requested) if wording is not None and requested else None
     if (
         requested in free
+        and wording is not None
         and own is not None
         and own.keywords is not None
-        and own.keywords.search(prepare(text, catalogue.wording))
+        and own.keywords.search(prepare(text, wording))
     ):
         # the answer names the fact's own keyword ("3篇 一篇一作两篇二作"): the number said with it
         out.facts[requested] = free[requested]
