@@ -779,6 +779,8 @@ class QA:
             and (ranked[0].score < DIGEST or self.items.coverage(text, ranked[0].item, self._names()) < COVERED)
         )
         lone = self._covered_notice(text, hits) if weak else None
+        if lone is None and digest and not comparing:
+            lone = self._distinctive_notice(text, best_by_notice)
         if lone is not None:
             # "答辩优中差比例是多少": the best line of each notice is not about it, but one notice has an
             # item that covers the question and no other comes near
@@ -884,6 +886,27 @@ class QA:
     def _names(self) -> List[str]:
         """Place and level names: they choose the notice, they are not what is asked."""
         return self._region_words + [w for forms in self._level_forms.values() for w in forms]
+
+    def _distinctive_notice(self, text: str, best_by_notice: Dict[str, Hit]) -> Optional[str]:
+        """The one notice whose items use a word of the question (three characters or more) that no
+        other notice's items use ("评委会审核是哪个时间段": 重庆's; "证件照啥格式": 湖州's) — an asker
+        who uses a notice's own term is asking about that notice. None if no such word, or if such
+        words point to two notices."""
+        if not hasattr(self, "_notice_text"):
+            self._notice_text = {
+                n.id: normalize("\n".join(it.text for it in self.items.of_notice(n.id))) for n in self.index.all()
+            }
+        found = set()
+        for w in self.content_words(text):
+            if len(w) < 3 or not all("\u4e00" <= ch <= "\u9fff" for ch in w):
+                continue
+            holders = [nid for nid, body in self._notice_text.items() if w in body]
+            if len(holders) == 1:
+                found.add(holders[0])
+        if len(found) != 1:
+            return None
+        only = found.pop()
+        return only if only in best_by_notice else None
 
     def _unsupported_in(self, text: str, region: str) -> bool:
         """No item of ``region``'s notices among the best accounts for ``text`` (coverage below

@@ -287,3 +287,9 @@ def test_a_later_rounds_question_in_full_width_digits_says_which_round_is_here(q
 )
 def test_buying_a_certificate_or_a_signature_is_refused_as_fraud(qa, text):
     assert "不存在“代评”“包过”" in render_text(qa.answer(text, dt.date(2026, 12, 1)))
+
+
+def test_a_region_less_question_in_one_notices_own_term_is_answered_from_it(qa):
+    """评委会审核 is a step only 重庆's notice names: the asker means that notice."""
+    reply = render_text(qa.answer("评委会审核是哪个时间段", dt.date(2026, 12, 1)))
+    assert reply.startswith("【重庆2024") and "2024年10月11日" in reply
