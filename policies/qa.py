@@ -131,6 +131,14 @@ DEADLINE = re.compile(
     r"截止(?:日期|时间)?(?:是)?(?:哪天|几号|什么时候|啥时候|多会|哪一天)|(?:什么时候|啥时候|哪天|几号)截止|"
     r"最晚(?:哪天|几号|什么时候)|截止日期|截止时间"
 )
+# "我9月8号才提交 还能报不": the asker's own day (month and day, the round's year) asked against a window
+LATE_ASK = re.compile(
+    r"还(?:能|可以|让)(?:不能)?(?:报|申报|报名|交|提交|网报|缴费|交费)|还(?:收|接受)|来得及|赶得上|过期了?[吗么没]|"
+    r"(?:报|申报|网报|交|提交|缴费|交费|交材料)[^，。？?]{0,4}(?:行不行|行吗|可以吗|可不可以)"
+)
+ASKER_DAY = re.compile(
+    r"(?<![\d年])(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\s*[日号](?!\s*(?:截止|截至|结束|这天)?(?:后|以后|之后|前|以前|之前|过后))"
+)
 DEADLINE_WORDS = frozenset(
     "截止 截至 日期 时间 截止日期 截止时间 最晚 哪天 几号 哪一天 什么时候 啥时候 报名 申报 网报 是 到".split()
 )
@@ -378,6 +386,10 @@ class QA:
             if res.level_dropped
             else ""
         )
+        late = self._late(text, notice, level, today)
+        if late is not None:
+            late.lead = "\n".join(x for x in (dropped, late.lead) if x)
+            return late
         deadline = bool(DEADLINE.search(text)) and not [w for w in self.content_words(text) if w not in DEADLINE_WORDS]
         if deadline or (STILL_OPEN.search(text) and not OWN_FACTS.search(text)):
             still = self._still_open(notice, level, today, word=not deadline)
@@ -622,6 +634,48 @@ class QA:
         if target_levels:
             hits = [h for h in hits if h.item.levels is None or set(h.item.levels) & set(target_levels)]
         return hits
+
+    def _late(self, text: str, notice: Notice, level: Optional[str], today: dt.date) -> Optional[Reply]:
+        """ "我9月8号才上系统提交 还能报不": the day the asker names against the round's entry window
+        (缴费 / 交费: the payment window), in the round's year — 不能 after its last day, 能 up to it."""
+        t = normalize(text)
+        asked = LATE_ASK.search(t)
+        days = list(ASKER_DAY.finditer(t))
+        if asked is None or not days:
+            return None
+        said = days[-1]  # "10月10号截止的话 11月3号缴费行不行": the asker's day is the one asked about
+        paying = re.search(r"缴费|交费|交钱", t)
+        windows = [w for w in notice.windows_of("payment") if w.end is not None] if paying else []
+        window = windows[0] if windows else entry_window(notice)
+        if window is None or window.end is None:
+            return None
+        item = next((it for it in self.items.of_notice(notice.id) if it.window is window), None)
+        try:
+            day = dt.date(window.end.year, int(said.group(1)), int(said.group(2)))
+        except ValueError:
+            return None
+        place = f"{notice.region.city.rstrip('市')}{notice.year}年度的{window.name}"
+        md = f"{day.month}月{day.day}日"
+        if day > window.end:
+            verdict, lead = "不能", f"不能：{place}已于{format_date(window.end)}截止，{md}已过期限。"
+        elif window.start is not None and day < window.start:
+            verdict, lead = "还没开始", f"还没开始：{place}从{format_date(window.start)}开始，{md}还不能办理。"
+        else:
+            verdict, lead = "能", f"能：{place}截止到{format_date(window.end)}，{md}在期限内。"
+        if verdict != "不能" and today > window.end:
+            # the round asked about is over: the day fits its dates, but it cannot be entered now
+            lead += f"但该轮已于{format_date(window.end)}截止，之后年度的通知本助手尚未收录，请以最新通知为准。"
+        return Reply(
+            "answer",
+            notice=notice,
+            items=[self._reply_item(item, notice, level, today)] if item is not None else [],
+            lead=lead,
+            tail=self._contact_tail(notice),
+            topic="windows",
+            level=level,
+            score=CONFIDENT,
+            verdict=verdict,
+        )
 
     def _still_open(self, notice: Notice, level: Optional[str], today: dt.date, word: bool = True) -> Optional[Reply]:
         """ "现在还能报吗": the round's entry window against today — 不能 once it has closed (and that a

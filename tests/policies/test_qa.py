@@ -293,3 +293,24 @@ def test_a_region_less_question_in_one_notices_own_term_is_answered_from_it(qa):
     """评委会审核 is a step only 重庆's notice names: the asker means that notice."""
     reply = render_text(qa.answer("评委会审核是哪个时间段", dt.date(2026, 12, 1)))
     assert reply.startswith("【重庆2024") and "2024年10月11日" in reply
+
+
+@pytest.mark.parametrize(
+    "text, lead",
+    [
+        ("我9月8号才上系统提交 简阳还能报不", "不能：简阳2020年度的网上申报已于2020年9月7日截止，9月8日已过期限。"),
+        ("长治8月20号交材料还收吗", "能：长治2022年度的材料收审截止到2022年8月25日，8月20日在期限内。"),
+        ("重庆10月10号截止的话 11月3号缴费行不行", "能：重庆2024年度的评审缴费截止到2024年11月11日，11月3日在期限内。"),
+    ],
+)
+def test_the_askers_own_day_is_weighed_against_the_window(qa, text, lead):
+    reply = render_text(qa.answer(text, dt.date(2026, 12, 1)))
+    assert reply.splitlines()[1].startswith(lead)
+    if lead.startswith("能"):
+        assert "但该轮已于" in reply  # the day fits that round's dates, and that round is over
+
+
+@pytest.mark.parametrize("text", ["湖州 10月10号以后还收吗", "平凉 9月30号后资料退回超过3次还能改吗"])
+def test_a_day_said_as_before_or_after_is_not_the_askers_day(qa, text):
+    reply = render_text(qa.answer(text, dt.date(2026, 12, 1)))
+    assert "在期限内" not in reply
