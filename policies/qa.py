@@ -950,16 +950,20 @@ class QA:
             self._notice_text = {
                 n.id: normalize("\n".join(it.text for it in self.items.of_notice(n.id))) for n in self.index.all()
             }
-        found = set()
-        for w in self.content_words(text):
-            if len(w) < 3 or not all("\u4e00" <= ch <= "\u9fff" for ch in w):
+        long: Dict[str, int] = {}  # notice → its own words of three characters or more in the question
+        short: Dict[str, int] = {}  # … of two
+        for w in dict.fromkeys(self.content_words(text)):
+            if len(w) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in w):
                 continue
             holders = [nid for nid, body in self._notice_text.items() if w in body]
             if len(holders) == 1:
-                found.add(holders[0])
-        if len(found) != 1:
+                into = long if len(w) >= 3 else short
+                into[holders[0]] = into.get(holders[0], 0) + 1
+        # one longer word, or else two short ones (协会 + 查验), all of one notice
+        found = long or {nid: n for nid, n in short.items() if n >= 2}
+        if len(found) != 1 or (not long and len(short) != 1):
             return None
-        only = found.pop()
+        only = next(iter(found))
         return only if only in best_by_notice else None
 
     def _unsupported_in(self, text: str, region: str) -> bool:
