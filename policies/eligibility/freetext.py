@@ -439,7 +439,15 @@ class _Reader:
             # said as held (roles.py), or what only the reader knows: its date, how long it is held
             # (中级职称 / 初级职称 named as such, not applied for: the title one has)
             said_as_title = re.search(r"职称", before) or t[m.start : m.end].endswith("职称")
-            if not (role == HELD or dated or dated_next or _TENURE.match(after) or said_as_title):
+            # 本科毕业，助理工程师，民营企业: a level alone in a list of one's facts, in a message
+            # that applies for nothing and asks nothing, is the title held
+            listed = (
+                re.fullmatch(r"\s*(?:我是|是|现在是|目前是)?\s*", t[c.start : m.start]) is not None
+                and not t[m.end : c.end].strip()
+                and not w.applying.search(t)
+                and not w.question.search(t)
+            )
+            if not (role == HELD or dated or dated_next or _TENURE.match(after) or said_as_title or listed):
                 continue
             held.append(m)
         if not held:

@@ -17,15 +17,15 @@ BLIND = ROOT / "tests" / "nlu_data"
 # dev split and once after (docs/measurements.md has both).
 FLOORS = {
     ("blind", "dev"): (0.997, 0.992, 0, 1),
-    ("blind", "test"): (0.962, 0.885, 5, 0),
+    ("blind", "test"): (0.957, 0.89, 6, 0),
     ("blind2", "dev"): (0.99, 0.966, 4, 0),
-    ("blind2", "test"): (0.934, 0.849, 7, 4),
+    ("blind2", "test"): (0.935, 0.858, 7, 4),
     ("blind3", "dev"): (0.989, 0.977, 5, 0),
     ("blind3", "test"): (0.944, 0.813, 9, 3),
     # the fourth writer's set, after the issue21-blind4 work (first measured: dev 0.92 / 0.70,
     # test 0.92 / 0.69); the scorer reads a message with the notice city it names since then
     ("blind4", "dev"): (0.982, 0.912, 6, 0),
-    ("blind4", "test"): (0.964, 0.825, 5, 1),
+    ("blind4", "test"): (0.965, 0.835, 5, 1),
     # the fifth writer's set (first measured: dev 0.932 / 0.746, test 0.912 / 0.753), after the
     # issue21-blind5 work; blind3–5 raised after the gazetteer (districts and counties, 2026-12-06)
     ("blind5", "dev"): (0.987, 0.881, 2, 2),
@@ -36,14 +36,16 @@ FLOORS = {
     # each invent one more, both from the rule that reads a major and a job of one field as 对口
     # (blind2 dev: 土木 and 施工, left unsaid by its writer; blind5 test: found by switching the
     # rule off, its text not read)
-    ("blind6", "dev"): (0.991, 0.947, 3, 1),
+    ("blind6", "dev"): (0.991, 0.949, 3, 1),
     ("blind6", "test"): (0.968, 0.886, 4, 1),
     # the seventh writer's set, written 2026-12-08 (first measured, before any tuning: dev 0.940 /
     # 0.813, test 0.944 / 0.827), after the issue21-blind7 work (docs/measurements.md). All reset
     # then: blind/test reads one value wrong more, from the typos by sound (which read one more
-    # fact right on blind2, blind4 and blind5 test); found by switching that rule off, text not read
-    ("blind7", "dev"): (0.972, 0.893, 9, 2),
-    ("blind7", "test"): (0.950, 0.853, 5, 1),
+    # fact right on blind2, blind4 and blind5 test); found by switching that rule off, text not read.
+    # A level alone in a list of one's facts (本科，助工，民企) read as held: 7 more facts read right on
+    # the test splits, one more invented on blind/test
+    ("blind7", "dev"): (0.975, 0.896, 9, 1),
+    ("blind7", "test"): (0.95, 0.862, 5, 1),
 }
 
 
