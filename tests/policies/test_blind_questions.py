@@ -25,8 +25,8 @@ FLOORS = {
 # out-of-scope replies allowed). The test split has one out-of-scope reply with a notice figure,
 # unseen — the target (none) is not met there
 FLOORS2 = {
-    "dev": (0.66, 0.96, 0.15, 0),  # now 66.8 / 96.7 / 15.9 %, 0
-    "test": (0.68, 0.86, 0.34, 1),  # now 68.4 / 86.7 / 34.4 %, 1
+    "dev": (0.68, 0.96, 0.23, 0),  # now 68.4 / 96.7 / 23.8 %, 0
+    "test": (0.70, 0.86, 0.34, 1),  # now 70.5 / 86.7 / 34.4 %, 1
 }
 MEDIAN_LENGTH = 200  # the issue's: a reply's median length in characters
 
