@@ -665,6 +665,12 @@ class QA:
         if verdict != "不能" and today > window.end:
             # the round asked about is over: the day fits its dates, but it cannot be entered now
             lead += f"但该轮已于{format_date(window.end)}截止，之后年度的通知本助手尚未收录，请以最新通知为准。"
+        return self._window_reply(notice, item, level, today, lead, verdict)
+
+    def _window_reply(
+        self, notice: Notice, item: Optional[NoticeItem], level: Optional[str], today: dt.date, lead: str, verdict: str
+    ) -> Reply:
+        """A yes or no about a window: the word and why first, then the window's line and the contact."""
         return Reply(
             "answer",
             notice=notice,
@@ -700,17 +706,7 @@ class QA:
             verdict, lead = "能", f"能：{window.name}截止到{format_date(window.end)}。"
         if not word:
             verdict, lead = "", lead.split("：", 1)[1]
-        return Reply(
-            "answer",
-            notice=notice,
-            items=[self._reply_item(item, notice, level, today)],
-            lead=lead,
-            tail=self._contact_tail(notice),
-            topic="windows",
-            level=level,
-            score=CONFIDENT,
-            verdict=verdict,
-        )
+        return self._window_reply(notice, item, level, today, lead, verdict)
 
     def _decisive(self, text: str, reply: Reply) -> None:
         """A yes/no about a rule: its decisive word first, from the clauses shown (policies.polarity)."""
