@@ -27,7 +27,7 @@ from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
 from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
 from policies.rounds import entry_window
-from policies.schema import Notice
+from policies.schema import Notice, Window
 from policies.scope import Scope, anchored, classify
 from policies.sounds import SoundAlike
 from policies.text import Analyzer, normalize, vocabulary
@@ -167,8 +167,8 @@ DIGEST = 15.0
 # question's words (weighted by rarity: ItemIndex.coverage) — "社保断交多久" shares 社保 with a rule,
 # not its point.
 COVERED = 0.5
-COVER_DEPTH = 12
-UNSUPPORTED = 0.2  # below this share of its words no item of a named region's notices is about a question  # hits read for the one notice covering a region-less question
+COVER_DEPTH = 12  # hits read for the one notice covering a region-less question
+UNSUPPORTED = 0.2  # below this share of its words no item of a named region's notices is about a question
 
 
 @dataclass
@@ -266,6 +266,12 @@ class QA:
             self.analyzer,
         )
         self.sounds.correct("长治")  # load pypinyin and jieba's word list now, not at the first question
+        # the names applicants give a notice (非公中小企业), longest first: they choose it, not what is asked
+        self._called = sorted({c for n in index.all() for c in n.called}, key=len, reverse=True)
+        # each notice's items as one text: where a question's own terms are looked up
+        self._notice_text = {
+            n.id: normalize("\n".join(it.text for it in self.items.of_notice(n.id))) for n in index.all()
+        }
         # pinyin of the notices' places and of the cities above them (chongqing, chengdu), English words
         self.latin = Latin(
             [*self._region_words, *(c for n in index.all() for c in containing_cities(n.region))],
@@ -370,7 +376,7 @@ class QA:
                 ),
                 tail=self._contact_tail(notice),
             )
-        if DOC_ASKED.search(normalize(text)):
+        if DOC_ASKED.search(text):
             # "湖州这个文号是多少": the notice itself, which every reply's header names
             return Reply(
                 "answer",
@@ -452,7 +458,7 @@ class QA:
         """The words of ``text`` beyond place and level names and the names applicants give a
         notice (非公中小企业, 创新型人才: they choose it), what it asks about."""
         drop = set(self._region_words) | {w for forms in self._level_forms.values() for w in forms}
-        for name in sorted({c for n in self.index.all() for c in n.called}, key=len, reverse=True):
+        for name in self._called:
             text = text.replace(name, " ")
         return [w for w in self.analyzer.words(text) if w not in drop]
 
@@ -637,8 +643,9 @@ class QA:
 
     def _late(self, text: str, notice: Notice, level: Optional[str], today: dt.date) -> Optional[Reply]:
         """ "我9月8号才上系统提交 还能报不": the day the asker names against the round's entry window
-        (缴费 / 交费: the payment window), in the round's year — 不能 after its last day, 能 up to it."""
-        t = normalize(text)
+        (缴费 / 交费: the payment window), in the round's year — 不能 after its last day, 能 up to it.
+        ``text`` is normalised (``answer``)."""
+        t = text
         asked = LATE_ASK.search(t)
         days = list(ASKER_DAY.finditer(t))
         if asked is None or not days:
@@ -649,7 +656,7 @@ class QA:
         window = windows[0] if windows else entry_window(notice)
         if window is None or window.end is None:
             return None
-        item = next((it for it in self.items.of_notice(notice.id) if it.window is window), None)
+        item = self._window_item(notice, window)
         try:
             day = dt.date(window.end.year, int(said.group(1)), int(said.group(2)))
         except ValueError:
@@ -666,6 +673,9 @@ class QA:
             # the round asked about is over: the day fits its dates, but it cannot be entered now
             lead += f"但该轮已于{format_date(window.end)}截止，之后年度的通知本助手尚未收录，请以最新通知为准。"
         return self._window_reply(notice, item, level, today, lead, verdict)
+
+    def _window_item(self, notice: Notice, window: Optional[Window]) -> Optional[NoticeItem]:
+        return next((it for it in self.items.of_notice(notice.id) if it.window is window), None)
 
     def _window_reply(
         self, notice: Notice, item: Optional[NoticeItem], level: Optional[str], today: dt.date, lead: str, verdict: str
@@ -688,7 +698,7 @@ class QA:
         later round's notice is not here), 能 while open, 还没开始 before it opens. ``word`` False:
         "截止日期是哪天" — the same, without the yes or no."""
         window = entry_window(notice)
-        item = next((it for it in self.items.of_notice(notice.id) if it.window is window), None)
+        item = self._window_item(notice, window)
         if window is None or item is None or window.end is None:
             return None
         if today > window.end:
@@ -942,10 +952,6 @@ class QA:
         other notice's items use ("评委会审核是哪个时间段": 重庆's; "证件照啥格式": 湖州's) — an asker
         who uses a notice's own term is asking about that notice. None if no such word, or if such
         words point to two notices."""
-        if not hasattr(self, "_notice_text"):
-            self._notice_text = {
-                n.id: normalize("\n".join(it.text for it in self.items.of_notice(n.id))) for n in self.index.all()
-            }
         long: Dict[str, int] = {}  # notice → its own words of three characters or more in the question
         short: Dict[str, int] = {}  # … of two
         for w in dict.fromkeys(self.content_words(text)):
