@@ -334,6 +334,7 @@ def parse_facts(
     specs = catalogue.specs
     if requested in specs and any(w in text for w in DONT_KNOW):
         out.dont_know = True
+    own, said = None, text  # the fact asked's words, and the answer as free text is read
     # 1. the answer to the question just asked
     if requested is not None and requested in specs and not out.dont_know:
         spec = specs[requested]
@@ -341,7 +342,10 @@ def parse_facts(
         if value is None and spec.type == "choice" and spec.from_bool:  # 有 / 没有 to a choice
             yes = _yes_no(text)
             value = spec.from_bool.get(yes) if yes is not None else None
-        other = _other_kind(requested, text, catalogue)
+        own = catalogue.wording.facts.get(requested) if catalogue.wording is not None else None
+        if catalogue.wording is not None and own is not None and own.keywords is not None:
+            said = prepare(text, catalogue.wording)  # once: its own keyword and another kind are read in it
+        other = _other_kind(requested, said, catalogue)
         if value is not None and other is not None:
             out.facts[requested], out.facts[other] = 0, value  # "几篇一作？" "就一篇 我是二作"
         elif value is not None:
@@ -350,15 +354,7 @@ def parse_facts(
             return out  # a button: it answers the question asked and nothing else
     # 2. everything else stated in passing
     free, _ = read_free(text, catalogue, today, places)
-    wording = catalogue.wording
-    own = wording.facts.get(requested) if wording is not None and requested else None
-    if (
-        requested in free
-        and wording is not None
-        and own is not None
-        and own.keywords is not None
-        and own.keywords.search(prepare(text, wording))
-    ):
+    if requested in free and own is not None and own.keywords is not None and own.keywords.search(said):
         # the answer names the fact's own keyword ("3篇 一篇一作两篇二作"): the number said with it
         out.facts[requested] = free[requested]
     for fact, value in free.items():
