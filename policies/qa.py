@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from policies.answers import ANSWER_TOPICS
 from policies.index import NoticeIndex, load_places
@@ -31,7 +31,7 @@ from policies.schema import Notice, Window
 from policies.scope import Scope, anchored, classify
 from policies.sounds import SoundAlike
 from policies.text import Analyzer, normalize, vocabulary
-from policies.windows import format_date
+from policies.windows import format_date, format_span, status
 
 # The NLU's intents and the notice topics they hint at (a prior for ranking, never a filter).
 INTENT_TOPICS: Dict[str, str] = {
@@ -91,7 +91,11 @@ COMPARING = re.compile(
 
 
 # One question among several in a message: a piece between separators that asks something.
-ASKING = re.compile(r"多少|几|什么|啥|哪|吗|么|怎么|咋|如何|是否|能否|可否|要不要|有没有|行不行|呢|\?")
+ASKING = re.compile(r"多少|几|什么|啥|哪|吗|么|怎么|咋|如何|是否|能否|可否|要不要|有没有|行不行|呢|谁|\?")
+YES_NO_ASKED = re.compile(
+    r"(?<![什怎那这])[吗么嘛](?:[？?。！!\s]*$|[，,])|算不算|是不是|(?:算|是)[^，,。]{0,8}不[？?]?$"
+)
+LABEL_MAX = 8  # characters of a question's label; longer ones are numbered
 # a bare noun typed as a question between others ("重庆副高 网上申报时间 费用多少")
 ASKED_NOUN = re.compile(r"(?:时间|日期|电话|地址|网址|邮箱)$")
 
@@ -116,6 +120,32 @@ def questions_in(text: str) -> List[str]:
     """The questions of a message, in order ("简阳评审费多少 缴费截止几号 专技科电话多少" → three)."""
     pieces = [p for p in re.split(r"[，,。？?！!；;\s]+", normalize(text)) if p]
     return [p for p in pieces if (ASKING.search(p) or ASKED_NOUN.search(p)) and len(p) >= 3]
+
+
+def rank_patterns(level_forms: Dict[str, List[str]], rank_words: Dict[str, List[str]]) -> re.Pattern[str]:
+    """ "工程师是什么级别 / 高工算副高吗 / 中级职称是指什么": a level's grade asked. Not "我是中级，…":
+    the level is the subject, and the sentence asks."""
+    ranks = sorted({w for words in rank_words.values() for w in words}, key=len, reverse=True)
+    levels = sorted(
+        {f for code, forms in level_forms.items() if code != "junior" for f in forms if f not in ranks and f != "高级"},
+        key=len,
+        reverse=True,
+    )
+    lv, rk = "|".join(map(re.escape, levels)), "|".join(map(re.escape, ranks))
+    return re.compile(
+        rf"(?<!我)(?<!我是)(?:{lv})(?:职称)?(?:算|是|属于|属)(?:不算|不是)?(?:什么|啥|哪个|哪一|几)(?:个)?级别?|"
+        rf"(?<!我)(?<!我是)(?:{lv})(?:职称)?(?:算不算|是不是|算|是|属于|属)(?:{rk})(?:职称)?(?=[^，。,]{{0,4}}(?:吗|么|嘛|呢|不|[?？]|$))|"
+        rf"(?<![我是])(?:{rk})(?:职称)?(?:是指|指的是|是什么|是啥|包括|有哪些|对应|是(?:{lv})[吗么嘛])"
+    )
+
+
+def question_label(part: str, names: Sequence[str], n: int) -> str:
+    """The label of one answer among several in a reply: the question as asked, without the place
+    and level that chose the notice ("简阳评审费多少" → 【评审费多少】); its number where it is long."""
+    for name in names:
+        part = part.replace(name, "")
+    core = part.replace("请问", "").strip("的了吗呢么啊呀")
+    return f"【{core}】" if 2 <= len(core) <= LABEL_MAX else f"【问{n}】"
 
 
 # "现在还能报吗 / 还来得及吗": whether the round can still be entered, asked of its entry window
@@ -257,6 +287,8 @@ class QA:
         from policies.text import vocabulary
 
         self._level_forms = {lv: list(forms) for lv, forms in vocabulary()["entities"]["level"].items()}
+        self._rank_words = {rank: list(words) for rank, words in (vocabulary().get("ranks") or {}).items()}
+        self._rank_asked = rank_patterns(self._level_forms, self._rank_words)
         # typos by sound (简扬, 兰洲, 工成师): the notices' places first, then levels, then all others
         self.sounds = SoundAlike(
             [*self._region_words, *(f for forms in self._level_forms.values() for f in forms if len(f) >= 3)]
@@ -306,6 +338,10 @@ class QA:
         elif not scope.answerable:
             return self._out_of_scope(scope, text, region)
         named_all = self.regions_in(text)
+        if notice_id is None and len(named_all) < 2:
+            graded = self._rank(text, named_all)
+            if graded is not None:
+                return graded
         if len(named_all) >= 2 and notice_id is None:
             return self._compare(text, today, named_all, level, intent)
         if named_all:
@@ -417,7 +453,7 @@ class QA:
             hits = self._search(
                 self._with_held(text, roles.held), [notice.id], level, topics, target_levels, held=roles.held
             )
-        hits = self._each_question(asked, hits, [notice.id], level, target_levels, roles.held)
+        hits, labels = self._each_question(asked, hits, [notice.id], level, target_levels, roles.held)
         if strict and (not hits or hits[0].score < CONFIDENT):
             return Reply("out_of_scope", scope=Scope("out_of_scope", ""), score=hits[0].score if hits else 0.0)
         verdict = decide(text, notice, level, today)
@@ -426,7 +462,7 @@ class QA:
         unmet = self.items.unmet_cues(text, notice.id, level)
         reserve = (90 if unmet else 0) + (len(verdict.lead) + 1 if verdict else 0)
         reply = (
-            self._compose(notice, hits, level, today, reserve=reserve, topics=topics)
+            self._compose(notice, hits, level, today, reserve=reserve, topics=topics, labels=labels)
             if hits
             else Reply("answer", notice=notice, level=level)
         )
@@ -468,7 +504,8 @@ class QA:
         if not words:
             return None
         for topic, names in TOPIC_WORDS.items():
-            if all(w in names or w in BROAD_FILLERS for w in words):
+            # a topic named, and nothing else but fillers ("注意哪些事项" names none)
+            if all(w in names or w in BROAD_FILLERS for w in words) and any(w in names for w in words):
                 return topic
         return None
 
@@ -485,6 +522,19 @@ class QA:
         screen, the rest one tap away; with several levels and none chosen, the common items and a
         button per level."""
         level = level if level in notice.levels else None
+        drawn = notice.outline_for(topic, level) if summary else None
+        if drawn is not None:
+            # the notice's own outline of the topic for this level (notice file ``outlines:``): the few
+            # points that decide it, each with its clause; the whole list one tap away
+            lines = [
+                ReplyItem(line.text, line.clause, notice, key=f"{notice.id}/outlines/{topic}/{i}")
+                for i, line in enumerate(drawn.lines)
+            ]
+            return Reply("answer", notice=notice, items=lines, topic=topic, level=level, more=True)
+        if summary and topic == "windows":
+            timeline = self._timeline(notice, level, today)
+            if timeline is not None:
+                return timeline
         items = [it for it in self.items.of_notice(notice.id) if topic in it.topics and it.applies_to(level)]
         if levels_hint:
             items = [it for it in items if it.levels is None or set(it.levels) & set(levels_hint)]
@@ -546,6 +596,96 @@ class QA:
         )
 
     # --- pieces ------------------------------------------------------------------------------
+    def _rank(self, text: str, regions: List[str]) -> Optional[Reply]:
+        """ "工程师是什么级别职称 / 高工算副高吗": the grade of the level asked, from each notice that
+        states it (``level_ranks``); a yes or no first where a grade is asked about."""
+        m = self._rank_asked.search(text)
+        if m is None:
+            return None
+        asked = m.group()
+        named_rank = next((rank for rank, words in self._rank_words.items() if any(w in asked for w in words)), None)
+        rank_words = {w for words in self._rank_words.values() for w in words}
+        # the levels named, longest form first (高级工程师 is not 工程师 too); a rank word is a rank here
+        forms = sorted(
+            (
+                (f, code)
+                for code, fs in self._level_forms.items()
+                if code != "junior"
+                for f in fs
+                if f not in rank_words
+            ),
+            key=lambda fc: -len(fc[0]),
+        )
+        levels: Set[str] = set()
+        rest = asked
+        for form, code in forms:
+            if form in rest:
+                levels.add(code)
+                rest = rest.replace(form, "|")
+        notices = self.index.find(region=regions[0]) if regions else self.index.all()
+        pairs = [(n, r) for n in notices for r in n.level_ranks]
+        if levels:
+            pairs = [(n, r) for n, r in pairs if r.level in levels]
+        elif named_rank:
+            pairs = [(n, r) for n, r in pairs if r.rank == named_rank]
+        if not pairs:
+            return None
+        items = [
+            ReplyItem(
+                f"{LEVEL_NAMES[r.level]}属{r.rank}职称",
+                r.clause,
+                n,
+                label=f"{n.region.city.rstrip('市')}{n.year}：",
+                key=f"{n.id}/level_ranks/{i}",
+            )
+            for i, (n, r) in enumerate(pairs)
+        ]
+        stated = {r.rank for _, r in pairs}
+        graded = "、".join(dict.fromkeys(LEVEL_NAMES[r.level] for _, r in pairs))
+        word = ""
+        if named_rank and levels and len(stated) == 1 and YES_NO_ASKED.search(text):
+            modal = "算" if "算" in asked else "是"
+            word = modal if named_rank in stated else f"不{modal}"
+        lead = (
+            f"{graded}属{'、'.join(sorted(stated))}职称，收录的通知中这样写：" if len(stated) == 1 else "收录的通知中："
+        )
+        return Reply(
+            "answer",
+            notice=pairs[0][0] if len({n.id for n, _ in pairs}) == 1 else None,
+            items=items[:4],
+            lead=f"{word}。{lead}" if word else lead,
+            verdict=word,
+        )
+
+    def _timeline(self, notice: Notice, level: Optional[str], today: dt.date) -> Optional[Reply]:
+        """ "重庆这次时间节点说一下": every dated step of the round, one short line each (name and
+        days, no notes), so that all fit one screen; whether the round is over said once."""
+        dated = [
+            w for w in notice.windows if (w.start or w.end) and (level is None or not w.levels or level in w.levels)
+        ]
+        if len(dated) < 2:
+            return None
+        lines: List[ReplyItem] = []
+        for i, w in enumerate(dated):
+            label = "、".join(LEVEL_NAMES[lv] for lv in w.levels) + "：" if w.levels and level is None else ""
+            st = status(w, today)
+            state = "" if st.state == "closed" else f"（{st.describe(w)}）"
+            lines.append(
+                ReplyItem(
+                    f"{w.name}：{format_span(w)}{state}", w.clause, notice, label, key=f"{notice.id}/timeline/{i}"
+                )
+            )
+        over = all(status(w, today).state == "closed" for w in dated)
+        lead = f"{notice.round_name()}的各阶段都已结束，时间如下：" if over else ""
+        kept: List[ReplyItem] = []
+        used = len(header(notice)) + len(lead) + 1
+        for ri in lines:
+            if kept and used + len(item_line(ri)) + 1 > BUDGET:
+                break
+            kept.append(ri)
+            used += len(item_line(ri)) + 1
+        return Reply("answer", notice=notice, items=kept, lead=lead, topic="windows", level=level, more=True)
+
     def regions_in(self, text: str) -> List[str]:
         """Every region the question names, in the order named ("长治和简阳评审费哪个贵")."""
         t = normalize(text)
@@ -747,7 +887,11 @@ class QA:
         today: dt.date,
         reserve: int = 0,
         topics: Sequence[str] = (),
+        labels: Optional[Dict[str, str]] = None,
     ) -> Reply:
+        """The best items for ``hits`` within one screen; ``labels``: an answer's label by its item's
+        key where the message asked several questions (:meth:`_each_question`)."""
+        labels = labels or {}
         best = hits[0]
         chosen: List[Hit] = [best]
         used = len(header(notice)) + len(self._line(best.item, notice, level, today)) + 2 + reserve
@@ -773,6 +917,10 @@ class QA:
                 used -= len(self._line(chosen.pop().item, notice, level, today)) + 1
             chosen.append(Hit(core[0], 0.0))
         items = [self._reply_item(h.item, notice, level, today) for h in chosen]
+        if used + sum(len(labels.get(ri.key, "")) for ri in items) <= BUDGET:
+            # each answer labelled with its question, where the labels fit: all or none
+            for ri in items:
+                ri.label = labels.get(ri.key, "") + ri.label
         topic = best.item.topic
         topic_size = sum(1 for it in self.items.of_notice(notice.id) if topic in it.topics and it.applies_to(level))
         kind = "answer"
@@ -900,23 +1048,27 @@ class QA:
         level: Optional[str],
         target_levels: Optional[List[str]],
         held: Optional[str],
-    ) -> List[Hit]:
+    ) -> Tuple[List[Hit], Dict[str, str]]:
         """Several questions in one message ("评审费多少 啥时候交 电话多少"): the best item of each,
-        in the order asked (up to three), then the rest of the whole message's items. Each part is
-        searched with its own topic, so one part's strong match does not crowd out the others."""
+        in the order asked (up to three), then the rest of the whole message's items; and each
+        first item's label (what was asked). Each part is searched with its own topic, so one part's
+        strong match does not crowd out the others."""
         parts = questions_in(text)
         if len(parts) < 2 or not hits:
-            return hits
+            return hits, {}
         top = hits[0].score
         firsts: List[Hit] = []
-        for part in parts[:MAX_ITEMS]:
+        labels: Dict[str, str] = {}
+        names = sorted(self._names(), key=len, reverse=True)
+        for n, part in enumerate(parts[:MAX_ITEMS], start=1):
             found = self._search(part, notice_ids, level, self._topics_named(part), target_levels, held=held)
             if found and found[0].score >= MIN_SCORE and all(found[0].item is not f.item for f in firsts):
                 firsts.append(Hit(found[0].item, top, found[0].cued))
+                labels[found[0].item.key] = question_label(part, names, n)
         if len(firsts) < 2:
-            return hits
+            return hits, {}
         chosen = {id(h.item) for h in firsts}
-        return firsts + [h for h in hits if id(h.item) not in chosen]
+        return firsts + [h for h in hits if id(h.item) not in chosen], labels
 
     def _other_round(self, text: str, notice: Notice) -> Optional[int]:
         """A round (year) the question asks about that is not ``notice``'s and has no notice of its

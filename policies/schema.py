@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Dict, List, Literal, Optional, Tuple
+from typing import Any, Dict, List, Literal, Optional, Set, Tuple
 
 from pydantic import BaseModel, Extra, root_validator, validator
 
@@ -199,6 +199,50 @@ class Item(_Strict):
     asks: List[str] = []  # questions this item answers in applicants' words: [要几篇论文, 论文数量]
 
 
+class LevelRank(_Strict):
+    """The grade of title a level of this notice is, where the notice says it (长治 evaluates 中、
+    初级: 工程师 is 中级; 简阳's 高级工程师 is 副高级): "工程师是什么级别职称" is answered from it."""
+
+    level: LevelCode
+    rank: Literal["初级", "中级", "副高级", "正高级"]
+    clause: str
+
+
+OUTLINE_TOPICS = ("conditions", "materials", "procedure", "exceptional_routes", "papers")
+OUTLINE_LINE = 48  # characters of one outline line's text: a phone line or two
+OUTLINE_TOTAL = 190  # the lines with their clauses: within one 250-character reply with its header
+
+
+class OutlineLine(_Strict):
+    text: str  # own words: one point of the topic, its figures as the notice states them
+    clause: str
+
+    @validator("text")
+    def _short(cls, v: str) -> str:
+        if len(v) > OUTLINE_LINE:
+            raise ValueError(f"an outline line has at most {OUTLINE_LINE} characters: {v}")
+        return v
+
+
+class Outline(_Strict):
+    """A broad question's answer ("长治工程师评审条件是什么"): the few points that decide the topic for
+    a level, in the order an applicant needs them, each with its clause; the topic's whole item list
+    stays one tap away (查看全部)."""
+
+    topic: Literal["conditions", "materials", "procedure", "exceptional_routes", "papers"]
+    levels: Optional[List[LevelCode]] = None  # None: every level of the notice
+    lines: List[OutlineLine]
+
+    @validator("lines")
+    def _fits(cls, v: List[OutlineLine]) -> List[OutlineLine]:
+        if not 2 <= len(v) <= 5:
+            raise ValueError("an outline has 2 to 5 lines")
+        total = sum(len(line.text) + len(line.clause) + 4 for line in v)
+        if total > OUTLINE_TOTAL:
+            raise ValueError(f"an outline's lines and clauses take {total} characters (at most {OUTLINE_TOTAL})")
+        return v
+
+
 class PlagiarismRule(_Strict):
     max_percent: int  # similarity above this fails
     applies_to: str  # own words: which papers
@@ -250,6 +294,8 @@ class Notice(_Strict):
     series_transfer: List[Item] = []
     certificate: List[Item] = []
     eligibility: Optional[Eligibility] = None  # rule trees per level (pre-assessment)
+    outlines: List[Outline] = []  # broad questions, per topic and level (issue 22)
+    level_ranks: List[LevelRank] = []  # the grade each level is, where the notice says it
 
     @validator("id")
     def _id_slug(cls, v: str) -> str:
@@ -286,6 +332,15 @@ class Notice(_Strict):
         for topic in TOPICS:
             for i, item in enumerate(values.get(topic) or []):
                 check_levels(f"{topic}.{i}", item.levels)
+        for i, rank in enumerate(values.get("level_ranks") or []):
+            check_levels(f"level_ranks.{i}", [rank.level])
+        seen: Set[Tuple[str, str]] = set()
+        for i, outline in enumerate(values.get("outlines") or []):
+            check_levels(f"outlines.{i}", outline.levels)
+            for level in outline.levels or sorted(levels):
+                if (outline.topic, level) in seen:
+                    raise ValueError(f"outlines.{i}: a second outline of {outline.topic} for {level}")
+                seen.add((outline.topic, level))
         elig = values.get("eligibility")
         if elig is not None:
             check_levels("eligibility.levels", list(elig.levels))
@@ -313,6 +368,17 @@ class Notice(_Strict):
         if level is None:
             return list(items)
         return [i for i in items if i.levels is None or level in i.levels]
+
+    def outline_for(self, topic: str, level: Optional[str]) -> Optional[Outline]:
+        """The outline of ``topic`` for ``level``; with no level, the one that holds for every level."""
+        for outline in self.outlines:
+            if outline.topic != topic:
+                continue
+            if level is None and (outline.levels is None or set(outline.levels) >= set(self.levels)):
+                return outline
+            if level is not None and (outline.levels is None or level in outline.levels):
+                return outline
+        return None
 
     def delegates_for(self, topic: str) -> List[Delegate]:
         return [d for d in self.delegates if topic in d.topics]

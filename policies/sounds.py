@@ -28,6 +28,9 @@ def _sound(ch: str) -> str:
 
 # a window whose differing character is one of these is a phrase, not a typo (规划是 is not 规划室)
 FUNCTION_CHARS = frozenset("是的了在有我你他她它不也都就和与及吗呢吧啊呀么还又才会要能可对把被给让从到")
+# nor is a numeral inside a number, which carries a value (专技十一级 is not 专技师一级)
+NUMERALS = frozenset("零一二两三四五六七八九十百千万0123456789")
+COUNTED = frozenset("年月日号级个篇项次岁名位件份")
 LONG = 5  # a name this long may differ in two characters (主力工程师 for 助理工程师), a shorter one in one
 
 
@@ -49,7 +52,7 @@ class SoundAlike:
         if not self._by_sound:
             return text
         sounds = [_sound(ch) for ch in text]
-        bounds = {0, len(text)} | {b for span in self._analyzer.spans(text) for b in span}
+        bounds = {0, len(text)} | {b for span in self._analyzer.spans(text, guess=False) for b in span}
         out = list(text)
         taken = [False] * len(text)
         for n in self._lengths:
@@ -65,6 +68,7 @@ class SoundAlike:
                 elif (
                     1 <= sum(a != b for a, b in zip(window, name)) <= (1 if n < LONG else 2)
                     and not any(a != b and a in FUNCTION_CHARS for a, b in zip(window, name))
+                    and not any(a != b and _in_number(text, i + k) for k, (a, b) in enumerate(zip(window, name)))
                     and i in bounds
                     and i + n in bounds
                     and not self._analyzer.is_word(window)
@@ -72,3 +76,12 @@ class SoundAlike:
                     out[i : i + n] = list(name)
                     taken[i : i + n] = [True] * n
         return "".join(out)
+
+
+def _in_number(text: str, j: int) -> bool:
+    """text[j] is a numeral of a number: next to another numeral, or before what it counts."""
+    if text[j] not in NUMERALS:
+        return False
+    after = text[j + 1] if j + 1 < len(text) else ""
+    before = text[j - 1] if j > 0 else ""
+    return bool(after) and (after in NUMERALS or after in COUNTED) or bool(before) and before in NUMERALS

@@ -92,9 +92,10 @@ class Analyzer:
             if len(w) >= 2 and " " not in w:
                 self._jieba.add_word(w, freq=100000)
 
-    def spans(self, text: str) -> List[Tuple[int, int]]:
-        """(start, end) of each word of ``text`` as this analyzer cuts it."""
-        return [(start, end) for _w, start, end in self._jieba.tokenize(text)]
+    def spans(self, text: str, guess: bool = True) -> List[Tuple[int, int]]:
+        """(start, end) of each word of ``text`` as this analyzer cuts it; ``guess=False``: no word
+        the dictionary lacks is made up ("评主工" stays 评 / 主 / 工)."""
+        return [(start, end) for _w, start, end in self._jieba.tokenize(text, HMM=guess)]
 
     def is_word(self, word: str) -> bool:
         """``word`` is in the dictionary (jieba's own, with the domain words added)."""

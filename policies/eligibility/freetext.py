@@ -61,6 +61,11 @@ _OBTAINED = re.compile(r"取得|评|拿|获得|考")
 _TOP3 = re.compile(rf"前三的?(?:只有|有|就|是|共)?\s*({AMOUNT}|俩|仨)")
 _RANK = re.compile(r"(?:排(?:名)?(?:在)?第?|第|排老)([一二三四五六七八九十1-9大])(?:位|名|发明人|完成人|作者)?")
 _TENURE = re.compile(rf"(?:证)?(?:已经|都)?(?:干了|拿了|当了|评了|有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])")
+# "助理工程师，评了三年了": how long the title is held said as the next clause, which opens with
+# obtaining it (not 干了: "工程师，干了三年了" may be the years of work)
+_TENURE_NEXT = re.compile(
+    rf"[，,\s]*(?:已经|都)?(?:评了|评上|拿了|拿到|取得)(?:有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])"
+)
 _GIVEN_AFTER = re.compile(
     r"^(?:才|刚|就)?(?:评|拿|取得|获得|考|下来|下的|下证|取证|取的证|发证|发的证)"
 )  # (电气工程师，)13年评的
@@ -435,7 +440,10 @@ class _Reader:
             dated_next = (
                 nxt is not None
                 and not any(o.clause == m.clause + 1 for o in titles)
-                and any(nxt.start <= d.start < nxt.end and d.start - nxt.start <= 4 for d in dates)
+                and (
+                    any(nxt.start <= d.start < nxt.end and d.start - nxt.start <= 4 for d in dates)
+                    or (not after.strip() and _TENURE_NEXT.match(t, c.end) is not None)
+                )
             )
             self.loose_titles.append(m)  # named, not applied for: what "不是助工，是工程师" corrects to
             # said as held (roles.py), or what only the reader knows: its date, how long it is held
@@ -471,9 +479,12 @@ class _Reader:
             rf"(?:证)?(?:已经|都)?(?:干了|拿了|拿到手|到手|当了|评了|评上|有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])",
             near,
         )
+        if m is None and not self.text[held.end : c.end].strip():
+            m = _TENURE_NEXT.match(self.text, c.end)
+            near = self.text
         if m is None:
             return None
-        if re.search(r"[快近约]", self.text[max(c.start, held.start - 3) : held.start] + near[: m.start(1)]):
+        if re.search(r"[快近约]", self.text[max(c.start, held.start - 3) : held.start] + near[m.start() : m.start(1)]):
             return None
         n = amount(m.group(1))
         return minus_years(self.today, n) if isinstance(n, int) and 0 < n < 50 else None

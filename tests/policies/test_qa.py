@@ -314,3 +314,58 @@ def test_the_askers_own_day_is_weighed_against_the_window(qa, text, lead):
 def test_a_day_said_as_before_or_after_is_not_the_askers_day(qa, text):
     reply = render_text(qa.answer(text, dt.date(2026, 12, 1)))
     assert "在期限内" not in reply
+
+
+# --- several questions in one message -------------------------------------------------------------
+@pytest.mark.parametrize(
+    "message,answers",
+    [
+        (
+            "简阳评审费多少 缴费截止几号 专技科电话多少",
+            [("【评审费多少】", "320元"), ("【缴费截止几号】", "9月11日"), ("【专技科电话多少】", "27028373")],
+        ),
+        # 谁 asks too; the place and level that chose the notice are not part of a label
+        (
+            "重庆副高评审费多少，啥时候交，找谁咨询",
+            [("【评审费多少】", "420元"), ("【啥时候交】", "10月28日"), ("【找谁咨询】", "023-63899976")],
+        ),
+        ("长治工程师要几篇论文？评审费多少？", [("【要几篇论文】", "2篇"), ("【评审费多少】", "300元")]),
+    ],
+)
+def test_several_questions_are_answered_in_order_each_labelled(qa, message, answers):
+    reply, text = ask(qa, message)
+    assert len(reply.items) == len(answers), text
+    for item, (label, value) in zip(reply.items, answers):
+        assert item.label == label and value in item.text, text
+    assert len(text) <= BUDGET
+
+
+def test_one_question_has_no_label(qa):
+    reply, text = ask(qa, "简阳评审费多少")
+    assert "【评审费" not in text and "320元" in text
+
+
+# --- a level's grade ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question,word,says,notices",
+    [
+        ("工程师是什么级别职称", "", "工程师属中级职称", ["长治2022", "湖州2020"]),
+        # the specialty is not the grade: 长治 leaves 建筑 out, but a 建筑 工程师 is still 中级
+        ("建筑工程师算中级职称吗", "算", "工程师属中级职称", ["长治2022"]),
+        ("高工是副高吗", "是", "高级工程师属副高级职称", ["简阳2020", "重庆2024"]),
+        ("高级工程师算正高吗", "不算", "高级工程师属副高级职称", ["简阳2020"]),
+        ("助理工程师算不算中级", "不算", "助理工程师属初级职称", ["长治2022"]),
+        ("中级职称是指什么", "", "工程师属中级职称", ["长治2022"]),
+    ],
+)
+def test_a_levels_grade_is_answered_from_the_notices_that_state_it(qa, question, word, says, notices):
+    reply, text = ask(qa, question)
+    assert reply.kind == "answer" and reply.verdict == word, text
+    assert says in text and all(f"{n}：" in text for n in notices), text
+    assert all(it.clause for it in reply.items)
+
+
+@pytest.mark.parametrize("question", ["我是中级，能报高工吗", "长治中级评审费多少", "我是工程师，算中级吗"])
+def test_an_applicants_own_level_is_not_a_question_about_grades(qa, question):
+    reply, text = ask(qa, question)
+    assert "属中级职称" not in text, text
