@@ -98,7 +98,11 @@ def answer_turn(
         region = qa.region_in(text) or region
         level = named_levels[0] if named_levels else level
         question = previous or ANSWER_TOPICS.get(memory.last_topic or "", "")
-        reply = qa.answer(question, today, region=region, level=level, intent=intent, force_level=level)
+        # a level named now is said, not remembered: one the region has no notice for is told so
+        # ("简阳高工…" then "那中级呢": 简阳's notice has no 中级), not answered for another level
+        reply = qa.answer(
+            question, today, region=region, level=level, intent=intent, force_level=level, level_said=bool(named_levels)
+        )
     else:
         reply = qa.answer(question, today, region=region, level=level, intent=intent, level_said=level_said)
         short = len(normalize(text).strip()) <= SHORT

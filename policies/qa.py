@@ -92,6 +92,8 @@ COMPARING = re.compile(
 
 # One question among several in a message: a piece between separators that asks something.
 ASKING = re.compile(r"多少|几|什么|啥|哪|吗|么|怎么|咋|如何|是否|能否|可否|要不要|有没有|行不行|呢|谁|\?")
+# "工程师是专业技术职称吗": every graded level is one (长治: 中、初级专业技术职务任职资格)
+PROFESSIONAL = "专业技术职称|专业技术职务|专技职称|专业技术资格|专业工程师职称"
 YES_NO_ASKED = re.compile(
     r"(?<![什怎那这])[吗么嘛](?:[？?。！!\s]*$|[，,])|算不算|是不是|(?:算|是)[^，,。]{0,8}不[？?]?$"
 )
@@ -131,9 +133,10 @@ def rank_patterns(level_forms: Dict[str, List[str]], rank_words: Dict[str, List[
         key=len,
         reverse=True,
     )
-    lv, rk = "|".join(map(re.escape, levels)), "|".join(map(re.escape, ranks))
+    lv, rk = "|".join(map(re.escape, levels)), "|".join([*map(re.escape, ranks), PROFESSIONAL])
     return re.compile(
-        rf"(?<!我)(?<!我是)(?:{lv})(?:职称)?(?:算|是|属于|属)(?:不算|不是)?(?:什么|啥|哪个|哪一|几)(?:个)?级别?|"
+        # "工程师是什么级别": the level alone (品质工程师 / 员级工程师 are a job or another grade's name)
+        rf"(?:(?<![\u4e00-\u9fff])|(?<=问)|(?<=的)|(?<=说))(?:{lv})(?:职称)?(?:算|是|属于|属)(?:不算|不是)?(?:什么|啥|哪个|哪一|几)(?:个)?级别?|"
         rf"(?<!我)(?<!我是)(?:{lv})(?:职称)?(?:算不算|是不是|算|是|属于|属)(?:{rk})(?:职称)?(?=[^，。,]{{0,4}}(?:吗|么|嘛|呢|不|[?？]|$))|"
         rf"(?<![我是])(?:{rk})(?:职称)?(?:是指|指的是|是什么|是啥|包括|有哪些|对应|是(?:{lv})[吗么嘛])"
     )
@@ -180,6 +183,8 @@ BROAD_FILLERS = frozenset(
     "注意事项 路子 途径 办法 啥样 样 说 说下 这次 这些 具体 满足 具备 需要 需 得 主要 大概 一般 哪几 几个 方面 啥子 "
     "咋 咋样 怎样 怎么样 些 都要 包括 包含 分别".split()
 )
+# "怎么评工程师 / 咋样评助理工程师": what it takes to get a title, asked as a whole (its conditions)
+HOW_TO_GET = re.compile(r"(?:怎么|怎样|咋样|咋|如何|怎么样)(?:才能|才可以|可以|能)?(?:评|拿到|考)(?!审费|审表|委)")
 BUDGET = 250  # characters of a reply, header included: one phone screen
 MAX_ITEMS = 3
 ACROSS_CLIP = 36  # one line per notice when no region is known: the fact's first words
@@ -390,6 +395,9 @@ class QA:
                 candidates=city_notices + res.candidates,
                 level=target,
             )
+        if res.notice is None and len(res.candidates) == 1 and self.broad_topic(text):
+            # "咋样评助理工程师": one notice has the level, and the question is its topic as a whole
+            res = Resolution(notice=res.candidates[0], level=target)
         if res.notice is None:
             return self._across(
                 self._with_held(text, roles.held),
@@ -499,8 +507,11 @@ class QA:
         return [w for w in self.analyzer.words(text) if w not in drop]
 
     def broad_topic(self, text: str) -> Optional[str]:
-        """The topic a question names and nothing more ("长治申报条件", "要交什么材料"), else None."""
+        """The topic a question names and nothing more ("长治申报条件", "要交什么材料"), else None;
+        "怎么评助理工程师" asks what it takes: the conditions."""
         words = self.content_words(text)
+        if HOW_TO_GET.search(normalize(text)) and all(w in BROAD_FILLERS for w in words):
+            return "conditions"
         if not words:
             return None
         for topic, names in TOPIC_WORDS.items():
@@ -604,6 +615,7 @@ class QA:
             return None
         asked = m.group()
         named_rank = next((rank for rank, words in self._rank_words.items() if any(w in asked for w in words)), None)
+        professional = re.search(PROFESSIONAL, asked) is not None  # asked whether it is a title at all
         rank_words = {w for words in self._rank_words.values() for w in words}
         # the levels named, longest form first (高级工程师 is not 工程师 too); a rank word is a rank here
         forms = sorted(
@@ -617,7 +629,7 @@ class QA:
             key=lambda fc: -len(fc[0]),
         )
         levels: Set[str] = set()
-        rest = asked
+        rest = re.sub(PROFESSIONAL, "|", asked)  # 专业工程师职称 names no level
         for form, code in forms:
             if form in rest:
                 levels.add(code)
@@ -643,9 +655,9 @@ class QA:
         stated = {r.rank for _, r in pairs}
         graded = "、".join(dict.fromkeys(LEVEL_NAMES[r.level] for _, r in pairs))
         word = ""
-        if named_rank and levels and len(stated) == 1 and YES_NO_ASKED.search(text):
+        if levels and YES_NO_ASKED.search(text) and (professional or (named_rank and len(stated) == 1)):
             modal = "算" if "算" in asked else "是"
-            word = modal if named_rank in stated else f"不{modal}"
+            word = modal if professional or named_rank in stated else f"不{modal}"
         lead = (
             f"{graded}属{'、'.join(sorted(stated))}职称，收录的通知中这样写：" if len(stated) == 1 else "收录的通知中："
         )
@@ -755,6 +767,8 @@ class QA:
         """Without an intent (the staff search, a button-less channel): the topic the question names
         in words ("学历要求" → conditions), as a prior like the NLU's."""
         words = set(self.content_words(text))
+        if HOW_TO_GET.search(normalize(text)) and words <= BROAD_FILLERS:
+            return ["conditions", *RELATED_TOPICS.get("conditions", ())]
         for topic, names in TOPIC_WORDS.items():
             if words & {n for n in names if len(n) >= 2 and n not in ("时间", "安排", "准备", "要什么")}:
                 return [topic, *RELATED_TOPICS.get(topic, ())]

@@ -64,7 +64,7 @@ _TENURE = re.compile(rf"(?:证)?(?:已经|都)?(?:干了|拿了|当了|评了|�
 # "助理工程师，评了三年了": how long the title is held said as the next clause, which opens with
 # obtaining it (not 干了: "工程师，干了三年了" may be the years of work)
 _TENURE_NEXT = re.compile(
-    rf"[，,\s]*(?:已经|都)?(?:评了|评上|拿了|拿到|取得)(?:有)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])"
+    rf"[，,\s]*(?:已经|都)?(?:评了|评上|拿了|拿到|取得)(?:有|快|将近|差不多)?({AMOUNT}|俩)\s*年(?:了)?(?![多半以来])"
 )
 _GIVEN_AFTER = re.compile(
     r"^(?:才|刚|就)?(?:评|拿|取得|获得|考|下来|下的|下证|取证|取的证|发证|发的证)"
@@ -99,15 +99,41 @@ class Mention:
 _FORM_LABEL = re.compile(r"[\u4e00-\u9fff]{2,8}")
 
 
+_CELLS = re.compile(r"\s*[|｜\t]\s*")
+_RULE_ROW = re.compile(r"[\s|｜:：\-—]+")
+
+
+def _cells(line: str) -> List[str]:
+    return _CELLS.split(line.strip().strip("|｜").strip())
+
+
+def _table(text: str) -> Optional[str]:
+    """A pasted table, a header row of labels above rows of values (序号 | 学历 | 现职称 | 评定时间 /
+    12 | 本科 | 工程师 | 2020-09), as "label：value" per cell; None where the text is no such table."""
+    lines = [ln for ln in text.split("\n") if ln.strip() and not _RULE_ROW.fullmatch(ln)]
+    if len(lines) < 2 or not all(_CELLS.search(ln.strip().strip("|｜")) for ln in lines):
+        return None
+    head = _cells(lines[0])
+    if len(head) < 3 or not all(_FORM_LABEL.fullmatch(c) for c in head):  # two columns: a form, label | value
+        return None
+    rows = [_cells(ln) for ln in lines[1:]]
+    if not all(len(r) == len(head) for r in rows):
+        return None
+    return "\n".join("，".join(f"{h}：{v}" for h, v in zip(head, r) if v) for r in rows)
+
+
 def _form_rows(text: str) -> str:
     """A pasted spreadsheet or form row, label and value in cells (现职称<tab>助理工程师), as
     "label：value", the way the same form reads with colons; cells that are not a label and a
-    value are left as they are."""
-    if "\t" not in text:
+    value are left as they are. A table with a header row reads the same way (:func:`_table`)."""
+    table = _table(text) if re.search(r"[|｜\t]", text) else None
+    if table is not None:
+        return table
+    if not re.search(r"[|｜\t]", text):
         return text
     lines = []
     for line in text.split("\n"):
-        cells = [c.strip() for c in line.split("\t")]
+        cells = _cells(line)
         if (
             len(cells) >= 2
             and len(cells) % 2 == 0

@@ -76,6 +76,9 @@ def test_every_figure_of_an_outline_is_in_the_official_notice(index):
         ("长治工程师申报流程是啥样的", "个人自主申报", ["5个工作日", "8月25日"], ["四（一）"]),
         ("简阳破格有哪些路子", "2名正高工", ["二等奖以上", "头部企业"], ["二（四）"]),
         ("平凉论文有什么要求", "核心期刊", ["15%", "25%"], ["附件1 四"]),
+        # "how do I get it" asks what it takes: the conditions; one notice has 助理工程师
+        ("咋样评助理工程师", "中专及以上", ["技术报告"], ["三（二）2"]),
+        ("长治怎么评工程师", "学历", ["满4年"], ["三（一）3"]),
     ],
 )
 def test_a_broad_question_gets_the_notices_outline_for_its_level(qa, question, first, later, clauses):
@@ -125,3 +128,8 @@ def test_an_open_window_says_so_in_the_timeline(qa):
     reply = qa.answer("重庆这次时间节点说一下", dt.date(2024, 10, 1))
     text = render_text(reply)
     assert "还剩9天" in text and "都已结束" not in text
+
+
+def test_how_to_get_a_level_several_notices_have_asks_for_the_region(qa):
+    reply = qa.answer("怎麼評工程師啊", TODAY)  # 长治, 平凉 and 湖州 all evaluate 工程师, differently
+    assert reply.kind == "choose_notice" and len(reply.candidates) >= 3

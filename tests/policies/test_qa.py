@@ -356,6 +356,9 @@ def test_one_question_has_no_label(qa):
         ("高级工程师算正高吗", "不算", "高级工程师属副高级职称", ["简阳2020"]),
         ("助理工程师算不算中级", "不算", "助理工程师属初级职称", ["长治2022"]),
         ("中级职称是指什么", "", "工程师属中级职称", ["长治2022"]),
+        # a level is a professional title at all (graded refused wrongly by hand before)
+        ("工程师是专业技术职称嘛?", "是", "工程师属中级职称", ["长治2022"]),
+        ("助理工程师算不算专业工程师职称", "算", "助理工程师属初级职称", ["长治2022"]),
     ],
 )
 def test_a_levels_grade_is_answered_from_the_notices_that_state_it(qa, question, word, says, notices):
@@ -365,7 +368,17 @@ def test_a_levels_grade_is_answered_from_the_notices_that_state_it(qa, question,
     assert all(it.clause for it in reply.items)
 
 
-@pytest.mark.parametrize("question", ["我是中级，能报高工吗", "长治中级评审费多少", "我是工程师，算中级吗"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我是中级，能报高工吗",
+        "长治中级评审费多少",
+        "我是工程师，算中级吗",
+        # a job's name, or another grade's, is not the series level (graded wrong / misread by hand)
+        "品质工程师是什么级别",
+        "员级工程师是什么级别",
+    ],
+)
 def test_an_applicants_own_level_is_not_a_question_about_grades(qa, question):
     reply, text = ask(qa, question)
     assert "属中级职称" not in text, text

@@ -415,6 +415,34 @@ def read(text):
         ),
         # a pasted spreadsheet row, label and value in cells
         ("现职称\t助理工程师\n学历\t本科", {"current_title": "assistant_engineer", "education": "bachelor"}),
+        # … or a pasted table, a header row of labels above a row of values
+        (
+            "序号 | 姓名 | 学历 | 现职称 | 评定时间 | 聘任时间\n12 | 李** | 本科 | 工程师 | 2020-09 | 2021-03",
+            {
+                "education": "bachelor",
+                "current_title": "engineer",
+                "current_title_date": "2020-09-01",
+                "current_title_appointed_date": "2021-03-01",
+            },
+        ),
+        (
+            "| 学历 | 现职称 | 取得时间 |\n|---|---|---|\n| 本科 | 助理工程师 | 2019.07 |",
+            {"education": "bachelor", "current_title": "assistant_engineer", "current_title_date": "2019-07-01"},
+        ),
+        ("学历｜本科", {"education": "bachelor"}),
+        # the title held said, then how long it is held as the next clause
+        ("助理工程师，评了三年了", {"current_title": "assistant_engineer", "current_title_date": "2021-10-30"}),
+        ("助理工程师，评了快三年了", {"current_title": "assistant_engineer"}),  # 快: no date
+        (
+            "论文莫得，著作也莫得，专利更莫得",
+            {
+                "papers_first_author": 0,
+                "book_20k_words": False,
+                "invention_patents_top3": 0,
+                "utility_patents_top3": 0,
+                "design_patents_top3": 0,
+            },
+        ),
         ("近两年考核一个合格一个优秀", {"assessment_ok_latest": True}),
         ("档案放在老家县里的人才中心，不在本地", {"archive_local": False}),
         ("我女儿今年刚毕业，本科，想问下她啥时候能评助工", {}),
