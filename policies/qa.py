@@ -185,6 +185,10 @@ BROAD_FILLERS = frozenset(
 )
 # "怎么评工程师 / 咋样评助理工程师": what it takes to get a title, asked as a whole (its conditions)
 HOW_TO_GET = re.compile(r"(?:怎么|怎样|咋样|咋|如何|怎么样)(?:才能|才可以|可以|能)?(?:评|拿到|考)(?!审费|审表|委)")
+# a list asked for: what an outline answers ("都有哪些 / 都是啥 / 包括什么 / 分几步")
+LIST_ASKED = re.compile(
+    r"哪些|哪几|都是啥|都是什么|都有啥|都有什么|包括什么|包括哪|分几步|几个步骤|有啥要求|有什么要求|啥条件|什么条件"
+)
 BUDGET = 250  # characters of a reply, header included: one phone screen
 MAX_ITEMS = 3
 ACROSS_CLIP = 36  # one line per notice when no region is known: the fact's first words
@@ -447,7 +451,7 @@ class QA:
                 still.lead = "\n".join(x for x in (dropped, still.lead) if x)
                 return still
         asked = self._without_called(text, notice)
-        broad = self.broad_topic(asked)
+        broad = self.broad_topic(asked) or self._outlined(asked, notice, level)
         if broad:
             reply = self.topic_reply(notice, broad, today, level, summary=True, levels_hint=target_levels)
             self._decisive(text, reply)
@@ -668,6 +672,24 @@ class QA:
             lead=f"{word}。{lead}" if word else lead,
             verdict=word,
         )
+
+    def _outlined(self, text: str, notice: Notice, level: Optional[str]) -> Optional[str]:
+        """ "湖州直报那七项条件都是啥": a list asked of a topic whose outline (notice data) holds every
+        other word of the question — the outline answers it; None otherwise."""
+        if not LIST_ASKED.search(text):
+            return None
+        words = self.content_words(LIST_ASKED.sub(" ", text))
+        named = [t for t, names in TOPIC_WORDS.items() if set(words) & set(names)]
+        # the named topic that is not conditions first: "论文有哪些要求" asks the papers outline
+        for topic in sorted(named, key=lambda t: t == "conditions"):
+            drawn = notice.outline_for(topic, level)
+            if drawn is None:
+                continue
+            body = "".join(line.text for line in drawn.lines)
+            rest = [w for w in words if w not in TOPIC_WORDS[topic] and w not in BROAD_FILLERS]
+            if all(w in body or w in TOPIC_WORDS.get("conditions", ()) for w in rest):
+                return topic
+        return None
 
     def _timeline(self, notice: Notice, level: Optional[str], today: dt.date) -> Optional[Reply]:
         """ "重庆这次时间节点说一下": every dated step of the round, one short line each (name and

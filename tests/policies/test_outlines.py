@@ -79,6 +79,10 @@ def test_every_figure_of_an_outline_is_in_the_official_notice(index):
         # "how do I get it" asks what it takes: the conditions; one notice has 助理工程师
         ("咋样评助理工程师", "中专及以上", ["技术报告"], ["三（二）2"]),
         ("长治怎么评工程师", "学历", ["满4年"], ["三（一）3"]),
+        # a list asked of a topic, every other word of it in the outline
+        ("湖州直报那七项条件都是啥", "任意3项", ["个税", "专利"], ["二"]),
+        ("长治工程师论文有哪些要求", "论文2篇以上", ["2000字", "25%"], ["三（一）4", "七 1"]),
+        ("重庆副高申报流程分几步", "网上申报", ["评委会"], ["四（一）1"]),
     ],
 )
 def test_a_broad_question_gets_the_notices_outline_for_its_level(qa, question, first, later, clauses):

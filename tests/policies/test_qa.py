@@ -122,6 +122,9 @@ def test_the_title_held_leads_to_the_next_level_of_the_notice(qa):
         ("中小学高级教师评审条件", "工程系列以外"),
         ("北京高级工程师评审费多少", "北京"),
         ("廣州高級工程師評審費多少", "广州"),
+        # another series' title applied for; the full senior title by its other name
+        ("评教授需要什么条件", "工程系列以外"),
+        ("教授级高工怎么评", "正高级工程师"),
     ],
 )
 def test_out_of_scope_is_recognised_before_any_notice_figure(qa, question, subject):
@@ -137,6 +140,7 @@ def test_out_of_scope_is_recognised_before_any_notice_figure(qa, question, subje
         "我是会计中级 能转长治工程师吗",
         "长治中级要考计算机吗",
         "事业单位没兑现岗位工资能报长治中级吗",
+        "我有两个教授推荐 长治能报中级吗",  # a professor recommending is not another series
     ],
 )
 def test_questions_that_sound_off_topic_but_are_in_a_notice_stay_in_scope(qa, question):
