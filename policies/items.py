@@ -147,7 +147,7 @@ def notice_items(notice: Notice) -> List[NoticeItem]:
             f"{c.role}：{contact_line(c)}{email}",
             c.clause,
             asks=tuple(c.asks),
-            search_extra="联系 电话 咨询 地址 邮箱",
+            search_extra="联系 电话 咨询 地址 邮箱 联系人 找谁 问谁 负责人 老师",
         )
     # The dates years and achievements are counted to, unless an item of the notice says so already.
     said = " ".join(i.text for t in TOPICS for i in notice.topic_items(t))

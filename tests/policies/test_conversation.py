@@ -48,3 +48,14 @@ def test_a_level_the_notice_covers_gets_the_previous_question_again(qa):
 def test_a_region_switch_keeps_the_question_and_says_which_level_it_answers(qa):
     reply, text = chat(qa, "长治工程师评审费多少", "重庆的呢")
     assert "420元" in text and "只涉及高级工程师" in text, text
+
+
+def test_who_to_ask_after_the_address_is_the_contact_person(qa):
+    reply, text = chat(qa, "重庆副高办公地址在哪", "找哪个老师")
+    assert "杨老师" in reply.items[0].text, text
+
+
+@pytest.mark.parametrize("question,who", [("简阳高工有问题找谁", "专技科"), ("平凉工程师联系人是谁", "王琼")])
+def test_who_to_ask_is_the_notices_contact(qa, question, who):
+    reply, text = chat(qa, question)
+    assert who in reply.items[0].text, text
