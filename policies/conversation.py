@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from policies.answers import ANSWER_TOPICS
-from policies.qa import CONFIDENT, QA, Reply
+from policies.qa import BROAD_FILLERS, CONFIDENT, QA, Reply
 from policies.roles import find_levels
 from policies.text import normalize
 
@@ -106,11 +106,16 @@ def answer_turn(
     else:
         reply = qa.answer(question, today, region=region, level=level, intent=intent, level_said=level_said)
         short = len(normalize(text).strip()) <= SHORT
-        if previous and short and (ELLIPTIC.match(normalize(text).strip()) or _weak(reply)):
+        # "咋交 / 啥时候交": nothing but question words and a verb — it leans on the previous question
+        bare = short and all(w in BROAD_FILLERS for w in qa.content_words(text))
+        elliptic = bare or bool(ELLIPTIC.match(normalize(text).strip()))
+        if previous and short and (elliptic or _weak(reply)):
             joined = f"{previous} {text}"
             again = qa.answer(joined, today, region=region, level=level, intent=intent, level_said=level_said)
-            if again.kind == "answer" and (ELLIPTIC.match(normalize(text).strip()) or not _weak(again)):
+            if again.kind == "answer" and (elliptic or not _weak(again)):
                 question, reply = joined, again
+                for item in reply.items:  # one question asked: the previous one is context, not labelled
+                    item.label = re.sub(r"^【[^】]*】", "", item.label)
     memory.last_question, memory.last_topic = question, reply.topic
     if reply.kind == "wrong_level":
         memory.level = None

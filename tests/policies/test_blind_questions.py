@@ -25,7 +25,7 @@ FLOORS = {
 # out-of-scope replies allowed). The test split has one out-of-scope reply with a notice figure,
 # unseen — the target (none) is not met there
 FLOORS2 = {
-    "dev": (0.70, 0.96, 0.23, 0),  # now 70.5 / 96.7 / 23.8 %, 0
+    "dev": (0.71, 0.96, 0.23, 0),  # now 71.1 / 96.7 / 23.8 %, 0
     "test": (0.70, 0.86, 0.34, 1),  # now 70.5 / 86.7 / 34.4 %, 1
 }
 MEDIAN_LENGTH = 200  # the issue's: a reply's median length in characters

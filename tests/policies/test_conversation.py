@@ -59,3 +59,14 @@ def test_who_to_ask_after_the_address_is_the_contact_person(qa):
 def test_who_to_ask_is_the_notices_contact(qa, question, who):
     reply, text = chat(qa, question)
     assert who in reply.items[0].text, text
+
+
+def test_a_bare_how_leans_on_the_previous_question(qa):
+    # "咋交" has no noun of its own: it asks how the fee just named is paid
+    reply, text = chat(qa, "简阳高工评审费多少", "咋交")
+    assert "电子社保卡" in reply.items[0].text, text
+
+
+def test_a_follow_up_joined_to_the_previous_question_is_not_labelled_as_two(qa):
+    reply, text = chat(qa, "湖州市里交材料的地址", "电话呢")
+    assert "【" not in text.split("\n", 1)[1], text

@@ -386,3 +386,9 @@ def test_a_levels_grade_is_answered_from_the_notices_that_state_it(qa, question,
 def test_an_applicants_own_level_is_not_a_question_about_grades(qa, question):
     reply, text = ask(qa, question)
     assert "属中级职称" not in text, text
+
+
+def test_a_completer_is_not_a_mode_of_study(qa):
+    # 完成人 holds 成人 (as in 成人教育): 简阳 says nothing of 非全日制, and never "算"
+    reply, text = ask(qa, "非全日制研究生简阳认不认")
+    assert "没有写到自考、函授等学习形式" in text and reply.verdict == "", text
