@@ -116,6 +116,12 @@ def answer_turn(
                 question, reply = joined, again
                 for item in reply.items:  # one question asked: the previous one is context, not labelled
                     item.label = re.sub(r"^【[^】]*】", "", item.label)
+                # "评审费多少" then "啥时候交": the line that holds what is asked now comes first
+                cues = qa.items.cues(text)
+                holding = [it for it in reply.items if any(c.item.search(it.text) for c in cues)]
+                if holding and holding[0] is not reply.items[0]:
+                    reply.items.remove(holding[0])
+                    reply.items.insert(0, holding[0])
     memory.last_question, memory.last_topic = question, reply.topic
     if reply.kind == "wrong_level":
         memory.level = None

@@ -70,3 +70,8 @@ def test_a_bare_how_leans_on_the_previous_question(qa):
 def test_a_follow_up_joined_to_the_previous_question_is_not_labelled_as_two(qa):
     reply, text = chat(qa, "湖州市里交材料的地址", "电话呢")
     assert "【" not in text.split("\n", 1)[1], text
+
+
+def test_the_line_a_follow_up_asks_for_comes_first(qa):
+    reply, text = chat(qa, "重庆副高评审费多少", "啥时候交")
+    assert "10月28日" in reply.items[0].text, text
