@@ -92,14 +92,16 @@ COMPARING = re.compile(
 
 # One question among several in a message: a piece between separators that asks something.
 ASKING = re.compile(r"多少|几|什么|啥|哪|吗|么|怎么|咋|如何|是否|能否|可否|要不要|有没有|行不行|呢|谁|\?")
-# "工程师是专业技术职称吗": every graded level is one (长治: 中、初级专业技术职务任职资格)
-PROFESSIONAL = "专业技术职称|专业技术职务|专技职称|专业技术资格|专业工程师职称"
-YES_NO_ASKED = re.compile(
-    r"(?<![什怎那这])[吗么嘛](?:[？?。！!\s]*$|[，,])|算不算|是不是|(?:算|是)[^，,。]{0,8}不[？?]?$"
-)
 LABEL_MAX = 8  # characters of a question's label; longer ones are numbered
 # a bare noun typed as a question between others ("重庆副高 网上申报时间 费用多少")
 ASKED_NOUN = re.compile(r"(?:时间|日期|电话|地址|网址|邮箱)$")
+
+
+@lru_cache(maxsize=1)
+def asked_kinds() -> Dict[str, re.Pattern[str]]:
+    """What a question asks, by its words (vocabulary.yml ``asked:``): a level's grade (``yes_no``,
+    ``professional``), what it takes to get a title (``how_to_get``), a list (``list``)."""
+    return {name: re.compile(pattern) for name, pattern in (vocabulary().get("asked") or {}).items()}
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +135,7 @@ def rank_patterns(level_forms: Dict[str, List[str]], rank_words: Dict[str, List[
         key=len,
         reverse=True,
     )
-    lv, rk = "|".join(map(re.escape, levels)), "|".join([*map(re.escape, ranks), PROFESSIONAL])
+    lv, rk = "|".join(map(re.escape, levels)), "|".join([*map(re.escape, ranks), asked_kinds()["professional"].pattern])
     return re.compile(
         # "工程师是什么级别": the level alone (品质工程师 / 员级工程师 are a job or another grade's name)
         rf"(?:(?<![\u4e00-\u9fff])|(?<=问)|(?<=的)|(?<=说))(?:{lv})(?:职称)?(?:算|是|属于|属)(?:不算|不是)?(?:什么|啥|哪个|哪一|几)(?:个)?级别?|"
@@ -147,7 +149,7 @@ def question_label(part: str, names: Sequence[str], n: int) -> str:
     and level that chose the notice ("简阳评审费多少" → 【评审费多少】); its number where it is long."""
     for name in names:
         part = part.replace(name, "")
-    core = part.replace("请问", "").strip("的了吗呢么啊呀")
+    core = part.replace("请问", "").strip("的了吗呢么啊呀").lstrip("里那这")  # 湖州市里… → 交材料的地址
     return f"【{core}】" if 2 <= len(core) <= LABEL_MAX else f"【问{n}】"
 
 
@@ -182,12 +184,6 @@ BROAD_FILLERS = frozenset(
     "的 有 哪些 都 要 要什么 什么 啥 是 呢 吗 请问 都有 有哪些 一下 说说 介绍 介绍一下 交 提交 要交 准备 注意 事项 "
     "注意事项 路子 途径 办法 啥样 样 说 说下 这次 这些 具体 满足 具备 需要 需 得 主要 大概 一般 哪几 几个 方面 啥子 "
     "咋 咋样 怎样 怎么样 些 都要 包括 包含 分别".split()
-)
-# "怎么评工程师 / 咋样评助理工程师": what it takes to get a title, asked as a whole (its conditions)
-HOW_TO_GET = re.compile(r"(?:怎么|怎样|咋样|咋|如何|怎么样)(?:才能|才可以|可以|能)?(?:评|拿到|考)(?!审费|审表|委)")
-# a list asked for: what an outline answers ("都有哪些 / 都是啥 / 包括什么 / 分几步")
-LIST_ASKED = re.compile(
-    r"哪些|哪几|都是啥|都是什么|都有啥|都有什么|包括什么|包括哪|分几步|几个步骤|有啥要求|有什么要求|啥条件|什么条件"
 )
 BUDGET = 250  # characters of a reply, header included: one phone screen
 MAX_ITEMS = 3
@@ -514,7 +510,7 @@ class QA:
         """The topic a question names and nothing more ("长治申报条件", "要交什么材料"), else None;
         "怎么评助理工程师" asks what it takes: the conditions."""
         words = self.content_words(text)
-        if HOW_TO_GET.search(normalize(text)) and all(w in BROAD_FILLERS for w in words):
+        if asked_kinds()["how_to_get"].search(normalize(text)) and all(w in BROAD_FILLERS for w in words):
             return "conditions"
         if not words:
             return None
@@ -619,7 +615,7 @@ class QA:
             return None
         asked = m.group()
         named_rank = next((rank for rank, words in self._rank_words.items() if any(w in asked for w in words)), None)
-        professional = re.search(PROFESSIONAL, asked) is not None  # asked whether it is a title at all
+        professional = asked_kinds()["professional"].search(asked) is not None  # asked whether it is a title at all
         rank_words = {w for words in self._rank_words.values() for w in words}
         # the levels named, longest form first (高级工程师 is not 工程师 too); a rank word is a rank here
         forms = sorted(
@@ -633,7 +629,7 @@ class QA:
             key=lambda fc: -len(fc[0]),
         )
         levels: Set[str] = set()
-        rest = re.sub(PROFESSIONAL, "|", asked)  # 专业工程师职称 names no level
+        rest = asked_kinds()["professional"].sub("|", asked)  # 专业工程师职称 names no level
         for form, code in forms:
             if form in rest:
                 levels.add(code)
@@ -659,7 +655,7 @@ class QA:
         stated = {r.rank for _, r in pairs}
         graded = "、".join(dict.fromkeys(LEVEL_NAMES[r.level] for _, r in pairs))
         word = ""
-        if levels and YES_NO_ASKED.search(text) and (professional or (named_rank and len(stated) == 1)):
+        if levels and asked_kinds()["yes_no"].search(text) and (professional or (named_rank and len(stated) == 1)):
             modal = "算" if "算" in asked else "是"
             word = modal if professional or named_rank in stated else f"不{modal}"
         lead = (
@@ -676,9 +672,10 @@ class QA:
     def _outlined(self, text: str, notice: Notice, level: Optional[str]) -> Optional[str]:
         """ "湖州直报那七项条件都是啥": a list asked of a topic whose outline (notice data) holds every
         other word of the question — the outline answers it; None otherwise."""
-        if not LIST_ASKED.search(text):
+        listing = asked_kinds()["list"]
+        if not listing.search(text):
             return None
-        words = self.content_words(LIST_ASKED.sub(" ", text))
+        words = self.content_words(listing.sub(" ", text))
         named = [t for t, names in TOPIC_WORDS.items() if set(words) & set(names)]
         # the named topic that is not conditions first: "论文有哪些要求" asks the papers outline
         for topic in sorted(named, key=lambda t: t == "conditions"):
@@ -789,7 +786,7 @@ class QA:
         """Without an intent (the staff search, a button-less channel): the topic the question names
         in words ("学历要求" → conditions), as a prior like the NLU's."""
         words = set(self.content_words(text))
-        if HOW_TO_GET.search(normalize(text)) and words <= BROAD_FILLERS:
+        if asked_kinds()["how_to_get"].search(normalize(text)) and words <= BROAD_FILLERS:
             return ["conditions", *RELATED_TOPICS.get("conditions", ())]
         for topic, names in TOPIC_WORDS.items():
             if words & {n for n in names if len(n) >= 2 and n not in ("时间", "安排", "准备", "要什么")}:
