@@ -76,18 +76,7 @@ TOPIC_WORDS: Dict[str, Tuple[str, ...]] = {
     "contacts": ("电话", "联系方式", "联系电话", "咨询电话", "联系人"),
     "who_may_apply": ("申报对象", "范围", "谁能报", "哪些人"),
 }
-# "2025年长治中级…" / "2026年度的评审…": a round asked about by its year (policies.qa._other_round).
-ROUND_ASKED = re.compile(
-    r"(20\d\d)\s*年度?\s*的?\s*(?:[\u4e00-\u9fa5]{2,3}?(?:市|县|区)?\s*的?\s*)?(?:高级|中级|初级|工程师|工程系列|高工|副高|助工|助理工程师|技术员|职称|评审|申报|报名)"
-)
-# the notice's own number or title asked for ("这个文号是多少", "是哪个文件")
-DOC_ASKED = re.compile(r"(?<!按)(?<!依据)(?:文号|文件号|发文号|几号文|这个文是|通知(?:的)?(?:标题|名字|全称|题目))")
 OWN_DATE = re.compile(r"我|本人|评的|拿的|取得|获得|已经|毕业")
-# A question across the notices ("各地公示都要几天", "哪个地方不要论文"): each notice's line, labelled,
-# even when one notice matches far better.
-COMPARING = re.compile(
-    r"各地|各个地方|各市|哪个地方|哪些地方|哪个地区|哪些地区|哪几个地方|这几个地方|几个地区|五个地方|都一样|分别是|有什么区别|有啥区别|有何不同|对比|比较"
-)
 
 
 # One question among several in a message: a piece between separators that asks something.
@@ -153,24 +142,8 @@ def question_label(part: str, names: Sequence[str], n: int) -> str:
     return f"【{core}】" if 2 <= len(core) <= LABEL_MAX else f"【问{n}】"
 
 
-# "现在还能报吗 / 还来得及吗": whether the round can still be entered, asked of its entry window
-# (not "还能报吗" alone: "考核有一年不合格还能报吗" asks about eligibility; nor a question that states
-# the asker's own case: "助工证是2019年拿的…来得及吗" asks about years)
-STILL_OPEN = re.compile(
-    r"来得及|来不及|赶得上|赶不上|现在还?(?:能|可以)(?:报|申报|报名|网报|交)|还(?:能|可以)(?:报名|网报|交材料)|"
-    r"(?:报名|申报|网报)(?:截止|结束)了?[吗么没]|过期了?[吗么]|(?:报名|申报)还(?:开着|有效)"
-)
 OWN_FACTS = re.compile(rf"{OWN_CASE.pattern}|\d")  # the asker's own case, as polarity reads it, or a number
-# "截止日期是哪天" with nothing else asked: the round's entry window (not 缴费截止几号)
-DEADLINE = re.compile(
-    r"截止(?:日期|时间)?(?:是)?(?:哪天|几号|什么时候|啥时候|多会|哪一天)|(?:什么时候|啥时候|哪天|几号)截止|"
-    r"最晚(?:哪天|几号|什么时候)|截止日期|截止时间"
-)
 # "我9月8号才提交 还能报不": the asker's own day (month and day, the round's year) asked against a window
-LATE_ASK = re.compile(
-    r"还(?:能|可以|让)(?:不能)?(?:报|申报|报名|交|提交|网报|缴费|交费)|还(?:收|接受)|来得及|赶得上|过期了?[吗么没]|"
-    r"(?:报|申报|网报|交|提交|缴费|交费|交材料)[^，。？?]{0,4}(?:行不行|行吗|可以吗|可不可以)"
-)
 ASKER_DAY = re.compile(
     r"(?<![\d年])(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\s*[日号](?!\s*(?:截止|截至|结束|这天)?(?:后|以后|之后|前|以前|之前|过后))"
 )
@@ -420,7 +393,7 @@ class QA:
                 ),
                 tail=self._contact_tail(notice),
             )
-        if DOC_ASKED.search(text):
+        if asked_kinds()["document"].search(text):
             # "湖州这个文号是多少": the notice itself, which every reply's header names
             return Reply(
                 "answer",
@@ -440,8 +413,10 @@ class QA:
         if late is not None:
             late.lead = "\n".join(x for x in (dropped, late.lead) if x)
             return late
-        deadline = bool(DEADLINE.search(text)) and not [w for w in self.content_words(text) if w not in DEADLINE_WORDS]
-        if deadline or (STILL_OPEN.search(text) and not OWN_FACTS.search(text)):
+        deadline = bool(asked_kinds()["deadline"].search(text)) and not [
+            w for w in self.content_words(text) if w not in DEADLINE_WORDS
+        ]
+        if deadline or (asked_kinds()["still_open"].search(text) and not OWN_FACTS.search(text)):
             still = self._still_open(notice, level, today, word=not deadline)
             if still is not None:
                 still.lead = "\n".join(x for x in (dropped, still.lead) if x)
@@ -819,7 +794,7 @@ class QA:
         (缴费 / 交费: the payment window), in the round's year — 不能 after its last day, 能 up to it.
         ``text`` is normalised (``answer``)."""
         t = text
-        asked = LATE_ASK.search(t)
+        asked = asked_kinds()["late"].search(t)
         days = list(ASKER_DAY.finditer(t))
         if asked is None or not days:
             return None
@@ -1001,7 +976,7 @@ class QA:
             return Reply(
                 "choose_notice", lead="请问您在哪个地区、申报哪个级别？目前收录的通知如下，请选择：", candidates=notices
             )
-        comparing = bool(COMPARING.search(normalize(text))) and len(ranked) > 1
+        comparing = bool(asked_kinds()["comparing"].search(normalize(text))) and len(ranked) > 1
         digest = len(ranked) > 1 and (comparing or ranked[0].score < CLEAR * ranked[1].score)
         # a yes/no the notices answer alike ("评职称要考计算机吗": 不是必备 / 不作统一要求 / 不是必要):
         # supported by every one of them, whatever the score
@@ -1109,7 +1084,7 @@ class QA:
         t = normalize(text)
         if OWN_DATE.search(t):
             return None
-        m = ROUND_ASKED.search(t)
+        m = asked_kinds()["round"].search(t)
         if m is None:
             return None
         year = int(m.group(1))
