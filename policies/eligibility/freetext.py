@@ -692,6 +692,8 @@ class _Reader:
             if value is not None:
                 out[fw.fact] = value
                 used_clauses.add(ci)
+            elif fw.scope > 1 and not re.search(rf"{AMOUNT}|俩|仨", t[e:hi]):
+                carried.append((fw, ci))  # 技术报告都是自己参加的项目，总共三篇: its number follows
         keyed_clauses = {self._clause_at(k[0]) for k in keyed}
         for fw, ci in carried:
             if fw.fact in out:
@@ -703,6 +705,18 @@ class _Reader:
                 if n.skip or (j in used_clauses and not taken_by_general):
                     break
                 if any(self._clause_at(k[0]) == j and _specific(k[2]) for k in keyed):
+                    break
+                if not self._is_duration(fw):
+                    # the count alone opens the next clause (总共三篇 / 一共四篇 / 写了有六篇了)
+                    counted = re.match(
+                        rf"\s*(?:我|都|也)?(?:写了|写过|发了|有|总共|一共|共|合计)*(?:有)?\s*({AMOUNT}|俩|仨)\s*(?:篇|份|项|个)(?=\s*(?:了|吧|啊)?\s*(?:[，,。；;！!？?\s]|$))",
+                        n.text,
+                    )
+                    if counted:
+                        got = {"俩": 2, "仨": 3}.get(counted.group(1)) or amount(counted.group(1))
+                        if got is not None:
+                            out[fw.fact] = _plain(got)
+                            used_clauses.add(j)
                     break
                 value = self._duration(fw, n.text, dates, n.start)
                 if value is not None:

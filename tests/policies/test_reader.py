@@ -430,6 +430,10 @@ def read(text):
             {"education": "bachelor", "current_title": "assistant_engineer", "current_title_date": "2019-07-01"},
         ),
         ("学历｜本科", {"education": "bachelor"}),
+        # a count of reports said as the next clause of its keyword; not another thing's count
+        ("我写过的技术报告都是自己直接参加的项目，总共三篇", {"technical_reports": 3}),
+        ("为解决生产线上的技术难题写过的研究报告和工程方案，一共四篇", {"research_reports": 4}),
+        ("技术报告是给单位写的，有两个专利", {}),
         # the title held said, then how long it is held as the next clause
         ("助理工程师，评了三年了", {"current_title": "assistant_engineer", "current_title_date": "2021-10-30"}),
         ("助理工程师，评了快三年了", {"current_title": "assistant_engineer"}),  # 快: no date
