@@ -20,15 +20,15 @@ FLOORS = {
     ("blind", "test"): (0.957, 0.89, 6, 0),
     ("blind2", "dev"): (0.99, 0.966, 4, 0),
     ("blind2", "test"): (0.935, 0.858, 7, 4),
-    ("blind3", "dev"): (0.989, 0.977, 5, 0),
+    ("blind3", "dev"): (0.989, 0.978, 5, 0),
     ("blind3", "test"): (0.944, 0.813, 9, 3),
     # the fourth writer's set, after the issue21-blind4 work (first measured: dev 0.92 / 0.70,
     # test 0.92 / 0.69); the scorer reads a message with the notice city it names since then
-    ("blind4", "dev"): (0.982, 0.912, 6, 0),
+    ("blind4", "dev"): (0.982, 0.919, 6, 0),
     ("blind4", "test"): (0.965, 0.835, 5, 1),
     # the fifth writer's set (first measured: dev 0.932 / 0.746, test 0.912 / 0.753), after the
     # issue21-blind5 work; blind3–5 raised after the gazetteer (districts and counties, 2026-12-06)
-    ("blind5", "dev"): (0.987, 0.881, 2, 2),
+    ("blind5", "dev"): (0.987, 0.888, 2, 2),
     ("blind5", "test"): (0.912, 0.82, 10, 1),
     # the sixth writer's set, written 2026-12-07 (first measured, before any tuning: dev 0.964 /
     # 0.837, test 0.940 / 0.833), after the issue21-blind6 work. All twelve reset on 2026-12-07 after
@@ -44,7 +44,7 @@ FLOORS = {
     # fact right on blind2, blind4 and blind5 test); found by switching that rule off, text not read.
     # A level alone in a list of one's facts (本科，助工，民企) read as held: 7 more facts read right on
     # the test splits, one more invented on blind/test
-    ("blind7", "dev"): (0.975, 0.896, 9, 1),
+    ("blind7", "dev"): (0.975, 0.92, 9, 1),  # raised 2026-12-07 evening (tenure, tables, reports)
     ("blind7", "test"): (0.95, 0.862, 5, 1),
 }
 
