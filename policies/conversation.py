@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from policies.answers import ANSWER_TOPICS
-from policies.qa import BROAD_FILLERS, CONFIDENT, QA, Reply
+from policies.qa import CONFIDENT, QA, Reply, broad_fillers
 from policies.roles import find_levels
 from policies.text import normalize
 
@@ -107,7 +107,7 @@ def answer_turn(
         reply = qa.answer(question, today, region=region, level=level, intent=intent, level_said=level_said)
         short = len(normalize(text).strip()) <= SHORT
         # "咋交 / 啥时候交": nothing but question words and a verb — it leans on the previous question
-        bare = short and all(w in BROAD_FILLERS for w in qa.content_words(text))
+        bare = short and all(w in broad_fillers() for w in qa.content_words(text))
         elliptic = bare or bool(ELLIPTIC.match(normalize(text).strip()))
         if previous and short and (elliptic or _weak(reply)):
             joined = f"{previous} {text}"

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from policies.answers import ANSWER_TOPICS
 from policies.index import NoticeIndex, load_places
@@ -60,22 +60,6 @@ RELATED_TOPICS = {
     "papers": ("conditions",),
 }
 
-# How a topic is named (no facts): a question made only of these words asks for the topic as a whole.
-TOPIC_WORDS: Dict[str, Tuple[str, ...]] = {
-    "fees": ("评审费", "费用", "多少钱", "收费", "收多少钱", "交多少钱"),
-    "windows": ("时间", "时间安排", "什么时候", "截止", "截止时间", "哪天", "日程", "安排", "时间节点", "节点"),
-    "materials": ("材料", "申报材料", "资料", "交什么", "准备什么", "要什么", "准备", "清单", "材料清单"),
-    "procedure": ("流程", "步骤", "程序", "怎么报", "怎么申报", "申报流程", "办理流程", "手续", "评审流程"),
-    "conditions": ("条件", "申报条件", "要求", "资格", "门槛", "标准", "基本条件", "评审条件", "直报条件"),
-    "exceptional_routes": ("破格", "破格申报", "破格条件"),
-    "continuing_education": ("继续教育", "继教", "学时"),
-    "papers": ("论文", "论文要求", "查重"),
-    "defence": ("答辩", "评审方式", "面试"),
-    "certificate": ("证书", "职称证", "发证", "电子证书"),
-    "series_transfer": ("转系列", "转评"),
-    "contacts": ("电话", "联系方式", "联系电话", "咨询电话", "联系人"),
-    "who_may_apply": ("申报对象", "范围", "谁能报", "哪些人"),
-}
 OWN_DATE = re.compile(r"我|本人|评的|拿的|取得|获得|已经|毕业")
 
 
@@ -91,6 +75,19 @@ def asked_kinds() -> Dict[str, re.Pattern[str]]:
     """What a question asks, by its words (vocabulary.yml ``asked:``): a level's grade (``yes_no``,
     ``professional``), what it takes to get a title (``how_to_get``), a list (``list``)."""
     return {name: re.compile(pattern) for name, pattern in (vocabulary().get("asked") or {}).items()}
+
+
+@lru_cache(maxsize=1)
+def topic_words() -> Dict[str, Tuple[str, ...]]:
+    """How a topic is named (vocabulary.yml ``topic_words:``): a question made only of these words
+    and fillers asks for the topic as a whole."""
+    return {topic: tuple(words) for topic, words in (vocabulary().get("topic_words") or {}).items()}
+
+
+@lru_cache(maxsize=1)
+def broad_fillers() -> FrozenSet[str]:
+    """Words around a topic's name that ask for the topic as a whole (vocabulary.yml ``fillers:``)."""
+    return frozenset(vocabulary().get("fillers") or ())
 
 
 @lru_cache(maxsize=1)
@@ -152,12 +149,6 @@ DEADLINE_WORDS = frozenset(
 )
 # Words that ask what a thing is: "创新型人才是指什么" asks about the name itself.
 DEFINING = frozenset("是指 指 指的是 意思 啥意思 含义 定义 是啥 介绍 解释 概念".split())
-# Words around a topic's name that ask for the topic as a whole ("长治技术员要什么条件").
-BROAD_FILLERS = frozenset(
-    "的 有 哪些 都 要 要什么 什么 啥 是 呢 吗 请问 都有 有哪些 一下 说说 介绍 介绍一下 交 提交 要交 准备 注意 事项 "
-    "注意事项 路子 途径 办法 啥样 样 说 说下 这次 这些 具体 满足 具备 需要 需 得 主要 大概 一般 哪几 几个 方面 啥子 "
-    "咋 咋样 怎样 怎么样 些 都要 包括 包含 分别".split()
-)
 BUDGET = 250  # characters of a reply, header included: one phone screen
 MAX_ITEMS = 3
 ACROSS_CLIP = 36  # one line per notice when no region is known: the fact's first words
@@ -485,13 +476,13 @@ class QA:
         """The topic a question names and nothing more ("长治申报条件", "要交什么材料"), else None;
         "怎么评助理工程师" asks what it takes: the conditions."""
         words = self.content_words(text)
-        if asked_kinds()["how_to_get"].search(normalize(text)) and all(w in BROAD_FILLERS for w in words):
+        if asked_kinds()["how_to_get"].search(normalize(text)) and all(w in broad_fillers() for w in words):
             return "conditions"
         if not words:
             return None
-        for topic, names in TOPIC_WORDS.items():
+        for topic, names in topic_words().items():
             # a topic named, and nothing else but fillers ("注意哪些事项" names none)
-            if all(w in names or w in BROAD_FILLERS for w in words) and any(w in names for w in words):
+            if all(w in names or w in broad_fillers() for w in words) and any(w in names for w in words):
                 return topic
         return None
 
@@ -651,15 +642,15 @@ class QA:
         if not listing.search(text):
             return None
         words = self.content_words(listing.sub(" ", text))
-        named = [t for t, names in TOPIC_WORDS.items() if set(words) & set(names)]
+        named = [t for t, names in topic_words().items() if set(words) & set(names)]
         # the named topic that is not conditions first: "论文有哪些要求" asks the papers outline
         for topic in sorted(named, key=lambda t: t == "conditions"):
             drawn = notice.outline_for(topic, level)
             if drawn is None:
                 continue
             body = "".join(line.text for line in drawn.lines)
-            rest = [w for w in words if w not in TOPIC_WORDS[topic] and w not in BROAD_FILLERS]
-            if all(w in body or w in TOPIC_WORDS.get("conditions", ()) for w in rest):
+            rest = [w for w in words if w not in topic_words()[topic] and w not in broad_fillers()]
+            if all(w in body or w in topic_words().get("conditions", ()) for w in rest):
                 return topic
         return None
 
@@ -761,9 +752,9 @@ class QA:
         """Without an intent (the staff search, a button-less channel): the topic the question names
         in words ("学历要求" → conditions), as a prior like the NLU's."""
         words = set(self.content_words(text))
-        if asked_kinds()["how_to_get"].search(normalize(text)) and words <= BROAD_FILLERS:
+        if asked_kinds()["how_to_get"].search(normalize(text)) and words <= broad_fillers():
             return ["conditions", *RELATED_TOPICS.get("conditions", ())]
-        for topic, names in TOPIC_WORDS.items():
+        for topic, names in topic_words().items():
             if words & {n for n in names if len(n) >= 2 and n not in ("时间", "安排", "准备", "要什么")}:
                 return [topic, *RELATED_TOPICS.get(topic, ())]
         return []

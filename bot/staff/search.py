@@ -21,7 +21,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from policies import ANSWER_TOPICS, LEVEL_NAMES, Notice, NoticeIndex, resolve
-from policies.qa import INTENT_TOPICS, TOPIC_WORDS, Reply, qa_for
+from policies.qa import INTENT_TOPICS, Reply, qa_for, topic_words
 from policies.resolve import AMBIGUOUS_LEVELS
 from policies.schema import WINDOW_KIND_NAMES
 from policies.text import entity_forms
@@ -110,7 +110,7 @@ def keyword_parse(index: NoticeIndex, text: str) -> Understanding:
             if form in text:
                 setattr(u, entity, value)
                 break
-    u.topic = next((topic for topic, words in TOPIC_WORDS.items() if any(w in text for w in words)), None)
+    u.topic = next((topic for topic, words in topic_words().items() if any(w in text for w in words)), None)
     if u.window_kind:
         u.topic = "windows"
     return u
