@@ -26,7 +26,7 @@ FLOORS = {
 # unseen — the target (none) is not met there
 FLOORS2 = {
     "dev": (0.71, 0.96, 0.23, 0),  # now 71.1 / 96.7 / 23.8 %, 0
-    "test": (0.70, 0.86, 0.34, 1),  # now 70.5 / 86.7 / 34.4 %, 1
+    "test": (0.71, 0.86, 0.34, 1),  # now 71.6 / 86.7 / 34.4 %, 1
 }
 MEDIAN_LENGTH = 200  # the issue's: a reply's median length in characters
 

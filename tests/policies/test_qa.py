@@ -392,3 +392,10 @@ def test_a_completer_is_not_a_mode_of_study(qa):
     # 完成人 holds 成人 (as in 成人教育): 简阳 says nothing of 非全日制, and never "算"
     reply, text = ask(qa, "非全日制研究生简阳认不认")
     assert "没有写到自考、函授等学习形式" in text and reply.verdict == "", text
+
+
+def test_a_photos_file_format_is_answered_from_the_one_notice_that_states_it(qa):
+    reply, text = ask(qa, "证件照啥格式 文件大小有要求不")
+    assert reply.notice.region.code == "huzhou" and "JPG" in reply.items[0].text, text
+    reply, text = ask(qa, "简阳证件照格式有要求吗")
+    assert "没有写到上传文件的格式和大小" in text, text
