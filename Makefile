@@ -266,7 +266,9 @@ $(STAMP_K8S):
 	nofile=$$(ulimit -Hn); [ "$$nofile" = unlimited ] && nofile=65536; [ "$$nofile" -gt 65536 ] && nofile=65536
 	printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\n[network]\nnetwork_backend = "netavark"\n' \
 	  "$$nofile" "$$nofile" > $(CONTAINERS_CONF)
-	podman --version && runc --version | head -n1 && kubectl version --client 2>/dev/null | head -n1
+	# sed reads to the end: head would close the pipe early and, under pipefail, a tool that still
+	# writes dies of SIGPIPE (a kubectl that prints more than one line did, exit 141)
+	podman --version && runc --version | sed -n 1p && kubectl version --client 2>/dev/null | sed -n 1p
 	touch $@
 
 .PHONY: images test-k8s k8s-up k8s-down bench-pods
