@@ -224,6 +224,17 @@ def item_line(it: ReplyItem) -> str:
     return f"· {it.label}{it.text}〔{it.clause}〕" if it.clause else f"· {it.label}{it.text}"
 
 
+def on_one_screen(items: List[ReplyItem], used: int) -> List[ReplyItem]:
+    """The first of ``items`` that fit the reply's BUDGET after ``used`` characters (at least one)."""
+    kept: List[ReplyItem] = []
+    for ri in items:
+        if kept and used + len(item_line(ri)) + 1 > BUDGET:
+            break
+        kept.append(ri)
+        used += len(item_line(ri)) + 1
+    return kept
+
+
 def render_text(reply: Reply) -> str:
     """The chat's text: header, lead, items, tail — the first lines answer the question."""
     lines: List[str] = []
@@ -258,6 +269,19 @@ class QA:
         self._level_forms = {lv: list(forms) for lv, forms in vocabulary()["entities"]["level"].items()}
         self._rank_words = {rank: list(words) for rank, words in (vocabulary().get("ranks") or {}).items()}
         self._rank_asked = rank_patterns(self._level_forms, self._rank_words)
+        rank_words = {w for words in self._rank_words.values() for w in words}
+        # the level forms a grade question names, longest first (高级工程师 is not 工程师 too); a rank
+        # word is a rank there
+        self._rank_level_forms = sorted(
+            (
+                (f, code)
+                for code, fs in self._level_forms.items()
+                if code != "junior"
+                for f in fs
+                if f not in rank_words
+            ),
+            key=lambda fc: -len(fc[0]),
+        )
         # typos by sound (简扬, 兰洲, 工成师): the notices' places first, then levels, then all others
         self.sounds = SoundAlike(
             [*self._region_words, *(f for forms in self._level_forms.values() for f in forms if len(f) >= 3)]
@@ -540,14 +564,7 @@ class QA:
         shown = [self._reply_item(it, notice, level, today) for it in items]
         total = len(shown)
         if summary:
-            kept: List[ReplyItem] = []
-            used = len(header(notice)) + 30
-            for ri in shown:
-                if used + len(item_line(ri)) + 1 > BUDGET and kept:
-                    break
-                kept.append(ri)
-                used += len(item_line(ri)) + 1
-            shown = kept
+            shown = on_one_screen(shown, len(header(notice)) + 30)
         lead = ""
         if ask_levels and len(ask_levels) > 1:
             lead = f"{levels_text(ask_levels)}的{ANSWER_TOPICS.get(topic, '')}不同，选级别可看具体要求。共同的有："
@@ -582,21 +599,9 @@ class QA:
         asked = m.group()
         named_rank = next((rank for rank, words in self._rank_words.items() if any(w in asked for w in words)), None)
         professional = asked_kinds()["professional"].search(asked) is not None  # asked whether it is a title at all
-        rank_words = {w for words in self._rank_words.values() for w in words}
-        # the levels named, longest form first (高级工程师 is not 工程师 too); a rank word is a rank here
-        forms = sorted(
-            (
-                (f, code)
-                for code, fs in self._level_forms.items()
-                if code != "junior"
-                for f in fs
-                if f not in rank_words
-            ),
-            key=lambda fc: -len(fc[0]),
-        )
         levels: Set[str] = set()
         rest = asked_kinds()["professional"].sub("|", asked)  # 专业工程师职称 names no level
-        for form, code in forms:
+        for form, code in self._rank_level_forms:
             if form in rest:
                 levels.add(code)
                 rest = rest.replace(form, "|")
@@ -674,13 +679,7 @@ class QA:
             )
         over = all(status(w, today).state == "closed" for w in dated)
         lead = f"{notice.round_name()}的各阶段都已结束，时间如下：" if over else ""
-        kept: List[ReplyItem] = []
-        used = len(header(notice)) + len(lead) + 1
-        for ri in lines:
-            if kept and used + len(item_line(ri)) + 1 > BUDGET:
-                break
-            kept.append(ri)
-            used += len(item_line(ri)) + 1
+        kept = on_one_screen(lines, len(header(notice)) + len(lead) + 1)
         return Reply("answer", notice=notice, items=kept, lead=lead, topic="windows", level=level, more=True)
 
     def regions_in(self, text: str) -> List[str]:

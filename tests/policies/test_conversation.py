@@ -5,15 +5,15 @@ import datetime as dt
 
 import pytest
 
-from policies import QA, load_notices, render_text
+from policies import render_text
 from policies.conversation import Memory, answer_turn
 
 TODAY = dt.date(2026, 12, 7)
 
 
-@pytest.fixture(scope="module")
-def qa():
-    return QA(load_notices())
+@pytest.fixture
+def qa(shared_qa):
+    return shared_qa
 
 
 def chat(qa, *messages):

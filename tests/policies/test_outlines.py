@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from policies import QA, load_notices, render_text
+from policies import render_text
 from policies.eligibility.numbers import cn_number
 from policies.schema import OUTLINE_TOPICS
 
@@ -20,14 +20,14 @@ NOTICES = Path(__file__).resolve().parents[3] / "shared" / "notices"
 CZ = "changzhi-2022-engineering-mid-junior"
 
 
-@pytest.fixture(scope="module")
-def index():
-    return load_notices()
+@pytest.fixture
+def index(notice_index):
+    return notice_index
 
 
-@pytest.fixture(scope="module")
-def qa(index):
-    return QA(index)
+@pytest.fixture
+def qa(shared_qa):
+    return shared_qa
 
 
 def _figures(text: str) -> set:

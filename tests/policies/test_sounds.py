@@ -3,12 +3,10 @@ the name; an everyday word, or a window that cuts through one, is left as writte
 
 import pytest
 
-from policies import QA, load_notices
 
-
-@pytest.fixture(scope="module")
-def sounds():
-    return QA(load_notices()).sounds
+@pytest.fixture
+def sounds(shared_qa):
+    return shared_qa.sounds
 
 
 @pytest.mark.parametrize(
