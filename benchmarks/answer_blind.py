@@ -34,7 +34,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "tests" / "answers" / "blind"
-SETS = ("blind", "blind2")  # one folder per writer under tests/answers/
+SETS = ("blind", "blind2", "blind3")  # one folder per writer under tests/answers/
 WINDOW = 250
 TODAY = dt.date(2026, 12, 1)  # the product as applicants meet it now: every round of the five has closed
 # "not stated" in the reply's own words, or an item that records it (答辩：通知未给日期; 另行通知)

@@ -33,6 +33,8 @@ _AMOUNT = r"\d+|[一二两三四五六七八九十]+"
 
 # a question asking for a value, a way or a reason is not a yes/no question
 VALUE_ASKED = re.compile(r"多少|几|哪|什么|怎么|怎样|如何|啥|何时|多久|多长|为什么|为啥|咋")
+# what "够不够" / "算不算" may be followed by: what it is enough for, or counts as ("外观专利两项够不够一条")
+ENOUGH_FOR = re.compile(r"(?:一条|一项|条件|资格|格)[？?]?")
 COURTESY = re.compile(r"(?:[\s，,]*(?:谢谢|多谢|谢了|急|在线等|啊|呀|哈|哦)[！!。~～]*)+$")
 SEVERAL = re.compile(r"[吗么嘛呢？?]\s*\S|[\u4e00-\u9fff](?P<x>.)不(?P=x)")
 _CLAUSES = re.compile(r"[，,；;。：:]")
@@ -98,6 +100,7 @@ class Asked:
     modal: Modal
     proposition: str  # the question up to and with what it asks
     negated: bool  # a negation of its own: "没参加继续教育能报吗"
+    before: str = ""  # the question before what it asks: the asker's figures ("…两项 算满足一项条件吗")
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def modal_of(question: str) -> Optional[Asked]:
     if not found:
         return None
     end, _, modal, match = max(found, key=lambda f: (f[0], f[1]))
-    if end < len(text) - 1:
+    if end < len(text) - 1 and not (modal.name in ("enough", "counts") and ENOUGH_FOR.fullmatch(text[end:])):
         return None  # the question goes on after what it asks: two questions, or not a yes/no
     if SEVERAL.search(text[: match.start()]):
         return None  # "要带原件吗 原件还不还": a question before this one
@@ -133,7 +136,7 @@ def modal_of(question: str) -> Optional[Asked]:
     )
     if negations > 1:
         return None
-    return Asked(modal, text[: match.start()] + match.group(0), negations == 1)
+    return Asked(modal, text[: match.start()] + match.group(0), negations == 1, text[: match.start()])
 
 
 def clause_reading(clause: str) -> Optional[Said]:
@@ -228,45 +231,163 @@ def _verdict(asked: Asked, said: Said) -> Optional[str]:
     return None
 
 
-# A threshold a clause sets ("公示期不少于5个工作日", "外观设计3项以上") and the number the question
-# gives in the same unit ("3个工作日够不够"): compared, they answer 够 / 不够 (and 算 / 能 …).
-_UNIT = r"(个工作日|个月|年|篇|项|件|次|名|学时|分)"
-AT_LEAST = (
-    re.compile(rf"(?:不少于|不低于|至少|满|达到)\s*(\d+)\s*{_UNIT}"),
-    re.compile(rf"(\d+)\s*{_UNIT}(?:及以上|或以上|以上)"),
+# A threshold a clause sets ("公示期不少于5个工作日", "外观设计3项以上", "排名前三") and the figure the
+# question gives in the same unit ("3个工作日够不够", "论文不到2000字算不算", "排第四算吗"): compared,
+# they answer 够 / 不够, 算 / 不算, 能 / 不能.
+_UNIT = r"(个工作日|个月|学时|年|篇|项|件|次|名|位|人|字|个)"
+# a unit's class: the same count however it is written; months and years compare in months
+_CLASS = {"名": "人", "位": "人", "人": "人", "件": "项", "项": "项", "年": "月", "个月": "月"}
+_PERSON_AFTER = re.compile(r"(?:正高|高工|副高|专家|人|工程师|徒弟|同事|推荐人|老师)")
+_AT_LEAST = re.compile(
+    rf"(?:不少于|不低于|至少|满(?!足)|达到|超过)[^\d，,。；;、（(]{{0,4}}(\d+)\s*{_UNIT}|(\d+)\s*{_UNIT}(?:及以上|或以上|以上)"
 )
-AT_MOST = (re.compile(rf"(?:不超过|不多于|最多)\s*(\d+)\s*{_UNIT}"), re.compile(rf"(\d+)\s*{_UNIT}以内"))
+_AT_MOST = re.compile(rf"(?:不超过|不多于|最多)[^\d，,。；;、（(]{{0,6}}(\d+)\s*{_UNIT}|(\d+)\s*{_UNIT}以内")
+_TOP = re.compile(r"(?:排名|排)?前([一二三四五六七八九十\d]+)(?:名|位)?")
+_ASKED_AMOUNT = re.compile(rf"(不到|不足|没到|没满|不满|差|只有|才|刚)?\s*({_AMOUNT})\s*{_UNIT}(半)?(多)?")
+_ASKED_RANK = re.compile(
+    r"(?:排名?|名列)第?\s*([一二三四五六七八九十\d]+)(?:名|位)?|第([一二三四五六七八九十\d]+)(?:名|位|完成人|作者)"
+)
+_SEGMENT = re.compile(r"[，,。；;、（(或\s]")
+# modals a threshold answers: enough and counts both ways; may only with a no (a yes to "能报吗"
+# needs every other condition too: the engine's to say)
+_THRESHOLD_MODALS = {"enough": ("affirm", "deny"), "counts": ("affirm", "deny"), "may": ("deny",), "may_can": ("deny",)}
+
+
+def _unit_class(unit: str, after: str) -> str:
+    if unit == "个":
+        return "人" if _PERSON_AFTER.match(after) else "项"
+    return _CLASS.get(unit, unit)
+
+
+def _context(text: str, at: int) -> List[str]:
+    """The character pairs of the words just before position ``at`` (to the previous stop), in order."""
+    cut = max((m.end() for m in _SEGMENT.finditer(text, 0, at)), default=0)
+    chars = re.sub(r"[^\u4e00-\u9fff]", "", text[cut:at])
+    return [chars[i : i + 2] for i in range(len(chars) - 1)]
+
+
+def _closeness(figure: List[str], limit: List[str]) -> Tuple[int, int]:
+    """How near a threshold's words are to a figure's: pairs shared, then the earlier the first shared
+    one the nearer (the modifier tells alternatives apart: 外观专利 is 外观设计's, not 发明专利's)."""
+    shared = [i for i, pair in enumerate(figure) if pair in limit]
+    return (len(shared), -shared[0] if shared else 0)
+
+
+def _alternative(text: str, start: int, end: int) -> bool:
+    """The threshold at ``text[start:end]`` is one of several routes: 或 just after or before it."""
+    cut = max((m.end() for m in _SEGMENT.finditer(text, 0, start)), default=0)
+    return bool(re.match(r"[^，,。；;或]{0,8}[，,]?\s*或", text[end:])) or text[cut - 1 : cut] == "或"
+
+
+def _asked_figures(question: str) -> List[Tuple[str, float, List[str]]]:
+    """(class, value, context) of each figure the question gives; a year of the calendar (2019年, 17年7月)
+    is not one. 不到2000字 is just under 2000, 3年多 just over 3."""
+    t = normalize(question)
+    out: List[Tuple[str, float, List[str]]] = []
+    for m in _ASKED_AMOUNT.finditer(t):
+        value = amount(m.group(2))
+        if not isinstance(value, int):
+            continue
+        unit = m.group(3)
+        after = t[m.end() :]
+        if unit == "年" and (
+            value >= 1900 or re.match(r"\s*\d{1,2}\s*月", after) or m.group(1) is None and "评" in after[:2]
+        ):
+            continue  # 2019年, 17年7月, 19年评的: a date, not a length
+        klass = _unit_class(unit, after)
+        v = float(value * 12 if klass == "月" and unit == "年" else value) + (6 if m.group(4) else 0)
+        if m.group(1) in ("不到", "不足", "没到", "没满", "不满", "差"):
+            v -= 0.5
+        elif m.group(5):
+            v += 0.5
+        out.append((klass, v, _context(t, m.start())))
+    for m in _ASKED_RANK.finditer(t):
+        value = amount(m.group(1) or m.group(2))
+        if isinstance(value, int):
+            out.append(("rank", float(value), _context(t, m.start())))
+    return out
+
+
+@dataclass(frozen=True)
+class _Limit:
+    klass: str
+    value: float
+    at_least: bool
+    context: List[str]
+    alternative: bool  # one of several routes (论文2篇以上，或实用技术材料2项以上)
+    route: int  # which of them (-1: every one, "均须排名前三")
+
+
+_ROUTES = re.compile(r"[，,；;]\s*或")
+
+
+def _limits(text: str) -> List[_Limit]:
+    """Each threshold ``text`` sets."""
+    t = normalize(text)
+    out: List[_Limit] = []
+
+    def route(at: int, ctx: List[str]) -> int:
+        return -1 if any(p[0] in "均都" for p in ctx) else len(_ROUTES.findall(t, 0, at))
+
+    for pattern, at_least in ((_AT_LEAST, True), (_AT_MOST, False)):
+        for m in pattern.finditer(t):
+            n, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            klass = _unit_class(unit, t[m.end() :])
+            limit = float(int(n) * 12 if klass == "月" and unit == "年" else int(n))
+            ctx = _context(t, m.start())
+            out.append(_Limit(klass, limit, at_least, ctx, _alternative(t, m.start(), m.end()), route(m.start(), ctx)))
+    for m in _TOP.finditer(t):
+        value = amount(m.group(1))
+        if isinstance(value, int):
+            ctx = _context(t, m.start())
+            out.append(_Limit("rank", float(value), False, ctx, False, route(m.start(), ctx)))
+    return out
 
 
 def _threshold(question: str, answers: Sequence[str], asked: Asked) -> Optional[str]:
-    """够 / 不够 from the thresholds the texts set in the unit the question counts in; None unless
-    the question gives exactly one number, every threshold in its unit agrees, and a yes is not
-    under a further condition."""
-    said: List[Tuple[int, str]] = []
-    for m in re.finditer(rf"({_AMOUNT})\s*{_UNIT}", normalize(question)):
-        value = amount(m.group(1))
-        if isinstance(value, int):
-            said.append((value, m.group(2)))
-    if len(said) != 1:
+    """The figures the question gives against the thresholds the texts set in their units; a
+    threshold whose words (外观设计) the figure's words (外观专利) share is the one compared, when
+    there is one. A no when a figure misses every threshold compared and a yes when every figure
+    meets them, under nothing unchecked: a yes needs every threshold of the text answered by a figure
+    and no further condition (均须…) the question does not meet; anything mixed, no word."""
+    allowed = _THRESHOLD_MODALS.get(asked.modal.name, ())
+    # "能推4个吗": the figure asked about is in what is asked; "算满足一项条件吗": it is what counts
+    figures = _asked_figures(asked.proposition if asked.modal.name in ("may", "may_can") else asked.before)
+    if not allowed or not figures:
         return None
-    n, unit = said[0]
-    verdicts: set[bool] = set()
-    conditioned = False
+    results: List[bool] = []
     for text in answers:
-        t = normalize(text)
-        for patterns, at_least in ((AT_LEAST, True), (AT_MOST, False)):
-            for p in patterns:
-                for m in p.finditer(t):
-                    if m.group(2) == unit:
-                        limit = int(m.group(1))
-                        verdicts.add(n >= limit if at_least else n <= limit)
-                        conditioned = conditioned or bool(markers().kinds["requires"].search(t))
-    if len(verdicts) != 1:
+        limits = _limits(text)
+        asked_classes = {f[0] for f in figures}
+        here: List[bool] = []
+        taken: set[int] = set()  # the routes of the thresholds compared
+        routes = False
+        for klass, value, ctx in figures:
+            same = [lim for lim in limits if lim.klass == klass]
+            if not same:
+                continue
+            best = max(_closeness(ctx, lim.context) for lim in same)
+            chosen = [lim for lim in same if _closeness(ctx, lim.context) == best]
+            met = {(value >= lim.value) if lim.at_least else (value <= lim.value) for lim in chosen}
+            if len(met) != 1:
+                return None
+            ok = met.pop()
+            here.append(ok)
+            taken.update(lim.route for lim in chosen)
+            routes = routes or (not ok and any(lim.alternative for lim in chosen))
+        if not here:
+            continue
+        if all(here) and any(
+            lim.klass not in asked_classes and (lim.route in taken or lim.route < 0) for lim in limits
+        ):
+            return None  # 1项以上 met, 排名前三 not said: the yes is not the question's to get
+        if routes and asked.modal.name in ("may", "may_can"):
+            return None  # one route missed; another the question does not say may be taken
+        results.append(all(here))
+    if not results or len(set(results)) > 1:
         return None
-    ok = verdicts.pop()
-    if ok and conditioned:
-        return None  # 3项以上（均须排名前三）: enough in number, and a condition the question does not say
-    return asked.modal.words["affirm" if ok else "deny"]
+    verdict = "affirm" if results[0] else "deny"
+    return asked.modal.words[verdict] if verdict in allowed else None
 
 
 # "参公单位的能在长治评工程师吗": the first item shown names a group the notice says may not apply (or
@@ -289,8 +410,8 @@ def group_word(question: str, item_text: str, topic: str, features: Features = _
         or CONTRAST.search(question)
     ):
         return None
-    if verdict == "affirm" and _DIGITS.search(item_text):
-        return None  # "在简阳工作满1年…的人员": a counted condition is the engine's to weigh
+    if verdict == "affirm" and (_DIGITS.search(item_text) or markers().kinds["requires"].search(item_text)):
+        return None  # "在简阳工作满1年…的人员", "…须经主管部门同意": a condition is the engine's to weigh
     wanted = _weights(features(asked.proposition))
     total = sum(wanted.values())
     if not total or _shared(features, item_text, wanted) < OWN_CASE_SHARE * total:
@@ -306,9 +427,15 @@ def decisive_word(question: str, answers: Sequence[str], features: Features = _p
         return None  # "干够15年了但今年调进县城": the exception the question adds is not the clause's
     if asked.modal.name == "enough":
         return _threshold(question, answers, asked)
+    return _by_clause(question, answers, asked, features) or _threshold(question, answers, asked)
+
+
+def _by_clause(question: str, answers: Sequence[str], asked: Asked, features: Features) -> Optional[str]:
+    """The word from the clause about the question (its marker against the question's modal)."""
     wanted = _weights(features(asked.proposition))
     total = sum(wanted.values())
     scored = [(_shared(features, c, wanted), c) for text in answers for c in clauses_of(text)]
+    source = {c: text for text in answers for c in clauses_of(text)}  # a clause → the item it is of
     best = max((s for s, _ in scored), default=0.0)
     if best < MIN_SHARED or (OWN_CASE.search(question) and best < OWN_CASE_SHARE * total):
         return None
@@ -338,6 +465,8 @@ def decisive_word(question: str, answers: Sequence[str], features: Features = _p
         verdict = _verdict(asked, said)
         if verdict == "affirm" and numbers and (asked_numbers or OWN_CASE.search(question)):
             return None  # a yes to the asker's own case under a counted condition is the engine's to say
+        if verdict == "affirm" and OWN_CASE.search(question) and not asked_numbers and _DIGITS.search(source[clause]):
+            return None  # "我只有中专 能评吗" against "…干满15年…的骨干，学历可放宽到中专": the count unsaid
         if verdict is not None:  # else the clause answers something else (须 to "能…吗")
             verdicts.append(verdict)
     if not verdicts or len(set(v == "affirm" for v in verdicts)) > 1:

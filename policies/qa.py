@@ -166,6 +166,7 @@ DIGEST = 15.0
 # question's words (weighted by rarity: ItemIndex.coverage) — "社保断交多久" shares 社保 with a rule,
 # not its point.
 COVERED = 0.5
+FAR_LESS = 0.5  # a notice's line covering less than this share of the best line's coverage is left out
 COVER_DEPTH = 12  # hits read for the one notice covering a region-less question
 UNSUPPORTED = 0.2  # below this share of its words no item of a named region's notices is about a question
 
@@ -691,6 +692,15 @@ class QA:
                 at = t.find(w) if len(w) >= 2 else -1
                 if at >= 0:
                     found[n.region.code] = min(at, found.get(n.region.code, at))
+        if not found:
+            # only the province named ("甘肃职业资格对应职称有多少项"): its one region here, if one
+            found = {
+                n.region.code: 0
+                for n in self.index.all()
+                if any(len(w) >= 2 and w in t for w in (n.region.province, n.region.province.rstrip("省市")))
+            }
+            if len(found) > 1:
+                return []
         return sorted(found, key=lambda code: found[code])
 
     def _compare(
@@ -999,6 +1009,13 @@ class QA:
                     "choose_notice", lead="各地规定不同。请问您在哪个地区、申报哪个级别？请选择：", candidates=notices
                 )
             return self._out_of_scope(Scope("unsupported", ""), text, None)
+        if digest and not comparing and not agreed and len(ranked) > 1:
+            # a notice whose best line accounts for far less of the question than the best one's
+            # ("协会发的奖要附网站查验截图吗": 重庆's 奖项 line, the others' only 网站) is not shown
+            names = self._names()
+            cover = {h.item.notice_id: self.items.coverage(text, h.item, names) for h in ranked}
+            top = cover[ranked[0].item.notice_id]
+            ranked = [h for h in ranked if cover[h.item.notice_id] >= FAR_LESS * top]
         if not comparing and (len(ranked) == 1 or ranked[0].score >= CLEAR * ranked[1].score):
             notice = self.index.get(ranked[0].item.notice_id)
             assert notice is not None  # hits come from the index's own notices
@@ -1016,8 +1033,7 @@ class QA:
             ri = self._reply_item(h.item, n, level if level in n.levels else None, today)
             ri.label = f"{n.region.city.rstrip('市')}{n.year}：" + ri.label
             full = ri.text
-            if len(ri.text) > ACROSS_CLIP:
-                ri.text = ri.text[:ACROSS_CLIP] + "…"
+            ri.text = clip(ri.text, ACROSS_CLIP)
             line = item_line(ri)
             if items and used + len(line) > BUDGET - 45:
                 break
@@ -1057,7 +1073,8 @@ class QA:
         top = hits[0].score
         firsts: List[Hit] = []
         labels: Dict[str, str] = {}
-        names = sorted(self._names(), key=len, reverse=True)
+        provinces = [w for nt in self.index.all() for w in (nt.region.province, nt.region.province.rstrip("省市"))]
+        names = sorted(self._names() + provinces, key=len, reverse=True)
         for n, part in enumerate(parts[:MAX_ITEMS], start=1):
             found = self._search(part, notice_ids, level, self._topics_named(part), target_levels, held=held)
             if found and found[0].score >= MIN_SCORE and all(found[0].item is not f.item for f in firsts):
@@ -1203,6 +1220,20 @@ class QA:
             )
         subject = f"{scope.subject}不在我能回答的范围内。" if scope.subject else "这个问题我还回答不了。"
         return Reply("out_of_scope", scope=scope, lead=f"抱歉，{subject}我只解答以下工程系列职称评审通知：{covered}。")
+
+
+_FIGURE_AT = re.compile(r"[\d.]*(?:学时|个月|万元|元|年|篇|项|名|份|次|%|K|M)?")
+
+
+def clip(text: str, size: int) -> str:
+    """``text``'s first ``size`` characters and "…" — never cutting a figure ("不少于6…" would read
+    as 6): a figure the cut falls in is kept whole, with its unit."""
+    if len(text) <= size:
+        return text
+    cut = size
+    if text[cut - 1].isdigit() or text[cut].isdigit():
+        cut += len(_FIGURE_AT.match(text, cut).group())  # type: ignore[union-attr]  # matches empty
+    return text if cut >= len(text) else text[:cut] + "…"
 
 
 def levels_text(levels: Sequence[str]) -> str:

@@ -63,6 +63,10 @@ ASKING_WORDS = frozenset(
     "怎么办 多久 多长 分别 干啥 啥用 一样 区别 不同 几个 地方 哪里 哪儿 能报 能评 才算 算不算 行吗 可以吗 是否 为什么 咋办 咋样".split()
 )
 
+# Characters that ask, link or modify rather than name (要, 有, 能 …): in a word jieba made up from
+# unknown characters they name nothing the notices could hold.
+LINKING_CHARS = frozenset("要有能先没当光就才都还也再又得会可让给把被在是了着过开存放用算够不已该想")
+
 
 @dataclass
 class Hit:
@@ -109,7 +113,19 @@ class ItemIndex:
         weighted by its rarity among items; a word no item has weighs the most) that the item holds,
         itself or by a synonym. "社保断交多久" against 社保满1年: 断交 is unaccounted for."""
         drop = set(drop_words) | ASKING_WORDS
-        words = [w for w in dict.fromkeys(self.analyzer.words(question)) if w not in drop and len(w) >= 2]
+        words: List[str] = []
+        guessed: Dict[str, str] = {}  # a word jieba made up → its characters that carry meaning
+        for w in dict.fromkeys(self.analyzer.words(question)):
+            if w in drop or len(w) < 2:
+                continue
+            if "w:" + w not in self._idf and not self.analyzer.is_word(w):
+                # no item has it and no dictionary lists it ("奖要" of "协会发的奖要附…", "船检"): its
+                # characters count, those that only ask or link (要, 光有, 能先) not at all
+                content = "".join(c for c in w if c not in LINKING_CHARS)
+                if not content:
+                    continue
+                guessed[w] = content
+            words.append(w)
         if not words:
             return 1.0
         i = self.items.index(item)
@@ -120,7 +136,10 @@ class ItemIndex:
             weight = self._idf.get("w:" + w, top)
             total += weight
             forms = ["w:" + w] + ["w:" + s for s in self.analyzer.synonyms_of(w)]
-            if any(f in doc for f in forms) or (len(w) >= 2 and w in item.text):
+            if w in guessed:
+                if all(c in item.text for c in guessed[w]):
+                    held += weight
+            elif any(f in doc for f in forms) or (len(w) >= 2 and w in item.text):
                 held += weight
         return held / total if total else 1.0
 

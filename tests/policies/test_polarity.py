@@ -57,8 +57,6 @@ def test_a_plain_yes_no_about_a_rule_opens_with_its_word(qa, question, word, cla
         ("长治 单位没岗位了我还能报吗", "the requirement names someone else"),
         # "业绩只算到2022年9月30日": counts depends on the date; 算 would be wrong
         ("10月份刚拿的奖 能算进平凉今年的业绩吗", "a positive clause with a limit"),
-        # 排名前三 decides it, and the question says 第四: the clause shares 二等奖, not the point
-        ("省部级科技奖二等奖 我排第四 能在简阳破格吗", "the asker's case, barely covered"),
         ("长治交材料要带原件吗 原件还不还", "two questions in one message"),
         ("長興縣人社局職業能力建設科電話", "not a yes/no question (能力)"),
         ("简阳评审费多少", "a value, not a yes/no"),
@@ -146,11 +144,34 @@ def test_enough_compares_the_number_asked_with_the_threshold_shown(qa, question,
     assert first_line(qa, question) == first
 
 
-def test_enough_says_nothing_when_thresholds_differ_or_a_condition_is_unsaid(qa):
-    # 1项 / 2项 / 3项以上 for three kinds of patent: which one 两项 is, the question barely says
-    assert first_line(qa, "湖州 外观专利两项 够不够一条").startswith("·")
+def test_enough_compares_with_the_threshold_of_the_thing_named_and_a_yes_needs_every_condition(qa):
+    # 1项 / 2项 / 3项以上 for three kinds of patent: 外观专利 is 外观设计's, whose 3项 two miss
+    assert first_line(qa, "湖州 外观专利两项 够不够一条") == "不够。"
     # three is enough in number, and 均须排名前三 is a condition the question does not say
     assert first_line(qa, "湖州 外观专利三项够吗").startswith("·")
+    # with the rank said, every condition of the line is met
+    assert first_line(qa, "湖州 发明专利1项 排名第三 算一条吗") == "算。"
+
+
+@pytest.mark.parametrize(
+    "question, first",
+    [
+        ("長治評工程師 論文不到2000字算不算", "不算。"),  # 论文字数不少于2000字 (长治 三（一）4)
+        ("简阳 头部企业每年能推4个工程师破格吗", "不能。"),  # 每家每年最多推荐本单位3名 (简阳 二（六）2（3）)
+        ("简阳 发明专利排第四算业绩吗", "不算。"),  # 排名前三 (简阳 三（三）1（3）)
+        ("省部级科技奖二等奖 我排第四 能在简阳破格吗", "不能。"),  # 本人排名前三 (简阳 二（六）2（1）)
+        ("我干技术12年了 带了不少徒弟 只有两个高工肯推荐 湖州这条够吗", "不够。"),  # 3位以上 (湖州 二（七）)
+    ],
+)
+def test_a_figure_the_question_gives_is_compared_with_the_rule_s_threshold(qa, question, first):
+    assert first_line(qa, question) == first
+
+
+def test_a_threshold_missed_on_one_of_several_routes_says_no_word_to_can_i_apply(qa):
+    # 论文2篇以上，或实用技术材料2项以上: one paper misses one route, not the other
+    assert first_line(qa, "我论文就1篇 长治工程师能报吗") not in ("不能。", "能。")
+    # a yes to "能报吗" needs every other condition as well
+    assert first_line(qa, "我在简阳农村乡镇干了26年 普通高校毕业 能降一个学历等次破格吗") != "能。"
 
 
 @pytest.mark.parametrize(
