@@ -9,7 +9,7 @@ from __future__ import annotations
 from policies.schema import TOPICS, Contact
 
 # Topics an applicant can ask about, beyond the plain item lists of TOPICS.
-ANSWER_TOPICS = {**TOPICS, "fees": "评审费", "windows": "时间安排", "contacts": "联系方式"}
+ANSWER_TOPICS = {**TOPICS, "fees": "评审费", "windows": "时间安排", "contacts": "联系方式", "notes": "注意事项"}
 # What can be rated 有帮助 / 没帮助: the answers' topics and the pre-assessment's verdict.
 VERDICT_TOPIC = "assessment"
 RATED_TOPICS = {**ANSWER_TOPICS, VERDICT_TOPIC: "预评估结论"}

@@ -27,7 +27,7 @@ from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
 from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
 from policies.rounds import entry_window
-from policies.schema import Notice, Window
+from policies.schema import OUTLINE_ONLY, Notice, Window
 from policies.scope import Scope, anchored, classify
 from policies.sounds import SoundAlike
 from policies.text import Analyzer, normalize, vocabulary
@@ -524,7 +524,7 @@ class QA:
         screen, the rest one tap away; with several levels and none chosen, the common items and a
         button per level."""
         level = level if level in notice.levels else None
-        drawn = notice.outline_for(topic, level) if summary else None
+        drawn = notice.outline_for(topic, level) if summary or topic in OUTLINE_ONLY else None
         if drawn is not None:
             # the notice's own outline of the topic for this level (notice file ``outlines:``): the few
             # points that decide it, each with its clause; the whole list one tap away
@@ -532,7 +532,7 @@ class QA:
                 ReplyItem(line.text, line.clause, notice, key=f"{notice.id}/outlines/{topic}/{i}")
                 for i, line in enumerate(drawn.lines)
             ]
-            return Reply("answer", notice=notice, items=lines, topic=topic, level=level, more=True)
+            return Reply("answer", notice=notice, items=lines, topic=topic, level=level, more=topic not in OUTLINE_ONLY)
         if summary and topic == "windows":
             timeline = self._timeline(notice, level, today)
             if timeline is not None:

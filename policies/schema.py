@@ -208,7 +208,9 @@ class LevelRank(_Strict):
     clause: str
 
 
-OUTLINE_TOPICS = ("conditions", "materials", "procedure", "exceptional_routes", "papers")
+OUTLINE_TOPICS = ("conditions", "materials", "procedure", "exceptional_routes", "papers", "notes")
+# topics answered only by their outline: no item of a notice is filed under them
+OUTLINE_ONLY = ("notes",)
 OUTLINE_LINE = 48  # characters of one outline line's text: a phone line or two
 OUTLINE_TOTAL = 190  # the lines with their clauses: within one 250-character reply with its header
 
@@ -229,7 +231,7 @@ class Outline(_Strict):
     a level, in the order an applicant needs them, each with its clause; the topic's whole item list
     stays one tap away (查看全部)."""
 
-    topic: Literal["conditions", "materials", "procedure", "exceptional_routes", "papers"]
+    topic: Literal["conditions", "materials", "procedure", "exceptional_routes", "papers", "notes"]
     levels: Optional[List[LevelCode]] = None  # None: every level of the notice
     lines: List[OutlineLine]
 

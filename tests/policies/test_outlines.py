@@ -40,9 +40,9 @@ def _figures(text: str) -> set:
     return found
 
 
-def test_every_notice_has_outlines_for_conditions_materials_and_procedure(index):
+def test_every_notice_has_outlines_for_conditions_materials_procedure_and_notes(index):
     for notice in index.all():
-        for topic in ("conditions", "materials", "procedure"):
+        for topic in ("conditions", "materials", "procedure", "notes"):
             for level in notice.levels:
                 assert notice.outline_for(topic, level) is not None, (notice.id, topic, level)
 
@@ -137,3 +137,13 @@ def test_an_open_window_says_so_in_the_timeline(qa):
 def test_how_to_get_a_level_several_notices_have_asks_for_the_region(qa):
     reply = qa.answer("怎麼評工程師啊", TODAY)  # 长治, 平凉 and 湖州 all evaluate 工程师, differently
     assert reply.kind == "choose_notice" and len(reply.candidates) >= 3
+
+
+@pytest.mark.parametrize("question", ["平凉申报有哪些注意事项", "长治申报要注意啥", "简阳高工申报须知"])
+def test_what_to_watch_out_for_is_the_notices_own_warnings(qa, question):
+    """注意事项 names no topic of the items: the notice's own 有关要求 (outline ``notes``), never "not
+    stated", and no 查看全部 (there is no list behind it)."""
+    reply = qa.answer(question, dt.date(2026, 12, 1))
+    text = render_text(reply)
+    assert "没有写到" not in text and reply.topic == "notes" and not reply.more, text
+    assert len(reply.items) >= 3 and all(item.clause for item in reply.items), text

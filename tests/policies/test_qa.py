@@ -287,7 +287,15 @@ def test_a_later_rounds_question_in_full_width_digits_says_which_round_is_here(q
 
 
 @pytest.mark.parametrize(
-    "text", ["高工certificate能直接买吗 急用", "简阳破格推荐表上的正高签名能找人代签不 给点辛苦费"]
+    "text",
+    [
+        "高工certificate能直接买吗 急用",
+        "简阳破格推荐表上的正高签名能找人代签不 给点辛苦费",
+        "毕业证能P一个本科的吗 大专不够用",
+        "业绩证明单位不给开 我自己刻个章盖上行不行",
+        "社保不满一年 能不能找公司补个假的缴费记录",
+        "答辩能找人替我视频答辩吗 反正是线上的",
+    ],
 )
 def test_buying_a_certificate_or_a_signature_is_refused_as_fraud(qa, text):
     assert "不存在“代评”“包过”" in render_text(qa.answer(text, dt.date(2026, 12, 1)))
@@ -399,3 +407,33 @@ def test_a_photos_file_format_is_answered_from_the_one_notice_that_states_it(qa)
     assert reply.notice.region.code == "huzhou" and "JPG" in reply.items[0].text, text
     reply, text = ask(qa, "简阳证件照格式有要求吗")
     assert "没有写到上传文件的格式和大小" in text, text
+
+
+@pytest.mark.parametrize(
+    "text, notice, says",
+    [
+        # a word jieba makes up ("奖要") does not hide 重庆's 协会学会 line; the other notices' lines,
+        # which share only 网站, are left out
+        ("协会发的奖要附网站查验截图吗", "重庆2024", "官网查验页面"),
+        # the province named: its one notice here
+        ("甘肃职业资格对应职称的一共多少项", "平凉2022", "60项职业资格"),
+        ("四川评高工要几年", "简阳2020", "满5年"),
+        ("浙江省职称系统网址", "湖州2020", "zcps.rlsbt.zj.gov.cn"),
+    ],
+)
+def test_a_region_less_question_is_answered_from_the_notice_that_holds_it(qa, text, notice, says):
+    reply = render_text(qa.answer(text, dt.date(2026, 12, 1)))
+    assert reply.startswith(f"【{notice}") and says in reply, reply
+
+
+def test_a_line_per_notice_is_never_cut_inside_a_figure(qa):
+    """One line per notice is clipped to its first words, but "专业科目不少于6…" would read as 6."""
+    reply = render_text(qa.answer("公需课和专业课各要多少学时", dt.date(2026, 12, 1)))
+    for line in reply.split("\n"):
+        assert not re.search(r"\d…", line), line
+
+
+def test_a_word_of_evidence_makes_a_region_named_question_a_notice_question(qa):
+    """国标 is a 国家标准 (an anchor and a synonym): 湖州's 标准 line, and the rank said decides 不算."""
+    reply = render_text(qa.answer("湖州这边 我参与编的国标排第五名 算不算一项", dt.date(2026, 12, 1)))
+    assert reply.split("\n")[1] == "不算。" and "排名前三" in reply, reply
