@@ -64,7 +64,7 @@ FACT_SETS = {
     "blind6": dt.date(2026, 12, 7),
     "blind7": dt.date(2026, 12, 8),
 }
-QUESTION_SETS = ("blind", "blind2")  # tests/answers/<name>/, one folder per writer
+QUESTION_SETS = ("blind", "blind2", "blind3")  # tests/answers/<name>/, one folder per writer
 
 
 def _load_facts(name: str, split: str):

@@ -22,13 +22,19 @@ FLOORS = {
     # (须经…同意), which removed a wrong word on blind3's dev split; the word lost here is unseen
     "test": (0.64, 0.72, 0.28),
 }
-# the second writer's set (tests/answers/blind2, written 2026-12-08; first measured before any
-# tuning: dev 66.3 %, test 68.4 % on point, docs/answers.md): (on point, scope, decisive, figures in
-# out-of-scope replies allowed). The test split has one out-of-scope reply with a notice figure,
-# unseen — the issue's target (none) is not met there
-FLOORS2 = {
-    "dev": (0.71, 0.96, 0.23, 0),  # now 71.1 / 96.7 / 23.8 %, 0
-    "test": (0.71, 0.86, 0.34, 1),  # now 71.6 / 86.7 / 34.4 %, 1
+# the second and third writers' sets (tests/answers/blind2, written 2026-12-08, first measured
+# before any tuning: dev 66.3 %, test 68.4 % on point; tests/answers/blind3, written 2026-12-08 in the
+# evening, first measured before any tuning: dev 68.6 %, test 65.6 %; docs/answers.md):
+# (on point, scope, decisive, figures in out-of-scope replies allowed)
+LATER_FLOORS = {
+    "blind2": {
+        "dev": (0.71, 0.96, 0.28, 0),  # now 71.6 / 96.7 / 28.6 %, 0
+        "test": (0.71, 0.93, 0.40, 0),  # now 71.6 / 93.3 / 40.6 %, 0
+    },
+    "blind3": {
+        "dev": (0.68, 1.0, 0.26, 0),  # now 68.6 / 100 / 26.7 %, 0
+        "test": (0.67, 1.0, 0.26, 0),  # now 67.7 / 100 / 26.7 %, 0
+    },
 }
 MEDIAN_LENGTH = 200  # the issue's: a reply's median length in characters
 
@@ -55,13 +61,14 @@ def test_questions_nobody_here_wrote_are_answered_on_point(ask, split):
     assert figures["median_length"] <= MEDIAN_LENGTH, figures
 
 
+@pytest.mark.parametrize("name", sorted(LATER_FLOORS))
 @pytest.mark.parametrize("split", ["dev", "test"])
-def test_the_second_writers_questions_are_answered_on_point(ask, split):
-    outcomes = evaluate(ask, load(split, "blind2"))
+def test_the_later_writers_questions_are_answered_on_point(ask, name, split):
+    outcomes = evaluate(ask, load(split, name))
     out = io.StringIO()
     figures = report(outcomes, split, misses=split == "dev", out=out)
     print(out.getvalue())
-    on_point, scope, decisive, figured = FLOORS2[split]
+    on_point, scope, decisive, figured = LATER_FLOORS[name][split]
     got = (figures["questions"], figures["on_point"], figures["scope"], figures["decisive"])
     assert got[0] >= (220 if split == "dev" else 110)
     assert got[1] >= on_point and got[2] >= scope and got[3] >= decisive, got
