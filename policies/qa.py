@@ -27,7 +27,7 @@ from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
 from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
 from policies.rounds import entry_window
-from policies.schema import OUTLINE_ONLY, Notice, Window
+from policies.schema import OUTLINE_ONLY, Delegate, Notice, Window
 from policies.scope import Scope, anchored, classify
 from policies.sounds import SoundAlike
 from policies.text import Analyzer, normalize, vocabulary
@@ -409,7 +409,7 @@ class QA:
                 ),
                 tail=self._contact_tail(notice),
             )
-        if asked_kinds()["document"].search(text):
+        if asked_kinds()["document"].search(text) and not self._topics_named(text):
             # "湖州这个文号是多少": the notice itself, which every reply's header names
             return Reply(
                 "answer",
@@ -441,7 +441,13 @@ class QA:
         broad = self.broad_topic(asked) or self._outlined(asked, notice, level)
         if broad:
             reply = self.topic_reply(notice, broad, today, level, summary=True, levels_hint=target_levels)
-            self._decisive(text, reply)
+            absent = self._absent_topic_words(asked, notice) if reply.kind == "answer" else []
+            if absent:
+                # "重庆非公高工要不要答辩": items about 评审 answer it, but the notice never says 答辩
+                reply.lead = f"这份通知没有写到{'、'.join(absent)}。相关规定："
+                reply.tail = self._contact_tail(notice)
+            else:
+                self._decisive(text, reply)
             reply.lead = "\n".join(x for x in (dropped, reply.lead) if x)
             return reply
         hits = self._search(
@@ -459,7 +465,8 @@ class QA:
         if (not hits or hits[0].score < MIN_SCORE) and verdict is None:
             return self._not_stated(notice, text, topics, level)
         unmet = self.items.unmet_cues(text, notice.id, level)
-        reserve = (90 if unmet else 0) + (len(verdict.lead) + 1 if verdict else 0)
+        absent = [] if unmet or verdict is not None else self._absent_topic_words(text, notice)
+        reserve = (90 if unmet or absent else 0) + (len(verdict.lead) + 1 if verdict else 0)
         reply = (
             self._compose(notice, hits, level, today, reserve=reserve, topics=topics, labels=labels)
             if hits
@@ -468,12 +475,28 @@ class QA:
         if verdict is not None:
             reply.verdict = verdict.word
         if unmet:
-            reply.lead = f"这份通知没有写到{'、'.join(unmet)}。相关规定："
-        if unmet or not all(it.stated for it in reply.items[:1]):
+            reply.lead = f"这份通知没有写到{'、'.join(c.not_stated for c in unmet)}。相关规定："
+            # the document the notice leaves that topic to (平凉's 甘人社通〔2021〕252号 for 论文篇数)
+            deferred = [
+                self._delegate_item(d, notice)
+                for d in notice.delegates
+                if d.core and any(c.topic in d.topics for c in unmet)
+            ]
+            named = {d.text for d in deferred[:1]}
+            reply.items = deferred[:1] + [
+                it
+                for it in reply.items
+                if it.text not in named and not any(n.split("：见")[-1] in it.text for n in named)
+            ]
+            reply.items = on_one_screen(reply.items, len(header(notice)) + len(reply.lead) + 40)
+        if absent:
+            # "重庆非公高工要不要答辩": the notice never speaks of 答辩 — say so, then the nearest rules
+            reply.lead = f"这份通知没有写到{'、'.join(absent)}。相关规定："
+        if unmet or absent or not all(it.stated for it in reply.items[:1]):
             reply.tail = self._contact_tail(notice)
         if verdict is not None:
             reply.lead = "\n".join(x for x in (verdict.lead, reply.lead) if x)
-        elif not unmet:
+        elif not unmet and not absent:
             self._decisive(text, reply)
         if dropped:
             reply.lead = "\n".join(x for x in (dropped, reply.lead) if x)
@@ -1110,6 +1133,21 @@ class QA:
                 return n.region.code
         return None
 
+    def _absent_topic_words(self, text: str, notice: Notice) -> List[str]:
+        """The names of a topic the question uses (答辩, 破格, 转系列) that no item of ``notice`` says,
+        itself or by a synonym: the notice does not speak of that at all (an item's ``asks`` may route
+        "要答辩吗" to 重庆's 评审 clause, which still says nothing of 答辩)."""
+        concepts = vocabulary().get("absence_topics", [])
+        names = {n for t, ns in topic_words().items() if t in concepts for n in ns if len(n) >= 2}
+        body = " ".join(it.text for it in self.items.of_notice(notice.id))  # what it says, not how it is asked
+        out = []
+        for w in dict.fromkeys(self.content_words(text)):
+            if w in names and w not in broad_fillers():
+                forms = [w, *self.analyzer.synonyms_of(w)]
+                if not any(f in body for f in forms):
+                    out.append(w)
+        return out
+
     def _names(self) -> List[str]:
         """Place and level names: they choose the notice, they are not what is asked."""
         return self._region_words + [w for forms in self._level_forms.values() for w in forms]
@@ -1171,13 +1209,20 @@ class QA:
     def _not_stated(self, notice: Notice, text: str, topics: List[str], level: Optional[str]) -> Reply:
         thing = self._thing(text)
         lead = f"这份通知没有写到{thing}。" if thing else "这份通知没有写到您问的内容。"
-        items = []
-        for d in notice.delegates:
-            if topics and set(d.topics) & set(topics):
-                title = f"《{d.title}》" if d.title else ""
-                items.append(ReplyItem(f"{d.about.rstrip('。')}：见{title}{d.doc}", d.clause, notice, stated=False))
+        items = [self._delegate_item(d, notice) for d in notice.delegates if topics and set(d.topics) & set(topics)]
         items = items[:2]
         return Reply("not_stated", notice=notice, items=items, lead=lead, tail=self._contact_tail(notice), level=level)
+
+    @staticmethod
+    def _delegate_item(d: Delegate, notice: Notice) -> ReplyItem:
+        title = f"《{d.title}》" if d.title else ""
+        return ReplyItem(
+            f"{d.about.rstrip('。')}：见{title}{d.doc}",
+            d.clause,
+            notice,
+            stated=False,
+            key=f"{notice.id}/delegates/{d.doc}",
+        )
 
     @staticmethod
     def _contact_tail(notice: Notice) -> str:

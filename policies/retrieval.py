@@ -37,6 +37,7 @@ class Cue:
     miss: float = 1.0  # an item without that kind of value is scaled by this (the question is precise)
     not_stated: str = ""  # the point, when no item of the notice holds it ("年龄限制")
     base: bool = False  # a way to reach someone: an item holding it scores without a shared word
+    topic: str = ""  # the topic the point belongs to: a document the notice leaves that topic to is named
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +54,7 @@ def cue_table() -> Tuple[Cue, ...]:
                 float(raw.get("miss", 1.0)),
                 str(raw.get("not_stated", "")),
                 bool(raw.get("base", False)),
+                str(raw.get("topic", "")),
             )
         )
     return tuple(out)
@@ -156,7 +158,7 @@ class ItemIndex:
         text = normalize(question).lower()
         return [c for c in cue_table() if c.question.search(text)]
 
-    def unmet_cues(self, question: str, notice_id: str, level: Optional[str] = None) -> List[str]:
+    def unmet_cues(self, question: str, notice_id: str, level: Optional[str] = None) -> List[Cue]:
         """What the question asks for precisely (a sum, a count …) that no item of the notice holds."""
         out = []
         for c in self.cues(question):
@@ -165,7 +167,7 @@ class ItemIndex:
                 for i in self._by_notice.get(notice_id, [])
                 if self.items[i].applies_to(level)
             ):
-                out.append(c.not_stated)
+                out.append(c)
         return out
 
     def search(

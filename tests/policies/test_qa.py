@@ -437,3 +437,26 @@ def test_a_word_of_evidence_makes_a_region_named_question_a_notice_question(qa):
     """国标 is a 国家标准 (an anchor and a synonym): 湖州's 标准 line, and the rank said decides 不算."""
     reply = render_text(qa.answer("湖州这边 我参与编的国标排第五名 算不算一项", dt.date(2026, 12, 1)))
     assert reply.split("\n")[1] == "不算。" and "排名前三" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text, lead, first",
+    [
+        # 重庆 leaves the conditions to its 条件索引: the years asked are not stated, and that document is named
+        ("重庆评副高，本科要取得中级满几年", "这份通知没有写到取得现职称后的年限要求", "重庆市职称申报标准条件索引"),
+        ("平凉评高工要几篇论文", "这份通知没有写到论文的具体篇数", "甘人社通〔2021〕252号"),
+        # 长治's 评审后不退 is about the papers handed in, not the fee
+        ("长治评审费交了要是没评上能退吗", "这份通知没有写到退费", "300元"),
+        # 重庆's 评审 clause is where "要答辩吗" leads, but the notice never says 答辩
+        ("重庆非公高工要不要答辩", "这份通知没有写到答辩", "渝职改办〔2024〕207号"),
+        ("平凉评完了名单在哪公示 大概啥时候", "这份通知没有写到评审结果公布的时间", "公示"),
+    ],
+)
+def test_a_point_the_notice_leaves_open_is_said_first_then_where_it_is_decided(qa, text, lead, first):
+    lines = render_text(qa.answer(text, dt.date(2026, 12, 1))).split("\n")
+    assert lines[1].startswith(lead) and first in lines[2], lines
+
+
+def test_the_legal_basis_of_a_fee_is_not_the_notices_own_number(qa):
+    reply = render_text(qa.answer("重庆评审费收费依据是哪个文号", dt.date(2026, 12, 1)))
+    assert "渝价〔2015〕123号" in reply and "这份通知的文号是" not in reply
