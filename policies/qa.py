@@ -27,7 +27,7 @@ from policies.resolve import AMBIGUOUS_LEVELS, Resolution, resolve
 from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
 from policies.rounds import entry_window
-from policies.schema import OUTLINE_ONLY, Delegate, Notice, Window
+from policies.schema import OUTLINE_ONLY, OUTLINE_TOPICS, Delegate, Notice, Window
 from policies.scope import Scope, anchored, classify
 from policies.sounds import SoundAlike
 from policies.text import Analyzer, normalize, vocabulary
@@ -1025,8 +1025,19 @@ class QA:
             # item that covers the question and no other comes near
             weak, digest = False, False
             ranked = [best_by_notice[lone]]
+        named = self._topics_named(text)
+        if (
+            weak
+            and named
+            and named[0] not in OUTLINE_TOPICS
+            and ranked[0].score >= DIGEST
+            and not self.broad_topic(text)
+        ):
+            # a point of a narrower topic ("查重28%还能答辩吗", "EI论文还要交啥"): the notices' nearest
+            # lines, one each, the notices far below the best left out — not a question back
+            weak = False
         if weak:
-            if self._topics_named(text):
+            if named:
                 # a topic of title evaluation named ("副高评审条件有哪些"): it depends on the region
                 return Reply(
                     "choose_notice", lead="各地规定不同。请问您在哪个地区、申报哪个级别？请选择：", candidates=notices

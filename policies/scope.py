@@ -89,6 +89,10 @@ OFF_TOPIC = re.compile(
 )
 
 
+# Looking for a job, not a title: interview questions, hiring, résumés ("硬件工程师面试题").
+JOB = re.compile(r"面试题|笔试题|招聘|求职|简历|跳槽|offer")
+
+
 @dataclass(frozen=True)
 class Scope:
     kind: str  # "in_scope" | "out_of_scope" | "fraud"
@@ -153,6 +157,8 @@ def classify(text: str, index: NoticeIndex, places: List[str]) -> Scope:
     place = uncovered_place(index, t, places)
     if place:
         return Scope("out_of_scope", f"{place}的职称评审", place)
+    if JOB.search(t) and not re.search(r"职称|评审|申报|评委", t):
+        return Scope("out_of_scope", "求职招聘")
     if OFF_TOPIC.search(t) and not TITLE_ASK.search(t):
         return Scope("out_of_scope", "与职称评审无关的问题")
     return IN_SCOPE
