@@ -1148,8 +1148,10 @@ class QA:
         """The names of a topic the question uses (答辩, 破格, 转系列) that no item of ``notice`` says,
         itself or by a synonym: the notice does not speak of that at all (an item's ``asks`` may route
         "要答辩吗" to 重庆's 评审 clause, which still says nothing of 答辩)."""
-        concepts = vocabulary().get("absence_topics", [])
-        names = {n for t, ns in topic_words().items() if t in concepts for n in ns if len(n) >= 2}
+        # each such topic's own term (its first name) and that term's synonyms: 答辩 and 面试, not
+        # the ways of asking about it (评审方式, 评法)
+        terms = [topic_words()[t][0] for t in vocabulary().get("absence_topics", []) if t in topic_words()]
+        names = {n for t in terms for n in (t, *self.analyzer.synonyms_of(t)) if len(n) >= 2}
         body = " ".join(it.text for it in self.items.of_notice(notice.id))  # what it says, not how it is asked
         out = []
         for w in dict.fromkeys(self.content_words(text)):
