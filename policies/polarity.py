@@ -34,7 +34,9 @@ _AMOUNT = r"\d+|[一二两三四五六七八九十]+"
 # a question asking for a value, a way or a reason is not a yes/no question
 VALUE_ASKED = re.compile(r"多少|几|哪|什么|怎么|怎样|如何|啥|何时|多久|多长|为什么|为啥|咋")
 # what "够不够" / "算不算" may be followed by: what it is enough for, or counts as ("外观专利两项够不够一条")
-ENOUGH_FOR = re.compile(r"(?:一条|一项|条件|资格|格)[？?]?")
+ENOUGH_FOR = re.compile(
+    r"(?:一条|一项|条件|资格|格)?(?:评|报|申报|申请)?(?:助工|中工|高工|副高|中级|工程师|助理工程师|高级工程师|技术员)?[？?]?"
+)
 COURTESY = re.compile(r"(?:[\s，,]*(?:谢谢|多谢|谢了|急|在线等|啊|呀|哈|哦)[！!。~～]*)+$")
 SEVERAL = re.compile(r"[吗么嘛呢？?]\s*\S|[\u4e00-\u9fff](?P<x>.)不(?P=x)")
 _CLAUSES = re.compile(r"[，,；;。：:]")
@@ -193,6 +195,7 @@ NEAR_BEST = 0.7
 ANSWERING_SHARE = 0.3
 OWN_CASE = re.compile(r"我|本人|俺|咱")
 CONTRAST = re.compile(r"但|可是|不过|然而|却|只是")
+UNIFORM = re.compile(r"不作统一要求|不作.{0,4}要求|不统一要求")
 
 
 def _pairs(text: str) -> List[Tuple[str, float]]:
@@ -446,6 +449,7 @@ def _by_clause(question: str, answers: Sequence[str], asked: Asked, features: Fe
     if marked < max(MIN_SHARED, ANSWERING_SHARE * best):
         return None
     verdicts = []
+    deciding: List[str] = []
     for s, clause, said in read:
         if said is None or s < max(MIN_SHARED, NEAR_BEST * marked):
             continue
@@ -469,6 +473,9 @@ def _by_clause(question: str, answers: Sequence[str], asked: Asked, features: Fe
             return None  # "我只有中专 能评吗" against "…干满15年…的骨干，学历可放宽到中专": the count unsaid
         if verdict is not None:  # else the clause answers something else (须 to "能…吗")
             verdicts.append(verdict)
+            deciding.append(clause)
     if not verdicts or len(set(v == "affirm" for v in verdicts)) > 1:
         return None
+    if verdicts[0] != "affirm" and all(UNIFORM.search(c) for c in deciding):
+        return "没有统一要求"  # 不作统一要求: not required of everyone — a unit may still ask for it
     return asked.modal.words[verdicts[0]]

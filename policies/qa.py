@@ -893,6 +893,7 @@ class QA:
         """A yes/no about a rule: its decisive word first, from the clauses shown (policies.polarity)."""
         if reply.kind != "answer" or not reply.items or reply.verdict:
             return
+        text = self._without_trailing_names(text)  # "能报吗 简阳": the place said after the question
         word = decisive_word(text, [it.text for it in reply.items], self._rare_features)
         if not word:
             first = reply.items[0]
@@ -900,6 +901,11 @@ class QA:
         if word:
             reply.verdict = word
             reply.lead = "\n".join(x for x in (f"{word}。", reply.lead) if x)
+
+    def _without_trailing_names(self, text: str) -> str:
+        """``text`` without the place or level names said after its question ("…能报吗 简阳")."""
+        names = "|".join(re.escape(n) for n in sorted(self._names(), key=len, reverse=True) if n)
+        return re.sub(rf"(?:[\s，,]*(?:{names})(?:的|这边|那边)?)+[\s？?。!！]*$", "", normalize(text)) or text
 
     def _names_out(self, text: str) -> List[Tuple[str, float]]:
         """Rare features without place and level names: a group's list is matched on who, not where."""
@@ -1011,7 +1017,7 @@ class QA:
             return said[item_text]
 
         words = {word_of(h.item.text) for h in ranked[:4]}
-        agreed = words.pop() if digest and len(words) == 1 else None
+        agreed = _agreed(words) if digest else None
         weak = (
             digest
             and not agreed
@@ -1076,7 +1082,7 @@ class QA:
             used += len(line) + 1
         # a yes/no every notice shown answers alike ("职称外语要考吗"): the word first, then each line
         shown = {word_of(w) for w in whole}
-        agreed = shown.pop() if len(whole) >= 2 and len(shown) == 1 else None
+        agreed = _agreed(shown) if len(whole) >= 2 else None
         return Reply(
             "answer",
             items=items,
@@ -1292,6 +1298,18 @@ def clip(text: str, size: int) -> str:
     if text[cut - 1].isdigit() or text[cut].isdigit():
         cut += len(_FIGURE_AT.match(text, cut).group())  # type: ignore[union-attr]  # matches empty
     return text if cut >= len(text) else text[:cut] + "…"
+
+
+def _agreed(words: set[Optional[str]]) -> Optional[str]:
+    """The one word several notices' lines answer alike; 不需要 and 没有统一要求 are one answer (no),
+    said as the weaker where one notice leaves it to the unit."""
+    if None in words or not words:
+        return None
+    if len(words) == 1:
+        return next(iter(words))
+    if words == {"不需要", "没有统一要求"}:
+        return "没有统一要求"
+    return None
 
 
 def levels_text(levels: Sequence[str]) -> str:
