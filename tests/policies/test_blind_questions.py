@@ -17,10 +17,8 @@ from benchmarks.answer_blind import evaluate, load, policies_asker, report
 # split → (on point, out of scope / fraud recognised, yes/no opening with the decisive word);
 # measured 2026-12-07 (docs/answers.md)
 FLOORS = {
-    "dev": (0.81, 0.97, 0.42),  # now 81.4 / 97.4 / 42.9 %
-    # decisive 31.2 → 28.1 %: a group's "可以" no longer said when the list entry carries a condition
-    # (须经…同意), which removed a wrong word on blind3's dev split; the word lost here is unseen
-    "test": (0.64, 0.72, 0.28),
+    "dev": (0.81, 0.97, 0.44),  # now 81.8 / 97.4 / 44.4 % (2026-12-08)
+    "test": (0.65, 0.77, 0.37),  # now 65.9 / 77.8 / 37.5 % (2026-12-08)
 }
 # the second and third writers' sets (tests/answers/blind2, written 2026-12-08, first measured
 # before any tuning: dev 66.3 %, test 68.4 % on point; tests/answers/blind3, written 2026-12-08 in the
@@ -28,12 +26,12 @@ FLOORS = {
 # (on point, scope, decisive, figures in out-of-scope replies allowed)
 LATER_FLOORS = {
     "blind2": {
-        "dev": (0.71, 0.96, 0.28, 0),  # now 71.6 / 96.7 / 28.6 %, 0
-        "test": (0.71, 0.93, 0.40, 0),  # now 71.6 / 93.3 / 40.6 %, 0
+        "dev": (0.73, 0.96, 0.36, 0),  # now 73.2 / 96.7 / 36.5 %, 0
+        "test": (0.72, 0.93, 0.40, 0),  # now 72.6 / 93.3 / 40.6 %, 0
     },
     "blind3": {
-        "dev": (0.68, 1.0, 0.26, 0),  # now 68.6 / 100 / 26.7 %, 0
-        "test": (0.67, 1.0, 0.26, 0),  # now 67.7 / 100 / 26.7 %, 0
+        "dev": (0.73, 1.0, 0.30, 0),  # now 73.3 / 100 / 30.0 %, 0
+        "test": (0.68, 1.0, 0.30, 0),  # now 68.8 / 100 / 30.0 %, 0 (65.6 % before any tuning)
     },
 }
 MEDIAN_LENGTH = 200  # the issue's: a reply's median length in characters
