@@ -130,6 +130,12 @@ def rank_patterns(level_forms: Dict[str, List[str]], rank_words: Dict[str, List[
     )
 
 
+# A fraud reply's lines: what the notices do to false materials, or their warning about agents.
+FORGING = re.compile(r"假|伪造|刻.{0,2}章|私刻|p(?:一|个|张)|ps|改成|编.{0,3}(?:个|一个)|替我|找人替|枪手|代笔|冒")
+FORGERY_QUERY = "弄虚作假 虚假材料 取消 资格 撤销 诚信档案 不得申报 黑名单 失信"
+AGENT_QUERY = "代办 中介 乱收费 弄虚作假 谨防受骗 服务费 代办费"
+
+
 def question_label(part: str, names: Sequence[str], n: int) -> str:
     """The label of one answer among several in a reply: the question as asked, without the place
     and level that chose the notice ("简阳评审费多少" → 【评审费多少】); its number where it is long."""
@@ -1260,19 +1266,34 @@ class QA:
 
     def _out_of_scope(self, scope: Scope, text: str, region: Optional[str]) -> Reply:
         if scope.kind == "fraud":
-            notices = self.index.all()
-            hits = self.items.search("代办 中介 乱收费 弄虚作假 谨防受骗 服务费 代办费", [n.id for n in notices])
-            items = []
-            for h in hits[:2]:
+            named = self.regions_in(text)
+            notices = [n for n in self.index.all() if not named or n.region.code in named] or self.index.all()
+            # making a record false ("P一个本科", "刻个章", "假的缴费记录"): what the notices do to it;
+            # buying or an agent: their warning about agents
+            forging = bool(FORGING.search(normalize(text).lower()))
+            query = FORGERY_QUERY if forging else AGENT_QUERY
+            hits = self.items.search(query, [n.id for n in notices])
+            items: List[ReplyItem] = []
+            for h in hits:
                 n = self.index.get(h.item.notice_id)
                 assert n is not None  # hits come from the index's own notices
+                if any(it.notice is n for it in items) and len(notices) > 1:
+                    continue  # one line per notice
+                if items and h.score < KEEP_RATIO * hits[0].score:
+                    break
                 items.append(ReplyItem(h.item.text, h.item.clause, n, f"{n.short_name}："))
+                if len(items) == 2:
+                    break
             return Reply(
                 "fraud",
                 items=items,
                 scope=scope,
                 lead="职称只能本人按通知如实申报，不存在“代评”“包过”。通知里的提醒：",
-                tail="请只通过通知写明的官方渠道申报，遇到收费代办请向经办部门反映。",
+                tail=(
+                    "申报材料须真实，由本人如实提供。"
+                    if forging
+                    else "请只通过通知写明的官方渠道申报，遇到收费代办请向经办部门反映。"
+                ),
             )
         covered = "、".join(n.short_name for n in self.index.all())
         if scope.kind == "unsupported":

@@ -471,3 +471,15 @@ def test_a_narrow_point_without_a_region_gets_each_notices_line_not_a_question_b
 def test_looking_for_a_job_is_out_of_scope(qa, text):
     reply = render_text(qa.answer(text, dt.date(2026, 12, 1)))
     assert "不在我能回答的范围" in reply and not re.search(r"\d+\s*(?:年|元|篇|日)", reply.split("我只解答")[0])
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("毕业证能P一个本科的吗 大专不够用", "弄虚作假"),
+        ("长治能帮我弄个假的继续教育证明吗", "记入诚信档案3年"),  # the region named: its notice's rule
+    ],
+)
+def test_making_a_record_false_is_answered_with_what_the_notices_do_to_it(qa, text, says):
+    reply = render_text(qa.answer(text, dt.date(2026, 12, 1)))
+    assert "不存在“代评”“包过”" in reply and says in reply and "谨防" not in reply, reply
