@@ -262,9 +262,14 @@ def _unit_class(unit: str, after: str) -> str:
     return _CLASS.get(unit, unit)
 
 
+def _segment_start(text: str, at: int) -> int:
+    """Where the stretch of ``text`` that ends at ``at`` begins: just after the previous stop."""
+    return max((m.end() for m in _SEGMENT.finditer(text, 0, at)), default=0)
+
+
 def _context(text: str, at: int) -> List[str]:
     """The character pairs of the words just before position ``at`` (to the previous stop), in order."""
-    cut = max((m.end() for m in _SEGMENT.finditer(text, 0, at)), default=0)
+    cut = _segment_start(text, at)
     chars = re.sub(r"[^\u4e00-\u9fff]", "", text[cut:at])
     return [chars[i : i + 2] for i in range(len(chars) - 1)]
 
@@ -278,7 +283,7 @@ def _closeness(figure: List[str], limit: List[str]) -> Tuple[int, int]:
 
 def _alternative(text: str, start: int, end: int) -> bool:
     """The threshold at ``text[start:end]`` is one of several routes: 或 just after or before it."""
-    cut = max((m.end() for m in _SEGMENT.finditer(text, 0, start)), default=0)
+    cut = _segment_start(text, start)
     return bool(re.match(r"[^，,。；;或]{0,8}[，,]?\s*或", text[end:])) or text[cut - 1 : cut] == "或"
 
 

@@ -28,7 +28,7 @@ from policies.retrieval import Hit, ItemIndex
 from policies.roles import level_roles, next_level
 from policies.rounds import entry_window
 from policies.schema import OUTLINE_ONLY, OUTLINE_TOPICS, Delegate, Notice, Window
-from policies.scope import Scope, anchored, classify
+from policies.scope import FORGERY, Scope, anchored, classify
 from policies.sounds import SoundAlike
 from policies.text import Analyzer, normalize, vocabulary
 from policies.windows import format_date, format_span, status
@@ -131,7 +131,6 @@ def rank_patterns(level_forms: Dict[str, List[str]], rank_words: Dict[str, List[
 
 
 # A fraud reply's lines: what the notices do to false materials, or their warning about agents.
-FORGING = re.compile(r"假|伪造|刻.{0,2}章|私刻|p(?:一|个|张)|ps|改成|编.{0,3}(?:个|一个)|替我|找人替|枪手|代笔|冒")
 FORGERY_QUERY = "弄虚作假 虚假材料 取消 资格 撤销 诚信档案 不得申报 黑名单 失信"
 AGENT_QUERY = "代办 中介 乱收费 弄虚作假 谨防受骗 服务费 代办费"
 
@@ -300,6 +299,18 @@ class QA:
         self.sounds.correct("长治")  # load pypinyin and jieba's word list now, not at the first question
         # the names applicants give a notice (非公中小企业), longest first: they choose it, not what is asked
         self._called = sorted({c for n in index.all() for c in n.called}, key=len, reverse=True)
+        # a province said alone names its one notice here (甘肃 → 平凉): its forms per region
+        self._province_forms = {
+            n.region.code: tuple(w for w in (n.region.province, n.region.province.rstrip("省市")) if len(w) >= 2)
+            for n in index.all()
+        }
+        # place and level names said after a question ("…能报吗 简阳"): set aside before its modal
+        names = "|".join(re.escape(n) for n in sorted(self._names(), key=len, reverse=True) if n)
+        self._trailing_names = re.compile(rf"(?:[\s，,]*(?:{names})(?:的|这边|那边)?)+[\s？?。!！]*$")
+        # the terms a notice either speaks of or not (答辩 and its synonym 面试; not 评审方式, 评法): each
+        # absence topic's first name and that name's synonyms
+        terms = [topic_words()[t][0] for t in vocabulary().get("absence_topics", []) if t in topic_words()]
+        self._absence_terms = {n for t in terms for n in (t, *self.analyzer.synonyms_of(t)) if len(n) >= 2}
         # each notice's items as one text: where a question's own terms are looked up
         self._notice_text = {
             n.id: normalize("\n".join(it.text for it in self.items.of_notice(n.id))) for n in index.all()
@@ -483,17 +494,12 @@ class QA:
         if unmet:
             reply.lead = f"这份通知没有写到{'、'.join(c.not_stated for c in unmet)}。相关规定："
             # the document the notice leaves that topic to (平凉's 甘人社通〔2021〕252号 for 论文篇数)
-            deferred = [
-                self._delegate_item(d, notice)
-                for d in notice.delegates
-                if d.core and any(c.topic in d.topics for c in unmet)
-            ]
-            named = {d.text for d in deferred[:1]}
-            reply.items = deferred[:1] + [
-                it
-                for it in reply.items
-                if it.text not in named and not any(n.split("：见")[-1] in it.text for n in named)
-            ]
+            deferred = next((d for d in notice.delegates if d.core and any(c.topic in d.topics for c in unmet)), None)
+            if deferred is not None:
+                # first, and not again among the items (the delegate's own item cites it the same way)
+                first = self._delegate_item(deferred, notice)
+                cited = first.text.split("：见")[-1]
+                reply.items = [first] + [it for it in reply.items if cited not in it.text]
             reply.items = on_one_screen(reply.items, len(header(notice)) + len(reply.lead) + 40)
         if absent:
             # "重庆非公高工要不要答辩": the notice never speaks of 答辩 — say so, then the nearest rules
@@ -723,11 +729,7 @@ class QA:
                     found[n.region.code] = min(at, found.get(n.region.code, at))
         if not found:
             # only the province named ("甘肃职业资格对应职称有多少项"): its one region here, if one
-            found = {
-                n.region.code: 0
-                for n in self.index.all()
-                if any(len(w) >= 2 and w in t for w in (n.region.province, n.region.province.rstrip("省市")))
-            }
+            found = {code: 0 for code, forms in self._province_forms.items() if any(w in t for w in forms)}
             if len(found) > 1:
                 return []
         return sorted(found, key=lambda code: found[code])
@@ -910,8 +912,7 @@ class QA:
 
     def _without_trailing_names(self, text: str) -> str:
         """``text`` without the place or level names said after its question ("…能报吗 简阳")."""
-        names = "|".join(re.escape(n) for n in sorted(self._names(), key=len, reverse=True) if n)
-        return re.sub(rf"(?:[\s，,]*(?:{names})(?:的|这边|那边)?)+[\s？?。!！]*$", "", normalize(text)) or text
+        return self._trailing_names.sub("", normalize(text)) or text
 
     def _names_out(self, text: str) -> List[Tuple[str, float]]:
         """Rare features without place and level names: a group's list is matched on who, not where."""
@@ -1119,7 +1120,7 @@ class QA:
         top = hits[0].score
         firsts: List[Hit] = []
         labels: Dict[str, str] = {}
-        provinces = [w for nt in self.index.all() for w in (nt.region.province, nt.region.province.rstrip("省市"))]
+        provinces = [w for forms in self._province_forms.values() for w in forms]
         names = sorted(self._names() + provinces, key=len, reverse=True)
         for n, part in enumerate(parts[:MAX_ITEMS], start=1):
             found = self._search(part, notice_ids, level, self._topics_named(part), target_levels, held=held)
@@ -1160,14 +1161,10 @@ class QA:
         """The names of a topic the question uses (答辩, 破格, 转系列) that no item of ``notice`` says,
         itself or by a synonym: the notice does not speak of that at all (an item's ``asks`` may route
         "要答辩吗" to 重庆's 评审 clause, which still says nothing of 答辩)."""
-        # each such topic's own term (its first name) and that term's synonyms: 答辩 and 面试, not
-        # the ways of asking about it (评审方式, 评法)
-        terms = [topic_words()[t][0] for t in vocabulary().get("absence_topics", []) if t in topic_words()]
-        names = {n for t in terms for n in (t, *self.analyzer.synonyms_of(t)) if len(n) >= 2}
-        body = " ".join(it.text for it in self.items.of_notice(notice.id))  # what it says, not how it is asked
+        body = self._notice_text[notice.id]  # what it says, not how it is asked
         out = []
         for w in dict.fromkeys(self.content_words(text)):
-            if w in names and w not in broad_fillers():
+            if w in self._absence_terms and w not in broad_fillers():
                 forms = [w, *self.analyzer.synonyms_of(w)]
                 if not any(f in body for f in forms):
                     out.append(w)
@@ -1270,7 +1267,7 @@ class QA:
             notices = [n for n in self.index.all() if not named or n.region.code in named] or self.index.all()
             # making a record false ("P一个本科", "刻个章", "假的缴费记录"): what the notices do to it;
             # buying or an agent: their warning about agents
-            forging = bool(FORGING.search(normalize(text).lower()))
+            forging = scope.subject == FORGERY
             query = FORGERY_QUERY if forging else AGENT_QUERY
             hits = self.items.search(query, [n.id for n in notices])
             items: List[ReplyItem] = []

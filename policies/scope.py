@@ -31,6 +31,10 @@ FRAUD = re.compile(
     # someone else in the asker's place, a document made up ("毕业证能P一个本科的吗")
     r"找人替|替我(视频)?(答辩|考|参加|面试)|替考|代(答辩|考试)|(?<![a-z])p(一个|一张|个|张)"
 )
+# Making a record false or someone else in one's place ("P一个本科", "刻个章", "找人替我答辩"): a fraud
+# reply then says what the notices do to false materials, not their warning about agents.
+FORGING = re.compile(r"假|伪造|刻.{0,2}章|私刻|p(?:一|个|张)|ps|改成|编.{0,3}(?:个|一个)|替我|找人替|枪手|代笔|冒")
+FORGERY = "弄虚作假"
 # Making something false (fraud) — unless the question asks what happens to those who did.
 FAKE = re.compile(r"假(?:的[^，。？?,]{0,8}?|职称)?(证|学历|材料|文凭|证明|记录|合同|发票)|做假|造假|伪造")
 CONSEQUENCE = re.compile(r"处理|后果|会怎样|会怎么|查出|被查|查到|处罚|追责|取消|几年不能")
@@ -130,7 +134,7 @@ def classify(text: str, index: NoticeIndex, places: List[str]) -> Scope:
     if QUALIFICATION.search(t) and re.search(r"挂", t) and not re.search(r"职称|评审", t):
         return Scope("out_of_scope", "职业资格证书的注册和使用")  # 建造师证挂多少钱: not a title
     if FRAUD.search(t) or (FAKE.search(t) and not CONSEQUENCE.search(t)):
-        return Scope("fraud", "代评、代办")
+        return Scope("fraud", FORGERY if FORGING.search(t) else "代评、代办")
     if SALARY.search(re.sub(r"岗位工资|工资(流水|表|审批)", "", t)):
         return Scope("out_of_scope", "工资待遇")
     if (
